@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"citebot/config"
+	"citebot/corpus"
+	"citebot/rag"
+)
+
+// errHelp is returned after -h printed the usage of a command.
+var errHelp = errors.New("help shown")
+
+// cli is a command's parsed flags and configuration.
+type cli struct {
+	fs    *flag.FlagSet
+	flags *config.Flags
+	cfg   config.Config
+	log   *slog.Logger
+	args  []string // positional arguments
+}
+
+// parse defines the configuration flags plus extra on a new flag set, parses
+// args (flags may follow positional arguments), then loads and validates the
+// configuration.
+func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.FlagSet)) (*cli, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := &cli{fs: fs, flags: config.RegisterFlags(fs)}
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: citebot %s %s\n\nFlags:\n", name, synopsis)
+		fs.SetOutput(e.stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return nil, errHelp
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v (see 'citebot %s -h')", errUsage, name, err, name)
+	}
+	c.args = pos
+	cfg, err := config.Load(c.flags, e.getenv)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", indent(err))
+	}
+	c.cfg = cfg
+	c.log = newLogger(e.stderr, cfg.Log)
+	return c, nil
+}
+
+// parseInterspersed parses flags that may appear before, between or after
+// positional arguments ("ask 'question' --json"). "--" ends the flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// indent prefixes every line of a joined error with two spaces.
+func indent(err error) error {
+	return errors.New("  " + strings.ReplaceAll(err.Error(), "\n", "\n  "))
+}
+
+// newLogger makes the process logger; configured once, here.
+func newLogger(w io.Writer, l config.Log) *slog.Logger {
+	var level slog.Level
+	switch strings.ToLower(l.Level) {
+	case "debug":
+		level = slog.LevelDebug
+	case "warn", "warning":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	default:
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if strings.EqualFold(l.Format, "json") {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// loadCorpus loads the configured articles: a JSONL file, a directory or
+// the shipped corpus. Files that cannot be loaded are logged as warnings;
+// it fails only when nothing loads.
+func loadCorpus(cfg config.Config, log *slog.Logger) ([]corpus.Article, string, error) {
+	var (
+		arts  []corpus.Article
+		warns []error
+		err   error
+		desc  string
+	)
+	switch {
+	case cfg.Articles != "":
+		desc = cfg.Articles
+		var f *os.File
+		f, err = os.Open(cfg.Articles)
+		if err != nil {
+			return nil, desc, fmt.Errorf("open articles: %w", err)
+		}
+		defer f.Close()
+		arts, warns, err = corpus.LoadJSONL(f, cfg.Articles)
+	case cfg.Corpus != "":
+		desc = cfg.Corpus
+		arts, warns, err = corpus.LoadDir(os.DirFS(cfg.Corpus))
+		for _, w := range warns {
+			var fe *corpus.FileError
+			if errors.As(w, &fe) {
+				fe.Path = filepath.Join(cfg.Corpus, filepath.FromSlash(fe.Path))
+			}
+		}
+	default:
+		desc = "the shipped corpus"
+		arts, err = corpus.Shipped()
+	}
+	for _, w := range warns {
+		log.Warn("skipped or partly loaded article", "problem", w.Error())
+	}
+	if err != nil {
+		return nil, desc, fmt.Errorf("load corpus: %w", err)
+	}
+	if len(arts) == 0 {
+		return nil, desc, fmt.Errorf("load corpus: no articles could be loaded from %s", desc)
+	}
+	return arts, desc, nil
+}
+
+// indexPath returns the index file of the configured corpus in the data
+// directory: one file per corpus, so that switching corpora does not
+// rebuild the others.
+func indexPath(cfg config.Config) string {
+	src := cfg.Corpus
+	if cfg.Articles != "" {
+		src = cfg.Articles
+	}
+	if src == "" {
+		return filepath.Join(cfg.DataDir, "shipped.cbi")
+	}
+	abs, err := filepath.Abs(src)
+	if err != nil {
+		abs = src
+	}
+	sum := sha256.Sum256([]byte(abs))
+	base := nonWord.ReplaceAllString(strings.TrimSuffix(filepath.Base(abs), filepath.Ext(abs)), "-")
+	return filepath.Join(cfg.DataDir, fmt.Sprintf("%s-%s.cbi", base, hex.EncodeToString(sum[:4])))
+}
+
+var nonWord = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// newEmbedder returns the configured embedder.
+func newEmbedder(_ config.Config) rag.Embedder {
+	return rag.NewLocalEmbedder(0)
+}
+
+// openIndex loads the corpus and brings the persisted index up to date:
+// unchanged articles reuse their stored vectors, others are embedded, and
+// the file is rewritten only when something changed. A damaged or outdated
+// index file is rebuilt with a warning. progress may be nil.
+func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progress rag.Progress) (*rag.Index, rag.UpdateStats, error) {
+	arts, desc, err := loadCorpus(cfg, log)
+	if err != nil {
+		return nil, rag.UpdateStats{}, err
+	}
+	ix := rag.NewIndex(rag.IndexOptions{
+		Embedder: newEmbedder(cfg),
+		Chunker:  rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
+		Logger:   log,
+	})
+	path := indexPath(cfg)
+	switch err := ix.Load(path); {
+	case err == nil:
+	case errors.Is(err, fs.ErrNotExist):
+		log.Debug("no index yet; building it", "path", path)
+	case errors.Is(err, rag.ErrEmbedderChanged):
+		log.Info("embedder or chunk size changed; re-embedding the corpus", "path", path, "detail", err.Error())
+	default:
+		log.Warn("index file unusable; rebuilding it from the corpus", "path", path, "error", err.Error())
+	}
+	st, err := ix.Update(ctx, arts, progress)
+	if err != nil {
+		return nil, st, fmt.Errorf("index %s: %w", desc, err)
+	}
+	if st.Modified() {
+		if err := ix.Save(path); err != nil {
+			// The in-memory index still answers; the next run rebuilds.
+			log.Warn("could not save the index; it will be rebuilt next time", "path", path, "error", err.Error())
+		}
+	}
+	log.Debug("index ready", "articles", st.Articles, "chunks", st.Chunks, "embedded", st.Embedded, "took", st.Duration.Round(time.Millisecond))
+	return ix, st, nil
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"citebot/rag"
+	"citebot/rag/eval"
+)
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	var (
+		qa     string
+		limit  int
+		asJSON bool
+	)
+	c, err := parse(e, "eval", "--qa FILE.jsonl [--articles FILE.jsonl] [flags]", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&qa, "qa", "", "question set (JSONL); required")
+		fs.IntVar(&limit, "limit", 0, "evaluate only the first N questions (0: all)")
+		fs.BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
+	})
+	if err != nil {
+		return err
+	}
+	if qa == "" {
+		return fmt.Errorf("%w: eval needs --qa FILE.jsonl", errUsage)
+	}
+	if len(c.args) > 0 {
+		return fmt.Errorf("%w: eval takes no arguments", errUsage)
+	}
+	f, err := os.Open(qa)
+	if err != nil {
+		return fmt.Errorf("open question set: %w", err)
+	}
+	qs, warns, err := eval.LoadQuestions(f, qa)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	for _, w := range warns {
+		c.log.Warn("skipped question", "problem", w.Error())
+	}
+	if limit > 0 && limit < len(qs) {
+		qs = qs[:limit]
+	}
+	if len(qs) == 0 {
+		return fmt.Errorf("%s holds no questions", qa)
+	}
+	ix, _, err := openIndex(ctx, c.cfg, c.log, newProgressBar(e.stderr, "embedding").update)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(e.stderr, "evaluating")
+	rep, err := eval.Run(ctx, rag.NewExtractive(ix), ix, qs, eval.Options{
+		Now: func() time.Time { return c.cfg.AsOfDate(time.Now()) },
+		K:   c.cfg.TopK,
+		Progress: func(done, total int) {
+			bar.update(done, max(total, 200))
+		},
+	})
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, rep)
+	}
+	w := e.stdout
+	failed := 0
+	for _, r := range rep.Results {
+		if len(r.Failures) == 0 {
+			continue
+		}
+		failed++
+		fmt.Fprintf(w, "FAIL %s (%s) %s\n  expected: %s\n  answered: %s\n  problems: %s\n\n",
+			r.ID, r.Kind, r.Question, r.Expected, shorten(r.Answer, 300), strings.Join(r.Failures, "; "))
+	}
+	fmt.Fprintf(w, "%d questions, %d with a problem, %d errors\n", rep.Questions, failed, rep.Errors)
+	row := func(name string, v *float64, n int) {
+		if v == nil {
+			fmt.Fprintf(w, "  %-24s   n/a\n", name)
+			return
+		}
+		fmt.Fprintf(w, "  %-24s %6.3f  (of %d)\n", name, *v, n)
+	}
+	row("answer_hit", rep.AnswerHit, rep.Counts["with_must_include"])
+	row("evidence_hit", rep.EvidenceHit, rep.Counts["with_evidence"])
+	row("retrieval_recall_at_1", rep.RecallAt1, rep.Counts["with_evidence"])
+	row("retrieval_recall_at_5", rep.RecallAt5, rep.Counts["with_evidence"])
+	row("not_found_correct", rep.NotFoundCorrect, rep.Counts["expect_not_found"])
+	row("false_not_found", rep.FalseNotFound, rep.Counts["with_evidence"])
+	fmt.Fprintf(w, "  %-24s %6.2f ms\n  %-24s %6.2f ms\n", "p50", rep.P50ms, "p95", rep.P95ms)
+	return nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+)
+
+func runIndex(ctx context.Context, e *env, args []string) error {
+	var rebuild bool
+	c, err := parse(e, "index", "[flags]", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&rebuild, "rebuild", false, "discard the existing index and embed everything again")
+	})
+	if err != nil {
+		return err
+	}
+	if len(c.args) > 0 {
+		return fmt.Errorf("%w: index takes no arguments (use --corpus DIR or --articles FILE)", errUsage)
+	}
+	path := indexPath(c.cfg)
+	if rebuild {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove old index: %w", err)
+		}
+	}
+	bar := newProgressBar(e.stderr, "embedding")
+	_, st, err := openIndex(ctx, c.cfg, c.log, bar.update)
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	size := ""
+	if fi, err := os.Stat(path); err == nil {
+		size = fmt.Sprintf(" (%s)", humanBytes(fi.Size()))
+	}
+	fmt.Fprintf(e.stdout, "Indexed %d articles, %d chunks in %s: %d added, %d changed, %d removed, %d unchanged; %d chunks embedded, %d reused.\nIndex: %s%s\n",
+		st.Articles, st.Chunks, st.Duration.Round(time.Millisecond), st.Added, st.Changed, st.Removed, st.Unchanged, st.Embedded, st.Reused, path, size)
+	return nil
+}
+
+// progressBar draws "embedding 1200/8009 chunks [=====     ] 15%" on a
+// terminal. On anything else it stays silent, so that logs and pipes get
+// no carriage returns. (Twenty lines do not warrant a dependency.)
+type progressBar struct {
+	w     io.Writer
+	label string
+	on    bool
+	last  time.Time
+	drawn bool
+}
+
+func newProgressBar(w io.Writer, label string) *progressBar {
+	on := false
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progressBar{w: w, label: label, on: on}
+}
+
+func (p *progressBar) update(done, total int) {
+	if !p.on || total < 200 || (time.Since(p.last) < 100*time.Millisecond && done < total) {
+		return
+	}
+	p.last = time.Now()
+	const width = 30
+	fill := width * done / total
+	bar := make([]byte, width)
+	for i := range bar {
+		bar[i] = ' '
+		if i < fill {
+			bar[i] = '='
+		}
+	}
+	fmt.Fprintf(p.w, "\r%s %d/%d chunks [%s] %3d%%", p.label, done, total, bar, 100*done/total)
+	p.drawn = true
+}
+
+func (p *progressBar) finish() {
+	if p.drawn {
+		fmt.Fprintln(p.w)
+	}
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

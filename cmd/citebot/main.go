@@ -1,0 +1,117 @@
+// Command citebot answers questions about a corpus of news articles with
+// cited answers, from the terminal or as a Discord bot.
+//
+//	citebot ask "when did Biden and Xi last speak?"
+//	citebot search "theater commander call"
+//	citebot index --corpus ./articles
+//	citebot eval --qa questions.jsonl
+//	citebot version
+//
+// It works offline by default: the shipped corpus, a local embedder and an
+// extractive answerer. See the README for the model-backed path and the bot.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is stamped at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// errUsage marks command-line mistakes; they exit with status 2.
+var errUsage = errors.New("usage")
+
+// exitCode prints err (if any) and returns the process exit status.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, "citebot:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "citebot:", err)
+		return 1
+	}
+}
+
+// command is one subcommand.
+type command struct {
+	name, summary string
+	run           func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what commands get from the process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"ask", "answer a question with citations", runAsk},
+		{"search", "show the passages that best match a query, with scores", runSearch},
+		{"index", "build or refresh the index of the corpus", runIndex},
+		{"eval", "measure answer and retrieval quality on a question set", runEval},
+		{"version", "print the version", runVersion},
+	}
+}
+
+// run is the whole program: it parses args, runs one command and returns
+// its error. Deferred cleanup in commands always runs, also on SIGINT.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		usage(stderr)
+		return fmt.Errorf("%w: no command given", errUsage)
+	}
+	name := args[0]
+	switch name {
+	case "-h", "-help", "--help", "help":
+		usage(stdout)
+		return nil
+	case "-version", "--version":
+		name = "version"
+	}
+	for _, c := range commands() {
+		if c.name == name {
+			return c.run(ctx, e, args[1:])
+		}
+	}
+	usage(stderr)
+	return fmt.Errorf("%w: unknown command %q", errUsage, name)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "citebot answers questions about news articles, with citations.")
+	fmt.Fprintln(w, "\nUsage: citebot <command> [flags] [arguments]\n\nCommands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'citebot <command> -h' for the flags of a command.")
+}
+
+func runVersion(_ context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: version takes no arguments", errUsage)
+	}
+	fmt.Fprintf(e.stdout, "citebot %s\n", version)
+	return nil
+}

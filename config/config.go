@@ -1,0 +1,277 @@
+// Package config holds citebot's one configuration struct and loads it in a
+// fixed order: [Default], then an optional YAML file, then the environment,
+// then command-line flags. [Config.Validate] reports every problem at once,
+// each naming its field.
+//
+// No other package reads the environment: cmd loads a Config and hands the
+// parts to corpus, rag and bot. Secrets are of type [Secret], which prints
+// and marshals as "[redacted]" so that a Config can be logged safely.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of citebot. The YAML keys are the tags;
+// see [Keys] for the matching environment variables and flags.
+type Config struct {
+	// Corpus is a directory of .txt/.md articles. Empty: the shipped seed corpus.
+	Corpus string `yaml:"corpus"`
+	// Articles is a JSONL file of articles, used instead of Corpus.
+	Articles string `yaml:"articles"`
+	// DataDir holds the index. Default: "citebot" in the user cache directory.
+	DataDir string `yaml:"data_dir"`
+	// AsOf is the "today" of temporal questions (YYYY-MM-DD). Empty: the real date.
+	AsOf string `yaml:"as_of"`
+	// TopK is how many passages retrieval returns. Default 5, at most 50.
+	TopK int `yaml:"top_k"`
+
+	Log     Log     `yaml:"log"`
+	Chunk   Chunk   `yaml:"chunk"`
+	OpenAI  OpenAI  `yaml:"openai"`
+	Discord Discord `yaml:"discord"`
+	HTTP    HTTP    `yaml:"http"`
+}
+
+// Log configures the process logger.
+type Log struct {
+	// Level is debug, info, warn or error. Default info.
+	Level string `yaml:"level"`
+	// Format is text or json. Default text.
+	Format string `yaml:"format"`
+}
+
+// Chunk configures how articles are split into passages.
+type Chunk struct {
+	// MaxChars is the largest chunk in bytes of text. Default 1000, 200 to 8000.
+	MaxChars int `yaml:"max_chars"`
+	// OverlapChars is how much trailing text (whole sentences) a chunk repeats
+	// from the previous one. Default 250, less than MaxChars/2.
+	OverlapChars int `yaml:"overlap_chars"`
+}
+
+// OpenAI configures the model-backed path through any OpenAI-compatible server.
+type OpenAI struct {
+	// APIKey authenticates with the server. May be empty when BaseURL is set
+	// (local servers such as Ollama need none).
+	APIKey Secret `yaml:"api_key"`
+	// BaseURL is the server's API root, e.g. http://localhost:11434/v1 for
+	// Ollama. Empty: https://api.openai.com/v1.
+	BaseURL string `yaml:"base_url"`
+	// ChatModel switches answers to the model-backed path when set.
+	ChatModel string `yaml:"chat_model"`
+	// EmbeddingModel switches embeddings to the server when set. Empty: the
+	// local embedder.
+	EmbeddingModel string `yaml:"embedding_model"`
+	// Timeout bounds one model request. Default 60s.
+	Timeout time.Duration `yaml:"timeout"`
+	// MaxConcurrent bounds simultaneous model requests. Default 4.
+	MaxConcurrent int `yaml:"max_concurrent"`
+	// MaxRetries bounds retries of a failed request (429, 5xx, network). Default 3.
+	MaxRetries int `yaml:"max_retries"`
+}
+
+// Discord configures the bot.
+type Discord struct {
+	// Token is the bot token from the Discord developer portal.
+	Token Secret `yaml:"token"`
+	// GuildID registers the commands in one server (instant) instead of globally.
+	GuildID string `yaml:"guild_id"`
+	// AnswerTimeout bounds the work on one question. Default 60s, at most 14m.
+	AnswerTimeout time.Duration `yaml:"answer_timeout"`
+	// UserRate is how many questions one user may ask per minute. Default 6.
+	UserRate int `yaml:"user_rate"`
+	// MaxConcurrent bounds questions answered at once. Default 8.
+	MaxConcurrent int `yaml:"max_concurrent"`
+}
+
+// HTTP configures the optional operations listener.
+type HTTP struct {
+	// Addr is the listen address of /healthz, /readyz and /metrics, e.g.
+	// 127.0.0.1:8080. Empty: off.
+	Addr string `yaml:"addr"`
+}
+
+// Default returns the configuration citebot runs with when nothing is set.
+// DataDir is resolved against the user cache directory.
+func Default() Config {
+	dir := "citebot-data"
+	if cache, err := os.UserCacheDir(); err == nil {
+		dir = filepath.Join(cache, "citebot")
+	}
+	return Config{
+		DataDir: dir,
+		TopK:    5,
+		Log:     Log{Level: "info", Format: "text"},
+		Chunk:   Chunk{MaxChars: 1000, OverlapChars: 250},
+		OpenAI:  OpenAI{Timeout: 60 * time.Second, MaxConcurrent: 4, MaxRetries: 3},
+		Discord: Discord{AnswerTimeout: 60 * time.Second, UserRate: 6, MaxConcurrent: 8},
+	}
+}
+
+// ModelBacked reports whether answers come from a chat model.
+func (c Config) ModelBacked() bool { return c.OpenAI.ChatModel != "" }
+
+// AsOfDate returns the parsed AsOf date, or now (as a UTC calendar date)
+// when AsOf is empty. Call Validate first.
+func (c Config) AsOfDate(now time.Time) time.Time {
+	if c.AsOf != "" {
+		if t, err := parseDate(c.AsOf); err == nil {
+			return t
+		}
+	}
+	now = now.UTC()
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Validate checks every field and returns all problems joined, each starting
+// with the field's YAML key and saying what is accepted.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if c.Corpus != "" && c.Articles != "" {
+		bad("articles", "set either corpus or articles, not both")
+	}
+	if c.Corpus != "" {
+		if fi, err := os.Stat(c.Corpus); err != nil {
+			bad("corpus", "%v", unwrapPath(err))
+		} else if !fi.IsDir() {
+			bad("corpus", "%q is not a directory (use articles for a JSONL file)", c.Corpus)
+		}
+	}
+	if c.Articles != "" {
+		if fi, err := os.Stat(c.Articles); err != nil {
+			bad("articles", "%v", unwrapPath(err))
+		} else if fi.IsDir() {
+			bad("articles", "%q is a directory (use corpus for a directory of articles)", c.Articles)
+		}
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		bad("data_dir", "must not be empty")
+	}
+	if c.AsOf != "" {
+		if _, err := parseDate(c.AsOf); err != nil {
+			bad("as_of", "%q is not a date in the form YYYY-MM-DD", c.AsOf)
+		}
+	}
+	if c.TopK < 1 || c.TopK > 50 {
+		bad("top_k", "%d is out of range (1 to 50)", c.TopK)
+	}
+	switch strings.ToLower(c.Log.Level) {
+	case "debug", "info", "warn", "warning", "error":
+	default:
+		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+	}
+	switch strings.ToLower(c.Log.Format) {
+	case "text", "json":
+	default:
+		bad("log.format", "%q is not one of text, json", c.Log.Format)
+	}
+	if c.Chunk.MaxChars < 200 || c.Chunk.MaxChars > 8000 {
+		bad("chunk.max_chars", "%d is out of range (200 to 8000)", c.Chunk.MaxChars)
+	}
+	if c.Chunk.OverlapChars < 0 || c.Chunk.OverlapChars*2 >= c.Chunk.MaxChars {
+		bad("chunk.overlap_chars", "%d is out of range (0 to less than half of chunk.max_chars)", c.Chunk.OverlapChars)
+	}
+	if c.OpenAI.BaseURL != "" {
+		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("openai.base_url", "%q is not an http(s) URL such as http://localhost:11434/v1", c.OpenAI.BaseURL)
+		}
+	}
+	if (c.OpenAI.ChatModel != "" || c.OpenAI.EmbeddingModel != "") && c.OpenAI.APIKey == "" && c.OpenAI.BaseURL == "" {
+		bad("openai.api_key", "is required for api.openai.com; set OPENAI_API_KEY, or set openai.base_url for a local server")
+	}
+	if c.OpenAI.Timeout < time.Second || c.OpenAI.Timeout > 30*time.Minute {
+		bad("openai.timeout", "%s is out of range (1s to 30m)", c.OpenAI.Timeout)
+	}
+	if c.OpenAI.MaxConcurrent < 1 || c.OpenAI.MaxConcurrent > 256 {
+		bad("openai.max_concurrent", "%d is out of range (1 to 256)", c.OpenAI.MaxConcurrent)
+	}
+	if c.OpenAI.MaxRetries < 0 || c.OpenAI.MaxRetries > 10 {
+		bad("openai.max_retries", "%d is out of range (0 to 10)", c.OpenAI.MaxRetries)
+	}
+	if c.Discord.GuildID != "" && !isSnowflake(c.Discord.GuildID) {
+		bad("discord.guild_id", "%q is not a Discord id (digits only)", c.Discord.GuildID)
+	}
+	if c.Discord.AnswerTimeout < time.Second || c.Discord.AnswerTimeout > 14*time.Minute {
+		bad("discord.answer_timeout", "%s is out of range (1s to 14m; Discord drops interactions after 15m)", c.Discord.AnswerTimeout)
+	}
+	if c.Discord.UserRate < 1 || c.Discord.UserRate > 600 {
+		bad("discord.user_rate", "%d is out of range (1 to 600 questions per minute)", c.Discord.UserRate)
+	}
+	if c.Discord.MaxConcurrent < 1 || c.Discord.MaxConcurrent > 1024 {
+		bad("discord.max_concurrent", "%d is out of range (1 to 1024)", c.Discord.MaxConcurrent)
+	}
+	if c.HTTP.Addr != "" {
+		if _, port, err := splitHostPort(c.HTTP.Addr); err != nil || port == "" {
+			bad("http.addr", "%q is not a host:port address such as 127.0.0.1:8080", c.HTTP.Addr)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// ValidateDiscord checks what `citebot serve` needs beyond Validate: a token
+// of the right shape. It never includes the token in the error.
+func (c Config) ValidateDiscord() error {
+	tok := strings.TrimSpace(c.Discord.Token.Reveal())
+	tok = strings.TrimPrefix(tok, "Bot ")
+	switch {
+	case tok == "":
+		return errors.New("discord.token: is required; set DISCORD_TOKEN to the bot token from the Discord developer portal")
+	case strings.ContainsAny(tok, " \t\r\n"):
+		return errors.New("discord.token: contains white space; paste the token exactly as the developer portal shows it")
+	case strings.Count(tok, ".") != 2 || len(tok) < 50:
+		return errors.New("discord.token: is malformed (a bot token has three dot-separated parts, about 70 characters); reset it in the developer portal and copy it again")
+	}
+	return nil
+}
+
+func parseDate(s string) (time.Time, error) {
+	return time.Parse("2006-01-02", strings.TrimSpace(s))
+}
+
+func isSnowflake(s string) bool {
+	if len(s) < 5 || len(s) > 20 {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func splitHostPort(addr string) (host, port string, err error) {
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", "", errors.New("missing port")
+	}
+	host, port = addr[:i], addr[i+1:]
+	for _, r := range port {
+		if r < '0' || r > '9' {
+			return "", "", errors.New("bad port")
+		}
+	}
+	return host, port, nil
+}
+
+// unwrapPath turns "stat x: no such file or directory" into a shorter message.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%q does not exist", pe.Path)
+		}
+		return fmt.Errorf("%q: %v", pe.Path, pe.Err)
+	}
+	return err
+}

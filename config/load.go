@@ -1,0 +1,244 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Key describes one configuration field: its YAML key, the environment
+// variables that set it (the first is canonical) and its command-line flag.
+type Key struct {
+	// Name is the dotted YAML key, e.g. "openai.chat_model".
+	Name string
+	// Env lists the environment variables, canonical first.
+	Env []string
+	// Flag is the command-line flag name without dashes; empty when the key
+	// has no flag.
+	Flag string
+	// Usage is the one-line description shown by -h and in the README table.
+	Usage string
+	// Secret marks keys whose value is never printed.
+	Secret bool
+
+	field func(*Config) any // pointer to the field: *string, *int, *bool, *time.Duration, *Secret
+}
+
+// Keys lists every configuration key, in the order of the README table.
+var Keys = []Key{
+	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles (default: the shipped seed corpus)", field: func(c *Config) any { return &c.Corpus }},
+	{Name: "articles", Env: []string{"CITEBOT_ARTICLES"}, Flag: "articles", Usage: "JSONL file of articles, instead of a corpus directory", field: func(c *Config) any { return &c.Articles }},
+	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index (default: citebot in the user cache dir)", field: func(c *Config) any { return &c.DataDir }},
+	{Name: "as_of", Env: []string{"CITEBOT_AS_OF"}, Flag: "as-of", Usage: `the "today" of temporal questions, YYYY-MM-DD (default: the real date)`, field: func(c *Config) any { return &c.AsOf }},
+	{Name: "top_k", Env: []string{"CITEBOT_TOP_K"}, Flag: "k", Usage: "passages to retrieve, 1 to 50", field: func(c *Config) any { return &c.TopK }},
+	{Name: "log.level", Env: []string{"CITEBOT_LOG_LEVEL"}, Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) any { return &c.Log.Level }},
+	{Name: "log.format", Env: []string{"CITEBOT_LOG_FORMAT"}, Flag: "log-format", Usage: "text or json", field: func(c *Config) any { return &c.Log.Format }},
+	{Name: "chunk.max_chars", Env: []string{"CITEBOT_CHUNK_MAX_CHARS"}, Usage: "largest passage in bytes, 200 to 8000", field: func(c *Config) any { return &c.Chunk.MaxChars }},
+	{Name: "chunk.overlap_chars", Env: []string{"CITEBOT_CHUNK_OVERLAP_CHARS"}, Usage: "whole sentences repeated between passages, in bytes", field: func(c *Config) any { return &c.Chunk.OverlapChars }},
+	{Name: "openai.api_key", Env: []string{"OPENAI_API_KEY", "CITEBOT_OPENAI_API_KEY"}, Usage: "API key of the OpenAI-compatible server (optional with a base URL)", Secret: true, field: func(c *Config) any { return &c.OpenAI.APIKey }},
+	{Name: "openai.base_url", Env: []string{"OPENAI_BASE_URL", "CITEBOT_OPENAI_BASE_URL"}, Flag: "base-url", Usage: "API root of an OpenAI-compatible server, e.g. http://localhost:11434/v1", field: func(c *Config) any { return &c.OpenAI.BaseURL }},
+	{Name: "openai.chat_model", Env: []string{"CITEBOT_CHAT_MODEL", "CITEBOT_OPENAI_CHAT_MODEL"}, Flag: "chat-model", Usage: "chat model; set it to answer with the model instead of extractively", field: func(c *Config) any { return &c.OpenAI.ChatModel }},
+	{Name: "openai.embedding_model", Env: []string{"CITEBOT_EMBEDDING_MODEL", "CITEBOT_OPENAI_EMBEDDING_MODEL"}, Flag: "embedding-model", Usage: "embedding model; empty: the local embedder", field: func(c *Config) any { return &c.OpenAI.EmbeddingModel }},
+	{Name: "openai.timeout", Env: []string{"CITEBOT_OPENAI_TIMEOUT"}, Usage: "timeout of one model request, 1s to 30m", field: func(c *Config) any { return &c.OpenAI.Timeout }},
+	{Name: "openai.max_concurrent", Env: []string{"CITEBOT_OPENAI_MAX_CONCURRENT"}, Usage: "model requests at once, 1 to 256", field: func(c *Config) any { return &c.OpenAI.MaxConcurrent }},
+	{Name: "openai.max_retries", Env: []string{"CITEBOT_OPENAI_MAX_RETRIES"}, Usage: "retries of a failed model request (429, 5xx, network), 0 to 10", field: func(c *Config) any { return &c.OpenAI.MaxRetries }},
+	{Name: "discord.token", Env: []string{"DISCORD_TOKEN", "CITEBOT_DISCORD_TOKEN"}, Usage: "bot token from the Discord developer portal", Secret: true, field: func(c *Config) any { return &c.Discord.Token }},
+	{Name: "discord.guild_id", Env: []string{"CITEBOT_GUILD_ID", "CITEBOT_DISCORD_GUILD_ID"}, Flag: "guild", Usage: "register commands in this server only (instant); empty: globally", field: func(c *Config) any { return &c.Discord.GuildID }},
+	{Name: "discord.answer_timeout", Env: []string{"CITEBOT_ANSWER_TIMEOUT", "CITEBOT_DISCORD_ANSWER_TIMEOUT"}, Usage: "time limit of one answer, 1s to 14m", field: func(c *Config) any { return &c.Discord.AnswerTimeout }},
+	{Name: "discord.user_rate", Env: []string{"CITEBOT_USER_RATE", "CITEBOT_DISCORD_USER_RATE"}, Usage: "questions one user may ask per minute", field: func(c *Config) any { return &c.Discord.UserRate }},
+	{Name: "discord.max_concurrent", Env: []string{"CITEBOT_MAX_CONCURRENT", "CITEBOT_DISCORD_MAX_CONCURRENT"}, Usage: "questions answered at once", field: func(c *Config) any { return &c.Discord.MaxConcurrent }},
+	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off", field: func(c *Config) any { return &c.HTTP.Addr }},
+}
+
+// FileEnv is the environment variable naming the configuration file; the
+// --config flag wins over it.
+const FileEnv = "CITEBOT_CONFIG"
+
+// LoadFile reads a YAML configuration file onto c. Keys it does not know are
+// an error, so that a typo does not pass silently.
+func (c *Config) LoadFile(path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	return nil
+}
+
+// ApplyEnv sets fields from the environment through getenv. An empty
+// variable counts as unset. Errors name the variable, never its value when
+// the key is secret.
+func (c *Config) ApplyEnv(getenv func(string) string) error {
+	var errs []error
+	for _, k := range Keys {
+		for _, name := range k.Env {
+			v := getenv(name)
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			if err := set(k.field(c), v); err != nil {
+				errs = append(errs, fmt.Errorf("%s (%s): %w", k.Name, name, err))
+			}
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Flags binds configuration flags to a flag set and applies only those the
+// user set, so that flags win over the file and the environment without
+// their defaults overriding either.
+type Flags struct {
+	// ConfigFile is the value of --config.
+	ConfigFile string
+	scratch    Config
+	fs         *flag.FlagSet
+}
+
+// RegisterFlags defines --config and the flag of every key in [Keys] whose
+// name is in names (all keys with a flag when names is empty) on fs.
+func RegisterFlags(fs *flag.FlagSet, names ...string) *Flags {
+	f := &Flags{scratch: Default(), fs: fs}
+	fs.StringVar(&f.ConfigFile, "config", "", "YAML configuration file (env "+FileEnv+")")
+	for _, k := range Keys {
+		if k.Flag == "" || (len(names) > 0 && !contains(names, k.Flag)) {
+			continue
+		}
+		usage := k.Usage + " (env " + k.Env[0] + ")"
+		switch p := k.field(&f.scratch).(type) {
+		case *string:
+			fs.StringVar(p, k.Flag, *p, usage)
+		case *int:
+			fs.IntVar(p, k.Flag, *p, usage)
+		case *bool:
+			fs.BoolVar(p, k.Flag, *p, usage)
+		case *time.Duration:
+			fs.DurationVar(p, k.Flag, *p, usage)
+		}
+	}
+	return f
+}
+
+// Apply copies the flags the user set onto c.
+func (f *Flags) Apply(c *Config) {
+	f.fs.Visit(func(fl *flag.Flag) {
+		for _, k := range Keys {
+			if k.Flag != fl.Name {
+				continue
+			}
+			switch dst := k.field(c).(type) {
+			case *string:
+				*dst = *k.field(&f.scratch).(*string)
+			case *int:
+				*dst = *k.field(&f.scratch).(*int)
+			case *bool:
+				*dst = *k.field(&f.scratch).(*bool)
+			case *time.Duration:
+				*dst = *k.field(&f.scratch).(*time.Duration)
+			}
+		}
+	})
+}
+
+// Load builds the configuration in order: defaults, the file named by
+// --config or CITEBOT_CONFIG, the environment, the flags set in f. It does
+// not validate; call [Config.Validate].
+func Load(f *Flags, getenv func(string) string) (Config, error) {
+	c := Default()
+	path := getenv(FileEnv)
+	if f != nil && f.ConfigFile != "" {
+		path = f.ConfigFile
+	}
+	if path != "" {
+		if err := c.LoadFile(path); err != nil {
+			return c, err
+		}
+	}
+	if err := c.ApplyEnv(getenv); err != nil {
+		return c, err
+	}
+	if f != nil {
+		f.Apply(&c)
+	}
+	return c, nil
+}
+
+// Lookup returns the key with the given YAML name.
+func Lookup(name string) (Key, bool) {
+	for _, k := range Keys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return Key{}, false
+}
+
+// Value returns the current value of key k in c as text, "[redacted]" for a
+// set secret.
+func (k Key) Value(c *Config) string {
+	switch p := k.field(c).(type) {
+	case *string:
+		return *p
+	case *Secret:
+		return p.String()
+	case *int:
+		return strconv.Itoa(*p)
+	case *bool:
+		return strconv.FormatBool(*p)
+	case *time.Duration:
+		return p.String()
+	}
+	return ""
+}
+
+func set(p any, v string) error {
+	v = strings.TrimSpace(v)
+	switch p := p.(type) {
+	case *string:
+		*p = v
+	case *Secret:
+		*p = Secret(v)
+	case *int:
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a whole number", v)
+		}
+		*p = n
+	case *bool:
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("%q is not true or false", v)
+		}
+		*p = b
+	case *time.Duration:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("%q is not a duration such as 30s or 2m", v)
+		}
+		*p = d
+	default:
+		return fmt.Errorf("unsupported field type %T", p)
+	}
+	return nil
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

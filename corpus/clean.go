@@ -1,0 +1,300 @@
+package corpus
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// cleaned is what clean makes of a raw article body.
+type cleaned struct {
+	title     string
+	author    string
+	source    string
+	published time.Time
+	body      string
+	// dropped lists the boilerplate removed from the body, for tests and
+	// diagnostics.
+	dropped []string
+}
+
+var (
+	// A dateline such as " date 2021-10-22 By Trevor Hunnicutt" or
+	// "Published: January 2, 2006".
+	datelineRE = regexp.MustCompile(`(?i)^(?:date|dated|published(?: on)?|posted(?: on)?|updated(?: on)?)\s*[:\-–]?\s*(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4})\b[\s,;|–-]*(.*)$`)
+	// A byline on its own: "By Jane Doe and John Roe".
+	bylineRE = regexp.MustCompile(`^(?i:by)\s+([\p{Lu}][\p{L}.'’-]*(?:\s+[\p{L}.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[\p{Lu}][\p{L}.'’-]*(?:\s+[\p{L}.'’-]+){0,3})*)\.?$`)
+	// "WASHINGTON (Reuters) –" at the start of a lead paragraph names the outlet.
+	wireRE = regexp.MustCompile(`^[\p{Lu}][\p{Lu} .,'-]{1,40}\s\(([A-Z][A-Za-z.&]*(?: [A-Z][A-Za-z.&]*){0,2})\)\s*[–—-]`)
+	// A caption ends with the date the photo was taken: "… in Woodside, Calif., on Nov, 15, 2023."
+	captionDateRE = regexp.MustCompile(`(?i)\b(?:on\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+\d{1,2},?\s+\d{4}\.?$`)
+	// Photo credits mark a caption wherever it stands.
+	photoCreditRE = regexp.MustCompile(`(?i)(\((?:photo|image|picture|file photo)[^)]*\)|^(?:photo|image|picture|file photo)\s*(?:credit)?\s*:|\b(?:getty images|ap photo|afp via getty|reuters/[a-z]+|shutterstock)\b)`)
+	// Auxiliaries that real sentences have and captions ("Biden greets Xi …") lack.
+	auxiliaryRE = regexp.MustCompile(`(?i)\b(?:was|were|will|would|had|has|have|said|says|is expected)\b`)
+	// Inline advertisements and calls to action, removed wherever they appear.
+	adSentenceREs = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bAre you on (?:Telegram|WhatsApp|Signal|Viber)\?\s*(?:Subscribe|Join|Follow)[^.!?]*[.!?]`),
+		regexp.MustCompile(`(?i)\b(?:Subscribe|Sign up) (?:to|for) (?:our|the) (?:channel|newsletter|podcast|updates)[^.!?]*[.!?]`),
+		regexp.MustCompile(`(?i)\bFollow us on (?:Twitter|X|Facebook|Instagram|Telegram|Google News)[^.!?]*[.!?]`),
+		regexp.MustCompile(`(?i)\bClick here to [^.!?]*[.!?]`),
+		regexp.MustCompile(`(?i)\bDownload (?:our|the) (?:free )?app[^.!?]*[.!?]`),
+		// Icon names that leak from scraped "read more" buttons.
+		regexp.MustCompile(`\b(?:ArrowRight|ArrowLeft|ChevronRight|ChevronLeft|ExternalLink)\b`),
+	}
+	// Paragraphs that are page furniture, not article text.
+	furnitureRE = regexp.MustCompile(`(?i)^(?:advertisement|skip advertisement|story continues below(?: advertisement)?|continue reading(?: below)?|read more:?.*|related(?: articles| stories| coverage)?:?|share(?: this(?: article| story)?)?:?|recommended|most read|sponsored(?: content)?|sign up for .{0,80}newsletter.*|\(?photo:.*)$`)
+)
+
+// clean splits raw text into paragraphs, strips boilerplate and extracts the
+// headline, dateline and byline. The caller's metadata wins: title and date
+// are only inferred when haveTitle or haveDate is false, but the lines that
+// carry them are removed from the body either way.
+func clean(raw string, haveTitle, haveDate bool) cleaned {
+	var c cleaned
+	paras := paragraphs(raw)
+
+	// Strip inline advertisements and page furniture everywhere.
+	kept := paras[:0]
+	for _, p := range paras {
+		for _, re := range adSentenceREs {
+			if m := re.FindAllString(p, -1); m != nil {
+				c.dropped = append(c.dropped, m...)
+				p = collapseSpace(re.ReplaceAllString(p, " "))
+			}
+		}
+		if p == "" {
+			continue
+		}
+		if furnitureRE.MatchString(p) {
+			c.dropped = append(c.dropped, p)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	paras = kept
+
+	// The lead: datelines, bylines, section labels and the headline, in any
+	// order, within the first few paragraphs.
+	headline := -1
+	i := 0
+	for ; i < len(paras) && i < 6; i++ {
+		p := paras[i]
+		if m := datelineRE.FindStringSubmatch(p); m != nil {
+			if t, err := ParseDate(strings.ReplaceAll(m[1], "/", "-")); err == nil {
+				if c.published.IsZero() {
+					c.published = t
+				}
+				if rest := strings.TrimSpace(m[2]); rest != "" {
+					if b := bylineRE.FindStringSubmatch(rest); b != nil {
+						c.author = b[1]
+					}
+				}
+				c.dropped = append(c.dropped, p)
+				continue
+			}
+		}
+		if b := bylineRE.FindStringSubmatch(p); b != nil && len(p) < 160 {
+			c.author = b[1]
+			c.dropped = append(c.dropped, p)
+			continue
+		}
+		if i+1 < len(paras) && isSectionLabel(p) {
+			c.dropped = append(c.dropped, p)
+			continue
+		}
+		if headline < 0 && i+1 < len(paras) && isHeadline(p) {
+			headline = i
+			c.title = p
+			c.dropped = append(c.dropped, p)
+			continue
+		}
+		break
+	}
+	body := paras[i:]
+
+	// Photo captions: the paragraph right under the headline when it reads
+	// like one, or any short paragraph carrying a photo credit.
+	kept = nil
+	for j, p := range body {
+		if len(body) > 1 && isCaption(p, j == 0 && headline >= 0) {
+			c.dropped = append(c.dropped, p)
+			continue
+		}
+		kept = append(kept, p)
+	}
+	body = kept
+
+	if len(body) > 0 {
+		if m := wireRE.FindStringSubmatch(body[0]); m != nil {
+			c.source = m[1]
+		}
+	}
+	if c.title == "" && !haveTitle && len(body) > 0 {
+		c.title = fallbackTitle(body[0])
+	}
+	if haveDate {
+		c.published = time.Time{}
+	}
+	c.body = strings.Join(body, "\n\n")
+	return c
+}
+
+// paragraphs splits text into trimmed paragraphs with single spaces. Blank
+// lines separate paragraphs and lines inside one are joined (hard-wrapped
+// text); a text without any blank line has one paragraph per line.
+func paragraphs(raw string) []string {
+	raw = strings.ReplaceAll(raw, "\r\n", "\n")
+	raw = strings.ReplaceAll(raw, "\r", "\n")
+	lines := strings.Split(raw, "\n")
+	blank := false
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			blank = true
+			break
+		}
+	}
+	var out []string
+	var cur []string
+	flush := func() {
+		if p := collapseSpace(strings.Join(cur, " ")); p != "" {
+			out = append(out, p)
+		}
+		cur = cur[:0]
+	}
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			flush()
+			continue
+		}
+		cur = append(cur, l)
+		if !blank {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// collapseSpace trims s and replaces every run of white space and control
+// characters with one space.
+func collapseSpace(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u00ad' || r == '\ufeff' {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isSectionLabel reports whether p is a section label such as "International"
+// or "World News": at most three capitalised words and no punctuation.
+func isSectionLabel(p string) bool {
+	if len(p) > 32 {
+		return false
+	}
+	words := strings.Fields(p)
+	if len(words) == 0 || len(words) > 3 {
+		return false
+	}
+	for _, w := range words {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) && w != "&" {
+			return false
+		}
+		for _, r := range w {
+			if !unicode.IsLetter(r) && r != '&' && r != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isHeadline reports whether p reads like a headline: one short line that
+// does not end like a sentence.
+func isHeadline(p string) bool {
+	words := strings.Fields(p)
+	if len(words) < 3 || len(words) > 30 || len(p) > 220 {
+		return false
+	}
+	last, _ := utf8.DecodeLastRuneInString(p)
+	if strings.ContainsRune(".;,:…", last) {
+		return false
+	}
+	// Headlines start with a capital (or a digit: "5 things …").
+	first, _ := utf8.DecodeRuneInString(p)
+	return unicode.IsUpper(first) || unicode.IsDigit(first) || first == '‘' || first == '"' || first == '“'
+}
+
+// isCaption reports whether p is a photo caption. underHeadline says p is
+// the paragraph right under the headline, where wire captions stand.
+func isCaption(p string, underHeadline bool) bool {
+	words := len(strings.Fields(p))
+	if words > 45 {
+		return false
+	}
+	if photoCreditRE.MatchString(p) {
+		return true
+	}
+	if !underHeadline || words > 30 || sentenceCount(p) > 1 {
+		return false
+	}
+	return captionDateRE.MatchString(p) && !auxiliaryRE.MatchString(p)
+}
+
+// sentenceCount roughly counts sentences: terminal punctuation followed by a
+// space and a capital letter, unless the period ends a short capitalised
+// abbreviation ("Calif.", "Nov.", "Dr.").
+func sentenceCount(p string) int {
+	n := 1
+	words := strings.Fields(p)
+	for i := 0; i+1 < len(words); i++ {
+		w := words[i]
+		last, _ := utf8.DecodeLastRuneInString(w)
+		next, _ := utf8.DecodeRuneInString(words[i+1])
+		if !strings.ContainsRune(".!?", last) || !unicode.IsUpper(next) {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(w)
+		if last == '.' && unicode.IsUpper(first) && utf8.RuneCountInString(w) <= 6 {
+			continue
+		}
+		n++
+	}
+	return n
+}
+
+// fallbackTitle makes a title from the first sentence of the lead paragraph,
+// cut at a word boundary near 90 characters.
+func fallbackTitle(lead string) string {
+	end := len(lead)
+	for i, r := range lead {
+		if (r == '.' || r == '!' || r == '?') && i+1 < len(lead) && lead[i+1] == ' ' && i > 20 {
+			end = i
+			break
+		}
+	}
+	s := strings.TrimSpace(lead[:end])
+	const max = 90
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	rs := []rune(s)
+	cut := max
+	for cut > 40 && !unicode.IsSpace(rs[cut]) {
+		cut--
+	}
+	return strings.TrimRight(string(rs[:cut]), " ,;:–-") + "…"
+}

@@ -1,0 +1,82 @@
+package rag
+
+import (
+	"errors"
+	"time"
+)
+
+// Answer modes.
+const (
+	// ModeExtractive answers with sentences quoted from the passages.
+	ModeExtractive = "extractive"
+	// ModeLLM answers with a chat model, citations verified afterwards.
+	ModeLLM = "llm"
+)
+
+// Sentinel errors for questions that cannot be asked.
+var (
+	// ErrEmptyQuestion means the question has no text.
+	ErrEmptyQuestion = errors.New("the question is empty")
+	// ErrQuestionTooLong means the question exceeds [MaxQuestionRunes].
+	ErrQuestionTooLong = errors.New("the question is too long")
+	// ErrNotFound is what answerers may wrap when the corpus holds no
+	// answer; [Answer.NotFound] reports the same for callers that prefer a
+	// value.
+	ErrNotFound = errors.New("the corpus does not answer the question")
+)
+
+// MaxQuestionRunes is the longest question accepted, in characters.
+const MaxQuestionRunes = 1000
+
+// Query is a question and the context it is asked in.
+type Query struct {
+	// Question is the user's question.
+	Question string
+	// AsOf is the date the question is asked on, the "today" of "last" and
+	// "this week"; articles published later are ignored. Zero: today.
+	AsOf time.Time
+	// K is how many passages to retrieve. Default 5.
+	K int
+	// OnDelta, if set, receives the answer text as a model generates it,
+	// one fragment per call, in order, from one goroutine. The text is
+	// unverified: the returned Answer is what to show in the end. The
+	// extractive answerer never calls it.
+	OnDelta func(fragment string)
+}
+
+// Answer is a cited answer, the same for every mode. Its JSON form is the
+// output of `citebot ask --json`.
+type Answer struct {
+	// Question is the normalised question.
+	Question string `json:"question"`
+	// Text is the answer. Every sentence ends with citation markers [n]
+	// referring to Citations; a not-found answer has none.
+	Text string `json:"answer"`
+	// NotFound reports that the corpus does not answer the question.
+	NotFound bool `json:"not_found"`
+	// Mode is ModeExtractive or ModeLLM.
+	Mode string `json:"mode"`
+	// Citations are the sources, numbered from 1 in order of first use.
+	Citations []Citation `json:"citations"`
+	// Note says something about how the answer was made, e.g. that the
+	// model was unavailable and the extractive answer is shown. Optional.
+	Note string `json:"note,omitempty"`
+}
+
+// Citation is one numbered source of an answer.
+type Citation struct {
+	// Ref is the number used in the answer's [n] markers.
+	Ref int `json:"ref"`
+	// ArticleID, Title, Source (outlet), Published (YYYY-MM-DD or "") and
+	// URL describe the article.
+	ArticleID string `json:"article_id"`
+	Title     string `json:"title"`
+	Source    string `json:"source"`
+	Published string `json:"published"`
+	URL       string `json:"url"`
+	// Quote is the passage the answer relies on, verbatim from the article
+	// (sentences joined by " … " when not adjacent).
+	Quote string `json:"quote"`
+	// Approximate reports that Published is an estimate.
+	Approximate bool `json:"approximate,omitempty"`
+}

@@ -1,0 +1,12 @@
+// Package rag turns articles into cited answers: it splits articles into
+// overlapping passages of whole sentences ([Chunker]), embeds them
+// ([Embedder]; [LocalEmbedder] needs no network or model files), stores them
+// in a chromem-go collection beside a BM25 lexicon ([Index]), retrieves the
+// passages that best match a question by fusing both rankings
+// ([Index.Search]) and answers from them with numbered citations
+// ([Extractive]).
+//
+// The index persists to one checksummed file ([Index.Save], [Index.Load])
+// that caches embeddings by article content hash, so only changed articles
+// are embedded again.
+package rag

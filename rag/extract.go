@@ -1,0 +1,469 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"citebot/corpus"
+)
+
+// Extractive answers questions offline by quoting the sentences of the
+// retrieved passages that answer them best, each with a citation. It
+// understands the question's type (when, who, where, why, how many, how
+// long), prefers the newest evidence for "last / latest" questions and says
+// how current it is, resolves relative dates against the article's
+// publication date, and reports not-found rather than quoting unrelated text.
+type Extractive struct {
+	ix *Index
+	// Now returns the current time, for questions without an as-of date.
+	// Default time.Now.
+	Now func() time.Time
+}
+
+// NewExtractive returns an extractive answerer over ix.
+func NewExtractive(ix *Index) *Extractive { return &Extractive{ix: ix, Now: time.Now} }
+
+// Thresholds of the not-found decision: the share of the question's
+// (IDF-weighted) terms found around the best sentence, and in the sentence
+// itself.
+const (
+	// oovWeight caps the weight of non-entity words absent from the corpus.
+	oovWeight = 1.0
+	// synonymCredit is what a match through [synonyms] is worth.
+	synonymCredit = 0.8
+
+	minContextCoverage  = 0.40
+	minSentenceCoverage = 0.20
+	minFitContext       = 0.60
+)
+
+// Answer answers q. Bad questions (empty, too long) return an error wrapping
+// [ErrEmptyQuestion] or [ErrQuestionTooLong]; a question the corpus does not
+// answer returns an Answer with NotFound set and no citations.
+func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
+	text, passages, asOf, err := e.Retrieve(ctx, q)
+	if err != nil {
+		return Answer{}, err
+	}
+	return e.Compose(text, asOf, passages), nil
+}
+
+// Retrieve normalises the question and returns the passages to answer it
+// from, with the as-of date in effect. Model-backed answerers use it to get
+// the same evidence as the extractive path.
+func (e *Extractive) Retrieve(ctx context.Context, q Query) (question string, passages []Passage, asOf time.Time, err error) {
+	question, err = NormalizeQuestion(q.Question)
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	asOf = q.AsOf
+	if asOf.IsZero() {
+		now := e.now()
+		asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	k := q.K
+	if k <= 0 {
+		k = 5
+	}
+	passages, err = e.ix.Search(ctx, question, SearchOptions{K: max(k, 8), Before: asOf})
+	if errors.Is(err, ErrEmptyIndex) {
+		return question, nil, asOf, nil
+	}
+	if err != nil {
+		return "", nil, time.Time{}, fmt.Errorf("retrieve: %w", err)
+	}
+	return question, passages, asOf, nil
+}
+
+func (e *Extractive) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// candidate is a sentence of a retrieved passage.
+type candidate struct {
+	art        corpus.Article
+	start, end int // in art.Text
+	text       string
+	retrieval  float64
+	covS, covC float64
+	// contentS and contentC are covS and covC without the question's date
+	// terms: what the sentence and its context say, not when.
+	contentS, contentC float64
+	// missingKeys counts the question's key terms absent from the context.
+	missingKeys int
+	fit         float64
+	score       float64
+	terms       map[string]bool
+}
+
+// Compose builds the extractive answer to an already normalised question
+// from passages (best first).
+func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
+	ans := Answer{Question: question, Mode: ModeExtractive, Citations: []Citation{}}
+	q := analyze(question)
+	lex := e.ix.lexicon()
+	weights := map[string]float64{}
+	total := 0.0
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		keys[k] = true
+	}
+	for _, t := range q.terms {
+		w := lex.idf(t)
+		// A word the corpus never uses cannot tell passages apart; unless it
+		// names an entity, it is likely a paraphrase ("faded"), so it weighs
+		// little in coverage. Missing entities are caught by the key check.
+		if lex.df(t) == 0 && !keys[t] && !q.dateTerms[t] {
+			w = math.Min(w, oovWeight)
+		}
+		weights[t] = w
+		total += w
+	}
+	cands := e.candidates(q, passages, weights, total)
+	if len(cands) == 0 || total == 0 {
+		ans.NotFound = true
+		ans.Text = e.notFoundText()
+		return ans
+	}
+	best := cands[0]
+	if !grounded(q, best) {
+		ans.NotFound = true
+		ans.Text = e.notFoundText()
+		return ans
+	}
+	chosen := []*candidate{best}
+	if extra := pickSecond(q, best, cands); extra != nil {
+		chosen = append(chosen, extra)
+	}
+	return e.render(ans, q, asOf, chosen)
+}
+
+// grounded reports whether a candidate is strong enough evidence to answer
+// from: the context names the question's entities (one may be missing when
+// it names three or more) and covers enough of its terms.
+func grounded(q question, c *candidate) bool {
+	allowed := 0
+	if len(q.keys) >= 3 {
+		allowed = 1
+	}
+	if c.missingKeys > allowed || c.covC < minContextCoverage {
+		return false
+	}
+	// The sentence shares the question's content, or it is the right kind
+	// of answer inside a passage that does.
+	return c.contentS >= minSentenceCoverage || (c.fit >= 1 && c.contentC >= minFitContext)
+}
+
+// candidates scores every sentence of the passages, best first.
+func (e *Extractive) candidates(q question, passages []Passage, weights map[string]float64, total float64) []*candidate {
+	if total == 0 {
+		return nil
+	}
+	// coverage is the weighted share of question terms in set. Date terms
+	// count as present when dateOK; with content, they count only where the
+	// text itself names them.
+	contentTotal := total
+	for t := range q.dateTerms {
+		contentTotal -= weights[t]
+	}
+	coverage := func(set map[string]bool, dateOK, content bool) float64 {
+		got, all := 0.0, total
+		if content {
+			all = contentTotal
+		}
+		if all <= 0 {
+			return 0
+		}
+		for t, w := range weights {
+			if content && q.dateTerms[t] {
+				if set[t] { // the text names the date itself
+					got += w
+					all += w
+				}
+				continue
+			}
+			if set[t] || (dateOK && q.dateTerms[t]) {
+				got += w
+				continue
+			}
+			for _, syn := range synonyms[t] {
+				if set[syn] {
+					got += synonymCredit * w
+					break
+				}
+			}
+		}
+		return got / all
+	}
+	seen := map[string]bool{}
+	var out []*candidate
+	var oldest, newest time.Time
+	for _, p := range passages {
+		pub := p.Article.Published
+		// A question's month and year are satisfied by an article published
+		// then: "the September 2021 call" in a September 2021 article.
+		dateOK := q.hasTime && q.inPeriod(pub)
+		ctxTerms := termSet(p.Title + "\n" + p.Text)
+		covC := coverage(ctxTerms, dateOK, false)
+		contentC := coverage(ctxTerms, false, true)
+		missing := 0
+		for _, k := range q.keys {
+			if !ctxTerms[k] && !(dateOK && q.dateTerms[k]) {
+				missing++
+			}
+		}
+		for _, sp := range splitSentences(p.Text) {
+			start, end := p.Start+sp.Start, p.Start+sp.End
+			key := fmt.Sprintf("%s:%d", p.ArticleID, start)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			s := p.Article.Text[start:end]
+			if utf8.RuneCountInString(s) < 12 || strings.HasSuffix(strings.TrimRight(s, "”\"’' "), "?") {
+				continue
+			}
+			c := &candidate{art: p.Article, start: start, end: end, text: s, retrieval: p.Score, terms: termSet(s)}
+			c.covS = coverage(c.terms, dateOK, false)
+			c.covC = math.Max(covC, c.covS)
+			c.contentS = coverage(c.terms, false, true)
+			c.contentC = math.Max(contentC, c.contentS)
+			c.missingKeys = missing
+			c.fit = typeFit(q, s)
+			out = append(out, c)
+			// "Newest" only counts articles up to the question's period:
+			// "the most recent call by March 2023".
+			if !pub.IsZero() && (!q.hasTime || !pub.After(q.periodEnd())) {
+				if oldest.IsZero() || pub.Before(oldest) {
+					oldest = pub
+				}
+				if pub.After(newest) {
+					newest = pub
+				}
+			}
+		}
+	}
+	maxC := 0.0
+	for _, c := range out {
+		maxC = math.Max(maxC, c.covC)
+	}
+	for _, c := range out {
+		c.score = 0.40*c.covS + 0.30*c.covC + 0.20*c.fit + 0.10*c.retrieval
+		pub := c.art.Published
+		if q.recency && !pub.IsZero() && newest.After(oldest) && c.covC >= 0.6*maxC && !pub.After(newest) {
+			c.score += 0.25 * float64(pub.Sub(oldest)) / float64(newest.Sub(oldest))
+			if recentWordRE.MatchString(c.text) {
+				c.score += 0.05
+			}
+		}
+		if q.hasTime && !pub.IsZero() {
+			switch {
+			case q.inPeriod(pub):
+				c.score += 0.08
+			case pub.Before(q.period.from) || pub.After(q.periodEnd()):
+				c.score -= 0.08
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *candidate) int {
+		switch {
+		case a.score > b.score:
+			return -1
+		case a.score < b.score:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+var recentWordRE = regexp.MustCompile(`(?i)\b(?:last|latest|most recent|recently|newest)\b`)
+
+// pickSecond returns a sentence that adds to best, or nil: the next sentence
+// of the same article when it continues on the question's terms, or another
+// strong sentence saying something else. For "last" questions only the same
+// article is used, so that older evidence does not muddle the newest.
+func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
+	for _, c := range cands[1:] {
+		sameArt := c.art.ID == best.art.ID
+		if q.recency && !sameArt {
+			continue
+		}
+		if overlap(c.terms, best.terms) > 0.6 {
+			continue
+		}
+		adjacent := sameArt && c.start > best.end && strings.TrimSpace(best.art.Text[best.end:c.start]) == ""
+		switch {
+		case adjacent && c.covS >= 0.2 && c.score >= 0.6*best.score && (!q.recency || recentWordRE.MatchString(c.text)):
+			return c
+		case !q.recency && c.score >= 0.85*best.score && c.covS >= 0.35 && c.fit >= 0.5:
+			return c
+		}
+	}
+	return nil
+}
+
+func overlap(a, b map[string]bool) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
+	}
+	n := 0
+	for t := range a {
+		if b[t] {
+			n++
+		}
+	}
+	return float64(n) / float64(min(len(a), len(b)))
+}
+
+func termSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range terms(s) {
+		m[t] = true
+	}
+	return m
+}
+
+// render writes the answer text and citations for the chosen sentences.
+func (e *Extractive) render(ans Answer, q question, asOf time.Time, chosen []*candidate) Answer {
+	// Group by article, the best sentence's article first; sentences of one
+	// article in text order.
+	var order []string
+	byArt := map[string][]*candidate{}
+	for _, c := range chosen {
+		if _, ok := byArt[c.art.ID]; !ok {
+			order = append(order, c.art.ID)
+		}
+		byArt[c.art.ID] = append(byArt[c.art.ID], c)
+	}
+	var sentences []string
+	for i, id := range order {
+		cs := byArt[id]
+		slices.SortFunc(cs, func(a, b *candidate) int { return a.start - b.start })
+		ref := i + 1
+		art := cs[0].art
+		var quote strings.Builder
+		for j, c := range cs {
+			if j > 0 {
+				if strings.TrimSpace(art.Text[cs[j-1].end:c.start]) == "" {
+					quote.WriteString(" ")
+				} else {
+					quote.WriteString(" … ")
+				}
+			}
+			quote.WriteString(c.text)
+			s := applyResolutions(c.text, resolveRelative(c.text, art.Published))
+			sentences = append(sentences, withMarker(s, ref))
+		}
+		ans.Citations = append(ans.Citations, Citation{
+			Ref: ref, ArticleID: art.ID, Title: art.Title, Source: art.Source,
+			Published: art.PublishedString(), URL: art.URL, Quote: quote.String(), Approximate: art.Approximate,
+		})
+	}
+	if q.recency && len(sentences) > 0 {
+		if pub := chosen[0].art.Published; !pub.IsZero() {
+			sentences[0] = asOfPrefix(pub, chosen[0].art.Approximate, asOf) + joinPrefix(sentences[0])
+		}
+	}
+	ans.Text = strings.Join(sentences, " ")
+	return ans
+}
+
+// asOfPrefix says how current the evidence is: "As of about 1 October 2024
+// (the newest article on this; 2 years before 23 November 2026)".
+func asOfPrefix(pub time.Time, approx bool, asOf time.Time) string {
+	about := ""
+	if approx {
+		about = "about "
+	}
+	note := "the newest article on this"
+	if age := humanAge(pub, asOf); age != "" && asOf.Sub(pub) > 30*24*time.Hour {
+		note += fmt.Sprintf("; %s before %s", age, formatDay(asOf))
+	}
+	return fmt.Sprintf("As of %s%s (%s)", about, formatDay(pub), note)
+}
+
+// joinPrefix continues a prefix with sentence s: ", the last call …" when s
+// starts with a word that can be lower-cased, ": Biden …" otherwise.
+func joinPrefix(s string) string {
+	first, _, _ := strings.Cut(s, " ")
+	switch first {
+	case "The", "Their", "His", "Her", "Its", "This", "That", "These", "Those", "A", "An", "In", "On", "At", "Since", "After", "Before":
+		r, n := utf8.DecodeRuneInString(s)
+		return ", " + string(unicode.ToLower(r)) + s[n:]
+	}
+	return ": " + s
+}
+
+// withMarker puts the citation marker inside the sentence, before its final
+// punctuation ("… California [1]."), or after a closing quotation mark.
+func withMarker(s string, ref int) string {
+	s = strings.TrimSpace(s)
+	marker := fmt.Sprintf(" [%d]", ref)
+	last, n := utf8.DecodeLastRuneInString(s)
+	switch {
+	case last == '.' || last == '!' || last == '?':
+		body := s[:len(s)-n]
+		if strings.HasSuffix(body, ".") { // "… U.S." keeps its own period
+			return body + marker + "."
+		}
+		return body + marker + string(last)
+	case strings.ContainsRune("”\"’)", last):
+		return s + marker + "."
+	default:
+		return s + marker + "."
+	}
+}
+
+// notFoundText says plainly that the corpus does not answer, and what it
+// covers.
+func (e *Extractive) notFoundText() string {
+	n, oldest, newest := e.ix.Coverage()
+	switch {
+	case n == 0:
+		return "The corpus is empty, so it can't answer this."
+	case oldest.IsZero():
+		return fmt.Sprintf("The corpus doesn't say: none of its %s answers this question.", plural(n, "article"))
+	case oldest.Equal(newest):
+		return fmt.Sprintf("The corpus doesn't say: none of its %s (%s) answers this question.", plural(n, "article"), formatMonth(oldest))
+	}
+	return fmt.Sprintf("The corpus doesn't say: none of its %s (%s to %s) answers this question.", plural(n, "article"), formatMonth(oldest), formatMonth(newest))
+}
+
+// lexicon returns the current BM25 lexicon (immutable).
+func (ix *Index) lexicon() *lexicon {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.lex
+}
+
+// Coverage returns the number of articles and the oldest and newest
+// publication dates among them (zero when none has a date).
+func (ix *Index) Coverage() (articles int, oldest, newest time.Time) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, r := range ix.arts {
+		pub := r.art.Published
+		if pub.IsZero() {
+			continue
+		}
+		if oldest.IsZero() || pub.Before(oldest) {
+			oldest = pub
+		}
+		if pub.After(newest) {
+			newest = pub
+		}
+	}
+	return len(ix.arts), oldest, newest
+}

@@ -1,0 +1,245 @@
+package rag
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// NormalizeQuestion prepares user input as a question: control characters
+// become spaces, white space collapses, and surrounding space and quotes are
+// trimmed. It returns [ErrEmptyQuestion] for input without letters or
+// digits and [ErrQuestionTooLong] beyond [MaxQuestionRunes] characters.
+func NormalizeQuestion(s string) (string, error) {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' || unicode.Is(unicode.Cf, r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	q := strings.Trim(b.String(), " \"'“”‘’`")
+	if strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+		return "", ErrEmptyQuestion
+	}
+	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
+		return "", fmt.Errorf("%w: %d characters (the limit is %d)", ErrQuestionTooLong, n, MaxQuestionRunes)
+	}
+	return q, nil
+}
+
+// qKind is the type of answer a question asks for.
+type qKind int
+
+const (
+	kindOther qKind = iota
+	kindWhen
+	kindWho
+	kindWhere
+	kindWhy
+	kindHowMany
+	kindHowLong
+	kindWhat
+)
+
+// question is the analysis of a question that guides sentence selection.
+type question struct {
+	text string
+	kind qKind
+	// recency is set for "last / latest / most recent / currently" questions.
+	recency bool
+	// terms are the question's index terms without duplicates.
+	terms []string
+	// words are the lower-case words of the question (for excluding
+	// repeated entities from candidate answers).
+	words map[string]bool
+	// keys are the terms of the entities and numbers the question names
+	// ("Sullivan", "Mars", "2014"): an answer's context must contain them.
+	keys []string
+	// period is the month or year the question is about, if any, and
+	// dateTerms the terms that name it ("septemb", "2021").
+	period    period
+	hasTime   bool
+	dateTerms map[string]bool
+}
+
+// questionWords start questions and are capitalised for that reason only.
+var questionWords = map[string]bool{"who": true, "whom": true, "whose": true, "what": true, "when": true, "where": true, "why": true, "which": true, "how": true, "is": true, "are": true, "was": true, "were": true, "did": true, "do": true, "does": true, "has": true, "have": true, "had": true, "can": true, "could": true, "will": true, "would": true, "should": true, "in": true, "on": true, "at": true, "according": true, "tell": true, "name": true, "list": true, "give": true, "i": true}
+
+var (
+	recencyRE = regexp.MustCompile(`(?i)\b(?:latest|most recent(?:ly)?|recently|newest|currently|current|now|so far|to date|as of (?:today|now)|these days|this (?:week|month|year)|lately)\b`)
+	// "last" as an adjective or adverb ("last speak", "the last call"), not
+	// the verb ("did the call last?").
+	lastRE    = regexp.MustCompile(`(?i)\blast\b(?:\s+(\w+))?`)
+	howManyRE = regexp.MustCompile(`(?i)^(?:how many|how much|what (?:number|percentage|share|amount)|how often)\b`)
+	howLongRE = regexp.MustCompile(`(?i)^how long\b|\bfor how long\b|\bwhat (?:was |is )?the duration\b`)
+	whenRE    = regexp.MustCompile(`(?i)^(?:when|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b|\bwhen\b`)
+	whoRE     = regexp.MustCompile(`(?i)^(?:who|whom|whose|which (?:person|people|official|leader|president|country|countries|organization|group|company))\b|\bwho\b`)
+	whereRE   = regexp.MustCompile(`(?i)^(?:where|in what (?:city|country|place|state)|which (?:city|country|place|state|region))\b|\bwhere\b`)
+	whyRE     = regexp.MustCompile(`(?i)^(?:why|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b|\bwhy\b`)
+	whatRE    = regexp.MustCompile(`(?i)^(?:what|which)\b`)
+)
+
+// periodSlack is how long after a period an article may still report on it.
+const periodSlack = 75 * 24 * time.Hour
+
+// periodEnd is the last publication date that can report on the question's
+// period.
+func (q question) periodEnd() time.Time { return q.period.to.Add(periodSlack) }
+
+// inPeriod reports whether an article published on pub can report on the
+// question's period.
+func (q question) inPeriod(pub time.Time) bool {
+	return q.hasTime && !pub.IsZero() && !pub.Before(q.period.from) && !pub.After(q.periodEnd())
+}
+
+// whPhrase matches the words of a question phrase that name the type of
+// answer, not its content: "how long", "what year".
+var whPhrase = regexp.MustCompile(`(?i)^(?:how (?:long|many|much|often|old|far)|(?:what|which|in what|on what) (?:year|date|day|month|time|century|decade|number|percentage|share|amount|kind|type|sort)s?)\b`)
+
+// analyze works out what a question asks for.
+func analyze(q string) question {
+	a := question{text: q, words: map[string]bool{}}
+	seen := map[string]bool{}
+	if m := whPhrase.FindString(q); m != "" {
+		for _, t := range terms(m) {
+			seen[t] = true // not a content term
+		}
+	}
+	keySeen := map[string]bool{}
+	for i, t := range tokenize(q) {
+		a.words[t.lower] = true
+		if t.term == "" {
+			continue
+		}
+		if !seen[t.term] {
+			seen[t.term] = true
+			a.terms = append(a.terms, t.term)
+		}
+		entity := t.capital && !(i == 0 && questionWords[t.lower]) && !questionWords[t.lower]
+		if (entity || isDigitString(t.lower)) && !keySeen[t.term] {
+			keySeen[t.term] = true
+			a.keys = append(a.keys, t.term)
+		}
+	}
+	switch {
+	case howLongRE.MatchString(q):
+		a.kind = kindHowLong
+	case howManyRE.MatchString(q):
+		a.kind = kindHowMany
+	case whyRE.MatchString(q):
+		a.kind = kindWhy
+	case whenRE.MatchString(q):
+		a.kind = kindWhen
+	case whereRE.MatchString(q):
+		a.kind = kindWhere
+	case whoRE.MatchString(q):
+		a.kind = kindWho
+	case whatRE.MatchString(q):
+		a.kind = kindWhat
+	}
+	a.recency = recencyRE.MatchString(q)
+	for _, m := range lastRE.FindAllStringSubmatch(q, -1) {
+		next := strings.ToLower(m[1])
+		if next != "" && next != "for" && next != "long" {
+			a.recency = true
+		}
+	}
+	a.period, a.hasTime = questionPeriod(q)
+	a.dateTerms = map[string]bool{}
+	for _, m := range questionMonthYearRE.FindAllString(q, -1) {
+		for _, t := range terms(m) {
+			a.dateTerms[t] = true
+		}
+	}
+	for _, m := range questionYearRE.FindAllString(q, -1) {
+		for _, t := range terms(m) {
+			a.dateTerms[t] = true
+		}
+	}
+	return a
+}
+
+var (
+	durationRE = regexp.MustCompile(`(?i)\b(?:\d+(?:\.\d+)?|a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)[- ](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|\b(?:an? )?(?:hour|day|week|month|year|decade)-long\b`)
+	numberRE   = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
+	causeRE    = regexp.MustCompile(`(?i)\b(?:because|due to|owing to|in the wake of|following|after|amid|over|as a result|led to|leading to|caused|prompted|so that|in order to|to ease|given|since|reason|triggered|sparked)\b`)
+	placeRE    = regexp.MustCompile(`\b(?:in|at|near|to|from)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:[ ,]+\p{Lu}[\p{L}.]+)*)`)
+	nameRE     = regexp.MustCompile(`\b\p{Lu}[\p{Ll}'’.-]+(?:\s+(?:\p{Lu}\.?\s+)?\p{Lu}[\p{Ll}'’.-]+)+`)
+	roleRE     = regexp.MustCompile(`(?i)\b(?:researcher|scholar|official|minister|secretary|adviser|advisor|ambassador|director|president|professor|spokesperson|spokesman|spokeswoman|envoy|aide|chief|leader|founder|chairman|chair|author|candidate|senator|governor|diplomat|expert|analyst)\b`)
+)
+
+// typeFit scores in [0, 1] how well sentence s fits the kind of answer q
+// asks for; words already in the question do not count as the answer.
+func typeFit(q question, s string) float64 {
+	novel := func(m string) bool {
+		for _, t := range tokenize(m) {
+			if !q.words[t.lower] {
+				return true
+			}
+		}
+		return false
+	}
+	anyNovel := func(re *regexp.Regexp) bool {
+		for _, m := range re.FindAllString(s, -1) {
+			if novel(m) {
+				return true
+			}
+		}
+		return false
+	}
+	switch q.kind {
+	case kindWhen:
+		if anyNovel(dateMentionRE) {
+			return 1
+		}
+		return 0
+	case kindHowLong:
+		if anyNovel(durationRE) {
+			return 1
+		}
+		if anyNovel(dateMentionRE) {
+			return 0.4
+		}
+		return 0
+	case kindHowMany:
+		if anyNovel(numberRE) {
+			return 1
+		}
+		return 0
+	case kindWhy:
+		if causeRE.MatchString(s) {
+			return 1
+		}
+		return 0.2
+	case kindWhere:
+		for _, m := range placeRE.FindAllStringSubmatch(s, -1) {
+			if novel(m[1]) {
+				return 1
+			}
+		}
+		return 0.1
+	case kindWho:
+		score := 0.0
+		if anyNovel(nameRE) {
+			score += 0.7
+		}
+		if roleRE.MatchString(s) {
+			score += 0.3
+		}
+		return score
+	}
+	return 0.5
+}

@@ -1,0 +1,306 @@
+package rag
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// token is one word of a text.
+type token struct {
+	// lower is the word in lower case, without possessive 's and dots of
+	// acronyms ("U.S." → "us").
+	lower string
+	// term is the index term: the Snowball stem for English words, lower
+	// otherwise. Empty for stop words.
+	term string
+	// start and end are byte offsets in the text.
+	start, end int
+	// capital reports the word was written with an initial capital.
+	capital bool
+}
+
+// stemCache memoises the Snowball stemmer, which allocates on every call.
+var stemCache sync.Map // string → string
+
+// stem returns the index term of a lower-case word.
+func stem(w string) string {
+	if v, ok := stemCache.Load(w); ok {
+		return v.(string)
+	}
+	s := w
+	if base, ok := irregular[w]; ok {
+		s = english.Stem(base, true)
+	} else if isLatin(w) && !isNumber(w) {
+		s = english.Stem(w, true)
+	}
+	if len(w) <= 64 {
+		stemCache.Store(w, s)
+	}
+	return s
+}
+
+// isStop reports whether a lower-case word carries no meaning for retrieval.
+// Acronyms written in capitals ("US", "IT") are never stop words.
+func isStop(w string, allCaps bool) bool {
+	if allCaps && utf8.RuneCountInString(w) > 1 {
+		return false
+	}
+	if english.IsStopWord(w) {
+		return true
+	}
+	switch w {
+	case "also", "would", "could", "may", "might", "must", "shall", "said", "says", "say",
+		"one", "two", "however", "yet", "still", "even", "us", "per", "via", "upon", "among", "within",
+		"without", "according", "whether", "whose", "many", "much", "another", "every", "like":
+		return true
+	}
+	return false
+}
+
+// tokenize splits text into words. Letters and digits form words; an
+// apostrophe inside a word is kept ("don't"), a trailing possessive dropped,
+// hyphens split words, dotted acronyms join ("U.S." → "us"). Han, Hiragana,
+// Katakana and Thai characters are one word each, as those scripts do not
+// separate words by spaces.
+func tokenize(text string) []token {
+	var toks []token
+	i := 0
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += n
+			continue
+		}
+		if isIdeograph(r) {
+			toks = append(toks, token{lower: string(r), term: string(r), start: i, end: i + n})
+			i += n
+			continue
+		}
+		start := i
+		var b strings.Builder
+		allCaps, capital := true, unicode.IsUpper(r)
+		letters := 0
+		for i < len(text) {
+			r, n := utf8.DecodeRuneInString(text[i:])
+			switch {
+			case isWordRune(r) && !isIdeograph(r):
+				if unicode.IsLower(r) {
+					allCaps = false
+				}
+				if unicode.IsLetter(r) {
+					letters++
+				}
+				b.WriteRune(unicode.ToLower(r))
+				i += n
+				continue
+			case (r == '\'' || r == '’') && i+n < len(text):
+				next, _ := utf8.DecodeRuneInString(text[i+n:])
+				if unicode.IsLetter(next) {
+					i += n
+					b.WriteRune('\'')
+					continue
+				}
+			case r == '.' && i+n < len(text) && letters <= 2 && b.Len() <= 3:
+				// Dotted acronyms: "U.S.", "U.N.", "D.C.".
+				next, nn := utf8.DecodeRuneInString(text[i+n:])
+				if unicode.IsUpper(next) {
+					after, _ := utf8.DecodeRuneInString(text[i+n+nn:])
+					if after == '.' {
+						i += n
+						continue
+					}
+				}
+				if capital && allCaps && b.Len() >= 2 {
+					i += n // final dot of "U.S."
+				}
+			case (r == ',' || r == '.') && b.Len() > 0 && isDigitString(b.String()) && i+n < len(text):
+				// 1,000 and 3.5
+				next, _ := utf8.DecodeRuneInString(text[i+n:])
+				if unicode.IsDigit(next) {
+					if r == '.' {
+						b.WriteByte('.')
+					}
+					i += n
+					continue
+				}
+			}
+			break
+		}
+		w := b.String()
+		if strings.HasSuffix(w, "'s") {
+			w = w[:len(w)-2]
+		}
+		w = strings.TrimSuffix(w, "'")
+		if w == "" {
+			continue
+		}
+		t := token{lower: w, start: start, end: i, capital: capital}
+		if !isStop(w, allCaps && letters > 0) {
+			t.term = stem(w)
+		}
+		toks = append(toks, t)
+	}
+	return joinAliases(toks)
+}
+
+// aliases joins multi-word names into the token their abbreviation has, so
+// that "United States" matches "U.S." and "US".
+var aliases = map[[2]string]string{
+	{"united", "states"}: "us", {"united", "kingdom"}: "uk", {"united", "nations"}: "un",
+	{"european", "union"}: "eu", {"soviet", "union"}: "ussr", {"new", "york"}: "ny",
+}
+
+// joinAliases merges alias pairs in toks in place.
+func joinAliases(toks []token) []token {
+	out := toks[:0]
+	for i := 0; i < len(toks); i++ {
+		if i+1 < len(toks) {
+			if a, ok := aliases[[2]string{toks[i].lower, toks[i+1].lower}]; ok && toks[i].capital && toks[i+1].capital {
+				out = append(out, token{lower: a, term: a, start: toks[i].start, end: toks[i+1].end, capital: true})
+				i++
+				continue
+			}
+		}
+		out = append(out, toks[i])
+	}
+	return out
+}
+
+// terms returns the index terms (non-stop stems) of text, in order.
+func terms(text string) []string {
+	toks := tokenize(text)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if t.term != "" {
+			out = append(out, t.term)
+		}
+	}
+	return out
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+func isIdeograph(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai)
+}
+
+func isLatin(w string) bool {
+	for _, r := range w {
+		if r > unicode.MaxLatin1 && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if !unicode.IsDigit(r) && r != '.' {
+			return false
+		}
+	}
+	return true
+}
+
+func isDigitString(w string) bool {
+	for _, r := range w {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// irregular maps irregular English verb forms to their base form, which the
+// Snowball stemmer leaves apart ("spoke" and "speak", "met" and "meet").
+var irregular = map[string]string{}
+
+func init() {
+	for _, line := range []string{
+		"arise arose arisen", "be was were been", "bear bore borne born", "beat beat beaten", "become became",
+		"begin began begun", "bring brought", "build built", "buy bought", "catch caught", "choose chose chosen",
+		"come came", "cut cut", "deal dealt", "do did done", "draw drew drawn", "drive drove driven",
+		"eat ate eaten", "fall fell fallen", "feel felt", "fight fought", "find found", "flee fled", "fly flew flown",
+		"forbid forbade forbidden", "forget forgot forgotten", "freeze froze frozen", "get got gotten", "give gave given",
+		"go went gone", "grow grew grown", "hang hung", "have had", "hear heard", "hide hid hidden", "hold held",
+		"keep kept", "know knew known", "lay laid", "lead led", "leave left", "lend lent", "lie lay lain",
+		"lose lost", "make made", "mean meant", "meet met", "pay paid", "rise rose risen", "ride rode ridden",
+		"ring rang rung", "run ran", "say said", "see saw seen", "seek sought", "sell sold", "send sent",
+		"shake shook shaken", "shoot shot", "sing sang sung", "sink sank sunk", "sit sat", "sleep slept",
+		"speak spoke spoken", "spend spent", "stand stood", "steal stole stolen", "strike struck stricken",
+		"swear swore sworn", "swim swam swum", "take took taken", "teach taught", "tear tore torn", "tell told",
+		"think thought", "throw threw thrown", "understand understood", "wake woke woken", "wear wore worn",
+		"win won", "write wrote written", "withdraw withdrew withdrawn", "overtake overtook overtaken",
+		"undertake undertook undertaken", "forgive forgave forgiven", "bind bound", "wind wound",
+	} {
+		f := strings.Fields(line)
+		for _, form := range f[1:] {
+			if _, dup := irregular[form]; !dup && form != f[0] {
+				irregular[form] = f[0]
+			}
+		}
+	}
+	// Forms that are more often other words.
+	for _, w := range []string{"found", "left", "lay", "saw", "bound", "wound", "born", "lead", "lost", "rose", "fell", "lie"} {
+		delete(irregular, w)
+	}
+}
+
+// synonyms maps a term to terms that ask about the same thing, so that
+// "when did they last speak?" finds "their last call". The groups are
+// general English, not tuned to any corpus; matches through them count for
+// less than exact ones.
+var synonyms = map[string][]string{}
+
+func init() {
+	for _, g := range [][]string{
+		{"speak", "talk", "call", "phone", "telephone", "conversation", "spoke"},
+		{"meet", "meeting", "summit", "talks", "encounter"},
+		{"die", "death", "dead", "died"},
+		{"born", "birth"},
+		{"win", "victory", "winner"},
+		{"marry", "married", "marriage", "wife", "husband", "spouse", "wed"},
+		{"found", "founder", "founded", "establish", "established"},
+		{"begin", "start", "launch", "commence"},
+		{"end", "finish", "conclude"},
+		{"buy", "purchase", "acquire", "acquisition"},
+		{"sell", "sale"},
+		{"resign", "quit", "resignation"},
+		{"live", "reside", "resident"},
+		{"elect", "election", "vote"},
+		{"agree", "agreement", "deal", "accord"},
+		{"cancel", "scrap", "postpone"},
+		{"president", "presidential", "presidency"},
+		{"economy", "economic"},
+		{"job", "occupation", "profession", "work"},
+		{"write", "author", "wrote"},
+		{"large", "big", "biggest", "largest"},
+		{"small", "smallest", "little"},
+		{"cost", "price"},
+		{"invent", "inventor", "invention"},
+		{"happen", "occur", "occurred"},
+	} {
+		var stems []string
+		for _, w := range g {
+			for _, t := range terms(w) {
+				if !slices.Contains(stems, t) {
+					stems = append(stems, t)
+				}
+			}
+		}
+		for _, s := range stems {
+			for _, o := range stems {
+				if o != s && !slices.Contains(synonyms[s], o) {
+					synonyms[s] = append(synonyms[s], o)
+				}
+			}
+		}
+	}
+}
