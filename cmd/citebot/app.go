@@ -182,6 +182,17 @@ func indexPath(cfg config.Config) string {
 
 var nonWord = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
+// answerer answers questions; *rag.Extractive and the model-backed
+// answerer implement it.
+type answerer interface {
+	Answer(ctx context.Context, q rag.Query) (rag.Answer, error)
+}
+
+// newAnswerer returns the configured answerer over ix: extractive offline.
+func newAnswerer(_ config.Config, ix *rag.Index, _ *slog.Logger) answerer {
+	return rag.NewExtractive(ix)
+}
+
 // newEmbedder returns the configured embedder.
 func newEmbedder(_ config.Config) rag.Embedder {
 	return rag.NewLocalEmbedder(0)

@@ -33,7 +33,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ans, err := rag.NewExtractive(ix).Answer(ctx, rag.Query{Question: question, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK})
+	ans, err := newAnswerer(c.cfg, ix, c.log).Answer(ctx, rag.Query{Question: question, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK})
 	if err != nil {
 		if errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrQuestionTooLong) {
 			return fmt.Errorf("%w: %v", errUsage, err)

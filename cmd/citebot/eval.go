@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"citebot/rag"
 	"citebot/rag/eval"
 )
 
@@ -55,7 +54,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	bar := newProgressBar(e.stderr, "evaluating")
-	rep, err := eval.Run(ctx, rag.NewExtractive(ix), ix, qs, eval.Options{
+	rep, err := eval.Run(ctx, newAnswerer(c.cfg, ix, c.log), ix, qs, eval.Options{
 		Now: func() time.Time { return c.cfg.AsOfDate(time.Now()) },
 		K:   c.cfg.TopK,
 		Progress: func(done, total int) {
