@@ -281,12 +281,12 @@ func sentenceCount(p string) int {
 func fallbackTitle(lead string) string {
 	end := len(lead)
 	for i, r := range lead {
-		if (r == '.' || r == '!' || r == '?') && i+1 < len(lead) && lead[i+1] == ' ' && i > 20 {
+		if (r == '.' || r == '!' || r == '?') && i+1 < len(lead) && lead[i+1] == ' ' && i >= 10 {
 			end = i
 			break
 		}
 	}
-	s := strings.TrimSpace(lead[:end])
+	s := strings.TrimRight(strings.TrimSpace(lead[:end]), ".")
 	const max = 90
 	if utf8.RuneCountInString(s) <= max {
 		return s

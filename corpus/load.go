@@ -255,3 +255,9 @@ func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) 
 		}
 	}
 }
+
+// SeedFile returns the raw bytes of a shipped seed file (name as in
+// corpus/seed), for tests and tools that need the text as it arrived.
+func SeedFile(name string) ([]byte, error) {
+	return seedFS.ReadFile(path.Join("seed", name))
+}

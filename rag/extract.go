@@ -305,7 +305,7 @@ func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
 		}
 		adjacent := sameArt && c.start > best.end && strings.TrimSpace(best.art.Text[best.end:c.start]) == ""
 		switch {
-		case adjacent && c.covS >= 0.2 && c.score >= 0.6*best.score && (!q.recency || recentWordRE.MatchString(c.text)):
+		case adjacent && c.covS >= 0.2 && c.score >= 0.6*best.score && c.fit >= 0.5 && (!q.recency || recentWordRE.MatchString(c.text)):
 			return c
 		case !q.recency && c.score >= 0.85*best.score && c.covS >= 0.35 && c.fit >= 0.5:
 			return c

@@ -105,6 +105,16 @@ func tokenize(text string) []token {
 					b.WriteRune('\'')
 					continue
 				}
+			case (r == ',' || r == '.') && b.Len() > 0 && isDigitString(b.String()) && i+n < len(text):
+				// 1,000 and 3.5
+				next, _ := utf8.DecodeRuneInString(text[i+n:])
+				if unicode.IsDigit(next) {
+					if r == '.' {
+						b.WriteByte('.')
+					}
+					i += n
+					continue
+				}
 			case r == '.' && i+n < len(text) && letters <= 2 && b.Len() <= 3:
 				// Dotted acronyms: "U.S.", "U.N.", "D.C.".
 				next, nn := utf8.DecodeRuneInString(text[i+n:])
@@ -117,16 +127,6 @@ func tokenize(text string) []token {
 				}
 				if capital && allCaps && b.Len() >= 2 {
 					i += n // final dot of "U.S."
-				}
-			case (r == ',' || r == '.') && b.Len() > 0 && isDigitString(b.String()) && i+n < len(text):
-				// 1,000 and 3.5
-				next, _ := utf8.DecodeRuneInString(text[i+n:])
-				if unicode.IsDigit(next) {
-					if r == '.' {
-						b.WriteByte('.')
-					}
-					i += n
-					continue
 				}
 			}
 			break

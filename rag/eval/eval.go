@@ -191,7 +191,9 @@ func Run(ctx context.Context, a Answerer, r Retriever, qs []Question, opts Optio
 		}
 		if ps, err := r.Search(ctx, q.Question, rag.SearchOptions{K: 5, PerArticle: 1, Before: asOf}); err == nil {
 			for _, p := range ps {
-				res.Retrieved = append(res.Retrieved, p.ArticleID)
+				if len(res.Retrieved) < 5 && !slices.Contains(res.Retrieved, p.ArticleID) {
+					res.Retrieved = append(res.Retrieved, p.ArticleID)
+				}
 			}
 		}
 

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs the program with args and the given environment, returning its
+// output and exit status as a user would see them.
+func runCLI(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	err := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errb)
+	code = exitCode(err, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestAskJSONSchema(t *testing.T) {
+	data := t.TempDir()
+	out, errOut, code := runCLI(t, nil, "ask", "--data", data, "--as-of", "2026-11-23", "--json", "when did Biden and Xi last speak?")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if dec.More() {
+		t.Errorf("more than one JSON value on stdout")
+	}
+	for _, k := range []string{"question", "answer", "not_found", "mode", "citations"} {
+		if _, ok := obj[k]; !ok {
+			t.Errorf("missing key %q", k)
+		}
+	}
+	if obj["mode"] != "extractive" || obj["not_found"] != false {
+		t.Errorf("mode %v not_found %v", obj["mode"], obj["not_found"])
+	}
+	if !strings.Contains(obj["answer"].(string), "April 2024") {
+		t.Errorf("answer: %v", obj["answer"])
+	}
+	cites := obj["citations"].([]any)
+	if len(cites) == 0 {
+		t.Fatal("no citations")
+	}
+	c := cites[0].(map[string]any)
+	for _, k := range []string{"ref", "article_id", "title", "source", "published", "url", "quote"} {
+		if _, ok := c[k]; !ok {
+			t.Errorf("citation lacks %q", k)
+		}
+	}
+	if c["article_id"] != "004_bf2e7a1252b3b5c1" || c["ref"] != 1.0 || c["published"] != "2024-10-01" {
+		t.Errorf("citation: %v", c)
+	}
+	if _, err := os.Stat(filepath.Join(data, "shipped.cbi")); err != nil {
+		t.Errorf("index not saved in the data dir: %v", err)
+	}
+}
+
+func TestAskNotFoundJSON(t *testing.T) {
+	out, _, code := runCLI(t, nil, "ask", "--data", t.TempDir(), "--json", "What did Biden and Xi agree about Mars exploration?")
+	var a struct {
+		NotFound  bool              `json:"not_found"`
+		Citations []json.RawMessage `json:"citations"`
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil || code != 0 {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	if !a.NotFound || a.Citations == nil || len(a.Citations) != 0 {
+		t.Errorf("got %s, want not_found with an empty citations list", out)
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	data := t.TempDir()
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"no command", nil, nil, 2, "no command"},
+		{"unknown command", nil, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"empty question", nil, []string{"ask", "--data", data, "  "}, 2, "ask needs a question"},
+		{"huge question", nil, []string{"ask", "--data", data, strings.Repeat("why ", 30000)}, 2, "too long"},
+		{"bad flag", nil, []string{"ask", "--nope", "q"}, 2, "flag provided but not defined: -nope"},
+		{"bad as-of", nil, []string{"ask", "--data", data, "--as-of", "last tuesday", "q"}, 1, "as_of:"},
+		{"missing corpus", nil, []string{"ask", "--data", data, "--corpus", filepath.Join(data, "nope"), "q"}, 1, "corpus:"},
+		{"bad env", map[string]string{"CITEBOT_TOP_K": "lots"}, []string{"ask", "--data", data, "q"}, 1, "CITEBOT_TOP_K"},
+		{"eval without qa", nil, []string{"eval", "--data", data}, 2, "--qa"},
+		{"help", nil, []string{"ask", "-h"}, 0, "Usage: citebot ask"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := runCLI(t, tt.env, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.inStderr) {
+				t.Errorf("exit %d (want %d), stderr %q (want it to contain %q)", code, tt.code, errOut, tt.inStderr)
+			}
+			if strings.Contains(errOut, "goroutine ") || strings.Contains(errOut, "panic") {
+				t.Errorf("stack trace on stderr: %s", errOut)
+			}
+		})
+	}
+}
+
+func TestQuestionInOtherScriptIsNotFound(t *testing.T) {
+	out, errOut, code := runCLI(t, nil, "ask", "--data", t.TempDir(), "习近平和拜登什么时候通话?")
+	if code != 0 || !strings.Contains(out, "doesn't say") {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+}
+
+func TestIndexCorpusDirWithBadFiles(t *testing.T) {
+	corpusDir := t.TempDir()
+	os.WriteFile(filepath.Join(corpusDir, "good.md"), []byte("---\ntitle: Good\npublished: 2024-05-01\n---\nThe minister announced a new bridge on Monday. It will open in 2026.\n"), 0o644)
+	os.WriteFile(filepath.Join(corpusDir, "bad.txt"), []byte{0xff, 0xfe, 0x00, 0x01}, 0o644)
+	os.WriteFile(filepath.Join(corpusDir, "empty.txt"), nil, 0o644)
+	data := t.TempDir()
+
+	out, errOut, code := runCLI(t, nil, "index", "--corpus", corpusDir, "--data", data)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Indexed 1 articles") || !strings.Contains(out, "1 added") {
+		t.Errorf("summary: %q", out)
+	}
+	for _, name := range []string{"bad.txt", "empty.txt"} {
+		if !strings.Contains(errOut, filepath.Join(corpusDir, name)) {
+			t.Errorf("no warning naming %s: %q", name, errOut)
+		}
+	}
+	out, _, _ = runCLI(t, nil, "index", "--corpus", corpusDir, "--data", data)
+	if !strings.Contains(out, "0 added, 0 changed, 0 removed, 1 unchanged; 0 chunks embedded") {
+		t.Errorf("second run re-embedded: %q", out)
+	}
+	out, _, _ = runCLI(t, nil, "ask", "--corpus", corpusDir, "--data", data, "what did the minister announce?")
+	if !strings.Contains(out, "bridge") || !strings.Contains(out, "[1] Good") {
+		t.Errorf("answer from own corpus: %q", out)
+	}
+}
+
+func TestCorruptIndexIsRebuilt(t *testing.T) {
+	data := t.TempDir()
+	if _, errOut, code := runCLI(t, nil, "index", "--data", data); code != 0 {
+		t.Fatal(errOut)
+	}
+	path := filepath.Join(data, "shipped.cbi")
+	b, _ := os.ReadFile(path)
+	os.WriteFile(path, b[:len(b)/3], 0o644)
+	out, errOut, code := runCLI(t, nil, "ask", "--data", data, "who is Denny Roy?")
+	if code != 0 || !strings.Contains(out, "East-West Center") {
+		t.Fatalf("exit %d: %s %s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "index file unusable; rebuilding") {
+		t.Errorf("no warning about the corrupt index: %q", errOut)
+	}
+	if b2, _ := os.ReadFile(path); len(b2) != len(b) {
+		t.Errorf("index not rewritten: %d bytes, want %d", len(b2), len(b))
+	}
+}
+
+func TestSearchAndEval(t *testing.T) {
+	data := t.TempDir()
+	out, _, code := runCLI(t, nil, "search", "--data", data, "-k", "2", "--json", "theater commander")
+	var res []searchResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res) != 2 {
+		t.Fatalf("search: exit %d, %v, %d results: %s", code, err, len(res), out)
+	}
+	if res[0].ArticleID != "001_48f8343459885b5d" || res[0].Score < res[1].Score {
+		t.Errorf("search results: %+v", res)
+	}
+
+	qa := filepath.Join(t.TempDir(), "qa.jsonl")
+	os.WriteFile(qa, []byte(`{"id":"d07","question":"Who is Denny Roy?","must_include":[["East-West Center"]],"evidence":["004_bf2e7a1252b3b5c1"],"kind":"fact"}
+{"id":"d13","question":"What did Biden and Xi agree about Mars exploration?","must_include":[],"evidence":[],"kind":"negative"}
+`), 0o644)
+	out, errOut, code := runCLI(t, nil, "eval", "--data", data, "--qa", qa, "--json")
+	if code != 0 {
+		t.Fatalf("eval: exit %d: %s", code, errOut)
+	}
+	var rep map[string]any
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]float64{"questions": 2, "answer_hit": 1, "evidence_hit": 1, "retrieval_recall_at_5": 1, "not_found_correct": 1, "false_not_found": 0} {
+		if rep[k] != want {
+			t.Errorf("%s: got %v, want %v", k, rep[k], want)
+		}
+	}
+	for _, k := range []string{"p50_ms", "p95_ms"} {
+		if _, ok := rep[k].(float64); !ok {
+			t.Errorf("%s missing", k)
+		}
+	}
+}
+
+func TestVersion(t *testing.T) {
+	out, _, code := runCLI(t, nil, "version")
+	if code != 0 || out != "citebot dev\n" {
+		t.Errorf("got %q, exit %d", out, code)
+	}
+}
