@@ -281,8 +281,10 @@ func humanAge(t, asOf time.Time) string {
 		return plural(days/7, "week")
 	case days < 730:
 		return plural(int(float64(days)/30.44+0.5), "month")
-	default:
+	case days%365 < 30:
 		return plural(days/365, "year")
+	default:
+		return "more than " + plural(days/365, "year")
 	}
 }
 

@@ -15,7 +15,9 @@ func Terms(text string) []string { return terms(text) }
 
 // ResolveRelative resolves the relative dates in s and returns s with the
 // resolutions inserted.
-func ResolveRelative(s string, pub time.Time) string { return applyResolutions(s, resolveRelative(s, pub)) }
+func ResolveRelative(s string, pub time.Time) string {
+	return applyResolutions(s, resolveRelative(s, pub))
+}
 
 // QuestionInfo summarises analyze for tests.
 type QuestionInfo struct {

@@ -41,7 +41,8 @@ const (
 	synonymCredit = 0.8
 
 	minContextCoverage  = 0.40
-	minSentenceCoverage = 0.20
+	minSentenceCoverage = 0.30
+	minWindowCoverage   = 0.45
 	minFitContext       = 0.60
 )
 
@@ -100,9 +101,15 @@ type candidate struct {
 	// contentS and contentC are covS and covC without the question's date
 	// terms: what the sentence and its context say, not when.
 	contentS, contentC float64
+	// contentW is contentS over the sentence and the one before it.
+	contentW float64
 	// missingKeys counts the question's key terms absent from the context.
 	missingKeys int
 	fit         float64
+	// contradicts reports a polarity or antonym clash with the question:
+	// it asks "what was not …" and the sentence says nothing negative, or
+	// it asks for the "earliest" and the sentence speaks of the "latest".
+	contradicts bool
 	score       float64
 	terms       map[string]bool
 }
@@ -153,16 +160,12 @@ func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage
 // from: the context names the question's entities (one may be missing when
 // it names three or more) and covers enough of its terms.
 func grounded(q question, c *candidate) bool {
-	allowed := 0
-	if len(q.keys) >= 3 {
-		allowed = 1
-	}
-	if c.missingKeys > allowed || c.covC < minContextCoverage {
+	if c.missingKeys > 0 || c.covC < minContextCoverage || c.contradicts {
 		return false
 	}
 	// The sentence shares the question's content, or it is the right kind
 	// of answer inside a passage that does.
-	return c.contentS >= minSentenceCoverage || (c.fit >= 1 && c.contentC >= minFitContext)
+	return c.contentS >= minSentenceCoverage || c.contentW >= minWindowCoverage || (c.fit >= 1 && c.contentC >= minFitContext)
 }
 
 // candidates scores every sentence of the passages, best first.
@@ -207,6 +210,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		return got / all
 	}
 	seen := map[string]bool{}
+	articleTerms := map[string]map[string]bool{}
 	var out []*candidate
 	var oldest, newest time.Time
 	for _, p := range passages {
@@ -215,32 +219,67 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		// then: "the September 2021 call" in a September 2021 article.
 		dateOK := q.hasTime && q.inPeriod(pub)
 		ctxTerms := termSet(p.Title + "\n" + p.Text)
-		covC := coverage(ctxTerms, dateOK, false)
-		contentC := coverage(ctxTerms, false, true)
+		// Entities are looked up in the whole article: "Denny Roy" is named
+		// once, then called "Roy".
+		artTerms, ok := articleTerms[p.ArticleID]
+		if !ok {
+			artTerms = termSet(p.Article.Title + "\n" + p.Article.Text)
+			articleTerms[p.ArticleID] = artTerms
+		}
 		missing := 0
 		for _, k := range q.keys {
-			if !ctxTerms[k] && !(dateOK && q.dateTerms[k]) {
+			switch {
+			case ctxTerms[k] || (dateOK && q.dateTerms[k]):
+			case artTerms[k]:
+				ctxTerms[k] = true
+			default:
 				missing++
 			}
 		}
+		entities := map[string]bool{}
+		for _, k := range q.keys {
+			if artTerms[k] {
+				entities[k] = true
+			}
+		}
+		covC := coverage(ctxTerms, dateOK, false)
+		contentC := coverage(ctxTerms, false, true)
+		var prevTerms map[string]bool
 		for _, sp := range splitSentences(p.Text) {
 			start, end := p.Start+sp.Start, p.Start+sp.End
+			s := p.Article.Text[start:end]
+			sTerms := termSet(s)
+			before := prevTerms
+			prevTerms = sTerms
 			key := fmt.Sprintf("%s:%d", p.ArticleID, start)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
-			s := p.Article.Text[start:end]
 			if utf8.RuneCountInString(s) < 12 || strings.HasSuffix(strings.TrimRight(s, "”\"’' "), "?") {
 				continue
 			}
-			c := &candidate{art: p.Article, start: start, end: end, text: s, retrieval: p.Score, terms: termSet(s)}
+			c := &candidate{art: p.Article, start: start, end: end, text: s, retrieval: p.Score, terms: sTerms}
 			c.covS = coverage(c.terms, dateOK, false)
 			c.covC = math.Max(covC, c.covS)
 			c.contentS = coverage(c.terms, false, true)
+			// With the sentence before it: "Even if one side makes concessions
+			// … For instance, the signing of the Code …".
+			// With the sentence before it and the entities its article names:
+			// "Even if one side makes concessions … For instance, the signing
+			// of the Code …" in an article quoting Denny Roy.
+			window := union(sTerms, entities)
+			if before != nil {
+				window = union(window, before)
+			}
+			c.contentW = coverage(window, false, true)
 			c.contentC = math.Max(contentC, c.contentS)
 			c.missingKeys = missing
 			c.fit = typeFit(q, s)
+			c.contradicts = contradicts(q, s)
+			if c.contradicts {
+				c.fit = 0
+			}
 			out = append(out, c)
 			// "Newest" only counts articles up to the question's period:
 			// "the most recent call by March 2023".
@@ -325,6 +364,18 @@ func overlap(a, b map[string]bool) float64 {
 		}
 	}
 	return float64(n) / float64(min(len(a), len(b)))
+}
+
+// union returns a new set holding the members of a and b.
+func union(a, b map[string]bool) map[string]bool {
+	u := make(map[string]bool, len(a)+len(b))
+	for k := range a {
+		u[k] = true
+	}
+	for k := range b {
+		u[k] = true
+	}
+	return u
 }
 
 func termSet(s string) map[string]bool {

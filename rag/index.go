@@ -38,11 +38,13 @@ type Index struct {
 	recs  []*chunkRec // lexicon document i is recs[i]
 	byID  map[string]int
 	lex   *lexicon
+	pairs *pairLexicon
 	vocab *vocabulary
 	dim   int
 
-	workers int
-	stored  map[string]storedArticle // loaded from disk, by article id; consumed by Update
+	workers      int
+	vectorWeight float64
+	stored       map[string]storedArticle // loaded from disk, by article id; consumed by Update
 }
 
 type articleRec struct {
@@ -67,6 +69,11 @@ type IndexOptions struct {
 	Logger *slog.Logger
 	// Workers bounds concurrent embedding batches. Default: GOMAXPROCS.
 	Workers int
+	// VectorWeight is the weight of embedding similarity against BM25 (1) in
+	// retrieval. Default: 0.1 for the LocalEmbedder, whose hashed features
+	// mostly repeat what BM25 sees, and 0.5 for model embedders, which add
+	// meaning BM25 misses.
+	VectorWeight float64
 }
 
 // NewIndex returns an empty index.
@@ -84,6 +91,13 @@ func NewIndex(opts IndexOptions) *Index {
 		emb: opts.Embedder, chunker: opts.Chunker, log: opts.Logger,
 		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: newVocabulary(),
 		stored: map[string]storedArticle{},
+	}
+	ix.vectorWeight = opts.VectorWeight
+	if ix.vectorWeight <= 0 {
+		ix.vectorWeight = 0.5
+		if _, local := opts.Embedder.(*LocalEmbedder); local {
+			ix.vectorWeight = 0.1
+		}
 	}
 	ix.workers = opts.Workers
 	if ix.workers <= 0 {
@@ -330,6 +344,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		byID[c.ID] = i
 	}
 	lex := buildLexicon(ix.vocab, docs)
+	pairs := buildPairLexicon(docs)
 
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -357,7 +372,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 			return fmt.Errorf("update index: add %s: %w", c.ID, err)
 		}
 	}
-	ix.arts, ix.recs, ix.byID, ix.lex, ix.dim = next, recs, byID, lex, dim
+	ix.arts, ix.recs, ix.byID, ix.lex, ix.pairs, ix.dim = next, recs, byID, lex, pairs, dim
 	if tw, ok := ix.emb.(termWeighter); ok {
 		tw.setTermWeights(lex.idf)
 	}

@@ -7,7 +7,7 @@ import (
 )
 
 // BM25 parameters (the usual Robertson–Zaragoza values).
-const (
+var (
 	bm25K1 = 1.2
 	bm25B  = 0.75
 )

@@ -73,6 +73,8 @@ type question struct {
 	period    period
 	hasTime   bool
 	dateTerms map[string]bool
+	// negated reports a negative question ("what was not …").
+	negated bool
 }
 
 // questionWords start questions and are capitalised for that reason only.
@@ -157,6 +159,7 @@ func analyze(q string) question {
 			a.recency = true
 		}
 	}
+	a.negated = negationRE.MatchString(q)
 	a.period, a.hasTime = questionPeriod(q)
 	a.dateTerms = map[string]bool{}
 	for _, m := range questionMonthYearRE.FindAllString(q, -1) {
@@ -242,4 +245,51 @@ func typeFit(q question, s string) float64 {
 		return score
 	}
 	return 0.5
+}
+
+// negationRE finds negation: "not", "never", "didn't", "no longer".
+var negationRE = regexp.MustCompile(`(?i)\b(?:not|never|no|none|nobody|nothing|neither|nor|without|cannot|fail(?:ed|s)? to|refus(?:ed|es) to|den(?:y|ied|ies))\b|n[’']t\b`)
+
+// antonyms pairs words whose swap turns a question into a different one.
+var antonyms = map[string]string{}
+
+func init() {
+	for _, p := range [][2]string{
+		{"earliest", "latest"}, {"first", "last"}, {"largest", "smallest"}, {"biggest", "smallest"},
+		{"most", "least"}, {"highest", "lowest"}, {"higher", "lower"}, {"maximum", "minimum"},
+		{"increase", "decrease"}, {"increased", "decreased"}, {"before", "after"}, {"north", "south"},
+		{"east", "west"}, {"northern", "southern"}, {"eastern", "western"}, {"more", "less"},
+		{"best", "worst"}, {"oldest", "youngest"}, {"oldest", "newest"}, {"longest", "shortest"},
+		{"win", "lose"}, {"won", "lost"}, {"accept", "reject"}, {"accepted", "rejected"},
+		{"allow", "forbid"}, {"allowed", "banned"}, {"success", "failure"}, {"legal", "illegal"},
+		{"rise", "fall"}, {"strengthen", "weaken"}, {"support", "oppose"}, {"supported", "opposed"},
+	} {
+		antonyms[p[0]], antonyms[p[1]] = p[1], p[0]
+	}
+}
+
+// contradicts reports whether sentence s clashes with question q: q is
+// negative and s is not, or q uses a word (e.g. "earliest") whose antonym
+// ("latest") s uses instead.
+func contradicts(q question, s string) bool {
+	if q.negated && !negationRE.MatchString(s) {
+		return true
+	}
+	var words map[string]bool
+	for w := range q.words {
+		anti, ok := antonyms[w]
+		if !ok || q.words[anti] {
+			continue
+		}
+		if words == nil {
+			words = map[string]bool{}
+			for _, t := range tokenize(s) {
+				words[t.lower] = true
+			}
+		}
+		if words[anti] && !words[w] {
+			return true
+		}
+	}
+	return false
 }

@@ -16,12 +16,17 @@ type Passage struct {
 	Chunk
 	// Article is the chunk's article, including its full text.
 	Article corpus.Article
-	// Score is the fused relevance in [0, 1]; higher is better.
+	// Score is the fused relevance; higher is better. It is comparable
+	// between passages of one search, not across searches.
 	Score float64
-	// Lexical is the BM25 score (0 when the chunk matched no query term).
-	Lexical float64
+	// Lexical is the BM25 score of the chunk's words (0 when it matched no
+	// query term); Phrase the BM25 score of its adjacent word pairs.
+	Lexical, Phrase float64
 	// Vector is the cosine similarity of query and chunk embeddings.
 	Vector float64
+	// Proximity is the IDF-weighted share of the query's words found
+	// together in one sentence of the chunk, in [0, 1].
+	Proximity float64
 }
 
 // SearchOptions tunes [Index.Search].
@@ -36,18 +41,22 @@ type SearchOptions struct {
 	Before time.Time
 }
 
-// Fusion weights: BM25 carries exact matches, the vector side morphology and
-// phrasing. Scores are normalised per query before they are combined.
+// Fusion weights, relative to BM25 over words (1). Each signal is
+// normalised by its maximum among the candidates of a query. The vector
+// weight is per index (see IndexOptions.VectorWeight).
 const (
-	lexicalWeight = 0.6
-	vectorWeight  = 0.4
+	phraseWeight    = 0.3
+	proximityWeight = 0.5
 )
 
-// Search returns the passages most relevant to query, best first: the union
-// of the BM25 and vector-similarity candidates, scored by a weighted blend
-// of both normalised scores, with near-duplicate passages removed and at
-// most PerArticle passages per article. It returns [ErrEmptyIndex] when the
-// index holds nothing.
+// Search returns the passages most relevant to query, best first. The
+// candidates are the union of the best BM25 matches over words and over
+// adjacent word pairs and the nearest neighbours of the query embedding in
+// the chromem-go collection; they are ranked by a weighted blend of those
+// normalised scores, then the best are re-ranked with the proximity of the
+// query's words within one sentence. Near-duplicate passages are removed
+// and at most PerArticle passages of one article kept. It returns
+// [ErrEmptyIndex] when the index holds nothing.
 func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) ([]Passage, error) {
 	if opts.K <= 0 {
 		opts.K = 5
@@ -55,7 +64,8 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	if opts.PerArticle == 0 {
 		opts.PerArticle = 3
 	}
-	qterms := expandQuery(terms(query))
+	raw := terms(query)
+	qterms := expandQuery(raw)
 	qvec, err := ix.emb.EmbedQuery(ctx, query)
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
@@ -81,6 +91,9 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	for _, s := range ix.lex.search(qterms, m) {
 		get(s.doc).Lexical = s.score
 	}
+	for _, s := range ix.pairs.search(queryPairs(ix.vocab, raw), m) {
+		get(s.doc).Phrase = s.score
+	}
 	if qvec != nil {
 		if len(qvec) != ix.dim {
 			return nil, fmt.Errorf("query vector has %d dimensions, the index %d: re-index with the current embedder", len(qvec), ix.dim)
@@ -94,32 +107,79 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 				get(i).Vector = float64(r.Similarity)
 			}
 		}
-	}
-	// Chunks found by one side only still have a score on the other.
-	for i, p := range cand {
-		if p.Vector == 0 && qvec != nil {
-			p.Vector = dot(qvec, ix.recs[i].vec)
+		// Chunks found by the keyword side still get their similarity.
+		for i, p := range cand {
+			if p.Vector == 0 {
+				p.Vector = dot(qvec, ix.recs[i].vec)
+			}
 		}
 	}
 	out := make([]Passage, 0, len(cand))
-	maxLex, maxVec, minVec := 0.0, 0.0, math.Inf(1)
 	for _, p := range cand {
-		maxLex = math.Max(maxLex, p.Lexical)
-		maxVec = math.Max(maxVec, p.Vector)
-		minVec = math.Min(minVec, p.Vector)
-	}
-	for _, p := range cand {
-		lex, vec := 0.0, 0.0
-		if maxLex > 0 {
-			lex = p.Lexical / maxLex
-		}
-		if maxVec > 0 {
-			vec = math.Max(0, p.Vector) / maxVec
-		}
-		p.Score = lexicalWeight*lex + vectorWeight*vec
 		out = append(out, *p)
 	}
-	slices.SortFunc(out, func(a, b Passage) int {
+	maxLex, maxPhrase, maxVec := 0.0, 0.0, 0.0
+	for _, p := range out {
+		maxLex = math.Max(maxLex, p.Lexical)
+		maxPhrase = math.Max(maxPhrase, p.Phrase)
+		maxVec = math.Max(maxVec, p.Vector)
+	}
+	for i := range out {
+		p := &out[i]
+		p.Score = norm(p.Lexical, maxLex) + phraseWeight*norm(p.Phrase, maxPhrase) + ix.vectorWeight*norm(p.Vector, maxVec)
+	}
+	sortPassages(out)
+	// Re-rank the head by proximity: the question's words together in one
+	// sentence.
+	head := out[:min(len(out), max(40, opts.K*6))]
+	weights := make(map[string]float64, len(qterms))
+	for _, t := range qterms {
+		weights[t.term] = t.weight * ix.lex.idf(t.term)
+	}
+	for i := range head {
+		head[i].Proximity = proximity(head[i].Text, weights)
+		head[i].Score += proximityWeight * head[i].Proximity
+	}
+	sortPassages(head)
+	return selectPassages(head, opts), nil
+}
+
+// proximity returns the largest IDF-weighted share of the query terms that
+// one sentence of text contains.
+func proximity(text string, weights map[string]float64) float64 {
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	if total == 0 {
+		return 0
+	}
+	best := 0.0
+	for _, sp := range splitSentences(text) {
+		got := 0.0
+		seen := map[string]bool{}
+		for _, t := range terms(text[sp.Start:sp.End]) {
+			if w, ok := weights[t]; ok && !seen[t] {
+				seen[t] = true
+				got += w
+			}
+		}
+		best = math.Max(best, got/total)
+	}
+	return best
+}
+
+// norm scales x by the maximum m, clamping negatives to 0.
+func norm(x, m float64) float64 {
+	if m <= 0 {
+		return 0
+	}
+	return math.Max(0, x) / m
+}
+
+// sortPassages orders passages by score, then id.
+func sortPassages(ps []Passage) {
+	slices.SortFunc(ps, func(a, b Passage) int {
 		if a.Score != b.Score {
 			if a.Score > b.Score {
 				return -1
@@ -128,7 +188,6 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return selectPassages(out, opts), nil
 }
 
 // selectPassages applies the date filter, the per-article cap and

@@ -286,6 +286,7 @@ func init() {
 		{"cost", "price"},
 		{"invent", "inventor", "invention"},
 		{"happen", "occur", "occurred"},
+		{"last", "latest", "recent", "newest"},
 	} {
 		var stems []string
 		for _, w := range g {
