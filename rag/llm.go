@@ -212,7 +212,6 @@ type verified struct {
 type markerMatch struct {
 	start, end int
 	nums       []int // 1-based passage numbers, valid ones only
-	total      int   // numbers named, valid or not
 }
 
 // verifyCitations checks the markers of a reply against n passages and
@@ -229,7 +228,6 @@ func verifyCitations(text string, n int) verified {
 	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
 		mm := markerMatch{start: m[0], end: m[1]}
 		for _, num := range parseMarkerNumbers(text[m[2]:m[3]]) {
-			mm.total++
 			if num >= 1 && num <= n {
 				if !slices.Contains(mm.nums, num) {
 					mm.nums = append(mm.nums, num)
@@ -240,7 +238,7 @@ func verifyCitations(text string, n int) verified {
 		}
 		marks = append(marks, mm)
 	}
-	spans := splitSentences(text)
+	spans := replySentences(text)
 	// Markers belong to the sentence they are in, except markers at the
 	// very start of a sentence: they close the one before ("… April. [1]").
 	owner := make([]int, len(marks))
@@ -340,6 +338,20 @@ func verifyCitations(text string, n int) verified {
 	b.WriteString(text[pos:])
 	v.text = strings.TrimSpace(b.String())
 	return v
+}
+
+// replySentences splits a reply into sentences; a line break also ends
+// one, so that each line of a list is checked on its own.
+func replySentences(text string) []span {
+	var out []span
+	off := 0
+	for _, line := range strings.SplitAfter(text, "\n") {
+		for _, sp := range splitSentences(line) {
+			out = append(out, span{off + sp.Start, off + sp.End})
+		}
+		off += len(line)
+	}
+	return out
 }
 
 // onlyMarkersBefore reports whether text[from:to] consists of markers and
