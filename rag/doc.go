@@ -4,7 +4,8 @@
 // in a chromem-go collection beside a BM25 lexicon ([Index]), retrieves the
 // passages that best match a question by fusing both rankings
 // ([Index.Search]) and answers from them with numbered citations
-// ([Extractive]).
+// ([Extractive]), or with a chat model on any OpenAI-compatible server,
+// citations verified after generation ([LLMAnswerer], [OpenAIClient]).
 //
 // The index persists to one checksummed file ([Index.Save], [Index.Load])
 // that caches embeddings by article content hash, so only changed articles

@@ -188,14 +188,48 @@ type answerer interface {
 	Answer(ctx context.Context, q rag.Query) (rag.Answer, error)
 }
 
-// newAnswerer returns the configured answerer over ix: extractive offline.
-func newAnswerer(_ config.Config, ix *rag.Index, _ *slog.Logger) answerer {
-	return rag.NewExtractive(ix)
+// newAnswerer returns the configured answerer over ix: the model-backed
+// answerer when a chat model is configured (sharing the embedder's client,
+// and so its concurrency limit, when the embeddings come from the same
+// server), the extractive answerer otherwise.
+func newAnswerer(cfg config.Config, ix *rag.Index, log *slog.Logger) answerer {
+	if !cfg.ModelBacked() {
+		return rag.NewExtractive(ix)
+	}
+	var client *rag.OpenAIClient
+	if oe, ok := ix.Embedder().(*rag.OpenAIEmbedder); ok {
+		client = oe.Client()
+	} else {
+		client = newOpenAIClient(cfg, log)
+	}
+	return rag.NewLLMAnswerer(ix, client.Chat(cfg.OpenAI.ChatModel), log)
 }
 
-// newEmbedder returns the configured embedder.
-func newEmbedder(_ config.Config) rag.Embedder {
-	return rag.NewLocalEmbedder(0)
+// newEmbedder returns the configured embedder: the server's embedding
+// model when one is configured, the local embedder otherwise.
+func newEmbedder(cfg config.Config, log *slog.Logger) rag.Embedder {
+	if cfg.OpenAI.EmbeddingModel == "" {
+		return rag.NewLocalEmbedder(0)
+	}
+	return newOpenAIClient(cfg, log).Embedder(cfg.OpenAI.EmbeddingModel, log)
+}
+
+// newOpenAIClient returns a client of the configured OpenAI-compatible
+// server. The configuration is validated, so the base URL parses.
+func newOpenAIClient(cfg config.Config, log *slog.Logger) *rag.OpenAIClient {
+	o := cfg.OpenAI
+	retries := o.MaxRetries
+	if retries == 0 {
+		retries = -1 // rag.OpenAIOptions: 0 means the default, negative none
+	}
+	c, err := rag.NewOpenAIClient(rag.OpenAIOptions{
+		BaseURL: o.BaseURL, APIKey: o.APIKey.Reveal(), Timeout: o.Timeout,
+		MaxConcurrent: o.MaxConcurrent, MaxRetries: retries, Logger: log,
+	})
+	if err != nil {
+		panic(fmt.Sprintf("openai.base_url passed validation but does not parse: %v", err))
+	}
+	return c
 }
 
 // openIndex loads the corpus and brings the persisted index up to date:
@@ -208,7 +242,7 @@ func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progres
 		return nil, rag.UpdateStats{}, err
 	}
 	ix := rag.NewIndex(rag.IndexOptions{
-		Embedder: newEmbedder(cfg),
+		Embedder: newEmbedder(cfg, log),
 		Chunker:  rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
 		Logger:   log,
 	})

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"citebot/rag"
@@ -33,7 +35,21 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ans, err := newAnswerer(c.cfg, ix, c.log).Answer(ctx, rag.Query{Question: question, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK})
+	q := rag.Query{Question: question, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK}
+	// On a terminal a model's answer is shown as it is generated, then
+	// replaced by the verified answer; see streamPrinter.
+	var sp *streamPrinter
+	log := c.log
+	if !asJSON && c.cfg.ModelBacked() && isTerminal(e.stdout) {
+		sp = &streamPrinter{w: e.stdout}
+		q.OnDelta = sp.delta
+		// A warning while streaming starts on a line of its own.
+		log = newLogger(lineBreakWriter{sp, e.stderr}, c.cfg.Log)
+	}
+	ans, err := newAnswerer(c.cfg, ix, log).Answer(ctx, q)
+	if sp != nil {
+		sp.end(ans, err)
+	}
 	if err != nil {
 		if errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrQuestionTooLong) {
 			return fmt.Errorf("%w: %v", errUsage, err)
@@ -43,8 +59,87 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return writeJSON(e.stdout, ans)
 	}
+	if sp != nil && sp.shown {
+		printSources(e.stdout, ans)
+		return nil
+	}
 	printAnswer(e.stdout, ans)
 	return nil
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// streamPrinter shows a model's answer on a terminal while it is being
+// generated. The streamed text is unverified, so when it ends: if it is
+// exactly the verified answer, it stays and only the sources follow
+// (shown is true); otherwise a rule line follows and the verified answer
+// is printed in full below it, so that what the user reads last is always
+// the checked answer.
+type streamPrinter struct {
+	mu    sync.Mutex
+	w     io.Writer
+	text  strings.Builder
+	open  bool // a streamed line is not yet ended
+	shown bool
+}
+
+// streamRule separates a streamed draft from the verified answer.
+const streamRule = "──── verified answer ────"
+
+func (p *streamPrinter) delta(s string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.text.WriteString(s)
+	fmt.Fprint(p.w, s)
+	p.open = !strings.HasSuffix(s, "\n")
+}
+
+// breakLine ends an open streamed line.
+func (p *streamPrinter) breakLine() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.open {
+		fmt.Fprintln(p.w)
+		p.open = false
+	}
+}
+
+// lineBreakWriter writes log lines after ending the streamed line.
+type lineBreakWriter struct {
+	p *streamPrinter
+	w io.Writer
+}
+
+func (l lineBreakWriter) Write(b []byte) (int, error) {
+	l.p.breakLine()
+	return l.w.Write(b)
+}
+
+// end finishes the streamed text once the answer (or an error) is known.
+func (p *streamPrinter) end(a rag.Answer, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.text.Len() == 0 {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(p.w)
+		return
+	}
+	if a.Mode == rag.ModeLLM && !a.NotFound && strings.TrimSpace(p.text.String()) == a.Text {
+		fmt.Fprintln(p.w)
+		p.shown = true
+		return
+	}
+	fmt.Fprintf(p.w, "\n\n%s\n", streamRule)
 }
 
 // writeJSON prints v as one indented JSON object.
@@ -58,6 +153,11 @@ func writeJSON(w io.Writer, v any) error {
 // printAnswer writes an answer for a terminal: the text, then the sources.
 func printAnswer(w io.Writer, a rag.Answer) {
 	fmt.Fprintln(w, a.Text)
+	printSources(w, a)
+}
+
+// printSources writes an answer's note and sources.
+func printSources(w io.Writer, a rag.Answer) {
 	if a.Note != "" {
 		fmt.Fprintf(w, "\n(%s)\n", a.Note)
 	}

@@ -1,0 +1,745 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ChatModel generates the reply to a prompt. It is the provider-neutral
+// side of the model-backed path: [OpenAIChat] implements it for any
+// OpenAI-compatible server.
+type ChatModel interface {
+	// Name identifies the model for logs, e.g. "gpt-4o-mini@api.openai.com".
+	Name() string
+	// Complete returns the reply to p. When onDelta is not nil the reply is
+	// streamed: onDelta receives its fragments in order, from one
+	// goroutine, before Complete returns.
+	Complete(ctx context.Context, p Prompt, onDelta func(fragment string)) (Completion, error)
+}
+
+// Completion is a chat model's reply.
+type Completion struct {
+	// Text is the reply.
+	Text string
+	// Finish is why the model stopped: "stop", "length" (cut off at the
+	// length limit), "content_filter"; empty when unknown.
+	Finish string
+}
+
+// MaxQuoteChars bounds a citation's quote from a model-backed answer, in
+// characters; it is cut at sentence boundaries.
+const MaxQuoteChars = 500
+
+// uncitedMark is inserted before the final punctuation of a sentence of a
+// model's answer that cites no passage that was given.
+const uncitedMark = " (uncited)"
+
+// LLMAnswerer answers with a chat model, grounded and verified:
+//
+//  1. It retrieves the same passages as the extractive answerer
+//     ([Extractive.Retrieve]: as-of filtering, recency) and numbers them in
+//     the prompt ([BuildPrompt]).
+//  2. It asks the model, streaming to [Query.OnDelta] when set. The
+//     fragments are passed on with the markers already renumbered as in
+//     step 3 (unknown ones dropped) and without a leading <think> block or
+//     a NOT FOUND reply, so that the streamed text usually equals the final
+//     one; it is still unverified ("(uncited)" marks need whole sentences).
+//  3. It verifies the reply: a marker [n] must name a passage that was
+//     given; unknown markers are removed, and a sentence left without a
+//     valid marker is marked "(uncited)" (statements that the passages are
+//     silent, and lead-ins ending in ":", are not). Valid markers are
+//     renumbered 1..m by article in order of first use, and each article
+//     becomes one [Citation] whose quote is the best-matching sentences of
+//     the cited passages (at most [MaxQuoteChars]).
+//  4. A reply of "NOT FOUND" becomes a not-found answer without citations.
+//
+// It never presents an ungrounded reply as grounded: a reply with no valid
+// citation, a model error, a timeout or a broken stream gives the
+// extractive answer ([Extractive.Compose] over the same passages) with
+// Mode "extractive" and a Note saying why. Only a bad question or the
+// caller's cancellation is an error.
+type LLMAnswerer struct {
+	ex   *Extractive
+	chat ChatModel
+	log  *slog.Logger
+}
+
+// NewLLMAnswerer returns a model-backed answerer over ix. log receives
+// fallbacks and verification problems (nil: discard).
+func NewLLMAnswerer(ix *Index, chat ChatModel, log *slog.Logger) *LLMAnswerer {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &LLMAnswerer{ex: NewExtractive(ix), chat: chat, log: log}
+}
+
+// Extractive returns the answerer used for retrieval and fallback, e.g. to
+// set its clock.
+func (a *LLMAnswerer) Extractive() *Extractive { return a.ex }
+
+// Answer answers q; see [LLMAnswerer].
+func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
+	question, passages, asOf, err := a.ex.Retrieve(ctx, q)
+	if err != nil {
+		return Answer{}, err
+	}
+	if len(passages) == 0 {
+		ans := a.ex.Compose(question, asOf, nil) // not found, saying what the corpus covers
+		ans.Mode = ModeLLM
+		return ans, nil
+	}
+	start := time.Now()
+	var onDelta func(string)
+	var rw *streamRewriter
+	if q.OnDelta != nil {
+		rw = newStreamRewriter(passages, q.OnDelta)
+		onDelta = rw.write
+	}
+	comp, err := a.chat.Complete(ctx, BuildPrompt(question, asOf, passages), onDelta)
+	if rw != nil {
+		rw.flush()
+	}
+	if err != nil {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return Answer{}, ctx.Err()
+		}
+		reason := "error"
+		var me *ModelError
+		switch {
+		case errors.As(err, &me):
+			reason = me.Reason
+		case errors.Is(err, context.DeadlineExceeded):
+			reason = "timeout"
+		}
+		a.log.Warn("language model unavailable; answering extractively", "model", a.chat.Name(), "error", err.Error())
+		return a.fallback(question, asOf, passages, fmt.Sprintf("The language model was unavailable (%s); this is the extractive answer.", reason)), nil
+	}
+	a.log.Debug("model replied", "model", a.chat.Name(), "finish", comp.Finish, "took", time.Since(start).Round(time.Millisecond))
+	if comp.Finish == "content_filter" {
+		return a.fallback(question, asOf, passages, "The language model declined to answer (content filter); this is the extractive answer."), nil
+	}
+	v := verifyCitations(stripThinking(comp.Text), len(passages))
+	switch {
+	case v.notFound:
+		ans := a.ex.Compose(question, asOf, nil)
+		ans.Mode = ModeLLM
+		return ans, nil
+	case len(v.order) == 0:
+		a.log.Warn("the model's answer cites no passage that was given; answering extractively", "model", a.chat.Name(), "markers_removed", v.removed)
+		return a.fallback(question, asOf, passages, "The language model's answer cited none of the passages, so it is not shown; this is the extractive answer."), nil
+	}
+	if v.removed > 0 || v.uncited > 0 {
+		a.log.Debug("removed invalid citations from the model's answer", "model", a.chat.Name(), "markers_removed", v.removed, "sentences_uncited", v.uncited)
+	}
+	text, cites := a.citations(v, passages)
+	ans := Answer{Question: question, Text: text, Mode: ModeLLM, Citations: cites}
+	var notes []string
+	if v.uncited > 0 {
+		notes = append(notes, fmt.Sprintf("%s of the model's answer %s no passage and %s marked (uncited).",
+			plural(v.uncited, "sentence"), pick(v.uncited == 1, "cites", "cite"), pick(v.uncited == 1, "is", "are")))
+	}
+	if comp.Finish == "length" {
+		notes = append(notes, "The model's answer was cut off at its length limit.")
+	}
+	ans.Note = strings.Join(notes, " ")
+	return ans, nil
+}
+
+func pick(c bool, a, b string) string {
+	if c {
+		return a
+	}
+	return b
+}
+
+// fallback is the extractive answer to the same passages, with a note.
+func (a *LLMAnswerer) fallback(question string, asOf time.Time, passages []Passage, note string) Answer {
+	ans := a.ex.Compose(question, asOf, passages)
+	ans.Mode = ModeExtractive
+	ans.Note = note
+	return ans
+}
+
+// markerRE matches a citation marker: [1], [1, 3], [2-4], [1][2] (as two
+// matches), [Passage 2].
+var markerRE = regexp.MustCompile(`\[\s*(?i:(?:passages?|sources?|p\.?)\s*)?(\d{1,3}(?:\s*(?:,|;|-|–|and)\s*\d{1,3})*)\s*\]`)
+
+// thinkRE matches the reasoning some local models emit before the answer.
+var thinkRE = regexp.MustCompile(`(?s)^\s*<think>.*?(?:</think>|$)`)
+
+func stripThinking(s string) string { return strings.TrimSpace(thinkRE.ReplaceAllString(s, "")) }
+
+// silentRE matches sentences that say the passages lack something ("The
+// passages do not say what they discussed", "The articles give no date"):
+// statements about the evidence, not about the world, so they need no
+// citation. See isSilence.
+var silentRE = regexp.MustCompile(`(?i)\b(?:passages?|articles?|sources?|corpus|context)\b.*(?:\b(?:do(?:es)?\s*n[o'’]?t|did\s*n[o'’]?t|never|cannot|can't|can’t)\b.*\b(?:say|said|mention|state|specify|answer|report|give|include|contain|provide|address|tell|show|indicate)|\b(?:say|says|give|gives|mention|mentions|provide|provides|contain|contains|include|includes|offer|offers)\s+no\b|\b(?:are|is)\s+(?:silent|unclear)\b)`)
+
+// isSilence reports whether a sentence only says the passages lack
+// something: it matches silentRE, is short, and does not go on to claim
+// something else ("…, but Xi resigned").
+func isSilence(s string) bool {
+	if !silentRE.MatchString(s) || len(strings.Fields(s)) > 30 {
+		return false
+	}
+	l := strings.ToLower(s)
+	return !strings.Contains(l, " but ") && !strings.Contains(l, "however") && !strings.Contains(l, ";")
+}
+
+// verified is a model's reply after citation checking.
+type verified struct {
+	text     string
+	notFound bool
+	// order lists the cited passages (0-based) in order of first use.
+	order []int
+	// claims maps a cited passage to the text of the sentences citing it.
+	claims map[int][]string
+	// removed counts markers naming no given passage; uncited the
+	// sentences left without a valid marker.
+	removed, uncited int
+}
+
+// markerMatch is a citation marker in a reply.
+type markerMatch struct {
+	start, end int
+	nums       []int // 1-based passage numbers, valid ones only
+}
+
+// verifyCitations checks the markers of a reply against n passages and
+// rewrites the text: invalid markers removed, uncited sentences marked,
+// valid markers replaced by per-passage placeholders (see resolveRefs).
+func verifyCitations(text string, n int) verified {
+	v := verified{claims: map[int][]string{}}
+	text = strings.ReplaceAll(text, "\x00", "") // placeholders are ours
+	if isNotFoundReply(text) {
+		v.notFound = true
+		return v
+	}
+	var marks []markerMatch
+	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
+		mm := markerMatch{start: m[0], end: m[1]}
+		for _, num := range parseMarkerNumbers(text[m[2]:m[3]]) {
+			if num >= 1 && num <= n {
+				if !slices.Contains(mm.nums, num) {
+					mm.nums = append(mm.nums, num)
+				}
+			} else {
+				v.removed++
+			}
+		}
+		marks = append(marks, mm)
+	}
+	spans := replySentences(text)
+	// Markers belong to the sentence they are in, except markers at the
+	// very start of a sentence: they close the one before ("… April. [1]").
+	owner := make([]int, len(marks))
+	spanOf := make([]int, len(marks))
+	for i, m := range marks {
+		s := 0
+		for s+1 < len(spans) && spans[s+1].Start <= m.start {
+			s++
+		}
+		spanOf[i] = s
+		owner[i] = s
+		if s > 0 && onlyMarkersBefore(text, spans[s].Start, m.start, marks) {
+			owner[i] = s - 1
+		}
+	}
+	valid := make([][]int, len(spans))
+	for i, m := range marks {
+		valid[owner[i]] = append(valid[owner[i]], m.nums...)
+	}
+	// Sentence contents without markers: the claims.
+	content := make([]string, len(spans))
+	for s, sp := range spans {
+		var b strings.Builder
+		pos := sp.Start
+		for i, m := range marks {
+			if spanOf[i] == s {
+				b.WriteString(text[pos:m.start])
+				pos = m.end
+			}
+		}
+		b.WriteString(text[pos:sp.End])
+		content[s] = strings.Join(strings.Fields(b.String()), " ")
+	}
+	uncited := make([]bool, len(spans))
+	for s := range spans {
+		c := content[s]
+		switch {
+		case len(valid[s]) > 0:
+			for _, num := range valid[s] {
+				v.claims[num-1] = append(v.claims[num-1], c)
+			}
+		case !strings.ContainsFunc(c, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
+		case strings.HasSuffix(c, ":") || isSilence(c):
+		default:
+			uncited[s] = true
+			v.uncited++
+		}
+	}
+	// Passages in order of first use.
+	seen := map[int]bool{}
+	for _, m := range marks {
+		for _, num := range m.nums {
+			if !seen[num-1] {
+				seen[num-1] = true
+				v.order = append(v.order, num-1)
+			}
+		}
+	}
+	// Rewrite: valid markers become placeholders \x00<passage>\x00, which
+	// resolveRefs turns into article refs; removed markers take the space
+	// before them (or, at the start of a sentence, after them) along.
+	var b strings.Builder
+	pos := 0
+	for s, sp := range spans {
+		b.WriteString(text[pos:sp.Start])
+		var seg strings.Builder
+		p := sp.Start
+		for i, m := range marks {
+			if spanOf[i] != s {
+				continue
+			}
+			seg.WriteString(text[p:m.start])
+			p = m.end
+			if len(m.nums) > 0 {
+				for _, num := range m.nums {
+					fmt.Fprintf(&seg, "\x00%d\x00", num-1)
+				}
+				continue
+			}
+			kept := strings.TrimRight(seg.String(), " \t")
+			seg.Reset()
+			seg.WriteString(kept)
+			if kept == "" {
+				for p < sp.End && (text[p] == ' ' || text[p] == '\t') {
+					p++
+				}
+			}
+		}
+		seg.WriteString(text[p:sp.End])
+		out := seg.String()
+		if uncited[s] {
+			out = markUncited(out)
+		}
+		b.WriteString(out)
+		pos = sp.End
+	}
+	b.WriteString(text[pos:])
+	v.text = strings.TrimSpace(b.String())
+	return v
+}
+
+// replySentences splits a reply into sentences; a line break also ends
+// one, so that each line of a list is checked on its own.
+func replySentences(text string) []span {
+	var out []span
+	off := 0
+	for _, line := range strings.SplitAfter(text, "\n") {
+		for _, sp := range splitSentences(line) {
+			out = append(out, span{off + sp.Start, off + sp.End})
+		}
+		off += len(line)
+	}
+	return out
+}
+
+// onlyMarkersBefore reports whether text[from:to] consists of markers and
+// white space only.
+func onlyMarkersBefore(text string, from, to int, marks []markerMatch) bool {
+	pos := from
+	for _, m := range marks {
+		if m.start < from || m.start >= to {
+			continue
+		}
+		if strings.TrimSpace(text[pos:m.start]) != "" {
+			return false
+		}
+		pos = m.end
+	}
+	return strings.TrimSpace(text[pos:to]) == ""
+}
+
+var markerSepRE = regexp.MustCompile(`\s*(?:,|;|and)\s*`)
+
+// parseMarkerNumbers reads "1", "1, 3", "2-4" (ranges up to 20 long).
+func parseMarkerNumbers(s string) []int {
+	var out []int
+	for _, part := range markerSepRE.Split(s, -1) {
+		part = strings.TrimSpace(part)
+		if a, b, ok := strings.Cut(strings.ReplaceAll(part, "–", "-"), "-"); ok {
+			x, err1 := strconv.Atoi(strings.TrimSpace(a))
+			y, err2 := strconv.Atoi(strings.TrimSpace(b))
+			if err1 == nil && err2 == nil && x <= y && y-x < 20 {
+				for i := x; i <= y; i++ {
+					out = append(out, i)
+				}
+			}
+			continue
+		}
+		if x, err := strconv.Atoi(part); err == nil {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// markUncited inserts uncitedMark before a sentence's final punctuation.
+func markUncited(s string) string {
+	t := strings.TrimRight(s, " \t")
+	last, n := utf8.DecodeLastRuneInString(t)
+	if last == '.' || last == '!' || last == '?' {
+		return t[:len(t)-n] + uncitedMark + string(last) + s[len(t):]
+	}
+	return t + uncitedMark + s[len(t):]
+}
+
+// isNotFoundReply reports whether a reply is the not-found answer the
+// prompt asks for ("NOT FOUND", perhaps with punctuation or a reason).
+func isNotFoundReply(s string) bool {
+	s = strings.TrimLeft(s, " \t\r\n*_`\"'“")
+	if len(s) < len(notFoundReply) || !strings.EqualFold(s[:len(notFoundReply)], notFoundReply) {
+		return false
+	}
+	rest := s[len(notFoundReply):]
+	r, _ := utf8.DecodeRuneInString(rest)
+	return rest == "" || !unicode.IsLetter(r)
+}
+
+// placeholderRE matches a run of passage placeholders written by
+// verifyCitations, e.g. "\x000\x00\x002\x00" or "\x000\x00 \x001\x00".
+var placeholderRE = regexp.MustCompile(`\x00\d+\x00(?:[ \t]*\x00\d+\x00)*`)
+
+// resolveRefs turns placeholder runs into citation markers "[1][2]",
+// each article once per run.
+func resolveRefs(text string, ref map[int]int) string {
+	return placeholderRE.ReplaceAllStringFunc(text, func(run string) string {
+		var refs []int
+		for _, f := range strings.Split(run, "\x00") {
+			p, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				continue
+			}
+			if r := ref[p]; r > 0 && !slices.Contains(refs, r) {
+				refs = append(refs, r)
+			}
+		}
+		var b strings.Builder
+		for _, r := range refs {
+			fmt.Fprintf(&b, "[%d]", r)
+		}
+		return b.String()
+	})
+}
+
+// citations numbers the cited articles 1..m in order of first use, turns
+// the placeholders of v.text into those numbers, and builds the citations.
+func (a *LLMAnswerer) citations(v verified, passages []Passage) (string, []Citation) {
+	type artCite struct {
+		ref      int
+		passages []int
+	}
+	byArt := map[string]*artCite{}
+	var arts []string
+	ref := map[int]int{}
+	for _, p := range v.order {
+		id := passages[p].ArticleID
+		c, ok := byArt[id]
+		if !ok {
+			c = &artCite{ref: len(arts) + 1}
+			byArt[id] = c
+			arts = append(arts, id)
+		}
+		c.passages = append(c.passages, p)
+		ref[p] = c.ref
+	}
+	out := make([]Citation, 0, len(arts))
+	for _, id := range arts {
+		c := byArt[id]
+		art := passages[c.passages[0]].Article
+		out = append(out, Citation{
+			Ref: c.ref, ArticleID: art.ID, Title: art.Title, Source: art.Source,
+			Published: art.PublishedString(), URL: art.URL, Approximate: art.Approximate,
+			Quote: a.quote(passages, c.passages, v.claims),
+		})
+	}
+	return resolveRefs(v.text, ref), out
+}
+
+// quoteSentence is a sentence of a cited passage, in article offsets.
+type quoteSentence struct {
+	start, end int
+	score      float64
+}
+
+// quote picks, for every sentence of the answer citing one of the cited
+// passages of an article, the sentence of that passage that shares the
+// most (IDF-weighted) terms with it, and joins the picks in article order,
+// " … " marking a gap. When they exceed MaxQuoteChars, the weakest are
+// left out.
+func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]string) string {
+	lex := a.ex.ix.lexicon()
+	art := passages[cited[0]].Article
+	var picks []quoteSentence
+	seen := map[int]bool{}
+	for _, pi := range cited {
+		p := passages[pi]
+		var sents []quoteSentence
+		var sentTerms []map[string]bool
+		for _, sp := range splitSentences(p.Text) {
+			sents = append(sents, quoteSentence{start: p.Start + sp.Start, end: p.Start + sp.End})
+			sentTerms = append(sentTerms, termSet(p.Text[sp.Start:sp.End]))
+		}
+		for _, claim := range claims[pi] {
+			want := termSet(claim)
+			best, bestScore := -1, -1.0
+			for i, ts := range sentTerms {
+				score := 0.0
+				for t := range ts {
+					if want[t] {
+						score += lex.idf(t)
+					}
+				}
+				if score > bestScore {
+					best, bestScore = i, score
+				}
+			}
+			if best >= 0 && !seen[sents[best].start] {
+				seen[sents[best].start] = true
+				q := sents[best]
+				q.score = bestScore
+				picks = append(picks, q)
+			}
+		}
+	}
+	// Keep the best picks that fit, then restore article order.
+	slices.SortStableFunc(picks, func(x, y quoteSentence) int {
+		switch {
+		case x.score > y.score:
+			return -1
+		case x.score < y.score:
+			return 1
+		}
+		return 0
+	})
+	var chosen []quoteSentence
+	size := 0
+	for _, p := range picks {
+		n := utf8.RuneCountInString(art.Text[p.start:p.end])
+		if len(chosen) > 0 && size+n+3 > MaxQuoteChars {
+			continue
+		}
+		chosen = append(chosen, p)
+		size += n + 3
+	}
+	if len(chosen) == 0 {
+		return ""
+	}
+	slices.SortFunc(chosen, func(x, y quoteSentence) int { return x.start - y.start })
+	var b strings.Builder
+	for i, c := range chosen {
+		if i > 0 {
+			prev := chosen[i-1]
+			if c.start < prev.end { // overlapping sentence splits; keep the first
+				continue
+			}
+			if strings.TrimSpace(art.Text[prev.end:c.start]) == "" {
+				b.WriteString(" ")
+			} else {
+				b.WriteString(" … ")
+			}
+		}
+		b.WriteString(art.Text[c.start:c.end])
+	}
+	return shortenQuote(b.String(), MaxQuoteChars)
+}
+
+// shortenQuote cuts s to at most n characters at a word boundary, adding "…".
+func shortenQuote(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	cut := n - 1
+	for cut > n/2 && !unicode.IsSpace(rs[cut]) {
+		cut--
+	}
+	return strings.TrimRight(string(rs[:cut]), " ,;:") + "…"
+}
+
+// streamRewriter passes a streamed reply on as verifyCitations and
+// citations will render it: markers naming given passages become article
+// refs numbered by first use, markers naming none are dropped with the
+// white space before them, adjacent markers do not repeat a ref, a leading
+// <think>…</think> block is left out, and a NOT FOUND reply is held back.
+// Text is held only while a marker is open or white space may precede
+// one.
+type streamRewriter struct {
+	out      func(string)
+	passages []Passage
+	refs     map[string]int // article id → ref
+
+	head     strings.Builder // the start of the reply, until it is clear what it is
+	decided  bool
+	thinking bool
+	silent   bool // NOT FOUND: nothing is shown
+	tail     string
+
+	spaces  string          // white space held back
+	marker  strings.Builder // an open "[…"
+	inRun   bool            // the last thing emitted was a marker
+	runRefs []int
+	buf     strings.Builder // output of the current write
+}
+
+func newStreamRewriter(passages []Passage, out func(string)) *streamRewriter {
+	return &streamRewriter{out: out, passages: passages, refs: map[string]int{}}
+}
+
+// write takes the next fragment of the reply.
+func (w *streamRewriter) write(s string) {
+	s = strings.ReplaceAll(s, "\x00", "")
+	if !w.decided {
+		w.head.WriteString(s)
+		h := strings.TrimLeft(w.head.String(), " \t\r\n")
+		switch {
+		case strings.HasPrefix(h, "<think>"):
+			w.decided, w.thinking = true, true
+			s = h[len("<think>"):]
+		case strings.HasPrefix("<think>", h) || (len(h) < len(notFoundReply)+1 && strings.HasPrefix(strings.ToUpper(notFoundReply), strings.ToUpper(strings.TrimLeft(h, "*_`\"'“")))):
+			return // could still be either
+		default:
+			w.decided = true
+			s = h
+			if isNotFoundReply(h) {
+				w.silent = true
+			}
+		}
+	}
+	if w.silent {
+		return
+	}
+	if w.thinking {
+		t := w.tail + s
+		i := strings.Index(t, "</think>")
+		if i < 0 {
+			w.tail = t[max(0, len(t)-len("</think>")):]
+			return
+		}
+		// The answer proper starts here; decide afresh what it is.
+		w.thinking, w.decided, w.tail = false, false, ""
+		w.head.Reset()
+		w.write(t[i+len("</think>"):])
+		return
+	}
+	for _, r := range s {
+		w.rune(r)
+	}
+	w.emit()
+}
+
+func (w *streamRewriter) rune(r rune) {
+	if w.marker.Len() > 0 {
+		w.marker.WriteRune(r)
+		switch {
+		case r == ']':
+			w.closeMarker()
+		case r == '\n' || w.marker.Len() > 40:
+			w.text(w.marker.String())
+			w.marker.Reset()
+		}
+		return
+	}
+	switch r {
+	case ' ', '\t':
+		w.spaces += string(r)
+	case '[':
+		w.marker.WriteRune(r)
+	default:
+		w.text(string(r))
+	}
+}
+
+// text emits ordinary text, with the white space held before it.
+func (w *streamRewriter) text(s string) {
+	w.buf.WriteString(w.spaces)
+	w.buf.WriteString(s)
+	w.spaces = ""
+	w.inRun = false
+	w.runRefs = w.runRefs[:0]
+}
+
+// closeMarker resolves a complete "[…]".
+func (w *streamRewriter) closeMarker() {
+	m := w.marker.String()
+	w.marker.Reset()
+	sub := markerRE.FindStringSubmatch(m)
+	if sub == nil || sub[0] != m {
+		w.text(m)
+		return
+	}
+	var refs []int
+	for _, num := range parseMarkerNumbers(sub[1]) {
+		if num < 1 || num > len(w.passages) {
+			continue
+		}
+		id := w.passages[num-1].ArticleID
+		ref, ok := w.refs[id]
+		if !ok {
+			ref = len(w.refs) + 1
+			w.refs[id] = ref
+		}
+		if !slices.Contains(refs, ref) && !slices.Contains(w.runRefs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	if len(refs) == 0 { // dropped, with the space before it
+		w.spaces = ""
+		return
+	}
+	if !w.inRun {
+		w.buf.WriteString(w.spaces)
+	}
+	w.spaces = ""
+	for _, r := range refs {
+		fmt.Fprintf(&w.buf, "[%d]", r)
+	}
+	w.inRun = true
+	w.runRefs = append(w.runRefs, refs...)
+}
+
+func (w *streamRewriter) emit() {
+	if w.buf.Len() > 0 {
+		w.out(w.buf.String())
+		w.buf.Reset()
+	}
+}
+
+// flush passes on what is held back at the end of the reply.
+func (w *streamRewriter) flush() {
+	if !w.decided && !w.silent {
+		h := strings.TrimSpace(w.head.String())
+		w.head.Reset()
+		if h != "" && !isNotFoundReply(h) {
+			w.decided = true
+			for _, r := range h {
+				w.rune(r)
+			}
+		}
+	}
+	if w.marker.Len() > 0 {
+		w.text(w.marker.String())
+		w.marker.Reset()
+	}
+	w.emit()
+}
