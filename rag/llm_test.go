@@ -208,7 +208,8 @@ func TestLLMAnswererVerifiesCitations(t *testing.T) {
 // one article share one citation.
 func TestLLMAnswererQuotesTheCitedSentence(t *testing.T) {
 	ix := shippedIndex(t)
-	q := rag.Query{Question: lastSpeak, AsOf: day("2026-11-23")}
+	// Enough passages that the newest article contributes more than one.
+	q := rag.Query{Question: lastSpeak, AsOf: day("2026-11-23"), K: 20}
 	_, ps, _ := retrieved(t, ix, q)
 	n := passageWith(t, ps, "The last call between", nil)
 	s := passageWith(t, ps, "Blinken", func(p rag.Passage) bool { return p.ArticleID == ps[n-1].ArticleID && p.ID != ps[n-1].ID })
@@ -233,7 +234,7 @@ func TestLLMAnswererQuotesTheCitedSentence(t *testing.T) {
 
 func TestLLMAnswererStreams(t *testing.T) {
 	ix := shippedIndex(t)
-	q := rag.Query{Question: lastSpeak, AsOf: day("2026-11-23")}
+	q := rag.Query{Question: lastSpeak, AsOf: day("2026-11-23"), K: 20}
 	_, ps, _ := retrieved(t, ix, q)
 	ni := passageWith(t, ps, "The last call between", nil)
 	n := fmt.Sprint(ni)

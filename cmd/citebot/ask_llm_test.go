@@ -17,9 +17,9 @@ import (
 	"citebot/rag/openaitest"
 )
 
-// runCLI runs citebot with args and the environment env, and returns its
+// runModelCLI runs citebot with args and the environment env, and returns its
 // stdout, stderr and error.
-func runCLI(t *testing.T, env map[string]string, args ...string) (string, string, error) {
+func runModelCLI(t *testing.T, env map[string]string, args ...string) (string, string, error) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), args, func(k string) string { return env[k] }, strings.NewReader(""), &stdout, &stderr)
@@ -53,7 +53,7 @@ func TestAskJSONWithChatModel(t *testing.T) {
 	env := modelEnv(t, srv)
 	env["OPENAI_API_KEY"] = "sk-test-secret-key"
 	env["CITEBOT_LOG_LEVEL"] = "debug"
-	out, errOut, err := runCLI(t, env, "ask", "--json", "when did Biden and Xi last speak?")
+	out, errOut, err := runModelCLI(t, env, "ask", "--json", "when did Biden and Xi last speak?")
 	if err != nil {
 		t.Fatalf("ask: %v\n%s", err, errOut)
 	}
@@ -109,7 +109,7 @@ func TestAskFallsBackWhenTheModelIsDown(t *testing.T) {
 	env := modelEnv(t, srv)
 	env["CITEBOT_OPENAI_MAX_RETRIES"] = "0"
 	srv.Close()
-	out, errOut, err := runCLI(t, env, "ask", "--json", "when did Biden and Xi last speak?")
+	out, errOut, err := runModelCLI(t, env, "ask", "--json", "when did Biden and Xi last speak?")
 	if err != nil {
 		t.Fatalf("ask with the model down: %v\n%s", err, errOut)
 	}
@@ -125,7 +125,7 @@ func TestAskFallsBackWhenTheModelIsDown(t *testing.T) {
 	}
 
 	// The plain output shows the note too.
-	out, _, err = runCLI(t, env, "ask", "when did Biden and Xi last speak?")
+	out, _, err = runModelCLI(t, env, "ask", "when did Biden and Xi last speak?")
 	if err != nil || !strings.Contains(out, "\n(The language model was unavailable (unreachable); this is the extractive answer.)\n") {
 		t.Errorf("ask: %v\n%s", err, out)
 	}
@@ -144,7 +144,7 @@ func TestIndexReembedsWhenTheEmbeddingModelChanges(t *testing.T) {
 	index := func(model string) (embeddedN, reused string) {
 		t.Helper()
 		env["CITEBOT_EMBEDDING_MODEL"] = model
-		out, errOut, err := runCLI(t, env, "index")
+		out, errOut, err := runModelCLI(t, env, "index")
 		if err != nil {
 			t.Fatalf("index with %s: %v\n%s", model, err, errOut)
 		}
@@ -172,7 +172,7 @@ func TestIndexReembedsWhenTheEmbeddingModelChanges(t *testing.T) {
 	}
 	env["CITEBOT_CHAT_MODEL"] = "test-chat"
 	srv.ChatFunc(citeFirstLastCall)
-	out, errOut, err := runCLI(t, env, "ask", "--json", "when did Biden and Xi last speak?")
+	out, errOut, err := runModelCLI(t, env, "ask", "--json", "when did Biden and Xi last speak?")
 	if err != nil || !strings.Contains(out, `"mode": "llm"`) {
 		t.Errorf("ask with embed-b: %v\n%s\n%s", err, out, errOut)
 	}
