@@ -60,4 +60,3 @@ func indexOf(t *testing.T, arts []corpus.Article, emb rag.Embedder) *rag.Index {
 	}
 	return ix
 }
-
