@@ -111,7 +111,7 @@ type candidate struct {
 	// it asks for the "earliest" and the sentence speaks of the "latest".
 	contradicts bool
 	score       float64
-	terms       map[string]bool
+	terms       idSet
 }
 
 // Compose builds the extractive answer to an already normalised question
@@ -168,19 +168,103 @@ func grounded(q question, c *candidate) bool {
 	return c.contentS >= minSentenceCoverage || c.contentW >= minWindowCoverage || (c.fit >= 1 && c.contentC >= minFitContext)
 }
 
+// qterm is a question term resolved against the index vocabulary.
+type qterm struct {
+	term   string
+	weight float64
+	id     uint32
+	known  bool     // the corpus uses the term
+	syns   []uint32 // ids of its synonyms the corpus uses
+	date   bool     // names the question's month or year
+	key    bool     // names an entity or number
+}
+
+// resolveTerms looks the question's weighted terms up in the vocabulary.
+func (ix *Index) resolveTerms(q question, weights map[string]float64) []qterm {
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		keys[k] = true
+	}
+	out := make([]qterm, 0, len(q.terms))
+	for _, t := range q.terms {
+		qt := qterm{term: t, weight: weights[t], date: q.dateTerms[t], key: keys[t]}
+		qt.id, qt.known = ix.vocab.lookup(t)
+		for _, syn := range synonyms[t] {
+			if id, ok := ix.vocab.lookup(syn); ok {
+				qt.syns = append(qt.syns, id)
+			}
+		}
+		out = append(out, qt)
+	}
+	return out
+}
+
+// idSet is a set of term ids.
+type idSet map[uint32]bool
+
+func newIDSet(ids ...[]uint32) idSet {
+	n := 0
+	for _, l := range ids {
+		n += len(l)
+	}
+	s := make(idSet, n)
+	for _, l := range ids {
+		for _, id := range l {
+			s[id] = true
+		}
+	}
+	return s
+}
+
+// textIDs returns the ids of the terms of text the vocabulary knows.
+func (ix *Index) textIDs(text string) []uint32 {
+	var ids []uint32
+	for _, t := range terms(text) {
+		if id, ok := ix.vocab.lookup(t); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// passageSentence is a sentence of a passage with its term ids.
+type passageSentence struct {
+	start, end int // in the chunk's text
+	ids        []uint32
+}
+
+// sentences returns the sentences of a passage: precomputed for passages
+// that come from Search, tokenised for others.
+func (ix *Index) sentences(p Passage) []passageSentence {
+	var out []passageSentence
+	if p.rec != nil {
+		for i, sr := range p.rec.sents {
+			out = append(out, passageSentence{int(sr.start), int(sr.end), p.rec.sentenceTerms(i)})
+		}
+		return out
+	}
+	for _, sp := range splitSentences(p.Text) {
+		out = append(out, passageSentence{sp.Start, sp.End, ix.textIDs(p.Text[sp.Start:sp.End])})
+	}
+	return out
+}
+
 // candidates scores every sentence of the passages, best first.
 func (e *Extractive) candidates(q question, passages []Passage, weights map[string]float64, total float64) []*candidate {
 	if total == 0 {
 		return nil
 	}
+	qts := e.ix.resolveTerms(q, weights)
 	// coverage is the weighted share of question terms in set. Date terms
 	// count as present when dateOK; with content, they count only where the
 	// text itself names them.
 	contentTotal := total
-	for t := range q.dateTerms {
-		contentTotal -= weights[t]
+	for _, t := range qts {
+		if t.date {
+			contentTotal -= t.weight
+		}
 	}
-	coverage := func(set map[string]bool, dateOK, content bool) float64 {
+	coverage := func(set idSet, dateOK, content bool) float64 {
 		got, all := 0.0, total
 		if content {
 			all = contentTotal
@@ -188,29 +272,34 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		if all <= 0 {
 			return 0
 		}
-		for t, w := range weights {
-			if content && q.dateTerms[t] {
-				if set[t] { // the text names the date itself
-					got += w
-					all += w
+		for _, t := range qts {
+			present := t.known && set[t.id]
+			if content && t.date {
+				if present { // the text names the date itself
+					got += t.weight
+					all += t.weight
 				}
 				continue
 			}
-			if set[t] || (dateOK && q.dateTerms[t]) {
-				got += w
+			if present || (dateOK && t.date) {
+				got += t.weight
 				continue
 			}
-			for _, syn := range synonyms[t] {
+			for _, syn := range t.syns {
 				if set[syn] {
-					got += synonymCredit * w
+					got += synonymCredit * t.weight
 					break
 				}
 			}
 		}
 		return got / all
 	}
+	maxScore := 0.0
+	for _, p := range passages {
+		maxScore = math.Max(maxScore, p.Score)
+	}
 	seen := map[string]bool{}
-	articleTerms := map[string]map[string]bool{}
+	artCache := map[string][]uint32{}
 	var out []*candidate
 	var oldest, newest time.Time
 	for _, p := range passages {
@@ -218,62 +307,70 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		// A question's month and year are satisfied by an article published
 		// then: "the September 2021 call" in a September 2021 article.
 		dateOK := q.hasTime && q.inPeriod(pub)
-		ctxTerms := termSet(p.Title + "\n" + p.Text)
+		sents := e.ix.sentences(p)
+		ctxIDs := e.ix.textIDs(p.Title)
+		for _, st := range sents {
+			ctxIDs = append(ctxIDs, st.ids...)
+		}
+		ctx := newIDSet(ctxIDs)
 		// Entities are looked up in the whole article: "Denny Roy" is named
 		// once, then called "Roy".
-		artTerms, ok := articleTerms[p.ArticleID]
+		artTerms, ok := artCache[p.ArticleID]
 		if !ok {
-			artTerms = termSet(p.Article.Title + "\n" + p.Article.Text)
-			articleTerms[p.ArticleID] = artTerms
+			artTerms = e.ix.articleTermIDs(p)
+			artCache[p.ArticleID] = artTerms
 		}
 		missing := 0
-		for _, k := range q.keys {
+		entities := idSet{}
+		for _, t := range qts {
+			if !t.key {
+				continue
+			}
+			inArticle := t.known && hasTerm(artTerms, t.id)
+			if inArticle {
+				entities[t.id] = true
+			}
 			switch {
-			case ctxTerms[k] || (dateOK && q.dateTerms[k]):
-			case artTerms[k]:
-				ctxTerms[k] = true
+			case (t.known && ctx[t.id]) || (dateOK && t.date):
+			case inArticle:
+				ctx[t.id] = true
 			default:
 				missing++
 			}
 		}
-		entities := map[string]bool{}
-		for _, k := range q.keys {
-			if artTerms[k] {
-				entities[k] = true
-			}
-		}
-		covC := coverage(ctxTerms, dateOK, false)
-		contentC := coverage(ctxTerms, false, true)
-		var prevTerms map[string]bool
-		for _, sp := range splitSentences(p.Text) {
-			start, end := p.Start+sp.Start, p.Start+sp.End
-			s := p.Article.Text[start:end]
-			sTerms := termSet(s)
-			before := prevTerms
-			prevTerms = sTerms
+		covC := coverage(ctx, dateOK, false)
+		contentC := coverage(ctx, false, true)
+		var before idSet
+		for _, st := range sents {
+			sSet := newIDSet(st.ids)
+			prev := before
+			before = sSet
+			start, end := p.Start+st.start, p.Start+st.end
 			key := fmt.Sprintf("%s:%d", p.ArticleID, start)
 			if seen[key] {
 				continue
 			}
 			seen[key] = true
+			s := p.Article.Text[start:end]
 			if utf8.RuneCountInString(s) < 12 || strings.HasSuffix(strings.TrimRight(s, "”\"’' "), "?") {
 				continue
 			}
-			c := &candidate{art: p.Article, start: start, end: end, text: s, retrieval: p.Score, terms: sTerms}
-			c.covS = coverage(c.terms, dateOK, false)
+			c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet}
+			if maxScore > 0 {
+				c.retrieval = p.Score / maxScore
+			}
+			c.covS = coverage(sSet, dateOK, false)
 			c.covC = math.Max(covC, c.covS)
-			c.contentS = coverage(c.terms, false, true)
-			// With the sentence before it: "Even if one side makes concessions
-			// … For instance, the signing of the Code …".
+			c.contentS = coverage(sSet, false, true)
+			c.contentC = math.Max(contentC, c.contentS)
 			// With the sentence before it and the entities its article names:
 			// "Even if one side makes concessions … For instance, the signing
 			// of the Code …" in an article quoting Denny Roy.
-			window := union(sTerms, entities)
-			if before != nil {
-				window = union(window, before)
+			window := union(sSet, entities)
+			if prev != nil {
+				window = union(window, prev)
 			}
 			c.contentW = coverage(window, false, true)
-			c.contentC = math.Max(contentC, c.contentS)
 			c.missingKeys = missing
 			c.fit = typeFit(q, s)
 			c.contradicts = contradicts(q, s)
@@ -327,6 +424,16 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 	return out
 }
 
+// articleTermIDs returns the sorted term ids of a passage's whole article.
+func (ix *Index) articleTermIDs(p Passage) []uint32 {
+	if p.rec != nil && p.rec.artTerms != nil {
+		return p.rec.artTerms
+	}
+	ids := ix.textIDs(p.Article.Title + "\n" + p.Article.Text)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
 var recentWordRE = regexp.MustCompile(`(?i)\b(?:last|latest|most recent|recently|newest)\b`)
 
 // pickSecond returns a sentence that adds to best, or nil: the next sentence
@@ -353,7 +460,7 @@ func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
 	return nil
 }
 
-func overlap(a, b map[string]bool) float64 {
+func overlap(a, b idSet) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
@@ -367,8 +474,8 @@ func overlap(a, b map[string]bool) float64 {
 }
 
 // union returns a new set holding the members of a and b.
-func union(a, b map[string]bool) map[string]bool {
-	u := make(map[string]bool, len(a)+len(b))
+func union(a, b idSet) idSet {
+	u := make(idSet, len(a)+len(b))
 	for k := range a {
 		u[k] = true
 	}

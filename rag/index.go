@@ -51,12 +51,16 @@ type articleRec struct {
 	art    corpus.Article
 	hash   string
 	chunks []*chunkRec
+	terms  []uint32 // sorted distinct term ids of all chunks
 }
 
 type chunkRec struct {
 	Chunk
-	vec   []float32
-	terms []uint32
+	vec      []float32
+	terms    []uint32 // title terms, then the text's
+	titleLen int32
+	sents    []sentRef
+	artTerms []uint32 // the article's sorted distinct term ids, shared
 }
 
 // IndexOptions configures [NewIndex].
@@ -212,7 +216,13 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 				if title == nil {
 					title = ix.vocab.intern(terms(rec.art.Title))
 				}
-				c.terms = append(slices.Clip(title), ix.vocab.intern(terms(c.Text))...)
+				ix.analyzeChunk(c, title)
+			}
+		}
+		if rec.terms == nil {
+			rec.terms = articleTerms(rec.chunks)
+			for _, c := range rec.chunks {
+				c.artTerms = rec.terms
 			}
 		}
 	}

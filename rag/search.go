@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
@@ -27,6 +28,8 @@ type Passage struct {
 	// Proximity is the IDF-weighted share of the query's words found
 	// together in one sentence of the chunk, in [0, 1].
 	Proximity float64
+
+	rec *chunkRec // the index record, with precomputed term ids
 }
 
 // SearchOptions tunes [Index.Search].
@@ -83,7 +86,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		p, ok := cand[i]
 		if !ok {
 			r := ix.recs[i]
-			p = &Passage{Chunk: r.Chunk, Article: ix.arts[r.ArticleID].art}
+			p = &Passage{Chunk: r.Chunk, Article: ix.arts[r.ArticleID].art, rec: r}
 			cand[i] = p
 		}
 		return p
@@ -132,35 +135,37 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	// Re-rank the head by proximity: the question's words together in one
 	// sentence.
 	head := out[:min(len(out), max(40, opts.K*6))]
-	weights := make(map[string]float64, len(qterms))
+	weights := make(map[uint32]float64, len(qterms))
+	total := 0.0
 	for _, t := range qterms {
-		weights[t.term] = t.weight * ix.lex.idf(t.term)
+		w := t.weight * ix.lex.idf(t.term)
+		total += w
+		if id, ok := ix.vocab.lookup(t.term); ok {
+			weights[id] += w
+		}
 	}
 	for i := range head {
-		head[i].Proximity = proximity(head[i].Text, weights)
+		head[i].Proximity = proximity(head[i].rec, weights, total)
 		head[i].Score += proximityWeight * head[i].Proximity
 	}
 	sortPassages(head)
 	return selectPassages(head, opts), nil
 }
 
-// proximity returns the largest IDF-weighted share of the query terms that
-// one sentence of text contains.
-func proximity(text string, weights map[string]float64) float64 {
-	total := 0.0
-	for _, w := range weights {
-		total += w
-	}
-	if total == 0 {
+// proximity returns the largest IDF-weighted share of the query terms
+// (weights by term id, summing to total) that one sentence of c contains.
+func proximity(c *chunkRec, weights map[uint32]float64, total float64) float64 {
+	if total <= 0 {
 		return 0
 	}
 	best := 0.0
-	for _, sp := range splitSentences(text) {
+	seen := map[uint32]bool{}
+	for i := range c.sents {
+		clear(seen)
 		got := 0.0
-		seen := map[string]bool{}
-		for _, t := range terms(text[sp.Start:sp.End]) {
-			if w, ok := weights[t]; ok && !seen[t] {
-				seen[t] = true
+		for _, id := range c.sentenceTerms(i) {
+			if w, ok := weights[id]; ok && !seen[id] {
+				seen[id] = true
 				got += w
 			}
 		}
@@ -195,7 +200,7 @@ func sortPassages(ps []Passage) {
 func selectPassages(ranked []Passage, opts SearchOptions) []Passage {
 	var out []Passage
 	perArticle := map[string]int{}
-	var seen []map[string]bool
+	var seen []map[[3]uint32]bool
 	for _, p := range ranked {
 		if len(out) >= opts.K {
 			break
@@ -206,7 +211,7 @@ func selectPassages(ranked []Passage, opts SearchOptions) []Passage {
 		if opts.PerArticle > 0 && perArticle[p.ArticleID] >= opts.PerArticle {
 			continue
 		}
-		shingles := shingleSet(p.Text)
+		shingles := shingleSet(p)
 		dup := false
 		for _, s := range seen {
 			if jaccard(shingles, s) > 0.8 {
@@ -224,20 +229,35 @@ func selectPassages(ranked []Passage, opts SearchOptions) []Passage {
 	return out
 }
 
-// shingleSet returns the word trigrams of text.
-func shingleSet(text string) map[string]bool {
-	toks := tokenize(text)
-	s := make(map[string]bool, len(toks))
-	for i := 0; i+3 <= len(toks); i++ {
-		s[toks[i].lower+" "+toks[i+1].lower+" "+toks[i+2].lower] = true
+// shingleSet returns the term trigrams of a passage's text.
+func shingleSet(p Passage) map[[3]uint32]bool {
+	var ids []uint32
+	if p.rec != nil {
+		ids = p.rec.terms[p.rec.titleLen:]
+	} else {
+		for _, t := range tokenize(p.Text) {
+			ids = append(ids, uint32(hashString(t.lower)))
+		}
 	}
-	if len(toks) < 3 {
-		s[strings.ToLower(text)] = true
+	s := make(map[[3]uint32]bool, len(ids))
+	for i := 0; i+3 <= len(ids); i++ {
+		s[[3]uint32{ids[i], ids[i+1], ids[i+2]}] = true
+	}
+	if len(ids) < 3 {
+		k := [3]uint32{}
+		copy(k[:], ids)
+		s[k] = true
 	}
 	return s
 }
 
-func jaccard(a, b map[string]bool) float64 {
+func hashString(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
+
+func jaccard(a, b map[[3]uint32]bool) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
