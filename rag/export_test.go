@@ -32,3 +32,8 @@ func AnalyzeQuestion(q string) QuestionInfo {
 	names := map[qKind]string{kindOther: "other", kindWhen: "when", kindWho: "who", kindWhere: "where", kindWhy: "why", kindHowMany: "how many", kindHowLong: "how long", kindWhat: "what"}
 	return QuestionInfo{Kind: names[a.kind], Recency: a.recency, Keys: a.keys}
 }
+
+// EmphasizeAnswer exposes the answer-span emphasis.
+func EmphasizeAnswer(question, sentence string) string {
+	return emphasizeAnswer(analyze(question), sentence)
+}

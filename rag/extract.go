@@ -522,6 +522,9 @@ func (e *Extractive) render(ans Answer, q question, asOf time.Time, chosen []*ca
 			}
 			quote.WriteString(c.text)
 			s := applyResolutions(c.text, resolveRelative(c.text, art.Published))
+			if c == chosen[0] {
+				s = emphasizeAnswer(q, s)
+			}
 			sentences = append(sentences, withMarker(s, ref))
 		}
 		ans.Citations = append(ans.Citations, Citation{
@@ -578,7 +581,7 @@ func withMarker(s string, ref int) string {
 		}
 		return body + marker + string(last)
 	case strings.ContainsRune("”\"’)", last):
-		return s + marker + "."
+		return s + marker // "… a call.” [1]": the quotation keeps its own stop
 	default:
 		return s + marker + "."
 	}

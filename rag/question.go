@@ -180,8 +180,11 @@ var (
 	numberRE   = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 	causeRE    = regexp.MustCompile(`(?i)\b(?:because|due to|owing to|in the wake of|following|after|amid|over|as a result|led to|leading to|caused|prompted|so that|in order to|to ease|given|since|reason|triggered|sparked)\b`)
 	placeRE    = regexp.MustCompile(`\b(?:in|at|near|to|from)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:[ ,]+\p{Lu}[\p{L}.]+)*)`)
-	nameRE     = regexp.MustCompile(`\b\p{Lu}[\p{Ll}'’.-]+(?:\s+(?:\p{Lu}\.?\s+)?\p{Lu}[\p{Ll}'’.-]+)+`)
-	roleRE     = regexp.MustCompile(`(?i)\b(?:researcher|scholar|official|minister|secretary|adviser|advisor|ambassador|director|president|professor|spokesperson|spokesman|spokeswoman|envoy|aide|chief|leader|founder|chairman|chair|author|candidate|senator|governor|diplomat|expert|analyst)\b`)
+	nameWord   = `\p{Lu}[\p{Ll}'’.]+(?:-\p{Lu}?[\p{Ll}'’.]+)*`
+	nameRE     = regexp.MustCompile(`\b` + nameWord + `(?:\s+(?:\p{Lu}\.?\s+)?` + nameWord + `)+`)
+	// "Who is Denny Roy?" asks for a description, not a name.
+	definitionRE = regexp.MustCompile(`(?i)^(?:who|what) (?:is|was|are|were) (?:the |a |an )?[^,;]+\??$`)
+	roleRE       = regexp.MustCompile(`(?i)\b(?:researcher|scholar|official|minister|secretary|adviser|advisor|ambassador|director|president|professor|spokesperson|spokesman|spokeswoman|envoy|aide|chief|leader|founder|chairman|chair|author|candidate|senator|governor|diplomat|expert|analyst)\b`)
 )
 
 // typeFit scores in [0, 1] how well sentence s fits the kind of answer q

@@ -259,8 +259,9 @@ func Run(ctx context.Context, a Answerer, r Retriever, qs []Question, opts Optio
 }
 
 // missingGroups returns the must_include groups (as "a|b") that text lacks.
+// Markdown emphasis in text ("**90 minutes**") does not count.
 func missingGroups(text string, groups [][]string) []string {
-	low := strings.ToLower(text)
+	low := strings.ToLower(strings.ReplaceAll(text, "**", ""))
 	var missing []string
 	for _, g := range groups {
 		ok := false

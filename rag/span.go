@@ -1,0 +1,149 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Emphasis marks the likely answer span inside an extractive answer, in
+// Markdown bold, e.g. "The call lasted around **90 minutes** …".
+const emphasis = "**"
+
+var (
+	// A full or partial date: "15 November 2023", "Nov. 15, 2023",
+	// "April 2024", "July 4", "1892", "the 10th and 11th centuries".
+	dateSpanRE = regexp.MustCompile(`\b(?:\d{1,2} (?:` + monthAlt + `),? \d{4}|(?:` + monthAlt + `) \d{1,2},? \d{4}|(?:` + monthAlt + `),? \d{4}|(?:` + monthAlt + `) \d{1,2}|(?:early |mid-|late )?(?:1[0-9]|20)\d\d(?:s)?|(?:the )?\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)|(?:` + weekdayAlt + `)|(?:` + monthAlt + `))\b`)
+	// A quantity with its unit, or a bare number.
+	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?:[- ]?%| percent)?(?:[- ](?:[a-z]+))?\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
+)
+
+// emphasizeAnswer wraps the part of sentence s that most likely answers q in
+// emphasis: a date for "when", a duration for "how long", a number for "how
+// many", a name for "who", a place for "where". It only marks text the
+// question does not already contain, picks the match nearest to the
+// question's words in s, and leaves s alone when nothing fits or the
+// question type has no typical span (what, why).
+func emphasizeAnswer(q question, s string) string {
+	var spans [][]int
+	if definitionRE.MatchString(q.text) && len(q.terms) <= 3 {
+		return s
+	}
+	switch q.kind {
+	case kindWhen:
+		spans = dateSpanRE.FindAllStringIndex(s, -1)
+	case kindHowLong:
+		spans = durationRE.FindAllStringIndex(s, -1)
+	case kindHowMany:
+		spans = quantitySpanRE.FindAllStringIndex(s, -1)
+	case kindWho:
+		spans = nameRE.FindAllStringIndex(s, -1)
+	case kindWhere:
+		for _, m := range placeRE.FindAllStringSubmatchIndex(s, -1) {
+			spans = append(spans, []int{m[2], m[3]})
+		}
+	default:
+		return s
+	}
+	anchors := questionWordPositions(q, s)
+	best, bestDist, bestSpecific := []int(nil), 1<<30, false
+	for _, sp := range spans {
+		a, b := trimSpan(s, sp[0], sp[1])
+		if q.kind == kindWho || q.kind == kindWhere {
+			a, b = trimQuestionWords(q, s, a, b)
+		}
+		if b <= a || !novelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
+			continue
+		}
+		// A date with its year beats a bare month or weekday.
+		specific := q.kind == kindWhen && yearRE.MatchString(s[a:b])
+		d := distance(anchors, a, b)
+		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
+			best, bestDist, bestSpecific = []int{a, b}, d, specific
+		}
+	}
+	if best == nil {
+		return s
+	}
+	return s[:best[0]] + emphasis + s[best[0]:best[1]] + emphasis + s[best[1]:]
+}
+
+var yearRE = regexp.MustCompile(`\b(?:1[0-9]|20)\d\d\b`)
+
+// trimSpan drops surrounding spaces and punctuation (but not the period of
+// an abbreviation such as "Calif.") from s[a:b].
+func trimSpan(s string, a, b int) (int, int) {
+	for a < b && strings.ContainsRune(" ,.;:()“”\"'", rune(s[a])) {
+		a++
+	}
+	for b > a && (strings.ContainsRune(" ,;:()“”\"'", rune(s[b-1])) || (s[b-1] == '.' && !isAbbreviation(s[a:b-1]))) {
+		b--
+	}
+	return a, b
+}
+
+// trimQuestionWords drops leading and trailing words of s[a:b] that the
+// question already has: "to China Nicholas Burns" → "Nicholas Burns".
+func trimQuestionWords(q question, s string, a, b int) (int, int) {
+	toks := tokenize(s[a:b])
+	i, j := 0, len(toks)
+	for i < j && q.words[toks[i].lower] {
+		i++
+	}
+	for j > i && q.words[toks[j-1].lower] {
+		j--
+	}
+	if i == j {
+		return a, a
+	}
+	end := a + toks[j-1].end
+	if j == len(toks) {
+		end = b // keep the span's own end: "Calif."
+	}
+	return a + toks[i].start, end
+}
+
+// novelSpan reports whether span has a word the question lacks.
+func novelSpan(q question, span string) bool {
+	for _, t := range tokenize(span) {
+		if !q.words[t.lower] && t.term != "" || isDigitString(t.lower) && !q.words[t.lower] {
+			return true
+		}
+	}
+	return false
+}
+
+// questionWordPositions returns the byte offsets in s of the question's
+// content words.
+func questionWordPositions(q question, s string) []int {
+	want := map[string]bool{}
+	for _, t := range q.terms {
+		want[t] = true
+	}
+	var pos []int
+	for _, t := range tokenize(s) {
+		if t.term != "" && want[t.term] {
+			pos = append(pos, t.start)
+		}
+	}
+	return pos
+}
+
+// distance is the smallest gap between the span [a, b) and any anchor; 0
+// without anchors, so the first match wins.
+func distance(anchors []int, a, b int) int {
+	if len(anchors) == 0 {
+		return 0
+	}
+	best := 1 << 30
+	for _, p := range anchors {
+		d := 0
+		switch {
+		case p < a:
+			d = a - p
+		case p >= b:
+			d = p - b
+		}
+		best = min(best, d)
+	}
+	return best
+}

@@ -1,0 +1,29 @@
+package rag_test
+
+import (
+	"testing"
+
+	"citebot/rag"
+)
+
+func TestEmphasizeAnswer(t *testing.T) {
+	tests := []struct{ q, s, want string }{
+		{"How long did the call last?", "The call lasted around 90 minutes and they spoke late.", "The call lasted around **90 minutes** and they spoke late."},
+		{"When did they last speak?", "The last call took place in April this year (April 2024).", "The last call took place in April this year (**April 2024**)."},
+		{"When were the Normans in Normandy?", "The Normans were the people who in the 10th and 11th centuries gave their name to Normandy.", "The Normans were the people who in **the 10th and 11th centuries** gave their name to Normandy."},
+		{"Who did Jake Sullivan meet in Beijing?", "It came during a meeting in Beijing between Jake Sullivan and China’s top official Wang Yi.", "It came during a meeting in Beijing between Jake Sullivan and China’s top official **Wang Yi**."},
+		{"Who called China the most dangerous competitor?", "The candidate for ambassador to China Nicholas Burns called China “the most dangerous competitor”.", "The candidate for ambassador to China **Nicholas Burns** called China “the most dangerous competitor”."},
+		{"Where did they hold their summit?", "They met at a summit in Woodside, Calif., in November 2023.", "They met at a summit in **Woodside, Calif.**, in November 2023."},
+		{"How many calls had they held?", "Their last phone call — their fifth — took place in July.", "Their last phone call — their **fifth** — took place in July."},
+		{"Who is Denny Roy?", "Denny Roy, a senior researcher at the East-West Center, said so.", "Denny Roy, a senior researcher at the East-West Center, said so."},
+		{"Why did they cancel the trip?", "They cancelled it after the balloon was found in February 2023.", "They cancelled it after the balloon was found in February 2023."},
+		{"When did it happen?", "Nobody knows.", "Nobody knows."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			if got := rag.EmphasizeAnswer(tt.q, tt.s); got != tt.want {
+				t.Errorf("got  %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
