@@ -13,17 +13,25 @@ import (
 
 func runEval(ctx context.Context, e *env, args []string) error {
 	var (
-		qa     string
-		limit  int
-		asJSON bool
+		qa      string
+		limit   int
+		asJSON  bool
+		rowName string
+		header  bool
 	)
 	c, err := parse(e, "eval", "--qa FILE.jsonl [--articles FILE.jsonl] [flags]", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&qa, "qa", "", "question set (JSONL); required")
 		fs.IntVar(&limit, "limit", 0, "evaluate only the first N questions (0: all)")
 		fs.BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
+		fs.BoolVar(&header, "markdown-header", false, "print the header of the --markdown-row table and exit")
+		fs.StringVar(&rowName, "markdown-row", "", "print the figures as one Markdown table row named `name` (see docs/quality.md)")
 	})
 	if err != nil {
 		return err
+	}
+	if header {
+		fmt.Fprintln(e.stdout, markdownRowHeader)
+		return nil
 	}
 	if qa == "" {
 		return fmt.Errorf("%w: eval needs --qa FILE.jsonl", errUsage)
@@ -68,6 +76,10 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return writeJSON(e.stdout, rep)
 	}
+	if rowName != "" {
+		fmt.Fprintln(e.stdout, markdownRow(rowName, rep))
+		return nil
+	}
 	w := e.stdout
 	failed := 0
 	for _, r := range rep.Results {
@@ -94,4 +106,19 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	row("false_not_found", rep.FalseNotFound, rep.Counts["with_evidence"])
 	fmt.Fprintf(w, "  %-24s %6.2f ms\n  %-24s %6.2f ms\n", "p50", rep.P50ms, "p95", rep.P95ms)
 	return nil
+}
+
+// markdownRowHeader is the header of the table markdownRow fills.
+const markdownRowHeader = "| set | questions | answer_hit | evidence_hit | recall@1 | recall@5 | not_found_correct | false_not_found | p50 ms | p95 ms |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+
+// markdownRow renders a report as one row of markdownRowHeader's table.
+func markdownRow(name string, r eval.Report) string {
+	f := func(v *float64) string {
+		if v == nil {
+			return "–"
+		}
+		return fmt.Sprintf("%.3f", *v)
+	}
+	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |", name, r.Questions,
+		f(r.AnswerHit), f(r.EvidenceHit), f(r.RecallAt1), f(r.RecallAt5), f(r.NotFoundCorrect), f(r.FalseNotFound), r.P50ms, r.P95ms)
 }

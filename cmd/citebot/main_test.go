@@ -200,6 +200,15 @@ func TestSearchAndEval(t *testing.T) {
 			t.Errorf("%s missing", k)
 		}
 	}
+
+	out, _, code = runCLI(t, nil, "eval", "--data", data, "--qa", qa, "--markdown-row", "dev")
+	if code != 0 || !strings.HasPrefix(out, "| dev | 2 | 1.000 | 1.000 | ") || strings.Count(out, "|") != 11 {
+		t.Errorf("markdown row: exit %d, %q", code, out)
+	}
+	header, _, _ := runCLI(t, nil, "eval", "--markdown-header")
+	if strings.Count(strings.SplitN(header, "\n", 2)[0], "|") != 11 {
+		t.Errorf("markdown header does not match the row: %q", header)
+	}
 }
 
 func TestVersion(t *testing.T) {
