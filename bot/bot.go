@@ -236,7 +236,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	user, appID := b.identity()
 	n, err := b.register(ctx, appID)
 	if err != nil {
-		b.closeSession()
+		// Questions may already be arriving: let them finish.
+		b.shutdown()
 		if ctx.Err() != nil {
 			return nil
 		}

@@ -96,11 +96,12 @@ func mentions(m *discordgo.Message, id string) bool {
 }
 
 // StripMention removes the mentions of the user id (<@id> and the legacy
-// nickname form <@!id>) from a message's content.
+// nickname form <@!id>) from a message's content and collapses the white
+// space left behind.
 func StripMention(content, id string) string {
 	content = strings.ReplaceAll(content, "<@"+id+">", " ")
 	content = strings.ReplaceAll(content, "<@!"+id+">", " ")
-	return strings.TrimSpace(content)
+	return strings.Join(strings.Fields(content), " ")
 }
 
 // typing shows the typing indicator in a channel after typingDelay and

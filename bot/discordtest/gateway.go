@@ -144,6 +144,13 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
+	if s.opts.StallGateway {
+		for {
+			if _, _, err := ws.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}
 	hello := gwFrame{Op: 10, D: map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds(), "_trace": []string{"[\"discordtest\"]"}}}
 	if err := c.write(hello, false); err != nil {
 		return

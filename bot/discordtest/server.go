@@ -67,6 +67,9 @@ type Options struct {
 	GuildID string
 	// BotName is the bot's username. Default "citebot".
 	BotName string
+	// StallGateway makes the gateway accept connections but never send
+	// HELLO, to test connection deadlines.
+	StallGateway bool
 	// AllowUnknownRoutes turns requests to routes the fake does not serve
 	// into plain 404 answers instead of test errors.
 	AllowUnknownRoutes bool
@@ -460,6 +463,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, aut
 		}
 	}
 	status, body, herr := s.answer(r, &rec, raw, auth, h)
+	if tok := r.PathValue("token"); tok != "" && rec.Interaction == "" {
+		// Requests refused before their handler ran (401, 429) still
+		// belong to their interaction.
+		s.mu.Lock()
+		if in := s.interactions[tok]; in != nil {
+			rec.Interaction, rec.Since = in.id, rec.At.Sub(in.dispatched)
+		}
+		s.mu.Unlock()
+	}
 	var out []byte
 	headers := rateHeaders(rec.Route)
 	switch {

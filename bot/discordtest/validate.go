@@ -35,6 +35,12 @@ func str(v any) string {
 	return s
 }
 
+// ValidateMessage checks a message payload, decoded from JSON, against the
+// limits Discord enforces when a message is created (content, embeds,
+// components, allowed mentions, not empty) and returns the problems found;
+// none means Discord would accept it. The fake applies the same checks.
+func ValidateMessage(m map[string]any) []string { return validateMessage(m, false) }
+
 // validateMessage checks a message payload (create, or edit when partial)
 // against Discord's limits and returns the problems found.
 func validateMessage(m map[string]any, partial bool) []string {

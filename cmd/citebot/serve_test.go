@@ -65,8 +65,8 @@ func (s *served) wait(t *testing.T) error {
 }
 
 // startServe runs `citebot serve` with env (plus a valid token, a data
-// directory and the fake's guild) and waits until it has registered its
-// commands.
+// directory and the fake's guild) and waits until it is online (commands
+// registered).
 func startServe(t *testing.T, fake *discordtest.Server, env map[string]string, hook func(*bot.Options)) *served {
 	t.Helper()
 	vars := map[string]string{
@@ -94,12 +94,16 @@ func startServe(t *testing.T, fake *discordtest.Server, env map[string]string, h
 	}()
 	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer wcancel()
-	if _, err := fake.WaitRequest(wctx, func(r discordtest.Request) bool {
-		return r.Method == "PUT" && strings.HasSuffix(r.Route, "/commands") && r.Status == 200
-	}); err != nil {
-		cancel()
-		<-s.done
-		t.Fatalf("commands were not registered: %v (serve returned %v)\nlogs:\n%s", err, s.err, s.logs)
+	for !strings.Contains(s.logs.String(), "citebot is online") {
+		select {
+		case <-wctx.Done():
+			cancel()
+			<-s.done
+			t.Fatalf("citebot serve did not come online (serve returned %v)\nlogs:\n%s", s.err, s.logs)
+		case <-s.done:
+			t.Fatalf("citebot serve returned %v before coming online\nlogs:\n%s", s.err, s.logs)
+		case <-time.After(5 * time.Millisecond):
+		}
 	}
 	t.Cleanup(func() {
 		cancel()
