@@ -31,7 +31,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -408,8 +407,6 @@ func formError(problems []string) *httpError {
 // handler is a REST route: it gets the request with its decoded body and
 // returns a status and a JSON-encodable answer, or an error.
 type handler func(r *http.Request, req *Request) (int, any, *httpError)
-
-var routeParam = regexp.MustCompile(`\{[a-z]+\}`)
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
