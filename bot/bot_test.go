@@ -457,3 +457,21 @@ func TestCommandsAreValid(t *testing.T) {
 		}
 	}
 }
+
+func TestGlobalCommandsWorkInDMs(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	startBot(t, fake, bot.Options{Answerer: answerFunc(func(context.Context, rag.Query) (rag.Answer, error) { return bidenXiAnswer(), nil })})
+	u := fake.NewUser("ann")
+	in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, DM: true, Options: []discordtest.Opt{{Name: "question", Value: "when?"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.Payload["member"] != nil || in.Payload["user"] == nil {
+		t.Fatalf("DM payload has member %v and user %v, want user only", in.Payload["member"], in.Payload["user"])
+	}
+	edits := waitEdit(t, fake, in, isFinal)
+	if got := bodyText(edits[len(edits)-1]); !strings.Contains(got, "004_bf2e7a1252b3b5c1") {
+		t.Errorf("DM answer:\n%s", got)
+	}
+}
