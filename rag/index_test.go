@@ -99,8 +99,8 @@ func TestSearchReturnsScoredPassages(t *testing.T) {
 		t.Errorf("top passage: got %s %.80q", ps[0].ID, ps[0].Text)
 	}
 	for i, p := range ps {
-		if p.Score <= 0 || (i > 0 && p.Score > ps[i-1].Score) {
-			t.Errorf("passage %d: score %.3f not positive or out of order", i, p.Score)
+		if p.Score <= 0 || p.Score > 1 || (i > 0 && p.Score > ps[i-1].Score) {
+			t.Errorf("passage %d: score %.3f out of (0, 1] or out of order", i, p.Score)
 		}
 		if p.Text != p.Article.Text[p.Start:p.End] {
 			t.Errorf("passage %d: text does not match article offsets", i)

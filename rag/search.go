@@ -17,8 +17,9 @@ type Passage struct {
 	Chunk
 	// Article is the chunk's article, including its full text.
 	Article corpus.Article
-	// Score is the fused relevance; higher is better. It is comparable
-	// between passages of one search, not across searches.
+	// Score is the fused relevance relative to the best candidate of the
+	// search (1), in [0, 1]; it is comparable between passages of one
+	// search, not across searches.
 	Score float64
 	// Lexical is the BM25 score of the chunk's words (0 when it matched no
 	// query term); Phrase the BM25 score of its adjacent word pairs.
@@ -149,6 +150,12 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		head[i].Score += proximityWeight * head[i].Proximity
 	}
 	sortPassages(head)
+	// Scale so that the best candidate scores 1.
+	if top := head[0].Score; top > 0 {
+		for i := range head {
+			head[i].Score /= top
+		}
+	}
 	return selectPassages(head, opts), nil
 }
 

@@ -5,6 +5,7 @@
 //	citebot search "theater commander call"
 //	citebot index --corpus ./articles
 //	citebot eval --qa questions.jsonl
+//	DISCORD_TOKEN=… citebot serve
 //	citebot version
 //
 // It works offline by default: the shipped corpus, a local embedder and an
@@ -70,6 +71,7 @@ func commands() []command {
 		{"search", "show the passages that best match a query, with scores", runSearch},
 		{"index", "build or refresh the index of the corpus", runIndex},
 		{"eval", "measure answer and retrieval quality on a question set", runEval},
+		{"serve", "run the Discord bot (needs DISCORD_TOKEN)", runServe},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -1,0 +1,459 @@
+// Package bot is citebot's Discord front end: slash commands (/ask,
+// /search, /sources, /article with title autocomplete, /help), answers to
+// messages that mention the bot or arrive as direct messages, and the
+// rendering of cited answers as Discord embeds.
+//
+// A [Bot] connects with discordgo, registers its commands with one bulk
+// overwrite, and answers until its context ends; then it stops accepting
+// questions, lets the answers in progress finish (or tells their askers it
+// is shutting down) and closes the session. It needs no privileged gateway
+// intent: Discord delivers the content of messages that mention the bot
+// and of direct messages without MESSAGE_CONTENT.
+//
+// Every message it sends allows no mentions, and all text that comes from
+// users or articles is escaped ([Escape]), so neither a question nor an
+// article can ping anyone or break the layout.
+//
+// The bot depends on rag's domain types only through small interfaces
+// ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+	"github.com/gorilla/websocket"
+
+	"citebot/rag"
+)
+
+// Answerer answers a question with citations. *rag.Extractive and the
+// model-backed answerer implement it. While a model writes, it may call
+// q.OnDelta with fragments of unverified text.
+type Answerer interface {
+	Answer(ctx context.Context, q rag.Query) (rag.Answer, error)
+}
+
+// Searcher returns the passages that best match a query; *rag.Index
+// implements it.
+type Searcher interface {
+	Search(ctx context.Context, query string, opts rag.SearchOptions) ([]rag.Passage, error)
+}
+
+// Library lists the articles of the corpus. It must be safe for concurrent
+// use.
+type Library interface {
+	// Articles returns every article.
+	Articles() []ArticleInfo
+	// Article returns the article with the given id.
+	Article(id string) (ArticleInfo, bool)
+}
+
+var (
+	_ Answerer = (*rag.Extractive)(nil)
+	_ Searcher = (*rag.Index)(nil)
+)
+
+// Options configures a [Bot]. Token, Answerer, Searcher and Library are
+// required.
+type Options struct {
+	// Token is the bot token, with or without the "Bot " prefix. It is sent
+	// to Discord only, never logged.
+	Token string
+	// GuildID registers the commands in that guild only (available at
+	// once); empty registers them globally.
+	GuildID string
+
+	Answerer Answerer
+	Searcher Searcher
+	Library  Library
+
+	// TopK is how many passages an answer or search retrieves. Default 5.
+	TopK int
+	// AsOf returns the "today" of questions asked without as_of. Default:
+	// the current UTC date.
+	AsOf func() time.Time
+	// AnswerTimeout bounds the work on one question. Default 60s.
+	AnswerTimeout time.Duration
+	// UserRate is how many questions one user may ask per minute (a token
+	// bucket with that burst). Default 6.
+	UserRate int
+	// MaxConcurrent bounds questions answered at once; more get a "busy"
+	// reply. Default 8.
+	MaxConcurrent int
+	// Logger receives the bot's logs. Default: slog.Default().
+	Logger *slog.Logger
+
+	// HTTPClient makes the REST calls (and fetches the gateway URL).
+	// Default: a client with a 20s timeout. Tests pass one that reaches a
+	// local fake of Discord.
+	HTTPClient *http.Client
+	// OpenTimeout bounds connecting to the gateway. Default 30s.
+	OpenTimeout time.Duration
+	// ShutdownGrace is how long answers in progress may take to finish at
+	// shutdown before they are cancelled and their askers told. Default 10s.
+	ShutdownGrace time.Duration
+	// StreamInterval is the least time between two edits of an answer while
+	// a model streams it (Discord rate-limits edits). Default 1s.
+	StreamInterval time.Duration
+	// DisableReconnect stops discordgo from reconnecting after a gateway
+	// error (for tests that end the connection on purpose).
+	DisableReconnect bool
+}
+
+// sendTimeout bounds one REST call that tells a user something after the
+// work on their question ended (also at shutdown).
+const sendTimeout = 10 * time.Second
+
+// Intents are the gateway intents the bot asks for: guilds, guild messages
+// and direct messages. None is privileged.
+const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
+
+// Bot is a Discord bot answering questions from a corpus. Create it with
+// [New] and start it with [Bot.Run].
+type Bot struct {
+	opts  Options
+	log   *slog.Logger
+	s     *discordgo.Session
+	guard *dialGuard
+	lim   *limits
+
+	// work is the parent context of answers; it is cancelled when the
+	// shutdown grace period ends.
+	work       context.Context
+	cancelWork context.CancelFunc
+
+	mu      sync.Mutex
+	closing bool
+	active  tracker
+
+	cat catalogCache
+
+	connected atomic.Bool
+}
+
+// New checks opts and prepares a bot; it does not connect.
+func New(opts Options) (*Bot, error) {
+	tok := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(opts.Token), "Bot "))
+	switch {
+	case tok == "":
+		return nil, errors.New("bot: a token is required")
+	case opts.Answerer == nil || opts.Searcher == nil || opts.Library == nil:
+		return nil, errors.New("bot: Answerer, Searcher and Library are required")
+	}
+	if opts.TopK <= 0 {
+		opts.TopK = 5
+	}
+	if opts.AsOf == nil {
+		opts.AsOf = func() time.Time {
+			now := time.Now().UTC()
+			return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		}
+	}
+	if opts.AnswerTimeout <= 0 {
+		opts.AnswerTimeout = 60 * time.Second
+	}
+	if opts.UserRate <= 0 {
+		opts.UserRate = 6
+	}
+	if opts.MaxConcurrent <= 0 {
+		opts.MaxConcurrent = 8
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 20 * time.Second}
+	}
+	if opts.OpenTimeout <= 0 {
+		opts.OpenTimeout = 30 * time.Second
+	}
+	if opts.ShutdownGrace <= 0 {
+		opts.ShutdownGrace = 10 * time.Second
+	}
+	if opts.StreamInterval <= 0 {
+		opts.StreamInterval = time.Second
+	}
+	s, err := discordgo.New("Bot " + tok)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent)}
+	b.guard = &dialGuard{timeout: opts.OpenTimeout}
+	s.Client = opts.HTTPClient
+	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
+	s.Identify.Intents = Intents
+	s.ShouldReconnectOnError = !opts.DisableReconnect
+	s.StateEnabled = false
+	s.LogLevel = discordgo.LogWarning
+	if b.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.LogLevel = discordgo.LogInformational
+	}
+	installLogger(b.log, tok)
+	b.work, b.cancelWork = context.WithCancel(context.Background())
+
+	s.AddHandler(b.onInteraction)
+	s.AddHandler(b.onMessage)
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) {
+		b.guard.connected()
+		b.connected.Store(true)
+	})
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
+		b.connected.Store(false)
+		b.log.Debug("disconnected from the Discord gateway")
+	})
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
+		b.log.Info("gateway session resumed")
+	})
+	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		if r.User != nil {
+			b.log.Debug("gateway session ready", "user", r.User.Username, "session", r.SessionID)
+		}
+	})
+	return b, nil
+}
+
+// Run connects to Discord, registers the commands and answers until ctx
+// ends, then shuts down: it stops accepting questions, waits up to
+// ShutdownGrace for answers in progress, cancels the rest (their askers are
+// told) and closes the session. It returns nil after a clean shutdown, and
+// an error when it cannot connect or register.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.open(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while connecting
+		}
+		return err
+	}
+	user, appID := b.identity()
+	n, err := b.register(ctx, appID)
+	if err != nil {
+		// Questions may already be arriving: let them finish.
+		b.shutdown()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	scope := "global (may take up to an hour to appear)"
+	if b.opts.GuildID != "" {
+		scope = "guild " + b.opts.GuildID
+	}
+	b.log.Info("citebot is online", "bot", user.Username, "bot_id", user.ID, "commands", n, "scope", scope)
+	<-ctx.Done()
+	b.shutdown()
+	return nil
+}
+
+// open connects to the gateway within OpenTimeout.
+func (b *Bot) open(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, b.opts.OpenTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- b.s.Open() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return connectError(err)
+		}
+		b.connected.Store(true)
+		return nil
+	case <-ctx.Done():
+		b.guard.abort()
+		if err := <-done; err == nil {
+			_ = b.s.Close()
+		}
+		return fmt.Errorf("connect to Discord: no session within %s: %w", b.opts.OpenTimeout, ctx.Err())
+	}
+}
+
+// connectError explains a failed gateway connection.
+func connectError(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4004:
+			return errors.New("connect to Discord: the token was rejected (authentication failed); reset it in the developer portal and set DISCORD_TOKEN again")
+		case 4014:
+			return errors.New("connect to Discord: disallowed intents; citebot needs no privileged intent, so this is unexpected")
+		}
+		return fmt.Errorf("connect to Discord: the gateway closed the connection: %d %s", ce.Code, ce.Text)
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return errors.New("connect to Discord: the token was rejected (401 Unauthorized); reset it in the developer portal and set DISCORD_TOKEN again")
+	}
+	return fmt.Errorf("connect to Discord: %w", err)
+}
+
+// Connected reports whether the bot has a live gateway session.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// identity returns the bot user and application id from READY.
+func (b *Bot) identity() (*discordgo.User, string) {
+	b.s.State.RLock()
+	defer b.s.State.RUnlock()
+	u := b.s.State.User
+	if u == nil {
+		u = &discordgo.User{}
+	}
+	appID := u.ID
+	if b.s.State.Application != nil && b.s.State.Application.ID != "" {
+		appID = b.s.State.Application.ID
+	}
+	return u, appID
+}
+
+// selfID returns the bot's user id.
+func (b *Bot) selfID() string {
+	u, _ := b.identity()
+	return u.ID
+}
+
+// register overwrites the application's commands with [Commands].
+func (b *Bot) register(ctx context.Context, appID string) (int, error) {
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	cmds, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.GuildID, Commands(), discordgo.WithContext(ctx))
+	if err != nil {
+		var re *discordgo.RESTError
+		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusForbidden && b.opts.GuildID != "" {
+			return 0, fmt.Errorf("register commands in guild %s: missing access; invite the bot to that server with the applications.commands scope (see the README)", b.opts.GuildID)
+		}
+		return 0, fmt.Errorf("register commands: %w", err)
+	}
+	return len(cmds), nil
+}
+
+// begin counts a handler in; it returns false once shutdown has begun.
+// Either way the caller must call b.active.done().
+func (b *Bot) begin() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.active.add()
+	return !b.closing
+}
+
+// shutdown stops accepting work, waits for work in progress (bounded),
+// then closes the session.
+func (b *Bot) shutdown() {
+	b.mu.Lock()
+	b.closing = true
+	n := b.active.count()
+	b.mu.Unlock()
+	b.log.Info("shutting down: finishing answers in progress", "in_progress", n, "grace", b.opts.ShutdownGrace)
+	grace, cancel := context.WithTimeout(context.Background(), b.opts.ShutdownGrace)
+	err := b.active.wait(grace)
+	cancel()
+	if err != nil {
+		b.log.Warn("answers still in progress after the grace period; cancelling them", "in_progress", b.active.count())
+		b.cancelWork()
+		last, cancel := context.WithTimeout(context.Background(), sendTimeout)
+		_ = b.active.wait(last)
+		cancel()
+	}
+	b.cancelWork()
+	b.closeSession()
+	b.log.Info("disconnected from Discord")
+}
+
+func (b *Bot) closeSession() {
+	if err := b.s.Close(); err != nil {
+		b.log.Warn("closing the Discord session", "error", err.Error())
+	}
+}
+
+// shuttingDown is what users hear while the bot stops.
+const shuttingDown = "citebot is restarting or shutting down and cannot take questions right now. Please try again in a minute."
+
+// tracker counts work in progress and lets shutdown wait for none.
+type tracker struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{}
+}
+
+func (t *tracker) add() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 {
+		t.zero = make(chan struct{})
+	}
+	t.n++
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.n == 0 {
+		close(t.zero)
+	}
+}
+
+func (t *tracker) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.n
+}
+
+// wait returns when nothing is in progress, or ctx's error.
+func (t *tracker) wait(ctx context.Context) error {
+	t.mu.Lock()
+	if t.n == 0 {
+		t.mu.Unlock()
+		return nil
+	}
+	z := t.zero
+	t.mu.Unlock()
+	select {
+	case <-z:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// dgLog forwards discordgo's log lines to the newest bot's logger, with the
+// token redacted should it ever appear.
+var (
+	dgLog     atomic.Pointer[dgSink]
+	dgLogOnce sync.Once
+)
+
+type dgSink struct {
+	log   *slog.Logger
+	token string
+}
+
+func installLogger(log *slog.Logger, token string) {
+	dgLog.Store(&dgSink{log: log, token: token})
+	dgLogOnce.Do(func() {
+		discordgo.Logger = func(level, _ int, format string, a ...any) {
+			sink := dgLog.Load()
+			if sink == nil {
+				return
+			}
+			msg := strings.TrimSpace(fmt.Sprintf(format, a...))
+			if sink.token != "" {
+				msg = strings.ReplaceAll(msg, sink.token, "[redacted]")
+			}
+			switch level {
+			case discordgo.LogError:
+				sink.log.Warn("discordgo: " + msg)
+			case discordgo.LogWarning:
+				sink.log.Info("discordgo: " + msg)
+			default:
+				sink.log.Debug("discordgo: " + msg)
+			}
+		}
+	})
+}

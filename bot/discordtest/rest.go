@@ -1,0 +1,553 @@
+package discordtest
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Interaction types, as in the "type" of an interaction payload.
+const (
+	interactionPing         = 1
+	interactionCommand      = 2
+	interactionComponent    = 3
+	interactionAutocomplete = 4
+	interactionModal        = 5
+)
+
+// Message flags the fake understands.
+const (
+	flagSuppressEmbeds = 1 << 2
+	flagEphemeral      = 1 << 6
+	flagLoading        = 1 << 7
+)
+
+// interaction is the fake's state of one dispatched interaction.
+type interaction struct {
+	id, token  string
+	kind       int
+	channelID  string
+	guildID    string
+	dispatched time.Time
+	acked      bool
+	ackType    int
+	original   *Message
+	followups  []string
+}
+
+// Message is a message as the fake stores it: sent by a test as a user, or
+// by the bot as a channel message, interaction response or follow-up.
+type Message struct {
+	ID, ChannelID, GuildID string
+	Author                 User
+	Content                string
+	Embeds                 []map[string]any
+	Components             []map[string]any
+	Flags                  int
+	// ReferenceID is the id of the message this one replies to.
+	ReferenceID string
+	// AllowedMentions is the allowed_mentions object of the last create or
+	// edit (nil when none was sent).
+	AllowedMentions map[string]any
+	// Edits counts the edits after creation.
+	Edits     int
+	Timestamp time.Time
+	// Interaction is the id of the interaction whose response or follow-up
+	// this is.
+	Interaction string
+	WebhookID   string
+}
+
+// Text returns the visible text of the message for assertions: content,
+// embed titles, descriptions, fields and footers, and button labels and
+// URLs, one per line.
+func (m Message) Text() string {
+	var parts []string
+	add := func(v any) {
+		if s, ok := v.(string); ok && s != "" {
+			parts = append(parts, s)
+		}
+	}
+	add(m.Content)
+	for _, e := range m.Embeds {
+		add(e["title"])
+		add(e["description"])
+		if fs, ok := e["fields"].([]any); ok {
+			for _, f := range fs {
+				if f, ok := f.(map[string]any); ok {
+					add(f["name"])
+					add(f["value"])
+				}
+			}
+		}
+		if f, ok := e["footer"].(map[string]any); ok {
+			add(f["text"])
+		}
+	}
+	for _, row := range m.Components {
+		cs, _ := row["components"].([]any)
+		for _, c := range cs {
+			if c, ok := c.(map[string]any); ok {
+				add(c["label"])
+				add(c["url"])
+			}
+		}
+	}
+	return strings.Join(parts, "\n")
+}
+
+func (s *Server) getGateway(_ *http.Request, _ *Request) (int, any, *httpError) {
+	return http.StatusOK, map[string]any{"url": s.GatewayURL()}, nil
+}
+
+func (s *Server) getGatewayBot(_ *http.Request, _ *Request) (int, any, *httpError) {
+	return http.StatusOK, map[string]any{
+		"url":    s.GatewayURL(),
+		"shards": 1,
+		"session_start_limit": map[string]any{
+			"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1,
+		},
+	}, nil
+}
+
+func (s *Server) getMe(_ *http.Request, _ *Request) (int, any, *httpError) {
+	return http.StatusOK, userJSON(s.BotUser), nil
+}
+
+var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$`)
+
+// putCommands is the bulk overwrite of global or guild commands.
+func (s *Server) putCommands(r *http.Request, req *Request) (int, any, *httpError) {
+	if r.PathValue("application") != s.AppID {
+		return 0, nil, errf(http.StatusForbidden, 50001, "Missing Access")
+	}
+	guild := r.PathValue("guild")
+	if guild != "" && guild != s.GuildID {
+		return 0, nil, errf(http.StatusForbidden, 50001, "Missing Access")
+	}
+	if req.BodyArray == nil {
+		return 0, nil, formError([]string{"the body must be an array of commands"})
+	}
+	if len(req.BodyArray) > 100 {
+		return 0, nil, formError([]string{"at most 100 commands"})
+	}
+	var problems []string
+	var cmds []map[string]any
+	names := map[string]bool{}
+	for i, c := range req.BodyArray {
+		m, ok := c.(map[string]any)
+		if !ok {
+			problems = append(problems, "command "+strconv.Itoa(i)+" is not an object")
+			continue
+		}
+		problems = append(problems, validateCommand(m)...)
+		name, _ := m["name"].(string)
+		if names[name] {
+			problems = append(problems, "duplicate command name "+name)
+		}
+		names[name] = true
+		cmds = append(cmds, m)
+	}
+	if len(problems) > 0 {
+		return 0, nil, formError(problems)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]map[string]any, 0, len(cmds))
+	for _, c := range cmds {
+		rc := map[string]any{}
+		for k, v := range c {
+			rc[k] = v
+		}
+		rc["id"] = s.snowflakeLocked()
+		rc["application_id"] = s.AppID
+		rc["version"] = s.snowflakeLocked()
+		if _, ok := rc["type"]; !ok {
+			rc["type"] = 1
+		}
+		if rc["options"] == nil {
+			delete(rc, "options")
+		}
+		rc["default_member_permissions"] = nil
+		if guild != "" {
+			rc["guild_id"] = guild
+		}
+		out = append(out, rc)
+	}
+	s.commands[guild] = out
+	s.registrations = append(s.registrations, cmds)
+	return http.StatusOK, out, nil
+}
+
+func (s *Server) getCommands(r *http.Request, _ *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cmds := s.commands[r.PathValue("guild")]
+	if cmds == nil {
+		cmds = []map[string]any{}
+	}
+	return http.StatusOK, cmds, nil
+}
+
+// validateCommand checks a chat-input command as Discord does.
+func validateCommand(c map[string]any) []string {
+	var p []string
+	name, _ := c["name"].(string)
+	if !commandName.MatchString(name) {
+		p = append(p, "command name "+strconv.Quote(name)+" must be 1-32 lowercase letters, digits, - or _")
+	}
+	if t, ok := c["type"].(float64); ok && t != 1 {
+		return p
+	}
+	desc, _ := c["description"].(string)
+	if n := utf16Len(desc); n < 1 || n > 100 {
+		p = append(p, "command "+name+": description must be 1-100 characters")
+	}
+	opts, _ := c["options"].([]any)
+	if len(opts) > 25 {
+		p = append(p, "command "+name+": at most 25 options")
+	}
+	optional := false
+	seen := map[string]bool{}
+	for _, o := range opts {
+		om, _ := o.(map[string]any)
+		on, _ := om["name"].(string)
+		if !commandName.MatchString(on) {
+			p = append(p, "option name "+strconv.Quote(on)+" is invalid")
+		}
+		if seen[on] {
+			p = append(p, "duplicate option "+on)
+		}
+		seen[on] = true
+		od, _ := om["description"].(string)
+		if n := utf16Len(od); n < 1 || n > 100 {
+			p = append(p, "option "+on+": description must be 1-100 characters")
+		}
+		req, _ := om["required"].(bool)
+		if req && optional {
+			p = append(p, "option "+on+": required options must come before optional ones")
+		}
+		if !req {
+			optional = true
+		}
+		typ, _ := om["type"].(float64)
+		if typ < 1 || typ > 11 {
+			p = append(p, "option "+on+": invalid type")
+		}
+		if ac, _ := om["autocomplete"].(bool); ac {
+			if typ != 3 && typ != 4 && typ != 10 {
+				p = append(p, "option "+on+": autocomplete needs a string, integer or number option")
+			}
+			if ch, _ := om["choices"].([]any); len(ch) > 0 {
+				p = append(p, "option "+on+": autocomplete cannot be combined with choices")
+			}
+		}
+		if ml, ok := om["max_length"].(float64); ok && (ml < 1 || ml > 6000) {
+			p = append(p, "option "+on+": max_length must be 1-6000")
+		}
+	}
+	return p
+}
+
+// postCallback is the interaction response: the single acknowledgement.
+func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpError) {
+	id, token := r.PathValue("interaction"), r.PathValue("token")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in := s.interactions[token]
+	if in == nil || in.id != id {
+		return 0, nil, errf(http.StatusNotFound, CodeUnknownInteraction, "Unknown interaction")
+	}
+	req.Interaction, req.Since = in.id, req.At.Sub(in.dispatched)
+	if in.acked {
+		return 0, nil, errf(http.StatusBadRequest, CodeAlreadyAcknowledged, "Interaction has already been acknowledged.")
+	}
+	if req.Since > s.opts.AckDeadline {
+		return 0, nil, errf(http.StatusNotFound, CodeUnknownInteraction, "Unknown interaction")
+	}
+	typ := int(num(req.Body["type"]))
+	allowed := map[int][]int{
+		interactionPing:         {1},
+		interactionCommand:      {4, 5, 9},
+		interactionComponent:    {4, 5, 6, 7, 9},
+		interactionAutocomplete: {8},
+		interactionModal:        {4, 5, 6, 7},
+	}[in.kind]
+	if !slices.Contains(allowed, typ) {
+		return 0, nil, formError([]string{"interaction response type " + strconv.Itoa(typ) + " is not valid for interaction type " + strconv.Itoa(in.kind)})
+	}
+	data, _ := req.Body["data"].(map[string]any)
+	switch typ {
+	case 4, 7:
+		if p := validateMessage(data, false); len(p) > 0 {
+			return 0, nil, formError(p)
+		}
+		if typ == 4 {
+			in.original = s.newMessageLocked(in.channelID, in.guildID, data)
+			in.original.Interaction, in.original.WebhookID = in.id, s.AppID
+		}
+	case 5:
+		flags := int(num(data["flags"]))
+		if flags&^(flagEphemeral|flagSuppressEmbeds) != 0 {
+			return 0, nil, formError([]string{"only the EPHEMERAL and SUPPRESS_EMBEDS flags can be set"})
+		}
+		if p := validateAllowedMentions(data); len(p) > 0 {
+			return 0, nil, formError(p)
+		}
+		in.original = s.newMessageLocked(in.channelID, in.guildID, map[string]any{"flags": float64(flags | flagLoading), "allowed_mentions": data["allowed_mentions"]})
+		in.original.Interaction, in.original.WebhookID = in.id, s.AppID
+	case 8:
+		if p := validateChoices(data); len(p) > 0 {
+			return 0, nil, formError(p)
+		}
+	}
+	in.acked, in.ackType = true, typ
+	return http.StatusNoContent, nil, nil
+}
+
+// webhookInteraction finds the interaction of a webhook (application id +
+// interaction token) route.
+func (s *Server) webhookInteraction(r *http.Request, req *Request) (*interaction, *httpError) {
+	in := s.interactions[r.PathValue("token")]
+	if in == nil || r.PathValue("application") != s.AppID {
+		return nil, errf(http.StatusNotFound, CodeUnknownWebhook, "Unknown Webhook")
+	}
+	req.Interaction, req.Since = in.id, req.At.Sub(in.dispatched)
+	return in, nil
+}
+
+// webhookMessage finds the message of a webhook message route: @original or
+// a follow-up of the same interaction.
+func (s *Server) webhookMessage(r *http.Request, req *Request) (*interaction, *Message, *httpError) {
+	in, herr := s.webhookInteraction(r, req)
+	if herr != nil {
+		return nil, nil, herr
+	}
+	id := r.PathValue("message")
+	if id == "@original" {
+		if in.original == nil {
+			return nil, nil, errf(http.StatusNotFound, CodeUnknownMessage, "Unknown Message")
+		}
+		return in, in.original, nil
+	}
+	if !slices.Contains(in.followups, id) || s.messages[id] == nil {
+		return nil, nil, errf(http.StatusNotFound, CodeUnknownMessage, "Unknown Message")
+	}
+	return in, s.messages[id], nil
+}
+
+func (s *Server) getWebhookMessage(r *http.Request, req *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, m, herr := s.webhookMessage(r, req)
+	if herr != nil {
+		return 0, nil, herr
+	}
+	return http.StatusOK, s.messageJSONLocked(m), nil
+}
+
+func (s *Server) patchWebhookMessage(r *http.Request, req *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, m, herr := s.webhookMessage(r, req)
+	if herr != nil {
+		return 0, nil, herr
+	}
+	if p := validateMessage(req.Body, true); len(p) > 0 {
+		return 0, nil, formError(p)
+	}
+	next := *m
+	if v, ok := req.Body["content"]; ok {
+		next.Content, _ = v.(string)
+	}
+	if v, ok := req.Body["embeds"]; ok {
+		next.Embeds = objects(v)
+	}
+	if v, ok := req.Body["components"]; ok {
+		next.Components = objects(v)
+	}
+	if next.Content == "" && len(next.Embeds) == 0 && len(next.Components) == 0 {
+		return 0, nil, errf(http.StatusBadRequest, CodeCannotSendEmpty, "Cannot send an empty message")
+	}
+	if am, ok := req.Body["allowed_mentions"].(map[string]any); ok {
+		next.AllowedMentions = am
+	} else {
+		next.AllowedMentions = nil
+	}
+	next.Flags &^= flagLoading
+	next.Edits++
+	*m = next
+	return http.StatusOK, s.messageJSONLocked(m), nil
+}
+
+func (s *Server) deleteWebhookMessage(r *http.Request, req *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, m, herr := s.webhookMessage(r, req)
+	if herr != nil {
+		return 0, nil, herr
+	}
+	if m == in.original {
+		in.original = nil
+	}
+	delete(s.messages, m.ID)
+	return http.StatusNoContent, nil, nil
+}
+
+func (s *Server) postFollowup(r *http.Request, req *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	in, herr := s.webhookInteraction(r, req)
+	if herr != nil {
+		return 0, nil, herr
+	}
+	if !in.acked {
+		return 0, nil, errf(http.StatusNotFound, CodeUnknownWebhook, "Unknown Webhook")
+	}
+	if p := validateMessage(req.Body, false); len(p) > 0 {
+		return 0, nil, formError(p)
+	}
+	m := s.newMessageLocked(in.channelID, in.guildID, req.Body)
+	m.Interaction, m.WebhookID = in.id, s.AppID
+	in.followups = append(in.followups, m.ID)
+	if req.Query.Get("wait") != "true" {
+		return http.StatusNoContent, nil, nil
+	}
+	return http.StatusOK, s.messageJSONLocked(m), nil
+}
+
+func (s *Server) postChannelMessage(r *http.Request, req *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	ch, ok := s.channels[r.PathValue("channel")]
+	if !ok {
+		s.mu.Unlock()
+		return 0, nil, errf(http.StatusNotFound, CodeUnknownChannel, "Unknown Channel")
+	}
+	if p := validateMessage(req.Body, false); len(p) > 0 {
+		s.mu.Unlock()
+		return 0, nil, formError(p)
+	}
+	body := req.Body
+	if ref, ok := body["message_reference"].(map[string]any); ok {
+		target, _ := ref["message_id"].(string)
+		tm := s.messages[target]
+		if tm == nil || tm.ChannelID != ch.id {
+			if fail, ok := ref["fail_if_not_exists"].(bool); !ok || fail {
+				s.mu.Unlock()
+				return 0, nil, &httpError{status: http.StatusBadRequest, body: apiError{Message: "Invalid Form Body", Code: CodeInvalidFormBody,
+					Errors: map[string]any{"message_reference": map[string]any{"_errors": []map[string]string{{"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}}}}}}
+			}
+			body = copyWithout(body, "message_reference")
+		}
+	}
+	m := s.newMessageLocked(ch.id, ch.guildID, body)
+	out := s.messageJSONLocked(m)
+	echo := s.messageCreatePayload(m)
+	s.mu.Unlock()
+	// Discord echoes the bot's own messages to it through the gateway.
+	_ = s.dispatch("MESSAGE_CREATE", echo)
+	return http.StatusOK, out, nil
+}
+
+func (s *Server) postTyping(r *http.Request, _ *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.channels[r.PathValue("channel")]; !ok {
+		return 0, nil, errf(http.StatusNotFound, CodeUnknownChannel, "Unknown Channel")
+	}
+	return http.StatusNoContent, nil, nil
+}
+
+// newMessageLocked stores a message the bot sent from its JSON payload.
+func (s *Server) newMessageLocked(channelID, guildID string, body map[string]any) *Message {
+	m := &Message{ID: s.snowflakeLocked(), ChannelID: channelID, GuildID: guildID, Author: s.BotUser, Timestamp: time.Now().UTC()}
+	m.Content, _ = body["content"].(string)
+	m.Embeds = objects(body["embeds"])
+	m.Components = objects(body["components"])
+	m.Flags = int(num(body["flags"]))
+	m.AllowedMentions, _ = body["allowed_mentions"].(map[string]any)
+	if ref, ok := body["message_reference"].(map[string]any); ok {
+		m.ReferenceID, _ = ref["message_id"].(string)
+	}
+	s.messages[m.ID] = m
+	return m
+}
+
+// Response returns the current original response of an interaction.
+func (s *Server) Response(in Interaction) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.interactions[in.Token]
+	if st == nil || st.original == nil {
+		return Message{}, false
+	}
+	return *st.original, true
+}
+
+// Followups returns the follow-up messages of an interaction, in order.
+func (s *Server) Followups(in Interaction) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.interactions[in.Token]
+	if st == nil {
+		return nil
+	}
+	var out []Message
+	for _, id := range st.followups {
+		if m := s.messages[id]; m != nil {
+			out = append(out, *m)
+		}
+	}
+	return out
+}
+
+// ChannelMessages returns the messages in a channel sent by anyone, oldest
+// first (interaction responses not included).
+func (s *Server) ChannelMessages(channelID string) []Message {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Message
+	for _, m := range s.messages {
+		if m.ChannelID == channelID && m.Interaction == "" {
+			out = append(out, *m)
+		}
+	}
+	slices.SortFunc(out, func(a, b Message) int { return cmpSnowflake(a.ID, b.ID) })
+	return out
+}
+
+func cmpSnowflake(a, b string) int {
+	if len(a) != len(b) {
+		return len(a) - len(b)
+	}
+	return strings.Compare(a, b)
+}
+
+func num(v any) float64 {
+	f, _ := v.(float64)
+	return f
+}
+
+func objects(v any) []map[string]any {
+	arr, _ := v.([]any)
+	var out []map[string]any
+	for _, x := range arr {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func copyWithout(m map[string]any, key string) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if k != key {
+			out[k] = v
+		}
+	}
+	return out
+}

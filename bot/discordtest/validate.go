@@ -1,0 +1,197 @@
+package discordtest
+
+import (
+	"fmt"
+	"net/url"
+	"unicode/utf16"
+)
+
+// Discord's message limits. Lengths are counted in UTF-16 code units, which
+// is at least as strict as Discord's own counting.
+const (
+	maxContent       = 2000
+	maxEmbeds        = 10
+	maxEmbedTotal    = 6000
+	maxTitle         = 256
+	maxDescription   = 4096
+	maxFields        = 25
+	maxFieldName     = 256
+	maxFieldValue    = 1024
+	maxFooter        = 2048
+	maxAuthor        = 256
+	maxRows          = 5
+	maxRowComponents = 5
+	maxButtonLabel   = 80
+	maxURL           = 512
+	maxChoices       = 25
+	maxChoiceName    = 100
+	maxChoiceValue   = 100
+)
+
+func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+// ValidateMessage checks a message payload, decoded from JSON, against the
+// limits Discord enforces when a message is created (content, embeds,
+// components, allowed mentions, not empty) and returns the problems found;
+// none means Discord would accept it. The fake applies the same checks.
+func ValidateMessage(m map[string]any) []string { return validateMessage(m, false) }
+
+// validateMessage checks a message payload (create, or edit when partial)
+// against Discord's limits and returns the problems found.
+func validateMessage(m map[string]any, partial bool) []string {
+	var p []string
+	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	if m == nil {
+		if partial {
+			return nil
+		}
+		return []string{"Cannot send an empty message"}
+	}
+	content := str(m["content"])
+	if n := utf16Len(content); n > maxContent {
+		bad("content: must be %d or fewer in length (got %d)", maxContent, n)
+	}
+	embeds := objects(m["embeds"])
+	if len(embeds) > maxEmbeds {
+		bad("embeds: must be %d or fewer in length", maxEmbeds)
+	}
+	total := 0
+	for i, e := range embeds {
+		lim := func(field string, v string, max int) {
+			n := utf16Len(v)
+			total += n
+			if n > max {
+				bad("embeds.%d.%s: must be %d or fewer in length (got %d)", i, field, max, n)
+			}
+		}
+		lim("title", str(e["title"]), maxTitle)
+		lim("description", str(e["description"]), maxDescription)
+		if u := str(e["url"]); u != "" && !validURL(u) {
+			bad("embeds.%d.url: Not a well formed URL.", i)
+		}
+		fields := objects(e["fields"])
+		if len(fields) > maxFields {
+			bad("embeds.%d.fields: must be %d or fewer in length", i, maxFields)
+		}
+		for j, f := range fields {
+			name, value := str(f["name"]), str(f["value"])
+			if name == "" || value == "" {
+				bad("embeds.%d.fields.%d: name and value are required", i, j)
+			}
+			lim(fmt.Sprintf("fields.%d.name", j), name, maxFieldName)
+			lim(fmt.Sprintf("fields.%d.value", j), value, maxFieldValue)
+		}
+		if f, ok := e["footer"].(map[string]any); ok {
+			lim("footer.text", str(f["text"]), maxFooter)
+		}
+		if a, ok := e["author"].(map[string]any); ok {
+			lim("author.name", str(a["name"]), maxAuthor)
+		}
+	}
+	if total > maxEmbedTotal {
+		bad("embeds: the combined sum of characters in all embeds must be %d or fewer (got %d)", maxEmbedTotal, total)
+	}
+	rows := objects(m["components"])
+	if len(rows) > maxRows {
+		bad("components: must be %d or fewer in length", maxRows)
+	}
+	for i, row := range rows {
+		if num(row["type"]) != 1 {
+			bad("components.%d: top-level components must be action rows", i)
+			continue
+		}
+		cs := objects(row["components"])
+		if len(cs) == 0 || len(cs) > maxRowComponents {
+			bad("components.%d.components: must be 1 to %d in length", i, maxRowComponents)
+		}
+		for j, c := range cs {
+			if num(c["type"]) != 2 {
+				continue
+			}
+			label := str(c["label"])
+			if utf16Len(label) > maxButtonLabel {
+				bad("components.%d.components.%d.label: must be %d or fewer in length", i, j, maxButtonLabel)
+			}
+			if num(c["style"]) == 5 {
+				if !validURL(str(c["url"])) {
+					bad("components.%d.components.%d.url: a link button needs a well formed URL of at most %d characters", i, j, maxURL)
+				}
+				if str(c["custom_id"]) != "" {
+					bad("components.%d.components.%d: a link button cannot have a custom_id", i, j)
+				}
+			} else if str(c["custom_id"]) == "" {
+				bad("components.%d.components.%d.custom_id: required for non-link buttons", i, j)
+			}
+		}
+	}
+	p = append(p, validateAllowedMentions(m)...)
+	if !partial && content == "" && len(embeds) == 0 && len(rows) == 0 && len(objects(m["attachments"])) == 0 {
+		if _, hasPoll := m["poll"].(map[string]any); !hasPoll {
+			bad("Cannot send an empty message")
+		}
+	}
+	return p
+}
+
+func validateAllowedMentions(m map[string]any) []string {
+	am, ok := m["allowed_mentions"].(map[string]any)
+	if !ok {
+		return nil
+	}
+	var p []string
+	parse, _ := am["parse"].([]any)
+	users, _ := am["users"].([]any)
+	roles, _ := am["roles"].([]any)
+	for _, x := range parse {
+		switch str(x) {
+		case "users":
+			if len(users) > 0 {
+				p = append(p, `allowed_mentions: parse "users" and a users list are mutually exclusive`)
+			}
+		case "roles":
+			if len(roles) > 0 {
+				p = append(p, `allowed_mentions: parse "roles" and a roles list are mutually exclusive`)
+			}
+		case "everyone":
+		default:
+			p = append(p, fmt.Sprintf("allowed_mentions.parse: %v is not one of roles, users, everyone", x))
+		}
+	}
+	if len(users) > 100 || len(roles) > 100 {
+		p = append(p, "allowed_mentions: at most 100 users and 100 roles")
+	}
+	return p
+}
+
+func validateChoices(d map[string]any) []string {
+	var p []string
+	choices, ok := d["choices"].([]any)
+	if !ok {
+		return []string{"data.choices: an autocomplete result needs a choices array"}
+	}
+	if len(choices) > maxChoices {
+		p = append(p, fmt.Sprintf("data.choices: must be %d or fewer in length", maxChoices))
+	}
+	for i, c := range objects(choices) {
+		if n := utf16Len(str(c["name"])); n < 1 || n > maxChoiceName {
+			p = append(p, fmt.Sprintf("data.choices.%d.name: must be 1 to %d in length", i, maxChoiceName))
+		}
+		if v, ok := c["value"].(string); ok && utf16Len(v) > maxChoiceValue {
+			p = append(p, fmt.Sprintf("data.choices.%d.value: must be %d or fewer in length", i, maxChoiceValue))
+		}
+	}
+	return p
+}
+
+func validURL(s string) bool {
+	if s == "" || len(s) > maxURL {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "discord") && u.Host != ""
+}

@@ -1,0 +1,185 @@
+package bot
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// zwsp is the zero-width space put after @ in @everyone and @here.
+const zwsp = "\u200b"
+
+var (
+	massMention = regexp.MustCompile(`(?i)@(everyone|here)`)
+	// bareURL is a link Discord shows as itself; it is left unescaped so
+	// that it stays a working link. It stops at characters that could
+	// start other syntax.
+	bareURL = regexp.MustCompile("https?://[^\\s<>\\[\\]()`\"]+")
+	// markdownChars are escaped wherever they appear; '<' makes mention,
+	// channel, emoji and timestamp syntax inert.
+	markdownChars = "\\*_~|>#[]()`<"
+)
+
+// Escape returns s as literal Discord markdown: formatting characters
+// (\ * _ ~ | > # [ ] ( ) ` <) are backslash-escaped, and so are list
+// markers at the start of a line, so that article text and questions can
+// add no formatting, headings, quotes, spoilers or masked links; mention
+// syntax (<@id>, <@&id>, <#id>) is inert, and @everyone and @here get a
+// zero-width space after the @. Bare http(s) URLs are kept as they are, so
+// they stay links that show their real address. Use it for message content,
+// embed titles, descriptions and fields; use [Plain] where Discord renders
+// no markdown (footers, button labels, choices).
+func Escape(s string) string {
+	s = massMention.ReplaceAllString(s, "@"+zwsp+"$1")
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	last := 0
+	for _, loc := range bareURL.FindAllStringIndex(s, -1) {
+		escapeText(&b, s[last:loc[0]], last == 0)
+		b.WriteString(s[loc[0]:loc[1]])
+		last = loc[1]
+	}
+	escapeText(&b, s[last:], last == 0)
+	return b.String()
+}
+
+// escapeText escapes markdown in s; atLineStart says whether s begins a line.
+func escapeText(b *strings.Builder, s string, atLineStart bool) {
+	lineStart := atLineStart
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if lineStart {
+			// Skip indentation, then escape a list marker: "- ", "+ ", "1. ".
+			j := i
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
+				j++
+			}
+			b.WriteString(s[i:j])
+			i = j
+			if i < len(s) {
+				switch {
+				case s[i] == '-' || s[i] == '+':
+					b.WriteByte('\\')
+				default:
+					k := i
+					for k < len(s) && s[k] >= '0' && s[k] <= '9' {
+						k++
+					}
+					if k > i && k < len(s) && s[k] == '.' {
+						b.WriteString(s[i:k])
+						b.WriteString(`\.`)
+						i = k + 1
+					}
+				}
+			}
+			lineStart = false
+			continue
+		}
+		if r == '\n' {
+			lineStart = true
+		}
+		if r < utf8.RuneSelf && strings.IndexByte(markdownChars, byte(r)) >= 0 {
+			b.WriteByte('\\')
+		}
+		b.WriteString(s[i : i+size])
+		i += size
+	}
+}
+
+// Plain returns s for places where Discord shows text without markdown
+// (embed footers, button labels, autocomplete choices): white space and
+// control characters collapse to single spaces and @everyone / @here get a
+// zero-width space after the @.
+func Plain(s string) string {
+	s = massMention.ReplaceAllString(s, "@"+zwsp+"$1")
+	var b strings.Builder
+	space := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// oneLine collapses white space (including line breaks) to single spaces.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// DiscordLen is the length of s as Discord limits count it, in UTF-16 code
+// units (an emoji outside the Basic Multilingual Plane counts two).
+func DiscordLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// shorten cuts s to at most n runes, preferring a word boundary in the last
+// fifth, and appends "…" when it cut.
+func shorten(s string, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)
+	cut := n - 1
+	for i := cut; i > cut*4/5; i-- {
+		if unicode.IsSpace(rs[i]) {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRightFunc(string(rs[:cut]), func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;:", r) }) + "…"
+}
+
+// fitEscaped returns Escape(s), shortened so that it is at most limit long.
+func fitEscaped(s string, limit int) string {
+	if e := Escape(s); DiscordLen(e) <= limit {
+		return e
+	}
+	lo, hi := 0, utf8.RuneCountInString(s) // largest n with a fitting result
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if DiscordLen(Escape(shorten(s, mid))) <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return Escape(shorten(s, lo))
+}
+
+// fitPlain returns Plain(s) shortened to at most limit.
+func fitPlain(s string, limit int) string {
+	p := Plain(s)
+	for n := utf8.RuneCountInString(p); DiscordLen(p) > limit && n > 0; n-- {
+		p = shorten(Plain(s), n)
+	}
+	return p
+}
+
+// LinkURL returns u when Discord accepts it as a link button or embed URL:
+// an absolute http or https URL with a host, at most 512 characters; else "".
+func LinkURL(u string) string {
+	u = strings.TrimSpace(u)
+	if u == "" || len(u) > 512 {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" || p.User != nil {
+		return ""
+	}
+	return u
+}

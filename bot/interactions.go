@@ -1,0 +1,421 @@
+package bot
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"citebot/rag"
+)
+
+// ackTimeout bounds the acknowledgement of an interaction; Discord drops
+// interactions not acknowledged within 3 seconds.
+const ackTimeout = 3 * time.Second
+
+// onInteraction handles INTERACTION_CREATE: slash commands and
+// autocomplete.
+func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+	i := ic.Interaction
+	if i == nil {
+		return
+	}
+	accepting := b.begin()
+	defer b.active.done()
+	defer b.recover("interaction", i.ID)
+	switch i.Type {
+	case discordgo.InteractionApplicationCommand:
+		if !accepting {
+			b.notice(i, shuttingDown)
+			return
+		}
+		data := i.ApplicationCommandData()
+		switch data.Name {
+		case cmdAsk:
+			b.ask(i, data)
+		case cmdSearch:
+			b.search(i, data)
+		case cmdSources:
+			b.sources(i)
+		case cmdArticle:
+			b.article(i, data)
+		case cmdHelp:
+			b.send(i, RenderHelp(), true)
+		default:
+			b.notice(i, "I don't know that command (any more). /help lists the ones I have.")
+		}
+	case discordgo.InteractionApplicationCommandAutocomplete:
+		var choices []*discordgo.ApplicationCommandOptionChoice
+		if accepting {
+			choices = b.suggest(i.ApplicationCommandData())
+		}
+		b.autocomplete(i, choices)
+	}
+}
+
+// recover turns a panic in a handler into a log entry.
+func (b *Bot) recover(kind, id string) {
+	if r := recover(); r != nil {
+		b.log.Error("handler panicked", "kind", kind, "id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	}
+}
+
+// userOf returns who invoked an interaction: member.user in guilds, user in
+// DMs.
+func userOf(i *discordgo.Interaction) *discordgo.User {
+	if i.Member != nil && i.Member.User != nil {
+		return i.Member.User
+	}
+	if i.User != nil {
+		return i.User
+	}
+	return &discordgo.User{}
+}
+
+func options(data discordgo.ApplicationCommandInteractionData) map[string]*discordgo.ApplicationCommandInteractionDataOption {
+	m := map[string]*discordgo.ApplicationCommandInteractionDataOption{}
+	for _, o := range data.Options {
+		m[o.Name] = o
+	}
+	return m
+}
+
+func stringOpt(o *discordgo.ApplicationCommandInteractionDataOption) string {
+	if o == nil {
+		return ""
+	}
+	s, _ := o.Value.(string)
+	return s
+}
+
+func boolOpt(o *discordgo.ApplicationCommandInteractionDataOption) bool {
+	if o == nil {
+		return false
+	}
+	v, _ := o.Value.(bool)
+	return v
+}
+
+// send answers an interaction at once with m.
+func (b *Bot) send(i *discordgo.Interaction, m Message, ephemeral bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	defer cancel()
+	if err := b.respond(ctx, i, m, ephemeral); err != nil {
+		b.log.Warn("could not respond to an interaction", "interaction", i.ID, "error", err.Error())
+	}
+}
+
+// notice answers an interaction at once with a short message only the
+// user sees.
+func (b *Bot) notice(i *discordgo.Interaction, text string) {
+	b.send(i, RenderNotice(text), true)
+}
+
+func (b *Bot) autocomplete(i *discordgo.Interaction, choices []*discordgo.ApplicationCommandOptionChoice) {
+	if choices == nil {
+		choices = []*discordgo.ApplicationCommandOptionChoice{}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	defer cancel()
+	err := b.s.InteractionRespond(i, &discordgo.InteractionResponse{
+		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: choices},
+	}, discordgo.WithContext(ctx))
+	if err != nil {
+		b.log.Debug("could not send autocomplete choices", "interaction", i.ID, "error", err.Error())
+	}
+}
+
+// parseAsOf parses an as_of option.
+func parseAsOf(s string) (time.Time, error) {
+	return time.Parse(time.DateOnly, strings.TrimSpace(s))
+}
+
+// ask answers /ask: validate, check limits, defer, answer (streaming a
+// model's text), then show the answer.
+func (b *Bot) ask(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	opts := options(data)
+	ephemeral := boolOpt(opts[optEphemeral])
+	asOf := b.opts.AsOf()
+	if raw := stringOpt(opts[optAsOf]); raw != "" {
+		t, err := parseAsOf(raw)
+		if err != nil {
+			b.notice(i, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(oneLine(raw), 40))))
+			return
+		}
+		asOf = t
+	}
+	question, err := rag.NormalizeQuestion(stringOpt(opts[optQuestion]))
+	if err != nil {
+		b.notice(i, questionProblem(err))
+		return
+	}
+	user := userOf(i)
+	release, busy := b.lim.admit(user.ID)
+	if busy != "" {
+		b.notice(i, busy)
+		return
+	}
+	start := time.Now()
+	defer func() { release(time.Since(start)) }()
+
+	ack, cancelAck := context.WithTimeout(context.Background(), ackTimeout)
+	err = b.deferReply(ack, i, ephemeral)
+	cancelAck()
+	if err != nil {
+		b.log.Warn("could not acknowledge /ask", "interaction", i.ID, "error", err.Error())
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
+	defer cancel()
+	st := b.newStreamer(ctx, i, question)
+	ans, err := b.opts.Answerer.Answer(ctx, rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add})
+	st.finish()
+
+	out, cancelOut := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancelOut()
+	if err != nil {
+		text := b.explain(ctx, err, "interaction", i.ID, "command", cmdAsk, "user", user.ID)
+		if err := b.editOriginal(out, i, RenderNotice(text)); err != nil {
+			b.log.Warn("could not tell the user about a failed answer", "interaction", i.ID, "error", err.Error())
+		}
+		return
+	}
+	if err := b.deliver(out, i, RenderAnswer(ans), ephemeral); err != nil {
+		b.log.Warn("could not deliver an answer", "interaction", i.ID, "error", err.Error())
+		return
+	}
+	b.log.Info("answered", "via", "/ask", "interaction", i.ID, "user", user.ID, "guild", i.GuildID,
+		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// questionProblem explains why a question cannot be asked.
+func questionProblem(err error) string {
+	switch {
+	case errors.Is(err, rag.ErrEmptyQuestion):
+		return "Your question has no words in it. Ask something like “when did Biden and Xi last speak?”"
+	case errors.Is(err, rag.ErrQuestionTooLong):
+		return fmt.Sprintf("Your question is too long; please keep it under %d characters.", rag.MaxQuestionRunes)
+	}
+	return "I can't read that question; please rephrase it."
+}
+
+// explain turns an answering error into a short reason for the user and
+// logs the cause.
+func (b *Bot) explain(ctx context.Context, err error, attrs ...any) string {
+	attrs = append(attrs, "error", err.Error())
+	switch {
+	case errors.Is(err, rag.ErrEmptyQuestion), errors.Is(err, rag.ErrQuestionTooLong):
+		return questionProblem(err)
+	case b.work.Err() != nil:
+		b.log.Info("answer cancelled by shutdown", attrs...)
+		return "citebot is shutting down and could not finish this answer. Please ask again in a minute."
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded):
+		b.log.Warn("answer timed out", append(attrs, "timeout", b.opts.AnswerTimeout)...)
+		return fmt.Sprintf("That took longer than %s, so I stopped. Try a narrower question, or ask again later.", b.opts.AnswerTimeout)
+	case errors.Is(err, rag.ErrEmptyIndex):
+		b.log.Warn("question asked of an empty index", attrs...)
+		return "The corpus is empty, so I have nothing to answer from."
+	}
+	b.log.Error("answering failed", attrs...)
+	return "Sorry, something went wrong while answering. The cause has been logged for the server owner."
+}
+
+// search answers /search with the best-matching passages.
+func (b *Bot) search(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	query, err := rag.NormalizeQuestion(stringOpt(options(data)[optQuery]))
+	if err != nil {
+		b.notice(i, "Give me some words to search for, like “theater commander call”.")
+		return
+	}
+	user := userOf(i)
+	release, busy := b.lim.admit(user.ID)
+	if busy != "" {
+		b.notice(i, busy)
+		return
+	}
+	start := time.Now()
+	defer func() { release(time.Since(start)) }()
+	ack, cancelAck := context.WithTimeout(context.Background(), ackTimeout)
+	err = b.deferReply(ack, i, false)
+	cancelAck()
+	if err != nil {
+		b.log.Warn("could not acknowledge /search", "interaction", i.ID, "error", err.Error())
+		return
+	}
+	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
+	defer cancel()
+	ps, err := b.opts.Searcher.Search(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf()})
+	out, cancelOut := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancelOut()
+	msg := RenderSearch(query, ps)
+	if err != nil {
+		msg = RenderNotice(b.explain(ctx, err, "interaction", i.ID, "command", cmdSearch, "user", user.ID))
+	}
+	if err := b.editOriginal(out, i, msg); err != nil {
+		b.log.Warn("could not deliver search results", "interaction", i.ID, "error", err.Error())
+	}
+}
+
+// sources answers /sources.
+func (b *Bot) sources(i *discordgo.Interaction) {
+	b.send(i, RenderSources(b.articles()), false)
+}
+
+// article answers /article with one article.
+func (b *Bot) article(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+	raw := strings.TrimSpace(stringOpt(options(data)[optID]))
+	a, ok := b.findArticle(raw)
+	if !ok {
+		b.notice(i, fmt.Sprintf("No article matches “%s”. Start typing a title and pick a suggestion, or see /sources.", Escape(shorten(oneLine(raw), 80))))
+		return
+	}
+	b.send(i, RenderArticle(a), false)
+}
+
+// catalogEntry is an article with its lower-cased title for matching.
+type catalogEntry struct {
+	info  ArticleInfo
+	lower string
+}
+
+// catalogTTL is how long the bot keeps the article list before asking the
+// Library again.
+const catalogTTL = 5 * time.Minute
+
+type catalogCache struct {
+	mu      sync.Mutex
+	entries []catalogEntry
+	at      time.Time
+}
+
+// entries returns the articles, newest first, refreshed every catalogTTL.
+func (b *Bot) entries() []catalogEntry {
+	b.cat.mu.Lock()
+	defer b.cat.mu.Unlock()
+	if b.cat.entries != nil && time.Since(b.cat.at) < catalogTTL {
+		return b.cat.entries
+	}
+	arts := b.opts.Library.Articles()
+	es := make([]catalogEntry, 0, len(arts))
+	for _, a := range arts {
+		es = append(es, catalogEntry{info: a, lower: strings.ToLower(oneLine(a.Title))})
+	}
+	slices.SortStableFunc(es, func(x, y catalogEntry) int {
+		if c := y.info.Published.Compare(x.info.Published); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.info.ID, y.info.ID)
+	})
+	b.cat.entries, b.cat.at = es, time.Now()
+	return es
+}
+
+func (b *Bot) articles() []ArticleInfo {
+	es := b.entries()
+	out := make([]ArticleInfo, len(es))
+	for i, e := range es {
+		out[i] = e.info
+	}
+	return out
+}
+
+// findArticle resolves what the user typed for /article: an id, a title,
+// or a part of exactly one title.
+func (b *Bot) findArticle(s string) (ArticleInfo, bool) {
+	if s == "" {
+		return ArticleInfo{}, false
+	}
+	if a, ok := b.opts.Library.Article(s); ok {
+		return a, true
+	}
+	low := strings.ToLower(oneLine(s))
+	var partial []ArticleInfo
+	for _, e := range b.entries() {
+		if e.lower == low {
+			return e.info, true
+		}
+		if strings.Contains(e.lower, low) {
+			partial = append(partial, e.info)
+		}
+	}
+	if len(partial) == 1 {
+		return partial[0], true
+	}
+	return ArticleInfo{}, false
+}
+
+// maxChoices is Discord's limit of autocomplete choices.
+const maxChoices = 25
+
+// suggest returns autocomplete choices for /article: titles that start
+// with, have a word starting with, or contain what was typed (or ids that
+// start with it), newest first within each kind; with nothing typed, the
+// newest articles. Names are "Title (date)", at most 100 characters; values
+// are article ids.
+func (b *Bot) suggest(data discordgo.ApplicationCommandInteractionData) []*discordgo.ApplicationCommandOptionChoice {
+	typed := ""
+	for _, o := range data.Options {
+		if o.Focused {
+			typed = strings.ToLower(oneLine(stringOpt(o)))
+		}
+	}
+	type scored struct {
+		e    catalogEntry
+		rank int
+	}
+	var hits []scored
+	for _, e := range b.entries() {
+		if len(e.info.ID) > 100 {
+			continue // too long for a choice value
+		}
+		rank := -1
+		switch {
+		case typed == "" || strings.HasPrefix(e.lower, typed):
+			rank = 0
+		case wordPrefix(e.lower, typed):
+			rank = 1
+		case strings.Contains(e.lower, typed):
+			rank = 2
+		case strings.HasPrefix(strings.ToLower(e.info.ID), typed):
+			rank = 3
+		}
+		if rank >= 0 {
+			hits = append(hits, scored{e, rank})
+		}
+	}
+	slices.SortStableFunc(hits, func(x, y scored) int { return x.rank - y.rank })
+	choices := []*discordgo.ApplicationCommandOptionChoice{}
+	for _, h := range hits[:min(len(hits), maxChoices)] {
+		a := h.e.info
+		label := orDefault(a.Title, a.ID)
+		suffix := " (" + dateOf(a.Published, false) + ")"
+		name := fitPlain(label, 100-DiscordLen(suffix)) + suffix
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: a.ID})
+	}
+	return choices
+}
+
+// wordPrefix reports whether a word of s starts with p.
+func wordPrefix(s, p string) bool {
+	for i := strings.Index(s, p); i >= 0; {
+		if prev, _ := utf8.DecodeLastRuneInString(s[:i]); i == 0 || !unicode.IsLetter(prev) && !unicode.IsDigit(prev) {
+			return true
+		}
+		j := strings.Index(s[i+1:], p)
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}

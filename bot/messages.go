@@ -1,0 +1,136 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"citebot/rag"
+)
+
+// typingDelay is how long an answer may take before the bot shows "citebot
+// is typing…"; fast answers need no indicator.
+const typingDelay = 750 * time.Millisecond
+
+// onMessage answers MESSAGE_CREATE events that mention the bot or arrive
+// in a direct message, as a reply. Other bots, webhooks and the bot itself
+// are ignored.
+func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
+	m := mc.Message
+	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" {
+		return
+	}
+	self := b.selfID()
+	if self == "" || m.Author.ID == self {
+		return
+	}
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return
+	}
+	if m.GuildID != "" && !mentions(m, self) {
+		return
+	}
+	accepting := b.begin()
+	defer b.active.done()
+	defer b.recover("message", m.ID)
+	out, cancelOut := context.WithTimeout(context.Background(), sendTimeout)
+	defer cancelOut()
+	say := func(text string) {
+		if err := b.reply(out, m, []Message{RenderNotice(text)}); err != nil {
+			b.log.Warn("could not reply to a message", "message", m.ID, "error", err.Error())
+		}
+	}
+	if !accepting {
+		say(shuttingDown)
+		return
+	}
+	question, err := rag.NormalizeQuestion(StripMention(m.Content, self))
+	if errors.Is(err, rag.ErrEmptyQuestion) {
+		say("Ask me a question about the news articles I know, for example “when did Biden and Xi last speak?”, or use /ask. /help lists everything I can do.")
+		return
+	}
+	if err != nil {
+		say(questionProblem(err))
+		return
+	}
+	release, busy := b.lim.admit(m.Author.ID)
+	if busy != "" {
+		say(busy)
+		return
+	}
+	start := time.Now()
+	defer func() { release(time.Since(start)) }()
+
+	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
+	defer cancel()
+	stopTyping := b.typing(ctx, m.ChannelID)
+	ans, err := b.opts.Answerer.Answer(ctx, rag.Query{Question: question, AsOf: b.opts.AsOf(), K: b.opts.TopK})
+	stopTyping()
+	if err != nil {
+		say(b.explain(ctx, err, "message", m.ID, "user", m.Author.ID))
+		return
+	}
+	if err := b.reply(out, m, RenderAnswer(ans)); err != nil {
+		b.log.Warn("could not deliver an answer", "message", m.ID, "error", err.Error())
+		return
+	}
+	via := "mention"
+	if m.GuildID == "" {
+		via = "dm"
+	}
+	b.log.Info("answered", "via", via, "message", m.ID, "user", m.Author.ID, "guild", m.GuildID,
+		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// mentions reports whether m mentions the user id.
+func mentions(m *discordgo.Message, id string) bool {
+	for _, u := range m.Mentions {
+		if u != nil && u.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// StripMention removes the mentions of the user id (<@id> and the legacy
+// nickname form <@!id>) from a message's content and collapses the white
+// space left behind.
+func StripMention(content, id string) string {
+	content = strings.ReplaceAll(content, "<@"+id+">", " ")
+	content = strings.ReplaceAll(content, "<@!"+id+">", " ")
+	return strings.Join(strings.Fields(content), " ")
+}
+
+// typing shows the typing indicator in a channel after typingDelay and
+// renews it until the returned stop function is called.
+func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		wait := typingDelay
+		for {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-quit:
+				t.Stop()
+				return
+			case <-ctx.Done():
+				t.Stop()
+				return
+			}
+			if err := b.s.ChannelTyping(channelID, discordgo.WithContext(ctx)); err != nil {
+				b.log.Debug("typing indicator failed", "channel", channelID, "error", err.Error())
+			}
+			wait = 8 * time.Second // the indicator lasts about 10 s
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+	}
+}
