@@ -41,6 +41,7 @@ const (
 	synonymCredit = 0.8
 
 	minContextCoverage  = 0.40
+	minTermShare        = 0.5
 	minSentenceCoverage = 0.30
 	minWindowCoverage   = 0.45
 	minFitContext       = 0.60
@@ -103,6 +104,10 @@ type candidate struct {
 	contentS, contentC float64
 	// contentW is contentS over the sentence and the one before it.
 	contentW float64
+	// share is the unweighted share of the question's distinct terms that
+	// the context holds, so that a rare word the corpus never uses ("cup"
+	// in "who won the world cup?") still counts as missing.
+	share float64
 	// missingKeys counts the question's key terms absent from the context.
 	missingKeys int
 	fit         float64
@@ -160,7 +165,7 @@ func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage
 // from: the context names the question's entities (one may be missing when
 // it names three or more) and covers enough of its terms.
 func grounded(q question, c *candidate) bool {
-	if c.missingKeys > 0 || c.covC < minContextCoverage || c.contradicts {
+	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < minTermShare || c.contradicts {
 		return false
 	}
 	// The sentence shares the question's content, or it is the right kind
@@ -340,6 +345,13 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		}
 		covC := coverage(ctx, dateOK, false)
 		contentC := coverage(ctx, false, true)
+		found := 0
+		for _, t := range qts {
+			if (t.known && ctx[t.id]) || (dateOK && t.date) || anyIn(ctx, t.syns) {
+				found++
+			}
+		}
+		share := float64(found) / float64(max(1, len(qts)))
 		var before idSet
 		for _, st := range sents {
 			sSet := newIDSet(st.ids)
@@ -372,6 +384,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			}
 			c.contentW = coverage(window, false, true)
 			c.missingKeys = missing
+			c.share = share
 			c.fit = typeFit(q, s)
 			c.contradicts = contradicts(q, s)
 			if c.contradicts {
@@ -471,6 +484,16 @@ func overlap(a, b idSet) float64 {
 		}
 	}
 	return float64(n) / float64(min(len(a), len(b)))
+}
+
+// anyIn reports whether set holds any of ids.
+func anyIn(set idSet, ids []uint32) bool {
+	for _, id := range ids {
+		if set[id] {
+			return true
+		}
+	}
+	return false
 }
 
 // union returns a new set holding the members of a and b.

@@ -82,11 +82,12 @@ func trimSpan(s string, a, b int) (int, int) {
 }
 
 // trimQuestionWords drops leading and trailing words of s[a:b] that the
-// question already has: "to China Nicholas Burns" → "Nicholas Burns".
+// question already has, and leading stop words: "to China Nicholas Burns" →
+// "Nicholas Burns", "An Asian diplomat" → "Asian".
 func trimQuestionWords(q question, s string, a, b int) (int, int) {
 	toks := tokenize(s[a:b])
 	i, j := 0, len(toks)
-	for i < j && q.words[toks[i].lower] {
+	for i < j && (q.words[toks[i].lower] || toks[i].term == "") {
 		i++
 	}
 	for j > i && q.words[toks[j-1].lower] {
