@@ -151,7 +151,8 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	}
 	sortPassages(head)
 	// Scale so that the best candidate scores 1.
-	if top := head[0].Score; top > 0 {
+	if len(head) > 0 && head[0].Score > 0 {
+		top := head[0].Score
 		for i := range head {
 			head[i].Score /= top
 		}
