@@ -410,7 +410,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 	for _, c := range out {
 		c.score = 0.40*c.covS + 0.30*c.covC + 0.20*c.fit + 0.10*c.retrieval
 		pub := c.art.Published
-		if q.recency && !pub.IsZero() && newest.After(oldest) && c.covC >= 0.6*maxC && !pub.After(newest) {
+		if q.recency && recencyKind(q) && !pub.IsZero() && newest.After(oldest) && c.covC >= 0.6*maxC && !pub.After(newest) {
 			c.score += 0.25 * float64(pub.Sub(oldest)) / float64(newest.Sub(oldest))
 			if recentWordRE.MatchString(c.text) {
 				c.score += 0.05
@@ -445,6 +445,13 @@ func (ix *Index) articleTermIDs(p Passage) []uint32 {
 	ids := ix.textIDs(p.Article.Title + "\n" + p.Article.Text)
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// recencyKind reports whether "last" in q asks for the newest evidence: it
+// does for when and what happened, not for a count or a duration ("how long
+// since they last spoke?") or a reason.
+func recencyKind(q question) bool {
+	return q.kind != kindHowLong && q.kind != kindHowMany && q.kind != kindWhy
 }
 
 var recentWordRE = regexp.MustCompile(`(?i)\b(?:last|latest|most recent|recently|newest)\b`)
@@ -555,7 +562,7 @@ func (e *Extractive) render(ans Answer, q question, asOf time.Time, chosen []*ca
 			Published: art.PublishedString(), URL: art.URL, Quote: quote.String(), Approximate: art.Approximate,
 		})
 	}
-	if q.recency && len(sentences) > 0 {
+	if q.recency && recencyKind(q) && len(sentences) > 0 {
 		if pub := chosen[0].art.Published; !pub.IsZero() {
 			sentences[0] = asOfPrefix(pub, chosen[0].art.Approximate, asOf) + joinPrefix(sentences[0])
 		}

@@ -109,13 +109,17 @@ func (q question) inPeriod(pub time.Time) bool {
 
 // whPhrase matches the words of a question phrase that name the type of
 // answer, not its content: "how long", "what year".
-var whPhrase = regexp.MustCompile(`(?i)^(?:how (?:long|many|much|often|old|far)|(?:what|which|in what|on what) (?:year|date|day|month|time|century|decade|number|percentage|share|amount|kind|type|sort)s?)\b`)
+var whPhrase = regexp.MustCompile(`(?i)^(?:how (?:long|many(?: times)?|much|often|old|far)|(?:what|which|in what|on what) (?:year|date|day|month|time|century|decade|number|percentage|share|amount|kind|type|sort)s?)\b`)
+
+// newsPhrase matches words that ask for news in general, which every
+// article of a news corpus is: "the latest news on", "any updates about".
+var newsPhrase = regexp.MustCompile(`(?i)\b(?:news|updates?|developments?|happenings?|what'?s new)\s+(?:on|about|regarding|with|in|from)\b`)
 
 // analyze works out what a question asks for.
 func analyze(q string) question {
 	a := question{text: q, words: map[string]bool{}}
 	seen := map[string]bool{}
-	if m := whPhrase.FindString(q); m != "" {
+	for _, m := range append([]string{whPhrase.FindString(q)}, newsPhrase.FindAllString(q, -1)...) {
 		for _, t := range terms(m) {
 			seen[t] = true // not a content term
 		}
@@ -221,8 +225,10 @@ func typeFit(q question, s string) float64 {
 		}
 		return 0
 	case kindHowMany:
-		if anyNovel(numberRE) {
-			return 1
+		for _, m := range numberRE.FindAllString(s, -1) {
+			if novel(m) && !yearRE.MatchString(m) { // "in 2023" is not a count
+				return 1
+			}
 		}
 		return 0
 	case kindWhy:
@@ -258,10 +264,10 @@ var antonyms = map[string]string{}
 
 func init() {
 	for _, p := range [][2]string{
-		{"earliest", "latest"}, {"first", "last"}, {"largest", "smallest"}, {"biggest", "smallest"},
-		{"most", "least"}, {"highest", "lowest"}, {"higher", "lower"}, {"maximum", "minimum"},
-		{"increase", "decrease"}, {"increased", "decreased"}, {"before", "after"}, {"north", "south"},
-		{"east", "west"}, {"northern", "southern"}, {"eastern", "western"}, {"more", "less"},
+		{"earliest", "latest"}, {"largest", "smallest"}, {"biggest", "smallest"},
+		{"highest", "lowest"}, {"higher", "lower"}, {"maximum", "minimum"},
+		{"increase", "decrease"}, {"increased", "decreased"}, {"north", "south"},
+		{"east", "west"}, {"northern", "southern"}, {"eastern", "western"},
 		{"best", "worst"}, {"oldest", "youngest"}, {"oldest", "newest"}, {"longest", "shortest"},
 		{"win", "lose"}, {"won", "lost"}, {"accept", "reject"}, {"accepted", "rejected"},
 		{"allow", "forbid"}, {"allowed", "banned"}, {"success", "failure"}, {"legal", "illegal"},

@@ -14,7 +14,7 @@ var (
 	// "April 2024", "July 4", "1892", "the 10th and 11th centuries".
 	dateSpanRE = regexp.MustCompile(`\b(?:\d{1,2} (?:` + monthAlt + `),? \d{4}|(?:` + monthAlt + `) \d{1,2},? \d{4}|(?:` + monthAlt + `),? \d{4}|(?:` + monthAlt + `) \d{1,2}|(?:early |mid-|late )?(?:1[0-9]|20)\d\d(?:s)?|(?:the )?\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)|(?:` + weekdayAlt + `)|(?:` + monthAlt + `))\b`)
 	// A quantity with its unit, or a bare number.
-	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?:[- ]?%| percent)?(?:[- ](?:[a-z]+))?\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
+	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?:[- ]?%| percent)?\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 )
 
 // emphasizeAnswer wraps the part of sentence s that most likely answers q in

@@ -56,7 +56,7 @@ func isStop(w string, allCaps bool) bool {
 	switch w {
 	case "also", "would", "could", "may", "might", "must", "shall", "said", "says", "say",
 		"one", "two", "however", "yet", "still", "even", "us", "per", "via", "upon", "among", "within",
-		"without", "according", "whether", "whose", "many", "much", "another", "every", "like":
+		"without", "according", "whether", "whose", "since", "ago", "many", "much", "another", "every", "like":
 		return true
 	}
 	return false
