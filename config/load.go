@@ -63,11 +63,20 @@ var Keys = []Key{
 const FileEnv = "CITEBOT_CONFIG"
 
 // LoadFile reads a YAML configuration file onto c. Keys it does not know are
-// an error, so that a typo does not pass silently.
+// an error, so that a typo does not pass silently: each is named with its
+// dotted key, its line and the likeliest intended key. Secret values never
+// appear in its errors.
 func (c *Config) LoadFile(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	if err := unknownKeys(path, &doc); err != nil {
+		return err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
