@@ -93,8 +93,8 @@ func TestUnknownFileKeys(t *testing.T) {
 func TestFileErrorsDoNotShowSecrets(t *testing.T) {
 	const key = "sk-file-secret-0123456789"
 	for _, body := range []string{
-		"openai:\n  api_kye: " + key + "\n",        // typo of a secret key
-		"discord:\n  token: [" + key + "]\n",       // wrong type
+		"openai:\n  api_kye: " + key + "\n",         // typo of a secret key
+		"discord:\n  token: [" + key + "]\n",        // wrong type
 		"openai:\n  api_key: " + key + "\n  x: 1\n", // another key unknown
 	} {
 		file := filepath.Join(t.TempDir(), "c.yaml")

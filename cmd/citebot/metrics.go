@@ -111,6 +111,7 @@ func newMetrics(ready func() bool) *metrics {
 	// Series that exist from the start, so that rates and alerts work
 	// before the first event.
 	for _, mode := range []string{rag.ModeExtractive, rag.ModeLLM} {
+		m.answer.WithLabelValues(mode)
 		for _, o := range []string{outcomeAnswered, outcomeNotFound, outcomeError} {
 			m.questions.WithLabelValues(mode, o)
 		}

@@ -82,10 +82,10 @@ func opsHandler(r *readiness, m *metrics, log *slog.Logger) http.Handler {
 		writeOpsJSON(w, code, st)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		Registry:          m.reg, // promhttp's own request counters
+		ErrorLog:            slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		Registry:            m.reg, // promhttp's own request counters
 		MaxRequestsInFlight: 4,
-		Timeout:           10 * time.Second,
+		Timeout:             10 * time.Second,
 	}))
 	return mux
 }
