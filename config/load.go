@@ -163,25 +163,11 @@ func (f *Flags) Apply(c *Config) {
 
 // Load builds the configuration in order: defaults, the file named by
 // --config or CITEBOT_CONFIG, the environment, the flags set in f. It does
-// not validate; call [Config.Validate].
+// not validate; call [Config.Validate]. [LoadSources] also says where each
+// value came from.
 func Load(f *Flags, getenv func(string) string) (Config, error) {
-	c := Default()
-	path := getenv(FileEnv)
-	if f != nil && f.ConfigFile != "" {
-		path = f.ConfigFile
-	}
-	if path != "" {
-		if err := c.LoadFile(path); err != nil {
-			return c, err
-		}
-	}
-	if err := c.ApplyEnv(getenv); err != nil {
-		return c, err
-	}
-	if f != nil {
-		f.Apply(&c)
-	}
-	return c, nil
+	c, _, err := LoadSources(f, getenv)
+	return c, err
 }
 
 // Lookup returns the key with the given YAML name.

@@ -29,9 +29,10 @@ func (s Source) String() string {
 	return s.Layer + " " + s.Name
 }
 
-// LoadSources is [Load] that also reports, for every key of [Keys] by its
-// name, where its effective value came from. Like Load it does not
-// validate.
+// LoadSources builds the configuration in order (defaults, the file named
+// by --config or CITEBOT_CONFIG, the environment, the flags set in f) and
+// reports, for every key of [Keys] by its name, where its effective value
+// came from. It does not validate; call [Config.Validate].
 func LoadSources(f *Flags, getenv func(string) string) (Config, map[string]Source, error) {
 	src := make(map[string]Source, len(Keys))
 	for _, k := range Keys {

@@ -53,8 +53,7 @@ func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.Fla
 	}
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return nil, errHelp
+		return nil, errHelp // the flag set has printed the usage
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v (see 'citebot %s -h')", errUsage, name, err, name)

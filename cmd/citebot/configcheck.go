@@ -17,7 +17,7 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintln(e.stdout, "Usage: citebot config check [flags]\n\nPrints the effective configuration (secrets redacted) and validates it.")
 			return errHelp
 		}
-		return fmt.Errorf("%w: usage: citebot config check [flags]", errUsage)
+		return fmt.Errorf("%w: config needs a subcommand: citebot config check [flags]", errUsage)
 	}
 	return runConfigCheck(ctx, e, args[1:])
 }
@@ -39,8 +39,7 @@ func runConfigCheck(_ context.Context, e *env, args []string) error {
 	}
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return errHelp
+		return errHelp // the flag set has printed the usage
 	}
 	if err != nil {
 		return fmt.Errorf("%w: config check: %v (see 'citebot config check -h')", errUsage, err)

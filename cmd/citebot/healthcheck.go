@@ -36,8 +36,7 @@ func runHealthcheck(ctx context.Context, e *env, args []string) error {
 		fs.SetOutput(io.Discard)
 	}
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return errHelp
+		return errHelp // the flag set has printed the usage
 	} else if err != nil {
 		return fmt.Errorf("%w: healthcheck: %v", errUsage, err)
 	}
