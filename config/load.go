@@ -63,11 +63,20 @@ var Keys = []Key{
 const FileEnv = "CITEBOT_CONFIG"
 
 // LoadFile reads a YAML configuration file onto c. Keys it does not know are
-// an error, so that a typo does not pass silently.
+// an error, so that a typo does not pass silently: each is named with its
+// dotted key, its line and the likeliest intended key. Secret values never
+// appear in its errors.
 func (c *Config) LoadFile(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config file: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return fmt.Errorf("config file %s: %w", path, err)
+	}
+	if err := unknownKeys(path, &doc); err != nil {
+		return err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -154,25 +163,11 @@ func (f *Flags) Apply(c *Config) {
 
 // Load builds the configuration in order: defaults, the file named by
 // --config or CITEBOT_CONFIG, the environment, the flags set in f. It does
-// not validate; call [Config.Validate].
+// not validate; call [Config.Validate]. [LoadSources] also says where each
+// value came from.
 func Load(f *Flags, getenv func(string) string) (Config, error) {
-	c := Default()
-	path := getenv(FileEnv)
-	if f != nil && f.ConfigFile != "" {
-		path = f.ConfigFile
-	}
-	if path != "" {
-		if err := c.LoadFile(path); err != nil {
-			return c, err
-		}
-	}
-	if err := c.ApplyEnv(getenv); err != nil {
-		return c, err
-	}
-	if f != nil {
-		f.Apply(&c)
-	}
-	return c, nil
+	c, _, err := LoadSources(f, getenv)
+	return c, err
 }
 
 // Lookup returns the key with the given YAML name.

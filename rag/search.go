@@ -60,8 +60,13 @@ const (
 // normalised scores, then the best are re-ranked with the proximity of the
 // query's words within one sentence. Near-duplicate passages are removed
 // and at most PerArticle passages of one article kept. It returns
-// [ErrEmptyIndex] when the index holds nothing.
-func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) ([]Passage, error) {
+// [ErrEmptyIndex] when the index holds nothing. A [SearchTrace] in ctx
+// learns what each search took.
+func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (found []Passage, err error) {
+	if t, ok := ctx.Value(searchTraceKey{}).(*SearchTrace); ok && t.Done != nil {
+		start := time.Now()
+		defer func() { t.Done(time.Since(start), len(found), err) }()
+	}
 	if opts.K <= 0 {
 		opts.K = 5
 	}
@@ -309,4 +314,25 @@ func expandQuery(ts []string) []weightedTerm {
 		}
 	}
 	return out
+}
+
+// --- Observation hook (for metrics; nothing in rag depends on it) ---
+
+// SearchTrace observes [Index.Search] calls made with a context from
+// [WithSearchTrace], in the manner of net/http/httptrace: callers such as
+// cmd's metrics time the retrieval inside an answerer without rag knowing
+// about them.
+type SearchTrace struct {
+	// Done is called once per search when it returns, with its duration
+	// (query embedding included), the number of passages and the error
+	// (nil, ErrEmptyIndex, a model error, ctx's error …). It must be safe
+	// for concurrent use and quick.
+	Done func(took time.Duration, passages int, err error)
+}
+
+type searchTraceKey struct{}
+
+// WithSearchTrace returns a context whose searches report to t.
+func WithSearchTrace(ctx context.Context, t *SearchTrace) context.Context {
+	return context.WithValue(ctx, searchTraceKey{}, t)
 }

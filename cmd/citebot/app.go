@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -51,8 +53,7 @@ func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.Fla
 	}
 	pos, err := parseInterspersed(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-		return nil, errHelp
+		return nil, errHelp // the flag set has printed the usage
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v (see 'citebot %s -h')", errUsage, name, err, name)
@@ -108,11 +109,38 @@ func newLogger(w io.Writer, l config.Log) *slog.Logger {
 	default:
 		level = slog.LevelInfo
 	}
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: pseudonymizeUsers}
 	if strings.EqualFold(l.Format, "json") {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// userKey pseudonymises the Discord user ids in logs. It is random per
+// process: the same asker has the same pseudonym while the process runs
+// (enough to see one user flooding the bot), and the id cannot be
+// recovered from the logs.
+var userKey = func() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	return k
+}()
+
+// pseudonymizeUsers replaces the value of a "user" attribute that is a
+// Discord id (digits) with "u-" and 12 hex digits of its keyed hash. The
+// bot logs who asked each question; the server owner's logs need not hold
+// the askers' ids.
+func pseudonymizeUsers(_ []string, a slog.Attr) slog.Attr {
+	if a.Key != "user" || a.Value.Kind() != slog.KindString {
+		return a
+	}
+	id := a.Value.String()
+	if id == "" || strings.Trim(id, "0123456789") != "" {
+		return a
+	}
+	h := hmac.New(sha256.New, userKey)
+	h.Write([]byte(id))
+	return slog.String("user", "u-"+hex.EncodeToString(h.Sum(nil))[:12])
 }
 
 // loadCorpus loads the configured articles: a JSONL file, a directory or
@@ -193,16 +221,26 @@ type answerer interface {
 // and so its concurrency limit, when the embeddings come from the same
 // server), the extractive answerer otherwise.
 func newAnswerer(cfg config.Config, ix *rag.Index, log *slog.Logger) answerer {
+	return newAnswererWith(cfg, ix, log, nil)
+}
+
+// newAnswererWith is newAnswerer with the chat model passed through wrap
+// (serve measures it); wrap may be nil.
+func newAnswererWith(cfg config.Config, ix *rag.Index, log *slog.Logger, wrap func(rag.ChatModel) rag.ChatModel) answerer {
 	if !cfg.ModelBacked() {
 		return rag.NewExtractive(ix)
 	}
 	var client *rag.OpenAIClient
-	if oe, ok := ix.Embedder().(*rag.OpenAIEmbedder); ok {
+	if oe, ok := ix.Embedder().(interface{ Client() *rag.OpenAIClient }); ok {
 		client = oe.Client()
 	} else {
 		client = newOpenAIClient(cfg, log)
 	}
-	return rag.NewLLMAnswerer(ix, client.Chat(cfg.OpenAI.ChatModel), log)
+	var chat rag.ChatModel = client.Chat(cfg.OpenAI.ChatModel)
+	if wrap != nil {
+		chat = wrap(chat)
+	}
+	return rag.NewLLMAnswerer(ix, chat, log)
 }
 
 // newEmbedder returns the configured embedder: the server's embedding
@@ -237,12 +275,18 @@ func newOpenAIClient(cfg config.Config, log *slog.Logger) *rag.OpenAIClient {
 // the file is rewritten only when something changed. A damaged or outdated
 // index file is rebuilt with a warning. progress may be nil.
 func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progress rag.Progress) (*rag.Index, rag.UpdateStats, error) {
+	return openIndexWith(ctx, cfg, log, progress, newEmbedder(cfg, log))
+}
+
+// openIndexWith is openIndex with the given embedder (serve passes a
+// measured one).
+func openIndexWith(ctx context.Context, cfg config.Config, log *slog.Logger, progress rag.Progress, emb rag.Embedder) (*rag.Index, rag.UpdateStats, error) {
 	arts, desc, err := loadCorpus(cfg, log)
 	if err != nil {
 		return nil, rag.UpdateStats{}, err
 	}
 	ix := rag.NewIndex(rag.IndexOptions{
-		Embedder: newEmbedder(cfg, log),
+		Embedder: emb,
 		Chunker:  rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
 		Logger:   log,
 	})

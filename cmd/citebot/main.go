@@ -5,7 +5,9 @@
 //	citebot search "theater commander call"
 //	citebot index --corpus ./articles
 //	citebot eval --qa questions.jsonl
-//	DISCORD_TOKEN=… citebot serve
+//	DISCORD_TOKEN=… citebot serve --http 127.0.0.1:8080
+//	citebot config check
+//	citebot healthcheck
 //	citebot version
 //
 // It works offline by default: the shipped corpus, a local embedder and an
@@ -72,6 +74,8 @@ func commands() []command {
 		{"index", "build or refresh the index of the corpus", runIndex},
 		{"eval", "measure answer and retrieval quality on a question set", runEval},
 		{"serve", "run the Discord bot (needs DISCORD_TOKEN)", runServe},
+		{"config", "config check: print the effective configuration (secrets redacted) and validate it", runConfig},
+		{"healthcheck", "exit 0 when a running serve answers on its operations listener", runHealthcheck},
 		{"version", "print the version", runVersion},
 	}
 }
@@ -105,7 +109,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "citebot answers questions about news articles, with citations.")
 	fmt.Fprintln(w, "\nUsage: citebot <command> [flags] [arguments]\n\nCommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'citebot <command> -h' for the flags of a command.")
 }

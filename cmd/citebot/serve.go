@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
 	"time"
 
 	"citebot/bot"
@@ -26,23 +30,42 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err := c.cfg.ValidateDiscord(); err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", indent(err))
 	}
-	ix, _, err := openIndex(ctx, c.cfg, c.log, nil)
+	ready := &readiness{}
+	m := newMetrics(ready.ready)
+	log := m.logger(c.log)
+	// The operations listener comes first, so that /healthz answers (and
+	// /readyz says "loading") while a large corpus is indexed.
+	if addr := c.cfg.HTTP.Addr; addr != "" {
+		ops, err := startOps(addr, opsHandler(ready, m, log), log)
+		if err != nil {
+			return err
+		}
+		defer ops.stop()
+	}
+	ix, st, err := openIndexWith(ctx, c.cfg, log, nil, m.wrapEmbedder(newEmbedder(c.cfg, log)))
 	if err != nil {
 		return err
 	}
+	m.setIndexSize(st.Articles, st.Chunks)
+	ready.indexLoaded.Store(true)
+	mode := rag.ModeExtractive
+	if c.cfg.ModelBacked() {
+		mode = rag.ModeLLM
+	}
+	lib := newLibrary(ix)
 	d := c.cfg.Discord
 	opts := bot.Options{
 		Token:         d.Token.Reveal(),
 		GuildID:       d.GuildID,
-		Answerer:      newAnswerer(c.cfg, ix, c.log),
-		Searcher:      ix,
-		Library:       newLibrary(ix),
+		Answerer:      measuredAnswerer{next: newAnswererWith(c.cfg, ix, log, m.wrapChat), m: m, mode: mode},
+		Searcher:      measuredSearcher{ix: ix, m: m},
+		Library:       lib,
 		TopK:          c.cfg.TopK,
 		AsOf:          func() time.Time { return c.cfg.AsOfDate(time.Now()) },
 		AnswerTimeout: d.AnswerTimeout,
 		UserRate:      d.UserRate,
 		MaxConcurrent: d.MaxConcurrent,
-		Logger:        c.log,
+		Logger:        log,
 	}
 	if serveHook != nil {
 		serveHook(&opts)
@@ -51,14 +74,37 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The index is not changed while serving (openIndex saved any update),
-	// so there is nothing to save on the way out.
+	ready.setDiscord(b)
+	stopReady := context.AfterFunc(ctx, func() { ready.stopping.Store(true) })
+	defer stopReady()
+
+	// Corpus updates without a restart: `citebot index` rewriting the index
+	// file, or SIGHUP.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	rctx, stopReload := context.WithCancel(ctx)
+	reloaded := make(chan struct{})
+	go func() {
+		defer close(reloaded)
+		newReloader(c.cfg, ix, lib, m, log).run(rctx, indexPollInterval, hup)
+	}()
+	defer func() {
+		stopReload()
+		<-reloaded
+	}()
+	// Nothing to save on the way out: openIndex and reloads save any
+	// update as they make it.
 	return b.Run(ctx)
 }
 
-// library presents the index's articles to the bot. The index does not
-// change while the bot runs, so the list is converted once.
+// library presents the index's articles to the bot. The list is converted
+// once per version of the index: at start and after each reload.
 type library struct {
+	snap atomic.Pointer[librarySnapshot]
+}
+
+type librarySnapshot struct {
 	list []bot.ArticleInfo
 	byID map[string]int
 }
@@ -66,13 +112,20 @@ type library struct {
 var _ bot.Library = (*library)(nil)
 
 func newLibrary(ix *rag.Index) *library {
-	arts := ix.Articles()
-	l := &library{list: make([]bot.ArticleInfo, len(arts)), byID: make(map[string]int, len(arts))}
-	for i, a := range arts {
-		l.list[i] = articleInfo(a)
-		l.byID[a.ID] = i
-	}
+	l := &library{}
+	l.refresh(ix)
 	return l
+}
+
+// refresh converts the index's current articles.
+func (l *library) refresh(ix *rag.Index) {
+	arts := ix.Articles()
+	s := &librarySnapshot{list: make([]bot.ArticleInfo, len(arts)), byID: make(map[string]int, len(arts))}
+	for i, a := range arts {
+		s.list[i] = articleInfo(a)
+		s.byID[a.ID] = i
+	}
+	l.snap.Store(s)
 }
 
 func articleInfo(a corpus.Article) bot.ArticleInfo {
@@ -81,13 +134,14 @@ func articleInfo(a corpus.Article) bot.ArticleInfo {
 }
 
 // Articles returns every article; the bot must not modify the slice.
-func (l *library) Articles() []bot.ArticleInfo { return l.list }
+func (l *library) Articles() []bot.ArticleInfo { return l.snap.Load().list }
 
 // Article returns the article with the given id.
 func (l *library) Article(id string) (bot.ArticleInfo, bool) {
-	i, ok := l.byID[id]
+	s := l.snap.Load()
+	i, ok := s.byID[id]
 	if !ok {
 		return bot.ArticleInfo{}, false
 	}
-	return l.list[i], true
+	return s.list[i], true
 }

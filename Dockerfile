@@ -1,0 +1,36 @@
+# syntax=docker/dockerfile:1
+#
+# citebot: a Discord bot answering questions about news articles with citations.
+#
+#   docker build --build-arg VERSION=$(git describe --tags --always) -t citebot .
+#   docker run -d --name citebot -e DISCORD_TOKEN -v citebot-data:/data citebot
+#
+# Every step below is also run without Docker by `.ci/run` (cmd/citebot
+# image_test.go): the same go build command, and the binary started as uid
+# 65532 with no shell, no HOME and only the ENV lines below.
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+# Modules first, in their own layer: rebuilt only when go.mod or go.sum change.
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/citebot ./cmd/citebot
+# The volume's mount point, owned by the runtime user, so that a new named
+# volume is writable by it.
+RUN mkdir -p /out/data
+
+# Static binary on distroless: CA certificates, /etc/passwd with nonroot
+# (65532), no shell, no package manager.
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/citebot /citebot
+COPY --from=build --chown=65532:65532 /out/data /data
+ENV CITEBOT_DATA_DIR=/data \
+    CITEBOT_HTTP_ADDR=:8080
+VOLUME /data
+USER 65532:65532
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=5m --retries=3 CMD ["/citebot", "healthcheck"]
+ENTRYPOINT ["/citebot"]
+CMD ["serve"]

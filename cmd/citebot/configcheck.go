@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"citebot/config"
+)
+
+// runConfig runs `citebot config check`.
+func runConfig(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "check" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+			fmt.Fprintln(e.stdout, "Usage: citebot config check [flags]\n\nPrints the effective configuration (secrets redacted) and validates it.")
+			return errHelp
+		}
+		return fmt.Errorf("%w: config needs a subcommand: citebot config check [flags]", errUsage)
+	}
+	return runConfigCheck(ctx, e, args[1:])
+}
+
+// runConfigCheck prints the effective configuration as YAML, every key with
+// the source of its value (default, file, env, flag) and secrets shown as
+// "[redacted]", then validates it and reports every problem at once. It
+// returns an error (exit status 1) when the configuration is invalid. It
+// takes the same flags as the other commands.
+func runConfigCheck(_ context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	flags := config.RegisterFlags(fs)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: citebot config check [flags]\n\nPrints the effective configuration (secrets redacted) and validates it.\n\nFlags:\n")
+		fs.SetOutput(e.stderr)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	pos, err := parseInterspersed(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		return errHelp // the flag set has printed the usage
+	}
+	if err != nil {
+		return fmt.Errorf("%w: config check: %v (see 'citebot config check -h')", errUsage, err)
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("%w: config check takes no arguments", errUsage)
+	}
+	cfg, src, err := config.LoadSources(flags, e.getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	fmt.Fprintln(e.stdout, "# Effective configuration of citebot "+version+"; each comment names the value's source.")
+	fmt.Fprintln(e.stdout, "# Precedence: default < file < env < flag. Secrets are never shown.")
+	if err := config.WriteYAML(e.stdout, cfg, src); err != nil {
+		return err
+	}
+	problems := []error{cfg.Validate()}
+	if cfg.Discord.Token.Reveal() != "" {
+		problems = append(problems, cfg.ValidateDiscord())
+	}
+	if err := errors.Join(problems...); err != nil {
+		return fmt.Errorf("invalid configuration:\n%w", indent(err))
+	}
+	if cfg.Discord.Token.Reveal() == "" {
+		fmt.Fprintln(e.stdout, "# Note: discord.token is not set; citebot serve needs it (DISCORD_TOKEN).")
+	}
+	fmt.Fprintln(e.stdout, "# The configuration is valid.")
+	return nil
+}
