@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -85,9 +86,10 @@ func dateOf(t time.Time, approx bool) string {
 	return date(t.Format(time.DateOnly), approx)
 }
 
-// code formats an id as inline code; backticks cannot occur inside.
+// code formats an id as inline code: backticks cannot occur inside, and
+// mention-like text gets the same zero-width spaces as in [Plain].
 func code(id string) string {
-	return "`" + strings.ReplaceAll(oneLine(id), "`", "'") + "`"
+	return "`" + strings.ReplaceAll(Plain(id), "`", "'") + "`"
 }
 
 // embedLen is what an embed counts towards the 6000-character limit.
@@ -456,14 +458,18 @@ func RenderNotice(text string) Message {
 	return Message{Content: fitRaw(text, maxContent)}
 }
 
-// fitRaw shortens rendered text to limit characters.
+// fitRaw shortens rendered text to limit characters, with "…".
 func fitRaw(s string, limit int) string {
 	if DiscordLen(s) <= limit {
 		return s
 	}
-	rs := []rune(s)
-	for len(rs) > 0 && DiscordLen(string(rs))+1 > limit {
-		rs = rs[:len(rs)-1]
+	n, end := 0, 0
+	for i, r := range s {
+		if n+utf16.RuneLen(r) > limit-1 {
+			end = i
+			break
+		}
+		n += utf16.RuneLen(r)
 	}
-	return strings.TrimRight(string(rs), "\\") + "…"
+	return strings.TrimRight(s[:end], "\\") + "…"
 }
