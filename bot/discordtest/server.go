@@ -13,7 +13,12 @@
 // them (snowflake strings, member.user in guilds and user in DMs, …).
 //
 // Everything the bot sends is recorded ([Server.Requests]) with its decoded
-// JSON body and its time relative to the interaction it answers.
+// JSON body and its time relative to the interaction it answers;
+// [Server.Outcome] tells what the user of an interaction sees. Tests can
+// script Discord's failures: 429 per route or global ([Server.RateLimit],
+// [Server.RateLimitGlobal]) with the headers Discord sends, server errors
+// ([Server.Fail]), requests held before their answer ([Server.Hold]), and
+// gateway drops, RECONNECT and INVALID_SESSION.
 //
 // Point discordgo at it with [Server.Client] as the session's HTTP client:
 // discordgo computes its endpoint URLs at package load, so the client's
