@@ -11,8 +11,14 @@
 // and of direct messages without MESSAGE_CONTENT.
 //
 // Every message it sends allows no mentions, and all text that comes from
-// users or articles is escaped ([Escape]), so neither a question nor an
-// article can ping anyone or break the layout.
+// users, articles or a model is escaped ([Escape]), so neither a question
+// nor an article can ping anyone, break the layout or disguise a link.
+//
+// Requests to Discord are retried within bounds: after a 429 the bot waits
+// the retry_after Discord asks for, after a 5xx it backs off, at most 5
+// attempts per request and never past the time left to answer (see
+// Options.DeliveryTimeout). Its logs never contain the token or the
+// tokens of interactions.
 //
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.

@@ -48,3 +48,14 @@ const (
 
 // Clean is what Escape and Plain remove before anything else.
 var Clean = clean
+
+// DeliveryDeadline is the deadline the bot gives itself to show the
+// outcome of an interaction that arrived at received.
+func DeliveryDeadline(b *Bot, received time.Time) time.Time {
+	x := newExchange(&discordgo.Interaction{})
+	x.received = received
+	ctx, cancel := b.deliveryContext(x)
+	defer cancel()
+	dl, _ := ctx.Deadline()
+	return dl
+}

@@ -368,3 +368,67 @@ func TestMentionReplyRetriesRateLimits(t *testing.T) {
 		t.Errorf("reply attempts %v, want [429 502 200 …]", got)
 	}
 }
+
+// TestDeliveryStaysWithinTheInteractionWindow: Discord accepts edits and
+// follow-ups for 15 minutes after an interaction; the bot never plans to
+// retry past that, whatever DeliveryTimeout says.
+func TestDeliveryStaysWithinTheInteractionWindow(t *testing.T) {
+	b, err := bot.New(bot.Options{Token: "x.y.z", Answerer: newBlocked(), Searcher: noSearch{}, Library: library(nil), DeliveryTimeout: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	cases := []struct {
+		name     string
+		received time.Time
+		want     time.Time
+	}{
+		{"fresh interaction: DeliveryTimeout, within the window", now, now.Add(15*time.Minute - 15*time.Second)},
+		{"interaction 14 minutes old", now.Add(-14 * time.Minute), now.Add(time.Minute - 15*time.Second)},
+	}
+	for _, tc := range cases {
+		if got := bot.DeliveryDeadline(b, tc.received); got.Sub(tc.want).Abs() > time.Second {
+			t.Errorf("%s: deadline in %s, want in %s", tc.name, time.Until(got).Round(time.Second), time.Until(tc.want).Round(time.Second))
+		}
+	}
+	short, err := bot.New(bot.Options{Token: "x.y.z", Answerer: newBlocked(), Searcher: noSearch{}, Library: library(nil), DeliveryTimeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := time.Until(bot.DeliveryDeadline(short, time.Now())); got > time.Minute || got < 59*time.Second {
+		t.Errorf("deadline in %s, want DeliveryTimeout (1m)", got)
+	}
+}
+
+// panickyLibrary panics when asked for its articles.
+type panickyLibrary struct{ library }
+
+func (panickyLibrary) Articles() []bot.ArticleInfo { panic("library exploded") }
+
+// TestHandlerPanicTellsTheUser: a panic anywhere in a command's handler is
+// logged with its stack, the user gets a short notice, and the bot keeps
+// answering.
+func TestHandlerPanicTellsTheUser(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	r := startBot(t, fake, bot.Options{Answerer: answerWith(bidenXiAnswer()), Library: panickyLibrary{}})
+	in := ask(t, fake, fake.NewUser("ann"), "when?")
+	waitEdit(t, fake, in, isFinal)
+	src, err := fake.Invoke(discordtest.Invocation{Command: "sources", User: fake.NewUser("bob")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Interaction == src.ID })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bodyText(discordtest.Request{Body: ack.Message()}); ack.Status != 204 || !strings.Contains(got, "something went wrong") {
+		t.Errorf("after a panic the user got %d %q", ack.Status, got)
+	}
+	waitLog(t, r, "library exploded")
+	if !strings.Contains(r.logs.String(), "handler panicked") || !strings.Contains(r.logs.String(), "goroutine") {
+		t.Errorf("the panic and its stack are not logged:\n%s", r.logs)
+	}
+	next := ask(t, fake, fake.NewUser("carol"), "when?")
+	waitEdit(t, fake, next, isFinal)
+}
