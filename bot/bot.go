@@ -11,8 +11,14 @@
 // and of direct messages without MESSAGE_CONTENT.
 //
 // Every message it sends allows no mentions, and all text that comes from
-// users or articles is escaped ([Escape]), so neither a question nor an
-// article can ping anyone or break the layout.
+// users, articles or a model is escaped ([Escape]), so neither a question
+// nor an article can ping anyone, break the layout or disguise a link.
+//
+// Requests to Discord are retried within bounds: after a 429 the bot waits
+// the retry_after Discord asks for, after a 5xx it backs off, at most 5
+// attempts per request and never past the time left to answer (see
+// Options.DeliveryTimeout). Its logs never contain the token or the
+// tokens of interactions.
 //
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
@@ -104,13 +110,20 @@ type Options struct {
 	// StreamInterval is the least time between two edits of an answer while
 	// a model streams it (Discord rate-limits edits). Default 1s.
 	StreamInterval time.Duration
+	// DeliveryTimeout bounds showing a user the outcome of their question
+	// once it is ready, retries included: when Discord answers 429 (rate
+	// limited) or 5xx, the bot waits as Discord asks or backs off, and tries
+	// again, at most 5 times in all and never past the 15 minutes an
+	// interaction can be answered in; then it gives up and logs why.
+	// Default 2m.
+	DeliveryTimeout time.Duration
 	// DisableReconnect stops discordgo from reconnecting after a gateway
 	// error (for tests that end the connection on purpose).
 	DisableReconnect bool
 }
 
-// sendTimeout bounds one REST call that tells a user something after the
-// work on their question ended (also at shutdown).
+// sendTimeout bounds registering the commands, and how long shutdown
+// waits for askers to be told that their answers were cancelled.
 const sendTimeout = 10 * time.Second
 
 // Intents are the gateway intents the bot asks for: guilds, guild messages
@@ -130,6 +143,13 @@ type Bot struct {
 	// shutdown grace period ends.
 	work       context.Context
 	cancelWork context.CancelFunc
+	// sending is the parent context of requests to Discord; it is
+	// cancelled when shutdown closes the session.
+	sending       context.Context
+	cancelSending context.CancelFunc
+	// ownClient reports that the bot made its HTTP client (and closes its
+	// idle connections at the end).
+	ownClient bool
 
 	mu      sync.Mutex
 	closing bool
@@ -170,7 +190,11 @@ func New(opts Options) (*Bot, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.HTTPClient == nil {
+	// Every log line goes through a handler that removes the token and
+	// interaction tokens, whatever logs it.
+	opts.Logger = newRedactingLogger(opts.Logger, tok)
+	ownClient := opts.HTTPClient == nil
+	if ownClient {
 		opts.HTTPClient = &http.Client{Timeout: 20 * time.Second}
 	}
 	if opts.OpenTimeout <= 0 {
@@ -182,23 +206,31 @@ func New(opts Options) (*Bot, error) {
 	if opts.StreamInterval <= 0 {
 		opts.StreamInterval = time.Second
 	}
+	if opts.DeliveryTimeout <= 0 {
+		opts.DeliveryTimeout = 2 * time.Minute
+	}
 	s, err := discordgo.New("Bot " + tok)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent)}
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
 	s.Client = opts.HTTPClient
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
 	s.Identify.Intents = Intents
 	s.ShouldReconnectOnError = !opts.DisableReconnect
+	// discordgo would retry a 429 for ever, sleeping through retry_after
+	// without a context; the bot's own requests retry with bounds
+	// (rest.go), and discordgo's few (the gateway URL) fail instead.
+	s.ShouldRetryOnRateLimit = false
 	s.StateEnabled = false
 	s.LogLevel = discordgo.LogWarning
 	if b.log.Enabled(context.Background(), slog.LevelDebug) {
 		s.LogLevel = discordgo.LogInformational
 	}
-	installLogger(b.log, tok)
+	installLogger(b.log)
 	b.work, b.cancelWork = context.WithCancel(context.Background())
+	b.sending, b.cancelSending = context.WithCancel(context.Background())
 
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
@@ -322,15 +354,15 @@ func (b *Bot) selfID() string {
 func (b *Bot) register(ctx context.Context, appID string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	cmds, err := b.s.ApplicationCommandBulkOverwrite(appID, b.opts.GuildID, Commands(), discordgo.WithContext(ctx))
+	n, err := b.registerCommands(ctx, appID, Commands())
 	if err != nil {
 		var re *discordgo.RESTError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusForbidden && b.opts.GuildID != "" {
 			return 0, fmt.Errorf("register commands in guild %s: missing access; invite the bot to that server with the applications.commands scope (see the README)", b.opts.GuildID)
 		}
-		return 0, fmt.Errorf("register commands: %w", err)
+		return 0, err
 	}
-	return len(cmds), nil
+	return n, nil
 }
 
 // begin counts a handler in; it returns false once shutdown has begun.
@@ -361,7 +393,15 @@ func (b *Bot) shutdown() {
 		cancel()
 	}
 	b.cancelWork()
+	// Whatever is still sending gives up now; handlers return at once.
+	b.cancelSending()
+	last, cancelLast := context.WithTimeout(context.Background(), 2*time.Second)
+	_ = b.active.wait(last)
+	cancelLast()
 	b.closeSession()
+	if b.ownClient {
+		b.opts.HTTPClient.CloseIdleConnections()
+	}
 	b.log.Info("disconnected from Discord")
 }
 
@@ -422,20 +462,15 @@ func (t *tracker) wait(ctx context.Context) error {
 	}
 }
 
-// dgLog forwards discordgo's log lines to the newest bot's logger, with the
-// token redacted should it ever appear.
+// dgLog forwards discordgo's log lines to the newest bot's logger, which
+// redacts secrets.
 var (
-	dgLog     atomic.Pointer[dgSink]
+	dgLog     atomic.Pointer[slog.Logger]
 	dgLogOnce sync.Once
 )
 
-type dgSink struct {
-	log   *slog.Logger
-	token string
-}
-
-func installLogger(log *slog.Logger, token string) {
-	dgLog.Store(&dgSink{log: log, token: token})
+func installLogger(log *slog.Logger) {
+	dgLog.Store(log)
 	dgLogOnce.Do(func() {
 		discordgo.Logger = func(level, _ int, format string, a ...any) {
 			sink := dgLog.Load()
@@ -443,16 +478,13 @@ func installLogger(log *slog.Logger, token string) {
 				return
 			}
 			msg := strings.TrimSpace(fmt.Sprintf(format, a...))
-			if sink.token != "" {
-				msg = strings.ReplaceAll(msg, sink.token, "[redacted]")
-			}
 			switch level {
 			case discordgo.LogError:
-				sink.log.Warn("discordgo: " + msg)
+				sink.Warn("discordgo: " + msg)
 			case discordgo.LogWarning:
-				sink.log.Info("discordgo: " + msg)
+				sink.Info("discordgo: " + msg)
 			default:
-				sink.log.Debug("discordgo: " + msg)
+				sink.Debug("discordgo: " + msg)
 			}
 		}
 	})

@@ -57,6 +57,7 @@ func (s *syncBuffer) String() string {
 
 // running is a bot started against a fake Discord.
 type running struct {
+	bot    *bot.Bot
 	fake   *discordtest.Server
 	logs   *syncBuffer
 	cancel context.CancelFunc
@@ -77,14 +78,22 @@ func (r *running) stop(t *testing.T) error {
 }
 
 // startBot runs a bot with opts against fake and waits until it is online
-// (commands registered).
+// (commands registered). It does not reconnect after a gateway error.
 func startBot(t *testing.T, fake *discordtest.Server, opts bot.Options) *running {
+	t.Helper()
+	opts.DisableReconnect = true
+	return startBotReconnecting(t, fake, opts)
+}
+
+// startBotReconnecting is startBot with opts.DisableReconnect as given.
+func startBotReconnecting(t *testing.T, fake *discordtest.Server, opts bot.Options) *running {
 	t.Helper()
 	r := &running{fake: fake, logs: &syncBuffer{}, done: make(chan struct{})}
 	opts.Token = fake.Token()
-	opts.HTTPClient = fake.Client()
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = fake.Client()
+	}
 	opts.Logger = slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	opts.DisableReconnect = true
 	if opts.Searcher == nil {
 		opts.Searcher = noSearch{}
 	}
@@ -95,6 +104,7 @@ func startBot(t *testing.T, fake *discordtest.Server, opts bot.Options) *running
 	if err != nil {
 		t.Fatal(err)
 	}
+	r.bot = b
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
 	go func() {
@@ -156,7 +166,8 @@ func waitEdit(t *testing.T, fake *discordtest.Server, in discordtest.Interaction
 
 func bodyText(r discordtest.Request) string {
 	var b strings.Builder
-	b.WriteString(r.Body["content"].(string))
+	c, _ := r.Body["content"].(string)
+	b.WriteString(c)
 	embeds, _ := r.Body["embeds"].([]any)
 	for _, e := range embeds {
 		e := e.(map[string]any)
@@ -166,7 +177,8 @@ func bodyText(r discordtest.Request) string {
 			}
 		}
 		if f, ok := e["footer"].(map[string]any); ok {
-			b.WriteString("\n" + f["text"].(string))
+			ft, _ := f["text"].(string)
+			b.WriteString("\n" + ft)
 		}
 		fs, _ := e["fields"].([]any)
 		for _, f := range fs {

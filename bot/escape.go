@@ -28,12 +28,17 @@ var (
 // markers at the start of a line, so that article text and questions can
 // add no formatting, headings, quotes, spoilers or masked links; mention
 // syntax (<@id>, <@&id>, <#id>) is inert, and @everyone and @here get a
-// zero-width space after the @. Bare http(s) URLs are kept as they are, so
-// they stay links that show their real address. Use it for message content,
-// embed titles, descriptions and fields; use [Plain] where Discord renders
-// no markdown (footers, button labels, choices).
+// zero-width space after the @. Bidirectional embeddings, overrides and
+// isolates, invisible characters (zero-width space, word joiner, BOM) and
+// control characters other than line breaks and tabs are removed first,
+// so that they can neither reorder the surrounding layout nor hide syntax;
+// zero-width joiners (emoji sequences) and direction marks stay.
+// Bare http(s) URLs are kept as they are, so they stay links that show
+// their real address. Use it for message content, embed titles,
+// descriptions and fields; use [Plain] where Discord renders no markdown
+// (footers, button labels, choices).
 func Escape(s string) string {
-	s = massMention.ReplaceAllString(s, "@"+zwsp+"$1")
+	s = massMention.ReplaceAllString(clean(s), "@"+zwsp+"$1")
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	last := 0
@@ -90,16 +95,19 @@ func escapeText(b *strings.Builder, s string, atLineStart bool) {
 }
 
 // Plain returns s for places where Discord shows text without markdown
-// (embed footers, button labels, autocomplete choices): white space and
-// control characters collapse to single spaces and @everyone / @here get a
-// zero-width space after the @.
+// (embed footers, button labels, autocomplete choices): it is cleaned as
+// by [Escape], white space and control characters collapse to single spaces,
+// @everyone / @here get a zero-width space after the @, and so does the <
+// of anything that looks like mention, channel, emoji or command syntax.
 func Plain(s string) string {
-	s = massMention.ReplaceAllString(s, "@"+zwsp+"$1")
 	var b strings.Builder
 	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) {
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
 			space = true
+			continue
+		case removed(r):
 			continue
 		}
 		if space && b.Len() > 0 {
@@ -108,7 +116,58 @@ func Plain(s string) string {
 		space = false
 		b.WriteRune(r)
 	}
+	s = massMention.ReplaceAllString(b.String(), "@"+zwsp+"$1")
+	b.Reset()
+	for i, r := range s {
+		b.WriteRune(r)
+		if r == '<' && i+1 < len(s) && strings.IndexByte("@#:/at", s[i+1]) >= 0 {
+			b.WriteString(zwsp)
+		}
+	}
 	return b.String()
+}
+
+// clean removes from s what could change how the text around it is laid
+// out or hide what it says, and is never needed in news text: bidirectional
+// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069),
+// invisible characters (zero-width space U+200B, word joiner and invisible
+// operators U+2060–U+2064, U+FEFF, U+180E) and control characters other
+// than line breaks and tabs; a carriage return becomes a line break.
+// Invalid UTF-8 becomes U+FFFD. Zero-width joiners and non-joiners
+// (emoji sequences, Persian) and the left-to-right and right-to-left marks
+// stay.
+func clean(s string) string {
+	if !strings.ContainsFunc(s, removed) && utf8.ValidString(s) {
+		return s
+	}
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\r\n", "\n")
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case r == '\r':
+			b.WriteByte('\n')
+		case removed(r):
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// removed reports whether clean drops r.
+func removed(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20 || r >= 0x7f && r < 0xa0:
+		return true // C0 and C1 controls, DEL; \r is turned into \n
+	case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true // bidi embeddings, overrides, isolates
+	case r == 0x200b, r >= 0x2060 && r <= 0x2064, r == 0xfeff, r == 0x180e:
+		return true // invisible
+	}
+	return false
 }
 
 // oneLine collapses white space (including line breaks) to single spaces.
@@ -149,7 +208,10 @@ func fitEscaped(s string, limit int) string {
 	if e := Escape(s); DiscordLen(e) <= limit {
 		return e
 	}
-	lo, hi := 0, utf8.RuneCountInString(s) // largest n with a fitting result
+	// No more than limit runes can fit; shorten(s, n) for n <= limit looks
+	// at the first n+1 runes only.
+	s = firstRunes(s, limit+1)
+	lo, hi := 0, min(utf8.RuneCountInString(s), limit) // largest n with a fitting result
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
 		if DiscordLen(Escape(shorten(s, mid))) <= limit {
@@ -164,17 +226,38 @@ func fitEscaped(s string, limit int) string {
 // fitPlain returns Plain(s) shortened to at most limit.
 func fitPlain(s string, limit int) string {
 	p := Plain(s)
-	for n := utf8.RuneCountInString(p); DiscordLen(p) > limit && n > 0; n-- {
-		p = shorten(Plain(s), n)
+	if DiscordLen(p) <= limit {
+		return p
 	}
-	return p
+	p = firstRunes(p, limit+1)
+	for n := min(utf8.RuneCountInString(p), limit); n > 0; n-- {
+		if q := shorten(p, n); DiscordLen(q) <= limit {
+			return q
+		}
+	}
+	return ""
+}
+
+// firstRunes returns the first n runes of s.
+func firstRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // LinkURL returns u when Discord accepts it as a link button or embed URL:
-// an absolute http or https URL with a host, at most 512 characters; else "".
+// an absolute http or https URL with a host, at most 512 characters,
+// without user info, white space, control, invisible or bidirectional
+// characters (which could make it look like another address); else "".
 func LinkURL(u string) string {
 	u = strings.TrimSpace(u)
-	if u == "" || len(u) > 512 {
+	if u == "" || len(u) > 512 || !utf8.ValidString(u) || strings.ContainsFunc(u, func(r rune) bool {
+		return unicode.IsSpace(r) || removed(r) || unicode.Is(unicode.Cf, r)
+	}) {
 		return ""
 	}
 	p, err := url.Parse(u)

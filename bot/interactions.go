@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -29,43 +30,72 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 	if i == nil {
 		return
 	}
+	x := newExchange(i)
 	accepting := b.begin()
 	defer b.active.done()
-	defer b.recover("interaction", i.ID)
+	defer b.recoverInteraction(x)
 	switch i.Type {
 	case discordgo.InteractionApplicationCommand:
 		if !accepting {
-			b.notice(i, shuttingDown)
+			b.notice(x, shuttingDown)
 			return
 		}
 		data := i.ApplicationCommandData()
 		switch data.Name {
 		case cmdAsk:
-			b.ask(i, data)
+			b.ask(x, data)
 		case cmdSearch:
-			b.search(i, data)
+			b.search(x, data)
 		case cmdSources:
-			b.sources(i)
+			b.sources(x)
 		case cmdArticle:
-			b.article(i, data)
+			b.article(x, data)
 		case cmdHelp:
-			b.send(i, RenderHelp(), true)
+			b.send(x, RenderHelp(), true)
 		default:
-			b.notice(i, "I don't know that command (any more). /help lists the ones I have.")
+			b.notice(x, "I don't know that command (any more). /help lists the ones I have.")
 		}
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		var choices []*discordgo.ApplicationCommandOptionChoice
 		if accepting {
 			choices = b.suggest(i.ApplicationCommandData())
 		}
-		b.autocomplete(i, choices)
+		b.autocomplete(x, choices)
 	}
 }
+
+// somethingWrong is what users hear when answering failed for a reason
+// they cannot act on.
+const somethingWrong = "Sorry, something went wrong while answering. The cause has been logged for the server owner."
 
 // recover turns a panic in a handler into a log entry.
 func (b *Bot) recover(kind, id string) {
 	if r := recover(); r != nil {
 		b.log.Error("handler panicked", "kind", kind, "id", id, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	}
+}
+
+// recoverInteraction turns a panic in an interaction handler into a log
+// entry, and tells the user unless they already have a message.
+func (b *Bot) recoverInteraction(x *exchange) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	b.log.Error("handler panicked", "kind", "interaction", "id", x.i.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+	if x.i.Type != discordgo.InteractionApplicationCommand {
+		return
+	}
+	answered, deferred := x.acknowledged()
+	switch {
+	case deferred:
+		ctx, cancel := b.deliveryContext(x)
+		defer cancel()
+		if err := b.editOriginal(ctx, x, RenderNotice(somethingWrong), 0); err != nil {
+			b.log.Warn("could not tell the user about a failure", "interaction", x.i.ID, "error", err.Error())
+		}
+	case !answered:
+		b.notice(x, somethingWrong)
 	}
 }
 
@@ -106,32 +136,32 @@ func boolOpt(o *discordgo.ApplicationCommandInteractionDataOption) bool {
 }
 
 // send answers an interaction at once with m.
-func (b *Bot) send(i *discordgo.Interaction, m Message, ephemeral bool) {
-	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+func (b *Bot) send(x *exchange, m Message, ephemeral bool) {
+	ctx, cancel := b.ackContext(x)
 	defer cancel()
-	if err := b.respond(ctx, i, m, ephemeral); err != nil {
-		b.log.Warn("could not respond to an interaction", "interaction", i.ID, "error", err.Error())
+	if err := b.respond(ctx, x, m, ephemeral); err != nil {
+		b.log.Warn("could not respond to an interaction", "interaction", x.i.ID, "error", err.Error())
 	}
 }
 
 // notice answers an interaction at once with a short message only the
 // user sees.
-func (b *Bot) notice(i *discordgo.Interaction, text string) {
-	b.send(i, RenderNotice(text), true)
+func (b *Bot) notice(x *exchange, text string) {
+	b.send(x, RenderNotice(text), true)
 }
 
-func (b *Bot) autocomplete(i *discordgo.Interaction, choices []*discordgo.ApplicationCommandOptionChoice) {
+func (b *Bot) autocomplete(x *exchange, choices []*discordgo.ApplicationCommandOptionChoice) {
 	if choices == nil {
 		choices = []*discordgo.ApplicationCommandOptionChoice{}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	ctx, cancel := b.ackContext(x)
 	defer cancel()
-	err := b.s.InteractionRespond(i, &discordgo.InteractionResponse{
+	err := b.callback(ctx, x, "send autocomplete choices", &discordgo.InteractionResponse{
 		Type: discordgo.InteractionApplicationCommandAutocompleteResult,
 		Data: &discordgo.InteractionResponseData{Choices: choices},
-	}, discordgo.WithContext(ctx))
+	})
 	if err != nil {
-		b.log.Debug("could not send autocomplete choices", "interaction", i.ID, "error", err.Error())
+		b.log.Debug("could not send autocomplete choices", "interaction", x.i.ID, "error", err.Error())
 	}
 }
 
@@ -142,34 +172,35 @@ func parseAsOf(s string) (time.Time, error) {
 
 // ask answers /ask: validate, check limits, defer, answer (streaming a
 // model's text), then show the answer.
-func (b *Bot) ask(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData) {
+	i := x.i
 	opts := options(data)
 	ephemeral := boolOpt(opts[optEphemeral])
 	asOf := b.opts.AsOf()
 	if raw := stringOpt(opts[optAsOf]); raw != "" {
 		t, err := parseAsOf(raw)
 		if err != nil {
-			b.notice(i, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(oneLine(raw), 40))))
+			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(oneLine(raw), 40))))
 			return
 		}
 		asOf = t
 	}
 	question, err := rag.NormalizeQuestion(stringOpt(opts[optQuestion]))
 	if err != nil {
-		b.notice(i, questionProblem(err))
+		b.notice(x, questionProblem(err))
 		return
 	}
 	user := userOf(i)
 	release, busy := b.lim.admit(user.ID)
 	if busy != "" {
-		b.notice(i, busy)
+		b.notice(x, busy)
 		return
 	}
 	start := time.Now()
 	defer func() { release(time.Since(start)) }()
 
-	ack, cancelAck := context.WithTimeout(context.Background(), ackTimeout)
-	err = b.deferReply(ack, i, ephemeral)
+	ack, cancelAck := b.ackContext(x)
+	err = b.deferReply(ack, x, ephemeral)
 	cancelAck()
 	if err != nil {
 		b.log.Warn("could not acknowledge /ask", "interaction", i.ID, "error", err.Error())
@@ -177,25 +208,54 @@ func (b *Bot) ask(i *discordgo.Interaction, data discordgo.ApplicationCommandInt
 	}
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
-	st := b.newStreamer(ctx, i, question)
-	ans, err := b.opts.Answerer.Answer(ctx, rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add})
+	st := b.newStreamer(ctx, x, question)
+	ans, err := b.answer(ctx, rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add})
 	st.finish()
 
-	out, cancelOut := context.WithTimeout(context.Background(), sendTimeout)
+	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
 	if err != nil {
 		text := b.explain(ctx, err, "interaction", i.ID, "command", cmdAsk, "user", user.ID)
-		if err := b.editOriginal(out, i, RenderNotice(text)); err != nil {
+		if err := b.editOriginal(out, x, RenderNotice(text), 0); err != nil {
 			b.log.Warn("could not tell the user about a failed answer", "interaction", i.ID, "error", err.Error())
 		}
 		return
 	}
-	if err := b.deliver(out, i, RenderAnswer(ans), ephemeral); err != nil {
-		b.log.Warn("could not deliver an answer", "interaction", i.ID, "error", err.Error())
+	if n, err := b.deliver(out, x, RenderAnswer(ans), ephemeral); err != nil {
+		b.log.Warn("could not deliver an answer", "interaction", i.ID, "delivered", n, "error", err.Error())
+		if n == 0 && httpStatus(err) == http.StatusBadRequest {
+			// Discord refused the answer itself (a rendering bug): say so
+			// rather than leave "thinking…".
+			_ = b.editOriginal(out, x, RenderNotice(somethingWrong), 1)
+		}
 		return
 	}
 	b.log.Info("answered", "via", "/ask", "interaction", i.ID, "user", user.ID, "guild", i.GuildID,
 		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// errPanicked reports that the answerer or searcher panicked.
+var errPanicked = errors.New("panicked")
+
+// answer runs the answerer; a panic becomes an error with its stack.
+func (b *Bot) answer(ctx context.Context, q rag.Query) (a rag.Answer, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the answerer %w: %v\n%s", errPanicked, r, debug.Stack())
+		}
+	}()
+	return b.opts.Answerer.Answer(ctx, q)
+}
+
+// searchPassages runs the searcher; a panic becomes an error with its
+// stack.
+func (b *Bot) searchPassages(ctx context.Context, query string, opts rag.SearchOptions) (ps []rag.Passage, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the searcher %w: %v\n%s", errPanicked, r, debug.Stack())
+		}
+	}()
+	return b.opts.Searcher.Search(ctx, query, opts)
 }
 
 // questionProblem explains why a question cannot be asked.
@@ -227,26 +287,27 @@ func (b *Bot) explain(ctx context.Context, err error, attrs ...any) string {
 		return "The corpus is empty, so I have nothing to answer from."
 	}
 	b.log.Error("answering failed", attrs...)
-	return "Sorry, something went wrong while answering. The cause has been logged for the server owner."
+	return somethingWrong
 }
 
 // search answers /search with the best-matching passages.
-func (b *Bot) search(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionData) {
+	i := x.i
 	query, err := rag.NormalizeQuestion(stringOpt(options(data)[optQuery]))
 	if err != nil {
-		b.notice(i, "Give me some words to search for, like “theater commander call”.")
+		b.notice(x, "Give me some words to search for, like “theater commander call”.")
 		return
 	}
 	user := userOf(i)
 	release, busy := b.lim.admit(user.ID)
 	if busy != "" {
-		b.notice(i, busy)
+		b.notice(x, busy)
 		return
 	}
 	start := time.Now()
 	defer func() { release(time.Since(start)) }()
-	ack, cancelAck := context.WithTimeout(context.Background(), ackTimeout)
-	err = b.deferReply(ack, i, false)
+	ack, cancelAck := b.ackContext(x)
+	err = b.deferReply(ack, x, false)
 	cancelAck()
 	if err != nil {
 		b.log.Warn("could not acknowledge /search", "interaction", i.ID, "error", err.Error())
@@ -254,32 +315,34 @@ func (b *Bot) search(i *discordgo.Interaction, data discordgo.ApplicationCommand
 	}
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
-	ps, err := b.opts.Searcher.Search(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf()})
-	out, cancelOut := context.WithTimeout(context.Background(), sendTimeout)
+	ps, err := b.searchPassages(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf()})
+	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
-	msg := RenderSearch(query, ps)
+	var msg Message
 	if err != nil {
 		msg = RenderNotice(b.explain(ctx, err, "interaction", i.ID, "command", cmdSearch, "user", user.ID))
+	} else {
+		msg = RenderSearch(query, ps)
 	}
-	if err := b.editOriginal(out, i, msg); err != nil {
+	if err := b.editOriginal(out, x, msg, 0); err != nil {
 		b.log.Warn("could not deliver search results", "interaction", i.ID, "error", err.Error())
 	}
 }
 
 // sources answers /sources.
-func (b *Bot) sources(i *discordgo.Interaction) {
-	b.send(i, RenderSources(b.articles()), false)
+func (b *Bot) sources(x *exchange) {
+	b.send(x, RenderSources(b.articles()), false)
 }
 
 // article answers /article with one article.
-func (b *Bot) article(i *discordgo.Interaction, data discordgo.ApplicationCommandInteractionData) {
+func (b *Bot) article(x *exchange, data discordgo.ApplicationCommandInteractionData) {
 	raw := strings.TrimSpace(stringOpt(options(data)[optID]))
 	a, ok := b.findArticle(raw)
 	if !ok {
-		b.notice(i, fmt.Sprintf("No article matches “%s”. Start typing a title and pick a suggestion, or see /sources.", Escape(shorten(oneLine(raw), 80))))
+		b.notice(x, fmt.Sprintf("No article matches “%s”. Start typing a title and pick a suggestion, or see /sources.", Escape(shorten(oneLine(raw), 80))))
 		return
 	}
-	b.send(i, RenderArticle(a), false)
+	b.send(x, RenderArticle(a), false)
 }
 
 // catalogEntry is an article with its lower-cased title for matching.

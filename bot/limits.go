@@ -10,38 +10,63 @@ import (
 )
 
 // limits applies the per-user rate limit and the global concurrency limit.
+//
+// It keeps a token bucket per user who asked recently. A user whose bucket
+// has filled up again (at most a minute after their last question) is
+// idle: forgetting them loses nothing, since a new bucket starts full. Idle
+// users are swept out every sweepInterval, and at once when maxTrackedUsers
+// are tracked, so the map holds about the users of the last minute or two,
+// however long the bot runs.
 type limits struct {
 	perMinute int
 	slots     chan struct{}
+	now       func() time.Time
 
 	mu    sync.Mutex
 	users map[string]*rate.Limiter
+	swept time.Time
 	avg   time.Duration // moving average of answer durations
 }
 
-// maxTrackedUsers bounds the per-user limiter map; idle users (full
-// buckets) are dropped beyond it.
-const maxTrackedUsers = 4096
+// sweepInterval is how often idle users are forgotten; maxTrackedUsers
+// tracked users trigger a sweep at once.
+const (
+	sweepInterval   = time.Minute
+	maxTrackedUsers = 4096
+)
 
 func newLimits(perMinute, concurrent int) *limits {
-	return &limits{perMinute: perMinute, slots: make(chan struct{}, concurrent), users: map[string]*rate.Limiter{}}
+	return &limits{perMinute: perMinute, slots: make(chan struct{}, concurrent), users: map[string]*rate.Limiter{}, now: time.Now}
+}
+
+// sweepLocked forgets idle users.
+func (l *limits) sweepLocked(now time.Time) {
+	for id, ul := range l.users {
+		if ul.TokensAt(now) >= float64(ul.Burst()) {
+			delete(l.users, id)
+		}
+	}
+	l.swept = now
+}
+
+// tracked returns how many users have a bucket.
+func (l *limits) tracked() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.users)
 }
 
 // admit takes a question from user: one token of their bucket and one
 // answering slot. It returns a release function to call with the time the
 // answer took, or a notice saying when to try again.
 func (l *limits) admit(user string) (release func(took time.Duration), notice string) {
-	now := time.Now()
+	now := l.now()
 	l.mu.Lock()
+	if now.Sub(l.swept) >= sweepInterval || len(l.users) >= maxTrackedUsers && now.Sub(l.swept) >= time.Second {
+		l.sweepLocked(now)
+	}
 	lim := l.users[user]
 	if lim == nil {
-		if len(l.users) >= maxTrackedUsers {
-			for id, ul := range l.users {
-				if ul.TokensAt(now) >= float64(ul.Burst()) {
-					delete(l.users, id)
-				}
-			}
-		}
 		lim = rate.NewLimiter(rate.Limit(float64(l.perMinute)/60), l.perMinute)
 		l.users[user] = lim
 	}

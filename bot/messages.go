@@ -36,9 +36,9 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	accepting := b.begin()
 	defer b.active.done()
 	defer b.recover("message", m.ID)
-	out, cancelOut := context.WithTimeout(context.Background(), sendTimeout)
-	defer cancelOut()
 	say := func(text string) {
+		out, cancel := b.deliveryContext(nil)
+		defer cancel()
 		if err := b.reply(out, m, []Message{RenderNotice(text)}); err != nil {
 			b.log.Warn("could not reply to a message", "message", m.ID, "error", err.Error())
 		}
@@ -67,12 +67,15 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	stopTyping := b.typing(ctx, m.ChannelID)
-	ans, err := b.opts.Answerer.Answer(ctx, rag.Query{Question: question, AsOf: b.opts.AsOf(), K: b.opts.TopK})
+	ans, err := b.answer(ctx, rag.Query{Question: question, AsOf: b.opts.AsOf(), K: b.opts.TopK})
 	stopTyping()
 	if err != nil {
 		say(b.explain(ctx, err, "message", m.ID, "user", m.Author.ID))
 		return
 	}
+	// The delivery deadline starts now: the answer may have taken long.
+	out, cancelOut := b.deliveryContext(nil)
+	defer cancelOut()
 	if err := b.reply(out, m, RenderAnswer(ans)); err != nil {
 		b.log.Warn("could not deliver an answer", "message", m.ID, "error", err.Error())
 		return
@@ -123,7 +126,9 @@ func (b *Bot) typing(ctx context.Context, channelID string) (stop func()) {
 				t.Stop()
 				return
 			}
-			if err := b.s.ChannelTyping(channelID, discordgo.WithContext(ctx)); err != nil {
+			// One attempt: the indicator is a nicety.
+			url := discordgo.EndpointChannelTyping(channelID)
+			if _, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "show typing", method: "POST", url: url, attempts: 1}); err != nil {
 				b.log.Debug("typing indicator failed", "channel", channelID, "error", err.Error())
 			}
 			wait = 8 * time.Second // the indicator lasts about 10 s

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -85,9 +86,10 @@ func dateOf(t time.Time, approx bool) string {
 	return date(t.Format(time.DateOnly), approx)
 }
 
-// code formats an id as inline code; backticks cannot occur inside.
+// code formats an id as inline code: backticks cannot occur inside, and
+// mention-like text gets the same zero-width spaces as in [Plain].
 func code(id string) string {
-	return "`" + strings.ReplaceAll(oneLine(id), "`", "'") + "`"
+	return "`" + strings.ReplaceAll(Plain(id), "`", "'") + "`"
 }
 
 // embedLen is what an embed counts towards the 6000-character limit.
@@ -164,10 +166,11 @@ func quoted(q string, n int) string {
 }
 
 // fieldValue joins a meta line and a quote into a field value within the
-// field limit, shortening the quote first.
-func fieldValue(meta, quote string, quoteLen int) string {
-	meta = fitEscapedRaw(meta, maxFieldValue-8)
+// field limit and sz, shortening the quote first.
+func fieldValue(meta, quote string, sz fieldSizes) string {
+	meta = fitEscapedRaw(meta, min(maxFieldValue-8, sz.meta))
 	room := maxFieldValue - DiscordLen(meta) - 6
+	quoteLen := sz.quote
 	v := meta + quoted(quote, min(quoteLen, room))
 	for DiscordLen(v) > maxFieldValue && quoteLen > 0 {
 		quoteLen /= 2
@@ -179,16 +182,56 @@ func fieldValue(meta, quote string, quoteLen int) string {
 	return v
 }
 
-// fitEscapedRaw shortens already-rendered markdown by whole " · " parts.
+// fitEscapedRaw shortens already-rendered markdown by whole " · " parts,
+// or else cuts it (never leaving a dangling escape).
 func fitEscapedRaw(s string, limit int) string {
 	for DiscordLen(s) > limit {
 		i := strings.LastIndex(s, " · ")
 		if i < 0 {
-			return string([]rune(s)[:limit/2])
+			return strings.TrimRight(firstRunes(s, limit/2), "\\")
 		}
 		s = s[:i]
 	}
 	return s
+}
+
+// fieldSizes bounds the parts of an embed field: the quote (in runes), the
+// name and the meta line (in characters).
+type fieldSizes struct{ quote, name, meta int }
+
+// The smallest names and meta lines fitBudget shrinks fields to: 25 such
+// fields fit any budget used here.
+const (
+	minFieldName = 24
+	minFieldMeta = 48
+)
+
+// fitBudget builds an embed with smaller and smaller fields until it fits
+// the budget: quotes shrink first, down to none, then names and meta lines.
+func fitBudget(build func(fieldSizes) *discordgo.MessageEmbed, budget int) *discordgo.MessageEmbed {
+	sz := fieldSizes{quote: quoteRunes, name: maxFieldName, meta: maxFieldValue}
+	e := build(sz)
+	for embedLen(e) > budget {
+		switch {
+		case sz.quote > 0:
+			sz.quote = sz.quote * 2 / 3
+			if sz.quote < 30 {
+				sz.quote = 0
+			}
+		case sz.name > minFieldName || sz.meta > minFieldMeta:
+			sz.name, sz.meta = max(minFieldName, sz.name/2), max(minFieldMeta, sz.meta/2)
+		default:
+			return e
+		}
+		e = build(sz)
+	}
+	return e
+}
+
+// footerFor returns text as a footer that keeps e within the message
+// limit.
+func footerFor(e *discordgo.MessageEmbed, text string) *discordgo.MessageEmbedFooter {
+	return &discordgo.MessageEmbedFooter{Text: fitPlain(text, min(maxFooter, maxMessage-embedLen(e)))}
 }
 
 // RenderAnswer renders an answer as one or more messages: the answer text
@@ -208,7 +251,7 @@ func RenderAnswer(a rag.Answer) []Message {
 		e := &discordgo.MessageEmbed{Title: title, Description: fitEscaped(text, maxDescription), Color: colorNotFound,
 			Footer: &discordgo.MessageEmbedFooter{Text: "Not in the corpus · /sources lists what it covers"}}
 		if a.Note != "" {
-			e.Footer.Text = fitPlain(a.Note, maxFooter)
+			e.Footer = footerFor(e, a.Note)
 		}
 		return []Message{{Embeds: []*discordgo.MessageEmbed{e}}}
 	}
@@ -224,7 +267,8 @@ func RenderAnswer(a rag.Answer) []Message {
 		embeds = append(embeds, &discordgo.MessageEmbed{Title: title, Description: "(no answer text)", Color: colorAnswer})
 	}
 	if a.Note != "" {
-		embeds[len(embeds)-1].Footer = &discordgo.MessageEmbedFooter{Text: fitPlain(a.Note, maxFooter)}
+		last := embeds[len(embeds)-1]
+		last.Footer = footerFor(last, a.Note)
 	}
 	var links []link
 	if len(a.Citations) > 0 {
@@ -236,42 +280,27 @@ func RenderAnswer(a rag.Answer) []Message {
 	return pack(embeds, linkButtons(links))
 }
 
-// sourcesEmbed lists citations as fields, shrinking quotes to stay within
-// sourcesBudget.
+// sourcesEmbed lists citations as fields, shrinking quotes (then names and
+// meta lines) to stay within sourcesBudget.
 func sourcesEmbed(cs []rag.Citation) *discordgo.MessageEmbed {
-	build := func(quoteLen int) *discordgo.MessageEmbed {
+	build := func(sz fieldSizes) *discordgo.MessageEmbed {
 		e := &discordgo.MessageEmbed{Title: "Sources", Color: colorAnswer}
 		for i, c := range cs {
 			if i == maxFields-1 && len(cs) > maxFields {
 				e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("and %d more sources", len(cs)-i)})
 				break
 			}
-			name := fitEscaped(fmt.Sprintf("[%d] %s", c.Ref, oneLine(orDefault(c.Title, c.ArticleID))), maxFieldName)
+			name := fitEscaped(fmt.Sprintf("[%d] %s", c.Ref, oneLine(orDefault(c.Title, c.ArticleID))), sz.name)
 			var meta []string
 			if c.Source != "" {
 				meta = append(meta, Escape(oneLine(c.Source)))
 			}
 			meta = append(meta, date(c.Published, c.Approximate), code(c.ArticleID))
-			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: fieldValue(strings.Join(meta, " · "), c.Quote, quoteLen)})
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: fieldValue(strings.Join(meta, " · "), c.Quote, sz)})
 		}
 		return e
 	}
 	return fitBudget(build, sourcesBudget)
-}
-
-// fitBudget builds an embed with shrinking quote lengths until it fits the
-// budget (quotes disappear last).
-func fitBudget(build func(quoteLen int) *discordgo.MessageEmbed, budget int) *discordgo.MessageEmbed {
-	q := quoteRunes
-	e := build(q)
-	for embedLen(e) > budget && q > 0 {
-		q = q * 2 / 3
-		if q < 30 {
-			q = 0
-		}
-		e = build(q)
-	}
-	return e
 }
 
 func orDefault(s, def string) string {
@@ -307,17 +336,17 @@ func RenderSearch(query string, ps []rag.Passage) Message {
 			Description: "No passages match. /sources lists what the corpus covers."}}}
 	}
 	ps = ps[:min(len(ps), maxSearchResults)]
-	build := func(quoteLen int) *discordgo.MessageEmbed {
+	build := func(sz fieldSizes) *discordgo.MessageEmbed {
 		e := &discordgo.MessageEmbed{Title: title, Color: colorAnswer}
 		for i, p := range ps {
-			name := fitEscaped(fmt.Sprintf("%d. %s", i+1, oneLine(orDefault(p.Title, p.ArticleID))), maxFieldName)
+			name := fitEscaped(fmt.Sprintf("%d. %s", i+1, oneLine(orDefault(p.Title, p.ArticleID))), sz.name)
 			var meta []string
 			meta = append(meta, dateOf(p.Article.Published, p.Article.Approximate))
 			if p.Article.Source != "" {
 				meta = append(meta, Escape(oneLine(p.Article.Source)))
 			}
 			meta = append(meta, code(p.ArticleID), fmt.Sprintf("relevance %.2f", p.Score))
-			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: fieldValue(strings.Join(meta, " · "), p.Text, quoteLen)})
+			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: fieldValue(strings.Join(meta, " · "), p.Text, sz)})
 		}
 		return e
 	}
@@ -456,14 +485,18 @@ func RenderNotice(text string) Message {
 	return Message{Content: fitRaw(text, maxContent)}
 }
 
-// fitRaw shortens rendered text to limit characters.
+// fitRaw shortens rendered text to limit characters, with "…".
 func fitRaw(s string, limit int) string {
 	if DiscordLen(s) <= limit {
 		return s
 	}
-	rs := []rune(s)
-	for len(rs) > 0 && DiscordLen(string(rs))+1 > limit {
-		rs = rs[:len(rs)-1]
+	n, end := 0, 0
+	for i, r := range s {
+		if n+utf16.RuneLen(r) > limit-1 {
+			end = i
+			break
+		}
+		n += utf16.RuneLen(r)
 	}
-	return strings.TrimRight(string(rs), "\\") + "…"
+	return strings.TrimRight(s[:end], "\\") + "…"
 }

@@ -209,6 +209,28 @@ func TestRenderAnswer(t *testing.T) {
 			t.Error("the sources beyond 24 are not summarised")
 		}
 	})
+	t.Run("long titles, sources and notes stay within 6000 per message", func(t *testing.T) {
+		// Found by FuzzRenderAnswer: 39 sources with 256-character names
+		// made a sources embed of about 7000 characters, and a long note
+		// could push the last text embed past 6000.
+		a := longAnswer(120)
+		a.Note = strings.Repeat("A long note about the model. ", 100)
+		a.Citations = nil
+		for i := 1; i <= 39; i++ {
+			a.Citations = append(a.Citations, rag.Citation{Ref: i, ArticleID: fmt.Sprintf("id-%d", i), Title: strings.Repeat("Headline ", 40),
+				Source: strings.Repeat("Outlet ", 100), Published: "2024-01-02", Quote: strings.Repeat("quote ", 100)})
+		}
+		checkLimits(t, bot.RenderAnswer(a))
+		nf := a
+		nf.NotFound, nf.Text = true, strings.Repeat("Not found text. ", 400)
+		checkLimits(t, bot.RenderAnswer(nf))
+		var many []rag.Passage
+		for i := range 10 {
+			many = append(many, rag.Passage{Chunk: rag.Chunk{ID: fmt.Sprint(i), ArticleID: strings.Repeat("i", 90), Title: strings.Repeat("T ", 200), Text: "text"},
+				Article: corpus.Article{Source: strings.Repeat("S ", 600)}})
+		}
+		checkLimits(t, []bot.Message{bot.RenderSearch("q", many)})
+	})
 	t.Run("long answers split between sentences", func(t *testing.T) {
 		a := longAnswer(60)
 		msgs := bot.RenderAnswer(a)

@@ -2,7 +2,10 @@ package bot
 
 import (
 	"context"
-	"errors"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 )
@@ -10,7 +13,61 @@ import (
 // This file is the one place where rendered [Message]s become discordgo
 // requests. Every request that can carry a message sets allowed mentions
 // to none: an empty parse list (not a nil one, which discordgo would send as
-// null) and no replied-user ping.
+// null) and no replied-user ping. The requests go out through request
+// (rest.go): bounded retries of rate limits and server errors.
+
+// interactionLifetime is how long Discord accepts edits and follow-ups of
+// an interaction, and lifetimeMargin what the bot leaves of it unused.
+const (
+	interactionLifetime = 15 * time.Minute
+	lifetimeMargin      = 15 * time.Second
+)
+
+// exchange is one interaction the bot is answering: its rate-limit buckets
+// (Discord limits an interaction's callback, edits and follow-ups by its
+// token, apart from the bot's other requests) and its deadlines.
+type exchange struct {
+	i        *discordgo.Interaction
+	rl       *discordgo.RateLimiter
+	received time.Time
+
+	mu       sync.Mutex
+	answered bool // acknowledged with a message
+	deferred bool // acknowledged with "thinking…"
+}
+
+func newExchange(i *discordgo.Interaction) *exchange {
+	return &exchange{i: i, rl: discordgo.NewRatelimiter(), received: time.Now()}
+}
+
+// expires is when the bot stops trying to edit or follow up the
+// interaction: 15 minutes after it arrived, less a margin.
+func (x *exchange) expires() time.Time {
+	return x.received.Add(interactionLifetime - lifetimeMargin)
+}
+
+func (x *exchange) acknowledged() (answered, deferred bool) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.answered, x.deferred
+}
+
+// ackContext bounds acknowledging x: Discord drops interactions not
+// acknowledged within 3 seconds of their creation.
+func (b *Bot) ackContext(x *exchange) (context.Context, context.CancelFunc) {
+	return context.WithDeadline(b.sending, x.received.Add(ackTimeout))
+}
+
+// deliveryContext bounds showing the user the outcome of their question,
+// retries included: DeliveryTimeout from now, never past the interaction's
+// lifetime (x may be nil for messages), and at most until shutdown ends.
+func (b *Bot) deliveryContext(x *exchange) (context.Context, context.CancelFunc) {
+	dl := time.Now().Add(b.opts.DeliveryTimeout)
+	if x != nil && x.expires().Before(dl) {
+		dl = x.expires()
+	}
+	return context.WithDeadline(b.sending, dl)
+}
 
 // noMentions allows no mention of anyone: {"parse":[],"replied_user":false}.
 func noMentions() *discordgo.MessageAllowedMentions {
@@ -38,74 +95,155 @@ func flags(ephemeral bool) discordgo.MessageFlags {
 	return 0
 }
 
-// respond acknowledges an interaction with a message (type 4).
-func (b *Bot) respond(ctx context.Context, i *discordgo.Interaction, m Message, ephemeral bool) error {
-	return b.s.InteractionRespond(i, &discordgo.InteractionResponse{
+// responsePayload answers an interaction with a message (type 4).
+func responsePayload(m Message, ephemeral bool) *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{
 			Content: m.Content, Embeds: embedsOf(m), Components: componentsOf(m),
 			AllowedMentions: noMentions(), Flags: flags(ephemeral),
 		},
-	}, discordgo.WithContext(ctx))
+	}
+}
+
+// deferPayload acknowledges an interaction with "thinking…" (type 5).
+func deferPayload(ephemeral bool) *discordgo.InteractionResponse {
+	return &discordgo.InteractionResponse{
+		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions(), Flags: flags(ephemeral)},
+	}
+}
+
+// editPayload replaces a message with m.
+func editPayload(m Message) *discordgo.WebhookEdit {
+	content, embeds, comps := m.Content, embedsOf(m), componentsOf(m)
+	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions()}
+}
+
+// followUpPayload is a follow-up message of an interaction.
+func followUpPayload(m Message, ephemeral bool) *discordgo.WebhookParams {
+	return &discordgo.WebhookParams{
+		Content: m.Content, Embeds: m.Embeds, Components: componentsOf(m),
+		AllowedMentions: noMentions(), Flags: flags(ephemeral),
+	}
+}
+
+// replyPayload is a channel message; with to, a reply to that message
+// (which does not ping its author, and is sent without the reference if
+// the message was deleted meanwhile).
+func replyPayload(m Message, to *discordgo.Message) *discordgo.MessageSend {
+	send := &discordgo.MessageSend{
+		Content: m.Content, Embeds: embedsOf(m), Components: componentsOf(m),
+		AllowedMentions: noMentions(), StickerIDs: []string{},
+	}
+	if to != nil {
+		no := false
+		send.Reference = &discordgo.MessageReference{MessageID: to.ID, ChannelID: to.ChannelID, GuildID: to.GuildID, FailIfNotExists: &no}
+	}
+	return send
+}
+
+// callback sends an interaction response.
+func (b *Bot) callback(ctx context.Context, x *exchange, what string, resp *discordgo.InteractionResponse) error {
+	_, err := b.request(ctx, x.rl, restCall{
+		what: what, method: "POST", url: discordgo.EndpointInteractionResponse(x.i.ID, x.i.Token), body: resp,
+		repeatable: true, acked: true,
+	})
+	return err
+}
+
+// respond acknowledges an interaction with a message (type 4).
+func (b *Bot) respond(ctx context.Context, x *exchange, m Message, ephemeral bool) error {
+	err := b.callback(ctx, x, "respond to an interaction", responsePayload(m, ephemeral))
+	if err == nil {
+		x.mu.Lock()
+		x.answered = true
+		x.mu.Unlock()
+	}
+	return err
 }
 
 // deferReply acknowledges an interaction with "thinking…" (type 5); the
 // answer follows as an edit of the original response.
-func (b *Bot) deferReply(ctx context.Context, i *discordgo.Interaction, ephemeral bool) error {
-	return b.s.InteractionRespond(i, &discordgo.InteractionResponse{
-		Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{AllowedMentions: noMentions(), Flags: flags(ephemeral)},
-	}, discordgo.WithContext(ctx))
+func (b *Bot) deferReply(ctx context.Context, x *exchange, ephemeral bool) error {
+	err := b.callback(ctx, x, "acknowledge an interaction", deferPayload(ephemeral))
+	if err == nil {
+		x.mu.Lock()
+		x.deferred = true
+		x.mu.Unlock()
+	}
+	return err
 }
 
-// editOriginal replaces the original response with m.
-func (b *Bot) editOriginal(ctx context.Context, i *discordgo.Interaction, m Message) error {
-	content, embeds, comps := m.Content, embedsOf(m), componentsOf(m)
-	_, err := b.s.InteractionResponseEdit(i, &discordgo.WebhookEdit{
-		Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions(),
-	}, discordgo.WithContext(ctx))
+// editOriginal replaces the original response with m, sending it at most
+// attempts times (0: the default bound).
+func (b *Bot) editOriginal(ctx context.Context, x *exchange, m Message, attempts int) error {
+	_, err := b.request(ctx, x.rl, restCall{
+		what: "edit an interaction response", method: "PATCH",
+		url:  discordgo.EndpointWebhookMessage(x.i.AppID, x.i.Token, "@original"),
+		body: editPayload(m), repeatable: true, attempts: attempts,
+	})
 	return err
 }
 
 // followUp sends m as a follow-up message of an interaction.
-func (b *Bot) followUp(ctx context.Context, i *discordgo.Interaction, m Message, ephemeral bool) error {
-	_, err := b.s.FollowupMessageCreate(i, true, &discordgo.WebhookParams{
-		Content: m.Content, Embeds: m.Embeds, Components: componentsOf(m),
-		AllowedMentions: noMentions(), Flags: flags(ephemeral),
-	}, discordgo.WithContext(ctx))
+func (b *Bot) followUp(ctx context.Context, x *exchange, m Message, ephemeral bool) error {
+	url := discordgo.EndpointWebhookToken(x.i.AppID, x.i.Token)
+	_, err := b.request(ctx, x.rl, restCall{
+		what: "send a follow-up message", method: "POST", url: url + "?wait=true", bucket: url,
+		body: followUpPayload(m, ephemeral),
+	})
 	return err
 }
 
 // deliver shows msgs as the response of a deferred interaction: the first
-// edits the original response, the rest follow up.
-func (b *Bot) deliver(ctx context.Context, i *discordgo.Interaction, msgs []Message, ephemeral bool) error {
-	var errs []error
+// edits the original response, the rest follow up. It stops at the first
+// message that cannot be sent and returns how many were.
+func (b *Bot) deliver(ctx context.Context, x *exchange, msgs []Message, ephemeral bool) (int, error) {
 	for n, m := range msgs {
+		var err error
 		if n == 0 {
-			errs = append(errs, b.editOriginal(ctx, i, m))
-			continue
+			err = b.editOriginal(ctx, x, m, 0)
+		} else {
+			err = b.followUp(ctx, x, m, ephemeral)
 		}
-		errs = append(errs, b.followUp(ctx, i, m, ephemeral))
+		if err != nil {
+			return n, fmt.Errorf("message %d of %d: %w", n+1, len(msgs), err)
+		}
 	}
-	return errors.Join(errs...)
+	return len(msgs), nil
 }
 
-// reply sends msgs to the channel of msg, the first as a reply to it (which
-// does not ping its author); if msg was deleted meanwhile, the reply is
-// sent without the reference.
+// reply sends msgs to the channel of msg, the first as a reply to it. It
+// stops at the first message that cannot be sent.
 func (b *Bot) reply(ctx context.Context, msg *discordgo.Message, msgs []Message) error {
-	no := false
-	var errs []error
+	url := discordgo.EndpointChannelMessages(msg.ChannelID)
 	for n, m := range msgs {
-		send := &discordgo.MessageSend{
-			Content: m.Content, Embeds: embedsOf(m), Components: componentsOf(m),
-			AllowedMentions: noMentions(), StickerIDs: []string{},
+		to := msg
+		if n > 0 {
+			to = nil
 		}
-		if n == 0 {
-			send.Reference = &discordgo.MessageReference{MessageID: msg.ID, ChannelID: msg.ChannelID, GuildID: msg.GuildID, FailIfNotExists: &no}
+		if _, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "send a message", method: "POST", url: url, body: replyPayload(m, to)}); err != nil {
+			return fmt.Errorf("message %d of %d: %w", n+1, len(msgs), err)
 		}
-		_, err := b.s.ChannelMessageSendComplex(msg.ChannelID, send, discordgo.WithContext(ctx))
-		errs = append(errs, err)
 	}
-	return errors.Join(errs...)
+	return nil
+}
+
+// register overwrites the application's commands with cmds and returns how
+// many Discord registered.
+func (b *Bot) registerCommands(ctx context.Context, appID string, cmds []*discordgo.ApplicationCommand) (int, error) {
+	url := discordgo.EndpointApplicationGlobalCommands(appID)
+	if b.opts.GuildID != "" {
+		url = discordgo.EndpointApplicationGuildCommands(appID, b.opts.GuildID)
+	}
+	resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "register commands", method: "PUT", url: url, body: cmds, repeatable: true})
+	if err != nil {
+		return 0, err
+	}
+	var got []json.RawMessage
+	if err := json.Unmarshal(resp, &got); err != nil {
+		return 0, fmt.Errorf("register commands: unexpected answer: %w", err)
+	}
+	return len(got), nil
 }

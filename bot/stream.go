@@ -5,8 +5,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/bwmarrin/discordgo"
 )
 
 // streamer shows a model's answer while it is written: it edits the
@@ -16,7 +14,7 @@ import (
 type streamer struct {
 	b        *Bot
 	ctx      context.Context
-	i        *discordgo.Interaction
+	x        *exchange
 	question string
 	interval time.Duration
 
@@ -30,8 +28,8 @@ type streamer struct {
 	started sync.Once
 }
 
-func (b *Bot) newStreamer(ctx context.Context, i *discordgo.Interaction, question string) *streamer {
-	return &streamer{b: b, ctx: ctx, i: i, question: question, interval: b.opts.StreamInterval,
+func (b *Bot) newStreamer(ctx context.Context, x *exchange, question string) *streamer {
+	return &streamer{b: b, ctx: ctx, x: x, question: question, interval: b.opts.StreamInterval,
 		kick: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -79,8 +77,9 @@ func (st *streamer) run() {
 		if v == sent {
 			continue
 		}
-		if err := st.b.editOriginal(st.ctx, st.i, RenderProgress(st.question, text)); err != nil {
-			st.b.log.Debug("streaming edit failed", "interaction", st.i.ID, "error", err.Error())
+		// One attempt: the next edit, or the final one, supersedes it.
+		if err := st.b.editOriginal(st.ctx, st.x, RenderProgress(st.question, text), 1); err != nil {
+			st.b.log.Debug("streaming edit failed", "interaction", st.x.i.ID, "error", err.Error())
 		}
 		sent, last = v, time.Now()
 	}

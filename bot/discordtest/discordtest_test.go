@@ -367,3 +367,77 @@ func TestScriptedRateLimit(t *testing.T) {
 		t.Errorf("429 body %s lacks retry_after", got[0].Response)
 	}
 }
+
+func TestScriptedFailuresAndGlobalRateLimit(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	const route = "POST /channels/{channel}/messages"
+	fake.RateLimitGlobal(route, 1, 50*time.Millisecond)
+	fake.Fail(route, 1, http.StatusServiceUnavailable)
+	s, _, err := connect(t, fake, guildIntents, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func() error {
+		_, err := s.ChannelMessageSend(fake.ChannelID, "hi", discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
+		return err
+	}
+	var rl *discordgo.RateLimitError
+	if err := send(); !errors.As(err, &rl) || rl.RetryAfter != 50*time.Millisecond {
+		t.Fatalf("first send: %v, want a rate limit with retry_after 50ms", err)
+	}
+	if err := send(); err == nil {
+		t.Fatal("second send succeeded, want 503")
+	} else if status, _ := restCode(err); status != http.StatusServiceUnavailable {
+		t.Fatalf("second send: %v, want 503", err)
+	}
+	if err := send(); err != nil {
+		t.Fatalf("third send: %v, want success once the script ran out", err)
+	}
+	var got []discordtest.Request
+	for _, r := range fake.Requests() {
+		if r.Route == "/channels/{channel}/messages" {
+			got = append(got, r)
+		}
+	}
+	if len(got) != 3 || got[0].Status != 429 || got[1].Status != 503 || got[2].Status != 200 {
+		t.Fatalf("statuses %v %v %v, want 429 503 200", got[0].Status, got[1].Status, got[2].Status)
+	}
+	if !strings.Contains(string(got[0].Response), `"global":true`) {
+		t.Errorf("global 429 body %s", got[0].Response)
+	}
+	if n := len(fake.ChannelMessages(fake.ChannelID)); n != 1 {
+		t.Errorf("%d messages stored, want 1: refused requests must not be carried out", n)
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	s, ev, err := connect(t, fake, guildIntents, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	register(t, s, fake)
+	in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: fake.NewUser("ann"), Options: []discordtest.Opt{{Name: "question", Value: "q"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := receive(t, ev.interactions)
+	if o := fake.Outcome(in); o.Acked || o.Final {
+		t.Fatalf("before the acknowledgement: %+v", o)
+	}
+	if err := s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
+		t.Fatal(err)
+	}
+	if o := fake.Outcome(in); !o.Acked || o.AckType != 5 || o.Final || o.AckAfter <= 0 {
+		t.Fatalf("after deferring: %+v, want acknowledged, not final", o)
+	}
+	content := "the answer"
+	if _, err := s.InteractionResponseEdit(i, &discordgo.WebhookEdit{Content: &content}); err != nil {
+		t.Fatal(err)
+	}
+	if o := fake.Outcome(in); !o.Final || o.Message.Content != "the answer" {
+		t.Fatalf("after the edit: %+v, want the final answer", o)
+	}
+}

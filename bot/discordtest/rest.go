@@ -34,6 +34,7 @@ type interaction struct {
 	dispatched time.Time
 	acked      bool
 	ackType    int
+	ackAfter   time.Duration // from dispatch to the accepted acknowledgement
 	original   *Message
 	followups  []string
 }
@@ -304,7 +305,7 @@ func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpErr
 			return 0, nil, formError(p)
 		}
 	}
-	in.acked, in.ackType = true, typ
+	in.acked, in.ackType, in.ackAfter = true, typ, req.Since
 	return http.StatusNoContent, nil, nil
 }
 
@@ -485,6 +486,39 @@ func (s *Server) Response(in Interaction) (Message, bool) {
 		return Message{}, false
 	}
 	return *st.original, true
+}
+
+// Outcome is what the user who started an interaction sees of it.
+type Outcome struct {
+	// Acked reports an accepted acknowledgement, of type AckType (4: a
+	// message, 5: deferred, 8: autocomplete choices), AckAfter after the
+	// interaction was dispatched.
+	Acked    bool
+	AckType  int
+	AckAfter time.Duration
+	// Final reports that the user sees a message that is not "thinking…":
+	// the acknowledgement carried one, or the deferred response was edited.
+	Final bool
+	// Message is the original response as it is now.
+	Message Message
+	// Followups counts follow-up messages.
+	Followups int
+}
+
+// Outcome returns what the user sees of an interaction so far.
+func (s *Server) Outcome(in Interaction) Outcome {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.interactions[in.Token]
+	if st == nil {
+		return Outcome{}
+	}
+	o := Outcome{Acked: st.acked, AckType: st.ackType, AckAfter: st.ackAfter, Followups: len(st.followups)}
+	if st.original != nil {
+		o.Message = *st.original
+		o.Final = st.original.Flags&flagLoading == 0
+	}
+	return o
 }
 
 // Followups returns the follow-up messages of an interaction, in order.

@@ -13,7 +13,12 @@
 // them (snowflake strings, member.user in guilds and user in DMs, …).
 //
 // Everything the bot sends is recorded ([Server.Requests]) with its decoded
-// JSON body and its time relative to the interaction it answers.
+// JSON body and its time relative to the interaction it answers;
+// [Server.Outcome] tells what the user of an interaction sees. Tests can
+// script Discord's failures: 429 per route or global ([Server.RateLimit],
+// [Server.RateLimitGlobal]) with the headers Discord sends, server errors
+// ([Server.Fail]), requests held before their answer ([Server.Hold]), and
+// gateway drops, RECONNECT and INVALID_SESSION.
 //
 // Point discordgo at it with [Server.Client] as the session's HTTP client:
 // discordgo computes its endpoint URLs at package load, so the client's
@@ -328,21 +333,46 @@ func (s *Server) Registrations() [][]map[string]any {
 	return append([][]map[string]any(nil), s.registrations...)
 }
 
-// rateLimit is a scripted 429 for a route.
+// rateLimit is a scripted failure for a route: a 429 (per route or
+// global) or a server error.
 type rateLimit struct {
 	route      string
 	remaining  int
 	retryAfter time.Duration
+	global     bool
+	status     int // 429 or 5xx
 }
 
 // RateLimit makes the next n requests to route (e.g. "PATCH
 // /webhooks/{application}/{token}/messages/{message}") fail with 429 and a
-// retry_after of retryAfter, with the headers Discord sends. discordgo
-// waits and retries them.
+// retry_after of retryAfter, with the headers Discord sends for a route's
+// limit (X-RateLimit-Remaining 0, X-RateLimit-Reset-After, Retry-After,
+// X-RateLimit-Scope user). The request is not carried out.
 func (s *Server) RateLimit(route string, n int, retryAfter time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.limits = append(s.limits, &rateLimit{route: route, remaining: n, retryAfter: retryAfter})
+	s.limits = append(s.limits, &rateLimit{route: route, remaining: n, retryAfter: retryAfter, status: http.StatusTooManyRequests})
+}
+
+// RateLimitGlobal is like [Server.RateLimit] for Discord's global rate
+// limit: the 429 says "global": true and carries X-RateLimit-Global and
+// X-RateLimit-Scope global, and no bucket headers.
+func (s *Server) RateLimitGlobal(route string, n int, retryAfter time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.limits = append(s.limits, &rateLimit{route: route, remaining: n, retryAfter: retryAfter, global: true, status: http.StatusTooManyRequests})
+}
+
+// Fail makes the next n requests to route fail with status (a server
+// error such as 500, 502, 503 or 504) without being carried out. n < 0
+// fails every request to route from now on.
+func (s *Server) Fail(route string, n int, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if n < 0 {
+		n = math.MaxInt
+	}
+	s.limits = append(s.limits, &rateLimit{route: route, remaining: n, status: status})
 }
 
 // Hold pauses matching requests before they are answered.
@@ -385,6 +415,7 @@ type httpError struct {
 	status     int
 	body       apiError
 	retryAfter time.Duration // for 429
+	global     bool          // for 429
 }
 
 func (e *httpError) Error() string {
@@ -474,8 +505,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, aut
 	switch {
 	case herr != nil && herr.status == http.StatusTooManyRequests:
 		status = herr.status
-		headers = rateLimitedHeaders(herr.retryAfter)
-		out, _ = json.Marshal(map[string]any{"message": herr.body.Message, "retry_after": herr.retryAfter.Seconds(), "global": false, "code": 0})
+		headers = rateLimitedHeaders(herr.retryAfter, herr.global)
+		out, _ = json.Marshal(map[string]any{"message": herr.body.Message, "retry_after": herr.retryAfter.Seconds(), "global": herr.global, "code": 0})
 	case herr != nil:
 		status = herr.status
 		out, _ = json.Marshal(herr.body)
@@ -534,7 +565,10 @@ func (s *Server) answer(r *http.Request, rec *Request, raw []byte, auth bool, h 
 		if l.remaining > 0 && l.route == rec.Method+" "+rec.Route {
 			l.remaining--
 			s.mu.Unlock()
-			return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiError{Message: "You are being rate limited."}, retryAfter: l.retryAfter}
+			if l.status != http.StatusTooManyRequests {
+				return 0, nil, errf(l.status, 0, "%d: %s", l.status, http.StatusText(l.status))
+			}
+			return 0, nil, &httpError{status: http.StatusTooManyRequests, body: apiError{Message: "You are being rate limited."}, retryAfter: l.retryAfter, global: l.global}
 		}
 	}
 	s.mu.Unlock()
@@ -557,8 +591,15 @@ func rateHeaders(route string) map[string]string {
 }
 
 // rateLimitedHeaders are the headers of a 429 answer.
-func rateLimitedHeaders(retryAfter time.Duration) map[string]string {
+func rateLimitedHeaders(retryAfter time.Duration, global bool) map[string]string {
 	secs := retryAfter.Seconds()
+	if global {
+		return map[string]string{
+			"Retry-After":        strconv.Itoa(int(math.Ceil(secs))),
+			"X-RateLimit-Global": "true",
+			"X-RateLimit-Scope":  "global",
+		}
+	}
 	return map[string]string{
 		"Retry-After":             strconv.Itoa(int(math.Ceil(secs))),
 		"X-RateLimit-Limit":       "5",

@@ -16,6 +16,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/rag"
 )
 
 // syncBuffer is a goroutine-safe log sink.
@@ -571,5 +572,63 @@ func TestServeRejectedToken(t *testing.T) {
 	}
 	if st := fake.GatewayStats(); st.Identifies != 0 || st.Connected {
 		t.Errorf("a session was established with a wrong token: %+v", st)
+	}
+}
+
+// gatedAnswerer holds each answer of the real answerer until released.
+type gatedAnswerer struct {
+	real    bot.Answerer
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedAnswerer) Answer(ctx context.Context, q rag.Query) (rag.Answer, error) {
+	g.entered <- struct{}{}
+	select {
+	case <-g.release:
+	case <-ctx.Done():
+		return rag.Answer{}, ctx.Err()
+	}
+	return g.real.Answer(ctx, q)
+}
+
+// TestServeGatewayDropWhileAnswering drops the gateway connection while
+// the real answerer is working on a question: the answer is still
+// delivered (over REST), the bot resumes the session by itself and
+// answers the next question.
+func TestServeGatewayDropWhileAnswering(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{})
+	gate := &gatedAnswerer{entered: make(chan struct{}, 4), release: make(chan struct{})}
+	s := startServe(t, fake, nil, func(o *bot.Options) {
+		gate.real = o.Answerer
+		o.Answerer = gate
+	})
+	alice := fake.NewUser("alice")
+	in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	select {
+	case <-gate.entered:
+	case <-waitCtx(t).Done():
+		t.Fatal("the question did not reach the answerer")
+	}
+	before := fake.GatewayStats()
+	if err := fake.DropConnection(); err != nil {
+		t.Fatal(err)
+	}
+	close(gate.release)
+	if !strings.Contains(finalEdit(t, fake, in).Text(), "April 2024") {
+		t.Errorf("the answer in progress when the connection dropped was not delivered")
+	}
+	if err := fake.WaitGateway(waitCtx(t), func(st discordtest.GatewayStats) bool { return st.Resumed > before.Resumed && st.Connected }); err != nil {
+		t.Fatalf("%v\nlogs:\n%s", err, s.logs)
+	}
+	next := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: fake.NewUser("bob"), Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	<-gate.entered
+	if !strings.Contains(finalEdit(t, fake, next).Text(), "April 2024") {
+		t.Errorf("no answer after resuming")
+	}
+	st := fake.GatewayStats()
+	t.Logf("gateway: %d connections, %d identify, %d resumes", st.Connections, st.Identifies, st.Resumes)
+	if err := s.stop(t); err != nil {
+		t.Errorf("serve returned %v", err)
 	}
 }

@@ -1,0 +1,61 @@
+package bot
+
+import (
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// This file lets the external tests (package bot_test) reach a few
+// internals: the request payloads (to fuzz what is sent, not only what is
+// rendered), the per-user limiter and its clock.
+
+// Payloads returns every request body the bot could send for m, as
+// discordgo types: an interaction response, an edit, a follow-up and a
+// channel reply.
+func Payloads(m Message) []any {
+	return []any{responsePayload(m, false), editPayload(m), followUpPayload(m, true), replyPayload(m, &discordgo.Message{ID: "1", ChannelID: "2"})}
+}
+
+// DeferPayload is the "thinking…" acknowledgement.
+func DeferPayload(ephemeral bool) any { return deferPayload(ephemeral) }
+
+// Limits is the bot's rate and concurrency limiter.
+type Limits = limits
+
+// NewLimits returns a limiter for perMinute questions per user and
+// concurrent answers, reading the time from now.
+func NewLimits(perMinute, concurrent int, now func() time.Time) *Limits {
+	l := newLimits(perMinute, concurrent)
+	l.now = now
+	return l
+}
+
+// Admit takes a question from user.
+func (l *limits) Admit(user string) (func(time.Duration), string) { return l.admit(user) }
+
+// Tracked returns how many users have a bucket.
+func (l *limits) Tracked() int { return l.tracked() }
+
+// TrackedUsers returns how many users the bot's limiter tracks.
+func TrackedUsers(b *Bot) int { return b.lim.tracked() }
+
+// MaxTrackedUsers and SweepInterval are the limiter's bounds.
+const (
+	MaxTrackedUsers = maxTrackedUsers
+	SweepInterval   = sweepInterval
+)
+
+// Clean is what Escape and Plain remove before anything else.
+var Clean = clean
+
+// DeliveryDeadline is the deadline the bot gives itself to show the
+// outcome of an interaction that arrived at received.
+func DeliveryDeadline(b *Bot, received time.Time) time.Time {
+	x := newExchange(&discordgo.Interaction{})
+	x.received = received
+	ctx, cancel := b.deliveryContext(x)
+	defer cancel()
+	dl, _ := ctx.Deadline()
+	return dl
+}
