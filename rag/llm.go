@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -523,15 +524,7 @@ func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]st
 		}
 	}
 	// Keep the best picks that fit, then restore article order.
-	slices.SortStableFunc(picks, func(x, y quoteSentence) int {
-		switch {
-		case x.score > y.score:
-			return -1
-		case x.score < y.score:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(picks, func(x, y quoteSentence) int { return cmp.Compare(y.score, x.score) })
 	var chosen []quoteSentence
 	size := 0
 	for _, p := range picks {
