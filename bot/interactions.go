@@ -191,21 +191,12 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 		return
 	}
 	user := userOf(i)
-	release, busy := b.lim.admit(user.ID)
-	if busy != "" {
-		b.notice(x, busy)
-		return
-	}
 	start := time.Now()
-	defer func() { release(time.Since(start)) }()
-
-	ack, cancelAck := b.ackContext(x)
-	err = b.deferReply(ack, x, ephemeral)
-	cancelAck()
-	if err != nil {
-		b.log.Warn("could not acknowledge /ask", "interaction", i.ID, "error", err.Error())
+	done, ok := b.admitAndDefer(x, "/ask", ephemeral)
+	if !ok {
 		return
 	}
+	defer done()
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	st := b.newStreamer(ctx, x, question)
@@ -299,20 +290,11 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 		return
 	}
 	user := userOf(i)
-	release, busy := b.lim.admit(user.ID)
-	if busy != "" {
-		b.notice(x, busy)
+	done, ok := b.admitAndDefer(x, "/search", false)
+	if !ok {
 		return
 	}
-	start := time.Now()
-	defer func() { release(time.Since(start)) }()
-	ack, cancelAck := b.ackContext(x)
-	err = b.deferReply(ack, x, false)
-	cancelAck()
-	if err != nil {
-		b.log.Warn("could not acknowledge /search", "interaction", i.ID, "error", err.Error())
-		return
-	}
+	defer done()
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	ps, err := b.searchPassages(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf()})
@@ -481,4 +463,27 @@ func wordPrefix(s, p string) bool {
 		i += 1 + j
 	}
 	return false
+}
+
+// admitAndDefer admits the interaction's user past the rate and
+// concurrency limits (or tells them they are busy) and acknowledges the
+// interaction with a deferred reply. When ok, the caller must call done
+// once the work is over.
+func (b *Bot) admitAndDefer(x *exchange, command string, ephemeral bool) (done func(), ok bool) {
+	release, busy := b.lim.admit(userOf(x.i).ID)
+	if busy != "" {
+		b.notice(x, busy)
+		return nil, false
+	}
+	start := time.Now()
+	done = func() { release(time.Since(start)) }
+	ack, cancelAck := b.ackContext(x)
+	err := b.deferReply(ack, x, ephemeral)
+	cancelAck()
+	if err != nil {
+		b.log.Warn("could not acknowledge "+command, "interaction", x.i.ID, "error", err.Error())
+		done()
+		return nil, false
+	}
+	return done, true
 }
