@@ -85,14 +85,12 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		if len(qvec) != ix.dim {
 			return nil, fmt.Errorf("query vector has %d dimensions, the index %d: re-index with the current embedder", len(qvec), ix.dim)
 		}
-		res, err := ix.col.QueryEmbedding(ctx, qvec, m, nil, nil)
+		hits, err := ix.vectorSearch(ctx, qvec, m)
 		if err != nil {
 			return nil, fmt.Errorf("vector search: %w", err)
 		}
-		for _, r := range res {
-			if i, ok := ix.byID[r.ID]; ok {
-				get(i).Vector = float64(r.Similarity)
-			}
+		for _, h := range hits {
+			get(h.doc).Vector = float64(h.sim)
 		}
 	}
 	// Chunks found by one side only still have a score on the other.

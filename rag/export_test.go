@@ -1,0 +1,96 @@
+package rag
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/philippgille/chromem-go"
+
+	"citebot/corpus"
+)
+
+// Internals for the external tests and benchmarks of this package.
+
+// VectorsOf returns the stored vectors of ix in chunk order.
+func VectorsOf(ix *Index) [][]float32 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([][]float32, len(ix.recs))
+	for i, r := range ix.recs {
+		out[i] = r.vec
+	}
+	return out
+}
+
+// ChromemDB returns the chromem-go database that answers vector queries.
+func ChromemDB(ix *Index) *chromem.DB {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.db
+}
+
+// VectorCandidates runs the vector half of candidate generation: the m
+// chunks most similar to q, as chunk numbers and similarities.
+func VectorCandidates(ctx context.Context, ix *Index, q []float32, m int) ([]int, []float32, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	hits, err := ix.vectorSearch(ctx, q, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int, len(hits))
+	sims := make([]float32, len(hits))
+	for i, h := range hits {
+		ids[i], sims[i] = h.doc, h.sim
+	}
+	return ids, sims, nil
+}
+
+// Shards returns the number of chromem-go collections of ix.
+func Shards(ix *Index) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.shards)
+}
+
+// SampleArticles returns n articles of recombined sentences of the shipped
+// corpus (real English with its names and dates), with titles, dates from
+// 2020 to 2024 and paragraphs, deterministic for a seed.
+func SampleArticles(n int, seed uint64) []corpus.Article {
+	seedArts, err := corpus.Shipped()
+	if err != nil {
+		panic(err)
+	}
+	var sents []string
+	for _, a := range seedArts {
+		for _, s := range splitSentences(a.Text) {
+			sents = append(sents, a.Text[s.Start:s.End])
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, 42))
+	out := make([]corpus.Article, n)
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range out {
+		var b strings.Builder
+		for p := 0; p < 1+r.IntN(4); p++ {
+			if p > 0 {
+				b.WriteString("\n\n")
+			}
+			for s := 0; s < 1+r.IntN(4); s++ {
+				if s > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(sents[r.IntN(len(sents))])
+			}
+		}
+		title := strings.Fields(sents[r.IntN(len(sents))])
+		out[i] = corpus.Article{
+			ID: fmt.Sprintf("t%05d", i), Title: strings.Join(title[:min(len(title), 6)], " "),
+			Source: "Test", Published: base.AddDate(0, 0, r.IntN(1800)), Text: b.String(),
+		}
+	}
+	return out
+}

@@ -1,0 +1,190 @@
+package rag
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/philippgille/chromem-go"
+)
+
+// The vectors live in chromem-go collections ("shards"): a chunk belongs to
+// shard fnv32a(id) mod the shard count. A query asks every shard for its
+// top m on GOMAXPROCS goroutines and merges the answers, which is exactly
+// the top m of one big collection. Shards cut chromem-go's per-query
+// overhead: it hands every document of a collection through a channel and
+// a mutex before scoring it, one collection at a time, which leaves a core
+// idle and makes the two cores contend on each document; small collections
+// queried side by side keep both busy (see docs/performance.md).
+//
+// Shards are copy-on-write: an update builds new collections for the shards
+// whose chunks changed, outside the index lock, so searches never wait for
+// documents being added.
+var (
+	// shardSize is the chunk count per shard that the shard count aims at.
+	shardSize = 2048
+	// maxShards caps the shard count.
+	maxShards = 64
+)
+
+// shardCount returns the number of shards for n chunks when the index has
+// current shards: a power of two near n/shardSize, kept while within a
+// factor of two of that, so that small updates do not reshuffle.
+func shardCount(n, current int) int {
+	want := 1
+	for want < maxShards && want*shardSize < n {
+		want *= 2
+	}
+	if current > 0 && current*2 >= want && current <= want*2 && current <= maxShards {
+		return current
+	}
+	return want
+}
+
+// shardOf returns the shard of a chunk id.
+func shardOf(id string, shards int) int {
+	if shards == 1 {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return int(h.Sum32() % uint32(shards))
+}
+
+// noEmbedding is the embedding function of the collections: citebot always
+// supplies vectors.
+func noEmbedding(context.Context, string) ([]float32, error) {
+	return nil, errors.New("citebot supplies embeddings; the collection never embeds")
+}
+
+// buildShards returns the collections for recs (all of dim dimensions):
+// the current collection of a shard whose chunks are unchanged, a new one
+// otherwise. Shards are filled in parallel.
+func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) ([]*chromem.Collection, error) {
+	n := shardCount(len(recs), len(ix.shards))
+	groups := make([][]*chunkRec, n)
+	for _, c := range recs {
+		s := shardOf(c.ID, n)
+		groups[s] = append(groups[s], c)
+	}
+	reuse := n == len(ix.shards) && dim == ix.dim
+	shards := make([]*chromem.Collection, n)
+	var build []int
+	for s, g := range groups {
+		if reuse && ix.shards[s].Count() == len(g) && !slices.ContainsFunc(g, func(c *chunkRec) bool {
+			i, ok := ix.byID[c.ID]
+			return !ok || ix.recs[i] != c
+		}) {
+			shards[s] = ix.shards[s]
+			continue
+		}
+		build = append(build, s)
+	}
+	ix.gen++
+	errs := make([]error, n)
+	err := ix.forEachErr(ctx, len(build), func(i int) {
+		s := build[i]
+		col, err := ix.db.CreateCollection(fmt.Sprintf("chunks-%d-%d", ix.gen, s), nil, noEmbedding)
+		if err != nil {
+			errs[s] = err
+			return
+		}
+		for _, c := range groups[s] {
+			if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: c.vec, Content: c.Text}); err != nil {
+				errs[s] = fmt.Errorf("add %s: %w", c.ID, err)
+				return
+			}
+		}
+		shards[s] = col
+	})
+	if err == nil {
+		err = errors.Join(errs...)
+	}
+	if err != nil {
+		ix.dropShards(shards, ix.shards)
+		return nil, err
+	}
+	return shards, nil
+}
+
+// dropShards deletes the collections of old that keep does not hold.
+func (ix *Index) dropShards(old, keep []*chromem.Collection) {
+	for _, c := range old {
+		if c != nil && !slices.Contains(keep, c) {
+			ix.db.DeleteCollection(c.Name) // only fails for a persistent database
+		}
+	}
+}
+
+// vectorHit is a chunk and its cosine similarity to the query.
+type vectorHit struct {
+	doc int
+	sim float32
+}
+
+// vectorSearch returns the m chunks most similar to q (of the index's
+// dimension), best first, ties in chunk id order. The caller holds ix.mu.
+func (ix *Index) vectorSearch(ctx context.Context, q []float32, m int) ([]vectorHit, error) {
+	shards := ix.shards
+	results := make([][]chromem.Result, len(shards))
+	errs := make([]error, len(shards))
+	query := func(s int) {
+		k := min(m, shards[s].Count())
+		if k > 0 {
+			results[s], errs[s] = shards[s].QueryEmbedding(ctx, q, k, nil, nil)
+		}
+	}
+	if len(shards) == 1 {
+		query(0)
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), len(shards)) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for s := int(next.Add(1)) - 1; s < len(shards); s = int(next.Add(1)) - 1 {
+					query(s)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	var all []chromem.Result
+	if len(results) == 1 {
+		all = results[0]
+	} else {
+		n := 0
+		for _, r := range results {
+			n += len(r)
+		}
+		all = make([]chromem.Result, 0, n)
+		for _, r := range results {
+			all = append(all, r...)
+		}
+	}
+	slices.SortFunc(all, func(a, b chromem.Result) int {
+		if c := cmp.Compare(b.Similarity, a.Similarity); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	all = all[:min(m, len(all))]
+	hits := make([]vectorHit, 0, len(all))
+	for _, r := range all {
+		if i, ok := ix.byID[r.ID]; ok {
+			hits = append(hits, vectorHit{i, r.Similarity})
+		}
+	}
+	return hits, nil
+}
