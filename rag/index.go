@@ -37,11 +37,11 @@ type Index struct {
 	shards []*chromem.Collection // chunk c is in shards[shardOf(c.ID, len(shards))]
 	gen    int                   // names new collections apart from the ones they replace
 	arts   map[string]*articleRec
-	recs  []*chunkRec // lexicon document i is recs[i]
-	byID  map[string]int
-	lex   *lexicon
-	vocab *vocabulary
-	dim   int
+	recs   []*chunkRec // lexicon document i is recs[i]
+	byID   map[string]int
+	lex    *lexicon
+	vocab  *vocabulary
+	dim    int
 
 	workers int
 	stored  map[string]storedArticle // loaded from disk, by article id; consumed by Update
