@@ -98,12 +98,14 @@ func BenchmarkSearch(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu := cpuTime()
 				for i := 0; i < b.N; i++ {
 					if _, err := ix.Search(ctx(), qs[i%len(qs)], rag.SearchOptions{K: searchK}); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.StopTimer()
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 				perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 				flat := flatten(rag.VectorsOf(ix))
 				reps := max(b.N, 3)
@@ -160,6 +162,7 @@ func BenchmarkUpdate(b *testing.B) {
 			arts := benchArticles(b, n)
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu := cpuTime()
 			for i := 0; i < b.N; i++ {
 				ix := rag.NewIndex(rag.IndexOptions{})
 				st, err := ix.Update(ctx(), arts, nil)
@@ -171,6 +174,43 @@ func BenchmarkUpdate(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "chunks/s")
+			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
+	}
+}
+
+// BenchmarkVectorShards measures the chromem-go half of retrieval alone
+// for different shard sizes, next to the brute-force floor: the data
+// behind the shardSize default.
+func BenchmarkVectorShards(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		if n < 10_000 {
+			continue
+		}
+		for _, size := range []int{1 << 30, 8192, 4096, 2048, 1024, 512} {
+			b.Run(fmt.Sprintf("%s/shard=%d", sizeName(n), min(size, n)), func(b *testing.B) {
+				ix := benchIndex(b, "random-384", n)
+				shards := rag.Reshard(ix, size, 256)
+				q := randomUnit(99, 384)
+				b.ResetTimer()
+				cpu := cpuTime()
+				for i := 0; i < b.N; i++ {
+					if _, _, err := rag.VectorCandidates(ctx(), ix, q, candidates); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+				perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+				flat := flatten(rag.VectorsOf(ix))
+				start := time.Now()
+				for i := 0; i < max(b.N, 3); i++ {
+					rawScan(q, flat, candidates, dotUnrolled)
+				}
+				floor := float64(time.Since(start).Nanoseconds()) / float64(max(b.N, 3))
+				b.ReportMetric(float64(shards), "shards")
+				b.ReportMetric(perOp/floor, "x-floor")
+			})
+		}
 	}
 }

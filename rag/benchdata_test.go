@@ -71,7 +71,7 @@ var (
 
 // sourcePassages returns the wiki passages, or synthetic ones when the file
 // is absent.
-func sourcePassages(b *testing.B) ([]passage, string) {
+func sourcePassages(tb testing.TB) ([]passage, string) {
 	passagesOnce.Do(func() {
 		path := os.Getenv(benchArticlesEnv)
 		if path == "" {
@@ -145,14 +145,14 @@ var (
 // source per round, regrouped by a different shuffle each time, so repeated
 // text meets other titles and neighbours), with publication dates spread
 // over 2015–2024.
-func benchArticles(b *testing.B, n int) []corpus.Article {
-	b.Helper()
+func benchArticles(tb testing.TB, n int) []corpus.Article {
+	tb.Helper()
 	articlesMu.Lock()
 	defer articlesMu.Unlock()
 	if a, ok := articlesCache[n]; ok {
 		return a
 	}
-	src, _ := sourcePassages(b)
+	src, _ := sourcePassages(tb)
 	ch := rag.DefaultChunker()
 	r := rand.New(rand.NewPCG(uint64(n), 7))
 	var out []corpus.Article
@@ -190,8 +190,8 @@ func makeArticle(id string, src []passage, idx []int, pub time.Time) corpus.Arti
 
 // benchQuestions returns questions to ask: the shared multi-hop questions
 // when present, else questions made of corpus words.
-func benchQuestions(b *testing.B) []string {
-	src, from := sourcePassages(b)
+func benchQuestions(tb testing.TB) []string {
+	src, from := sourcePassages(tb)
 	if from != "synthetic" {
 		path := filepath.Join(filepath.Dir(from), "musique-qa.jsonl")
 		if f, err := os.Open(path); err == nil {

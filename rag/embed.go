@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 )
@@ -159,25 +160,65 @@ type feature struct {
 	weight float64
 }
 
-// featureSet collects the features of one text; pooled, as embedding a
-// passage touches hundreds of them.
+// featureSet collects the distinct features of one text in an
+// open-addressing table; pooled, as embedding a passage touches hundreds
+// of them.
 type featureSet struct {
-	index map[uint64]int32
+	slots []int32 // 1 + index into list; 0 is empty. Length a power of two.
+	shift uint    // 64 − log2(len(slots))
 	list  []feature
 	buf   []byte // "^word$"
 	runes []int  // rune offsets in buf
 	v     []float64
 }
 
-var featureSets = sync.Pool{New: func() any { return &featureSet{index: map[uint64]int32{}} }}
+var featureSets = sync.Pool{New: func() any { return new(featureSet) }}
+
+// reset empties the set, sized for about n features.
+func (fs *featureSet) reset(n int) {
+	fs.list = fs.list[:0]
+	size := 256
+	for size < 2*n {
+		size *= 2
+	}
+	if len(fs.slots) != size {
+		fs.slots = make([]int32, size)
+	} else {
+		clear(fs.slots)
+	}
+	fs.shift = uint(64 - bits.TrailingZeros(uint(size)))
+}
 
 func (fs *featureSet) add(h uint64, w float64) {
-	if i, ok := fs.index[h]; ok {
-		fs.list[i].n++
-		return
+	mask := uint64(len(fs.slots) - 1)
+	for i := (h * 0x9e3779b97f4a7c15) >> fs.shift; ; i = (i + 1) & mask {
+		switch s := fs.slots[i]; {
+		case s == 0:
+			fs.list = append(fs.list, feature{hash: h, n: 1, weight: w})
+			fs.slots[i] = int32(len(fs.list))
+			if 2*len(fs.list) > len(fs.slots) {
+				fs.grow()
+			}
+			return
+		case fs.list[s-1].hash == h:
+			fs.list[s-1].n++
+			return
+		}
 	}
-	fs.index[h] = int32(len(fs.list))
-	fs.list = append(fs.list, feature{hash: h, n: 1, weight: w})
+}
+
+// grow doubles the table.
+func (fs *featureSet) grow() {
+	fs.slots = make([]int32, 2*len(fs.slots))
+	fs.shift--
+	mask := uint64(len(fs.slots) - 1)
+	for j, f := range fs.list {
+		i := (f.hash * 0x9e3779b97f4a7c15) >> fs.shift
+		for fs.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		fs.slots[i] = int32(j + 1)
+	}
 }
 
 // embedTokens embeds a tokenised text; see [LocalEmbedder]. Features are
@@ -186,8 +227,7 @@ func (fs *featureSet) add(h uint64, w float64) {
 func (e *LocalEmbedder) embedTokens(toks []token, idf func(string) float64) []float32 {
 	fs := featureSets.Get().(*featureSet)
 	defer featureSets.Put(fs)
-	clear(fs.index)
-	fs.list = fs.list[:0]
+	fs.reset(4 * len(toks))
 	prev := ""
 	prevW := 0.0
 	for _, t := range toks {

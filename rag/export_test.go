@@ -94,3 +94,26 @@ func SampleArticles(n int, seed uint64) []corpus.Article {
 	}
 	return out
 }
+
+// Reshard rebuilds the vector collections of ix for shards of about size
+// chunks, at most most of them, and returns the shard count.
+func Reshard(ix *Index, size, most int) int {
+	ix.updateMu.Lock()
+	defer ix.updateMu.Unlock()
+	oldSize, oldMax := shardSize, maxShards
+	defer func() { shardSize, maxShards = oldSize, oldMax }()
+	shardSize, maxShards = size, most
+	ix.mu.RLock()
+	recs, dim, old := ix.recs, ix.dim, ix.shards
+	ix.mu.RUnlock()
+	ix.shards = nil // build every shard anew
+	shards, err := ix.buildShards(context.Background(), recs, dim)
+	if err != nil {
+		panic(err)
+	}
+	ix.mu.Lock()
+	ix.shards = shards
+	ix.mu.Unlock()
+	ix.dropShards(old, shards)
+	return len(shards)
+}
