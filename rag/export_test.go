@@ -107,13 +107,14 @@ func Reshard(ix *Index, size, most int) int {
 	recs, dim, old := ix.recs, ix.dim, ix.shards
 	ix.mu.RUnlock()
 	ix.shards = nil // build every shard anew
-	shards, err := ix.buildShards(context.Background(), recs, dim)
+	set, err := ix.buildShards(context.Background(), recs, dim)
 	if err != nil {
 		panic(err)
 	}
 	ix.mu.Lock()
-	ix.shards = shards
+	set.apply(dim)
+	ix.shards = set.cols
 	ix.mu.Unlock()
-	ix.dropShards(old, shards)
-	return len(shards)
+	ix.dropShards(old, set.cols)
+	return len(set.cols)
 }

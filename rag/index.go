@@ -43,8 +43,9 @@ type Index struct {
 	vocab  *vocabulary
 	dim    int
 
-	workers int
-	stored  map[string]storedArticle // loaded from disk, by article id; consumed by Update
+	workers    int
+	stored     map[string]storedArticle // loaded from disk, by article id; consumed by Update
+	fileShards int                      // shard count of the loaded file, which its vectors are ordered by
 }
 
 type articleRec struct {
@@ -427,16 +428,18 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		byID[c.ID] = i
 	}
 	lex := buildLexicon(ix.vocab, docs, ix.workers)
-	shards, err := ix.buildShards(ctx, recs, dim)
+	set, err := ix.buildShards(ctx, recs, dim)
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
 	}
 
 	ix.mu.Lock()
 	old := ix.shards
-	ix.arts, ix.recs, ix.byID, ix.lex, ix.dim, ix.shards = next, recs, byID, lex, dim, shards
+	set.apply(dim)
+	ix.arts, ix.recs, ix.byID, ix.lex, ix.dim, ix.shards = next, recs, byID, lex, dim, set.cols
+	ix.fileShards = 0
 	ix.mu.Unlock()
-	ix.dropShards(old, shards)
+	ix.dropShards(old, set.cols)
 	if tw, ok := ix.emb.(termWeighter); ok {
 		tw.setTermWeights(lex.idf)
 	}

@@ -38,12 +38,15 @@ import (
 //	terms      per chunk (in article order): term count, then term numbers
 //	           into the vocabulary above
 //	padding    zero bytes up to a multiple of 8 bytes from the file start
-//	vectors    float32 × dimension for every chunk, in article order
+//	vectors    float32 × dimension for every chunk, grouped by vector shard
+//	           (shard fnv32a(chunk id) mod the header's shard count; within
+//	           a shard, in article order)
 //	checksum   uint32 CRC-32C of everything before it
 //
 // Strings are a uvarint length and the bytes; counts, spans and term
-// numbers are uvarints. The vectors are one block, read straight into
-// memory, so loading costs little more than reading the file.
+// numbers are uvarints. Each shard's vectors are read straight into one
+// block of memory, which its chromem-go collection then scans, so loading
+// costs little more than reading the file.
 //
 // Chunk text is not stored: it is re-cut from the corpus by the spans, which
 // are only trusted when the article's content hash matches. Term lists are
@@ -85,6 +88,8 @@ type fileHeader struct {
 	Articles  int    `json:"articles"`
 	Chunks    int    `json:"chunks"`
 	Terms     int    `json:"terms"`
+	// Shards is the number of vector shards the vectors are grouped by.
+	Shards int `json:"shards"`
 	// Sections holds the byte lengths of the articles, vocabulary and terms
 	// sections.
 	Sections [3]int64 `json:"sections"`
@@ -155,7 +160,7 @@ func (ix *Index) Save(path string) error {
 	slices.Sort(ids)
 	hdr := fileHeader{
 		Embedder: ix.emb.Name(), Dim: ix.dim, Chunker: ix.chunker, Saved: time.Now().UTC(),
-		Tokenizer: tokenizerFingerprint(), Articles: len(ids),
+		Tokenizer: tokenizerFingerprint(), Articles: len(ids), Shards: max(1, len(ix.shards)),
 	}
 	// Sections: articles; vocabulary (the terms in use, numbered in order
 	// of first use); term lists.
@@ -214,8 +219,15 @@ func (ix *Index) Save(path string) error {
 	w.Write(vocab)
 	w.Write(terms)
 	w.Write(make([]byte, padding(fixedLen+len(js)+len(arts)+len(vocab)+len(terms))))
+	groups := make([][]*chunkRec, hdr.Shards)
 	for _, id := range ids {
 		for _, c := range ix.arts[id].chunks {
+			s := shardOf(c.ID, hdr.Shards)
+			groups[s] = append(groups[s], c)
+		}
+	}
+	for _, g := range groups {
+		for _, c := range g {
 			if littleEndian {
 				w.Write(floatBytes(c.vec))
 				continue
@@ -279,11 +291,13 @@ func (ix *Index) Load(path string) error {
 	}
 	crc := crc32.New(castagnoli)
 	r := &checkedReader{r: f, crc: crc, left: fi.Size()}
+	ix.fileShards = 0
 	stored, err := ix.decode(r)
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		err = fmt.Errorf("%w: truncated", ErrCorruptIndex)
 	}
 	if err != nil {
+		ix.fileShards = 0
 		return fmt.Errorf("load index %s: %w", path, err)
 	}
 	ix.stored = stored
@@ -368,8 +382,8 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 		}
 		meta += n
 	}
-	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 ||
-		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left {
+	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Shards < 1 ||
+		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left || hdr.Shards > max(1, hdr.Chunks) {
 		return nil, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
 	}
 	pad := int64(padding(fixedLen + int(hlen) + int(meta)))
@@ -381,52 +395,73 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	if err := r.readFull(body); err != nil {
 		return nil, err
 	}
-	vecs := make([]float32, hdr.Chunks*hdr.Dim)
-	if err := r.readFull(floatBytes(vecs)); err != nil {
-		return nil, err
-	}
-	if err := r.finish(); err != nil {
-		return nil, err
-	}
-	if !littleEndian {
-		for i, x := range vecs {
-			vecs[i] = math.Float32frombits(bits.ReverseBytes32(math.Float32bits(x)))
-		}
-	}
-	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
-		return nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
-	}
 
+	// Articles, and which shard each chunk's vector is in.
 	d := &sectionReader{b: body[:hdr.Sections[0]]}
 	stored := make(map[string]storedArticle, hdr.Articles)
 	order := make([]string, 0, hdr.Articles)
-	chunks := 0
+	shard := make([]int32, 0, hdr.Chunks)
+	perShard := make([]int, hdr.Shards)
 	for range hdr.Articles {
 		a := storedArticle{ID: d.string(), Hash: d.string()}
-		n := d.count(hdr.Chunks - chunks)
+		n := d.count(hdr.Chunks - len(shard))
 		a.Spans = make([][2]int, n)
 		for i := range a.Spans {
 			start := d.count(math.MaxInt32)
 			a.Spans[i] = [2]int{start, start + d.count(math.MaxInt32)}
+			s := shardOf(a.ID+"#"+strconv.Itoa(i), hdr.Shards)
+			shard = append(shard, int32(s))
+			perShard[s]++
 		}
-		a.vecs = make([][]float32, n)
-		for i := range a.vecs {
-			off := (chunks + i) * hdr.Dim
-			a.vecs[i] = vecs[off : off+hdr.Dim : off+hdr.Dim]
-		}
-		chunks += n
 		if _, dup := stored[a.ID]; dup && d.err == nil {
 			d.err = fmt.Errorf("duplicate article %q", a.ID)
 		}
 		stored[a.ID] = a
 		order = append(order, a.ID)
 	}
-	if d.err == nil && (chunks != hdr.Chunks || len(d.b) != 0) {
-		d.err = fmt.Errorf("%d chunks in the articles section, header says %d", chunks, hdr.Chunks)
+	if d.err == nil && (len(shard) != hdr.Chunks || len(d.b) != 0) {
+		d.err = fmt.Errorf("%d chunks in the articles section, header says %d", len(shard), hdr.Chunks)
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: articles: %v", ErrCorruptIndex, d.err)
 	}
+
+	// Vectors, one block per shard.
+	blocks := make([][]float32, hdr.Shards)
+	for s, n := range perShard {
+		blocks[s] = make([]float32, n*hdr.Dim)
+		if err := r.readFull(floatBytes(blocks[s])); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
+	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
+		return nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
+	}
+	if !littleEndian {
+		for _, b := range blocks {
+			for i, x := range b {
+				b[i] = math.Float32frombits(bits.ReverseBytes32(math.Float32bits(x)))
+			}
+		}
+	}
+	next := make([]int, hdr.Shards) // next vector of each shard
+	k := 0
+	for _, id := range order {
+		a := stored[id]
+		a.vecs = make([][]float32, len(a.Spans))
+		for i := range a.vecs {
+			s := shard[k]
+			off := next[s] * hdr.Dim
+			a.vecs[i] = blocks[s][off : off+hdr.Dim : off+hdr.Dim]
+			next[s]++
+			k++
+		}
+		stored[id] = a
+	}
+	ix.fileShards = hdr.Shards // read by Update; Load holds updateMu
 
 	if hdr.Tokenizer != tokenizerFingerprint() {
 		return stored, nil // term lists of another tokenizer: recomputed

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -101,5 +102,70 @@ func TestStoredTermsThatDisagree(t *testing.T) {
 func TestTokenizerFingerprintStable(t *testing.T) {
 	if a, b := tokenizerFingerprint(), tokenizerFingerprint(); a != b || !strings.HasPrefix(a, "tok-") {
 		t.Errorf("fingerprints %q and %q", a, b)
+	}
+}
+
+func TestSaveLoadSharded(t *testing.T) {
+	withShards(t, 32, 64)
+	ctx := context.Background()
+	arts := SampleArticles(300, 23)
+	want := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	if len(want.shards) < 8 {
+		t.Fatalf("%d shards; the test needs several", len(want.shards))
+	}
+	checkLayout(t, want)
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got := NewIndex(IndexOptions{})
+	if err := got.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if got.fileShards != len(want.shards) {
+		t.Errorf("file has %d shards, the index %d", got.fileShards, len(want.shards))
+	}
+	if _, err := got.Update(ctx, arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.shards) != len(want.shards) {
+		t.Errorf("loaded index has %d shards, saved %d", len(got.shards), len(want.shards))
+	}
+	checkLayout(t, got)
+	for i, c := range got.recs {
+		if !slices.Equal(c.vec, want.recs[i].vec) {
+			t.Fatalf("chunk %s: vector differs after the load", c.ID)
+		}
+	}
+	qs := testQuestions(arts, 20)
+	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
+		t.Error("search results after the load differ")
+	}
+}
+
+// checkLayout checks that every shard's vectors lie back to back in
+// memory, in the order of the index's chunks, and that the collection
+// scans the same vectors the chunks hold.
+func checkLayout(t *testing.T, ix *Index) {
+	t.Helper()
+	groups := make([][]*chunkRec, len(ix.shards))
+	for _, c := range ix.recs {
+		s := shardOf(c.ID, len(ix.shards))
+		groups[s] = append(groups[s], c)
+	}
+	for s, g := range groups {
+		if !backToBack(g, ix.dim) {
+			t.Fatalf("shard %d: vectors not back to back", s)
+		}
+		if len(g) == 0 {
+			continue
+		}
+		doc, err := ix.shards[s].GetByID(context.Background(), g[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(doc.Embedding, g[0].vec) {
+			t.Fatalf("shard %d: collection vector differs from the chunk's", s)
+		}
 	}
 }

@@ -1,16 +1,15 @@
 package rag
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/philippgille/chromem-go"
 )
@@ -64,25 +63,40 @@ func noEmbedding(context.Context, string) ([]float32, error) {
 	return nil, errors.New("citebot supplies embeddings; the collection never embeds")
 }
 
+// shardSet is the vector store an update builds: the collections, and the
+// vectors to point chunks at (their copies in per-shard blocks), which
+// swap applies under the index lock.
+type shardSet struct {
+	cols   []*chromem.Collection
+	moved  [][]*chunkRec // per rebuilt shard, its chunks in block order
+	blocks [][]float32   // per rebuilt shard, the vectors of moved, back to back
+}
+
 // buildShards returns the collections for recs (all of dim dimensions):
 // the current collection of a shard whose chunks are unchanged, a new one
-// otherwise. Shards are filled in parallel.
-func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) ([]*chromem.Collection, error) {
-	n := shardCount(len(recs), len(ix.shards))
+// otherwise. The vectors of a new shard are laid out back to back in one
+// block (unless they already are, as after a load), so that a query reads
+// each shard from one stretch of memory. Shards are filled in parallel.
+func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (shardSet, error) {
+	current := len(ix.shards)
+	if current == 0 {
+		current = ix.fileShards
+	}
+	n := shardCount(len(recs), current)
 	groups := make([][]*chunkRec, n)
 	for _, c := range recs {
 		s := shardOf(c.ID, n)
 		groups[s] = append(groups[s], c)
 	}
 	reuse := n == len(ix.shards) && dim == ix.dim
-	shards := make([]*chromem.Collection, n)
+	set := shardSet{cols: make([]*chromem.Collection, n), moved: make([][]*chunkRec, n), blocks: make([][]float32, n)}
 	var build []int
 	for s, g := range groups {
 		if reuse && ix.shards[s].Count() == len(g) && !slices.ContainsFunc(g, func(c *chunkRec) bool {
 			i, ok := ix.byID[c.ID]
 			return !ok || ix.recs[i] != c
 		}) {
-			shards[s] = ix.shards[s]
+			set.cols[s] = ix.shards[s]
 			continue
 		}
 		build = append(build, s)
@@ -91,27 +105,67 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) ([]
 	errs := make([]error, n)
 	err := ix.forEachErr(ctx, len(build), func(i int) {
 		s := build[i]
+		g := groups[s]
 		col, err := ix.db.CreateCollection(fmt.Sprintf("chunks-%d-%d", ix.gen, s), nil, noEmbedding)
 		if err != nil {
 			errs[s] = err
 			return
 		}
-		for _, c := range groups[s] {
-			if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: c.vec, Content: c.Text}); err != nil {
+		vecs := make([][]float32, len(g))
+		if backToBack(g, dim) {
+			for j, c := range g {
+				vecs[j] = c.vec
+			}
+		} else {
+			block := make([]float32, len(g)*dim)
+			for j, c := range g {
+				v := block[j*dim : (j+1)*dim : (j+1)*dim]
+				copy(v, c.vec)
+				vecs[j] = v
+			}
+			set.moved[s], set.blocks[s] = g, block
+		}
+		for j, c := range g {
+			if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: vecs[j], Content: c.Text}); err != nil {
 				errs[s] = fmt.Errorf("add %s: %w", c.ID, err)
 				return
 			}
 		}
-		shards[s] = col
+		set.cols[s] = col
 	})
 	if err == nil {
 		err = errors.Join(errs...)
 	}
 	if err != nil {
-		ix.dropShards(shards, ix.shards)
-		return nil, err
+		ix.dropShards(set.cols, ix.shards)
+		return shardSet{}, err
 	}
-	return shards, nil
+	return set, nil
+}
+
+// apply points the moved chunks at their vectors' copies. The caller holds
+// ix.mu for writing: searches read the vectors.
+func (set shardSet) apply(dim int) {
+	for s, g := range set.moved {
+		for j, c := range g {
+			c.vec = set.blocks[s][j*dim : (j+1)*dim : (j+1)*dim]
+		}
+	}
+}
+
+// backToBack reports whether the vectors of g (of dim float32s each) follow
+// each other in memory in order.
+func backToBack(g []*chunkRec, dim int) bool {
+	if len(g) == 0 {
+		return true
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(g[0].vec)))
+	for j, c := range g {
+		if uintptr(unsafe.Pointer(unsafe.SliceData(c.vec))) != base+uintptr(j*dim*4) {
+			return false
+		}
+	}
+	return true
 }
 
 // dropShards deletes the collections of old that keep does not hold.
@@ -160,26 +214,52 @@ func (ix *Index) vectorSearch(ctx context.Context, q []float32, m int) ([]vector
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	var all []chromem.Result
-	if len(results) == 1 {
-		all = results[0]
-	} else {
-		n := 0
-		for _, r := range results {
-			n += len(r)
+	// The best m of all shards' answers: a bounded min-heap, then sorted.
+	worse := func(a, b *chromem.Result) bool { // a ranks below b
+		if a.Similarity != b.Similarity {
+			return a.Similarity < b.Similarity
 		}
-		all = make([]chromem.Result, 0, n)
-		for _, r := range results {
-			all = append(all, r...)
+		return a.ID > b.ID
+	}
+	top := make([]*chromem.Result, 0, m)
+	for _, rs := range results {
+		for i := range rs {
+			r := &rs[i]
+			switch {
+			case len(top) < m:
+				top = append(top, r)
+				for j := len(top) - 1; j > 0 && worse(top[j], top[(j-1)/2]); j = (j - 1) / 2 {
+					top[j], top[(j-1)/2] = top[(j-1)/2], top[j]
+				}
+			case worse(top[0], r):
+				top[0] = r
+				for j := 0; ; {
+					c := 2*j + 1
+					if c >= len(top) {
+						break
+					}
+					if c+1 < len(top) && worse(top[c+1], top[c]) {
+						c++
+					}
+					if !worse(top[c], top[j]) {
+						break
+					}
+					top[j], top[c] = top[c], top[j]
+					j = c
+				}
+			}
 		}
 	}
-	slices.SortFunc(all, func(a, b chromem.Result) int {
-		if c := cmp.Compare(b.Similarity, a.Similarity); c != 0 {
-			return c
+	slices.SortFunc(top, func(a, b *chromem.Result) int {
+		if worse(b, a) {
+			return -1
 		}
-		return strings.Compare(a.ID, b.ID)
+		if worse(a, b) {
+			return 1
+		}
+		return 0
 	})
-	all = all[:min(m, len(all))]
+	all := top
 	hits := make([]vectorHit, 0, len(all))
 	for _, r := range all {
 		if i, ok := ix.byID[r.ID]; ok {

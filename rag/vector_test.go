@@ -201,6 +201,7 @@ func TestUpdateSharded(t *testing.T) {
 	if got, want := len(ix.db.ListCollections()), len(ix.shards); got != want {
 		t.Errorf("database holds %d collections, the index uses %d", got, want)
 	}
+	checkLayout(t, ix)
 	fresh := buildTestIndex(t, NewLocalEmbedder(0), next)
 	if got, want := searchAll(t, ix, qs), searchAll(t, fresh, qs); !reflect.DeepEqual(got, want) {
 		t.Errorf("search after an update differs from a fresh index")
