@@ -111,12 +111,21 @@ type UpdateStats struct {
 	// Embedded counts chunks embedded in this update; Reused those whose
 	// vectors came from memory or the index file.
 	Embedded, Reused int
+	// Retokenized counts chunks reused from the index file whose BM25 term
+	// lists had to be rebuilt from their text, because the file has none
+	// (an older format) or was written with another tokenizer. Saving the
+	// index spares the next start that work.
+	Retokenized int
 	// Duration is the wall time of the update.
 	Duration time.Duration
 }
 
-// Modified reports whether the update changed the index.
-func (s UpdateStats) Modified() bool { return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 }
+// Modified reports whether the update changed the index, or found the
+// index file outdated (see Retokenized): either way the file should be
+// saved again.
+func (s UpdateStats) Modified() bool {
+	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0
+}
 
 // Progress is called during an update with the chunks embedded so far and
 // the number to embed.
@@ -196,6 +205,13 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 		for _, r := range restored {
 			for _, c := range r.chunks {
 				c.terms = nil
+			}
+		}
+	}
+	for _, r := range restored {
+		for _, c := range r.chunks {
+			if c.terms == nil {
+				st.Retokenized++
 			}
 		}
 	}

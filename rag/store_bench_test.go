@@ -59,7 +59,7 @@ func BenchmarkStore(b *testing.B) {
 			})
 			b.Run(key+"/load", func(b *testing.B) {
 				ix := benchIndex(b, emb, n)
-				path := savedPath(b, ix)
+				path := savedPath(b, key, ix)
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					if err := rag.NewIndex(rag.IndexOptions{Embedder: ix.Embedder()}).Load(path); err != nil {
@@ -71,7 +71,7 @@ func BenchmarkStore(b *testing.B) {
 			})
 			b.Run(key+"/open", func(b *testing.B) {
 				ix := benchIndex(b, emb, n)
-				path := savedPath(b, ix)
+				path := savedPath(b, key, ix)
 				arts := benchArticles(b, n)
 				b.ResetTimer()
 				cpu := cpuTime()
@@ -126,26 +126,39 @@ func BenchmarkStore(b *testing.B) {
 
 var (
 	savedMu    sync.Mutex
-	savedPaths = map[*rag.Index]string{}
+	savedPaths = map[string]string{} // "emb/n" → file
+	savedDir   string
 )
 
-// savedPath returns the file of ix saved once per process.
-func savedPath(b *testing.B, ix *rag.Index) string {
+// savedPath returns the file of the benchmark index key, saved once per
+// process in a directory TestMain removes.
+func savedPath(b *testing.B, key string, ix *rag.Index) string {
 	savedMu.Lock()
 	defer savedMu.Unlock()
-	if p, ok := savedPaths[ix]; ok {
+	if p, ok := savedPaths[key]; ok {
 		return p
 	}
-	dir, err := os.MkdirTemp("", "citebot-bench-")
-	if err != nil {
-		b.Fatal(err)
+	if savedDir == "" {
+		dir, err := os.MkdirTemp("", "citebot-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		savedDir = dir
 	}
-	p := filepath.Join(dir, "index.cbi")
+	p := filepath.Join(savedDir, strings.ReplaceAll(key, "/", "-")+".cbi")
 	if err := ix.Save(p); err != nil {
 		b.Fatal(err)
 	}
-	savedPaths[ix] = p
+	savedPaths[key] = p
 	return p
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if savedDir != "" {
+		os.RemoveAll(savedDir)
+	}
+	os.Exit(code)
 }
 
 // BenchmarkMemory builds an index (and, after saving it, opens it again)

@@ -16,7 +16,7 @@ import (
 // saveAndReload saves an index of arts, lets edit change the loaded term
 // lists (or the file), and returns the index loaded and updated from it,
 // with the original.
-func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(map[string]storedArticle)) (got, want *Index) {
+func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(map[string]storedArticle)) (got, want *Index, st UpdateStats) {
 	t.Helper()
 	arts := SampleArticles(150, 21)
 	want = buildTestIndex(t, NewLocalEmbedder(0), arts)
@@ -47,27 +47,38 @@ func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(m
 	if st.Embedded != 0 {
 		t.Errorf("%d chunks embedded after a load; want all reused", st.Embedded)
 	}
+
 	qs := testQuestions(arts, 20)
 	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
 		t.Error("search results after the load differ from the original index")
 	}
-	return got, want
+	return got, want, st
+}
+
+// checkRetokenized checks how many term lists an update rebuilt, and that
+// it asks for a save exactly when it rebuilt some.
+func checkRetokenized(t *testing.T, st UpdateStats, want int) {
+	t.Helper()
+	if st.Retokenized != want || st.Modified() != (want > 0) {
+		t.Errorf("stats %+v (Modified %v); want %d term lists rebuilt", st, st.Modified(), want)
+	}
 }
 
 func TestStoredTermsUsed(t *testing.T) {
-	saveAndReload(t, nil, func(stored map[string]storedArticle) {
+	_, _, st := saveAndReload(t, nil, func(stored map[string]storedArticle) {
 		for _, a := range stored {
 			if a.terms == nil {
 				t.Fatalf("article %s loaded without term lists", a.ID)
 			}
 		}
 	})
+	checkRetokenized(t, st, 0)
 }
 
 func TestStoredTermsOfAnotherTokenizer(t *testing.T) {
 	// A file whose tokenizer fingerprint differs: its term lists are
 	// ignored and recomputed.
-	saveAndReload(t, func(data []byte) []byte {
+	_, want, st := saveAndReload(t, func(data []byte) []byte {
 		fp := []byte(tokenizerFingerprint())
 		i := bytes.Index(data, fp)
 		if i < 0 {
@@ -83,12 +94,13 @@ func TestStoredTermsOfAnotherTokenizer(t *testing.T) {
 			}
 		}
 	})
+	checkRetokenized(t, st, want.Len())
 }
 
 func TestStoredTermsThatDisagree(t *testing.T) {
 	// Term lists that no longer match the tokenizer (a change the
 	// fingerprint missed) are caught by the sample check and recomputed.
-	saveAndReload(t, nil, func(stored map[string]storedArticle) {
+	_, want, st := saveAndReload(t, nil, func(stored map[string]storedArticle) {
 		for _, a := range stored {
 			for _, ts := range a.terms {
 				for i := range ts {
@@ -97,6 +109,7 @@ func TestStoredTermsThatDisagree(t *testing.T) {
 			}
 		}
 	})
+	checkRetokenized(t, st, want.Len())
 }
 
 func TestTokenizerFingerprintStable(t *testing.T) {
