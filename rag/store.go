@@ -59,8 +59,9 @@ const (
 	fileMagic   = "citebot-index\n"
 	fileVersion = 2
 	fixedLen    = len(fileMagic) + 4 + 8
-	vectorAlign = 8
-	maxDim      = 1 << 16
+	vectorAlign   = 8
+	maxDim        = 1 << 16
+	maxFileShards = 1 << 16
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -382,8 +383,8 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 		}
 		meta += n
 	}
-	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Shards < 1 ||
-		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left || hdr.Shards > max(1, hdr.Chunks) {
+	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
+		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left {
 		return nil, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
 	}
 	pad := int64(padding(fixedLen + int(hlen) + int(meta)))

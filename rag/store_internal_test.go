@@ -182,3 +182,24 @@ func checkLayout(t *testing.T, ix *Index) {
 		}
 	}
 }
+
+func TestSaveLoadMoreShardsThanChunks(t *testing.T) {
+	withShards(t, 1, 64)
+	arts := SampleArticles(2, 3)
+	want := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	if len(want.shards) <= want.Len() {
+		t.Fatalf("%d shards for %d chunks; the test needs more shards than chunks", len(want.shards), want.Len())
+	}
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got := NewIndex(IndexOptions{})
+	if err := got.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	st, err := got.Update(context.Background(), arts, nil)
+	if err != nil || st.Modified() || got.Len() != want.Len() {
+		t.Errorf("update after load: %+v, %v", st, err)
+	}
+}
