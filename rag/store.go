@@ -56,9 +56,9 @@ import (
 // Version 1 files (the JSON header held the articles; no term lists) are
 // still read, so an upgrade re-embeds nothing.
 const (
-	fileMagic   = "citebot-index\n"
-	fileVersion = 2
-	fixedLen    = len(fileMagic) + 4 + 8
+	fileMagic     = "citebot-index\n"
+	fileVersion   = 2
+	fixedLen      = len(fileMagic) + 4 + 8
 	vectorAlign   = 8
 	maxDim        = 1 << 16
 	maxFileShards = 1 << 16
