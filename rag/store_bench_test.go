@@ -3,6 +3,7 @@ package rag_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -340,5 +341,38 @@ func BenchmarkAnswerShipped(b *testing.B) {
 		if _, err := ex.Answer(ctx(), rag.Query{Question: qs[i%len(qs)]}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkCorpusLoad measures what a restart does before the index is
+// opened: corpus.LoadJSONL of the benchmark corpus written as a JSONL file
+// (parsing and cleaning every article). A restart costs this plus
+// Store/…/open.
+func BenchmarkCorpusLoad(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		b.Run(sizeName(n), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "articles.jsonl")
+			var buf bytes.Buffer
+			enc := json.NewEncoder(&buf)
+			for _, a := range benchArticles(b, n) {
+				enc.Encode(map[string]string{"id": a.ID, "title": a.Title, "source": a.Source, "published": a.PublishedString(), "text": a.Text})
+			}
+			if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(buf.Len()))
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				f, err := os.Open(path)
+				if err != nil {
+					b.Fatal(err)
+				}
+				arts, _, err := corpus.LoadJSONL(f, path)
+				f.Close()
+				if err != nil || len(arts) == 0 {
+					b.Fatalf("%d articles, %v", len(arts), err)
+				}
+			}
+		})
 	}
 }
