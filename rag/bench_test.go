@@ -12,8 +12,11 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/philippgille/chromem-go"
 
 	"citebot/rag"
 )
@@ -210,6 +213,55 @@ func BenchmarkVectorShards(b *testing.B) {
 				floor := float64(time.Since(start).Nanoseconds()) / float64(max(b.N, 3))
 				b.ReportMetric(float64(shards), "shards")
 				b.ReportMetric(perOp/floor, "x-floor")
+			})
+		}
+	}
+}
+
+// BenchmarkChromemOverhead measures what chromem-go spends per document
+// apart from the dot product: the same query over 1-dimensional vectors,
+// in one collection and in 64 queried two at a time (as the index does).
+// "cpu-ns/doc" is CPU time per document.
+func BenchmarkChromemOverhead(b *testing.B) {
+	for _, n := range benchSizes(b) {
+		for _, shards := range []int{1, 64} {
+			b.Run(fmt.Sprintf("%s/shards=%d", sizeName(n), shards), func(b *testing.B) {
+				db := chromem.NewDB()
+				cols := make([]*chromem.Collection, shards)
+				for s := range cols {
+					c, err := db.CreateCollection(fmt.Sprint(s), nil, nil)
+					if err != nil {
+						b.Fatal(err)
+					}
+					cols[s] = c
+				}
+				for i := 0; i < n; i++ {
+					doc := chromem.Document{ID: fmt.Sprint(i), Embedding: []float32{1}, Content: "x"}
+					if err := cols[i%shards].AddDocument(ctx(), doc); err != nil {
+						b.Fatal(err)
+					}
+				}
+				q := []float32{1}
+				b.ResetTimer()
+				cpu := cpuTime()
+				for i := 0; i < b.N; i++ {
+					var next atomic.Int64
+					var wg sync.WaitGroup
+					for range min(2, shards) {
+						wg.Add(1)
+						go func() {
+							defer wg.Done()
+							for s := int(next.Add(1)) - 1; s < shards; s = int(next.Add(1)) - 1 {
+								if _, err := cols[s].QueryEmbedding(ctx(), q, min(candidates, cols[s].Count()), nil, nil); err != nil {
+									b.Error(err)
+								}
+							}
+						}()
+					}
+					wg.Wait()
+				}
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/float64(n), "cpu-ns/doc")
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/doc")
 			})
 		}
 	}
