@@ -20,11 +20,13 @@ import (
 // ErrEmptyIndex is returned by searches on an index without articles.
 var ErrEmptyIndex = errors.New("the index holds no articles")
 
-// Index holds the chunks of a corpus in a chromem-go collection (vector
-// search) and a BM25 lexicon (keyword search), and persists the embeddings
-// to a single file so that unchanged articles are never embedded twice.
-// It is safe for concurrent use: searches run in parallel, updates are
-// serialised and exclude searches only while they swap in their result.
+// Index holds the chunks of a corpus in chromem-go collections (vector
+// search; the chunks are spread over up to 64 collections that a query
+// scans side by side) and a BM25 lexicon (keyword search), and persists
+// the embeddings and term lists to a single file so that unchanged articles
+// are never embedded or tokenised twice. It is safe for concurrent use:
+// searches run in parallel, updates are serialised and exclude searches
+// only while they swap in their result.
 type Index struct {
 	emb     Embedder
 	chunker Chunker
