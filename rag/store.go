@@ -89,6 +89,8 @@ type fileHeader struct {
 	Articles  int    `json:"articles"`
 	Chunks    int    `json:"chunks"`
 	Terms     int    `json:"terms"`
+	// Postings counts the term numbers in the terms section.
+	Postings int `json:"postings"`
 	// Shards is the number of vector shards the vectors are grouped by.
 	Shards int `json:"shards"`
 	// Sections holds the byte lengths of the articles, vocabulary and terms
@@ -177,6 +179,7 @@ func (ix *Index) Save(path string) error {
 			arts = binary.AppendUvarint(arts, uint64(c.Start))
 			arts = binary.AppendUvarint(arts, uint64(c.End-c.Start))
 			terms = binary.AppendUvarint(terms, uint64(len(c.terms)))
+			hdr.Postings += len(c.terms)
 			for _, t := range c.terms {
 				n, ok := number[t]
 				if !ok {
@@ -383,8 +386,8 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 		}
 		meta += n
 	}
-	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
-		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left {
+	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Postings < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
+		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left || int64(hdr.Postings) > hdr.Sections[2] {
 		return nil, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
 	}
 	pad := int64(padding(fixedLen + int(hlen) + int(meta)))
@@ -480,23 +483,30 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	}
 	ids := ix.vocab.intern(fileTerms)
 	d = &sectionReader{b: body[hdr.Sections[0]+hdr.Sections[1] : meta]}
-	// One block for all lists; most chunks have a few hundred terms.
-	slab := make([]uint32, 0, len(d.b))
+	// One block for all lists.
+	slab := make([]uint32, 0, hdr.Postings)
 	for _, id := range order {
 		a := stored[id]
 		a.terms = make([][]uint32, len(a.Spans))
 		for i := range a.terms {
 			n := d.count(len(d.b))
 			from := len(slab)
+			if n > cap(slab)-len(slab) && d.err == nil {
+				d.err = fmt.Errorf("more term numbers than the header's %d", hdr.Postings)
+			}
 			for range n {
-				slab = append(slab, ids[d.count(len(ids)-1)])
+				t := d.count(len(ids) - 1)
+				if d.err != nil {
+					break
+				}
+				slab = append(slab, ids[t])
 			}
 			a.terms[i] = slab[from:len(slab):len(slab)]
 		}
 		stored[id] = a
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.err = errors.New("trailing bytes")
+	if d.err == nil && (len(d.b) != 0 || len(slab) != hdr.Postings) {
+		d.err = fmt.Errorf("%d term numbers and %d trailing bytes, header says %d and none", len(slab), len(d.b), hdr.Postings)
 	}
 	if d.err != nil {
 		return nil, fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.err)

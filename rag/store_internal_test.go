@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -201,5 +203,74 @@ func TestSaveLoadMoreShardsThanChunks(t *testing.T) {
 	st, err := got.Update(context.Background(), arts, nil)
 	if err != nil || st.Modified() || got.Len() != want.Len() {
 		t.Errorf("update after load: %+v, %v", st, err)
+	}
+}
+
+// FuzzDecode feeds the index decoder damaged files whose checksum has been
+// made to match again, so that the damage reaches the parsers behind it.
+// It must return the file's articles or an error, never panic. Run it
+// with: go test ./rag -run '^$' -fuzz FuzzDecode -fuzztime 1m
+func FuzzDecode(f *testing.F) {
+	arts := SampleArticles(6, 31)
+	ix := NewIndex(IndexOptions{Embedder: hashEmbedder{8}})
+	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
+		f.Fatal(err)
+	}
+	path := filepath.Join(f.TempDir(), "index.cbi")
+	if err := ix.Save(path); err != nil {
+		f.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Add([]byte(fileMagic + "\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00{}\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) >= 4 {
+			b = bytes.Clone(b)
+			binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
+		}
+		got := NewIndex(IndexOptions{Embedder: hashEmbedder{8}})
+		r := &checkedReader{r: bytes.NewReader(b), crc: crc32.New(castagnoli), left: int64(len(b))}
+		stored, err := got.decode(r)
+		if err != nil {
+			return
+		}
+		for _, a := range stored {
+			if len(a.vecs) != len(a.Spans) || (a.terms != nil && len(a.terms) != len(a.Spans)) {
+				t.Fatalf("article %s: %d spans, %d vectors, %d term lists", a.ID, len(a.Spans), len(a.vecs), len(a.terms))
+			}
+		}
+	})
+}
+
+// TestDecodeTermNumberOutOfRange builds a well-formed file whose one term
+// list names a term its (empty) vocabulary lacks.
+func TestDecodeTermNumberOutOfRange(t *testing.T) {
+	ix := NewIndex(IndexOptions{Embedder: hashEmbedder{2}})
+	var arts, terms []byte
+	arts = appendString(appendString(arts, "a"), "hash")
+	arts = binary.AppendUvarint(binary.AppendUvarint(binary.AppendUvarint(arts, 1), 0), 5)
+	terms = binary.AppendUvarint(binary.AppendUvarint(terms, 1), 0)
+	hdr, err := json.Marshal(fileHeader{
+		Embedder: ix.emb.Name(), Dim: 2, Chunker: ix.chunker, Tokenizer: tokenizerFingerprint(),
+		Articles: 1, Chunks: 1, Terms: 0, Postings: 1, Shards: 1,
+		Sections: [3]int64{int64(len(arts)), 0, int64(len(terms))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := []byte(fileMagic)
+	b = binary.LittleEndian.AppendUint32(b, fileVersion)
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(hdr)))
+	b = append(append(append(b, hdr...), arts...), terms...)
+	b = append(b, make([]byte, padding(len(b)))...)
+	b = append(b, floatBytes([]float32{0.6, 0.8})...)
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	r := &checkedReader{r: bytes.NewReader(b), crc: crc32.New(castagnoli), left: int64(len(b))}
+	if _, err := ix.decode(r); !errors.Is(err, ErrCorruptIndex) {
+		t.Fatalf("decode: %v, want ErrCorruptIndex", err)
 	}
 }

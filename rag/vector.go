@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"runtime"
 	"slices"
 	"sync"
@@ -47,14 +46,18 @@ func shardCount(n, current int) int {
 	return want
 }
 
-// shardOf returns the shard of a chunk id.
+// shardOf returns the shard of a chunk id: FNV-1a (32 bits) of the id
+// modulo the shard count.
 func shardOf(id string, shards int) int {
 	if shards == 1 {
 		return 0
 	}
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return int(h.Sum32() % uint32(shards))
+	h := uint32(2166136261)
+	for i := 0; i < len(id); i++ {
+		h ^= uint32(id[i])
+		h *= 16777619
+	}
+	return int(h % uint32(shards))
 }
 
 // noEmbedding is the embedding function of the collections: citebot always

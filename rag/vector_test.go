@@ -208,6 +208,18 @@ func TestUpdateSharded(t *testing.T) {
 	}
 }
 
+func TestShardOfIsFNV1a(t *testing.T) {
+	for _, id := range []string{"", "a#0", "004_bf2e7a1252b3b5c1#12", "wiki-3b0297edf43e#0"} {
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		for _, n := range []int{1, 2, 7, 64} {
+			if got, want := shardOf(id, n), int(h.Sum32()%uint32(n)); got != want {
+				t.Errorf("shardOf(%q, %d) = %d, want %d", id, n, got, want)
+			}
+		}
+	}
+}
+
 func TestShardCount(t *testing.T) {
 	withShards(t, 1000, 16)
 	for _, tc := range []struct{ n, current, want int }{
