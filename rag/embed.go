@@ -181,9 +181,10 @@ func (fs *featureSet) reset(n int) {
 	for size < 2*n {
 		size *= 2
 	}
-	if len(fs.slots) != size {
+	if cap(fs.slots) < size {
 		fs.slots = make([]int32, size)
 	} else {
+		fs.slots = fs.slots[:size]
 		clear(fs.slots)
 	}
 	fs.shift = uint(64 - bits.TrailingZeros(uint(size)))
