@@ -2,46 +2,81 @@ package rag
 
 import "slices"
 
-// sentRef is one sentence of a chunk, located both in the chunk's text and
-// in its term list, so that queries never tokenise stored text again.
+// chunkSentences locates the sentences of a chunk both in its text and in
+// its term list, so that queries never tokenise stored text again.
+type chunkSentences struct {
+	// titleLen is how many term ids of chunkRec.terms come from the title.
+	titleLen int
+	refs     []sentRef
+}
+
+// sentRef is one sentence of a chunk.
 type sentRef struct {
 	// start and end are byte offsets in the chunk's Text.
 	start, end int32
-	// termEnd is the end of the sentence's terms in chunkRec.terms (the
-	// sentence's terms run from the previous sentence's termEnd, or from the
-	// end of the title terms, up to here).
+	// termEnd is the end of the sentence's terms in chunkRec.terms (they run
+	// from the previous sentence's termEnd, or from titleLen, up to here).
 	termEnd int32
 }
 
-// analyzeChunk sets the term ids of c (the article's title terms first, a
-// light field boost) and its sentences.
-func (ix *Index) analyzeChunk(c *chunkRec, title []uint32) {
-	c.terms = slices.Clip(title)
-	c.titleLen = int32(len(title))
-	c.sents = c.sents[:0]
-	for _, sp := range splitSentences(c.Text) {
-		c.terms = append(c.terms, ix.vocab.intern(terms(c.Text[sp.Start:sp.End]))...)
-		c.sents = append(c.sents, sentRef{start: int32(sp.Start), end: int32(sp.End), termEnd: int32(len(c.terms))})
+// sentences returns the chunk's sentences, working them out on first use:
+// an index of 100k chunks opens without tokenising any of them, and a
+// query touches a few dozen. Safe for concurrent use.
+func (c *chunkRec) sentences() *chunkSentences {
+	if s := c.sents.Load(); s != nil {
+		return s
 	}
+	toks := tokenize(c.Text)
+	text := 0
+	for _, t := range toks {
+		if t.term != "" {
+			text++
+		}
+	}
+	s := &chunkSentences{titleLen: len(c.terms) - text}
+	if s.titleLen < 0 { // term list of another tokenizer: treat it as untitled
+		s.titleLen = 0
+	}
+	i, n := 0, s.titleLen
+	for _, sp := range splitSentences(c.Text) {
+		for i < len(toks) && toks[i].start < sp.End {
+			if toks[i].term != "" {
+				n++
+			}
+			i++
+		}
+		s.refs = append(s.refs, sentRef{start: int32(sp.Start), end: int32(sp.End), termEnd: int32(min(n, len(c.terms)))})
+	}
+	c.sents.Store(s)
+	return s
 }
 
 // sentenceTerms returns the term ids of sentence i of c.
-func (c *chunkRec) sentenceTerms(i int) []uint32 {
-	from := c.titleLen
+func (c *chunkRec) sentenceTerms(s *chunkSentences, i int) []uint32 {
+	from := int32(s.titleLen)
 	if i > 0 {
-		from = c.sents[i-1].termEnd
+		from = s.refs[i-1].termEnd
 	}
-	return c.terms[from:c.sents[i].termEnd]
+	return c.terms[min(from, s.refs[i].termEnd):s.refs[i].termEnd]
 }
 
-// articleTerms returns the sorted distinct term ids of an article's chunks.
-func articleTerms(chunks []*chunkRec) []uint32 {
+// articleTerms returns the sorted distinct term ids of the chunk's whole
+// article, working them out on first use.
+func (c *chunkRec) articleTerms() []uint32 {
+	if c.art == nil {
+		return nil
+	}
+	if p := c.art.terms.Load(); p != nil {
+		return *p
+	}
 	var ids []uint32
-	for _, c := range chunks {
-		ids = append(ids, c.terms...)
+	for _, ch := range c.art.chunks {
+		ids = append(ids, ch.terms...)
 	}
 	slices.Sort(ids)
-	return slices.Compact(ids)
+	ids = slices.Compact(ids)
+	c.art.terms.Store(&ids)
+	return ids
 }
 
 // hasTerm reports whether the sorted id list holds id.

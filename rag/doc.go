@@ -1,13 +1,14 @@
 // Package rag turns articles into cited answers: it splits articles into
 // overlapping passages of whole sentences ([Chunker]), embeds them
 // ([Embedder]; [LocalEmbedder] needs no network or model files), stores them
-// in a chromem-go collection beside a BM25 lexicon ([Index]), retrieves the
+// in chromem-go collections beside a BM25 lexicon ([Index]), retrieves the
 // passages that best match a question by fusing both rankings
 // ([Index.Search]) and answers from them with numbered citations
 // ([Extractive]), or with a chat model on any OpenAI-compatible server,
 // citations verified after generation ([LLMAnswerer], [OpenAIClient]).
 //
 // The index persists to one checksummed file ([Index.Save], [Index.Load])
-// that caches embeddings by article content hash, so only changed articles
-// are embedded again.
+// that caches embeddings and term lists by article content hash, so only
+// changed articles are embedded again. See docs/performance.md for what it
+// costs at 100,000 passages.
 package rag

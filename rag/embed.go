@@ -3,8 +3,9 @@ package rag
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"math"
+	"math/bits"
+	"sync"
 	"sync/atomic"
 )
 
@@ -50,8 +51,9 @@ type LocalEmbedder struct {
 }
 
 var (
-	_ Embedder     = (*LocalEmbedder)(nil)
-	_ termWeighter = (*LocalEmbedder)(nil)
+	_ Embedder      = (*LocalEmbedder)(nil)
+	_ termWeighter  = (*LocalEmbedder)(nil)
+	_ tokenEmbedder = (*LocalEmbedder)(nil)
 )
 
 // NewLocalEmbedder returns a local embedder with vectors of length dim
@@ -81,14 +83,20 @@ func (e *LocalEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][
 				return nil, err
 			}
 		}
-		v := e.embed(t, nil)
-		if v == nil {
-			v = make([]float32, e.dim)
-			v[0] = 1
-		}
-		out[i] = v
+		out[i] = e.embedDocumentTokens(tokenize(t))
 	}
 	return out, nil
+}
+
+// embedDocumentTokens embeds a tokenised document; a text without words
+// gets a fixed unit vector.
+func (e *LocalEmbedder) embedDocumentTokens(toks []token) []float32 {
+	v := e.embedTokens(toks, nil)
+	if v == nil {
+		v = make([]float32, e.dim)
+		v[0] = 1
+	}
+	return v
 }
 
 // EmbedQuery embeds a query, weighting its terms by the index's IDF. It
@@ -112,16 +120,117 @@ const (
 )
 
 func (e *LocalEmbedder) embed(text string, idf func(string) float64) []float32 {
-	toks := tokenize(text)
-	tf := make(map[string]float64, len(toks)*4)
-	weight := map[string]float64{}
-	add := func(key string, w float64) {
-		tf[key] += 1
-		if _, ok := weight[key]; !ok {
-			weight[key] = w
+	return e.embedTokens(tokenize(text), idf)
+}
+
+// FNV-1a, 64 bits: features are hashed as the strings "w:<term>",
+// "p:<term> <term>" and "c:<trigram>", without building them.
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime64
+	}
+	return h
+}
+
+func fnvBytes(h uint64, s []byte) uint64 {
+	for _, c := range s {
+		h ^= uint64(c)
+		h *= fnvPrime64
+	}
+	return h
+}
+
+var (
+	fnvWord    = fnvString(fnvOffset64, "w:")
+	fnvPair    = fnvString(fnvOffset64, "p:")
+	fnvTrigram = fnvString(fnvOffset64, "c:")
+)
+
+// feature is one distinct hashed feature of a text: its count and the
+// weight of its first occurrence.
+type feature struct {
+	hash   uint64
+	n      float64
+	weight float64
+}
+
+// featureSet collects the distinct features of one text in an
+// open-addressing table; pooled, as embedding a passage touches hundreds
+// of them.
+type featureSet struct {
+	slots []int32 // 1 + index into list; 0 is empty. Length a power of two.
+	shift uint    // 64 − log2(len(slots))
+	list  []feature
+	buf   []byte // "^word$"
+	runes []int  // rune offsets in buf
+	v     []float64
+}
+
+var featureSets = sync.Pool{New: func() any { return new(featureSet) }}
+
+// reset empties the set, sized for about n features.
+func (fs *featureSet) reset(n int) {
+	fs.list = fs.list[:0]
+	size := 256
+	for size < 2*n {
+		size *= 2
+	}
+	if cap(fs.slots) < size {
+		fs.slots = make([]int32, size)
+	} else {
+		fs.slots = fs.slots[:size]
+		clear(fs.slots)
+	}
+	fs.shift = uint(64 - bits.TrailingZeros(uint(size)))
+}
+
+func (fs *featureSet) add(h uint64, w float64) {
+	mask := uint64(len(fs.slots) - 1)
+	for i := (h * 0x9e3779b97f4a7c15) >> fs.shift; ; i = (i + 1) & mask {
+		switch s := fs.slots[i]; {
+		case s == 0:
+			fs.list = append(fs.list, feature{hash: h, n: 1, weight: w})
+			fs.slots[i] = int32(len(fs.list))
+			if 2*len(fs.list) > len(fs.slots) {
+				fs.grow()
+			}
+			return
+		case fs.list[s-1].hash == h:
+			fs.list[s-1].n++
+			return
 		}
 	}
+}
+
+// grow doubles the table.
+func (fs *featureSet) grow() {
+	fs.slots = make([]int32, 2*len(fs.slots))
+	fs.shift--
+	mask := uint64(len(fs.slots) - 1)
+	for j, f := range fs.list {
+		i := (f.hash * 0x9e3779b97f4a7c15) >> fs.shift
+		for fs.slots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		fs.slots[i] = int32(j + 1)
+	}
+}
+
+// embedTokens embeds a tokenised text; see [LocalEmbedder]. Features are
+// told apart by their 64-bit hash, and summed in the order they first occur,
+// so equal input gives bit-identical vectors.
+func (e *LocalEmbedder) embedTokens(toks []token, idf func(string) float64) []float32 {
+	fs := featureSets.Get().(*featureSet)
+	defer featureSets.Put(fs)
+	fs.reset(4 * len(toks))
 	prev := ""
+	prevW := 0.0
 	for _, t := range toks {
 		if t.term == "" {
 			continue
@@ -130,38 +239,44 @@ func (e *LocalEmbedder) embed(text string, idf func(string) float64) []float32 {
 		if idf != nil {
 			w = idf(t.term)
 		}
-		add("w:"+t.term, wordWeight*w)
+		fs.add(fnvString(fnvWord, t.term), wordWeight*w)
 		if prev != "" {
 			pw := 1.0
 			if idf != nil {
-				pw = (idf(prev) + w) / 2
+				pw = (prevW + w) / 2
 			}
-			add("p:"+prev+" "+t.term, pairWeight*pw)
+			fs.add(fnvString(fnvString(fnvString(fnvPair, prev), " "), t.term), pairWeight*pw)
 		}
-		prev = t.term
+		prev, prevW = t.term, w
 		if len(t.lower) >= 5 {
-			g := "^" + t.lower + "$"
-			rs := []rune(g)
-			n := len(rs) - 2
-			for i := 0; i+3 <= len(rs); i++ {
-				add("c:"+string(rs[i:i+3]), trigramWeight*w/math.Sqrt(float64(n)))
+			// Character trigrams of "^" + lower + "$".
+			fs.buf = append(append(append(fs.buf[:0], '^'), t.lower...), '$')
+			fs.runes = fs.runes[:0]
+			for i := range string(fs.buf) {
+				fs.runes = append(fs.runes, i)
+			}
+			fs.runes = append(fs.runes, len(fs.buf))
+			nr := len(fs.runes) - 1
+			cw := trigramWeight * w / math.Sqrt(float64(nr-2))
+			for i := 0; i+3 <= nr; i++ {
+				fs.add(fnvBytes(fnvTrigram, fs.buf[fs.runes[i]:fs.runes[i+3]]), cw)
 			}
 		}
 	}
-	if len(tf) == 0 {
+	if len(fs.list) == 0 {
 		return nil
 	}
-	v := make([]float64, e.dim)
-	h := fnv.New64a()
-	for key, n := range tf {
-		h.Reset()
-		h.Write([]byte(key))
-		x := h.Sum64()
-		val := (1 + math.Log(n)) * weight[key]
-		if x>>63 == 1 {
+	if cap(fs.v) < e.dim {
+		fs.v = make([]float64, e.dim)
+	}
+	v := fs.v[:e.dim]
+	clear(v)
+	for _, f := range fs.list {
+		val := (1 + math.Log(f.n)) * f.weight
+		if f.hash>>63 == 1 {
 			val = -val
 		}
-		v[x%uint64(e.dim)] += val
+		v[f.hash%uint64(e.dim)] += val
 	}
 	return normalize(v)
 }

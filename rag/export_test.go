@@ -1,6 +1,123 @@
 package rag
 
-import "time"
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/philippgille/chromem-go"
+
+	"citebot/corpus"
+)
+
+// Internals for the external tests and benchmarks of this package.
+
+// VectorsOf returns the stored vectors of ix in chunk order.
+func VectorsOf(ix *Index) [][]float32 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([][]float32, len(ix.recs))
+	for i, r := range ix.recs {
+		out[i] = r.vec
+	}
+	return out
+}
+
+// ChromemDB returns the chromem-go database that answers vector queries.
+func ChromemDB(ix *Index) *chromem.DB {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.db
+}
+
+// VectorCandidates runs the vector half of candidate generation: the m
+// chunks most similar to q, as chunk numbers and similarities.
+func VectorCandidates(ctx context.Context, ix *Index, q []float32, m int) ([]int, []float32, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	hits, err := ix.vectorSearch(ctx, q, m)
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]int, len(hits))
+	sims := make([]float32, len(hits))
+	for i, h := range hits {
+		ids[i], sims[i] = h.doc, h.sim
+	}
+	return ids, sims, nil
+}
+
+// Shards returns the number of chromem-go collections of ix.
+func Shards(ix *Index) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.shards)
+}
+
+// SampleArticles returns n articles of recombined sentences of the shipped
+// corpus (real English with its names and dates), with titles, dates from
+// 2020 to 2024 and paragraphs, deterministic for a seed.
+func SampleArticles(n int, seed uint64) []corpus.Article {
+	seedArts, err := corpus.Shipped()
+	if err != nil {
+		panic(err)
+	}
+	var sents []string
+	for _, a := range seedArts {
+		for _, s := range splitSentences(a.Text) {
+			sents = append(sents, a.Text[s.Start:s.End])
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, 42))
+	out := make([]corpus.Article, n)
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range out {
+		var b strings.Builder
+		for p := 0; p < 1+r.IntN(4); p++ {
+			if p > 0 {
+				b.WriteString("\n\n")
+			}
+			for s := 0; s < 1+r.IntN(4); s++ {
+				if s > 0 {
+					b.WriteByte(' ')
+				}
+				b.WriteString(sents[r.IntN(len(sents))])
+			}
+		}
+		title := strings.Fields(sents[r.IntN(len(sents))])
+		out[i] = corpus.Article{
+			ID: fmt.Sprintf("t%05d", i), Title: strings.Join(title[:min(len(title), 6)], " "),
+			Source: "Test", Published: base.AddDate(0, 0, r.IntN(1800)), Text: b.String(),
+		}
+	}
+	return out
+}
+
+// Reshard rebuilds the vector collections of ix for shards of about size
+// chunks, at most most of them, and returns the shard count.
+func Reshard(ix *Index, size, most int) int {
+	ix.updateMu.Lock()
+	defer ix.updateMu.Unlock()
+	oldSize, oldMax := shardSize, maxShards
+	defer func() { shardSize, maxShards = oldSize, oldMax }()
+	shardSize, maxShards = size, most
+	ix.mu.RLock()
+	recs, dim, old := ix.recs, ix.dim, ix.shards
+	ix.mu.RUnlock()
+	ix.shards = nil // build every shard anew
+	set, err := ix.buildShards(context.Background(), recs, dim)
+	if err != nil {
+		panic(err)
+	}
+	ix.mu.Lock()
+	set.apply(dim)
+	ix.shards = set.cols
+	ix.mu.Unlock()
+	ix.dropShards(old, set.cols)
+	return len(set.cols)
+}
 
 // Exports of internals for the external test package rag_test.
 
@@ -36,4 +153,14 @@ func AnalyzeQuestion(q string) QuestionInfo {
 // EmphasizeAnswer exposes the answer-span emphasis.
 func EmphasizeAnswer(question, sentence string) string {
 	return emphasizeAnswer(analyze(question), sentence)
+}
+
+// Plain returns passages without their index records, for comparing the
+// results of two indexes.
+func Plain(ps []Passage) []Passage {
+	out := append([]Passage(nil), ps...)
+	for i := range out {
+		out[i].rec = nil
+	}
+	return out
 }

@@ -244,8 +244,9 @@ type passageSentence struct {
 func (ix *Index) sentences(p Passage) []passageSentence {
 	var out []passageSentence
 	if p.rec != nil {
-		for i, sr := range p.rec.sents {
-			out = append(out, passageSentence{int(sr.start), int(sr.end), p.rec.sentenceTerms(i)})
+		cs := p.rec.sentences()
+		for i, sr := range cs.refs {
+			out = append(out, passageSentence{int(sr.start), int(sr.end), p.rec.sentenceTerms(cs, i)})
 		}
 		return out
 	}
@@ -432,8 +433,8 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 
 // articleTermIDs returns the sorted term ids of a passage's whole article.
 func (ix *Index) articleTermIDs(p Passage) []uint32 {
-	if p.rec != nil && p.rec.artTerms != nil {
-		return p.rec.artTerms
+	if p.rec != nil && p.rec.art != nil {
+		return p.rec.articleTerms()
 	}
 	ids := ix.textIDs(p.Article.Title + "\n" + p.Article.Text)
 	slices.Sort(ids)

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/philippgille/chromem-go"
@@ -19,11 +20,13 @@ import (
 // ErrEmptyIndex is returned by searches on an index without articles.
 var ErrEmptyIndex = errors.New("the index holds no articles")
 
-// Index holds the chunks of a corpus in a chromem-go collection (vector
-// search) and a BM25 lexicon (keyword search), and persists the embeddings
-// to a single file so that unchanged articles are never embedded twice.
-// It is safe for concurrent use: searches run in parallel, updates are
-// serialised and exclude searches only while they swap in their result.
+// Index holds the chunks of a corpus in chromem-go collections (vector
+// search; the chunks are spread over up to 64 collections that a query
+// scans side by side) and a BM25 lexicon (keyword search), and persists
+// the embeddings and term lists to a single file so that unchanged articles
+// are never embedded or tokenised twice. It is safe for concurrent use:
+// searches run in parallel, updates are serialised and exclude searches
+// only while they swap in their result.
 type Index struct {
 	emb     Embedder
 	chunker Chunker
@@ -31,36 +34,37 @@ type Index struct {
 
 	updateMu sync.Mutex // serialises Update, Load and Save
 
-	mu    sync.RWMutex
-	db    *chromem.DB
-	col   *chromem.Collection
-	arts  map[string]*articleRec
-	recs  []*chunkRec // lexicon document i is recs[i]
-	byID  map[string]int
-	lex   *lexicon
-	pairs *pairLexicon
-	vocab *vocabulary
-	dim   int
+	mu     sync.RWMutex
+	db     *chromem.DB
+	shards []*chromem.Collection // chunk c is in shards[shardOf(c.ID, len(shards))]
+	gen    int                   // names new collections apart from the ones they replace
+	arts   map[string]*articleRec
+	recs   []*chunkRec // lexicon document i is recs[i]
+	byID   map[string]int
+	lex    *lexicon
+	pairs  *pairLexicon
+	vocab  *vocabulary
+	dim    int
 
 	workers      int
 	vectorWeight float64
 	stored       map[string]storedArticle // loaded from disk, by article id; consumed by Update
+	fileShards   int                      // shard count of the loaded file, which its vectors are ordered by
 }
 
 type articleRec struct {
 	art    corpus.Article
 	hash   string
 	chunks []*chunkRec
-	terms  []uint32 // sorted distinct term ids of all chunks
+	terms  atomic.Pointer[[]uint32] // sorted distinct term ids of all chunks, made on first use
 }
 
 type chunkRec struct {
 	Chunk
-	vec      []float32
-	terms    []uint32 // title terms, then the text's
-	titleLen int32
-	sents    []sentRef
-	artTerms []uint32 // the article's sorted distinct term ids, shared
+	vec   []float32
+	terms []uint32 // the title's term ids, then the text's
+	art   *articleRec
+	sents atomic.Pointer[chunkSentences] // made on first use
 }
 
 // IndexOptions configures [NewIndex].
@@ -71,7 +75,9 @@ type IndexOptions struct {
 	Chunker Chunker
 	// Logger receives progress and warnings. Default: discard.
 	Logger *slog.Logger
-	// Workers bounds concurrent embedding batches. Default: GOMAXPROCS.
+	// Workers bounds the goroutines that chunk, tokenise and embed articles
+	// (and so the concurrent batches sent to a model-backed embedder).
+	// Default: GOMAXPROCS.
 	Workers int
 	// VectorWeight is the weight of embedding similarity against BM25 (1) in
 	// retrieval. Default: 0.1 for the LocalEmbedder, whose hashed features
@@ -107,21 +113,9 @@ func NewIndex(opts IndexOptions) *Index {
 	if ix.workers <= 0 {
 		ix.workers = runtime.GOMAXPROCS(0)
 	}
-	ix.resetCollection()
-	ix.lex = buildLexicon(ix.vocab, nil)
-	return ix
-}
-
-// resetCollection replaces the vector collection with an empty one.
-func (ix *Index) resetCollection() {
 	ix.db = chromem.NewDB()
-	col, err := ix.db.CreateCollection("chunks", nil, func(context.Context, string) ([]float32, error) {
-		return nil, errors.New("citebot supplies embeddings; the collection never embeds")
-	})
-	if err != nil {
-		panic(fmt.Sprintf("rag: create in-memory collection: %v", err)) // only fails on an empty name
-	}
-	ix.col = col
+	ix.lex = buildLexicon(ix.vocab, nil, 1)
+	return ix
 }
 
 // Embedder returns the index's embedder.
@@ -136,12 +130,21 @@ type UpdateStats struct {
 	// Embedded counts chunks embedded in this update; Reused those whose
 	// vectors came from memory or the index file.
 	Embedded, Reused int
+	// Retokenized counts chunks reused from the index file whose BM25 term
+	// lists had to be rebuilt from their text, because the file has none
+	// (an older format) or was written with another tokenizer. Saving the
+	// index spares the next start that work.
+	Retokenized int
 	// Duration is the wall time of the update.
 	Duration time.Duration
 }
 
-// Modified reports whether the update changed the index.
-func (s UpdateStats) Modified() bool { return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 }
+// Modified reports whether the update changed the index, or found the
+// index file outdated (see Retokenized): either way the file should be
+// saved again.
+func (s UpdateStats) Modified() bool {
+	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0
+}
 
 // Progress is called during an update with the chunks embedded so far and
 // the number to embed.
@@ -152,6 +155,9 @@ type Progress func(done, total int)
 // re-embedded, and removed ones deleted. Vectors loaded by [Index.Load] for
 // an unchanged article are reused. progress may be nil. On error the index
 // is unchanged.
+//
+// Hashing, chunking, tokenising and local embedding run on Workers
+// goroutines; searches are excluded only while the result is swapped in.
 func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress Progress) (UpdateStats, error) {
 	ix.updateMu.Lock()
 	defer ix.updateMu.Unlock()
@@ -162,13 +168,16 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	current := ix.arts
 	ix.mu.RUnlock()
 
+	hashes := make([]string, len(articles))
+	ix.forEach(len(articles), func(i int) { hashes[i] = articles[i].Hash() })
+
 	next := make(map[string]*articleRec, len(articles))
-	var todo []*articleRec
-	for _, a := range articles {
+	var todo, restored []*articleRec
+	for i, a := range articles {
 		if _, dup := next[a.ID]; dup {
 			return st, fmt.Errorf("update index: duplicate article id %q", a.ID)
 		}
-		h := a.Hash()
+		h := hashes[i]
 		if cur, ok := current[a.ID]; ok && cur.hash == h {
 			next[a.ID] = cur
 			st.Unchanged++
@@ -185,6 +194,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 		if s, ok := ix.stored[a.ID]; ok && s.Hash == h {
 			if chunks, ok := s.restore(a); ok {
 				rec.chunks = chunks
+				restored = append(restored, rec)
 				st.Reused += len(chunks)
 				if _, inMem := current[a.ID]; !inMem {
 					st.Added--
@@ -192,9 +202,6 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 				}
 				continue
 			}
-		}
-		for _, c := range ix.chunker.Split(a) {
-			rec.chunks = append(rec.chunks, &chunkRec{Chunk: c})
 		}
 		todo = append(todo, rec)
 	}
@@ -204,27 +211,39 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 		}
 	}
 
+	ix.forEach(len(todo), func(i int) {
+		r := todo[i]
+		for _, c := range ix.chunker.Split(r.art) {
+			r.chunks = append(r.chunks, &chunkRec{Chunk: c})
+		}
+	})
 	if err := ix.embed(ctx, todo, progress, &st); err != nil {
 		return UpdateStats{}, err
 	}
-
-	// Term lists for new chunks (title terms first, a light field boost).
-	for _, rec := range next {
-		var title []uint32
-		for _, c := range rec.chunks {
+	if !ix.storedTermsValid(restored) {
+		for _, r := range restored {
+			for _, c := range r.chunks {
+				c.terms = nil
+			}
+		}
+	}
+	for _, r := range restored {
+		for _, c := range r.chunks {
 			if c.terms == nil {
-				if title == nil {
-					title = ix.vocab.intern(terms(rec.art.Title))
-				}
-				ix.analyzeChunk(c, title)
+				st.Retokenized++
 			}
 		}
-		if rec.terms == nil {
-			rec.terms = articleTerms(rec.chunks)
-			for _, c := range rec.chunks {
-				c.artTerms = rec.terms
-			}
+	}
+	// Term lists for the chunks that lack them (restored without terms, or
+	// embedded by a model).
+	var lacking []*articleRec
+	for _, r := range next {
+		if slices.ContainsFunc(r.chunks, func(c *chunkRec) bool { return c.terms == nil }) {
+			lacking = append(lacking, r)
 		}
+	}
+	if err := ix.forEachErr(ctx, len(lacking), func(i int) { ix.prepare(lacking[i], nil, nil) }); err != nil {
+		return UpdateStats{}, err
 	}
 
 	if err := ix.swap(ctx, next); err != nil {
@@ -239,29 +258,111 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	return st, nil
 }
 
-// embed embeds the chunks of recs in batches, in parallel.
+// tokenEmbedder is implemented by embedders that can embed a text from its
+// tokens; the index then tokenises each chunk once, for BM25 and the vector.
+type tokenEmbedder interface {
+	// embedDocumentTokens returns what EmbedDocuments returns for the text
+	// of toks.
+	embedDocumentTokens(toks []token) []float32
+}
+
+// prepare gives the chunks of r their BM25 term lists (the title's terms,
+// then the passage's) where they lack one, and, with te, the vectors of
+// embeddingText(title, passage) where they lack one. done counts the
+// chunks embedded.
+func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
+	var title []token
+	var titleIDs []uint32
+	if r.art.Title != "" {
+		title = tokenize(r.art.Title)
+		titleIDs = ix.vocab.appendTermIDs(nil, title)
+	}
+	var both []token
+	for _, c := range r.chunks {
+		needVec := te != nil && c.vec == nil
+		if c.terms != nil && !needVec {
+			continue
+		}
+		toks := tokenize(c.Text)
+		if c.terms == nil {
+			c.terms = ix.vocab.appendTermIDs(append(make([]uint32, 0, len(titleIDs)+len(toks)), titleIDs...), toks)
+		}
+		if needVec {
+			// tokenize(title + "\n\n" + text) is the two token lists
+			// joined, with a multi-word name across the break merged.
+			both = joinAliases(append(append(both[:0], title...), toks...))
+			c.vec = Normalize32(te.embedDocumentTokens(both)) // nil fails the update
+			done(1)
+		}
+	}
+}
+
+// embed gives every chunk of recs its vector (and, with a local embedder,
+// its term list), on Workers goroutines.
 func (ix *Index) embed(ctx context.Context, recs []*articleRec, progress Progress, st *UpdateStats) error {
-	var all []*chunkRec
+	total := 0
+	for _, r := range recs {
+		total += len(r.chunks)
+	}
+	if total == 0 {
+		return nil
+	}
+	var (
+		mu   sync.Mutex
+		done int
+	)
+	report := func(n int) {
+		mu.Lock()
+		done += n
+		if progress != nil {
+			progress(done, total)
+		}
+		mu.Unlock()
+	}
+	if te, ok := ix.emb.(tokenEmbedder); ok {
+		if err := ix.forEachErr(ctx, len(recs), func(i int) {
+			n := 0
+			ix.prepare(recs[i], te, func(k int) { n += k })
+			report(n)
+		}); err != nil {
+			return err
+		}
+	} else if err := ix.embedBatches(ctx, recs, total, report); err != nil {
+		return err
+	}
+	var dim int
+	for _, r := range recs {
+		for _, c := range r.chunks {
+			if c.vec == nil {
+				return fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", c.ID)
+			}
+			if dim == 0 {
+				dim = len(c.vec)
+			}
+			if len(c.vec) != dim {
+				return fmt.Errorf("embed chunks: vectors of length %d and %d from one embedder", dim, len(c.vec))
+			}
+		}
+	}
+	st.Embedded = total
+	return nil
+}
+
+// embedBatches embeds the chunks of recs through the Embedder interface, in
+// batches of 64 on Workers goroutines.
+func (ix *Index) embedBatches(ctx context.Context, recs []*articleRec, total int, report func(int)) error {
+	all := make([]*chunkRec, 0, total)
+	titles := make(map[string]string, len(recs))
 	for _, r := range recs {
 		all = append(all, r.chunks...)
-	}
-	if len(all) == 0 {
-		return nil
+		titles[r.art.ID] = r.art.Title
 	}
 	const batch = 64
 	type job struct{ from, to int }
 	jobs := make(chan job)
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		done int
-	)
-	titles := make(map[string]string, len(recs))
-	for _, r := range recs {
-		titles[r.art.ID] = r.art.Title
-	}
+	var wg sync.WaitGroup
 	for w := 0; w < ix.workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -280,20 +381,14 @@ func (ix *Index) embed(ctx context.Context, recs []*articleRec, progress Progres
 					continue
 				}
 				for i, v := range vecs {
-					if u := Normalize32(v); u != nil {
-						v = u
-					} else {
+					u := Normalize32(v)
+					if u == nil {
 						cancel(fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", all[j.from+i].ID))
 						break
 					}
-					all[j.from+i].vec = v
+					all[j.from+i].vec = u
 				}
-				mu.Lock()
-				done += j.to - j.from
-				if progress != nil {
-					progress(done, len(all))
-				}
-				mu.Unlock()
+				report(j.to - j.from)
 			}
 		}()
 	}
@@ -305,16 +400,30 @@ func (ix *Index) embed(ctx context.Context, recs []*articleRec, progress Progres
 	}
 	close(jobs)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	dim := len(all[0].vec)
-	for _, c := range all {
-		if len(c.vec) != dim {
-			return fmt.Errorf("embed chunks: vectors of length %d and %d from one embedder", dim, len(c.vec))
+	return context.Cause(ctx)
+}
+
+// forEach runs f(0) … f(n-1) on Workers goroutines.
+func (ix *Index) forEach(n int, f func(i int)) {
+	_ = ix.forEachErr(context.Background(), n, f)
+}
+
+// forEachErr runs f(0) … f(n-1) on Workers goroutines, and stops early
+// with the context's error when ctx ends.
+func (ix *Index) forEachErr(ctx context.Context, n int, f func(i int)) error {
+	var next atomic.Int64
+	parallel(max(1, min(ix.workers, n)), func(int) {
+		for ctx.Err() == nil {
+			i := int(next.Add(1)) - 1
+			if i >= n {
+				return
+			}
+			f(i)
 		}
+	})
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("update index: %w", err)
 	}
-	st.Embedded = len(all)
 	return nil
 }
 
@@ -338,6 +447,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	dim := 0
 	for _, id := range ids {
 		for _, c := range next[id].chunks {
+			c.art = next[id]
 			if dim == 0 {
 				dim = len(c.vec)
 			}
@@ -353,36 +463,20 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		docs[i] = c.terms
 		byID[c.ID] = i
 	}
-	lex := buildLexicon(ix.vocab, docs)
+	lex := buildLexicon(ix.vocab, docs, ix.workers)
 	pairs := buildPairLexicon(docs)
+	set, err := ix.buildShards(ctx, recs, dim)
+	if err != nil {
+		return fmt.Errorf("update index: %w", err)
+	}
 
 	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	// Rebuild the collection when the dimension changes; otherwise apply
-	// the difference.
-	if dim != ix.dim && ix.col.Count() > 0 {
-		ix.resetCollection()
-	}
-	var stale []string
-	for id := range ix.byID {
-		if j, ok := byID[id]; !ok || recs[j] != ix.recs[ix.byID[id]] {
-			stale = append(stale, id)
-		}
-	}
-	if len(stale) > 0 {
-		if err := ix.col.Delete(ctx, nil, nil, stale...); err != nil {
-			return fmt.Errorf("update index: %w", err)
-		}
-	}
-	for i, c := range recs {
-		if old, ok := ix.byID[c.ID]; ok && ix.recs[old] == recs[i] {
-			continue
-		}
-		if err := ix.col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: c.vec, Content: c.Text}); err != nil {
-			return fmt.Errorf("update index: add %s: %w", c.ID, err)
-		}
-	}
-	ix.arts, ix.recs, ix.byID, ix.lex, ix.pairs, ix.dim = next, recs, byID, lex, pairs, dim
+	old := ix.shards
+	set.apply(dim)
+	ix.arts, ix.recs, ix.byID, ix.lex, ix.pairs, ix.dim, ix.shards = next, recs, byID, lex, pairs, dim, set.cols
+	ix.fileShards = 0
+	ix.mu.Unlock()
+	ix.dropShards(old, set.cols)
 	if tw, ok := ix.emb.(termWeighter); ok {
 		tw.setTermWeights(lex.idf)
 	}

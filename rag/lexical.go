@@ -15,40 +15,87 @@ var (
 // vocabulary maps terms to dense ids. It only grows, so ids stay valid
 // across index updates. Safe for concurrent use.
 type vocabulary struct {
-	mu  sync.RWMutex
-	ids map[string]uint32
+	mu    sync.RWMutex
+	ids   map[string]uint32
+	terms []string // terms[id] is the term of id
 }
 
 func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]uint32{}} }
 
 // intern returns the ids of terms, adding new ones.
 func (v *vocabulary) intern(terms []string) []uint32 {
-	out := make([]uint32, len(terms))
+	return v.appendIDs(make([]uint32, 0, len(terms)), terms)
+}
+
+// appendIDs appends the ids of terms to dst, adding new terms.
+func (v *vocabulary) appendIDs(dst []uint32, terms []string) []uint32 {
+	n := len(dst)
 	v.mu.RLock()
 	missing := false
-	for i, t := range terms {
+	for _, t := range terms {
 		id, ok := v.ids[t]
 		if !ok {
 			missing = true
 			break
 		}
-		out[i] = id
+		dst = append(dst, id)
 	}
 	v.mu.RUnlock()
 	if !missing {
-		return out
+		return dst
 	}
+	dst = dst[:n]
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	for i, t := range terms {
+	for _, t := range terms {
 		id, ok := v.ids[t]
 		if !ok {
-			id = uint32(len(v.ids))
+			id = uint32(len(v.terms))
 			v.ids[t] = id
+			v.terms = append(v.terms, t)
 		}
-		out[i] = id
+		dst = append(dst, id)
 	}
-	return out
+	return dst
+}
+
+// appendTermIDs appends the ids of the index terms of toks (stop words
+// have none) to dst, adding new terms.
+func (v *vocabulary) appendTermIDs(dst []uint32, toks []token) []uint32 {
+	n := len(dst)
+	v.mu.RLock()
+	missing := false
+	for _, t := range toks {
+		if t.term == "" {
+			continue
+		}
+		id, ok := v.ids[t.term]
+		if !ok {
+			missing = true
+			break
+		}
+		dst = append(dst, id)
+	}
+	v.mu.RUnlock()
+	if !missing {
+		return dst
+	}
+	dst = dst[:n]
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, t := range toks {
+		if t.term == "" {
+			continue
+		}
+		id, ok := v.ids[t.term]
+		if !ok {
+			id = uint32(len(v.terms))
+			v.ids[t.term] = id
+			v.terms = append(v.terms, t.term)
+		}
+		dst = append(dst, id)
+	}
+	return dst
 }
 
 // lookup returns the id of a term.
@@ -59,6 +106,14 @@ func (v *vocabulary) lookup(t string) (uint32, bool) {
 	return id, ok
 }
 
+// snapshot returns the terms by id. Ids only grow, so the result stays
+// valid for the ids handed out before the call.
+func (v *vocabulary) snapshot() []string {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.terms[:len(v.terms):len(v.terms)]
+}
+
 // posting is one document containing a term.
 type posting struct {
 	doc int32
@@ -67,54 +122,143 @@ type posting struct {
 
 // lexicon is an immutable BM25 index over documents given as term-id lists.
 type lexicon struct {
-	vocab    *vocabulary
-	postings map[uint32][]posting
-	docLen   []float32
-	avgLen   float64
-	n        int
+	vocab *vocabulary
+	// postings[id] lists the documents containing term id, in document
+	// order. Ids handed out after the build have no entry.
+	postings [][]posting
+	// norm[d] is BM25's length normalisation of document d:
+	// k1 · (1 − b + b · len(d) / avgLen).
+	norm   []float64
+	avgLen float64
+	n      int
+	// acc pools the score accumulators of searches (*[]float64 of length n,
+	// all zero between uses).
+	acc sync.Pool
 }
 
 // buildLexicon indexes docs, where docs[i] lists the term ids of document i.
-func buildLexicon(vocab *vocabulary, docs [][]uint32) *lexicon {
-	lx := &lexicon{vocab: vocab, postings: map[uint32][]posting{}, docLen: make([]float32, len(docs)), n: len(docs)}
+// Large collections are indexed in parallel by workers goroutines; the result
+// does not depend on their number.
+func buildLexicon(vocab *vocabulary, docs [][]uint32, workers int) *lexicon {
+	lx := &lexicon{vocab: vocab, n: len(docs), norm: make([]float64, len(docs))}
 	var total float64
-	counts := map[uint32]uint16{}
-	for i, d := range docs {
-		clear(counts)
-		for _, t := range d {
-			if counts[t] < math.MaxUint16 {
-				counts[t]++
-			}
-		}
-		for t, c := range counts {
-			lx.postings[t] = append(lx.postings[t], posting{doc: int32(i), tf: c})
-		}
-		lx.docLen[i] = float32(len(d))
+	nterms := 0
+	for _, d := range docs {
 		total += float64(len(d))
+		for _, t := range d {
+			nterms = max(nterms, int(t)+1)
+		}
 	}
 	if len(docs) > 0 {
 		lx.avgLen = total / float64(len(docs))
 	}
+	for i, d := range docs {
+		lx.norm[i] = bm25K1 * (1 - bm25B + bm25B*float64(float32(len(d)))/lx.avgLen)
+	}
+	lx.postings = make([][]posting, nterms)
+	if len(docs) == 0 {
+		return lx
+	}
+
+	// Two passes over contiguous shares of the documents: count the
+	// documents of every term per share, then place each share's postings
+	// at its offset inside one slab, so every list stays in document order.
+	workers = max(1, min(workers, len(docs)/2048))
+	df := make([][]int32, workers)
+	scratch := make([][]uint16, workers)
+	share := func(w int) (int, int) { return len(docs) * w / workers, len(docs) * (w + 1) / workers }
+	parallel(workers, func(w int) {
+		df[w] = make([]int32, nterms)
+		scratch[w] = make([]uint16, nterms)
+		from, to := share(w)
+		for _, d := range docs[from:to] {
+			for _, t := range d {
+				if scratch[w][t] == 0 {
+					df[w][t]++
+				}
+				scratch[w][t] = 1
+			}
+			for _, t := range d {
+				scratch[w][t] = 0
+			}
+		}
+	})
+	totalPostings := 0
+	for t := range nterms {
+		for w := range workers {
+			c := df[w][t]
+			df[w][t] = int32(totalPostings) // now the share's offset in the slab
+			totalPostings += int(c)
+		}
+	}
+	slab := make([]posting, totalPostings)
+	parallel(workers, func(w int) {
+		from, to := share(w)
+		next, tf := df[w], scratch[w]
+		for i, d := range docs[from:to] {
+			doc := int32(from + i)
+			for _, t := range d {
+				if tf[t] < math.MaxUint16 {
+					tf[t]++
+				}
+			}
+			for _, t := range d {
+				if tf[t] > 0 {
+					slab[next[t]] = posting{doc: doc, tf: tf[t]}
+					next[t]++
+					tf[t] = 0
+				}
+			}
+		}
+	})
+	// After the fill, the last share's cursor of a term is the end of its
+	// list, and the first share's original offset its start.
+	start := 0
+	for t := range nterms {
+		end := int(df[workers-1][t])
+		if end > start {
+			lx.postings[t] = slab[start:end:end]
+		}
+		start = end
+	}
 	return lx
+}
+
+// parallel runs f(0) … f(n-1) on n goroutines and waits for them.
+func parallel(n int, f func(i int)) {
+	if n == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f(i)
+		}()
+	}
+	wg.Wait()
+}
+
+// list returns the postings of a term.
+func (lx *lexicon) list(term string) []posting {
+	id, ok := lx.vocab.lookup(term)
+	if !ok || int(id) >= len(lx.postings) {
+		return nil
+	}
+	return lx.postings[id]
 }
 
 // idf returns the BM25 inverse document frequency of a term; a term the
 // corpus lacks gets the highest value.
 func (lx *lexicon) idf(term string) float64 {
-	df := 0
-	if id, ok := lx.vocab.lookup(term); ok {
-		df = len(lx.postings[id])
-	}
+	df := len(lx.list(term))
 	return math.Log(1 + (float64(lx.n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
 // df returns how many documents contain term.
-func (lx *lexicon) df(term string) int {
-	if id, ok := lx.vocab.lookup(term); ok {
-		return len(lx.postings[id])
-	}
-	return 0
-}
+func (lx *lexicon) df(term string) int { return len(lx.list(term)) }
 
 // scored is a document and its score.
 type scored struct {
@@ -134,43 +278,53 @@ func (lx *lexicon) search(qterms []weightedTerm, k int) []scored {
 	if lx.n == 0 || k <= 0 {
 		return nil
 	}
-	acc := map[int32]float64{}
+	// Scores accumulate in a dense array (every matching document scores
+	// above zero), in query-term order.
+	p, _ := lx.acc.Get().(*[]float64)
+	if p == nil {
+		a := make([]float64, lx.n)
+		p = &a
+	}
+	acc := *p
+	var touched []int32
 	for _, wt := range qterms {
-		t := wt.term
-		id, ok := lx.vocab.lookup(t)
-		if !ok {
-			continue
-		}
-		ps := lx.postings[id]
+		ps := lx.list(wt.term)
 		if len(ps) == 0 {
 			continue
 		}
 		idf := wt.weight * math.Log(1+(float64(lx.n)-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
 		for _, p := range ps {
 			tf := float64(p.tf)
-			norm := bm25K1 * (1 - bm25B + bm25B*float64(lx.docLen[p.doc])/lx.avgLen)
-			acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm)
+			if acc[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
+			acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + lx.norm[p.doc])
 		}
 	}
-	return topK(acc, k)
+	out := topK(acc, touched, k)
+	for _, d := range touched {
+		acc[d] = 0
+	}
+	lx.acc.Put(p)
+	return out
 }
 
-// topK returns the k highest-scoring entries of acc, best first; ties go to
-// the lower document number.
-func topK(acc map[int32]float64, k int) []scored {
-	h := &minHeap{}
-	for d, s := range acc {
-		e := scored{int(d), s}
-		if h.Len() < k {
-			heap.Push(h, e)
-		} else if better(e, (*h)[0]) {
-			(*h)[0] = e
-			heap.Fix(h, 0)
+// topK returns the k highest-scoring of the touched documents, best first;
+// ties go to the lower document number.
+func topK(acc []float64, touched []int32, k int) []scored {
+	h := make(minHeap, 0, min(k, len(touched)))
+	for _, d := range touched {
+		e := scored{int(d), acc[d]}
+		if len(h) < k {
+			heap.Push(&h, e)
+		} else if better(e, h[0]) {
+			h[0] = e
+			heap.Fix(&h, 0)
 		}
 	}
-	out := make([]scored, h.Len())
+	out := make([]scored, len(h))
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(h).(scored)
+		out[i] = heap.Pop(&h).(scored)
 	}
 	return out
 }

@@ -1,6 +1,9 @@
 package rag
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // pairLexicon is a BM25 index over adjacent term pairs ("theater
 // commander"), a cheap phrase signal: a passage that repeats the question's
@@ -10,6 +13,7 @@ type pairLexicon struct {
 	docLen   []float32
 	avgLen   float64
 	n        int
+	acc      sync.Pool // *[]float64 of length n, all zero
 }
 
 func pairKey(a, b uint32) uint64 { return uint64(a)<<32 | uint64(b) }
@@ -43,7 +47,13 @@ func (px *pairLexicon) search(pairs []uint64, k int) []scored {
 	if px == nil || px.n == 0 || k <= 0 || px.avgLen == 0 {
 		return nil
 	}
-	acc := map[int32]float64{}
+	p, _ := px.acc.Get().(*[]float64)
+	if p == nil {
+		a := make([]float64, px.n)
+		p = &a
+	}
+	acc := *p
+	var touched []int32
 	seen := map[uint64]bool{}
 	for _, key := range pairs {
 		if seen[key] {
@@ -58,10 +68,18 @@ func (px *pairLexicon) search(pairs []uint64, k int) []scored {
 		for _, p := range ps {
 			tf := float64(p.tf)
 			norm := bm25K1 * (1 - bm25B + bm25B*float64(px.docLen[p.doc])/px.avgLen)
+			if acc[p.doc] == 0 {
+				touched = append(touched, p.doc)
+			}
 			acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
-	return topK(acc, k)
+	out := topK(acc, touched, k)
+	for _, d := range touched {
+		acc[d] = 0
+	}
+	px.acc.Put(p)
+	return out
 }
 
 // queryPairs returns the pair keys of adjacent known query terms.

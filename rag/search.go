@@ -107,14 +107,12 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		if len(qvec) != ix.dim {
 			return nil, fmt.Errorf("query vector has %d dimensions, the index %d: re-index with the current embedder", len(qvec), ix.dim)
 		}
-		res, err := ix.col.QueryEmbedding(ctx, qvec, m, nil, nil)
+		hits, err := ix.vectorSearch(ctx, qvec, m)
 		if err != nil {
 			return nil, fmt.Errorf("vector search: %w", err)
 		}
-		for _, r := range res {
-			if i, ok := ix.byID[r.ID]; ok {
-				get(i).Vector = float64(r.Similarity)
-			}
+		for _, h := range hits {
+			get(h.doc).Vector = float64(h.sim)
 		}
 		// Chunks found by the keyword side still get their similarity.
 		for i, p := range cand {
@@ -173,10 +171,11 @@ func proximity(c *chunkRec, weights map[uint32]float64, total float64) float64 {
 	}
 	best := 0.0
 	seen := map[uint32]bool{}
-	for i := range c.sents {
+	cs := c.sentences()
+	for i := range cs.refs {
 		clear(seen)
 		got := 0.0
-		for _, id := range c.sentenceTerms(i) {
+		for _, id := range c.sentenceTerms(cs, i) {
 			if w, ok := weights[id]; ok && !seen[id] {
 				seen[id] = true
 				got += w
@@ -246,7 +245,7 @@ func selectPassages(ranked []Passage, opts SearchOptions) []Passage {
 func shingleSet(p Passage) map[[3]uint32]bool {
 	var ids []uint32
 	if p.rec != nil {
-		ids = p.rec.terms[p.rec.titleLen:]
+		ids = p.rec.terms[p.rec.sentences().titleLen:]
 	} else {
 		for _, t := range tokenize(p.Text) {
 			ids = append(ids, uint32(hashString(t.lower)))

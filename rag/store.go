@@ -6,32 +6,62 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"hash/crc32"
+	"hash/fnv"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
+	"unsafe"
 
 	"citebot/corpus"
 )
 
-// Index file format, version 1 (all integers little-endian):
+// Index file format, version 2 (all integers little-endian):
 //
 //	magic      "citebot-index\n" (14 bytes)
-//	version    uint32
+//	version    uint32 (2)
 //	headerLen  uint64
-//	header     JSON: embedder name, dimension, chunker, and per article its
-//	           id, content hash and chunk spans
-//	vectors    float32 × dimension for every chunk, in header order
+//	header     JSON: embedder name, dimension, chunker, save time, tokenizer
+//	           fingerprint, counts of articles, chunks and terms, and the
+//	           byte lengths of the three sections that follow
+//	articles   per article (sorted by id): id, content hash, chunk count,
+//	           and per chunk its span as start and length
+//	vocabulary the BM25 terms of the chunks, each a string
+//	terms      per chunk (in article order): term count, then term numbers
+//	           into the vocabulary above
+//	padding    zero bytes up to a multiple of 8 bytes from the file start
+//	vectors    float32 × dimension for every chunk, grouped by vector shard
+//	           (shard fnv32a(chunk id) mod the header's shard count; within
+//	           a shard, in article order)
 //	checksum   uint32 CRC-32C of everything before it
 //
+// Strings are a uvarint length and the bytes; counts, spans and term
+// numbers are uvarints. Each shard's vectors are read straight into one
+// block of memory, which its chromem-go collection then scans, so loading
+// costs little more than reading the file.
+//
 // Chunk text is not stored: it is re-cut from the corpus by the spans, which
-// are only trusted when the article's content hash matches.
+// are only trusted when the article's content hash matches. Term lists are
+// only trusted when the tokenizer fingerprint matches and a sample of them
+// re-tokenises the same; otherwise they are recomputed from the text.
+//
+// Version 1 files (the JSON header held the articles; no term lists) are
+// still read, so an upgrade re-embeds nothing.
 const (
-	fileMagic   = "citebot-index\n"
-	fileVersion = 1
+	fileMagic     = "citebot-index\n"
+	fileVersion   = 2
+	fixedLen      = len(fileMagic) + 4 + 8
+	vectorAlign   = 8
+	maxDim        = 1 << 16
+	maxFileShards = 1 << 16
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -48,7 +78,28 @@ var (
 	ErrEmbedderChanged = errors.New("index was built with another embedder or chunker")
 )
 
+// fileHeader is the JSON header of a version 2 file.
 type fileHeader struct {
+	Embedder string    `json:"embedder"`
+	Dim      int       `json:"dim"`
+	Chunker  Chunker   `json:"chunker"`
+	Saved    time.Time `json:"saved"`
+	// Tokenizer is [tokenizerFingerprint] when the file was written.
+	Tokenizer string `json:"tokenizer"`
+	Articles  int    `json:"articles"`
+	Chunks    int    `json:"chunks"`
+	Terms     int    `json:"terms"`
+	// Postings counts the term numbers in the terms section.
+	Postings int `json:"postings"`
+	// Shards is the number of vector shards the vectors are grouped by.
+	Shards int `json:"shards"`
+	// Sections holds the byte lengths of the articles, vocabulary and terms
+	// sections.
+	Sections [3]int64 `json:"sections"`
+}
+
+// fileHeaderV1 is the JSON header of a version 1 file.
+type fileHeaderV1 struct {
 	Embedder string          `json:"embedder"`
 	Dim      int             `json:"dim"`
 	Chunker  Chunker         `json:"chunker"`
@@ -62,22 +113,38 @@ type storedArticle struct {
 	Hash  string   `json:"hash"`
 	Spans [][2]int `json:"spans"`
 	vecs  [][]float32
+	terms [][]uint32 // nil when the file has no usable term lists
 }
 
-// restore rebuilds the chunks of a from the stored spans and vectors. ok is
-// false when the spans do not fit the article's text.
+// restore rebuilds the chunks of a from the stored spans, vectors and term
+// lists. ok is false when the spans do not fit the article's text.
 func (s storedArticle) restore(a corpus.Article) ([]*chunkRec, bool) {
 	out := make([]*chunkRec, 0, len(s.Spans))
 	for i, sp := range s.Spans {
 		if sp[0] < 0 || sp[0] >= sp[1] || sp[1] > len(a.Text) {
 			return nil, false
 		}
-		out = append(out, &chunkRec{Chunk: Chunk{
-			ID: fmt.Sprintf("%s#%d", a.ID, i), ArticleID: a.ID, Title: a.Title, Published: a.Published,
+		c := &chunkRec{Chunk: Chunk{
+			ID: a.ID + "#" + strconv.Itoa(i), ArticleID: a.ID, Title: a.Title, Published: a.Published,
 			Seq: i, Start: sp[0], End: sp[1], Text: a.Text[sp[0]:sp[1]],
-		}, vec: s.vecs[i]})
+		}, vec: s.vecs[i]}
+		if s.terms != nil {
+			c.terms = s.terms[i]
+		}
+		out = append(out, c)
 	}
 	return out, len(out) > 0
+}
+
+// littleEndian reports whether float32s are stored in file order in memory.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// floatBytes returns the memory of v as bytes.
+func floatBytes(v []float32) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*4)
 }
 
 // Save writes the index to path atomically: to a temporary file in the same
@@ -89,20 +156,44 @@ func (ix *Index) Save(path string) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
-	hdr := fileHeader{Embedder: ix.emb.Name(), Dim: ix.dim, Chunker: ix.chunker, Saved: time.Now().UTC()}
 	ids := make([]string, 0, len(ix.arts))
 	for id := range ix.arts {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
+	hdr := fileHeader{
+		Embedder: ix.emb.Name(), Dim: ix.dim, Chunker: ix.chunker, Saved: time.Now().UTC(),
+		Tokenizer: tokenizerFingerprint(), Articles: len(ids), Shards: max(1, len(ix.shards)),
+	}
+	// Sections: articles; vocabulary (the terms in use, numbered in order
+	// of first use); term lists.
+	var arts, vocab, terms []byte
+	number := map[uint32]uint32{}
+	vocabTerms := ix.vocab.snapshot()
 	for _, id := range ids {
 		r := ix.arts[id]
-		sa := storedArticle{ID: id, Hash: r.hash}
+		arts = appendString(arts, id)
+		arts = appendString(arts, r.hash)
+		arts = binary.AppendUvarint(arts, uint64(len(r.chunks)))
 		for _, c := range r.chunks {
-			sa.Spans = append(sa.Spans, [2]int{c.Start, c.End})
+			arts = binary.AppendUvarint(arts, uint64(c.Start))
+			arts = binary.AppendUvarint(arts, uint64(c.End-c.Start))
+			terms = binary.AppendUvarint(terms, uint64(len(c.terms)))
+			hdr.Postings += len(c.terms)
+			for _, t := range c.terms {
+				n, ok := number[t]
+				if !ok {
+					n = uint32(len(number))
+					number[t] = n
+					vocab = appendString(vocab, vocabTerms[t])
+				}
+				terms = binary.AppendUvarint(terms, uint64(n))
+			}
+			hdr.Chunks++
 		}
-		hdr.Articles = append(hdr.Articles, sa)
 	}
+	hdr.Terms = len(number)
+	hdr.Sections = [3]int64{int64(len(arts)), int64(len(vocab)), int64(len(terms))}
 	js, err := json.Marshal(hdr)
 	if err != nil {
 		return fmt.Errorf("save index: %w", err)
@@ -128,8 +219,23 @@ func (ix *Index) Save(path string) error {
 	binary.LittleEndian.PutUint64(buf[:8], uint64(len(js)))
 	w.Write(buf[:8])
 	w.Write(js)
+	w.Write(arts)
+	w.Write(vocab)
+	w.Write(terms)
+	w.Write(make([]byte, padding(fixedLen+len(js)+len(arts)+len(vocab)+len(terms))))
+	groups := make([][]*chunkRec, hdr.Shards)
 	for _, id := range ids {
 		for _, c := range ix.arts[id].chunks {
+			s := shardOf(c.ID, hdr.Shards)
+			groups[s] = append(groups[s], c)
+		}
+	}
+	for _, g := range groups {
+		for _, c := range g {
+			if littleEndian {
+				w.Write(floatBytes(c.vec))
+				continue
+			}
 			for _, x := range c.vec {
 				binary.LittleEndian.PutUint32(buf[:4], math.Float32bits(x))
 				w.Write(buf[:4])
@@ -162,25 +268,320 @@ func (ix *Index) Save(path string) error {
 	return nil
 }
 
-// Load reads an index file written by Save and keeps its vectors for the
-// next [Index.Update], which reuses those of unchanged articles. A missing
-// file returns an error satisfying errors.Is(err, fs.ErrNotExist). A
-// damaged file returns [ErrCorruptIndex], a file of another embedder
-// [ErrEmbedderChanged]; the index then stays empty and the caller rebuilds.
+// padding returns the zero bytes that align offset to vectorAlign.
+func padding(offset int) int { return (vectorAlign - offset%vectorAlign) % vectorAlign }
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+// Load reads an index file written by Save and keeps its vectors (and term
+// lists) for the next [Index.Update], which reuses those of unchanged
+// articles. A missing file returns an error satisfying errors.Is(err,
+// fs.ErrNotExist). A damaged or truncated file returns [ErrCorruptIndex], a
+// file of another embedder [ErrEmbedderChanged], a file of a newer citebot
+// [ErrIndexVersion]; the index then stays empty and the caller rebuilds.
 func (ix *Index) Load(path string) error {
 	ix.updateMu.Lock()
 	defer ix.updateMu.Unlock()
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
 	}
-	hdr, vecs, err := decodeIndex(data)
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil {
+		return fmt.Errorf("load index: %w", err)
+	}
+	crc := crc32.New(castagnoli)
+	r := &checkedReader{r: f, crc: crc, left: fi.Size()}
+	ix.fileShards = 0
+	stored, err := ix.decode(r)
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		err = fmt.Errorf("%w: truncated", ErrCorruptIndex)
+	}
+	if err != nil {
+		ix.fileShards = 0
 		return fmt.Errorf("load index %s: %w", path, err)
 	}
+	ix.stored = stored
+	return nil
+}
+
+// checkedReader reads the index file, feeding what it reads to the
+// checksum and counting the bytes left.
+type checkedReader struct {
+	r    io.Reader
+	crc  hash.Hash32
+	left int64
+}
+
+func (c *checkedReader) readFull(b []byte) error {
+	if int64(len(b)) > c.left {
+		return io.ErrUnexpectedEOF
+	}
+	if _, err := io.ReadFull(c.r, b); err != nil {
+		return err
+	}
+	c.crc.Write(b)
+	c.left -= int64(len(b))
+	return nil
+}
+
+// finish reads the trailing checksum and verifies it.
+func (c *checkedReader) finish() error {
+	if c.left != 4 {
+		return fmt.Errorf("%w: %d bytes after the vectors, want 4", ErrCorruptIndex, c.left)
+	}
+	var buf [4]byte
+	if _, err := io.ReadFull(c.r, buf[:]); err != nil {
+		return err
+	}
+	if binary.LittleEndian.Uint32(buf[:]) != c.crc.Sum32() {
+		return fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
+	}
+	return nil
+}
+
+// decode reads and verifies an index file and returns its articles by id.
+func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
+	prefix := make([]byte, fixedLen)
+	if r.left < int64(fixedLen+4) {
+		return nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
+	}
+	if err := r.readFull(prefix); err != nil {
+		return nil, err
+	}
+	if string(prefix[:len(fileMagic)]) != fileMagic {
+		return nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
+	}
+	switch v := binary.LittleEndian.Uint32(prefix[len(fileMagic):]); v {
+	case 1:
+		rest := make([]byte, r.left)
+		if _, err := io.ReadFull(r.r, rest); err != nil {
+			return nil, err
+		}
+		return ix.decodeV1(append(prefix, rest...))
+	case fileVersion:
+	default:
+		return nil, fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
+	}
+
+	hlen := binary.LittleEndian.Uint64(prefix[len(fileMagic)+4:])
+	if hlen > uint64(r.left-4) {
+		return nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorruptIndex, hlen)
+	}
+	js := make([]byte, hlen)
+	if err := r.readFull(js); err != nil {
+		return nil, err
+	}
+	var hdr fileHeader
+	if err := json.Unmarshal(js, &hdr); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
+	}
+	var meta int64
+	for _, n := range hdr.Sections {
+		if n < 0 || n > r.left {
+			return nil, fmt.Errorf("%w: section of %d bytes", ErrCorruptIndex, n)
+		}
+		meta += n
+	}
+	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Postings < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
+		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left || int64(hdr.Postings) > hdr.Sections[2] {
+		return nil, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
+	}
+	pad := int64(padding(fixedLen + int(hlen) + int(meta)))
+	vecBytes := int64(hdr.Chunks) * int64(hdr.Dim) * 4
+	if want := meta + pad + vecBytes + 4; r.left != want {
+		return nil, fmt.Errorf("%w: %d bytes after the header, want %d", ErrCorruptIndex, r.left, want)
+	}
+	body := make([]byte, meta+pad)
+	if err := r.readFull(body); err != nil {
+		return nil, err
+	}
+
+	// Articles, and which shard each chunk's vector is in.
+	d := &sectionReader{b: body[:hdr.Sections[0]]}
+	stored := make(map[string]storedArticle, hdr.Articles)
+	order := make([]string, 0, hdr.Articles)
+	shard := make([]int32, 0, hdr.Chunks)
+	perShard := make([]int, hdr.Shards)
+	for range hdr.Articles {
+		a := storedArticle{ID: d.string(), Hash: d.string()}
+		n := d.count(hdr.Chunks - len(shard))
+		a.Spans = make([][2]int, n)
+		for i := range a.Spans {
+			start := d.count(math.MaxInt32)
+			a.Spans[i] = [2]int{start, start + d.count(math.MaxInt32)}
+			s := shardOf(a.ID+"#"+strconv.Itoa(i), hdr.Shards)
+			shard = append(shard, int32(s))
+			perShard[s]++
+		}
+		if _, dup := stored[a.ID]; dup && d.err == nil {
+			d.err = fmt.Errorf("duplicate article %q", a.ID)
+		}
+		stored[a.ID] = a
+		order = append(order, a.ID)
+	}
+	if d.err == nil && (len(shard) != hdr.Chunks || len(d.b) != 0) {
+		d.err = fmt.Errorf("%d chunks in the articles section, header says %d", len(shard), hdr.Chunks)
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: articles: %v", ErrCorruptIndex, d.err)
+	}
+
+	// Vectors, one block per shard.
+	blocks := make([][]float32, hdr.Shards)
+	for s, n := range perShard {
+		blocks[s] = make([]float32, n*hdr.Dim)
+		if err := r.readFull(floatBytes(blocks[s])); err != nil {
+			return nil, err
+		}
+	}
+	if err := r.finish(); err != nil {
+		return nil, err
+	}
 	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
-		return fmt.Errorf("load index %s: %w (built with %s, chunks of %d; now %s, chunks of %d)",
-			path, ErrEmbedderChanged, hdr.Embedder, hdr.Chunker.MaxChars, ix.emb.Name(), ix.chunker.MaxChars)
+		return nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
+	}
+	if !littleEndian {
+		for _, b := range blocks {
+			for i, x := range b {
+				b[i] = math.Float32frombits(bits.ReverseBytes32(math.Float32bits(x)))
+			}
+		}
+	}
+	next := make([]int, hdr.Shards) // next vector of each shard
+	k := 0
+	for _, id := range order {
+		a := stored[id]
+		a.vecs = make([][]float32, len(a.Spans))
+		for i := range a.vecs {
+			s := shard[k]
+			off := next[s] * hdr.Dim
+			a.vecs[i] = blocks[s][off : off+hdr.Dim : off+hdr.Dim]
+			next[s]++
+			k++
+		}
+		stored[id] = a
+	}
+	ix.fileShards = hdr.Shards // read by Update; Load holds updateMu
+
+	if hdr.Tokenizer != tokenizerFingerprint() {
+		return stored, nil // term lists of another tokenizer: recomputed
+	}
+	d = &sectionReader{b: body[hdr.Sections[0] : hdr.Sections[0]+hdr.Sections[1]]}
+	fileTerms := make([]string, hdr.Terms)
+	for i := range fileTerms {
+		fileTerms[i] = d.string()
+	}
+	if d.err == nil && len(d.b) != 0 {
+		d.err = errors.New("trailing bytes")
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.err)
+	}
+	ids := ix.vocab.intern(fileTerms)
+	d = &sectionReader{b: body[hdr.Sections[0]+hdr.Sections[1] : meta]}
+	// One block for all lists.
+	slab := make([]uint32, 0, hdr.Postings)
+	for _, id := range order {
+		a := stored[id]
+		a.terms = make([][]uint32, len(a.Spans))
+		for i := range a.terms {
+			n := d.count(len(d.b))
+			from := len(slab)
+			if n > cap(slab)-len(slab) && d.err == nil {
+				d.err = fmt.Errorf("more term numbers than the header's %d", hdr.Postings)
+			}
+			for range n {
+				t := d.count(len(ids) - 1)
+				if d.err != nil {
+					break
+				}
+				slab = append(slab, ids[t])
+			}
+			a.terms[i] = slab[from:len(slab):len(slab)]
+		}
+		stored[id] = a
+	}
+	if d.err == nil && (len(d.b) != 0 || len(slab) != hdr.Postings) {
+		d.err = fmt.Errorf("%d term numbers and %d trailing bytes, header says %d and none", len(slab), len(d.b), hdr.Postings)
+	}
+	if d.err != nil {
+		return nil, fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.err)
+	}
+	return stored, nil
+}
+
+func embedderChanged(name string, ch Chunker, ix *Index) error {
+	return fmt.Errorf("%w (built with %s, chunks of %d; now %s, chunks of %d)",
+		ErrEmbedderChanged, name, ch.MaxChars, ix.emb.Name(), ix.chunker.MaxChars)
+}
+
+// sectionReader decodes uvarints and strings; the first error sticks and
+// later reads return zero values.
+type sectionReader struct {
+	b   []byte
+	err error
+}
+
+// count reads a uvarint that must not exceed limit.
+func (d *sectionReader) count(limit int) int {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errors.New("bad number")
+		return 0
+	}
+	if limit < 0 || v > uint64(limit) {
+		d.err = fmt.Errorf("number %d out of range", v)
+		return 0
+	}
+	d.b = d.b[n:]
+	return int(v)
+}
+
+func (d *sectionReader) string() string {
+	n := d.count(len(d.b))
+	if d.err != nil {
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// decodeV1 parses and verifies a version 1 file (no term lists).
+func (ix *Index) decodeV1(data []byte) (map[string]storedArticle, error) {
+	var hdr fileHeaderV1
+	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
+	if crc32.Checksum(body, castagnoli) != sum {
+		return nil, fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
+	}
+	hlen := binary.LittleEndian.Uint64(data[len(fileMagic)+4:])
+	if hlen > uint64(len(body)-fixedLen) {
+		return nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorruptIndex, hlen)
+	}
+	if err := json.Unmarshal(body[fixedLen:fixedLen+int(hlen)], &hdr); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
+	}
+	raw := body[fixedLen+int(hlen):]
+	n := 0
+	for _, a := range hdr.Articles {
+		n += len(a.Spans)
+	}
+	if hdr.Dim < 0 || hdr.Dim > maxDim || len(raw) != n*hdr.Dim*4 {
+		return nil, fmt.Errorf("%w: %d vector bytes for %d chunks of %d dimensions", ErrCorruptIndex, len(raw), n, hdr.Dim)
+	}
+	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
+		return nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
+	}
+	vecs := make([]float32, n*hdr.Dim)
+	for i := range vecs {
+		vecs[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[i*4:]))
 	}
 	stored := make(map[string]storedArticle, len(hdr.Articles))
 	off := 0
@@ -192,42 +593,68 @@ func (ix *Index) Load(path string) error {
 		}
 		stored[a.ID] = a
 	}
-	ix.stored = stored
-	return nil
+	return stored, nil
 }
 
-// decodeIndex parses and verifies an index file.
-func decodeIndex(data []byte) (fileHeader, []float32, error) {
-	var hdr fileHeader
-	const fixed = len(fileMagic) + 4 + 8
-	if len(data) < fixed+4 || string(data[:len(fileMagic)]) != fileMagic {
-		return hdr, nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
+// tokenizerFingerprint identifies what the tokenizer makes of text: a hash
+// of the tokens of a probe that exercises its rules (stems, stop words,
+// possessives, acronyms, numbers, hyphens, multi-word names, irregular
+// verbs, accents, scripts without spaces). Term lists saved under another
+// fingerprint are recomputed rather than trusted.
+var tokenizerFingerprint = sync.OnceValue(func() string {
+	probe := []string{
+		"The U.S. President's aides didn't say whether talks with the E.U. would resume; " +
+			"Xi Jinping's 3.5% growth target, 1,000 troops and a well-known state-run firm " +
+			"were mentioned in New York and the United Kingdom by the United Nations.",
+		"Negotiations, negotiating and negotiated; running, runs, ran; meeting, met, meets.",
+		"also would could may might must shall said says however yet still even us per via upon",
+		"among within without according whether whose many much another every like a about above",
+		"Café Zürich São Paulo Łódź naïve résumé 習近平 東京 ひらがな カタカナ ภาษาไทย Москва",
 	}
-	if v := binary.LittleEndian.Uint32(data[len(fileMagic):]); v != fileVersion {
-		return hdr, nil, fmt.Errorf("%w: version %d (this citebot reads %d)", ErrIndexVersion, v, fileVersion)
+	forms := make([]string, 0, len(irregular))
+	for f := range irregular {
+		forms = append(forms, f)
 	}
-	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return hdr, nil, fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
+	slices.Sort(forms)
+	probe = append(probe, strings.Join(forms, " "))
+	h := fnv.New64a()
+	for _, p := range probe {
+		for _, t := range tokenize(p) {
+			fmt.Fprintf(h, "%s\x00%s\x01", t.lower, t.term)
+		}
 	}
-	hlen := binary.LittleEndian.Uint64(data[len(fileMagic)+4:])
-	if hlen > uint64(len(body)-fixed) {
-		return hdr, nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorruptIndex, hlen)
+	return fmt.Sprintf("tok-%016x", h.Sum64())
+})
+
+// storedTermsValid reports whether the term lists restored from the index
+// file match what the tokenizer makes of the text now, checked on up to 16
+// chunks spread over restored. A tokenizer change the fingerprint missed
+// shows up here, and the lists are then recomputed.
+func (ix *Index) storedTermsValid(restored []*articleRec) bool {
+	type sample struct {
+		r *articleRec
+		c *chunkRec
 	}
-	if err := json.Unmarshal(body[fixed:fixed+int(hlen)], &hdr); err != nil {
-		return hdr, nil, fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
+	var all []sample
+	for _, r := range restored {
+		for _, c := range r.chunks {
+			if c.terms != nil {
+				all = append(all, sample{r, c})
+			}
+		}
 	}
-	raw := body[fixed+int(hlen):]
-	n := 0
-	for _, a := range hdr.Articles {
-		n += len(a.Spans)
+	const checks = 16
+	for i := 0; i < min(checks, len(all)); i++ {
+		s := all[i*len(all)/min(checks, len(all))]
+		var want []uint32
+		if s.r.art.Title != "" {
+			want = ix.vocab.appendTermIDs(nil, tokenize(s.r.art.Title))
+		}
+		want = ix.vocab.appendTermIDs(want, tokenize(s.c.Text))
+		if !slices.Equal(want, s.c.terms) {
+			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", s.c.ID)
+			return false
+		}
 	}
-	if hdr.Dim < 0 || len(raw) != n*hdr.Dim*4 {
-		return hdr, nil, fmt.Errorf("%w: %d vector bytes for %d chunks of %d dimensions", ErrCorruptIndex, len(raw), n, hdr.Dim)
-	}
-	vecs := make([]float32, n*hdr.Dim)
-	for i := range vecs {
-		vecs[i] = math.Float32frombits(binary.LittleEndian.Uint32(raw[i*4:]))
-	}
-	return hdr, vecs, nil
+	return true
 }

@@ -1,0 +1,142 @@
+package rag
+
+import (
+	"context"
+	"hash/fnv"
+	"math"
+	"slices"
+	"testing"
+
+	"citebot/corpus"
+)
+
+// refEmbed is the LocalEmbedder as first written: features as strings in
+// maps. The hashed, pooled implementation must give the same vectors (up to
+// the order of float additions, which the map made random).
+func refEmbed(dim int, text string, idf func(string) float64) []float32 {
+	toks := tokenize(text)
+	tf := map[string]float64{}
+	weight := map[string]float64{}
+	add := func(key string, w float64) {
+		tf[key] += 1
+		if _, ok := weight[key]; !ok {
+			weight[key] = w
+		}
+	}
+	prev := ""
+	for _, t := range toks {
+		if t.term == "" {
+			continue
+		}
+		w := 1.0
+		if idf != nil {
+			w = idf(t.term)
+		}
+		add("w:"+t.term, wordWeight*w)
+		if prev != "" {
+			pw := 1.0
+			if idf != nil {
+				pw = (idf(prev) + w) / 2
+			}
+			add("p:"+prev+" "+t.term, pairWeight*pw)
+		}
+		prev = t.term
+		if len(t.lower) >= 5 {
+			rs := []rune("^" + t.lower + "$")
+			n := len(rs) - 2
+			for i := 0; i+3 <= len(rs); i++ {
+				add("c:"+string(rs[i:i+3]), trigramWeight*w/math.Sqrt(float64(n)))
+			}
+		}
+	}
+	if len(tf) == 0 {
+		return nil
+	}
+	v := make([]float64, dim)
+	h := fnv.New64a()
+	for key, n := range tf {
+		h.Reset()
+		h.Write([]byte(key))
+		x := h.Sum64()
+		val := (1 + math.Log(n)) * weight[key]
+		if x>>63 == 1 {
+			val = -val
+		}
+		v[x%uint64(dim)] += val
+	}
+	return normalize(v)
+}
+
+// embedTexts returns texts that exercise the tokenizer and embedder: the
+// shipped articles and their chunks, and edge cases.
+func embedTexts(t *testing.T) []string {
+	t.Helper()
+	arts, err := corpus.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{
+		"", "the of and", "Xi", "Biden–Xi call: U.S. and E.U. officials' 3.5% 1,000 naïve Zürich 習近平会谈 ภาษาไทย",
+		"negotiations negotiations negotiations", "United States United Nations New York",
+	}
+	for _, a := range arts {
+		texts = append(texts, a.Title, a.Text)
+		for _, c := range DefaultChunker().Split(a) {
+			texts = append(texts, embeddingText(a.Title, c.Text))
+		}
+	}
+	return texts
+}
+
+func TestLocalEmbedderMatchesReference(t *testing.T) {
+	e := NewLocalEmbedder(0)
+	idf := func(term string) float64 { return 1 + float64(len(term)%5)/2 }
+	for _, text := range embedTexts(t) {
+		for _, w := range []func(string) float64{nil, idf} {
+			got, want := e.embed(text, w), refEmbed(e.dim, text, w)
+			if (got == nil) != (want == nil) {
+				t.Fatalf("%.40q: got nil %v, want nil %v", text, got == nil, want == nil)
+			}
+			for i := range want {
+				if d := math.Abs(float64(got[i] - want[i])); d > 1e-6 {
+					t.Fatalf("%.40q: component %d is %v, want %v", text, i, got[i], want[i])
+				}
+			}
+			if again := e.embed(text, w); !slices.Equal(again, got) {
+				t.Fatalf("%.40q: two embeddings of one text differ", text)
+			}
+		}
+	}
+}
+
+// TestTokensJoinLikeText checks the identity the index relies on to
+// tokenise a chunk once: the tokens of title + "\n\n" + text are the
+// title's tokens and the text's, with a multi-word name across the break
+// merged.
+func TestTokensJoinLikeText(t *testing.T) {
+	texts := embedTexts(t)
+	titles := []string{"", "Talks in New", "Leaders of the U.S.", "Biden's", "3.5", "Xi Jinping", "習近平"}
+	starts := []string{"York officials said", "States and China", "U.N. envoy", "'s aides", ".5 percent", "— the call"}
+	for _, title := range titles {
+		for _, text := range append(starts, texts[:12]...) {
+			want := tokenize(embeddingText(title, text))
+			got := joinAliases(append(tokenize(title), tokenize(text)...))
+			if len(got) != len(want) {
+				t.Fatalf("%q + %.30q: %d tokens, want %d", title, text, len(got), len(want))
+			}
+			for i := range want {
+				if got[i].lower != want[i].lower || got[i].term != want[i].term {
+					t.Fatalf("%q + %.30q: token %d is %q/%q, want %q/%q", title, text, i, got[i].lower, got[i].term, want[i].lower, want[i].term)
+				}
+			}
+			e := NewLocalEmbedder(0)
+			docs, err := e.EmbedDocuments(context.Background(), []string{embeddingText(title, text)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := e.embedDocumentTokens(got); !slices.Equal(v, docs[0]) {
+				t.Fatalf("%q + %.30q: vector from tokens differs from EmbedDocuments", title, text)
+			}
+		}
+	}
+}

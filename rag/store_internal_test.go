@@ -1,0 +1,276 @@
+package rag
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// saveAndReload saves an index of arts, lets edit change the loaded term
+// lists (or the file), and returns the index loaded and updated from it,
+// with the original.
+func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(map[string]storedArticle)) (got, want *Index, st UpdateStats) {
+	t.Helper()
+	arts := SampleArticles(150, 21)
+	want = buildTestIndex(t, NewLocalEmbedder(0), arts)
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if editFile != nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, editFile(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got = NewIndex(IndexOptions{})
+	if err := got.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if editStored != nil {
+		editStored(got.stored)
+	}
+	st, err := got.Update(context.Background(), arts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Embedded != 0 {
+		t.Errorf("%d chunks embedded after a load; want all reused", st.Embedded)
+	}
+
+	qs := testQuestions(arts, 20)
+	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
+		t.Error("search results after the load differ from the original index")
+	}
+	return got, want, st
+}
+
+// checkRetokenized checks how many term lists an update rebuilt, and that
+// it asks for a save exactly when it rebuilt some.
+func checkRetokenized(t *testing.T, st UpdateStats, want int) {
+	t.Helper()
+	if st.Retokenized != want || st.Modified() != (want > 0) {
+		t.Errorf("stats %+v (Modified %v); want %d term lists rebuilt", st, st.Modified(), want)
+	}
+}
+
+func TestStoredTermsUsed(t *testing.T) {
+	_, _, st := saveAndReload(t, nil, func(stored map[string]storedArticle) {
+		for _, a := range stored {
+			if a.terms == nil {
+				t.Fatalf("article %s loaded without term lists", a.ID)
+			}
+		}
+	})
+	checkRetokenized(t, st, 0)
+}
+
+func TestStoredTermsOfAnotherTokenizer(t *testing.T) {
+	// A file whose tokenizer fingerprint differs: its term lists are
+	// ignored and recomputed.
+	_, want, st := saveAndReload(t, func(data []byte) []byte {
+		fp := []byte(tokenizerFingerprint())
+		i := bytes.Index(data, fp)
+		if i < 0 {
+			t.Fatal("fingerprint not in the file")
+		}
+		copy(data[i:], bytes.Repeat([]byte("0"), len(fp)))
+		binary.LittleEndian.PutUint32(data[len(data)-4:], crc32.Checksum(data[:len(data)-4], castagnoli))
+		return data
+	}, func(stored map[string]storedArticle) {
+		for _, a := range stored {
+			if a.terms != nil {
+				t.Fatalf("article %s kept the term lists of another tokenizer", a.ID)
+			}
+		}
+	})
+	checkRetokenized(t, st, want.Len())
+}
+
+func TestStoredTermsThatDisagree(t *testing.T) {
+	// Term lists that no longer match the tokenizer (a change the
+	// fingerprint missed) are caught by the sample check and recomputed.
+	_, want, st := saveAndReload(t, nil, func(stored map[string]storedArticle) {
+		for _, a := range stored {
+			for _, ts := range a.terms {
+				for i := range ts {
+					ts[i] = 0
+				}
+			}
+		}
+	})
+	checkRetokenized(t, st, want.Len())
+}
+
+func TestTokenizerFingerprintStable(t *testing.T) {
+	if a, b := tokenizerFingerprint(), tokenizerFingerprint(); a != b || !strings.HasPrefix(a, "tok-") {
+		t.Errorf("fingerprints %q and %q", a, b)
+	}
+}
+
+func TestSaveLoadSharded(t *testing.T) {
+	withShards(t, 32, 64)
+	ctx := context.Background()
+	arts := SampleArticles(300, 23)
+	want := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	if len(want.shards) < 8 {
+		t.Fatalf("%d shards; the test needs several", len(want.shards))
+	}
+	checkLayout(t, want)
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got := NewIndex(IndexOptions{})
+	if err := got.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if got.fileShards != len(want.shards) {
+		t.Errorf("file has %d shards, the index %d", got.fileShards, len(want.shards))
+	}
+	if _, err := got.Update(ctx, arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.shards) != len(want.shards) {
+		t.Errorf("loaded index has %d shards, saved %d", len(got.shards), len(want.shards))
+	}
+	checkLayout(t, got)
+	for i, c := range got.recs {
+		if !slices.Equal(c.vec, want.recs[i].vec) {
+			t.Fatalf("chunk %s: vector differs after the load", c.ID)
+		}
+	}
+	qs := testQuestions(arts, 20)
+	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
+		t.Error("search results after the load differ")
+	}
+}
+
+// checkLayout checks that every shard's vectors lie back to back in
+// memory, in the order of the index's chunks, and that the collection
+// scans the same vectors the chunks hold.
+func checkLayout(t *testing.T, ix *Index) {
+	t.Helper()
+	groups := make([][]*chunkRec, len(ix.shards))
+	for _, c := range ix.recs {
+		s := shardOf(c.ID, len(ix.shards))
+		groups[s] = append(groups[s], c)
+	}
+	for s, g := range groups {
+		if !backToBack(g, ix.dim) {
+			t.Fatalf("shard %d: vectors not back to back", s)
+		}
+		if len(g) == 0 {
+			continue
+		}
+		doc, err := ix.shards[s].GetByID(context.Background(), g[0].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(doc.Embedding, g[0].vec) {
+			t.Fatalf("shard %d: collection vector differs from the chunk's", s)
+		}
+	}
+}
+
+func TestSaveLoadMoreShardsThanChunks(t *testing.T) {
+	withShards(t, 1, 64)
+	arts := SampleArticles(2, 3)
+	want := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	if len(want.shards) <= want.Len() {
+		t.Fatalf("%d shards for %d chunks; the test needs more shards than chunks", len(want.shards), want.Len())
+	}
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got := NewIndex(IndexOptions{})
+	if err := got.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	st, err := got.Update(context.Background(), arts, nil)
+	if err != nil || st.Modified() || got.Len() != want.Len() {
+		t.Errorf("update after load: %+v, %v", st, err)
+	}
+}
+
+// FuzzDecode feeds the index decoder damaged files whose checksum has been
+// made to match again, so that the damage reaches the parsers behind it.
+// It must return the file's articles or an error, never panic. Run it
+// with: go test ./rag -run '^$' -fuzz FuzzDecode -fuzztime 1m
+func FuzzDecode(f *testing.F) {
+	arts := SampleArticles(6, 31)
+	ix := NewIndex(IndexOptions{Embedder: hashEmbedder{8}})
+	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
+		f.Fatal(err)
+	}
+	path := filepath.Join(f.TempDir(), "index.cbi")
+	if err := ix.Save(path); err != nil {
+		f.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Add([]byte(fileMagic + "\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00{}\x00\x00\x00\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) >= 4 {
+			b = bytes.Clone(b)
+			binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
+		}
+		got := NewIndex(IndexOptions{Embedder: hashEmbedder{8}})
+		r := &checkedReader{r: bytes.NewReader(b), crc: crc32.New(castagnoli), left: int64(len(b))}
+		stored, err := got.decode(r)
+		if err != nil {
+			return
+		}
+		for _, a := range stored {
+			if len(a.vecs) != len(a.Spans) || (a.terms != nil && len(a.terms) != len(a.Spans)) {
+				t.Fatalf("article %s: %d spans, %d vectors, %d term lists", a.ID, len(a.Spans), len(a.vecs), len(a.terms))
+			}
+		}
+	})
+}
+
+// TestDecodeTermNumberOutOfRange builds a well-formed file whose one term
+// list names a term its (empty) vocabulary lacks.
+func TestDecodeTermNumberOutOfRange(t *testing.T) {
+	ix := NewIndex(IndexOptions{Embedder: hashEmbedder{2}})
+	var arts, terms []byte
+	arts = appendString(appendString(arts, "a"), "hash")
+	arts = binary.AppendUvarint(binary.AppendUvarint(binary.AppendUvarint(arts, 1), 0), 5)
+	terms = binary.AppendUvarint(binary.AppendUvarint(terms, 1), 0)
+	hdr, err := json.Marshal(fileHeader{
+		Embedder: ix.emb.Name(), Dim: 2, Chunker: ix.chunker, Tokenizer: tokenizerFingerprint(),
+		Articles: 1, Chunks: 1, Terms: 0, Postings: 1, Shards: 1,
+		Sections: [3]int64{int64(len(arts)), 0, int64(len(terms))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := []byte(fileMagic)
+	b = binary.LittleEndian.AppendUint32(b, fileVersion)
+	b = binary.LittleEndian.AppendUint64(b, uint64(len(hdr)))
+	b = append(append(append(b, hdr...), arts...), terms...)
+	b = append(b, make([]byte, padding(len(b)))...)
+	b = append(b, floatBytes([]float32{0.6, 0.8})...)
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
+	r := &checkedReader{r: bytes.NewReader(b), crc: crc32.New(castagnoli), left: int64(len(b))}
+	if _, err := ix.decode(r); !errors.Is(err, ErrCorruptIndex) {
+		t.Fatalf("decode: %v, want ErrCorruptIndex", err)
+	}
+}
