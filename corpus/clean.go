@@ -59,10 +59,12 @@ func clean(raw string, haveTitle, haveDate bool) cleaned {
 	// Strip inline advertisements and page furniture everywhere.
 	kept := paras[:0]
 	for _, p := range paras {
-		for _, re := range adSentenceREs {
-			if m := re.FindAllString(p, -1); m != nil {
-				c.dropped = append(c.dropped, m...)
-				p = collapseSpace(re.ReplaceAllString(p, " "))
+		if mayHaveAd(p) { // most paragraphs skip the expressions
+			for _, re := range adSentenceREs {
+				if m := re.FindAllString(p, -1); m != nil {
+					c.dropped = append(c.dropped, m...)
+					p = collapseSpace(re.ReplaceAllString(p, " "))
+				}
 			}
 		}
 		if p == "" {
@@ -297,4 +299,20 @@ func fallbackTitle(lead string) string {
 		cut--
 	}
 	return strings.TrimRight(string(rs[:cut]), " ,;:–-") + "…"
+}
+
+// adHints are words one of which every pattern of adSentenceREs contains
+// (lower-cased); a paragraph without any skips the regular expressions,
+// which took most of the time of loading a large corpus.
+var adHints = []string{"are you on", "subscribe", "sign up", "follow us on", "click here to", "download", "arrowright", "arrowleft", "chevronright", "chevronleft", "externallink"}
+
+// mayHaveAd reports whether paragraph p contains one of adHints.
+func mayHaveAd(p string) bool {
+	l := strings.ToLower(p)
+	for _, h := range adHints {
+		if strings.Contains(l, h) {
+			return true
+		}
+	}
+	return false
 }

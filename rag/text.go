@@ -25,12 +25,18 @@ type token struct {
 }
 
 // stemCache memoises the Snowball stemmer, which allocates on every call.
-var stemCache sync.Map // string → string
+var stemCache = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: map[string]string{}}
 
 // stem returns the index term of a lower-case word.
 func stem(w string) string {
-	if v, ok := stemCache.Load(w); ok {
-		return v.(string)
+	stemCache.RLock()
+	v, ok := stemCache.m[w]
+	stemCache.RUnlock()
+	if ok {
+		return v
 	}
 	s := w
 	if base, ok := irregular[w]; ok {
@@ -39,7 +45,9 @@ func stem(w string) string {
 		s = english.Stem(w, true)
 	}
 	if len(w) <= 64 {
-		stemCache.Store(w, s)
+		stemCache.Lock()
+		stemCache.m[w] = s
+		stemCache.Unlock()
 	}
 	return s
 }
@@ -184,10 +192,16 @@ func terms(text string) []string {
 }
 
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 func isIdeograph(r rune) bool {
+	if r < 0x0E00 { // below Thai, the first of these scripts
+		return false
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai)
 }
 
