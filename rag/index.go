@@ -42,7 +42,6 @@ type Index struct {
 	recs   []*chunkRec // lexicon document i is recs[i]
 	byID   map[string]int
 	lex    *lexicon
-	pairs  *pairLexicon
 	vocab  *vocabulary
 	dim    int
 
@@ -464,7 +463,6 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		byID[c.ID] = i
 	}
 	lex := buildLexicon(ix.vocab, docs, ix.workers)
-	pairs := buildPairLexicon(docs)
 	set, err := ix.buildShards(ctx, recs, dim)
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
@@ -473,7 +471,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	ix.mu.Lock()
 	old := ix.shards
 	set.apply(dim)
-	ix.arts, ix.recs, ix.byID, ix.lex, ix.pairs, ix.dim, ix.shards = next, recs, byID, lex, pairs, dim, set.cols
+	ix.arts, ix.recs, ix.byID, ix.lex, ix.dim, ix.shards = next, recs, byID, lex, dim, set.cols
 	ix.fileShards = 0
 	ix.mu.Unlock()
 	ix.dropShards(old, set.cols)

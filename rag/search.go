@@ -100,7 +100,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	for _, s := range ix.lex.search(qterms, m) {
 		get(s.doc).Lexical = s.score
 	}
-	for _, s := range ix.pairs.search(queryPairs(ix.vocab, raw), m) {
+	for _, s := range ix.pairSearch(raw, m) {
 		get(s.doc).Phrase = s.score
 	}
 	if qvec != nil {
