@@ -108,11 +108,22 @@ func TestKillDuringSave(t *testing.T) {
 		}
 	}
 	t.Logf("%d of 8 kills interrupted a save", midSave)
-	// A later save still works beside stale temporary files.
+	// A later save still works beside the temporary files the kills left,
+	// and removes those older than an hour.
+	left, _ := filepath.Glob(path + ".tmp-*")
+	old := time.Now().Add(-2 * time.Hour)
+	for _, f := range left {
+		os.Chtimes(f, old, old)
+	}
+	fresh := path + ".tmp-inprogress"
+	os.WriteFile(fresh, []byte("another process is saving"), 0o644)
 	ix := rag.NewIndex(rag.IndexOptions{})
 	ix.Update(context.Background(), crashArticles(10, "x"), nil)
 	if err := ix.Save(path); err != nil {
 		t.Fatal(err)
+	}
+	if rest, _ := filepath.Glob(path + ".tmp-*"); len(rest) != 1 || rest[0] != fresh {
+		t.Errorf("temporary files after a save: %v, want only the recent %s", rest, filepath.Base(fresh))
 	}
 	if err := rag.NewIndex(rag.IndexOptions{}).Load(path); err != nil && !errors.Is(err, rag.ErrEmbedderChanged) {
 		t.Fatal(err)

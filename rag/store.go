@@ -203,6 +203,7 @@ func (ix *Index) Save(path string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
+	removeStaleTemps(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("save index: %w", err)
@@ -657,4 +658,21 @@ func (ix *Index) storedTermsValid(restored []*articleRec) bool {
 		}
 	}
 	return true
+}
+
+// staleTempAge is how old a temporary index file must be before a save
+// removes it: older than any save in progress, so that a concurrent
+// `citebot index` keeps its own.
+const staleTempAge = time.Hour
+
+// removeStaleTemps deletes temporary files that saves of path left behind
+// when their process was killed. Errors are ignored: the files only waste
+// space.
+func removeStaleTemps(path string) {
+	matches, _ := filepath.Glob(path + ".tmp-*")
+	for _, m := range matches {
+		if fi, err := os.Stat(m); err == nil && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(m)
+		}
+	}
 }
