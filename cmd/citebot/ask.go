@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -150,10 +151,22 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// printAnswer writes an answer for a terminal: the text, then the sources.
+// printAnswer writes an answer for people: the text, then the sources. The
+// Markdown emphasis of the answer span ("**April 2024**") becomes bold on a
+// terminal and is dropped elsewhere.
 func printAnswer(w io.Writer, a rag.Answer) {
-	fmt.Fprintln(w, a.Text)
+	fmt.Fprintln(w, emphasis(a.Text, isTerminal(w)))
 	printSources(w, a)
+}
+
+var boldRE = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+
+// emphasis renders **text** as ANSI bold on a terminal, as plain text otherwise.
+func emphasis(s string, terminal bool) string {
+	if terminal {
+		return boldRE.ReplaceAllString(s, "\x1b[1m$1\x1b[0m")
+	}
+	return boldRE.ReplaceAllString(s, "$1")
 }
 
 // printSources writes an answer's note and sources.

@@ -220,3 +220,20 @@ func TestVersion(t *testing.T) {
 		t.Errorf("got %q, exit %d", out, code)
 	}
 }
+
+func TestEmphasisInText(t *testing.T) {
+	tests := []struct {
+		in       string
+		terminal bool
+		want     string
+	}{
+		{"took place in April this year (**April 2024**) [1].", false, "took place in April this year (April 2024) [1]."},
+		{"took place in April this year (**April 2024**) [1].", true, "took place in April this year (\x1b[1mApril 2024\x1b[0m) [1]."},
+		{"no emphasis, a * star", false, "no emphasis, a * star"},
+	}
+	for _, tt := range tests {
+		if got := emphasis(tt.in, tt.terminal); got != tt.want {
+			t.Errorf("emphasis(%q, %v) = %q, want %q", tt.in, tt.terminal, got, tt.want)
+		}
+	}
+}
