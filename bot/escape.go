@@ -266,3 +266,24 @@ func LinkURL(u string) string {
 	}
 	return u
 }
+
+// answerEmphasis is the answerer's mark of the likely answer span,
+// "**April 2024**" (see rag's extractive answers).
+var answerEmphasis = regexp.MustCompile(`\*\*([^*\n]{1,200})\*\*`)
+
+// EscapeAnswer is [Escape] for answer text, except that the answerer's
+// emphasis of the answer span stays bold: the text inside and around it is
+// escaped, and only the ** pairs around it are kept as markdown.
+func EscapeAnswer(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range answerEmphasis.FindAllStringSubmatchIndex(s, -1) {
+		b.WriteString(Escape(s[last:m[0]]))
+		if inner := Escape(s[m[2]:m[3]]); strings.TrimSpace(inner) != "" {
+			b.WriteString("**" + inner + "**")
+		}
+		last = m[1]
+	}
+	b.WriteString(Escape(s[last:]))
+	return b.String()
+}

@@ -115,3 +115,17 @@ func TestStripMention(t *testing.T) {
 		}
 	}
 }
+
+func TestEscapeAnswerKeepsTheAnswerSpanBold(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"took place in April this year (**April 2024**) [1].", `took place in April this year \(**April 2024**\) \[1\].`},
+		{"the **fifth** call, a *star* and **@everyone**", "the **fifth** call, a \\*star\\* and **@\u200beveryone**"},
+		{"no emphasis here [1].", `no emphasis here \[1\].`},
+		{"**[link](https://evil.example)**", `**\[link\]\(https://evil.example\)**`},
+	}
+	for _, tt := range tests {
+		if got := bot.EscapeAnswer(tt.in); got != tt.want {
+			t.Errorf("EscapeAnswer(%q)\n got %q\nwant %q", tt.in, got, tt.want)
+		}
+	}
+}

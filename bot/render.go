@@ -257,7 +257,7 @@ func RenderAnswer(a rag.Answer) []Message {
 	}
 	var embeds []*discordgo.MessageEmbed
 	for i, part := range Split(a.Text, maxDescription) {
-		e := &discordgo.MessageEmbed{Description: Escape(part), Color: colorAnswer}
+		e := &discordgo.MessageEmbed{Description: EscapeAnswer(part), Color: colorAnswer}
 		if i == 0 {
 			e.Title = title
 		}
