@@ -60,7 +60,9 @@ func (v *vocabulary) appendIDs(dst []uint32, terms []string) []uint32 {
 }
 
 // appendTermIDs appends the ids of the index terms of toks (stop words
-// have none) to dst, adding new terms.
+// have none) to dst, adding new terms. It repeats appendIDs' loop over
+// tokens instead of sharing one generic loop with an accessor: the shared
+// version made indexing 12% slower (BenchmarkUpdate/chunks=10k).
 func (v *vocabulary) appendTermIDs(dst []uint32, toks []token) []uint32 {
 	n := len(dst)
 	v.mu.RLock()
