@@ -30,9 +30,6 @@ var (
 	futureRE = regexp.MustCompile(`(?i)\b(?:will|is expected to|are expected to|is set to|are set to|plans? to|planning to|scheduled|is to|are to|upcoming|next)\b`)
 )
 
-// hasDate reports whether s mentions a date or a time reference.
-func hasDate(s string) bool { return dateMentionRE.MatchString(s) }
-
 // resolution is a relative date expression in a sentence and what it means.
 type resolution struct {
 	start, end int
