@@ -102,8 +102,10 @@ func TestDeliveryRetriesRateLimitsAndServerErrors(t *testing.T) {
 			want := len(bot.RenderAnswer(a)) - 1
 			ctx := waitCtx(t)
 			for {
+				// The fake records a request just after its handler
+				// stores the message, so wait for the record too.
 				m, ok := fake.Response(in)
-				if ok && m.Edits > 0 && len(fake.Followups(in)) == want {
+				if ok && m.Edits > 0 && len(fake.Followups(in)) == want && len(attempts(fake, in, tc.route)) >= len(tc.want) {
 					break
 				}
 				select {
@@ -243,7 +245,7 @@ func TestGatewayDropWhileAnswering(t *testing.T) {
 			in := ask(t, fake, fake.NewUser("ann"), "when did they speak?")
 			<-ans.started
 			before := fake.GatewayStats()
-			if err := tc.break_(fake); err != nil {
+			if err := fake.Disrupt(waitCtx(t), tc.break_); err != nil {
 				t.Fatal(err)
 			}
 			close(ans.release) // the answer finishes while the gateway is down or coming back

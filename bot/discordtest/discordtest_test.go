@@ -331,7 +331,7 @@ func TestReconnectAndInvalidSession(t *testing.T) {
 	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Resumed == 1 && st.Connected }); err != nil {
 		t.Fatal(err)
 	}
-	if err := fake.InvalidateSession(); err != nil {
+	if err := fake.Disrupt(ctxFor(t), (*discordtest.Server).InvalidateSession); err != nil {
 		t.Fatal(err)
 	}
 	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Identifies == 2 && st.Ready == 2 && st.Connected }); err != nil {

@@ -373,6 +373,29 @@ func (s *Server) WaitGateway(ctx context.Context, cond func(GatewayStats) bool) 
 	return nil
 }
 
+// ErrNotConnected is returned by DropConnection, RequestReconnect and
+// InvalidateSession when no connection has a live session.
+var ErrNotConnected = errors.New("discordtest: not connected")
+
+// Disrupt waits until a connection has a live session, then calls act on
+// the server (for example (*Server).RequestReconnect). When the connection
+// goes away between the two, it waits for the next one and tries again,
+// until ctx ends. Use it for a disruption that follows another: after a
+// dropped connection, discordgo's heartbeat goroutine can fail on the old
+// connection and close the new one once more (wsapi.go calls Close then
+// reconnect from both the reader and the heartbeat), so "connected" is
+// not stable right after a resume.
+func (s *Server) Disrupt(ctx context.Context, act func(*Server) error) error {
+	for {
+		if err := s.WaitGateway(ctx, func(st GatewayStats) bool { return st.Connected }); err != nil {
+			return err
+		}
+		if err := act(s); !errors.Is(err, ErrNotConnected) {
+			return err
+		}
+	}
+}
+
 // DropConnection closes the current gateway connection abruptly, without a
 // close frame, as a network failure would. The session stays resumable.
 func (s *Server) DropConnection() error {
@@ -386,7 +409,7 @@ func (s *Server) DropConnection() error {
 	}
 	s.mu.Unlock()
 	if c == nil {
-		return errors.New("discordtest: no connection to drop")
+		return ErrNotConnected
 	}
 	return c.ws.UnderlyingConn().Close()
 }
@@ -398,7 +421,7 @@ func (s *Server) RequestReconnect() error {
 	defer s.mu.Unlock()
 	c := s.gw.current
 	if c == nil {
-		return errors.New("discordtest: not connected")
+		return ErrNotConnected
 	}
 	return c.write(gwFrame{Op: 7}, false)
 }
@@ -410,7 +433,7 @@ func (s *Server) InvalidateSession() error {
 	defer s.mu.Unlock()
 	c := s.gw.current
 	if c == nil {
-		return errors.New("discordtest: not connected")
+		return ErrNotConnected
 	}
 	if c.session != nil {
 		c.session.valid = false

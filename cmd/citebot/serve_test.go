@@ -423,7 +423,7 @@ func TestServeEndToEnd(t *testing.T) {
 		if !strings.Contains(finalEdit(t, fake, in).Text(), "April 2024") {
 			t.Errorf("the replayed question was not answered")
 		}
-		if err := fake.RequestReconnect(); err != nil {
+		if err := fake.Disrupt(waitCtx(t), (*discordtest.Server).RequestReconnect); err != nil {
 			t.Fatal(err)
 		}
 		if err := fake.WaitGateway(waitCtx(t), func(st discordtest.GatewayStats) bool {
