@@ -57,7 +57,10 @@ type Searcher interface {
 // Library lists the articles of the corpus. It must be safe for concurrent
 // use.
 type Library interface {
-	// Articles returns every article.
+	// Articles returns every article. The bot does not modify the slice.
+	// It keeps a sorted copy for /sources and autocomplete while Articles
+	// returns the same slice, so return a new slice when the corpus
+	// changes (and, for speed, the same one while it does not).
 	Articles() []ArticleInfo
 	// Article returns the article with the given id.
 	Article(id string) (ArticleInfo, bool)

@@ -333,24 +333,23 @@ type catalogEntry struct {
 	lower string
 }
 
-// catalogTTL is how long the bot keeps the article list before asking the
-// Library again.
-const catalogTTL = 5 * time.Minute
-
+// catalogCache is the article list sorted for /sources and autocomplete,
+// and the Library slice it was made from.
 type catalogCache struct {
 	mu      sync.Mutex
 	entries []catalogEntry
-	at      time.Time
+	src     []ArticleInfo
 }
 
-// entries returns the articles, newest first, refreshed every catalogTTL.
+// entries returns the articles, newest first. It sorts again only when the
+// Library returns a different slice, so a reload shows at once.
 func (b *Bot) entries() []catalogEntry {
+	arts := b.opts.Library.Articles()
 	b.cat.mu.Lock()
 	defer b.cat.mu.Unlock()
-	if b.cat.entries != nil && time.Since(b.cat.at) < catalogTTL {
+	if b.cat.entries != nil && sameSlice(arts, b.cat.src) {
 		return b.cat.entries
 	}
-	arts := b.opts.Library.Articles()
 	es := make([]catalogEntry, 0, len(arts))
 	for _, a := range arts {
 		es = append(es, catalogEntry{info: a, lower: strings.ToLower(oneLine(a.Title))})
@@ -361,8 +360,14 @@ func (b *Bot) entries() []catalogEntry {
 		}
 		return cmp.Compare(x.info.ID, y.info.ID)
 	})
-	b.cat.entries, b.cat.at = es, time.Now()
+	b.cat.entries, b.cat.src = es, arts
 	return es
+}
+
+// sameSlice reports whether a and b are the same slice (same array, same
+// length), not merely equal.
+func sameSlice(a, b []ArticleInfo) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 func (b *Bot) articles() []ArticleInfo {

@@ -398,6 +398,13 @@ func TestServeReloadsTheCorpus(t *testing.T) {
 	if text := ask(); strings.Contains(text, "March 2025") {
 		t.Fatalf("answered before the article exists:\n%s", text)
 	}
+	sources := func() string {
+		in := mustInvoke(t, fake, discordtest.Invocation{Command: "sources", User: alice})
+		return messageText(callback(t, fake, in).Message())
+	}
+	if text := sources(); !strings.Contains(text, "2 articles") {
+		t.Errorf("/sources before the reload:\n%s", text)
+	}
 
 	// `citebot index` in another process (here: another run) adds an article.
 	writeArticle(t, dir, "bridge", "Harbour Bridge to open in March", "2024-09-20",
@@ -419,6 +426,9 @@ func TestServeReloadsTheCorpus(t *testing.T) {
 	}
 	if in := mustInvoke(t, fake, discordtest.Invocation{Command: "article", User: alice, Options: []discordtest.Opt{{Name: "id", Value: "bridge"}}}); !strings.Contains(messageText(callback(t, fake, in).Message()), "Harbour Bridge to open in March") {
 		t.Errorf("/article does not know the new article")
+	}
+	if text := sources(); !strings.Contains(text, "3 articles") || !strings.Contains(text, "Harbour Bridge to open in March") {
+		t.Errorf("/sources does not show the new article at once:\n%s", text)
 	}
 	m := scrape(t, base)
 	if got := metricValue(t, m, "citebot_index_articles"); got != 3 {
