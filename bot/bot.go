@@ -302,10 +302,16 @@ func (b *Bot) open(ctx context.Context) error {
 		b.connected.Store(true)
 		return nil
 	case <-ctx.Done():
+		// abort ends a handshake at once, but discordgo's request for the
+		// gateway URL has no context and may run until the HTTP client's
+		// timeout: do not wait for it (a shutdown must not take 20 s);
+		// close the session should it open after all.
 		b.guard.abort()
-		if err := <-done; err == nil {
-			_ = b.s.Close()
-		}
+		go func() {
+			if err := <-done; err == nil {
+				_ = b.s.Close()
+			}
+		}()
 		return fmt.Errorf("connect to Discord: no session within %s: %w", b.opts.OpenTimeout, ctx.Err())
 	}
 }

@@ -487,3 +487,38 @@ func TestGlobalCommandsWorkInDMs(t *testing.T) {
 		t.Errorf("DM answer:\n%s", got)
 	}
 }
+
+// TestStopWhileConnecting: a shutdown while discordgo is still asking
+// Discord for the gateway URL (a request without a context, bounded only
+// by the HTTP client's timeout) returns at once instead of waiting for it.
+func TestStopWhileConnecting(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	hold := fake.Hold("GET /gateway")
+	client := *fake.Client()
+	client.Timeout = time.Hour // longer than the test waits: Run must not wait for it
+	b, err := bot.New(bot.Options{Token: fake.Token(), HTTPClient: &client,
+		Answerer: newBlocked(), Searcher: noSearch{}, Library: library(nil),
+		Logger: slog.New(slog.NewTextHandler(&syncBuffer{}, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Run(ctx) }()
+	select {
+	case <-hold.Arrived():
+	case <-waitCtx(t).Done():
+		t.Fatal("the bot did not ask for the gateway URL")
+	}
+	cancel() // SIGTERM while the request is held
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run returned %v after a shutdown while connecting, want nil", err)
+		}
+	case <-waitCtx(t).Done():
+		t.Fatal("Run waited for the held gateway request")
+	}
+	hold.Release()
+}
