@@ -11,6 +11,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -156,6 +157,10 @@ func (c Config) Validate() error {
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		bad("data_dir", "must not be empty")
+	} else if fi, err := os.Stat(c.DataDir); err == nil && !fi.IsDir() {
+		bad("data_dir", "%q is a file; it must be a directory (created when missing)", c.DataDir)
+	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		bad("data_dir", "%v", unwrapPath(err))
 	}
 	if c.AsOf != "" {
 		if _, err := parseDate(c.AsOf); err != nil {

@@ -207,3 +207,32 @@ func TestAsOfDate(t *testing.T) {
 		t.Errorf("set: got %s", got)
 	}
 }
+
+func TestValidateDataDir(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "index.cbi")
+	if err := os.WriteFile(file, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, dir, want string
+	}{
+		{"existing directory", tmp, ""},
+		{"missing directory (created later)", filepath.Join(tmp, "new", "deeper"), ""},
+		{"a file", file, "is a file; it must be a directory"},
+		{"below a file", filepath.Join(file, "sub"), "not a directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config.Default()
+			c.DataDir = tt.dir
+			err := c.Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("got %v, want nil", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), "data_dir:") || !strings.Contains(err.Error(), tt.want)):
+				t.Errorf("got %v, want a data_dir error containing %q", err, tt.want)
+			}
+		})
+	}
+}
