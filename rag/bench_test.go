@@ -81,8 +81,9 @@ const (
 // BenchmarkSearch measures retrieval of one question (BM25 + vector
 // candidates, fusion, selection) and, in the same run, a brute-force scan
 // of the same vectors on all cores: "scan-ns/op" with the naive loop
-// chromem-go uses, "floor-ns/op" with an unrolled loop that runs at memory
-// speed. "x-floor" is search time over the floor; "vector-ns/op" the
+// chromem-go uses ("scan1-ns/op": the same loop on one goroutine),
+// "floor-ns/op" with an unrolled loop that runs at memory speed. "x-scan",
+// "x-scan1" and "x-floor" are search time over each; "vector-ns/op" is the
 // chromem-go part of the search alone.
 func BenchmarkSearch(b *testing.B) {
 	for _, emb := range []string{"local", "random-384", "random-1536"} {
@@ -125,9 +126,13 @@ func BenchmarkSearch(b *testing.B) {
 					}
 				})
 				naive := timeIt(func(i int) { rawScan(qvecs[i%len(qvecs)], flat, candidates, dotNaive) })
+				naive1 := timeIt(func(i int) { rawScanOn(1, qvecs[i%len(qvecs)], flat, candidates, dotNaive) })
 				floor := timeIt(func(i int) { rawScan(qvecs[i%len(qvecs)], flat, candidates, dotUnrolled) })
 				b.ReportMetric(vec, "vector-ns/op")
 				b.ReportMetric(naive, "scan-ns/op")
+				b.ReportMetric(naive1, "scan1-ns/op")
+				b.ReportMetric(perOp/naive, "x-scan")
+				b.ReportMetric(perOp/naive1, "x-scan1")
 				b.ReportMetric(floor, "floor-ns/op")
 				b.ReportMetric(perOp/floor, "x-floor")
 				b.ReportMetric(vec/floor, "vector-x-floor")

@@ -76,8 +76,13 @@ func (h *hitHeap) Pop() any {
 // all cores: each worker scans a contiguous share into its own top-k heap,
 // and the heaps are merged.
 func rawScan(q []float32, f flatVectors, k int, dot func(a, b []float32) float32) []hit {
+	return rawScanOn(runtime.GOMAXPROCS(0), q, f, k, dot)
+}
+
+// rawScanOn is rawScan on the given number of goroutines.
+func rawScanOn(workers int, q []float32, f flatVectors, k int, dot func(a, b []float32) float32) []hit {
 	n := f.len()
-	workers := min(runtime.GOMAXPROCS(0), n)
+	workers = min(workers, n)
 	parts := make([]hitHeap, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
