@@ -1,12 +1,10 @@
 package bot_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,43 +36,12 @@ func (l library) Article(id string) (bot.ArticleInfo, bool) {
 	return bot.ArticleInfo{}, false
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // running is a bot started against a fake Discord.
 type running struct {
-	bot    *bot.Bot
-	fake   *discordtest.Server
-	logs   *syncBuffer
-	cancel context.CancelFunc
-	done   chan struct{}
-	err    error
-}
-
-func (r *running) stop(t *testing.T) error {
-	t.Helper()
-	r.cancel()
-	select {
-	case <-r.done:
-		return r.err
-	case <-time.After(20 * time.Second):
-		t.Fatal("Run did not return after its context ended")
-		return nil
-	}
+	*discordtest.Process
+	bot  *bot.Bot
+	fake *discordtest.Server
+	logs *discordtest.Log
 }
 
 // startBot runs a bot with opts against fake and waits until it is online
@@ -88,7 +55,7 @@ func startBot(t *testing.T, fake *discordtest.Server, opts bot.Options) *running
 // startBotReconnecting is startBot with opts.DisableReconnect as given.
 func startBotReconnecting(t *testing.T, fake *discordtest.Server, opts bot.Options) *running {
 	t.Helper()
-	r := &running{fake: fake, logs: &syncBuffer{}, done: make(chan struct{})}
+	r := &running{fake: fake, logs: &discordtest.Log{}}
 	opts.Token = fake.Token()
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = fake.Client()
@@ -105,28 +72,7 @@ func startBotReconnecting(t *testing.T, fake *discordtest.Server, opts bot.Optio
 		t.Fatal(err)
 	}
 	r.bot = b
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	go func() {
-		defer close(r.done)
-		r.err = b.Run(ctx)
-	}()
-	ctx2 := waitCtx(t)
-	for !strings.Contains(r.logs.String(), "citebot is online") {
-		select {
-		case <-ctx2.Done():
-			cancel()
-			<-r.done
-			t.Fatalf("the bot did not come online (Run: %v)\n%s", r.err, r.logs)
-		case <-r.done:
-			t.Fatalf("Run returned %v before coming online\n%s", r.err, r.logs)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-r.done
-	})
+	r.Process = discordtest.Start(t, r.logs, "citebot is online", b.Run)
 	return r
 }
 
@@ -226,7 +172,7 @@ func TestStreamingEditsAreThrottled(t *testing.T) {
 		t.Errorf("the last edit is not the verified answer:\n%s", bodyText(last))
 	}
 	t.Logf("%d fragments → %d edits", words, len(edits))
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(t); err != nil {
 		t.Errorf("Run returned %v", err)
 	}
 }
@@ -260,7 +206,7 @@ func TestShutdownTellsAskersWhoseAnswersDoNotFinish(t *testing.T) {
 	r := startBot(t, fake, bot.Options{ShutdownGrace: 50 * time.Millisecond, Answerer: ans})
 	in := ask(t, fake, fake.NewUser("ann"), "when did they speak?")
 	<-ans.started
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(t); err != nil {
 		t.Errorf("Run returned %v, want nil", err)
 	}
 	m, ok := fake.Response(in)
@@ -429,7 +375,7 @@ func TestOpenHasADeadline(t *testing.T) {
 	fake := discordtest.New(t, discordtest.Options{StallGateway: true})
 	b, err := bot.New(bot.Options{Token: fake.Token(), HTTPClient: fake.Client(), OpenTimeout: 200 * time.Millisecond,
 		Answerer: newBlocked(), Searcher: noSearch{}, Library: library(nil), DisableReconnect: true,
-		Logger: slog.New(slog.NewTextHandler(&syncBuffer{}, nil))})
+		Logger: slog.New(slog.NewTextHandler(&discordtest.Log{}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,7 +445,7 @@ func TestStopWhileConnecting(t *testing.T) {
 	client.Timeout = time.Hour // longer than the test waits: Run must not wait for it
 	b, err := bot.New(bot.Options{Token: fake.Token(), HTTPClient: &client,
 		Answerer: newBlocked(), Searcher: noSearch{}, Library: library(nil),
-		Logger: slog.New(slog.NewTextHandler(&syncBuffer{}, nil))})
+		Logger: slog.New(slog.NewTextHandler(&discordtest.Log{}, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,13 +51,8 @@ func statuses(rs []discordtest.Request) []int {
 // waitLog waits until the logs contain s.
 func waitLog(t *testing.T, r *running, s string) {
 	t.Helper()
-	ctx := waitCtx(t)
-	for !strings.Contains(r.logs.String(), s) {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("no log line with %q:\n%s", s, r.logs)
-		case <-time.After(5 * time.Millisecond):
-		}
+	if !r.logs.WaitFor(waitCtx(t), s) {
+		t.Fatalf("no log line with %q:\n%s", s, r.logs)
 	}
 }
 
@@ -257,7 +252,7 @@ func TestGatewayDropWhileAnswering(t *testing.T) {
 			waitEdit(t, fake, next, isFinal)
 			st := fake.GatewayStats()
 			t.Logf("gateway: %d connections, %d identifies, %d resumes, %d replayed", st.Connections, st.Identifies, st.Resumes, st.Replayed)
-			if err := r.stop(t); err != nil {
+			if err := r.Stop(t); err != nil {
 				t.Errorf("Run returned %v", err)
 			}
 		})

@@ -191,7 +191,7 @@ func TestLoadBurst(t *testing.T) {
 		t.Errorf("the heap grew by %d bytes for %d interactions, more than %d", growth, n, limit)
 	}
 
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(t); err != nil {
 		t.Errorf("Run returned %v", err)
 	}
 	// The fake Discord and the HTTP client's idle keep-alive connections

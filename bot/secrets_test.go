@@ -114,7 +114,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	runErr := r.stop(t)
+	runErr := r.Stop(t)
 
 	var tokens []string
 	for _, in := range ins {
@@ -163,7 +163,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 func TestRejectedTokenNeverLeaks(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	logs := &syncBuffer{}
+	logs := &discordtest.Log{}
 	b, err := bot.New(bot.Options{Token: canaryToken, HTTPClient: fake.Client(), Answerer: newBlocked(), Searcher: noSearch{}, Library: library(nil),
 		DisableReconnect: true, Logger: slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {

@@ -154,7 +154,7 @@ func TestLocalURL(t *testing.T) {
 
 // opsAddr waits for the operations listener's start-up log line and
 // returns its address.
-func opsAddr(t *testing.T, logs *syncBuffer) string {
+func opsAddr(t *testing.T, logs *discordtest.Log) string {
 	t.Helper()
 	re := regexp.MustCompile(`"?addr"?[=:]"?([0-9.]+:[0-9]+)`)
 	ctx := waitCtx(t)
@@ -171,15 +171,10 @@ func opsAddr(t *testing.T, logs *syncBuffer) string {
 }
 
 // waitLog waits until the logs contain s.
-func waitLog(t *testing.T, logs *syncBuffer, s string) {
+func waitLog(t *testing.T, logs *discordtest.Log, s string) {
 	t.Helper()
-	ctx := waitCtx(t)
-	for !strings.Contains(logs.String(), s) {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("the logs never said %q:\n%s", s, logs)
-		case <-time.After(5 * time.Millisecond):
-		}
+	if !logs.WaitFor(waitCtx(t), s) {
+		t.Fatalf("the logs never said %q:\n%s", s, logs)
 	}
 }
 
@@ -294,7 +289,7 @@ func TestServeOperationsEndpoints(t *testing.T) {
 	hold := fake.Hold("POST /interactions/{interaction}/{token}/callback")
 	mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: fake.NewUser("bob"), Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
 	<-hold.Arrived()
-	s.cancel()
+	s.Cancel()
 	waitLog(t, s.logs, "shutting down")
 	resp, body = get(t, base+"/readyz")
 	if resp.StatusCode != 503 || !strings.Contains(string(body), `"discord":"shutting down"`) {
@@ -304,7 +299,7 @@ func TestServeOperationsEndpoints(t *testing.T) {
 		t.Errorf("/healthz while shutting down: %d, want 200", resp.StatusCode)
 	}
 	hold.Release()
-	if err := s.wait(t); err != nil {
+	if err := s.Wait(t); err != nil {
 		t.Errorf("serve returned %v", err)
 	}
 	if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, io.Discard); err == nil {
@@ -335,7 +330,7 @@ func TestServeNotReadyUntilDiscordConnects(t *testing.T) {
 	}
 	serveHook = func(o *bot.Options) { o.HTTPClient = fake.Client() }
 	t.Cleanup(func() { serveHook = nil })
-	logs := &syncBuffer{}
+	logs := &discordtest.Log{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -551,7 +546,7 @@ func TestServeModelBackedMetricsAndLogs(t *testing.T) {
 	if metricValue(t, m, `citebot_model_request_duration_seconds_count{op="embed_documents",outcome="ok"}`) < 1 {
 		t.Error("indexing embeddings were not measured")
 	}
-	s.stop(t)
+	s.Stop(t)
 	logs := s.logs.String()
 	for name, secret := range map[string]string{"the bot token": fake.Token(), "the API key": apiKey} {
 		if strings.Contains(logs, secret) {

@@ -123,7 +123,7 @@ func TestServeLoadBurst(t *testing.T) {
 		t.Errorf("the heap grew by %d bytes for %d interactions", growth, n)
 	}
 
-	if err := s.stop(t); err != nil {
+	if err := s.Stop(t); err != nil {
 		t.Errorf("serve returned %v", err)
 	}
 	// The fake and the HTTP client (its idle keep-alive connections) are

@@ -28,7 +28,7 @@ func TestServeNeverShowsTheToken(t *testing.T) {
 	finalEdit(t, fake, ins[0])
 	ins = append(ins, mustInvoke(t, fake, discordtest.Invocation{Command: "search", User: alice, Options: []discordtest.Opt{{Name: "query", Value: "theater commander"}}}))
 	finalEdit(t, fake, ins[1])
-	err := s.stop(t)
+	err := s.Stop(t)
 
 	secrets = append(secrets, ins[0].Token, ins[1].Token)
 	check := func(what, text string) {

@@ -10,7 +10,6 @@ import (
 	"context"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,50 +18,11 @@ import (
 	"citebot/rag"
 )
 
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // served is a running `citebot serve` against a fake Discord.
 type served struct {
-	fake   *discordtest.Server
-	logs   *syncBuffer
-	cancel context.CancelFunc
-	done   chan struct{} // closed when run returned
-	err    error         // run's result, once done is closed
-}
-
-// stop sends the equivalent of SIGINT and returns run's result.
-func (s *served) stop(t *testing.T) error {
-	t.Helper()
-	s.cancel()
-	return s.wait(t)
-}
-
-// wait returns run's result once it returns.
-func (s *served) wait(t *testing.T) error {
-	t.Helper()
-	select {
-	case <-s.done:
-		return s.err
-	case <-time.After(30 * time.Second):
-		t.Fatal("citebot serve did not return within 30s of the shutdown signal")
-		return nil
-	}
+	*discordtest.Process
+	fake *discordtest.Server
+	logs *discordtest.Log
 }
 
 // startServe runs `citebot serve` with env (plus a valid token, a data
@@ -86,29 +46,9 @@ func startServe(t *testing.T, fake *discordtest.Server, env map[string]string, h
 		}
 	}
 	t.Cleanup(func() { serveHook = nil })
-	s := &served{fake: fake, logs: &syncBuffer{}, done: make(chan struct{})}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	go func() {
-		defer close(s.done)
-		s.err = run(ctx, []string{"serve"}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, s.logs)
-	}()
-	wctx, wcancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer wcancel()
-	for !strings.Contains(s.logs.String(), "citebot is online") {
-		select {
-		case <-wctx.Done():
-			cancel()
-			<-s.done
-			t.Fatalf("citebot serve did not come online (serve returned %v)\nlogs:\n%s", s.err, s.logs)
-		case <-s.done:
-			t.Fatalf("citebot serve returned %v before coming online\nlogs:\n%s", s.err, s.logs)
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
-	t.Cleanup(func() {
-		cancel()
-		<-s.done
+	s := &served{fake: fake, logs: &discordtest.Log{}}
+	s.Process = discordtest.Start(t, s.logs, "citebot is online", func(ctx context.Context) error {
+		return run(ctx, []string{"serve"}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, s.logs)
 	})
 	return s
 }
@@ -442,7 +382,7 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	})
 
-	if err := s.stop(t); err != nil {
+	if err := s.Stop(t); err != nil {
 		t.Errorf("serve returned %v after the shutdown signal, want nil", err)
 	}
 
@@ -494,7 +434,7 @@ func TestServeShutdownWhileAnswering(t *testing.T) {
 		t.Fatal("the first question was not acknowledged")
 	}
 	// SIGINT while the first answer is in progress.
-	s.cancel()
+	s.Cancel()
 	ctx := waitCtx(t)
 	for !strings.Contains(s.logs.String(), "shutting down") {
 		select {
@@ -509,7 +449,7 @@ func TestServeShutdownWhileAnswering(t *testing.T) {
 		t.Errorf("a question during shutdown got type %v %q, want a shutting-down notice", ack.Body["type"], got)
 	}
 	hold.Release()
-	if err := s.wait(t); err != nil {
+	if err := s.Wait(t); err != nil {
 		t.Errorf("serve returned %v, want nil", err)
 	}
 	m, ok := fake.Response(first)
@@ -562,7 +502,7 @@ func TestServeRejectedToken(t *testing.T) {
 	serveHook = func(o *bot.Options) { o.HTTPClient = fake.Client() }
 	t.Cleanup(func() { serveHook = nil })
 	vars := map[string]string{"DISCORD_TOKEN": wrong, "CITEBOT_DATA_DIR": t.TempDir()}
-	logs := &syncBuffer{}
+	logs := &discordtest.Log{}
 	err := run(context.Background(), []string{"serve"}, func(k string) string { return vars[k] }, strings.NewReader(""), io.Discard, logs)
 	if err == nil || !strings.Contains(err.Error(), "token was rejected") {
 		t.Fatalf("got %v, want a rejected-token error", err)
@@ -628,7 +568,7 @@ func TestServeGatewayDropWhileAnswering(t *testing.T) {
 	}
 	st := fake.GatewayStats()
 	t.Logf("gateway: %d connections, %d identify, %d resumes", st.Connections, st.Identifies, st.Resumes)
-	if err := s.stop(t); err != nil {
+	if err := s.Stop(t); err != nil {
 		t.Errorf("serve returned %v", err)
 	}
 }

@@ -1,0 +1,125 @@
+package discordtest
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Log collects a bot's log output during a test. It is safe for
+// concurrent use; the zero value is ready.
+type Log struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (l *Log) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// String returns everything written so far.
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// WaitFor waits until the log holds s. It reports false if ctx ends first.
+func (l *Log) WaitFor(ctx context.Context, s string) bool {
+	for !strings.Contains(l.String(), s) {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return true
+}
+
+// Limits of [Start] and [Process.Wait].
+const (
+	// StartTimeout is how long Start waits for the ready line.
+	StartTimeout = 20 * time.Second
+	// StopTimeout is how long Wait and Stop wait for run to return.
+	StopTimeout = 30 * time.Second
+)
+
+// Process is a bot running in the background of a test: a bot.Bot's Run,
+// or `citebot serve`.
+type Process struct {
+	// Log is what the process logs.
+	Log *Log
+
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+// Start calls run in a goroutine and waits until log holds ready (for
+// citebot, "citebot is online": commands registered). The test fails if
+// run returns first or ready does not come within [StartTimeout]. When the
+// test ends, run's context is cancelled and the cleanup waits for it to
+// return.
+func Start(tb testing.TB, log *Log, ready string, run func(ctx context.Context) error) *Process {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Process{Log: log, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.err = run(ctx)
+	}()
+	wait, stop := context.WithTimeout(context.Background(), StartTimeout)
+	defer stop()
+	go func() {
+		select {
+		case <-p.done:
+			stop() // run returned: stop waiting for the ready line
+		case <-wait.Done():
+		}
+	}()
+	if !log.WaitFor(wait, ready) {
+		cancel()
+		<-p.done
+		tb.Fatalf("no %q in the logs within %s (run returned %v):\n%s", ready, StartTimeout, p.err, log)
+	}
+	tb.Cleanup(func() {
+		cancel()
+		<-p.done
+	})
+	return p
+}
+
+// Cancel cancels run's context (as SIGINT would) without waiting.
+func (p *Process) Cancel() { p.cancel() }
+
+// Stop cancels run's context and returns run's result (see [Process.Wait]).
+func (p *Process) Stop(tb testing.TB) error {
+	tb.Helper()
+	p.cancel()
+	return p.Wait(tb)
+}
+
+// Wait returns run's result once run returns; the test fails if it has
+// not within [StopTimeout].
+func (p *Process) Wait(tb testing.TB) error {
+	tb.Helper()
+	select {
+	case <-p.done:
+		return p.err
+	case <-time.After(StopTimeout):
+		tb.Fatalf("run did not return within %s", StopTimeout)
+		return nil
+	}
+}
+
+// Done is closed when run has returned.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Err is run's result, once Done is closed.
+func (p *Process) Err() error { return p.err }
