@@ -128,24 +128,10 @@ func TestLoadBurst(t *testing.T) {
 	r := startBot(t, fake, bot.Options{Answerer: slow, UserRate: perMinute, MaxConcurrent: concurrent, HTTPClient: client})
 	heapBefore := heapAlloc()
 
-	// Most users ask once; a few ask ten times in a row.
-	heavy := max(1, n/40)
+	// Most users ask once; a few ask ten times in a row (the first of
+	// them first: six answered, four rate-limited).
+	who := fake.BurstUsers(n)
 	users := map[string]int{}
-	var who []discordtest.User
-	for i := range heavy {
-		u := fake.NewUser(fmt.Sprintf("heavy%d", i))
-		for range 10 {
-			who = append(who, u)
-		}
-	}
-	for i := 0; len(who) < n; i++ {
-		who = append(who, fake.NewUser(fmt.Sprintf("user%d", i)))
-	}
-	// The first heavy user asks ten times first, while answering slots are
-	// free: six are answered and four rate-limited, whatever the load
-	// does later. Everyone else comes in random order.
-	rest := who[10:]
-	rand.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
 	start := time.Now()
 	var ins []discordtest.Interaction
 	for i, u := range who {

@@ -3,6 +3,8 @@ package discordtest
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -123,3 +125,24 @@ func (p *Process) Done() <-chan struct{} { return p.done }
 
 // Err is run's result, once Done is closed.
 func (p *Process) Err() error { return p.err }
+
+// BurstUsers returns the askers of a load test of n interactions, in the
+// order they ask. Most users ask once; n/40 (at least one) "heavy" users
+// ask ten times in a row. The first heavy user's ten come first, while
+// the bot still has free answering slots, so what a rate limit does to
+// them does not depend on the load; everyone else comes in random order.
+func (s *Server) BurstUsers(n int) []User {
+	var who []User
+	for i := range max(1, n/40) {
+		u := s.NewUser(fmt.Sprintf("heavy%d", i))
+		for range 10 {
+			who = append(who, u)
+		}
+	}
+	for i := 0; len(who) < n; i++ {
+		who = append(who, s.NewUser(fmt.Sprintf("user%d", i)))
+	}
+	rest := who[10:]
+	rand.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	return who[:n]
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"math/rand/v2"
 	"net/http"
 	"os"
 	"runtime"
@@ -50,22 +48,9 @@ func TestServeLoadBurst(t *testing.T) {
 		"who won the 2022 world cup?", // not in the corpus
 		"@everyone what did <@&123456789012345678> say?",
 	}
-	heavy := max(1, n/40) // users who ask ten times in a row
-	var who []discordtest.User
-	for i := range heavy {
-		u := fake.NewUser(fmt.Sprintf("heavy%d", i))
-		for range 10 {
-			who = append(who, u)
-		}
-	}
-	for i := 0; len(who) < n; i++ {
-		who = append(who, fake.NewUser(fmt.Sprintf("user%d", i)))
-	}
-	// The first heavy user asks ten times first, while answering slots are
-	// free: six are answered and four rate-limited, whatever the load
-	// does later. Everyone else comes in random order.
-	rest := who[10:]
-	rand.Shuffle(len(rest), func(i, j int) { rest[i], rest[j] = rest[j], rest[i] })
+	// Most users ask once; a few ask ten times in a row (the first of
+	// them first: six answered, four rate-limited).
+	who := fake.BurstUsers(n)
 	start := time.Now()
 	var ins []discordtest.Interaction
 	for i, u := range who {
