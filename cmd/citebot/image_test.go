@@ -15,7 +15,6 @@ package main_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"debug/buildinfo"
 	"debug/elf"
@@ -35,6 +34,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"citebot/bot/discordtest"
 )
 
 // dockerfile is what the test reads from the Dockerfile.
@@ -337,7 +338,7 @@ func TestImage(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		serve := exe(ctx, extra, append(d.entrypoint, d.cmd...)...)
-		logs := &lockedBuffer{}
+		logs := &discordtest.Log{}
 		serve.Stdout, serve.Stderr = logs, logs
 		if err := serve.Start(); err != nil {
 			t.Fatal(err)
@@ -487,23 +488,6 @@ func copyFile(t *testing.T, from, to string, mode os.FileMode) {
 	if err := os.WriteFile(to, b, mode); err != nil {
 		t.Fatal(err)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // excerptLines returns the first n lines of s.
