@@ -272,6 +272,9 @@ type scored struct {
 type weightedTerm struct {
 	term   string
 	weight float64
+	// of is the index of the query's own term that a synonym stands for
+	// (its own index for the query's own terms).
+	of int
 }
 
 // search returns up to k documents by BM25 score for the weighted query

@@ -116,9 +116,9 @@ func TestLexiconMatchesReference(t *testing.T) {
 				for q := 0; q < 50; q++ {
 					var qt []weightedTerm
 					for j := 0; j < 1+r.IntN(8); j++ {
-						qt = append(qt, weightedTerm{fmt.Sprintf("t%d", r.IntN(300)), []float64{1, 0.4}[r.IntN(2)]})
+						qt = append(qt, weightedTerm{term: fmt.Sprintf("t%d", r.IntN(300)), weight: []float64{1, 0.4}[r.IntN(2)]})
 					}
-					qt = append(qt, weightedTerm{"absent", 1})
+					qt = append(qt, weightedTerm{term: "absent", weight: 1})
 					for _, k := range []int{1, 10, 64} {
 						got, want := lx.search(qt, k), ref.search(qt, k)
 						if len(want) == 0 && len(got) == 0 {
@@ -151,7 +151,7 @@ func TestLexiconTermsAddedAfterBuild(t *testing.T) {
 	vocab, docs := randomDocs(3, 100)
 	lx := buildLexicon(vocab, docs, 2)
 	vocab.intern([]string{"brand-new"})
-	if got := lx.search([]weightedTerm{{"brand-new", 1}}, 5); len(got) != 0 {
+	if got := lx.search([]weightedTerm{{term: "brand-new", weight: 1}}, 5); len(got) != 0 {
 		t.Errorf("a term interned after the build matched %v", got)
 	}
 	if got, want := lx.idf("brand-new"), lx.idf("never-seen"); got != want {

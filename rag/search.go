@@ -139,17 +139,9 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	// Re-rank the head by proximity: the question's words together in one
 	// sentence.
 	head := out[:min(len(out), max(40, opts.K*6))]
-	weights := make(map[uint32]float64, len(qterms))
-	total := 0.0
-	for _, t := range qterms {
-		w := t.weight * ix.lex.idf(t.term)
-		total += w
-		if id, ok := ix.vocab.lookup(t.term); ok {
-			weights[id] += w
-		}
-	}
+	q := ix.proximityQuery(qterms)
 	for i := range head {
-		head[i].Proximity = proximity(head[i].rec, weights, total)
+		head[i].Proximity = q.proximity(head[i].rec)
 		head[i].Score += proximityWeight * head[i].Proximity
 	}
 	sortPassages(head)
@@ -163,25 +155,61 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	return selectPassages(head, opts), nil
 }
 
-// proximity returns the largest IDF-weighted share of the query terms
-// (weights by term id, summing to total) that one sentence of c contains.
-func proximity(c *chunkRec, weights map[uint32]float64, total float64) float64 {
-	if total <= 0 {
+// proximityQuery is what the proximity re-rank matches: the query's own
+// terms ("groups", with their IDF weights summing to total), and the term
+// ids that stand for each, the own term with credit 1 and its synonyms
+// with synonymWeight. A synonym is an alternative to its term, not a term
+// more to find.
+type proximityQuery struct {
+	groups []float64
+	total  float64
+	terms  map[uint32]proximityTerm
+}
+
+// proximityQuery returns the proximity query of the expanded query terms
+// (see [expandQuery]). The caller holds ix.mu.
+func (ix *Index) proximityQuery(qterms []weightedTerm) proximityQuery {
+	q := proximityQuery{terms: make(map[uint32]proximityTerm, len(qterms))}
+	for _, t := range qterms {
+		if t.of == len(q.groups) { // the query's own term
+			w := ix.lex.idf(t.term)
+			q.groups = append(q.groups, w)
+			q.total += w
+		}
+		if id, ok := ix.vocab.lookup(t.term); ok {
+			q.terms[id] = proximityTerm{group: t.of, credit: t.weight}
+		}
+	}
+	return q
+}
+
+type proximityTerm struct {
+	group  int
+	credit float64
+}
+
+// proximity returns the largest IDF-weighted share of the query's terms
+// that one sentence of c contains, a term found through a synonym counting
+// for synonymWeight of it.
+func (q proximityQuery) proximity(c *chunkRec) float64 {
+	if q.total <= 0 {
 		return 0
 	}
 	best := 0.0
-	seen := map[uint32]bool{}
+	credit := make([]float64, len(q.groups))
 	cs := c.sentences()
 	for i := range cs.refs {
-		clear(seen)
-		got := 0.0
+		clear(credit)
 		for _, id := range c.sentenceTerms(cs, i) {
-			if w, ok := weights[id]; ok && !seen[id] {
-				seen[id] = true
-				got += w
+			if t, ok := q.terms[id]; ok && t.credit > credit[t.group] {
+				credit[t.group] = t.credit
 			}
 		}
-		best = math.Max(best, got/total)
+		got := 0.0
+		for g, w := range q.groups {
+			got += credit[g] * w
+		}
+		best = math.Max(best, got/q.total)
 	}
 	return best
 }
@@ -301,14 +329,14 @@ func expandQuery(ts []string) []weightedTerm {
 	for _, t := range ts {
 		if !seen[t] {
 			seen[t] = true
-			out = append(out, weightedTerm{t, 1})
+			out = append(out, weightedTerm{t, 1, len(out)})
 		}
 	}
-	for _, t := range ts {
-		for _, s := range synonyms[t] {
+	for i, n := 0, len(out); i < n; i++ {
+		for _, s := range synonyms[out[i].term] {
 			if !seen[s] {
 				seen[s] = true
-				out = append(out, weightedTerm{s, synonymWeight})
+				out = append(out, weightedTerm{s, synonymWeight, i})
 			}
 		}
 	}

@@ -1,0 +1,48 @@
+package rag
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"citebot/corpus"
+)
+
+// TestProximitySynonymsAreAlternatives: in the proximity re-rank a synonym
+// stands in for its question word at synonymWeight; it is not one more
+// word to find, so a sentence with the question's own words scores 1
+// whether or not it also holds their synonyms.
+func TestProximitySynonymsAreAlternatives(t *testing.T) {
+	texts := map[string]string{
+		"own":     "The two leaders spoke in April.",
+		"synonym": "The two leaders had a phone call in April.",
+		"both":    "The two leaders spoke on a phone call in April.",
+		"half":    "The leaders met in April.",
+	}
+	var arts []corpus.Article
+	for id, text := range texts {
+		arts = append(arts, corpus.Article{ID: id, Title: "x", Text: text, Published: time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC)})
+	}
+	ix := NewIndex(IndexOptions{})
+	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	q := ix.proximityQuery(expandQuery(terms("when did the leaders speak?")))
+	if len(q.groups) != 2 {
+		t.Fatalf("%d question words, want 2 (leader, speak)", len(q.groups))
+	}
+	leader, speak := q.groups[0], q.groups[1]
+	want := map[string]float64{
+		"own":     1,
+		"both":    1,
+		"synonym": (leader + synonymWeight*speak) / (leader + speak),
+		"half":    leader / (leader + speak),
+	}
+	for _, c := range ix.recs {
+		got := q.proximity(c)
+		if math.Abs(got-want[c.ArticleID]) > 1e-9 {
+			t.Errorf("%s (%q): proximity %.4f, want %.4f", c.ArticleID, texts[c.ArticleID], got, want[c.ArticleID])
+		}
+	}
+}
