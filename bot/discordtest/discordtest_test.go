@@ -328,13 +328,14 @@ func TestReconnectAndInvalidSession(t *testing.T) {
 	if err := fake.RequestReconnect(); err != nil {
 		t.Fatal(err)
 	}
-	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Resumed == 1 && st.Connected }); err != nil {
+	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Resumed >= 1 && st.Connected }); err != nil {
 		t.Fatal(err)
 	}
+	// (At least: discordgo may close and resume once more; see Disrupt.)
 	if err := fake.Disrupt(ctxFor(t), (*discordtest.Server).InvalidateSession); err != nil {
 		t.Fatal(err)
 	}
-	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Identifies == 2 && st.Ready == 2 && st.Connected }); err != nil {
+	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Identifies >= 2 && st.Ready >= 2 && st.Connected }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: fake.NewUser("ann"), Options: []discordtest.Opt{{Name: "question", Value: "q"}}}); err != nil {
