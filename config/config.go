@@ -90,6 +90,10 @@ type Discord struct {
 	UserRate int `yaml:"user_rate"`
 	// MaxConcurrent bounds questions answered at once. Default 8.
 	MaxConcurrent int `yaml:"max_concurrent"`
+	// ShutdownGrace is how long answers in progress may take to finish
+	// when serve is stopped; their askers are told after that. Default
+	// 10s, 1s to 14m. Give the container manager's stop timeout more.
+	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
 }
 
 // HTTP configures the optional operations listener.
@@ -112,7 +116,7 @@ func Default() Config {
 		Log:     Log{Level: "info", Format: "text"},
 		Chunk:   Chunk{MaxChars: 1000, OverlapChars: 250},
 		OpenAI:  OpenAI{Timeout: 60 * time.Second, MaxConcurrent: 4, MaxRetries: 3},
-		Discord: Discord{AnswerTimeout: 60 * time.Second, UserRate: 6, MaxConcurrent: 8},
+		Discord: Discord{AnswerTimeout: 60 * time.Second, UserRate: 6, MaxConcurrent: 8, ShutdownGrace: 10 * time.Second},
 	}
 }
 
@@ -208,6 +212,9 @@ func (c Config) Validate() error {
 	}
 	if c.Discord.AnswerTimeout < time.Second || c.Discord.AnswerTimeout > 14*time.Minute {
 		bad("discord.answer_timeout", "%s is out of range (1s to 14m; Discord drops interactions after 15m)", c.Discord.AnswerTimeout)
+	}
+	if c.Discord.ShutdownGrace < time.Second || c.Discord.ShutdownGrace > 14*time.Minute {
+		bad("discord.shutdown_grace", "%s is out of range (1s to 14m)", c.Discord.ShutdownGrace)
 	}
 	if c.Discord.UserRate < 1 || c.Discord.UserRate > 600 {
 		bad("discord.user_rate", "%d is out of range (1 to 600 questions per minute)", c.Discord.UserRate)

@@ -112,12 +112,13 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	c.OpenAI.ChatModel = "m"
 	c.Discord.GuildID = "abc"
 	c.HTTP.Addr = "nowhere"
+	c.Discord.ShutdownGrace = 20 * time.Minute
 	c.Corpus = filepath.Join(t.TempDir(), "missing")
 	err := c.Validate()
 	if err == nil {
 		t.Fatal("Validate: got nil")
 	}
-	for _, field := range []string{"top_k:", "as_of:", "log.level:", "log.format:", "chunk.max_chars:", "openai.base_url:", "discord.guild_id:", "http.addr:", "corpus:"} {
+	for _, field := range []string{"top_k:", "as_of:", "log.level:", "log.format:", "chunk.max_chars:", "openai.base_url:", "discord.guild_id:", "discord.shutdown_grace:", "http.addr:", "corpus:"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error does not name %s:\n%v", field, err)
 		}

@@ -55,6 +55,7 @@ var Keys = []Key{
 	{Name: "discord.answer_timeout", Env: []string{"CITEBOT_ANSWER_TIMEOUT", "CITEBOT_DISCORD_ANSWER_TIMEOUT"}, Usage: "time limit of one answer, 1s to 14m", field: func(c *Config) any { return &c.Discord.AnswerTimeout }},
 	{Name: "discord.user_rate", Env: []string{"CITEBOT_USER_RATE", "CITEBOT_DISCORD_USER_RATE"}, Usage: "questions one user may ask per minute", field: func(c *Config) any { return &c.Discord.UserRate }},
 	{Name: "discord.max_concurrent", Env: []string{"CITEBOT_MAX_CONCURRENT", "CITEBOT_DISCORD_MAX_CONCURRENT"}, Usage: "questions answered at once", field: func(c *Config) any { return &c.Discord.MaxConcurrent }},
+	{Name: "discord.shutdown_grace", Env: []string{"CITEBOT_SHUTDOWN_GRACE", "CITEBOT_DISCORD_SHUTDOWN_GRACE"}, Usage: "how long answers in progress may finish when serve stops, 1s to 14m", field: func(c *Config) any { return &c.Discord.ShutdownGrace }},
 	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off", field: func(c *Config) any { return &c.HTTP.Addr }},
 }
 

@@ -65,6 +65,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		AnswerTimeout: d.AnswerTimeout,
 		UserRate:      d.UserRate,
 		MaxConcurrent: d.MaxConcurrent,
+		ShutdownGrace: d.ShutdownGrace,
 		Logger:        log,
 	}
 	if serveHook != nil {

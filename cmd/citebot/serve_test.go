@@ -572,3 +572,23 @@ func TestServeGatewayDropWhileAnswering(t *testing.T) {
 		t.Errorf("serve returned %v", err)
 	}
 }
+
+// TestServeOptionsFromConfig: the discord.* settings reach the bot.
+func TestServeOptionsFromConfig(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{})
+	var got bot.Options
+	env := map[string]string{
+		"CITEBOT_ANSWER_TIMEOUT": "90s",
+		"CITEBOT_USER_RATE":      "3",
+		"CITEBOT_MAX_CONCURRENT": "5",
+		"CITEBOT_SHUTDOWN_GRACE": "42s",
+	}
+	s := startServe(t, fake, env, func(o *bot.Options) { got = *o })
+	if err := s.Stop(t); err != nil {
+		t.Errorf("serve returned %v", err)
+	}
+	if got.AnswerTimeout != 90*time.Second || got.UserRate != 3 || got.MaxConcurrent != 5 || got.ShutdownGrace != 42*time.Second {
+		t.Errorf("bot options: answer timeout %s, user rate %d, max concurrent %d, shutdown grace %s; want 1m30s, 3, 5, 42s",
+			got.AnswerTimeout, got.UserRate, got.MaxConcurrent, got.ShutdownGrace)
+	}
+}
