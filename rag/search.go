@@ -139,7 +139,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	// Re-rank the head by proximity: the question's words together in one
 	// sentence.
 	head := out[:min(len(out), max(40, opts.K*6))]
-	q := ix.proximityQuery(qterms)
+	q := ix.proximityFor(qterms)
 	for i := range head {
 		head[i].Proximity = q.proximity(head[i].rec)
 		head[i].Score += proximityWeight * head[i].Proximity
@@ -166,12 +166,12 @@ type proximityQuery struct {
 	terms  map[uint32]proximityTerm
 }
 
-// proximityQuery returns the proximity query of the expanded query terms
+// proximityFor returns the proximity query of the expanded query terms
 // (see [expandQuery]). The caller holds ix.mu.
-func (ix *Index) proximityQuery(qterms []weightedTerm) proximityQuery {
+func (ix *Index) proximityFor(qterms []weightedTerm) proximityQuery {
 	q := proximityQuery{terms: make(map[uint32]proximityTerm, len(qterms))}
-	for _, t := range qterms {
-		if t.of == len(q.groups) { // the query's own term
+	for i, t := range qterms {
+		if t.of == i { // the query's own term: expandQuery lists them first
 			w := ix.lex.idf(t.term)
 			q.groups = append(q.groups, w)
 			q.total += w

@@ -28,7 +28,7 @@ func TestProximitySynonymsAreAlternatives(t *testing.T) {
 	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
 		t.Fatal(err)
 	}
-	q := ix.proximityQuery(expandQuery(terms("when did the leaders speak?")))
+	q := ix.proximityFor(expandQuery(terms("when did the leaders speak?")))
 	if len(q.groups) != 2 {
 		t.Fatalf("%d question words, want 2 (leader, speak)", len(q.groups))
 	}
