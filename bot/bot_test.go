@@ -76,12 +76,8 @@ func startBotReconnecting(t *testing.T, fake *discordtest.Server, opts bot.Optio
 	return r
 }
 
-func waitCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// waitCtx bounds one wait of a test.
+var waitCtx = discordtest.WaitContext
 
 func ask(t *testing.T, fake *discordtest.Server, u discordtest.User, question string, more ...discordtest.Opt) discordtest.Interaction {
 	t.Helper()
@@ -335,8 +331,7 @@ func TestMessagesFromBotsAndItselfAreIgnored(t *testing.T) {
 		t.Fatal(err)
 	}
 	reply, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		ref, _ := r.Body["message_reference"].(map[string]any)
-		return ref["message_id"] == human.ID
+		return r.RepliesTo(human.ID)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -351,8 +346,7 @@ func TestMessagesFromBotsAndItselfAreIgnored(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		ref, _ := r.Body["message_reference"].(map[string]any)
-		return ref["message_id"] == second.ID
+		return r.RepliesTo(second.ID)
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +354,7 @@ func TestMessagesFromBotsAndItselfAreIgnored(t *testing.T) {
 	for _, r := range fake.Requests() {
 		if r.Route == "/channels/{channel}/messages" {
 			replies++
-			if ref, _ := r.Body["message_reference"].(map[string]any); ref["message_id"] == other.ID {
+			if r.RepliesTo(other.ID) {
 				t.Error("the bot answered another bot")
 			}
 		}

@@ -293,8 +293,7 @@ func TestAnswerFailuresReachUsers(t *testing.T) {
 				t.Fatal(err)
 			}
 			reply, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-				ref, _ := r.Body["message_reference"].(map[string]any)
-				return ref["message_id"] == msg.ID
+				return r.RepliesTo(msg.ID)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -332,8 +331,7 @@ func TestMentionAnswerDeliveredAfterALongAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	reply, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		ref, _ := r.Body["message_reference"].(map[string]any)
-		return ref["message_id"] == msg.ID
+		return r.RepliesTo(msg.ID)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -356,8 +354,7 @@ func TestMentionReplyRetriesRateLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		ref, _ := r.Body["message_reference"].(map[string]any)
-		return ref["message_id"] == msg.ID && r.Status == 200
+		return r.RepliesTo(msg.ID) && r.Status == 200
 	}); err != nil {
 		t.Fatalf("%v: %v\n%s", err, statuses(attempts(fake, discordtest.Interaction{}, replyRoute)), r.logs)
 	}

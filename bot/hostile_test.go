@@ -168,8 +168,7 @@ func TestHostileTextThroughDiscord(t *testing.T) {
 		}
 	}
 	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		ref, _ := r.Body["message_reference"].(map[string]any)
-		return ref["message_id"] == msg.ID
+		return r.RepliesTo(msg.ID)
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -109,8 +109,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		ref, _ := r.Body["message_reference"].(map[string]any)
-		return ref["message_id"] == msg.ID && r.Status == 200
+		return r.RepliesTo(msg.ID) && r.Status == 200
 	}); err != nil {
 		t.Fatal(err)
 	}

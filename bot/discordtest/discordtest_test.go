@@ -1,7 +1,6 @@
 package discordtest_test
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"net/http"
@@ -25,13 +24,6 @@ func TestMain(m *testing.M) {
 		_ = p.Value.Set("8")
 	}
 	os.Exit(m.Run())
-}
-
-func ctxFor(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // connect opens a plain discordgo session against the fake. events gets
@@ -116,7 +108,7 @@ func TestHandshakeHeartbeatsAndCompressedReady(t *testing.T) {
 	if s.State.User == nil || s.State.User.ID != fake.BotUser.ID || !s.State.User.Bot {
 		t.Fatalf("READY user = %+v, want the bot user %s", s.State.User, fake.BotUser.ID)
 	}
-	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Heartbeats >= 3 }); err != nil {
+	if err := fake.WaitGateway(discordtest.WaitContext(t), func(st discordtest.GatewayStats) bool { return st.Heartbeats >= 3 }); err != nil {
 		t.Fatal(err)
 	}
 	st := fake.GatewayStats()
@@ -328,14 +320,14 @@ func TestReconnectAndInvalidSession(t *testing.T) {
 	if err := fake.RequestReconnect(); err != nil {
 		t.Fatal(err)
 	}
-	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Resumed >= 1 && st.Connected }); err != nil {
+	if err := fake.WaitGateway(discordtest.WaitContext(t), func(st discordtest.GatewayStats) bool { return st.Resumed >= 1 && st.Connected }); err != nil {
 		t.Fatal(err)
 	}
 	// (At least: discordgo may close and resume once more; see Disrupt.)
-	if err := fake.Disrupt(ctxFor(t), (*discordtest.Server).InvalidateSession); err != nil {
+	if err := fake.Disrupt(discordtest.WaitContext(t), (*discordtest.Server).InvalidateSession); err != nil {
 		t.Fatal(err)
 	}
-	if err := fake.WaitGateway(ctxFor(t), func(st discordtest.GatewayStats) bool { return st.Identifies >= 2 && st.Ready >= 2 && st.Connected }); err != nil {
+	if err := fake.WaitGateway(discordtest.WaitContext(t), func(st discordtest.GatewayStats) bool { return st.Identifies >= 2 && st.Ready >= 2 && st.Connected }); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: fake.NewUser("ann"), Options: []discordtest.Opt{{Name: "question", Value: "q"}}}); err != nil {

@@ -44,13 +44,23 @@ func (l *Log) WaitFor(ctx context.Context, s string) bool {
 	return true
 }
 
-// Limits of [Start] and [Process.Wait].
+// Limits of [WaitContext], [Start] and [Process.Wait].
 const (
+	// WaitTimeout bounds one wait of a test on the fake or a bot.
+	WaitTimeout = 15 * time.Second
 	// StartTimeout is how long Start waits for the ready line.
 	StartTimeout = 20 * time.Second
 	// StopTimeout is how long Wait and Stop wait for run to return.
 	StopTimeout = 30 * time.Second
 )
+
+// WaitContext returns a context for one wait of a test (for a request, a
+// log line, a gateway state): it ends after [WaitTimeout] or with the test.
+func WaitContext(tb testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), WaitTimeout)
+	tb.Cleanup(cancel)
+	return ctx
+}
 
 // Process is a bot running in the background of a test: a bot.Bot's Run,
 // or `citebot serve`.

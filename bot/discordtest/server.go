@@ -281,6 +281,13 @@ func (r Request) Message() map[string]any {
 	return r.Body
 }
 
+// RepliesTo reports whether the request sends a message that replies to
+// the message with the given id (its message_reference).
+func (r Request) RepliesTo(id string) bool {
+	ref, _ := r.Body["message_reference"].(map[string]any)
+	return ref != nil && ref["message_id"] == id
+}
+
 // CarriesMessage reports whether the request creates or edits a message
 // (channel messages, interaction responses with a message, webhook edits
 // and follow-ups).

@@ -53,12 +53,8 @@ func startServe(t *testing.T, fake *discordtest.Server, env map[string]string, h
 	return s
 }
 
-func waitCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
+// waitCtx bounds one wait of a test.
+var waitCtx = discordtest.WaitContext
 
 // callback waits for the acknowledgement of an interaction.
 func callback(t *testing.T, fake *discordtest.Server, in discordtest.Interaction) discordtest.Request {
@@ -92,8 +88,7 @@ func finalEdit(t *testing.T, fake *discordtest.Server, in discordtest.Interactio
 func replyTo(t *testing.T, fake *discordtest.Server, msg discordtest.Message) discordtest.Request {
 	t.Helper()
 	r, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		ref, _ := r.Body["message_reference"].(map[string]any)
-		return r.Route == "/channels/{channel}/messages" && ref["message_id"] == msg.ID
+		return r.Route == "/channels/{channel}/messages" && r.RepliesTo(msg.ID)
 	})
 	if err != nil {
 		t.Fatalf("no reply to message %s: %v", msg.ID, err)
@@ -246,7 +241,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("message_reference = %v, want fail_if_not_exists false", ref)
 		}
 		for _, req := range fake.Requests() {
-			if ref, _ := req.Body["message_reference"].(map[string]any); ref != nil && ref["message_id"] == ignored.ID {
+			if req.RepliesTo(ignored.ID) {
 				t.Errorf("the bot answered a message that does not mention it")
 			}
 		}
