@@ -178,7 +178,7 @@ func TestHostileTextThroughDiscord(t *testing.T) {
 			t.Errorf("%s %s refused: %d %s", r.Method, r.Route, r.Status, r.Response)
 		}
 		if data := r.Message(); data != nil {
-			for _, c := range objectsOf(data["choices"]) {
+			for _, c := range discordtest.Objects(data["choices"]) {
 				name, _ := c["name"].(string)
 				if p := liveMentions(name); len(p) > 0 || bidi.MatchString(name) {
 					t.Errorf("autocomplete choice %q: %v", name, p)

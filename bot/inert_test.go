@@ -126,10 +126,10 @@ type place struct {
 func places(m map[string]any) []place {
 	str := func(v any) string { s, _ := v.(string); return s }
 	ps := []place{{"content", str(m["content"]), true, false}}
-	for i, e := range objectsOf(m["embeds"]) {
+	for i, e := range discordtest.Objects(m["embeds"]) {
 		ps = append(ps, place{fmt.Sprintf("embed %d title", i), str(e["title"]), true, false},
 			place{fmt.Sprintf("embed %d description", i), str(e["description"]), true, false})
-		for j, f := range objectsOf(e["fields"]) {
+		for j, f := range discordtest.Objects(e["fields"]) {
 			ps = append(ps, place{fmt.Sprintf("embed %d field %d name", i, j), str(f["name"]), true, false},
 				place{fmt.Sprintf("embed %d field %d value", i, j), str(f["value"]), true, true})
 		}
@@ -140,35 +140,24 @@ func places(m map[string]any) []place {
 			ps = append(ps, place{fmt.Sprintf("embed %d author", i), str(a["name"]), false, false})
 		}
 	}
-	for i, row := range objectsOf(m["components"]) {
-		for j, c := range objectsOf(row["components"]) {
+	for i, row := range discordtest.Objects(m["components"]) {
+		for j, c := range discordtest.Objects(row["components"]) {
 			ps = append(ps, place{fmt.Sprintf("row %d button %d label", i, j), str(c["label"]), false, false})
 		}
 	}
 	return ps
 }
 
-func objectsOf(v any) []map[string]any {
-	arr, _ := v.([]any)
-	var out []map[string]any
-	for _, x := range arr {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // linkURLs returns the URLs of a message payload's link buttons and embeds.
 func linkURLs(m map[string]any) []string {
 	var out []string
-	for _, e := range objectsOf(m["embeds"]) {
+	for _, e := range discordtest.Objects(m["embeds"]) {
 		if u, _ := e["url"].(string); u != "" {
 			out = append(out, u)
 		}
 	}
-	for _, row := range objectsOf(m["components"]) {
-		for _, c := range objectsOf(row["components"]) {
+	for _, row := range discordtest.Objects(m["components"]) {
+		for _, c := range discordtest.Objects(row["components"]) {
 			if u, _ := c["url"].(string); u != "" {
 				out = append(out, u)
 			}

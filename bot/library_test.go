@@ -58,7 +58,7 @@ func TestCorpusChangesShowAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 		text := bodyText(discordtest.Request{Body: ack.Message()})
-		for _, c := range objectsOf(ack.Message()["choices"]) { // autocomplete
+		for _, c := range discordtest.Objects(ack.Message()["choices"]) { // autocomplete
 			name, _ := c["name"].(string)
 			text += name + "\n"
 		}

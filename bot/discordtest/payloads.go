@@ -129,7 +129,7 @@ func (s *Server) Invoke(inv Invocation) (Interaction, error) {
 	var opts []any
 	for _, o := range inv.Options {
 		var def map[string]any
-		for _, d := range objects(defs) {
+		for _, d := range Objects(defs) {
 			if d["name"] == o.Name {
 				def = d
 			}

@@ -365,10 +365,10 @@ func (s *Server) patchWebhookMessage(r *http.Request, req *Request) (int, any, *
 		next.Content, _ = v.(string)
 	}
 	if v, ok := req.Body["embeds"]; ok {
-		next.Embeds = objects(v)
+		next.Embeds = Objects(v)
 	}
 	if v, ok := req.Body["components"]; ok {
-		next.Components = objects(v)
+		next.Components = Objects(v)
 	}
 	if next.Content == "" && len(next.Embeds) == 0 && len(next.Components) == 0 {
 		return 0, nil, errf(http.StatusBadRequest, CodeCannotSendEmpty, "Cannot send an empty message")
@@ -466,8 +466,8 @@ func (s *Server) postTyping(r *http.Request, _ *Request) (int, any, *httpError) 
 func (s *Server) newMessageLocked(channelID, guildID string, body map[string]any) *Message {
 	m := &Message{ID: s.snowflakeLocked(), ChannelID: channelID, GuildID: guildID, Author: s.BotUser, Timestamp: time.Now().UTC()}
 	m.Content, _ = body["content"].(string)
-	m.Embeds = objects(body["embeds"])
-	m.Components = objects(body["components"])
+	m.Embeds = Objects(body["embeds"])
+	m.Components = Objects(body["components"])
 	m.Flags = int(num(body["flags"]))
 	m.AllowedMentions, _ = body["allowed_mentions"].(map[string]any)
 	if ref, ok := body["message_reference"].(map[string]any); ok {
@@ -565,7 +565,9 @@ func num(v any) float64 {
 	return f
 }
 
-func objects(v any) []map[string]any {
+// Objects returns the JSON objects in v, a decoded JSON array (as in a
+// Request's Body, e.g. Body["embeds"]); anything else gives none.
+func Objects(v any) []map[string]any {
 	arr, _ := v.([]any)
 	var out []map[string]any
 	for _, x := range arr {

@@ -56,7 +56,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 	if n := utf16Len(content); n > maxContent {
 		bad("content: must be %d or fewer in length (got %d)", maxContent, n)
 	}
-	embeds := objects(m["embeds"])
+	embeds := Objects(m["embeds"])
 	if len(embeds) > maxEmbeds {
 		bad("embeds: must be %d or fewer in length", maxEmbeds)
 	}
@@ -74,7 +74,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 		if u := str(e["url"]); u != "" && !validURL(u) {
 			bad("embeds.%d.url: Not a well formed URL.", i)
 		}
-		fields := objects(e["fields"])
+		fields := Objects(e["fields"])
 		if len(fields) > maxFields {
 			bad("embeds.%d.fields: must be %d or fewer in length", i, maxFields)
 		}
@@ -96,7 +96,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 	if total > maxEmbedTotal {
 		bad("embeds: the combined sum of characters in all embeds must be %d or fewer (got %d)", maxEmbedTotal, total)
 	}
-	rows := objects(m["components"])
+	rows := Objects(m["components"])
 	if len(rows) > maxRows {
 		bad("components: must be %d or fewer in length", maxRows)
 	}
@@ -105,7 +105,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 			bad("components.%d: top-level components must be action rows", i)
 			continue
 		}
-		cs := objects(row["components"])
+		cs := Objects(row["components"])
 		if len(cs) == 0 || len(cs) > maxRowComponents {
 			bad("components.%d.components: must be 1 to %d in length", i, maxRowComponents)
 		}
@@ -130,7 +130,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 		}
 	}
 	p = append(p, validateAllowedMentions(m)...)
-	if !partial && content == "" && len(embeds) == 0 && len(rows) == 0 && len(objects(m["attachments"])) == 0 {
+	if !partial && content == "" && len(embeds) == 0 && len(rows) == 0 && len(Objects(m["attachments"])) == 0 {
 		if _, hasPoll := m["poll"].(map[string]any); !hasPoll {
 			bad("Cannot send an empty message")
 		}
@@ -177,7 +177,7 @@ func validateChoices(d map[string]any) []string {
 	if len(choices) > maxChoices {
 		p = append(p, fmt.Sprintf("data.choices: must be %d or fewer in length", maxChoices))
 	}
-	for i, c := range objects(choices) {
+	for i, c := range Objects(choices) {
 		if n := utf16Len(str(c["name"])); n < 1 || n > maxChoiceName {
 			p = append(p, fmt.Sprintf("data.choices.%d.name: must be 1 to %d in length", i, maxChoiceName))
 		}

@@ -118,24 +118,13 @@ func mustPost(t *testing.T, fake *discordtest.Server, p discordtest.Post) discor
 func messageText(body map[string]any) string {
 	var m discordtest.Message
 	m.Content, _ = body["content"].(string)
-	for _, e := range asList(body["embeds"]) {
+	for _, e := range discordtest.Objects(body["embeds"]) {
 		m.Embeds = append(m.Embeds, e)
 	}
-	for _, c := range asList(body["components"]) {
+	for _, c := range discordtest.Objects(body["components"]) {
 		m.Components = append(m.Components, c)
 	}
 	return m.Text()
-}
-
-func asList(v any) []map[string]any {
-	var out []map[string]any
-	arr, _ := v.([]any)
-	for _, x := range arr {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
 }
 
 const (
@@ -286,7 +275,7 @@ func TestServeEndToEnd(t *testing.T) {
 		if ack.Body["type"] != float64(8) || ack.Status != 204 {
 			t.Fatalf("autocomplete answered type %v status %d, want 8 and 204", ack.Body["type"], ack.Status)
 		}
-		choices := asList(ack.Message()["choices"])
+		choices := discordtest.Objects(ack.Message()["choices"])
 		if len(choices) == 0 || choices[0]["value"] != "003_e8560d62097cf880" {
 			t.Fatalf("choices %v, want the spy balloon article first", choices)
 		}
