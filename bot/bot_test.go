@@ -330,9 +330,7 @@ func TestMessagesFromBotsAndItselfAreIgnored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		return r.RepliesTo(human.ID)
-	})
+	reply, err := fake.WaitReply(waitCtx(t), human.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,9 +343,7 @@ func TestMessagesFromBotsAndItselfAreIgnored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		return r.RepliesTo(second.ID)
-	}); err != nil {
+	if _, err := fake.WaitReply(waitCtx(t), second.ID); err != nil {
 		t.Fatal(err)
 	}
 	replies := 0

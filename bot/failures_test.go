@@ -292,9 +292,7 @@ func TestAnswerFailuresReachUsers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			reply, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-				return r.RepliesTo(msg.ID)
-			})
+			reply, err := fake.WaitReply(waitCtx(t), msg.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,9 +328,7 @@ func TestMentionAnswerDeliveredAfterALongAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		return r.RepliesTo(msg.ID)
-	})
+	reply, err := fake.WaitReply(waitCtx(t), msg.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,9 +349,7 @@ func TestMentionReplyRetriesRateLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		return r.RepliesTo(msg.ID) && r.Status == 200
-	}); err != nil {
+	if _, err := fake.WaitReply(waitCtx(t), msg.ID); err != nil {
 		t.Fatalf("%v: %v\n%s", err, statuses(attempts(fake, discordtest.Interaction{}, replyRoute)), r.logs)
 	}
 	if got := statuses(attempts(fake, discordtest.Interaction{}, replyRoute)); fmt.Sprint(got[:3]) != "[429 502 200]" {

@@ -167,9 +167,7 @@ func TestHostileTextThroughDiscord(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		return r.RepliesTo(msg.ID)
-	}); err != nil {
+	if _, err := fake.WaitReply(waitCtx(t), msg.ID); err != nil {
 		t.Fatal(err)
 	}
 	n := 0

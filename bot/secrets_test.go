@@ -108,9 +108,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		return r.RepliesTo(msg.ID) && r.Status == 200
-	}); err != nil {
+	if _, err := fake.WaitReply(waitCtx(t), msg.ID); err != nil {
 		t.Fatal(err)
 	}
 	runErr := r.Stop(t)

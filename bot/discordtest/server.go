@@ -281,6 +281,13 @@ func (r Request) Message() map[string]any {
 	return r.Body
 }
 
+// WaitReply waits until the bot has replied to the message with the given
+// id (a message sent with that message_reference and answered 200) and
+// returns the reply's request.
+func (s *Server) WaitReply(ctx context.Context, id string) (Request, error) {
+	return s.WaitRequest(ctx, func(r Request) bool { return r.RepliesTo(id) && r.Status == http.StatusOK })
+}
+
 // RepliesTo reports whether the request sends a message that replies to
 // the message with the given id (its message_reference).
 func (r Request) RepliesTo(id string) bool {

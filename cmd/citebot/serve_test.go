@@ -87,9 +87,7 @@ func finalEdit(t *testing.T, fake *discordtest.Server, in discordtest.Interactio
 // replyTo waits for the bot's reply to a message.
 func replyTo(t *testing.T, fake *discordtest.Server, msg discordtest.Message) discordtest.Request {
 	t.Helper()
-	r, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
-		return r.Route == "/channels/{channel}/messages" && r.RepliesTo(msg.ID)
-	})
+	r, err := fake.WaitReply(waitCtx(t), msg.ID)
 	if err != nil {
 		t.Fatalf("no reply to message %s: %v", msg.ID, err)
 	}
