@@ -23,8 +23,9 @@ const (
 
 func answerWith(a rag.Answer) bot.Answerer {
 	return answerFunc(func(_ context.Context, q rag.Query) (rag.Answer, error) {
-		a.Question = q.Question
-		return a, nil
+		out := a // a copy: answers run concurrently
+		out.Question = q.Question
+		return out, nil
 	})
 }
 
