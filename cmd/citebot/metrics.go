@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"citebot/rag"
 )
@@ -52,61 +53,58 @@ var errorKinds = []string{
 // on a new registry. ready reports readiness for citebot_ready.
 func newMetrics(ready func() bool) *metrics {
 	reg := prometheus.NewRegistry()
-	f := func(c prometheus.Collector) prometheus.Collector { reg.MustRegister(c); return c }
+	auto := promauto.With(reg) // creates and registers in one call
 	m := &metrics{reg: reg}
-	m.questions = f(prometheus.NewCounterVec(prometheus.CounterOpts{
+	m.questions = auto.NewCounterVec(prometheus.CounterOpts{
 		Name: "citebot_questions_total",
 		Help: "Questions answered, by answer mode (extractive, llm) and outcome (answered, not_found, error).",
-	}, []string{"mode", "outcome"})).(*prometheus.CounterVec)
-	m.errors = f(prometheus.NewCounterVec(prometheus.CounterOpts{
+	}, []string{"mode", "outcome"})
+	m.errors = auto.NewCounterVec(prometheus.CounterOpts{
 		Name: "citebot_errors_total",
 		Help: "Errors by kind: answers that failed (answer_*, invalid_question), model requests that failed after retries (model_*), failed corpus reloads (index_reload).",
-	}, []string{"kind"})).(*prometheus.CounterVec)
-	m.answer = f(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	}, []string{"kind"})
+	m.answer = auto.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "citebot_answer_duration_seconds",
 		Help:    "Time to answer a question (retrieval and model, not Discord delivery), by answer mode.",
 		Buckets: []float64{0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 60, 120},
-	}, []string{"mode"})).(*prometheus.HistogramVec)
-	m.retrieval = f(prometheus.NewHistogram(prometheus.HistogramOpts{
+	}, []string{"mode"})
+	m.retrieval = auto.NewHistogram(prometheus.HistogramOpts{
 		Name:    "citebot_retrieval_duration_seconds",
 		Help:    "Time of one retrieval (query embedding, keyword and vector search, re-ranking), for answers and /search.",
 		Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5},
-	})).(prometheus.Histogram)
-	m.model = f(prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	})
+	m.model = auto.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "citebot_model_request_duration_seconds",
 		Help:    "Time of one call to the model server, retries and streaming included, by operation (chat, embed_query, embed_documents) and outcome (ok, error, cancelled).",
 		Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 40, 60, 120, 300},
-	}, []string{"op", "outcome"})).(*prometheus.HistogramVec)
-	m.articles = f(prometheus.NewGauge(prometheus.GaugeOpts{
+	}, []string{"op", "outcome"})
+	m.articles = auto.NewGauge(prometheus.GaugeOpts{
 		Name: "citebot_index_articles", Help: "Articles in the index being served.",
-	})).(prometheus.Gauge)
-	m.chunks = f(prometheus.NewGauge(prometheus.GaugeOpts{
+	})
+	m.chunks = auto.NewGauge(prometheus.GaugeOpts{
 		Name: "citebot_index_chunks", Help: "Passages (chunks) in the index being served.",
-	})).(prometheus.Gauge)
-	m.reloads = f(prometheus.NewCounterVec(prometheus.CounterOpts{
+	})
+	m.reloads = auto.NewCounterVec(prometheus.CounterOpts{
 		Name: "citebot_index_reloads_total",
 		Help: "Corpus reloads while serving, by trigger (index_file, signal) and result (ok, error, skipped).",
-	}, []string{"trigger", "result"})).(*prometheus.CounterVec)
-	m.logs = f(prometheus.NewCounterVec(prometheus.CounterOpts{
+	}, []string{"trigger", "result"})
+	m.logs = auto.NewCounterVec(prometheus.CounterOpts{
 		Name: "citebot_log_messages_total",
 		Help: "Log messages at warn and error level (e.g. Discord requests that failed) that log.level lets through, by level.",
-	}, []string{"level"})).(*prometheus.CounterVec)
-	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+	}, []string{"level"})
+	auto.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "citebot_ready", Help: "1 when /readyz reports ready (index loaded, Discord connected, not shutting down), else 0.",
 	}, func() float64 {
 		if ready != nil && ready() {
 			return 1
 		}
 		return 0
-	}))
-	info := prometheus.NewGauge(prometheus.GaugeOpts{
+	})
+	auto.NewGauge(prometheus.GaugeOpts{
 		Name: "citebot_build_info", Help: "Always 1; the labels name the running build.",
 		ConstLabels: prometheus.Labels{"version": version, "go_version": runtime.Version()},
-	})
-	info.Set(1)
-	f(info)
-	f(collectors.NewGoCollector())
-	f(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}).Set(1)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	// Series that exist from the start, so that rates and alerts work
 	// before the first event.
