@@ -81,7 +81,7 @@ var waitCtx = discordtest.WaitContext
 
 func ask(t *testing.T, fake *discordtest.Server, u discordtest.User, question string, more ...discordtest.Opt) discordtest.Interaction {
 	t.Helper()
-	in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, Options: append([]discordtest.Opt{{Name: "question", Value: question}}, more...)})
+	in, err := fake.Invoke(discordtest.Ask(u, question, more...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -78,13 +78,12 @@ func TestTokenNeverLeaks(t *testing.T) {
 		ins = append(ins, in)
 		return in
 	}
-	q := func(s string) []discordtest.Opt { return []discordtest.Opt{{Name: "question", Value: s}} }
 
 	fake.RateLimit(editRoute, 1, 100*time.Millisecond)
 	fake.Fail(editRoute, 1, 502)
-	waitEdit(t, fake, invoke(discordtest.Invocation{Command: "ask", Options: q("when did they speak?")}), isFinal)
-	waitEdit(t, fake, invoke(discordtest.Invocation{Command: "ask", Options: q("please fail")}), func(discordtest.Request) bool { return true })
-	waitEdit(t, fake, invoke(discordtest.Invocation{Command: "ask", Options: q("please crash")}), func(discordtest.Request) bool { return true })
+	waitEdit(t, fake, invoke(discordtest.Ask(u, "when did they speak?")), isFinal)
+	waitEdit(t, fake, invoke(discordtest.Ask(u, "please fail")), func(discordtest.Request) bool { return true })
+	waitEdit(t, fake, invoke(discordtest.Ask(u, "please crash")), func(discordtest.Request) bool { return true })
 	waitEdit(t, fake, invoke(discordtest.Invocation{Command: "search", Options: []discordtest.Opt{{Name: "query", Value: "talks"}}}), func(discordtest.Request) bool { return true })
 	for _, inv := range []discordtest.Invocation{
 		{Command: "sources"}, {Command: "help"},

@@ -26,14 +26,15 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// connect opens a plain discordgo session against the fake. events gets
-// every interaction and message the session receives.
+// events gets every interaction and message a session receives.
 type events struct {
 	interactions chan *discordgo.Interaction
 	messages     chan *discordgo.Message
 }
 
-func connect(t *testing.T, fake *discordtest.Server, intents discordgo.Intent, reconnect bool) (*discordgo.Session, events, error) {
+// dial opens a plain discordgo session against the fake and returns Open's
+// error.
+func dial(t *testing.T, fake *discordtest.Server, intents discordgo.Intent, reconnect bool) (*discordgo.Session, events, error) {
 	t.Helper()
 	s, err := discordgo.New("Bot " + fake.Token())
 	if err != nil {
@@ -58,6 +59,17 @@ func connect(t *testing.T, fake *discordtest.Server, intents discordgo.Intent, r
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	return s, ev, nil
+}
+
+// connect is dial for tests that need the session: it fails the test when
+// Open does.
+func connect(t *testing.T, fake *discordtest.Server, intents discordgo.Intent, reconnect bool) (*discordgo.Session, events) {
+	t.Helper()
+	s, ev, err := dial(t, fake, intents, reconnect)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ev
 }
 
 const guildIntents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
@@ -99,10 +111,7 @@ func restCode(err error) (status, code int) {
 func TestHandshakeHeartbeatsAndCompressedReady(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{HeartbeatInterval: 50 * time.Millisecond})
-	s, _, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := connect(t, fake, guildIntents, false)
 	// discordgo asks for compression by default, so READY arrived zlib
 	// compressed; the user id proves it was decoded.
 	if s.State.User == nil || s.State.User.ID != fake.BotUser.ID || !s.State.User.Bot {
@@ -120,7 +129,7 @@ func TestHandshakeHeartbeatsAndCompressedReady(t *testing.T) {
 func TestPrivilegedIntentsAreRefused(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	_, _, err := connect(t, fake, guildIntents|discordgo.IntentsMessageContent, false)
+	_, _, err := dial(t, fake, guildIntents|discordgo.IntentsMessageContent, false)
 	if err == nil || !strings.Contains(err.Error(), "4014") {
 		t.Fatalf("Open = %v, want close 4014 (disallowed intents)", err)
 	}
@@ -140,13 +149,10 @@ func TestWrongTokenIsUnauthorized(t *testing.T) {
 func TestInteractionAcknowledgementRules(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, ev, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ev := connect(t, fake, guildIntents, false)
 	register(t, s, fake)
 	user := fake.NewUser("ann")
-	in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: user, Options: []discordtest.Opt{{Name: "question", Value: "when?"}}})
+	in, err := fake.Invoke(discordtest.Ask(user, "when?"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,17 +192,14 @@ func TestInteractionAcknowledgementRules(t *testing.T) {
 func TestLateAcknowledgementIsUnknown(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{AckDeadline: 20 * time.Millisecond})
-	s, ev, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ev := connect(t, fake, guildIntents, false)
 	register(t, s, fake)
-	if _, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: fake.NewUser("ann"), Options: []discordtest.Opt{{Name: "question", Value: "q"}}}); err != nil {
+	if _, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q")); err != nil {
 		t.Fatal(err)
 	}
 	i := receive(t, ev.interactions)
 	time.Sleep(60 * time.Millisecond) // past the (shortened) deadline
-	err = s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: &discordgo.InteractionResponseData{Content: "late"}})
+	err := s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: &discordgo.InteractionResponseData{Content: "late"}})
 	if status, code := restCode(err); status != 404 || code != discordtest.CodeUnknownInteraction {
 		t.Errorf("late acknowledgement: %v, want 404 code 10062", err)
 	}
@@ -205,10 +208,7 @@ func TestLateAcknowledgementIsUnknown(t *testing.T) {
 func TestMessageLimitsAreEnforced(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, _, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := connect(t, fake, guildIntents, false)
 	cases := map[string]*discordgo.MessageSend{
 		"content over 2000":     {Content: strings.Repeat("x", 2001)},
 		"description over 4096": {Embeds: []*discordgo.MessageEmbed{{Description: strings.Repeat("x", 4097)}}},
@@ -239,10 +239,7 @@ func TestMessageLimitsAreEnforced(t *testing.T) {
 func TestRepliesToUnknownMessages(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, _, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := connect(t, fake, guildIntents, false)
 	ref := &discordgo.MessageReference{MessageID: "111111111111111111", ChannelID: fake.ChannelID}
 	if _, err := s.ChannelMessageSendComplex(fake.ChannelID, &discordgo.MessageSend{Content: "x", Reference: ref}); err == nil {
 		t.Error("a reply to an unknown message was accepted without fail_if_not_exists false")
@@ -258,10 +255,7 @@ func TestRepliesToUnknownMessages(t *testing.T) {
 func TestMessageContentNeedsMentionOrDM(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	_, ev, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ev := connect(t, fake, guildIntents, false)
 	u := fake.NewUser("ann")
 	posts := []struct {
 		post discordtest.Post
@@ -288,15 +282,12 @@ func TestMessageContentNeedsMentionOrDM(t *testing.T) {
 func TestResumeReplaysMissedEvents(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, ev, err := connect(t, fake, guildIntents, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ev := connect(t, fake, guildIntents, true)
 	register(t, s, fake)
 	if err := fake.DropConnection(); err != nil {
 		t.Fatal(err)
 	}
-	in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: fake.NewUser("ann"), Options: []discordtest.Opt{{Name: "question", Value: "q"}}})
+	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,10 +303,7 @@ func TestResumeReplaysMissedEvents(t *testing.T) {
 func TestReconnectAndInvalidSession(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, ev, err := connect(t, fake, guildIntents, true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ev := connect(t, fake, guildIntents, true)
 	register(t, s, fake)
 	if err := fake.RequestReconnect(); err != nil {
 		t.Fatal(err)
@@ -330,7 +318,7 @@ func TestReconnectAndInvalidSession(t *testing.T) {
 	if err := fake.WaitGateway(discordtest.WaitContext(t), func(st discordtest.GatewayStats) bool { return st.Identifies >= 2 && st.Ready >= 2 && st.Connected }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: fake.NewUser("ann"), Options: []discordtest.Opt{{Name: "question", Value: "q"}}}); err != nil {
+	if _, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q")); err != nil {
 		t.Fatal(err)
 	}
 	receive(t, ev.interactions)
@@ -340,10 +328,7 @@ func TestScriptedRateLimit(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
 	fake.RateLimit("POST /channels/{channel}/messages", 1, 50*time.Millisecond)
-	s, _, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := connect(t, fake, guildIntents, false)
 	if _, err := s.ChannelMessageSend(fake.ChannelID, "hi"); err != nil {
 		t.Fatalf("discordgo did not retry after the 429: %v", err)
 	}
@@ -367,10 +352,7 @@ func TestScriptedFailuresAndGlobalRateLimit(t *testing.T) {
 	const route = "POST /channels/{channel}/messages"
 	fake.RateLimitGlobal(route, 1, 50*time.Millisecond)
 	fake.Fail(route, 1, http.StatusServiceUnavailable)
-	s, _, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, _ := connect(t, fake, guildIntents, false)
 	send := func() error {
 		_, err := s.ChannelMessageSend(fake.ChannelID, "hi", discordgo.WithRetryOnRatelimit(false), discordgo.WithRestRetries(0))
 		return err
@@ -407,12 +389,9 @@ func TestScriptedFailuresAndGlobalRateLimit(t *testing.T) {
 func TestOutcome(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, ev, err := connect(t, fake, guildIntents, false)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, ev := connect(t, fake, guildIntents, false)
 	register(t, s, fake)
-	in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: fake.NewUser("ann"), Options: []discordtest.Opt{{Name: "question", Value: "q"}}})
+	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
 	if err != nil {
 		t.Fatal(err)
 	}

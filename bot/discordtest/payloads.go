@@ -98,6 +98,12 @@ type Invocation struct {
 	Focused string
 }
 
+// Ask is the invocation of /ask by u with the question option set to
+// question, then the options in more.
+func Ask(u User, question string, more ...Opt) Invocation {
+	return Invocation{Command: "ask", User: u, Options: append([]Opt{{Name: "question", Value: question}}, more...)}
+}
+
 // Interaction is an interaction the fake dispatched.
 type Interaction struct {
 	ID, Token string

@@ -255,9 +255,9 @@ func TestServeOperationsEndpoints(t *testing.T) {
 		metricValue(t, before, series)
 	}
 
-	in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 	finalEdit(t, fake, in)
-	in = mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: "what is the boiling point of mercury on Mars?"}}})
+	in = mustInvoke(t, fake, discordtest.Ask(alice, "what is the boiling point of mercury on Mars?"))
 	if text := finalEdit(t, fake, in).Text(); !strings.Contains(strings.ToLower(text), "corpus") {
 		t.Logf("not-found answer: %s", text)
 	}
@@ -287,7 +287,7 @@ func TestServeOperationsEndpoints(t *testing.T) {
 	// Shutdown: not ready while answers in progress finish, healthy until
 	// the process ends, then nothing listens.
 	hold := fake.Hold("POST /interactions/{interaction}/{token}/callback")
-	mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: fake.NewUser("bob"), Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	mustInvoke(t, fake, discordtest.Ask(fake.NewUser("bob"), bidenXi))
 	<-hold.Arrived()
 	s.Cancel()
 	waitLog(t, s.logs, "shutting down")
@@ -387,7 +387,7 @@ func TestServeReloadsTheCorpus(t *testing.T) {
 	alice := fake.NewUser("alice")
 	const question = "when will the Harbour Bridge open?"
 	ask := func() string {
-		in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: question}}})
+		in := mustInvoke(t, fake, discordtest.Ask(alice, question))
 		return finalEdit(t, fake, in).Text()
 	}
 	if text := ask(); strings.Contains(text, "March 2025") {
@@ -488,7 +488,7 @@ func TestServeReloadKeepsServingOnABadIndexFile(t *testing.T) {
 	if n := strings.Count(s.logs.String(), "the new index file cannot be used"); n != 1 {
 		t.Errorf("reported %d times, want once", n)
 	}
-	in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: fake.NewUser("a"), Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	in := mustInvoke(t, fake, discordtest.Ask(fake.NewUser("a"), bidenXi))
 	if !strings.Contains(finalEdit(t, fake, in).Text(), "April 2024") {
 		t.Error("no answer after a failed reload")
 	}
@@ -520,13 +520,13 @@ func TestServeModelBackedMetricsAndLogs(t *testing.T) {
 			}
 		}
 	}
-	in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 	answered(1)
 	if m, _ := fake.Response(in); !strings.Contains(m.Text(), "April 2024") {
 		t.Errorf("model-backed answer:\n%s", m.Text())
 	}
 	srv.Chat(openaitest.ServerError(500))
-	mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 	answered(2)
 
 	m := scrape(t, base)

@@ -54,8 +54,7 @@ func TestServeLoadBurst(t *testing.T) {
 	start := time.Now()
 	var ins []discordtest.Interaction
 	for i, u := range who {
-		ins = append(ins, mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: u,
-			Options: []discordtest.Opt{{Name: "question", Value: questions[i%len(questions)]}}}))
+		ins = append(ins, mustInvoke(t, fake, discordtest.Ask(u, questions[i%len(questions)])))
 		time.Sleep(time.Second / time.Duration(n)) // n interactions in about a second
 	}
 

@@ -24,7 +24,7 @@ func TestServeNeverShowsTheToken(t *testing.T) {
 	fake.RateLimit("PATCH /webhooks/{application}/{token}/messages/{message}", 1, 50*time.Millisecond)
 	fake.Fail("PATCH /webhooks/{application}/{token}/messages/{message}", 1, 500)
 	var ins []discordtest.Interaction
-	ins = append(ins, mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}}))
+	ins = append(ins, mustInvoke(t, fake, discordtest.Ask(alice, bidenXi)))
 	finalEdit(t, fake, ins[0])
 	ins = append(ins, mustInvoke(t, fake, discordtest.Invocation{Command: "search", User: alice, Options: []discordtest.Opt{{Name: "query", Value: "theater commander"}}}))
 	finalEdit(t, fake, ins[1])

@@ -157,7 +157,7 @@ func TestServeEndToEnd(t *testing.T) {
 	})
 
 	t.Run("ask defers within the deadline then edits in the cited answer", func(t *testing.T) {
-		in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+		in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 		ack := callback(t, fake, in)
 		if got := ack.Body["type"]; got != float64(5) {
 			t.Errorf("acknowledged with type %v, want 5 (deferred)", got)
@@ -180,8 +180,7 @@ func TestServeEndToEnd(t *testing.T) {
 
 	t.Run("ask as_of and ephemeral", func(t *testing.T) {
 		alice := fake.NewUser("erin")
-		in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{
-			{Name: "question", Value: bidenXi}, {Name: "ephemeral", Value: true}, {Name: "as_of", Value: "2023-06-01"}}})
+		in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi, discordtest.Opt{Name: "ephemeral", Value: true}, discordtest.Opt{Name: "as_of", Value: "2023-06-01"}))
 		ack := callback(t, fake, in)
 		data, _ := ack.Body["data"].(map[string]any)
 		if got := data["flags"]; got != float64(64) {
@@ -199,8 +198,7 @@ func TestServeEndToEnd(t *testing.T) {
 	})
 
 	t.Run("a malformed as_of gets a friendly ephemeral reply", func(t *testing.T) {
-		in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{
-			{Name: "question", Value: bidenXi}, {Name: "as_of", Value: "01/06/2023"}}})
+		in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi, discordtest.Opt{Name: "as_of", Value: "01/06/2023"}))
 		ack := callback(t, fake, in)
 		data, _ := ack.Body["data"].(map[string]any)
 		if ack.Body["type"] != float64(4) || data["flags"] != float64(64) {
@@ -288,7 +286,7 @@ func TestServeEndToEnd(t *testing.T) {
 	t.Run("@everyone in a question pings nobody", func(t *testing.T) {
 		alice := fake.NewUser("grace")
 		q := "@everyone @here <@&123456789012345678> <@987654321098765432> " + bidenXi
-		in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: q}}})
+		in := mustInvoke(t, fake, discordtest.Ask(alice, q))
 		m := finalEdit(t, fake, in)
 		msg := mustPost(t, fake, discordtest.Post{Author: alice, Content: "<@" + fake.BotUser.ID + "> " + q})
 		r := replyTo(t, fake, msg)
@@ -305,7 +303,7 @@ func TestServeEndToEnd(t *testing.T) {
 		dave := fake.NewUser("dave")
 		var ins []discordtest.Interaction
 		for range 4 {
-			ins = append(ins, mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: dave, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}}))
+			ins = append(ins, mustInvoke(t, fake, discordtest.Ask(dave, bidenXi)))
 		}
 		deferred, limited := 0, 0
 		for _, in := range ins {
@@ -336,7 +334,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Dispatched while the bot is away: replayed when it resumes.
-		in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+		in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 		if err := fake.WaitGateway(waitCtx(t), func(st discordtest.GatewayStats) bool {
 			return st.Resumed > before.Resumed && st.Connected
 		}); err != nil {
@@ -353,7 +351,7 @@ func TestServeEndToEnd(t *testing.T) {
 		}); err != nil {
 			t.Fatal(err)
 		}
-		in = mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+		in = mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 		if !strings.Contains(finalEdit(t, fake, in).Text(), "April 2024") {
 			t.Errorf("no answer after RECONNECT")
 		}
@@ -409,7 +407,7 @@ func TestServeShutdownWhileAnswering(t *testing.T) {
 	alice := fake.NewUser("alice")
 
 	hold := fake.Hold("POST /interactions/{interaction}/{token}/callback")
-	first := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	first := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 	select {
 	case <-hold.Arrived():
 	case <-waitCtx(t).Done():
@@ -425,7 +423,7 @@ func TestServeShutdownWhileAnswering(t *testing.T) {
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
-	late := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: fake.NewUser("bob"), Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	late := mustInvoke(t, fake, discordtest.Ask(fake.NewUser("bob"), bidenXi))
 	ack := callback(t, fake, late)
 	if got := messageText(ack.Message()); ack.Body["type"] != float64(4) || !strings.Contains(got, "shutting down") {
 		t.Errorf("a question during shutdown got type %v %q, want a shutting-down notice", ack.Body["type"], got)
@@ -526,7 +524,7 @@ func TestServeGatewayDropWhileAnswering(t *testing.T) {
 		o.Answerer = gate
 	})
 	alice := fake.NewUser("alice")
-	in := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: alice, Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 	select {
 	case <-gate.entered:
 	case <-waitCtx(t).Done():
@@ -543,7 +541,7 @@ func TestServeGatewayDropWhileAnswering(t *testing.T) {
 	if err := fake.WaitGateway(waitCtx(t), func(st discordtest.GatewayStats) bool { return st.Resumed > before.Resumed && st.Connected }); err != nil {
 		t.Fatalf("%v\nlogs:\n%s", err, s.logs)
 	}
-	next := mustInvoke(t, fake, discordtest.Invocation{Command: "ask", User: fake.NewUser("bob"), Options: []discordtest.Opt{{Name: "question", Value: bidenXi}}})
+	next := mustInvoke(t, fake, discordtest.Ask(fake.NewUser("bob"), bidenXi))
 	<-gate.entered
 	if !strings.Contains(finalEdit(t, fake, next).Text(), "April 2024") {
 		t.Errorf("no answer after resuming")
