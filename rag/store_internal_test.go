@@ -22,23 +22,7 @@ func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(m
 	t.Helper()
 	arts := SampleArticles(150, 21)
 	want = buildTestIndex(t, NewLocalEmbedder(0), arts)
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := want.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	if editFile != nil {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, editFile(data), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got = NewIndex(IndexOptions{})
-	if err := got.Load(path); err != nil {
-		t.Fatal(err)
-	}
+	got = saveLoad(t, want, editFile)
 	if editStored != nil {
 		editStored(got.stored)
 	}
@@ -55,6 +39,30 @@ func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(m
 		t.Error("search results after the load differ from the original index")
 	}
 	return got, want, st
+}
+
+// saveLoad saves ix to a file, lets editFile (if not nil) change the
+// file's bytes, and returns a new index loaded from it.
+func saveLoad(t *testing.T, ix *Index, editFile func([]byte) []byte) *Index {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	if editFile != nil {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, editFile(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := NewIndex(IndexOptions{})
+	if err := got.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
 
 // checkRetokenized checks how many term lists an update rebuilt, and that
@@ -129,14 +137,7 @@ func TestSaveLoadSharded(t *testing.T) {
 		t.Fatalf("%d shards; the test needs several", len(want.shards))
 	}
 	checkLayout(t, want)
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := want.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	got := NewIndex(IndexOptions{})
-	if err := got.Load(path); err != nil {
-		t.Fatal(err)
-	}
+	got := saveLoad(t, want, nil)
 	if got.fileShards != len(want.shards) {
 		t.Errorf("file has %d shards, the index %d", got.fileShards, len(want.shards))
 	}
@@ -192,14 +193,7 @@ func TestSaveLoadMoreShardsThanChunks(t *testing.T) {
 	if len(want.shards) <= want.Len() {
 		t.Fatalf("%d shards for %d chunks; the test needs more shards than chunks", len(want.shards), want.Len())
 	}
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := want.Save(path); err != nil {
-		t.Fatal(err)
-	}
-	got := NewIndex(IndexOptions{})
-	if err := got.Load(path); err != nil {
-		t.Fatal(err)
-	}
+	got := saveLoad(t, want, nil)
 	st, err := got.Update(context.Background(), arts, nil)
 	if err != nil || st.Modified() || got.Len() != want.Len() {
 		t.Errorf("update after load: %+v, %v", st, err)
