@@ -149,15 +149,20 @@ func BenchmarkAnswer(b *testing.B) {
 		b.Run(sizeName(n), func(b *testing.B) {
 			ix := benchIndex(b, "local", n)
 			qs := benchQuestions(b)
-			ex := rag.NewExtractive(ix)
-			b.ReportAllocs()
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				if _, err := ex.Answer(ctx(), rag.Query{Question: qs[i%len(qs)]}); err != nil {
-					b.Fatal(err)
-				}
-			}
+			benchAnswers(b, rag.NewExtractive(ix), qs)
 		})
+	}
+}
+
+// benchAnswers times ex answering the questions qs in turn, b.N answers
+// in all.
+func benchAnswers(b *testing.B, ex *rag.Extractive, qs []string) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ex.Answer(ctx(), rag.Query{Question: qs[i%len(qs)]}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

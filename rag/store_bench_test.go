@@ -335,13 +335,7 @@ func BenchmarkAnswerShipped(b *testing.B) {
 		"why did Biden seek a call with Xi in 2023?", "what did Xi say about Taiwan?",
 		"who is the national security adviser?", "how long did the Woodside meeting last?",
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := ex.Answer(ctx(), rag.Query{Question: qs[i%len(qs)]}); err != nil {
-			b.Fatal(err)
-		}
-	}
+	benchAnswers(b, ex, qs)
 }
 
 // BenchmarkCorpusLoad measures what a restart does before the index is
