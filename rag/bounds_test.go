@@ -10,13 +10,6 @@ import (
 	"citebot/rag"
 )
 
-func heapInUse() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
-}
-
 // TestHugeRepetitiveArticlesStayBounded indexes articles at the loader's
 // size limit, one of a single repeated sentence and one without any
 // punctuation or space, and checks that memory grows in proportion to the
@@ -38,13 +31,13 @@ func TestHugeRepetitiveArticlesStayBounded(t *testing.T) {
 			t.Fatalf("%s: %v", a.ID, err)
 		}
 	}
-	before := heapInUse()
+	before := liveHeap()
 	ix := rag.NewIndex(rag.IndexOptions{})
 	st, err := ix.Update(context.Background(), arts, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	grown := int64(heapInUse()) - int64(before)
+	grown := liveHeap() - before
 	// Per chunk: a 2 KiB vector, its text (shared with the article) and
 	// term lists; allow 16 KiB per chunk before calling it unbounded.
 	if limit := int64(st.Chunks) * 16 << 10; grown > limit {
