@@ -38,7 +38,7 @@ func TestServeLoadBurst(t *testing.T) {
 	fake := discordtest.New(t, discordtest.Options{})
 	var client *http.Client
 	s := startServe(t, fake, nil, func(o *bot.Options) { client = o.HTTPClient })
-	heapBefore := heapInUse()
+	heapBefore := heapAlloc()
 
 	questions := []string{
 		bidenXi,
@@ -100,7 +100,7 @@ func TestServeLoadBurst(t *testing.T) {
 	if answered+busy+limited != n || answered < 6 || limited < 4 {
 		t.Errorf("want every interaction answered, busy or rate-limited, and the user who asked 10 times in a row first answered 6 times and rate-limited 4 times")
 	}
-	heapAfter := heapInUse()
+	heapAfter := heapAlloc()
 	t.Logf("heap: %.1f MiB before the burst, %.1f MiB after (including the fake's record of %d requests)",
 		float64(heapBefore)/(1<<20), float64(heapAfter)/(1<<20), len(fake.Requests()))
 	if growth := int64(heapAfter) - int64(heapBefore); growth > int64(n)*256<<10 {
@@ -118,8 +118,8 @@ func TestServeLoadBurst(t *testing.T) {
 	t.Logf("goroutines: %d before serve started, %d after it returned", goroutinesBefore, runtime.NumGoroutine())
 }
 
-// heapInUse returns the live heap after a collection.
-func heapInUse() uint64 {
+// heapAlloc returns the live heap after a collection.
+func heapAlloc() uint64 {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
