@@ -224,14 +224,7 @@ func (ix *Index) Save(path string) error {
 	w.Write(vocab)
 	w.Write(terms)
 	w.Write(make([]byte, padding(fixedLen+len(js)+len(arts)+len(vocab)+len(terms))))
-	groups := make([][]*chunkRec, hdr.Shards)
-	for _, id := range ids {
-		for _, c := range ix.arts[id].chunks {
-			s := shardOf(c.ID, hdr.Shards)
-			groups[s] = append(groups[s], c)
-		}
-	}
-	for _, g := range groups {
+	for _, g := range groupByShard(ix.recs, hdr.Shards) { // recs are in ids order
 		for _, c := range g {
 			if littleEndian {
 				w.Write(floatBytes(c.vec))
@@ -358,11 +351,12 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	}
 	switch v := binary.LittleEndian.Uint32(prefix[len(fileMagic):]); v {
 	case 1:
-		rest := make([]byte, r.left)
-		if _, err := io.ReadFull(r.r, rest); err != nil {
+		data := make([]byte, fixedLen+int(r.left))
+		copy(data, prefix)
+		if _, err := io.ReadFull(r.r, data[fixedLen:]); err != nil {
 			return nil, err
 		}
-		return ix.decodeV1(append(prefix, rest...))
+		return ix.decodeV1(data)
 	case fileVersion:
 	default:
 		return nil, fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)

@@ -1,12 +1,13 @@
 package rag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
 	"slices"
-	"sync"
+	"strings"
 	"sync/atomic"
 	"unsafe"
 
@@ -78,6 +79,16 @@ type shardSet struct {
 	blocks [][]float32   // per rebuilt shard, the vectors of moved, back to back
 }
 
+// groupByShard splits recs by their shard of n, keeping their order.
+func groupByShard(recs []*chunkRec, n int) [][]*chunkRec {
+	groups := make([][]*chunkRec, n)
+	for _, c := range recs {
+		s := shardOf(c.ID, n)
+		groups[s] = append(groups[s], c)
+	}
+	return groups
+}
+
 // buildShards returns the collections for recs (all of dim dimensions):
 // the current collection of a shard whose chunks are unchanged, a new one
 // otherwise. The vectors of a new shard are laid out back to back in one
@@ -89,11 +100,7 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 		current = ix.fileShards
 	}
 	n := shardCount(len(recs), current)
-	groups := make([][]*chunkRec, n)
-	for _, c := range recs {
-		s := shardOf(c.ID, n)
-		groups[s] = append(groups[s], c)
-	}
+	groups := groupByShard(recs, n)
 	reuse := n == len(ix.shards) && dim == ix.dim
 	set := shardSet{cols: make([]*chromem.Collection, n), moved: make([][]*chunkRec, n), blocks: make([][]float32, n)}
 	var build []int
@@ -201,71 +208,30 @@ func (ix *Index) vectorSearch(ctx context.Context, q []float32, m int) ([]vector
 			results[s], errs[s] = shards[s].QueryEmbedding(ctx, q, k, nil, nil)
 		}
 	}
-	if len(shards) == 1 {
-		query(0)
-	} else {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range min(runtime.GOMAXPROCS(0), len(shards)) {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for s := int(next.Add(1)) - 1; s < len(shards); s = int(next.Add(1)) - 1 {
-					query(s)
-				}
-			}()
+	var next atomic.Int64
+	parallel(min(runtime.GOMAXPROCS(0), len(shards)), func(int) {
+		for s := int(next.Add(1)) - 1; s < len(shards); s = int(next.Add(1)) - 1 {
+			query(s)
 		}
-		wg.Wait()
-	}
+	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	// The best m of all shards' answers: a bounded min-heap, then sorted.
-	worse := func(a, b *chromem.Result) bool { // a ranks below b
-		if a.Similarity != b.Similarity {
-			return a.Similarity < b.Similarity
-		}
-		return a.ID > b.ID
-	}
-	top := make([]*chromem.Result, 0, m)
+	// The best m of all shards' answers (at most m each): most similar
+	// first, ties by chunk id.
+	var all []*chromem.Result
 	for _, rs := range results {
 		for i := range rs {
-			r := &rs[i]
-			switch {
-			case len(top) < m:
-				top = append(top, r)
-				for j := len(top) - 1; j > 0 && worse(top[j], top[(j-1)/2]); j = (j - 1) / 2 {
-					top[j], top[(j-1)/2] = top[(j-1)/2], top[j]
-				}
-			case worse(top[0], r):
-				top[0] = r
-				for j := 0; ; {
-					c := 2*j + 1
-					if c >= len(top) {
-						break
-					}
-					if c+1 < len(top) && worse(top[c+1], top[c]) {
-						c++
-					}
-					if !worse(top[c], top[j]) {
-						break
-					}
-					top[j], top[c] = top[c], top[j]
-					j = c
-				}
-			}
+			all = append(all, &rs[i])
 		}
 	}
-	slices.SortFunc(top, func(a, b *chromem.Result) int {
-		if worse(b, a) {
-			return -1
+	slices.SortFunc(all, func(a, b *chromem.Result) int {
+		if c := cmp.Compare(b.Similarity, a.Similarity); c != 0 {
+			return c
 		}
-		if worse(a, b) {
-			return 1
-		}
-		return 0
+		return strings.Compare(a.ID, b.ID)
 	})
-	all := top
+	all = all[:min(m, len(all))]
 	hits := make([]vectorHit, 0, len(all))
 	for _, r := range all {
 		if i, ok := ix.byID[r.ID]; ok {
