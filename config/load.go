@@ -68,35 +68,53 @@ const FileEnv = "CITEBOT_CONFIG"
 // dotted key, its line and the likeliest intended key. Secret values never
 // appear in its errors.
 func (c *Config) LoadFile(path string) error {
+	_, err := c.loadFile(path)
+	return err
+}
+
+// loadFile is LoadFile that also returns the keys found in the file. It
+// reads the file once and parses it into a node tree once, for both the
+// unknown keys and the keys it returns.
+func (c *Config) loadFile(path string) ([]fileKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fmt.Errorf("config file: %w", err)
+		return nil, fmt.Errorf("config file: %w", err)
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return fmt.Errorf("config file %s: %w", path, err)
+		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
-	if err := unknownKeys(path, &doc); err != nil {
-		return err
+	keys := fileKeys(&doc)
+	if err := unknownKeys(path, keys); err != nil {
+		return nil, err
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config file %s: %w", path, err)
+		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
-	return nil
+	return keys, nil
 }
 
 // ApplyEnv sets fields from the environment through getenv. An empty
 // variable counts as unset. Errors name the variable, never its value when
 // the key is secret.
 func (c *Config) ApplyEnv(getenv func(string) string) error {
+	return c.applyEnv(getenv, nil)
+}
+
+// applyEnv is ApplyEnv that also calls note, unless it is nil, with the
+// variable chosen for each key it sets.
+func (c *Config) applyEnv(getenv func(string) string, note func(Key, Source)) error {
 	var errs []error
 	for _, k := range Keys {
 		for _, name := range k.Env {
 			v := getenv(name)
 			if strings.TrimSpace(v) == "" {
 				continue
+			}
+			if note != nil {
+				note(k, Source{Layer: "env", Name: name})
 			}
 			if err := set(k.field(c), v); err != nil {
 				errs = append(errs, fmt.Errorf("%s (%s): %w", k.Name, name, err))
@@ -143,10 +161,19 @@ func RegisterFlags(fs *flag.FlagSet, names ...string) *Flags {
 
 // Apply copies the flags the user set onto c.
 func (f *Flags) Apply(c *Config) {
+	f.apply(c, nil)
+}
+
+// apply is Apply that also calls note, unless it is nil, with the flag of
+// each key it sets.
+func (f *Flags) apply(c *Config, note func(Key, Source)) {
 	f.fs.Visit(func(fl *flag.Flag) {
 		for _, k := range Keys {
 			if k.Flag != fl.Name {
 				continue
+			}
+			if note != nil {
+				note(k, Source{Layer: "flag", Name: flagName(k.Flag)})
 			}
 			switch dst := k.field(c).(type) {
 			case *string:
@@ -167,8 +194,39 @@ func (f *Flags) Apply(c *Config) {
 // not validate; call [Config.Validate]. [LoadSources] also says where each
 // value came from.
 func Load(f *Flags, getenv func(string) string) (Config, error) {
-	c, _, err := LoadSources(f, getenv)
-	return c, err
+	return load(f, getenv, nil)
+}
+
+// load is Load that also calls note, unless it is nil, with the key and
+// the source of every value the file, the environment or a flag sets, in
+// that order, so that the last call for a key names its effective source.
+func load(f *Flags, getenv func(string) string, note func(Key, Source)) (Config, error) {
+	c := Default()
+	path := getenv(FileEnv)
+	if f != nil && f.ConfigFile != "" {
+		path = f.ConfigFile
+	}
+	if path != "" {
+		keys, err := c.loadFile(path)
+		if err != nil {
+			return c, err
+		}
+		if note != nil {
+			// loadFile succeeded, so the file holds known keys only.
+			for _, fk := range keys {
+				if k, ok := Lookup(fk.name); ok {
+					note(k, Source{Layer: "file", Name: path})
+				}
+			}
+		}
+	}
+	if err := c.applyEnv(getenv, note); err != nil {
+		return c, err
+	}
+	if f != nil {
+		f.apply(&c, note)
+	}
+	return c, nil
 }
 
 // Lookup returns the key with the given YAML name.

@@ -3,10 +3,8 @@ package config
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -38,48 +36,8 @@ func LoadSources(f *Flags, getenv func(string) string) (Config, map[string]Sourc
 	for _, k := range Keys {
 		src[k.Name] = Source{Layer: "default"}
 	}
-	c := Default()
-	path := getenv(FileEnv)
-	if f != nil && f.ConfigFile != "" {
-		path = f.ConfigFile
-	}
-	if path != "" {
-		if err := c.LoadFile(path); err != nil {
-			return c, src, err
-		}
-		// LoadFile succeeded, so the file parses and holds known keys only.
-		data, _ := os.ReadFile(path)
-		var doc yaml.Node
-		if yaml.Unmarshal(data, &doc) == nil {
-			for _, fk := range fileKeys(&doc) {
-				if _, ok := src[fk.name]; ok {
-					src[fk.name] = Source{Layer: "file", Name: path}
-				}
-			}
-		}
-	}
-	if err := c.ApplyEnv(getenv); err != nil {
-		return c, src, err
-	}
-	for _, k := range Keys {
-		for _, name := range k.Env {
-			if strings.TrimSpace(getenv(name)) != "" {
-				src[k.Name] = Source{Layer: "env", Name: name}
-				break
-			}
-		}
-	}
-	if f != nil {
-		f.Apply(&c)
-		f.fs.Visit(func(fl *flag.Flag) {
-			for _, k := range Keys {
-				if k.Flag != "" && k.Flag == fl.Name {
-					src[k.Name] = Source{Layer: "flag", Name: flagName(k.Flag)}
-				}
-			}
-		})
-	}
-	return c, src, nil
+	c, err := load(f, getenv, func(k Key, s Source) { src[k.Name] = s })
+	return c, src, err
 }
 
 // flagName writes a flag as users type it: -k, --chat-model.
@@ -127,10 +85,10 @@ func fileKeys(doc *yaml.Node) []fileKey {
 	return out
 }
 
-// unknownKeys returns an error naming every key of doc that is not in
-// [Keys], with its line and the likeliest intended key. Section keys
-// ("openai:") are known when some key lives under them.
-func unknownKeys(path string, doc *yaml.Node) error {
+// unknownKeys returns an error naming every key of keys (those of the file
+// at path) that is not in [Keys], with its line and the likeliest intended
+// key. Section keys ("openai:") are known when some key lives under them.
+func unknownKeys(path string, keys []fileKey) error {
 	sections := map[string]bool{}
 	names := make([]string, 0, len(Keys))
 	for _, k := range Keys {
@@ -140,7 +98,7 @@ func unknownKeys(path string, doc *yaml.Node) error {
 		}
 	}
 	var errs []error
-	for _, fk := range fileKeys(doc) {
+	for _, fk := range keys {
 		if _, ok := Lookup(fk.name); ok && !fk.section {
 			continue
 		}
