@@ -35,10 +35,31 @@ type cli struct {
 	args  []string // positional arguments
 }
 
-// parse defines the configuration flags plus extra on a new flag set, parses
-// args (flags may follow positional arguments), then loads and validates the
+// parse parses args with parseArgs, then loads and validates the
 // configuration.
 func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.FlagSet)) (*cli, error) {
+	c, err := parseArgs(e, name, synopsis, args, extra)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := config.Load(c.flags, e.getenv)
+	if err != nil {
+		return nil, fmt.Errorf("configuration: %w", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", indent(err))
+	}
+	c.cfg = cfg
+	c.log = newLogger(e.stderr, cfg.Log)
+	return c, nil
+}
+
+// parseArgs defines the configuration flags plus extra on a new flag set
+// and parses args (flags may follow positional arguments). Its cli holds
+// the flags and the positional arguments, not yet the configuration. The
+// usage reads "Usage: citebot NAME SYNOPSIS" and lists the flags; synopsis
+// may go on with a paragraph of description.
+func parseArgs(e *env, name, synopsis string, args []string, extra func(fs *flag.FlagSet)) (*cli, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	c := &cli{fs: fs, flags: config.RegisterFlags(fs)}
@@ -59,15 +80,6 @@ func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.Fla
 		return nil, fmt.Errorf("%w: %s: %v (see 'citebot %s -h')", errUsage, name, err, name)
 	}
 	c.args = pos
-	cfg, err := config.Load(c.flags, e.getenv)
-	if err != nil {
-		return nil, fmt.Errorf("configuration: %w", err)
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("invalid configuration:\n%w", indent(err))
-	}
-	c.cfg = cfg
-	c.log = newLogger(e.stderr, cfg.Log)
 	return c, nil
 }
 

@@ -3,18 +3,19 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 
 	"citebot/config"
 )
+
+// configCheckSynopsis follows "Usage: citebot config check" in the usage.
+const configCheckSynopsis = "[flags]\n\nPrints the effective configuration (secrets redacted) and validates it."
 
 // runConfig runs `citebot config check`.
 func runConfig(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] != "check" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-			fmt.Fprintln(e.stdout, "Usage: citebot config check [flags]\n\nPrints the effective configuration (secrets redacted) and validates it.")
+			fmt.Fprintln(e.stdout, "Usage: citebot config check "+configCheckSynopsis)
 			return errHelp
 		}
 		return fmt.Errorf("%w: config needs a subcommand: citebot config check [flags]", errUsage)
@@ -28,26 +29,14 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 // returns an error (exit status 1) when the configuration is invalid. It
 // takes the same flags as the other commands.
 func runConfigCheck(_ context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	flags := config.RegisterFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: citebot config check [flags]\n\nPrints the effective configuration (secrets redacted) and validates it.\n\nFlags:\n")
-		fs.SetOutput(e.stderr)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
-	}
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		return errHelp // the flag set has printed the usage
-	}
+	c, err := parseArgs(e, "config check", configCheckSynopsis, args, nil)
 	if err != nil {
-		return fmt.Errorf("%w: config check: %v (see 'citebot config check -h')", errUsage, err)
+		return err
 	}
-	if len(pos) > 0 {
+	if len(c.args) > 0 {
 		return fmt.Errorf("%w: config check takes no arguments", errUsage)
 	}
-	cfg, src, err := config.LoadSources(flags, e.getenv)
+	cfg, src, err := config.LoadSources(c.flags, e.getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
