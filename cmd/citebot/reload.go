@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"sync"
 	"time"
 
 	"citebot/config"
@@ -30,7 +29,8 @@ const (
 // directory) rewrites the index file, and on SIGHUP. It reloads the corpus,
 // loads the stored vectors from the file and updates the index in place
 // (searches go on meanwhile; the new content is swapped in at once), then
-// refreshes what the bot lists.
+// refreshes what the bot lists. Only the goroutine of run uses it, so it
+// needs no lock.
 type reloader struct {
 	cfg  config.Config
 	ix   *rag.Index
@@ -39,7 +39,6 @@ type reloader struct {
 	log  *slog.Logger
 	path string
 
-	mu   sync.Mutex  // serialises reloads
 	seen os.FileInfo // the index file as last loaded or written by serve
 }
 
@@ -77,8 +76,6 @@ func (r *reloader) changed() bool {
 	if err != nil {
 		return false // removed or not yet written: keep serving what is loaded
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	return r.seen == nil || !os.SameFile(fi, r.seen) || fi.Size() != r.seen.Size() || !fi.ModTime().Equal(r.seen.ModTime())
 }
 
@@ -87,8 +84,6 @@ func (r *reloader) changed() bool {
 // embedded (then the file is saved). It logs what changed. On an error the
 // index being served is unchanged.
 func (r *reloader) reload(ctx context.Context, trigger string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	start := time.Now()
 	fi, _ := os.Stat(r.path)
 	arts, desc, err := loadCorpus(r.cfg, r.log)
