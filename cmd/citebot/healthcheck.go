@@ -54,10 +54,11 @@ func runHealthcheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", err)
 	}
-	u += "/healthz"
+	path := "/healthz"
 	if *ready {
-		u = strings.TrimSuffix(u, "/healthz") + "/readyz"
+		path = "/readyz"
 	}
+	u += path
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
