@@ -65,9 +65,6 @@ func WaitContext(tb testing.TB) context.Context {
 // Process is a bot running in the background of a test: a bot.Bot's Run,
 // or `citebot serve`.
 type Process struct {
-	// Log is what the process logs.
-	Log *Log
-
 	cancel context.CancelFunc
 	done   chan struct{}
 	err    error
@@ -81,7 +78,7 @@ type Process struct {
 func Start(tb testing.TB, log *Log, ready string, run func(ctx context.Context) error) *Process {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Process{Log: log, cancel: cancel, done: make(chan struct{})}
+	p := &Process{cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(p.done)
 		p.err = run(ctx)
@@ -129,12 +126,6 @@ func (p *Process) Wait(tb testing.TB) error {
 		return nil
 	}
 }
-
-// Done is closed when run has returned.
-func (p *Process) Done() <-chan struct{} { return p.done }
-
-// Err is run's result, once Done is closed.
-func (p *Process) Err() error { return p.err }
 
 // BurstUsers returns the askers of a load test of n interactions, in the
 // order they ask. Most users ask once; n/40 (at least one) "heavy" users
