@@ -130,7 +130,8 @@ const (
 	fnvPrime64  = 1099511628211
 )
 
-func fnvString(h uint64, s string) uint64 {
+// fnv1a continues the FNV-1a hash h over the bytes of s.
+func fnv1a[S string | []byte](h uint64, s S) uint64 {
 	for i := 0; i < len(s); i++ {
 		h ^= uint64(s[i])
 		h *= fnvPrime64
@@ -138,18 +139,10 @@ func fnvString(h uint64, s string) uint64 {
 	return h
 }
 
-func fnvBytes(h uint64, s []byte) uint64 {
-	for _, c := range s {
-		h ^= uint64(c)
-		h *= fnvPrime64
-	}
-	return h
-}
-
 var (
-	fnvWord    = fnvString(fnvOffset64, "w:")
-	fnvPair    = fnvString(fnvOffset64, "p:")
-	fnvTrigram = fnvString(fnvOffset64, "c:")
+	fnvWord    = fnv1a(fnvOffset64, "w:")
+	fnvPair    = fnv1a(fnvOffset64, "p:")
+	fnvTrigram = fnv1a(fnvOffset64, "c:")
 )
 
 // feature is one distinct hashed feature of a text: its count and the
@@ -239,13 +232,13 @@ func (e *LocalEmbedder) embedTokens(toks []token, idf func(string) float64) []fl
 		if idf != nil {
 			w = idf(t.term)
 		}
-		fs.add(fnvString(fnvWord, t.term), wordWeight*w)
+		fs.add(fnv1a(fnvWord, t.term), wordWeight*w)
 		if prev != "" {
 			pw := 1.0
 			if idf != nil {
 				pw = (prevW + w) / 2
 			}
-			fs.add(fnvString(fnvString(fnvString(fnvPair, prev), " "), t.term), pairWeight*pw)
+			fs.add(fnv1a(fnv1a(fnv1a(fnvPair, prev), " "), t.term), pairWeight*pw)
 		}
 		prev, prevW = t.term, w
 		if len(t.lower) >= 5 {
@@ -259,7 +252,7 @@ func (e *LocalEmbedder) embedTokens(toks []token, idf func(string) float64) []fl
 			nr := len(fs.runes) - 1
 			cw := trigramWeight * w / math.Sqrt(float64(nr-2))
 			for i := 0; i+3 <= nr; i++ {
-				fs.add(fnvBytes(fnvTrigram, fs.buf[fs.runes[i]:fs.runes[i+3]]), cw)
+				fs.add(fnv1a(fnvTrigram, fs.buf[fs.runes[i]:fs.runes[i+3]]), cw)
 			}
 		}
 	}

@@ -3,7 +3,6 @@ package rag
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 	"strings"
@@ -276,7 +275,7 @@ func shingleSet(p Passage) map[[3]uint32]bool {
 		ids = p.rec.terms[p.rec.sentences().titleLen:]
 	} else {
 		for _, t := range tokenize(p.Text) {
-			ids = append(ids, uint32(hashString(t.lower)))
+			ids = append(ids, uint32(fnv1a(fnvOffset64, t.lower)))
 		}
 	}
 	s := make(map[[3]uint32]bool, len(ids))
@@ -289,12 +288,6 @@ func shingleSet(p Passage) map[[3]uint32]bool {
 		s[k] = true
 	}
 	return s
-}
-
-func hashString(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
 }
 
 func jaccard(a, b map[[3]uint32]bool) float64 {
