@@ -255,8 +255,13 @@ func (lx *lexicon) list(term string) []posting {
 // idf returns the BM25 inverse document frequency of a term; a term the
 // corpus lacks gets the highest value.
 func (lx *lexicon) idf(term string) float64 {
-	df := len(lx.list(term))
-	return math.Log(1 + (float64(lx.n)-float64(df)+0.5)/(float64(df)+0.5))
+	return bm25IDF(lx.n, len(lx.list(term)))
+}
+
+// bm25IDF is the BM25 inverse document frequency of a term in df of n
+// documents.
+func bm25IDF(n, df int) float64 {
+	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
 // df returns how many documents contain term.
@@ -283,34 +288,57 @@ func (lx *lexicon) search(qterms []weightedTerm, k int) []scored {
 	if lx.n == 0 || k <= 0 {
 		return nil
 	}
-	// Scores accumulate in a dense array (every matching document scores
-	// above zero), in query-term order.
+	s := lx.scores()
+	for _, wt := range qterms {
+		s.add(lx.list(wt.term), wt.weight)
+	}
+	return s.top(k)
+}
+
+// bm25Scores accumulates BM25 scores of postings lists in a dense array
+// of the lexicon's pool, in the order the lists are added; every matching
+// document scores above zero.
+type bm25Scores struct {
+	lx      *lexicon
+	p       *[]float64
+	touched []int32
+}
+
+// scores returns an empty accumulator; top returns it to the pool.
+func (lx *lexicon) scores() *bm25Scores {
 	p, _ := lx.acc.Get().(*[]float64)
 	if p == nil {
 		a := make([]float64, lx.n)
 		p = &a
 	}
-	acc := *p
-	var touched []int32
-	for _, wt := range qterms {
-		ps := lx.list(wt.term)
-		if len(ps) == 0 {
-			continue
-		}
-		idf := wt.weight * math.Log(1+(float64(lx.n)-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
-		for _, p := range ps {
-			tf := float64(p.tf)
-			if acc[p.doc] == 0 {
-				touched = append(touched, p.doc)
-			}
-			acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + lx.norm[p.doc])
-		}
+	return &bm25Scores{lx: lx, p: p}
+}
+
+// add scores the documents of ps, a term's (or a pair's) postings, at
+// weight times its IDF.
+func (s *bm25Scores) add(ps []posting, weight float64) {
+	if len(ps) == 0 {
+		return
 	}
-	out := topK(acc, touched, k)
-	for _, d := range touched {
+	acc, norm := *s.p, s.lx.norm
+	idf := weight * bm25IDF(s.lx.n, len(ps))
+	for _, p := range ps {
+		tf := float64(p.tf)
+		if acc[p.doc] == 0 {
+			s.touched = append(s.touched, p.doc)
+		}
+		acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm[p.doc])
+	}
+}
+
+// top returns the k best documents, best first, and releases s.
+func (s *bm25Scores) top(k int) []scored {
+	acc := *s.p
+	out := topK(acc, s.touched, k)
+	for _, d := range s.touched {
 		acc[d] = 0
 	}
-	lx.acc.Put(p)
+	s.lx.acc.Put(s.p)
 	return out
 }
 

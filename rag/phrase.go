@@ -1,9 +1,6 @@
 package rag
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // pairSearch scores documents by BM25 over the query's adjacent term pairs
 // ("theater commander"), a cheap phrase signal: a passage that repeats the
@@ -18,7 +15,7 @@ func (ix *Index) pairSearch(raw []string, k int) []scored {
 	if lx.n == 0 || k <= 0 {
 		return nil
 	}
-	acc := map[int32]float64{}
+	s := lx.scores()
 	seen := map[[2]uint32]bool{}
 	var hits []posting
 	for i := 0; i+1 < len(raw); i++ {
@@ -44,29 +41,9 @@ func (ix *Index) pairSearch(raw []string, k int) []scored {
 				y++
 			}
 		}
-		if len(hits) == 0 {
-			continue
-		}
-		idf := math.Log(1 + (float64(lx.n)-float64(len(hits))+0.5)/(float64(len(hits))+0.5))
-		for _, h := range hits {
-			tf := float64(h.tf)
-			acc[h.doc] += idf * tf * (bm25K1 + 1) / (tf + lx.norm[h.doc])
-		}
+		s.add(hits, 1)
 	}
-	out := make([]scored, 0, len(acc))
-	for d, s := range acc {
-		out = append(out, scored{int(d), s})
-	}
-	slices.SortFunc(out, func(x, y scored) int {
-		if better(x, y) {
-			return -1
-		}
-		if better(y, x) {
-			return 1
-		}
-		return 0
-	})
-	return out[:min(k, len(out))]
+	return s.top(k)
 }
 
 // adjacent counts the places where term a is directly followed by term b.
