@@ -219,15 +219,12 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	if err := ix.embed(ctx, todo, progress, &st); err != nil {
 		return UpdateStats{}, err
 	}
-	if !ix.storedTermsValid(restored) {
-		for _, r := range restored {
-			for _, c := range r.chunks {
-				c.terms = nil
-			}
-		}
-	}
+	valid := ix.storedTermsValid(restored)
 	for _, r := range restored {
 		for _, c := range r.chunks {
+			if !valid {
+				c.terms = nil
+			}
 			if c.terms == nil {
 				st.Retokenized++
 			}
