@@ -49,6 +49,11 @@ type Query struct {
 type Answer struct {
 	// Question is the normalised question.
 	Question string `json:"question"`
+	// Interpreted is the question as citebot read it, when that differs
+	// from Question in more than case and punctuation: chat spellings
+	// expanded, filler words dropped, typos corrected against the corpus
+	// ("where was biden sitting during his call with xi"). Empty otherwise.
+	Interpreted string `json:"interpreted,omitempty"`
 	// Text is the answer. Every sentence ends with citation markers [n]
 	// referring to Citations; a not-found answer has none.
 	Text string `json:"answer"`

@@ -133,7 +133,7 @@ func Terms(text string) []string { return terms(text) }
 // ResolveRelative resolves the relative dates in s and returns s with the
 // resolutions inserted.
 func ResolveRelative(s string, pub time.Time) string {
-	return applyResolutions(s, resolveRelative(s, pub))
+	return annotateDates(s, pub)
 }
 
 // QuestionInfo summarises analyze for tests.
@@ -163,4 +163,11 @@ func Plain(ps []Passage) []Passage {
 		out[i].rec = nil
 	}
 	return out
+}
+
+// ReadQuestion returns a question as the index reads it: chat spellings
+// expanded, fillers dropped, typos corrected, and the corrections made.
+func ReadQuestion(ix *Index, q string) (string, []string) {
+	r := ix.read(q)
+	return r.text, r.corrected
 }

@@ -52,38 +52,64 @@ const (
 // [ErrEmptyQuestion] or [ErrQuestionTooLong]; a question the corpus does not
 // answer returns an Answer with NotFound set and no citations.
 func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
-	text, passages, asOf, err := e.Retrieve(ctx, q)
+	r, err := e.retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
-	return e.Compose(text, asOf, passages), nil
+	return e.compose(r), nil
 }
 
 // Retrieve normalises the question and returns the passages to answer it
 // from, with the as-of date in effect. Model-backed answerers use it to get
 // the same evidence as the extractive path.
 func (e *Extractive) Retrieve(ctx context.Context, q Query) (question string, passages []Passage, asOf time.Time, err error) {
-	question, err = NormalizeQuestion(q.Question)
+	r, err := e.retrieve(ctx, q)
+	return r.question, r.passages, r.asOf, err
+}
+
+// Compose builds the extractive answer to an already normalised question
+// from passages (best first).
+func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
+	return e.compose(retrieval{question: question, read: e.ix.read(question), asOf: asOf, passages: passages})
+}
+
+// retrieval is a question as read, and the evidence found for it.
+type retrieval struct {
+	// question is the normalised question, as the user wrote it.
+	question string
+	read     reading
+	asOf     time.Time
+	passages []Passage
+	// timeline holds the passages found for the parts of a question about
+	// order in time (see timelinePassages).
+	timeline []Passage
+}
+
+func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
+	question, err := NormalizeQuestion(q.Question)
 	if err != nil {
-		return "", nil, time.Time{}, err
+		return retrieval{}, err
 	}
-	asOf = q.AsOf
-	if asOf.IsZero() {
+	r := retrieval{question: question, read: e.ix.read(question), asOf: q.AsOf}
+	if r.asOf.IsZero() {
 		now := e.now()
-		asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		r.asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
 	k := q.K
 	if k <= 0 {
 		k = 5
 	}
-	passages, err = e.ix.Search(ctx, question, SearchOptions{K: max(k, 8), Before: asOf})
+	r.passages, err = e.ix.Search(ctx, r.read.text, SearchOptions{K: max(k, 8), Before: r.asOf})
 	if errors.Is(err, ErrEmptyIndex) {
-		return question, nil, asOf, nil
+		return r, nil
+	}
+	if err == nil {
+		r.timeline, err = e.timelinePassages(ctx, parseTime(r.read.text, e.ix.analyzeReading(r.read).kind), r.asOf)
 	}
 	if err != nil {
-		return "", nil, time.Time{}, fmt.Errorf("retrieve: %w", err)
+		return retrieval{}, fmt.Errorf("retrieve: %w", err)
 	}
-	return question, passages, asOf, nil
+	return r, nil
 }
 
 func (e *Extractive) now() time.Time {
@@ -120,11 +146,17 @@ type candidate struct {
 	terms       idSet
 }
 
-// Compose builds the extractive answer to an already normalised question
-// from passages (best first).
-func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
+// compose builds the extractive answer from a retrieval.
+func (e *Extractive) compose(r retrieval) Answer {
+	question, passages := r.question, r.passages
 	ans := Answer{Question: question, Mode: ModeExtractive, Citations: []Citation{}}
-	q := analyze(question)
+	if !sameWords(r.read.text, question) {
+		ans.Interpreted = r.read.text
+	}
+	q := e.ix.analyzeReading(r.read)
+	if a, ok := e.temporal(q, parseTime(r.read.text, q.kind), r); ok {
+		return a
+	}
 	lex := e.ix.lexicon()
 	weights := map[string]float64{}
 	total := 0.0
@@ -159,7 +191,7 @@ func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage
 	if extra := pickSecond(q, best, cands); extra != nil {
 		chosen = append(chosen, extra)
 	}
-	return e.render(ans, q, asOf, chosen)
+	return e.render(r, q, chosen)
 }
 
 // grounded reports whether a candidate is strong enough evidence to answer
@@ -517,54 +549,6 @@ func termSet(s string) map[string]bool {
 	return m
 }
 
-// render writes the answer text and citations for the chosen sentences.
-func (e *Extractive) render(ans Answer, q question, asOf time.Time, chosen []*candidate) Answer {
-	// Group by article, the best sentence's article first; sentences of one
-	// article in text order.
-	var order []string
-	byArt := map[string][]*candidate{}
-	for _, c := range chosen {
-		if _, ok := byArt[c.art.ID]; !ok {
-			order = append(order, c.art.ID)
-		}
-		byArt[c.art.ID] = append(byArt[c.art.ID], c)
-	}
-	var sentences []string
-	for i, id := range order {
-		cs := byArt[id]
-		slices.SortFunc(cs, func(a, b *candidate) int { return a.start - b.start })
-		ref := i + 1
-		art := cs[0].art
-		var quote strings.Builder
-		for j, c := range cs {
-			if j > 0 {
-				if strings.TrimSpace(art.Text[cs[j-1].end:c.start]) == "" {
-					quote.WriteString(" ")
-				} else {
-					quote.WriteString(" … ")
-				}
-			}
-			quote.WriteString(c.text)
-			s := applyResolutions(c.text, resolveRelative(c.text, art.Published))
-			if c == chosen[0] {
-				s = emphasizeAnswer(q, s)
-			}
-			sentences = append(sentences, withMarker(s, ref))
-		}
-		ans.Citations = append(ans.Citations, Citation{
-			Ref: ref, ArticleID: art.ID, Title: art.Title, Source: art.Source,
-			Published: art.PublishedString(), URL: art.URL, Quote: quote.String(), Approximate: art.Approximate,
-		})
-	}
-	if q.recency && recencyKind(q) && len(sentences) > 0 {
-		if pub := chosen[0].art.Published; !pub.IsZero() {
-			sentences[0] = asOfPrefix(pub, chosen[0].art.Approximate, asOf) + joinPrefix(sentences[0])
-		}
-	}
-	ans.Text = strings.Join(sentences, " ")
-	return ans
-}
-
 // asOfPrefix says how current the evidence is: "As of about 1 October 2024
 // (the newest article on this; 2 years before 23 November 2026)".
 func asOfPrefix(pub time.Time, approx bool, asOf time.Time) string {
@@ -651,4 +635,13 @@ func (ix *Index) Coverage() (articles int, oldest, newest time.Time) {
 		}
 	}
 	return len(ix.arts), oldest, newest
+}
+
+// sameWords reports whether a and b have the same words, ignoring case and
+// punctuation.
+func sameWords(a, b string) bool {
+	f := func(s string) string {
+		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+	}
+	return f(a) == f(b)
 }

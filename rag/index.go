@@ -15,6 +15,7 @@ import (
 	"github.com/philippgille/chromem-go"
 
 	"citebot/corpus"
+	"citebot/rag/events"
 )
 
 // ErrEmptyIndex is returned by searches on an index without articles.
@@ -55,7 +56,23 @@ type articleRec struct {
 	art    corpus.Article
 	hash   string
 	chunks []*chunkRec
-	terms  atomic.Pointer[[]uint32] // sorted distinct term ids of all chunks, made on first use
+	terms  atomic.Pointer[[]uint32]       // sorted distinct term ids of all chunks, made on first use
+	events atomic.Pointer[[]events.Event] // dated events, made on first use
+}
+
+// eventList returns the article's dated events (see package events), working
+// them out on first use. Safe for concurrent use.
+func (r *articleRec) eventList() []events.Event {
+	if p := r.events.Load(); p != nil {
+		return *p
+	}
+	var spans []events.Span
+	for _, sp := range splitSentences(r.art.Text) {
+		spans = append(spans, events.Span{Start: sp.Start, End: sp.End})
+	}
+	evs := events.Extract(r.art, spans)
+	r.events.Store(&evs)
+	return evs
 }
 
 type chunkRec struct {

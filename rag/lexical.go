@@ -136,6 +136,10 @@ type lexicon struct {
 	// acc pools the score accumulators of searches (*[]float64 of length n,
 	// all zero between uses).
 	acc sync.Pool
+	// spell corrects question words against this lexicon's terms.
+	spell speller
+	// proper caches properTerm: term → bool.
+	proper sync.Map
 }
 
 // buildLexicon indexes docs, where docs[i] lists the term ids of document i.

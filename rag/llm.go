@@ -89,12 +89,13 @@ func (a *LLMAnswerer) Extractive() *Extractive { return a.ex }
 
 // Answer answers q; see [LLMAnswerer].
 func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
-	question, passages, asOf, err := a.ex.Retrieve(ctx, q)
+	r, err := a.ex.retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
+	question, passages, asOf := r.question, r.passages, r.asOf
 	if len(passages) == 0 {
-		ans := a.ex.Compose(question, asOf, nil) // not found, saying what the corpus covers
+		ans := a.ex.compose(r) // not found, saying what the corpus covers
 		ans.Mode = ModeLLM
 		return ans, nil
 	}
@@ -122,21 +123,21 @@ func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
 			reason = "timeout"
 		}
 		a.log.Warn("language model unavailable; answering extractively", "model", a.chat.Name(), "error", err.Error())
-		return a.fallback(question, asOf, passages, fmt.Sprintf("The language model was unavailable (%s); this is the extractive answer.", reason)), nil
+		return a.fallback(r, fmt.Sprintf("The language model was unavailable (%s); this is the extractive answer.", reason)), nil
 	}
 	a.log.Debug("model replied", "model", a.chat.Name(), "finish", comp.Finish, "took", time.Since(start).Round(time.Millisecond))
 	if comp.Finish == "content_filter" {
-		return a.fallback(question, asOf, passages, "The language model declined to answer (content filter); this is the extractive answer."), nil
+		return a.fallback(r, "The language model declined to answer (content filter); this is the extractive answer."), nil
 	}
 	v := verifyCitations(stripThinking(comp.Text), len(passages))
 	switch {
 	case v.notFound:
-		ans := a.ex.Compose(question, asOf, nil)
+		ans := a.ex.compose(retrieval{question: question, read: r.read, asOf: asOf})
 		ans.Mode = ModeLLM
 		return ans, nil
 	case len(v.order) == 0:
 		a.log.Warn("the model's answer cites no passage that was given; answering extractively", "model", a.chat.Name(), "markers_removed", v.removed)
-		return a.fallback(question, asOf, passages, "The language model's answer cited none of the passages, so it is not shown; this is the extractive answer."), nil
+		return a.fallback(r, "The language model's answer cited none of the passages, so it is not shown; this is the extractive answer."), nil
 	}
 	if v.removed > 0 || v.uncited > 0 {
 		a.log.Debug("removed invalid citations from the model's answer", "model", a.chat.Name(), "markers_removed", v.removed, "sentences_uncited", v.uncited)
@@ -163,8 +164,8 @@ func pick(c bool, a, b string) string {
 }
 
 // fallback is the extractive answer to the same passages, with a note.
-func (a *LLMAnswerer) fallback(question string, asOf time.Time, passages []Passage, note string) Answer {
-	ans := a.ex.Compose(question, asOf, passages)
+func (a *LLMAnswerer) fallback(r retrieval, note string) Answer {
+	ans := a.ex.compose(r)
 	ans.Mode = ModeExtractive
 	ans.Note = note
 	return ans

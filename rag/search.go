@@ -42,6 +42,10 @@ type SearchOptions struct {
 	// Before drops articles published after this date (the "as of" date of
 	// a question). Zero: no limit. Articles without a date are kept.
 	Before time.Time
+	// KeywordsOnly skips the query embedding and the vector search, for
+	// supplementary searches where the words suffice: no call to a
+	// model-backed embedder is made.
+	KeywordsOnly bool
 }
 
 // Fusion weights, relative to BM25 over words (1). Each signal is
@@ -62,7 +66,7 @@ const (
 // [ErrEmptyIndex] when the index holds nothing. A [SearchTrace] in ctx
 // learns what each search took.
 func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (found []Passage, err error) {
-	if t, ok := ctx.Value(searchTraceKey{}).(*SearchTrace); ok && t.Done != nil {
+	if t, ok := ctx.Value(searchTraceKey{}).(*SearchTrace); ok && t != nil && t.Done != nil {
 		start := time.Now()
 		defer func() { t.Done(time.Since(start), len(found), err) }()
 	}
@@ -74,9 +78,12 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	}
 	raw := terms(query)
 	qterms := expandQuery(raw)
-	qvec, err := ix.emb.EmbedQuery(ctx, query)
-	if err != nil {
-		return nil, fmt.Errorf("embed query: %w", err)
+	var qvec []float32
+	if !opts.KeywordsOnly {
+		var err error
+		if qvec, err = ix.emb.EmbedQuery(ctx, query); err != nil {
+			return nil, fmt.Errorf("embed query: %w", err)
+		}
 	}
 
 	ix.mu.RLock()
@@ -352,7 +359,8 @@ type SearchTrace struct {
 
 type searchTraceKey struct{}
 
-// WithSearchTrace returns a context whose searches report to t.
+// WithSearchTrace returns a context whose searches report to t; a nil t
+// stops the reports of an outer trace.
 func WithSearchTrace(ctx context.Context, t *SearchTrace) context.Context {
 	return context.WithValue(ctx, searchTraceKey{}, t)
 }

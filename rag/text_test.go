@@ -69,7 +69,7 @@ func TestResolveRelative(t *testing.T) {
 		{"bare month in the past", "Their fifth call took place in July.", "2023-03-13", "Their fifth call took place in July (July 2022)."},
 		{"bare month this year", "The balloon was found in February.", "2023-03-13", "The balloon was found in February (February 2023)."},
 		{"last week", "Kerry visited China last week.", "2021-09-10", "Kerry visited China last week (the week of 30 August 2021)."},
-		{"last month", "Tensions flared after last month's discovery.", "2023-03-13", "Tensions flared after last month (February 2023)'s discovery."},
+		{"last month", "Tensions flared after last month's discovery.", "2023-03-13", "Tensions flared after last month's (February 2023) discovery."},
 		{"absolute dates untouched", "They met in November 2023 and on July 4, 2022.", "2024-10-01", "They met in November 2023 and on July 4, 2022."},
 		{"may the verb", "It may happen soon.", "2024-10-01", "It may happen soon."},
 		{"no publication date", "They spoke last week.", "", "They spoke last week."},

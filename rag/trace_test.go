@@ -31,7 +31,7 @@ func TestSearchTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rag.NewExtractive(ix).Answer(ctx, rag.Query{Question: "when did Biden and Xi last speak?"}); err != nil {
+	if _, err := rag.NewExtractive(ix).Answer(ctx, rag.Query{Question: "Who did Jake Sullivan meet in Beijing?"}); err != nil {
 		t.Fatal(err)
 	}
 	_, emptyErr := newIndex(t, nil).Search(ctx, "anything", rag.SearchOptions{})

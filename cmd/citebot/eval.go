@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -18,6 +20,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		asJSON  bool
 		rowName string
 		header  bool
+		results string
 	)
 	c, err := parse(e, "eval", "--qa FILE.jsonl [--articles FILE.jsonl] [flags]", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&qa, "qa", "", "question set (JSONL); required")
@@ -25,6 +28,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 		fs.BoolVar(&header, "markdown-header", false, "print the header of the --markdown-row table and exit")
 		fs.StringVar(&rowName, "markdown-row", "", "print the figures as one Markdown table row named `name` (see docs/quality.md)")
+		fs.StringVar(&results, "results", "", "also write every question's outcome to `FILE` (JSONL: answer, citations, retrieved articles, problems)")
 	})
 	if err != nil {
 		return err
@@ -72,6 +76,11 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	bar.finish()
 	if err != nil {
 		return err
+	}
+	if results != "" {
+		if err := writeResults(results, rep.Results); err != nil {
+			return err
+		}
 	}
 	if asJSON {
 		return writeJSON(e.stdout, rep)
@@ -121,4 +130,29 @@ func markdownRow(name string, r eval.Report) string {
 	}
 	return fmt.Sprintf("| %s | %d | %s | %s | %s | %s | %s | %s | %.2f | %.2f |", name, r.Questions,
 		f(r.AnswerHit), f(r.EvidenceHit), f(r.RecallAt1), f(r.RecallAt5), f(r.NotFoundCorrect), f(r.FalseNotFound), r.P50ms, r.P95ms)
+}
+
+// writeResults writes one JSON line per question outcome to path.
+func writeResults(path string, rs []eval.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for _, r := range rs {
+		if err := enc.Encode(r); err != nil {
+			f.Close()
+			return fmt.Errorf("write results: %w", err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("write results: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	return nil
 }

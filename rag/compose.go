@@ -1,0 +1,237 @@
+package rag
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"citebot/corpus"
+	"citebot/rag/timex"
+)
+
+// builder assembles an answer: its sentences, each ending with citation
+// markers, and the citations, numbered in order of first use, with the
+// sentences quoted from each article.
+type builder struct {
+	ans   Answer
+	refs  map[string]int   // article id → ref
+	arts  []corpus.Article // by ref-1
+	spans map[int][][2]int // ref → quoted sentences, as offsets in the article text
+	parts []string
+}
+
+func newBuilder(r retrieval) *builder {
+	b := &builder{
+		ans:   Answer{Question: r.question, Mode: ModeExtractive, Citations: []Citation{}},
+		refs:  map[string]int{},
+		spans: map[int][][2]int{},
+	}
+	if !sameWords(r.read.text, r.question) {
+		b.ans.Interpreted = r.read.text
+	}
+	return b
+}
+
+// ref returns the citation number of an article, adding its citation.
+func (b *builder) ref(art corpus.Article) int {
+	if n, ok := b.refs[art.ID]; ok {
+		return n
+	}
+	b.arts = append(b.arts, art)
+	n := len(b.arts)
+	b.refs[art.ID] = n
+	return n
+}
+
+// quote records art.Text[start:end] as quoted and returns the article's
+// citation number.
+func (b *builder) quote(art corpus.Article, start, end int) int {
+	n := b.ref(art)
+	sp := [2]int{start, end}
+	if !slices.Contains(b.spans[n], sp) {
+		b.spans[n] = append(b.spans[n], sp)
+	}
+	return n
+}
+
+// quoted reports whether the sentence at start is already quoted.
+func (b *builder) quoted(art corpus.Article, start int) bool {
+	n, ok := b.refs[art.ID]
+	return ok && slices.ContainsFunc(b.spans[n], func(sp [2]int) bool { return sp[0] == start })
+}
+
+// sentence adds the article's sentence at start:end to the answer, its
+// relative dates resolved, transformed by edit (may be nil), with its
+// citation marker.
+func (b *builder) sentence(art corpus.Article, start, end int, edit func(string) string) {
+	if b.quoted(art, start) {
+		return
+	}
+	n := b.quote(art, start, end)
+	s := annotateDates(art.Text[start:end], art.Published)
+	if edit != nil {
+		s = edit(s)
+	}
+	b.add(withMarker(s, n))
+}
+
+// add appends text to the answer.
+func (b *builder) add(text string) { b.parts = append(b.parts, text) }
+
+// answer returns the assembled answer. Each citation quotes its sentences
+// in text order, joined by a space where they are adjacent and " … "
+// where they are not.
+func (b *builder) answer() Answer {
+	ans := b.ans
+	ans.Text = strings.Join(b.parts, " ")
+	for i, art := range b.arts {
+		n := i + 1
+		sps := slices.Clone(b.spans[n])
+		slices.SortFunc(sps, func(x, y [2]int) int { return x[0] - y[0] })
+		var q strings.Builder
+		for j, sp := range sps {
+			if j > 0 {
+				if strings.TrimSpace(art.Text[sps[j-1][1]:sp[0]]) == "" {
+					q.WriteString(" ")
+				} else {
+					q.WriteString(" … ")
+				}
+			}
+			q.WriteString(art.Text[sp[0]:sp[1]])
+		}
+		ans.Citations = append(ans.Citations, Citation{
+			Ref: n, ArticleID: art.ID, Title: art.Title, Source: art.Source,
+			Published: art.PublishedString(), URL: art.URL, Quote: q.String(), Approximate: art.Approximate,
+		})
+	}
+	return ans
+}
+
+// markers writes the citation markers of refs: "[1][2]".
+func markers(refs ...int) string {
+	var s strings.Builder
+	for _, n := range refs {
+		fmt.Fprintf(&s, "[%d]", n)
+	}
+	return s.String()
+}
+
+// render writes the answer from the chosen sentences: grouped by article,
+// the best sentence's article first, each article's in text order.
+func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer {
+	b := newBuilder(r)
+	var order []string
+	byArt := map[string][]*candidate{}
+	for _, c := range chosen {
+		if _, ok := byArt[c.art.ID]; !ok {
+			order = append(order, c.art.ID)
+		}
+		byArt[c.art.ID] = append(byArt[c.art.ID], c)
+	}
+	for _, id := range order {
+		cs := byArt[id]
+		slices.SortFunc(cs, func(a, b *candidate) int { return a.start - b.start })
+		for _, c := range cs {
+			var edit func(string) string
+			if c == chosen[0] {
+				edit = func(s string) string { return emphasizeAnswer(q, s) }
+			}
+			b.sentence(c.art, c.start, c.end, edit)
+		}
+	}
+	if q.recency && recencyKind(q) && len(b.parts) > 0 {
+		if pub := chosen[0].art.Published; !pub.IsZero() {
+			b.parts[0] = asOfPrefix(pub, chosen[0].art.Approximate, r.asOf) + joinPrefix(b.parts[0])
+		}
+	}
+	return b.answer()
+}
+
+// renderEvents writes the answer naming events: a lead sentence with the
+// dates, then each event's sentence, dates resolved, with its citation.
+func (e *Extractive) renderEvents(r retrieval, tq timeQuestion, found []dated) Answer {
+	b := newBuilder(r)
+	var leads []string
+	for i, d := range found {
+		n := b.ref(d.art)
+		what := actionNoun(d.ev.Action)
+		if len(tq.actions) == 0 {
+			what = "event"
+		}
+		date := boldDate(d.ev.Date)
+		switch {
+		case (tq.op == opAfter || tq.op == opBefore) && i == 1:
+			// the anchor: quoted, not led with
+		case (tq.op == opLast || tq.op == opFirst) && i > 0:
+			leads = append(leads, fmt.Sprintf("the %s %s %s [%d]", map[bool]string{true: "latest", false: "first"}[tq.op == opLast], what, date, n))
+		case tq.op == opLast:
+			leads = append(leads, fmt.Sprintf("the latest %s the articles report was %s [%d]", what, date, n))
+		case tq.op == opFirst:
+			leads = append(leads, fmt.Sprintf("the first %s the articles report was %s [%d]", what, date, n))
+		case tq.op == opNext:
+			leads = append(leads, fmt.Sprintf("the next %s was planned %s [%d]", what, date, n))
+		case tq.op == opAfter:
+			leads = append(leads, fmt.Sprintf("the first %s after %s that the articles report was %s [%d]", what, found[1].ev.Date, date, n))
+		case tq.op == opBefore:
+			leads = append(leads, fmt.Sprintf("the last %s before %s that the articles report was %s [%d]", what, found[1].ev.Date, date, n))
+		}
+	}
+	joined := strings.Join(leads, ", and ")
+	lead := capitalizeFirst(joined) + "."
+	if tq.op == opLast && len(found) > 0 {
+		newestArt := found[0].art
+		for _, d := range found {
+			if d.art.Published.After(newestArt.Published) {
+				newestArt = d.art
+			}
+		}
+		if !newestArt.Published.IsZero() {
+			lead = asOfPrefix(newestArt.Published, newestArt.Approximate, r.asOf) + ": " + joined + "."
+		}
+	}
+	b.add(lead)
+	for _, d := range found {
+		b.sentence(d.art, d.ev.Start, d.ev.End, nil)
+	}
+	return b.answer()
+}
+
+// boldDate writes a date with its preposition, the date in bold: "in
+// **April 2024**", "on **9 September 2021**".
+func boldDate(d timex.Date) string {
+	p := onDate(d)
+	for _, prep := range []string{"in ", "on "} {
+		if strings.HasPrefix(p, prep) {
+			return prep + "**" + strings.TrimPrefix(p, prep) + "**"
+		}
+	}
+	return "**" + p + "**"
+}
+
+// renderDuration writes the time between two events (or from one to the
+// as-of date), both cited.
+func (e *Extractive) renderDuration(r retrieval, from, to dated, toEvent bool) (Answer, bool) {
+	end := timex.OnDay(r.asOf)
+	if toEvent {
+		end = to.ev.Date
+	}
+	span := timex.Between(from.ev.Date, end)
+	if span == "" || from.ev.Date.Overlaps(end) {
+		return Answer{}, false
+	}
+	b := newBuilder(r)
+	refs := []int{b.ref(from.art)}
+	if toEvent && to.art.ID != from.art.ID {
+		refs = append(refs, b.ref(to.art))
+	}
+	endText := end.String()
+	if !toEvent {
+		endText += " (the date asked about)"
+	}
+	b.add(fmt.Sprintf("**%s**: from %s to %s %s.", capitalizeFirst(span), from.ev.Date, endText, markers(refs...)))
+	b.sentence(from.art, from.ev.Start, from.ev.End, nil)
+	if toEvent {
+		b.sentence(to.art, to.ev.Start, to.ev.End, nil)
+	}
+	return b.answer(), true
+}

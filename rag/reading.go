@@ -1,0 +1,416 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+
+	dictionary "citebot/rag/internal/english"
+)
+
+// Reading a question as people type it in chat: "wher was biden sitting
+// durng his call w xi" is read as "where was biden sitting during his call
+// with xi". Chat spellings are expanded from a fixed table of general
+// English, and words the corpus does not know are corrected towards words
+// it does (a word the corpus uses is never changed, names included).
+
+// chatWords maps chat spellings and contractions without apostrophes to
+// the words they stand for.
+var chatWords = map[string]string{
+	"w": "with", "w/": "with", "n": "and", "u": "you", "ur": "your", "r": "are", "abt": "about", "bout": "about",
+	"wat": "what", "wut": "what", "wht": "what", "whats": "what is", "wheres": "where is", "whens": "when is",
+	"whos": "who is", "hows": "how is", "whys": "why is", "thats": "that is", "theres": "there is",
+	"theyre": "they are", "im": "i am", "ive": "i have", "pls": "please", "plz": "please", "tho": "though",
+	"bc": "because", "cuz": "because", "coz": "because", "b4": "before", "ppl": "people", "govt": "government",
+	"yr": "year", "yrs": "years", "rn": "right now", "smth": "something", "sth": "something", "ya": "you",
+	"dont": "don't", "didnt": "didn't", "doesnt": "doesn't", "isnt": "isn't", "wasnt": "wasn't",
+	"werent": "weren't", "cant": "can't", "couldnt": "couldn't", "wont": "won't", "wouldnt": "wouldn't",
+	"shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't", "hadnt": "hadn't", "arent": "aren't",
+	"gonna": "going to", "wanna": "want to", "gotta": "have to", "dunno": "don't know", "lemme": "let me",
+	"gimme": "give me", "thx": "thanks", "ty": "thanks", "tysm": "thanks", "btw": "", "lol": "", "lmao": "",
+	"tbh": "", "imo": "", "idk": "", "pls,": "please",
+}
+
+// fillerWords carry nothing of a question's content in chat: "hey when
+// was the last time they actually talked?".
+var fillerWords = map[string]bool{
+	"hey": true, "hi": true, "hello": true, "yo": true, "actually": true, "even": true, "really": true,
+	"just": true, "exactly": true, "basically": true, "literally": true, "kinda": true, "sorta": true,
+	"thing": true, "things": true, "stuff": true, "guys": true, "folks": true, "please": true, "anyone": true,
+	"anybody": true, "someone": true, "somebody": true, "ok": true, "okay": true, "um": true, "uh": true,
+	"hmm": true, "wondering": true, "curious": true, "remind": true, "finally": true,
+	"ever": true, "again": true, "mess": true, "whole": true, "quick": true, "thanks": true, "though": true,
+	"supposedly": true, "apparently": true, "anyway": true,
+}
+
+// functionWords are English words a typo may stand for that the index
+// does not hold (it drops stop words): "durng" is "during".
+var functionWords = func() []string {
+	words := []string{"where", "what", "when", "which", "while", "during", "before", "after", "about", "because",
+		"between", "against", "through", "since", "until", "there", "their", "they", "would", "could", "should",
+		"does", "doesn't", "didn't", "with", "without", "whose", "whom", "who", "why", "how", "many", "much",
+		"other", "another", "these", "those", "were", "have", "been", "being", "again", "said", "says", "also"}
+	return words
+}()
+
+// tokenRE splits a question into words and the rest.
+var tokenRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’./-]*[\p{L}\p{N}]|[\p{L}\p{N}]|\S`)
+
+// reading is a question as citebot reads it.
+type reading struct {
+	// text is the question with chat spellings expanded and typos
+	// corrected; equal to the question when nothing changed.
+	text string
+	// casual reports a question typed without capitals.
+	casual bool
+	// corrected lists the changed words, "durng → during".
+	corrected []string
+}
+
+// read expands chat spellings, drops filler words and corrects typos in q
+// against the corpus, keeping the rest of q as it is. The caller holds no
+// lock.
+func (ix *Index) read(q string) reading {
+	r := reading{casual: !hasInnerCapital(q)}
+	lx := ix.lexicon()
+	var b strings.Builder
+	last := 0 // end of the text copied to b
+	locs := tokenRE.FindAllStringIndex(q, -1)
+	word := func(i int) string {
+		if i < 0 || i >= len(locs) {
+			return ""
+		}
+		return strings.ToLower(q[locs[i][0]:locs[i][1]])
+	}
+	for i := 0; i < len(locs); i++ {
+		a, z := locs[i][0], locs[i][1]
+		w := q[a:z]
+		low := strings.ToLower(w)
+		rep, replace := "", false
+		switch {
+		case w == "@" && i+1 < len(locs) && locs[i+1][0] == z:
+			z = locs[i+1][1] // a mention, "@citebot", is not part of the question
+			i++
+			replace = true
+		case fillerWords[low]:
+			replace = true
+		case chatWords[low] != "" || (hasKey(chatWords, low) && chatWords[low] == ""):
+			rep, replace = chatWords[low], true
+			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
+				rep, replace = "", false // "functions of n", "T(n)"
+			}
+		case r.casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
+			rep, replace = ix.acronymInCasing(lx, w, word(i-1)), true
+		default:
+			if fix, ok := ix.correct(lx, w, r.casual); ok {
+				r.corrected = append(r.corrected, low+" → "+fix)
+				rep, replace = fix, true
+			}
+		}
+		if !replace {
+			continue
+		}
+		b.WriteString(q[last:a])
+		if rep == "" {
+			// Drop the word and one space beside it.
+			if z < len(q) && q[z] == ' ' {
+				z++
+			} else if a > 0 && q[a-1] == ' ' && b.Len() > 0 {
+				trimmed := strings.TrimSuffix(b.String(), " ")
+				b.Reset()
+				b.WriteString(trimmed)
+			}
+		} else {
+			b.WriteString(rep)
+		}
+		last = z
+	}
+	b.WriteString(q[last:])
+	r.text = strings.TrimSpace(b.String())
+	if strings.IndexFunc(r.text, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
+		r.text = q
+	}
+	return r
+}
+
+func isCapitalised(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsUpper(r)
+}
+
+func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
+
+// betweenWords reports whether a one-letter chat word ("n", "w", "u")
+// stands between two words, as a conjunction or preposition does, rather
+// than after one that makes it a symbol ("functions of n").
+func betweenWords(prev, next string) bool {
+	if prev == "" || next == "" || !isAlpha(next) {
+		return false
+	}
+	switch prev {
+	case "of", "to", "in", "on", "at", "by", "for", "from", "with", "the", "a", "an", "and", "or", "(", "=", "+", "-":
+		return false
+	}
+	return isAlpha(prev)
+}
+
+// hasInnerCapital reports whether s has a capital letter after its first
+// word: "When did Biden …" has, "when did biden …" has not.
+func hasInnerCapital(s string) bool {
+	first := true
+	for _, w := range strings.Fields(s) {
+		r, _ := utf8.DecodeRuneInString(w)
+		if !first && unicode.IsUpper(r) {
+			return true
+		}
+		first = false
+	}
+	return false
+}
+
+// speller corrects words against the index vocabulary: the terms of each
+// first letter, built on first use for one lexicon.
+type speller struct {
+	once    sync.Once
+	byFirst map[rune][]uint32
+}
+
+// correct returns the word most likely meant, and whether word needed a
+// correction: a word of four or more letters that is neither English (see
+// package english) nor used by the corpus, within one edit (two from seven
+// letters) of a word the corpus uses, or of an English function word. A
+// word the corpus uses is never changed, nor a capitalised word in a
+// question written with capitals.
+func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
+	w := strings.ToLower(word)
+	n := utf8.RuneCountInString(w)
+	if n < 4 || !isAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] || dictionary.IsWord(w) {
+		return w, false
+	}
+	if !casual && isCapitalised(word) {
+		return w, false // a name the writer took care to capitalise
+	}
+	t := stem(w)
+	if lx.df(t) > 0 {
+		return w, false
+	}
+	maxDist := 1
+	if n >= 7 {
+		maxDist = 2
+	}
+	for _, f := range functionWords {
+		if abs(len(f)-len(w)) <= 1 && editDistance(w, f, 1) <= 1 && f[0] == w[0] {
+			return f, true
+		}
+	}
+	best, bestDist, bestDF, second := "", maxDist+1, 0, 0
+	first, _ := utf8.DecodeRuneInString(t)
+	lx.spell.once.Do(func() { lx.spell.byFirst = lx.termsByFirstLetter() })
+	terms := lx.vocab.snapshot()
+	for _, id := range lx.spell.byFirst[first] {
+		c := terms[id]
+		if abs(len(c)-len(t)) > maxDist {
+			continue
+		}
+		d := editDistance(t, c, maxDist)
+		if d > maxDist {
+			continue
+		}
+		df := len(lx.postings[id])
+		switch {
+		case d < bestDist || (d == bestDist && df > bestDF):
+			if d == bestDist {
+				second = bestDF
+			} else {
+				second = 0
+			}
+			best, bestDist, bestDF = c, d, df
+		case d == bestDist && df > second:
+			second = df
+		}
+	}
+	// An ambiguous correction ("cat" for "cot" or "cut") is not made.
+	if best == "" || (second > 0 && bestDF < 3*second) {
+		return w, false
+	}
+	return ix.surfaceForm(lx, best), true
+}
+
+// termsByFirstLetter groups the ids of the terms the lexicon holds by
+// their first letter.
+func (lx *lexicon) termsByFirstLetter() map[rune][]uint32 {
+	m := map[rune][]uint32{}
+	for id, t := range lx.vocab.snapshot() {
+		if id >= len(lx.postings) || len(lx.postings[id]) == 0 || !isAlpha(t) {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(t)
+		m[r] = append(m[r], uint32(id))
+	}
+	return m
+}
+
+// surfaceForm returns a word of the corpus whose term is t, lower-cased:
+// "sullivan" for the term "sullivan", "harassed" for "harass".
+func (ix *Index) surfaceForm(lx *lexicon, t string) string {
+	ps := lx.list(t)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, p := range ps[:min(len(ps), 3)] {
+		if int(p.doc) >= len(ix.recs) {
+			continue
+		}
+		for _, tok := range tokenize(ix.recs[p.doc].Text) {
+			if tok.term == t {
+				return tok.lower
+			}
+		}
+	}
+	return t
+}
+
+func isAlpha(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// editDistance is the Damerau–Levenshtein distance (adjacent
+// transpositions count one) between a and b, or max+1 once it exceeds max.
+func editDistance(a, b string, max int) int {
+	ra, rb := []rune(a), []rune(b)
+	if abs(len(ra)-len(rb)) > max {
+		return max + 1
+	}
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}
+
+// acronymInCasing writes the parts of a lower-case word that the corpus
+// only knows as an acronym in capitals: "the us" is "the US", "us-china"
+// is "US-china". Such a part is an English stop word ("us", "it") that the
+// corpus uses, capitalised, as a name, after "the" or joined by a hyphen.
+func (ix *Index) acronymInCasing(lx *lexicon, w, prev string) string {
+	parts := strings.Split(w, "-")
+	for i, p := range parts {
+		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !isStop(p, false) {
+			continue
+		}
+		if len(parts) == 1 && prev != "the" {
+			continue
+		}
+		if lx.df(p) > 0 && ix.properTerm(lx, p) {
+			parts[i] = strings.ToUpper(p)
+		}
+	}
+	return strings.Join(parts, "-")
+}
+
+// properTerm reports whether the corpus writes term as a name: in a sample
+// of the passages that hold it, at least three quarters of its
+// occurrences inside a sentence are capitalised ("Sullivan", "Beijing",
+// "U.S."). Results are cached per lexicon.
+func (ix *Index) properTerm(lx *lexicon, term string) bool {
+	if v, ok := lx.proper.Load(term); ok {
+		return v.(bool)
+	}
+	ps := lx.list(term)
+	capital, total := 0, 0
+	ix.mu.RLock()
+	const sample = 12
+	step := max(1, len(ps)/sample)
+	for i := 0; i < len(ps) && i/step < sample; i += step {
+		if int(ps[i].doc) >= len(ix.recs) {
+			continue
+		}
+		text := ix.recs[ps[i].doc].Text
+		for _, t := range tokenize(text) {
+			if t.term != term || sentenceInitial(text, t.start) {
+				continue
+			}
+			total++
+			if t.capital {
+				capital++
+			}
+		}
+	}
+	ix.mu.RUnlock()
+	proper := total > 0 && capital*4 >= total*3
+	lx.proper.Store(term, proper)
+	return proper
+}
+
+// sentenceInitial reports whether the word at text[i:] starts a sentence
+// or a line, where a capital says nothing.
+func sentenceInitial(text string, i int) bool {
+	j := strings.LastIndexFunc(text[:i], func(r rune) bool { return !unicode.IsSpace(r) && !strings.ContainsRune("\"“‘'(", r) })
+	if j < 0 {
+		return true
+	}
+	if strings.ContainsAny(text[j+1:i], "\n") {
+		return true
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:j+1])
+	return strings.ContainsRune(".!?:…—", r)
+}
+
+// analyzeReading analyses a question as read. A question typed without
+// capitals names its entities in lower case; its keys are then the terms
+// the corpus writes as names.
+func (ix *Index) analyzeReading(r reading) question {
+	q := analyze(r.text)
+	if !r.casual {
+		return q
+	}
+	lx := ix.lexicon()
+	have := map[string]bool{}
+	for _, k := range q.keys {
+		have[k] = true
+	}
+	for _, t := range q.terms {
+		if !have[t] && !q.dateTerms[t] && lx.df(t) > 0 && ix.properTerm(lx, t) {
+			have[t] = true
+			q.keys = append(q.keys, t)
+		}
+	}
+	return q
+}

@@ -1,0 +1,36 @@
+package rag_test
+
+import (
+	"strings"
+	"testing"
+
+	"citebot/rag"
+)
+
+func TestReadQuestion(t *testing.T) {
+	ix := newIndex(t, shipped(t))
+	tests := []struct {
+		name, in, want, corrected string
+	}{
+		{"typos and chat words", "wher was biden sitting durng his call w xi back in sept 2021",
+			"where was biden sitting during his call with xi back in sept 2021", "wher → where; durng → during"},
+		{"a misspelt name", "wat did sulivan n wang yi agre on in beijing??",
+			"what did sullivan and wang yi agreed on in beijing??", "sulivan → sullivan; agre → agreed"},
+		{"fillers and a mention", "@citebot hey when was the last time biden and xi actually talked?",
+			"when was the last time biden and xi talked?", ""},
+		{"an acronym in lower case", "is the us trying to talk to china?", "is the US trying to talk to china?", ""},
+		{"english words are never changed", "What did Biden and Xi agree about Mars exploration?",
+			"What did Biden and Xi agree about Mars exploration?", ""},
+		{"capitalised names are never changed", "Who is Denny Rooy?", "Who is Denny Rooy?", ""},
+		{"a letter as a symbol", "what are the functions of n and T(n) here", "what are the functions of n and T(n) here", ""},
+		{"a question of fillers only", "hey", "hey", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, corr := rag.ReadQuestion(ix, tt.in)
+			if got != tt.want || strings.Join(corr, "; ") != tt.corrected {
+				t.Errorf("got  %q (corrected %q)\nwant %q (corrected %q)", got, strings.Join(corr, "; "), tt.want, tt.corrected)
+			}
+		})
+	}
+}

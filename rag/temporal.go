@@ -1,0 +1,590 @@
+package rag
+
+import (
+	"context"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"citebot/corpus"
+	"citebot/rag/events"
+	"citebot/rag/timex"
+)
+
+// Questions about order in time ("when did they last speak?", "how long
+// after the summit did …?") are answered from the dated events of the
+// retrieved articles (package events) rather than from the sentence that
+// matches best: the newest matching event wins, not the newest article.
+
+// temporalOp is what a question asks of the timeline.
+type temporalOp uint8
+
+const (
+	opNone    temporalOp = iota
+	opLast               // the newest matching event up to the as-of date
+	opFirst              // the oldest
+	opNext               // the next planned one
+	opAfter              // the first after an anchor event
+	opBefore             // the last before an anchor event
+	opSince              // the time from an anchor event to a reference date or event
+	opBetween            // the time between two anchor events
+)
+
+// timeQuestion is the temporal reading of a question.
+type timeQuestion struct {
+	op temporalOp
+	// anchor and anchor2 describe the events the question measures from
+	// ("the bali summit"); target is the rest, what is asked about.
+	anchor, anchor2, target string
+	// actions are the kinds of event the target names: "talk" is a call
+	// or a meeting, "meet in person" a meeting.
+	actions []events.Action
+}
+
+var (
+	betweenRE   = regexp.MustCompile(`^how (?:long|much time|many (?:days|weeks|months|years))(?: (?:passed|elapsed|went by|was there|is there|was it|has it been|had it been|were there))? between (.+?) and (.+?)\W*$`)
+	afterThenRE = regexp.MustCompile(`^how (?:long|much time|many (?:days|weeks|months|years)) (?:after|following) (.+?) (?:did|was|were|had|has|does|do|is|are|before|until|till|when) (.+?)\W*$`)
+	beforeRE    = regexp.MustCompile(`^how (?:long|much time|many (?:days|weeks|months|years)) before (.+?) (?:did|was|were|had|has|does|do|is|are) (.+?)\W*$`)
+	sinceRE     = regexp.MustCompile(`^how (?:long|much time|many (?:days|weeks|months|years))(?: (?:has|had|is|was) it been| it(?:'s| has| had)? been| (?:is|was) it)? since (.+?)(?: when (.+?))?\W*$`)
+	agoRE       = regexp.MustCompile(`^how (?:long|many (?:days|weeks|months|years)) ago (?:was|did|were|had|has) (.+?)\W*$`)
+	lastOpRE    = regexp.MustCompile(`\b(?:last|latest|most recent(?:ly)?|newest)\b`)
+	firstOpRE   = regexp.MustCompile(`\b(?:first|earliest)\b`)
+	nextOpRE    = regexp.MustCompile(`\b(?:next|upcoming|supposed to|going to|will|scheduled|planned|set to)\b`)
+	afterOpRE   = regexp.MustCompile(`\b(?:after|following) (.+?)(?:,|\?| when\b| did\b| was\b| were\b| had\b|$)`)
+	beforeOpRE  = regexp.MustCompile(`\bbefore (.+?)(?:,|\?| when\b| did\b| was\b| were\b| had\b|$)`)
+	// opWords say what to do with the timeline, not what happened.
+	opWordsRE = regexp.MustCompile(`\b(?:last|latest|most recent(?:ly)?|newest|first|earliest|next|upcoming|time|times|happen(?:ed|s)?|occur(?:red|s)?|take place|took place|supposed to|going to|scheduled|planned|again|finally|ever|one)\b`)
+)
+
+// parseTime reads the temporal operation of a question, given in lower
+// case as read.
+func parseTime(text string, kind qKind) timeQuestion {
+	s := strings.ToLower(strings.TrimSpace(text))
+	full := s
+	// A two-part question ("did they talk again? when was the latest
+	// one") is read by its wh-part, and the whole says what it is about.
+	if i := strings.Index(s, "?"); i >= 0 && i < len(s)-1 {
+		if rest := strings.TrimSpace(s[i+1:]); whenRE.MatchString(rest) || howLongRE.MatchString(rest) {
+			s = rest
+		}
+	}
+	var t timeQuestion
+	switch {
+	case betweenRE.MatchString(s):
+		m := betweenRE.FindStringSubmatch(s)
+		t = timeQuestion{op: opBetween, anchor: m[1], anchor2: m[2]}
+	case afterThenRE.MatchString(s):
+		m := afterThenRE.FindStringSubmatch(s)
+		t = timeQuestion{op: opBetween, anchor: m[1], anchor2: m[2]}
+	case beforeRE.MatchString(s):
+		m := beforeRE.FindStringSubmatch(s)
+		t = timeQuestion{op: opBetween, anchor: m[2], anchor2: m[1]}
+	case sinceRE.MatchString(s):
+		m := sinceRE.FindStringSubmatch(s)
+		t = timeQuestion{op: opSince, anchor: m[1], anchor2: m[2]}
+	case agoRE.MatchString(s):
+		t = timeQuestion{op: opSince, anchor: agoRE.FindStringSubmatch(s)[1]}
+	case kind != kindWhen:
+		return timeQuestion{}
+	case afterOpRE.MatchString(s) && !lastOpRE.MatchString(s):
+		m := afterOpRE.FindStringSubmatchIndex(s)
+		t = timeQuestion{op: opAfter, anchor: s[m[2]:m[3]], target: s[:m[0]] + " " + s[m[1]:]}
+	case beforeOpRE.MatchString(s) && !lastOpRE.MatchString(s):
+		m := beforeOpRE.FindStringSubmatchIndex(s)
+		t = timeQuestion{op: opBefore, anchor: s[m[2]:m[3]], target: s[:m[0]] + " " + s[m[1]:]}
+	case lastOpRE.MatchString(s):
+		t = timeQuestion{op: opLast, target: full}
+	case firstOpRE.MatchString(s):
+		t = timeQuestion{op: opFirst, target: full}
+	case nextOpRE.MatchString(s):
+		t = timeQuestion{op: opNext, target: full}
+	default:
+		return timeQuestion{}
+	}
+	if t.target == "" {
+		t.target = t.anchor
+		if t.op == opBetween {
+			t.target = t.anchor2
+		}
+	}
+	t.actions = actionsOf(t.target)
+	return t
+}
+
+// actionWords maps words of a question to the kinds of event they ask
+// about.
+var actionWords = []struct {
+	re      *regexp.Regexp
+	actions []events.Action
+}{
+	{regexp.MustCompile(`\b(?:in person|in-person|face to face|face-to-face|sit down|sat down|sit-down)\b`), []events.Action{events.Meet}},
+	{regexp.MustCompile(`\b(?:talk|talks|talked|talking|speak|speaks|spoke|spoken|chat|chats|chatted|contact|communicat\w*|convers\w*)\b`), []events.Action{events.Call, events.Meet}},
+	{regexp.MustCompile(`\b(?:call|calls|called|phone|phoned|telephone\w*|video|virtual|videoconference\w*)\b`), []events.Action{events.Call}},
+	{regexp.MustCompile(`\b(?:meet|meets|met|meeting|meetings|summit|summits)\b`), []events.Action{events.Meet}},
+	{regexp.MustCompile(`\b(?:visit\w*|trip|trips|travel\w*)\b`), []events.Action{events.Visit, events.Meet}},
+	{regexp.MustCompile(`\b(?:sign|signed|signing|agree|agreed|agreement|deal|accord|treaty)\b`), []events.Action{events.Agree}},
+	{regexp.MustCompile(`\b(?:cancel\w*|postpone\w*|scrap\w*)\b`), []events.Action{events.Cancel}},
+	{regexp.MustCompile(`\b(?:found|discover\w*|spotted|detected)\b`), []events.Action{events.Discover}},
+}
+
+// actionsOf returns the kinds of event a text asks about; the first
+// matching group wins ("meet in person" is a meeting, not a talk).
+func actionsOf(s string) []events.Action {
+	for _, a := range actionWords {
+		if a.re.MatchString(s) {
+			return a.actions
+		}
+	}
+	return nil
+}
+
+// eventSpec is what an event must match: key terms (all present), content
+// terms (IDF-weighted coverage) and kinds of action.
+type eventSpec struct {
+	keys    []string
+	terms   []qterm
+	total   float64
+	actions []events.Action
+	// date is a period the description names ("in 2022"); after and
+	// before bound it ("since February", "by fall 2024").
+	date, after, before timex.Date
+}
+
+// vague reports a description too thin to pick events by: no kind of
+// action and no name.
+func (sp eventSpec) vague() bool { return len(sp.actions) == 0 && len(sp.keys) == 0 }
+
+// lightVerbs say little about what happened: "when did they get on the
+// phone", "did it happen".
+var lightVerbs = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields("get got gotten gets do did does done make made have had has take took taken go went gone come came be happen happened occur occurred hold held") {
+		for _, t := range terms(w) {
+			lightVerbs[t] = true
+		}
+	}
+}
+
+// spec builds the event description of a text of the question.
+func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
+	lx := e.ix.lexicon()
+	var sp eventSpec
+	sp.actions = actionsOf(text)
+	for _, m := range timex.FindWith(text, timex.Options{Ref: asOf, Casual: true}) {
+		if m.Vague {
+			continue
+		}
+		switch m.Prep {
+		case "after", "since", "following":
+			sp.after = m.Date
+		case "before", "by", "until", "till":
+			sp.before = m.Date
+		default:
+			sp.date = m.Date
+		}
+	}
+	actionTerms := map[string]bool{}
+	for _, a := range actionWords {
+		for _, m := range a.re.FindAllString(text, -1) {
+			for _, t := range terms(m) {
+				actionTerms[t] = true
+			}
+		}
+	}
+	skip := map[string]bool{}
+	for _, m := range opWordsRE.FindAllString(text, -1) {
+		for _, t := range terms(m) {
+			skip[t] = true
+		}
+	}
+	for _, m := range timex.FindWith(text, timex.Options{Ref: asOf, Casual: true}) {
+		for _, t := range terms(m.Text) {
+			skip[t] = true
+		}
+	}
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		keys[k] = true
+	}
+	seen := map[string]bool{}
+	for _, t := range terms(text) {
+		if seen[t] || skip[t] || q.dateTerms[t] || lightVerbs[t] {
+			continue
+		}
+		seen[t] = true
+		if keys[t] {
+			sp.keys = append(sp.keys, t)
+		}
+		if actionTerms[t] && len(sp.actions) > 0 {
+			continue // matched by the event's action instead
+		}
+		qt := qterm{term: t, weight: math.Min(lx.idf(t), maxEventTermWeight), key: keys[t]}
+		qt.id, qt.known = e.ix.vocab.lookup(t)
+		for _, syn := range synonyms[t] {
+			if id, ok := e.ix.vocab.lookup(syn); ok {
+				qt.syns = append(qt.syns, id)
+			}
+		}
+		if !qt.known && !qt.key {
+			qt.weight = math.Min(qt.weight, oovWeight)
+		}
+		sp.terms = append(sp.terms, qt)
+		sp.total += qt.weight
+	}
+	return sp
+}
+
+// maxEventTermWeight caps a term's IDF in event matching, so that one rare
+// word does not decide alone.
+const maxEventTermWeight = 4.0
+
+// minEventCoverage is the share of a description's content an event's
+// sentence must hold.
+const minEventCoverage = 0.6
+
+// dated is an event with its article and how well it matches.
+type dated struct {
+	ev  events.Event
+	art corpus.Article
+	// coverage is the IDF-weighted share of the description's terms in
+	// the event's sentence (and the names it inherits); nearest reports
+	// that the action word nearest the date is of a kind asked about.
+	coverage float64
+	nearest  bool
+}
+
+// articleEvents returns the dated events of the articles of passages, the
+// articles in order of first appearance.
+func (e *Extractive) articleEvents(passages []Passage) [][]dated {
+	var out [][]dated
+	seen := map[string]bool{}
+	for _, p := range passages {
+		if seen[p.ArticleID] {
+			continue
+		}
+		seen[p.ArticleID] = true
+		var evs []events.Event
+		if p.rec != nil && p.rec.art != nil {
+			evs = p.rec.art.eventList()
+		} else {
+			var spans []events.Span
+			for _, sp := range splitSentences(p.Article.Text) {
+				spans = append(spans, events.Span{Start: sp.Start, End: sp.End})
+			}
+			evs = events.Extract(p.Article, spans)
+		}
+		ds := make([]dated, len(evs))
+		for i, ev := range evs {
+			ds[i] = dated{ev: ev, art: p.Article}
+		}
+		out = append(out, ds)
+	}
+	return out
+}
+
+// match returns the events that fit sp, with their coverage.
+func (e *Extractive) match(all [][]dated, sp eventSpec) []dated {
+	var out []dated
+	for _, art := range all {
+		for _, d := range art {
+			if m, ok := e.fit(d, sp); ok {
+				out = append(out, m)
+			}
+		}
+	}
+	return out
+}
+
+// fit scores one event against a description.
+func (e *Extractive) fit(d dated, sp eventSpec) (dated, bool) {
+	ev := d.ev
+	if len(sp.actions) > 0 {
+		// The date belongs to the action word nearest to it; another
+		// action word near the date counts only when that one is of no
+		// kind.
+		d.nearest = slices.Contains(sp.actions, ev.Action)
+		if !d.nearest && (ev.Action != events.Other || !slices.ContainsFunc(ev.Actions, func(a events.Action) bool { return slices.Contains(sp.actions, a) })) {
+			return d, false
+		}
+	}
+	if (!sp.date.IsZero() && !sp.date.Overlaps(ev.Date)) || (!sp.after.IsZero() && !ev.Date.From.After(sp.after.To)) ||
+		(!sp.before.IsZero() && ev.Date.From.After(sp.before.To)) {
+		return d, false
+	}
+	text := d.art.Text[ev.Start:ev.End] + " " + strings.Join(ev.Actors, " ")
+	set := newIDSet(e.ix.textIDs(text))
+	missing := 0
+	for _, k := range sp.keys {
+		if id, ok := e.ix.vocab.lookup(k); !ok || !set[id] {
+			missing++
+		}
+	}
+	if missing > 0 && (len(sp.keys) < 3 || missing > 1) {
+		return d, false
+	}
+	if sp.total == 0 {
+		d.coverage = 1
+		return d, true
+	}
+	got := 0.0
+	for _, t := range sp.terms {
+		switch {
+		case t.known && set[t.id]:
+			got += t.weight
+		case anyIn(set, t.syns):
+			got += synonymCredit * t.weight
+		}
+	}
+	d.coverage = got / sp.total
+	return d, d.coverage >= minEventCoverage
+}
+
+// temporal answers a question about order in time from events, or reports
+// false to leave it to the sentence answer.
+func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer, bool) {
+	if tq.op == opNone || len(r.passages) == 0 {
+		return Answer{}, false
+	}
+	all := e.articleEvents(append(slices.Clone(r.passages), r.timeline...))
+	target := e.spec(tq.target, q, r.asOf)
+	if target.vague() && tq.op != opSince && tq.op != opBetween {
+		return Answer{}, false
+	}
+	past := func(ds []dated) []dated {
+		var out []dated
+		for _, d := range ds {
+			if !d.ev.Planned && !d.ev.Date.From.After(r.asOf) {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	switch tq.op {
+	case opLast, opFirst:
+		cands := past(e.match(all, target))
+		pick := newest
+		if tq.op == opFirst {
+			pick = oldest
+		}
+		best, ok := pick(cands)
+		if !ok {
+			return Answer{}, false
+		}
+		found := []dated{best}
+		// "When did they last talk?" asks for calls and meetings: name the
+		// latest of the other kind too.
+		if len(target.actions) > 1 {
+			for _, a := range target.actions {
+				if a == best.ev.Action {
+					continue
+				}
+				var other []dated
+				for _, c := range cands {
+					if c.ev.Action == a {
+						other = append(other, c)
+					}
+				}
+				if o, ok := pick(other); ok && o.ev.Start != best.ev.Start {
+					found = append(found, o)
+				}
+			}
+		}
+		return e.renderEvents(r, tq, found), true
+	case opNext:
+		var plans []dated
+		for _, d := range e.match(all, target) {
+			if d.ev.Planned && !d.art.Published.After(r.asOf) && !d.ev.Date.To.Before(r.asOf) {
+				plans = append(plans, d)
+			}
+		}
+		// The plan in the newest article is the current one.
+		slices.SortStableFunc(plans, func(a, b dated) int { return b.art.Published.Compare(a.art.Published) })
+		if len(plans) == 0 {
+			return Answer{}, false
+		}
+		return e.renderEvents(r, tq, plans[:1]), true
+	case opAfter, opBefore:
+		anchor, ok := e.anchor(all, tq.anchor, q, r.asOf)
+		if !ok {
+			return Answer{}, false
+		}
+		var cands []dated
+		for _, d := range past(e.match(all, target)) {
+			if (tq.op == opAfter && d.ev.Date.From.After(anchor.ev.Date.To)) || (tq.op == opBefore && d.ev.Date.To.Before(anchor.ev.Date.From)) {
+				cands = append(cands, d)
+			}
+		}
+		pick := oldest
+		if tq.op == opBefore {
+			pick = newest
+		}
+		best, ok := pick(cands)
+		if !ok {
+			return Answer{}, false
+		}
+		return e.renderEvents(r, tq, []dated{best, anchor}), true
+	case opSince, opBetween:
+		from, ok := e.anchor(all, tq.anchor, q, r.asOf)
+		if !ok {
+			return Answer{}, false
+		}
+		var to dated
+		if tq.anchor2 != "" {
+			if to, ok = e.anchor(all, tq.anchor2, q, r.asOf); !ok {
+				return Answer{}, false
+			}
+		}
+		if tq.op == opSince && tq.anchor2 != "" {
+			// "How long had it been since they last talked when they got
+			// on the phone in September 2021?": the last matching event
+			// before the reference one.
+			var before []dated
+			for _, d := range past(e.match(all, e.spec(tq.anchor, q, r.asOf))) {
+				if d.ev.Date.To.Before(to.ev.Date.From) {
+					before = append(before, d)
+				}
+			}
+			if from, ok = newest(before); !ok {
+				return Answer{}, false
+			}
+		}
+		if tq.op == opBetween && to.ev.Date.Before(from.ev.Date) {
+			from, to = to, from
+		}
+		return e.renderDuration(r, from, to, tq.anchor2 != "")
+	}
+	return Answer{}, false
+}
+
+// timelineK is how many passages (one per article) are searched for each
+// part of a question about order in time, beside the question's own.
+const timelineK = 12
+
+// timelinePassages searches for the parts of a temporal question (what is
+// asked about, and the events it is measured from) separately, so that
+// the articles about each are among those whose events are read: "after
+// the spy balloon, when did they next speak?" needs the articles about
+// calls as well as the one about the balloon.
+func (e *Extractive) timelinePassages(ctx context.Context, tq timeQuestion, asOf time.Time) ([]Passage, error) {
+	if tq.op == opNone {
+		return nil, nil
+	}
+	// Supplementary searches: by keywords, and not traced as retrievals
+	// of their own.
+	ctx = WithSearchTrace(ctx, nil)
+	var out []Passage
+	for _, text := range []string{tq.target, tq.anchor, tq.anchor2} {
+		if strings.TrimSpace(text) == "" {
+			continue
+		}
+		ps, err := e.ix.Search(ctx, text, SearchOptions{K: timelineK, PerArticle: 1, Before: asOf, KeywordsOnly: true})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ps...)
+	}
+	return out, nil
+}
+
+// anchor finds the event a phrase of the question describes ("the bali
+// summit", "their feb call"): the best-covered matching event, the
+// newest of equals. A phrase that names its date ("in sept 2021") must
+// match it.
+func (e *Extractive) anchor(all [][]dated, phrase string, q question, asOf time.Time) (dated, bool) {
+	sp := e.spec(phrase, q, asOf)
+	var best dated
+	found := false
+	for _, d := range e.match(all, sp) {
+		if d.ev.Date.From.After(asOf) {
+			continue
+		}
+		if !found || d.coverage > best.coverage+1e-9 || (math.Abs(d.coverage-best.coverage) < 1e-9 && preferEvent(d, best)) {
+			best, found = d, true
+		}
+	}
+	return best, found
+}
+
+// preferEvent prefers a reported event to a planned one, a finer date, then a
+// newer article.
+func preferEvent(a, b dated) bool {
+	switch {
+	case a.ev.Planned != b.ev.Planned:
+		return !a.ev.Planned
+	case a.nearest != b.nearest:
+		return a.nearest
+	case a.ev.Date.Prec != b.ev.Date.Prec:
+		return a.ev.Date.Prec < b.ev.Date.Prec
+	}
+	return a.art.Published.After(b.art.Published)
+}
+
+// newest returns the latest event of ds; among events of overlapping
+// dates the better one (see preferEvent).
+func newest(ds []dated) (dated, bool) { return pickBy(ds, 1) }
+
+// oldest returns the earliest event of ds.
+func oldest(ds []dated) (dated, bool) { return pickBy(ds, -1) }
+
+func pickBy(ds []dated, sign int) (dated, bool) {
+	if len(ds) == 0 {
+		return dated{}, false
+	}
+	best := ds[0]
+	for _, d := range ds[1:] {
+		switch {
+		case d.ev.Date.Overlaps(best.ev.Date) || best.ev.Date.Contains(d.ev.Date.Mid()):
+			if preferEvent(d, best) {
+				best = d
+			}
+		case sign*d.ev.Date.Compare(best.ev.Date) > 0:
+			best = d
+		}
+	}
+	return best, true
+}
+
+// onDate writes a date with its preposition: "on 9 September 2021", "in
+// April 2024", "in the week of 30 August 2021".
+func onDate(d timex.Date) string {
+	switch d.Prec {
+	case timex.Day:
+		return "on " + d.String()
+	case timex.Season:
+		if s := d.String(); strings.HasPrefix(s, "by ") || strings.HasPrefix(s, "the ") || strings.HasPrefix(s, "soon ") {
+			return s
+		}
+	}
+	return "in " + d.String()
+}
+
+// actionNoun names an event's kind in a lead sentence.
+func actionNoun(a events.Action) string {
+	switch a {
+	case events.Call:
+		return "call"
+	case events.Meet:
+		return "in-person meeting"
+	case events.Visit:
+		return "visit"
+	case events.Agree:
+		return "agreement"
+	case events.Announce:
+		return "announcement"
+	case events.Cancel:
+		return "cancellation"
+	case events.Discover:
+		return "discovery"
+	}
+	return "event"
+}
+
+func capitalizeFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
