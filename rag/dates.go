@@ -15,8 +15,10 @@ import (
 const monthAlt = `January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.`
 const weekdayAlt = `Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday`
 
-// dateMentionRE finds absolute or relative dates anywhere in a sentence.
-var dateMentionRE = regexp.MustCompile(`\b(?:` + monthAlt + `)|\b(?:1[6-9]\d\d|20\d\d)s?\b|\b(?:` + weekdayAlt + `)\b|(?i:\b(?:yesterday|today|tonight|tomorrow|(?:last|this|next|past|coming) (?:week|month|year|weekend|spring|summer|autumn|fall|winter)|\d+ (?:days?|weeks?|months?|years?) ago|earlier this (?:week|month|year)|centur(?:y|ies)|decades?)\b)`)
+// dateMentionRE finds absolute or relative dates anywhere in a sentence:
+// years from 1000 (and after a preposition from 100: "in 911"), months,
+// weekdays, "last week", "centuries".
+var dateMentionRE = regexp.MustCompile(`\b(?:` + monthAlt + `)|\b(?:1\d\d\d|20\d\d)s?\b|\b(?:in|since|by|around|circa|until|from|after|before) \d{3}\b|\b\d{1,4} ?(?:AD|BC|BCE|CE)\b|\b(?:` + weekdayAlt + `)\b|(?i:\b(?:yesterday|today|tonight|tomorrow|(?:last|this|next|past|coming) (?:week|month|year|weekend|spring|summer|autumn|fall|winter)|\d+ (?:days?|weeks?|months?|years?) ago|earlier this (?:week|month|year)|centur(?:y|ies)|decades?)\b)`)
 
 // formatDay formats a date as "9 September 2021".
 func formatDay(t time.Time) string { return timex.FormatDay(t) }

@@ -73,6 +73,10 @@ func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage
 	return e.compose(retrieval{question: question, read: e.ix.read(question), asOf: asOf, passages: passages})
 }
 
+// acronymArticles is how many articles are searched for the spelling of
+// an acronym.
+const acronymArticles = 20
+
 // retrieval is a question as read, and the evidence found for it.
 type retrieval struct {
 	// question is the normalised question, as the user wrote it.
@@ -99,9 +103,20 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 	if k <= 0 {
 		k = 5
 	}
-	r.passages, err = e.ix.Search(ctx, r.read.text, SearchOptions{K: max(k, 8), Before: r.asOf})
+	opts := SearchOptions{K: max(k, 8), Before: r.asOf}
+	r.passages, err = e.ix.Search(ctx, r.read.text, opts)
 	if errors.Is(err, ErrEmptyIndex) {
 		return r, nil
+	}
+	// Acronyms the articles spell out: read them as spelled, and search
+	// again.
+	if acr := e.ix.unknownAcronyms(r.read.text); err == nil && len(acr) > 0 {
+		var wide []Passage
+		wide, err = e.ix.Search(WithSearchTrace(ctx, nil), r.read.text, SearchOptions{K: acronymArticles, PerArticle: 1, Before: r.asOf, KeywordsOnly: true})
+		if text := expandAcronyms(r.read.text, acr, wide); err == nil && text != r.read.text {
+			r.read.text = text
+			r.passages, err = e.ix.Search(WithSearchTrace(ctx, nil), text, opts)
+		}
 	}
 	if err == nil {
 		r.timeline, err = e.timelinePassages(ctx, parseTime(r.read.text, e.ix.analyzeReading(r.read).kind), r.asOf)
@@ -176,13 +191,18 @@ func (e *Extractive) compose(r retrieval) Answer {
 		total += w
 	}
 	cands := e.candidates(q, passages, weights, total)
+	if q.yesNo && q.kind == kindOther {
+		if a, ok := e.yesNo(q, r, cands); ok {
+			return a
+		}
+	}
 	if len(cands) == 0 || total == 0 {
 		ans.NotFound = true
 		ans.Text = e.notFoundText()
 		return ans
 	}
-	best := cands[0]
-	if !grounded(q, best) {
+	best := firstGrounded(q, cands)
+	if best == nil {
 		ans.NotFound = true
 		ans.Text = e.notFoundText()
 		return ans
@@ -194,10 +214,42 @@ func (e *Extractive) compose(r retrieval) Answer {
 	return e.render(r, q, chosen)
 }
 
+// typeDepth is how far down the ranking an answer of the right kind is
+// looked for when the best sentence holds the question's words but not
+// the date, number or name it asks for.
+const typeDepth = 4
+
+// firstGrounded returns the best candidate if it is grounded evidence
+// (see grounded); if it fails only for want of the kind of answer asked
+// for, the first of the next few that is grounded. Otherwise nil.
+func firstGrounded(q question, cands []*candidate) *candidate {
+	if len(cands) == 0 {
+		return nil
+	}
+	best := cands[0]
+	if grounded(q, best) {
+		return best
+	}
+	if !groundedContent(q, best) || answersType(q, best.text, best.fit) {
+		return nil
+	}
+	for _, c := range cands[1:min(len(cands), typeDepth)] {
+		if grounded(q, c) {
+			return c
+		}
+	}
+	return nil
+}
+
 // grounded reports whether a candidate is strong enough evidence to answer
 // from: the context names the question's entities (one may be missing when
 // it names three or more) and covers enough of its terms.
 func grounded(q question, c *candidate) bool {
+	return groundedContent(q, c) && answersType(q, c.text, c.fit)
+}
+
+// groundedContent is grounded without the check of the kind of answer.
+func groundedContent(q question, c *candidate) bool {
 	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < minTermShare || c.contradicts {
 		return false
 	}
@@ -398,7 +450,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			}
 			seen[key] = true
 			s := p.Article.Text[start:end]
-			if utf8.RuneCountInString(s) < 12 || strings.HasSuffix(strings.TrimRight(s, "”\"’' "), "?") {
+			if utf8.RuneCountInString(s) < 12 || rhetorical(s) {
 				continue
 			}
 			c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet}
@@ -644,4 +696,11 @@ func sameWords(a, b string) bool {
 		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 	}
 	return f(a) == f(b)
+}
+
+// rhetorical reports a sentence that is itself a question ("What comes
+// next?"), which answers nothing; one that reports a question after a
+// colon ("Xi raised a question: are they competitors or partners?") does.
+func rhetorical(s string) bool {
+	return strings.HasSuffix(strings.TrimRight(s, "”\"’' "), "?") && !strings.Contains(s, ":")
 }

@@ -52,6 +52,7 @@ const (
 	kindHowMany
 	kindHowLong
 	kindWhat
+	kindHow // manner: "how did they …?"
 )
 
 // question is the analysis of a question that guides sentence selection.
@@ -75,6 +76,13 @@ type question struct {
 	dateTerms map[string]bool
 	// negated reports a negative question ("what was not …").
 	negated bool
+	// yesNo reports a question to be answered yes or no: "did they meet
+	// in 2022?". A second, wh- part ("did they talk again? when?") sets
+	// kind as well.
+	yesNo bool
+	// focus is the term of the noun a what/which question asks for
+	// ("summit" in "what summits …", "automak" in "which automaker …").
+	focus string
 }
 
 // questionWords start questions and are capitalised for that reason only.
@@ -92,7 +100,102 @@ var (
 	whereRE   = regexp.MustCompile(`(?i)^(?:where|in what (?:city|country|place|state)|which (?:city|country|place|state|region))\b|\bwhere\b`)
 	whyRE     = regexp.MustCompile(`(?i)^(?:why|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b|\bwhy\b`)
 	whatRE    = regexp.MustCompile(`(?i)^(?:what|which)\b`)
+
+	// The same kinds, at the start of a clause.
+	howLongLead = regexp.MustCompile(`(?i)^(?:how long|for how long|what (?:was |is )?the duration)\b`)
+	whyLead     = regexp.MustCompile(`(?i)^(?:why|how come|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b`)
+	whenLead    = regexp.MustCompile(`(?i)^(?:when|how soon|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b`)
+	whereLead   = regexp.MustCompile(`(?i)^(?:where|in what (?:city|country|place|state)|which (?:city|place|region)|what (?:city|place|region))\b`)
+	whoLead     = regexp.MustCompile(`(?i)^(?:who|whom|whose|(?:which|what) (?:person|people|official|leader|president|organization|group)|what(?:'s| is| was)? the name of)\b`)
+	howLead     = regexp.MustCompile(`(?i)^how (?:did|does|do|is|are|was|were|can|could|would|will|has|have|had|should)\b`)
+	yesNoLead   = regexp.MustCompile(`(?i)^(?:is|are|was|were|did|do|does|has|have|had|can|could|will|would|should|shall|may|might|must|isn['’]t|aren['’]t|wasn['’]t|weren['’]t|didn['’]t|doesn['’]t|don['’]t|hasn['’]t|haven['’]t|won['’]t|wouldn['’]t|can['’]t|couldn['’]t)\b`)
+	// clauseRE splits a question into its parts: "did they talk again?
+	// when was the latest one", "aukus announcement - what is aukus?".
+	clauseRE = regexp.MustCompile(`\?+|\s[-–—]\s|;`)
+	// leadInRE is a clause's opening before its question: "and", "so",
+	// "according to the White House,".
+	leadInRE = regexp.MustCompile(`(?i)^(?:(?:and|so|but|also|then|ok|okay|well|now)\b[\s,]*|according to [^,]+,\s*|in [^,]{1,40},\s*)`)
 )
+
+// questionKind works out what kind of answer q asks for, from the start
+// of its clauses first ("how did his team try to flip who looks like …"
+// asks how, not who), and whether it asks for yes or no.
+func questionKind(q string) (qKind, bool) {
+	yesNo := false
+	for i, c := range clauseRE.Split(q, -1) {
+		c = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(c), ",.:"))
+		for {
+			lead := leadInRE.FindString(c)
+			if lead == "" {
+				break
+			}
+			c = c[len(lead):]
+		}
+		if c == "" {
+			continue
+		}
+		switch {
+		case howLongLead.MatchString(c):
+			return kindHowLong, yesNo
+		case howManyRE.MatchString(c):
+			return kindHowMany, yesNo
+		case whyLead.MatchString(c):
+			return kindWhy, yesNo
+		case whenLead.MatchString(c):
+			return kindWhen, yesNo
+		case whereLead.MatchString(c):
+			return kindWhere, yesNo
+		case whoLead.MatchString(c):
+			return kindWho, yesNo
+		case howLead.MatchString(c):
+			return kindHow, yesNo
+		case whatRE.MatchString(c):
+			return kindWhat, yesNo
+		case i == 0 && yesNoLead.MatchString(c):
+			yesNo = true
+		}
+	}
+	if yesNo {
+		return kindOther, true
+	}
+	// No clause starts with a question word: "sullivan flew to san diego
+	// for some aukus announcement, what is it", "the IRS will do what?".
+	switch {
+	case howLongRE.MatchString(q):
+		return kindHowLong, false
+	case whyRE.MatchString(q):
+		return kindWhy, false
+	case whenRE.MatchString(q):
+		return kindWhen, false
+	case whereRE.MatchString(q):
+		return kindWhere, false
+	case whoRE.MatchString(q):
+		return kindWho, false
+	case whatAnywhereRE.MatchString(q):
+		return kindWhat, false
+	}
+	return kindOther, false
+}
+
+var whatAnywhereRE = regexp.MustCompile(`(?i)\b(?:what|which)\b`)
+
+// focusRE finds the noun a what/which question asks for: "what summits
+// was …", "which American company did …", "what kind of military call".
+var focusRE = regexp.MustCompile(`(?i)\b(?:what|which)\s+(?:kind|type|sort|form)?\s*(?:of\s+)?((?:[\p{L}-]+\s+){0,3}?[\p{L}-]+?)\s+(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|that|of|in|on|at|for|to|from|by|with|\p{L}+ed)\b`)
+
+// focusTerm returns the term of the noun a what/which question asks for,
+// or "".
+func focusTerm(q string) string {
+	m := focusRE.FindStringSubmatch(q)
+	if m == nil {
+		return ""
+	}
+	ws := terms(m[1])
+	if len(ws) == 0 {
+		return ""
+	}
+	return ws[len(ws)-1]
+}
 
 // periodSlack is how long after a period an article may still report on it.
 const periodSlack = 75 * 24 * time.Hour
@@ -140,21 +243,9 @@ func analyze(q string) question {
 			a.keys = append(a.keys, t.term)
 		}
 	}
-	switch {
-	case howLongRE.MatchString(q):
-		a.kind = kindHowLong
-	case howManyRE.MatchString(q):
-		a.kind = kindHowMany
-	case whyRE.MatchString(q):
-		a.kind = kindWhy
-	case whenRE.MatchString(q):
-		a.kind = kindWhen
-	case whereRE.MatchString(q):
-		a.kind = kindWhere
-	case whoRE.MatchString(q):
-		a.kind = kindWho
-	case whatRE.MatchString(q):
-		a.kind = kindWhat
+	a.kind, a.yesNo = questionKind(q)
+	if a.kind == kindWhat {
+		a.focus = focusTerm(q)
 	}
 	a.recency = recencyRE.MatchString(q)
 	for _, m := range lastRE.FindAllStringSubmatch(q, -1) {
@@ -163,7 +254,9 @@ func analyze(q string) question {
 			a.recency = true
 		}
 	}
-	a.negated = negationRE.MatchString(q)
+	// "What was not …" asks for something negative; "why don't deals
+	// stick?" asks for a reason, which need not be.
+	a.negated = negationRE.MatchString(q) && a.kind != kindWhy && a.kind != kindHow && !a.yesNo
 	a.period, a.hasTime = questionPeriod(q)
 	a.dateTerms = map[string]bool{}
 	for _, m := range questionMonthYearRE.FindAllString(q, -1) {
@@ -187,6 +280,11 @@ var (
 	nameWord   = `\p{Lu}[\p{Ll}'’.]+(?:-\p{Lu}?[\p{Ll}'’.]+)*`
 	nameRE     = regexp.MustCompile(`\b` + nameWord + `(?:\s+(?:\p{Lu}\.?\s+)?` + nameWord + `)+`)
 	// "Who is Denny Roy?" asks for a description, not a name.
+	// "What was the name of …?"
+	nameOfRE = regexp.MustCompile(`(?i)\bname of\b`)
+	// A place named by a common noun: "in the treaty room", "at the
+	// embassy".
+	placeNounRE  = regexp.MustCompile(`(?i)\b(?:in|at|inside|aboard|near|outside)\s+(?:the\s+|a\s+|an\s+)?(?:[\p{L}-]+\s+){0,2}(?:room|office|house|building|hall|palace|residence|city|town|village|capital|country|region|province|state|embassy|airport|base|hotel|ship|plane|court|courthouse|hospital|school|university|church|stadium|park|camp|prison|headquarters|ministry|parliament|square|street|port|harbor|harbour|island|border|mountains?|desert|coast|valley|river|lake|sea|ocean)\b`)
 	definitionRE = regexp.MustCompile(`(?i)^(?:who|what) (?:is|was|are|were) (?:the |a |an )?[^,;]+\??$`)
 	roleRE       = regexp.MustCompile(`(?i)\b(?:researcher|scholar|official|minister|secretary|adviser|advisor|ambassador|director|president|professor|spokesperson|spokesman|spokeswoman|envoy|aide|chief|leader|founder|chairman|chair|author|candidate|senator|governor|diplomat|expert|analyst)\b`)
 )
@@ -238,14 +336,17 @@ func typeFit(q question, s string) float64 {
 		return 0.2
 	case kindWhere:
 		for _, m := range placeRE.FindAllStringSubmatch(s, -1) {
-			if novel(m[1]) {
+			if novel(m[1]) && !dateMentionRE.MatchString(m[1]) { // "in February" is no place
 				return 1
 			}
+		}
+		if anyNovel(placeNounRE) {
+			return 1
 		}
 		return 0.1
 	case kindWho:
 		score := 0.0
-		if anyNovel(nameRE) {
+		if anyNovelName(q, s) {
 			score += 0.7
 		}
 		if roleRE.MatchString(s) {
@@ -254,6 +355,73 @@ func typeFit(q question, s string) float64 {
 		return score
 	}
 	return 0.5
+}
+
+// capitalRunRE finds runs of capitalised words: "Turkish", "Wang Yi".
+var capitalRunRE = regexp.MustCompile(`\b\p{Lu}[\p{L}'’.-]*(?:\s+(?:of\s+|de\s+)?\p{Lu}[\p{L}'’.-]*)*`)
+
+// novelName reports whether name m holds no word of the question.
+func novelName(q question, m string) bool {
+	for _, t := range tokenize(m) {
+		if q.words[t.lower] {
+			return false
+		}
+	}
+	return true
+}
+
+// anyNovelName reports whether s names someone or something the question
+// does not, with a capitalised word other than the first of s: a name
+// that holds a word of the question ("John Kerry" for a question about
+// Kerry) is the question's own.
+func anyNovelName(q question, s string) bool {
+	for _, loc := range capitalRunRE.FindAllStringIndex(s, -1) {
+		m := s[loc[0]:loc[1]]
+		if loc[0] == 0 && !strings.Contains(m, " ") {
+			continue // the first word of a sentence is capitalised anyway
+		}
+		if dateMentionRE.MatchString(m) && len(dateMentionRE.FindString(m)) == len(m) {
+			continue // a month or a weekday
+		}
+		own, novel := false, false
+		for _, t := range tokenize(m) {
+			if q.words[t.lower] {
+				own = true
+			} else {
+				novel = true
+			}
+		}
+		if novel && !own {
+			return true
+		}
+	}
+	return false
+}
+
+// answersType reports whether sentence s holds the kind of answer q asks
+// for, where that kind is definite: a date for "when", a duration (or two
+// dates) for "how long", a number for "how many", a name for "who" (but
+// "who is Denny Roy?" asks for a description), a place for "where".
+func answersType(q question, s string, fit float64) bool {
+	switch q.kind {
+	case kindWhen, kindHowMany:
+		return fit >= 1
+	case kindHowLong:
+		return fit >= 1 || len(dateMentionRE.FindAllString(s, -1)) >= 2
+	case kindWho:
+		if nameOfRE.MatchString(q.text) {
+			// "What's the name of the official who …?" asks for a person's
+			// name: first and last.
+			for _, m := range nameRE.FindAllString(s, -1) {
+				if novelName(q, m) {
+					return true
+				}
+			}
+			return false
+		}
+		return fit >= 0.7 || definitionRE.MatchString(q.text)
+	}
+	return true
 }
 
 // negationRE finds negation: "not", "never", "didn't", "no longer".

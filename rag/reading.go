@@ -98,6 +98,10 @@ func (ix *Index) read(q string) reading {
 			replace = true
 		case fillerWords[low]:
 			replace = true
+		case (low == "kind" || low == "sort" || low == "type") && word(i+1) == "of" && isArticle(word(i-1)):
+			z = locs[i+1][1] // "the kind of relationship": the relationship
+			i++
+			replace = true
 		case chatWords[low] != "" || (hasKey(chatWords, low) && chatWords[low] == ""):
 			rep, replace = chatWords[low], true
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
@@ -158,16 +162,15 @@ func betweenWords(prev, next string) bool {
 	return isAlpha(prev)
 }
 
-// hasInnerCapital reports whether s has a capital letter after its first
-// word: "When did Biden …" has, "when did biden …" has not.
+// hasInnerCapital reports whether s has a capitalised word after its
+// first: "When did Biden …" has, "when did biden …" and "is the us
+// talking about AI?" (an acronym) have not.
 func hasInnerCapital(s string) bool {
-	first := true
-	for _, w := range strings.Fields(s) {
+	for i, w := range strings.Fields(s) {
 		r, _ := utf8.DecodeRuneInString(w)
-		if !first && unicode.IsUpper(r) {
+		if i > 0 && unicode.IsUpper(r) && strings.IndexFunc(w, unicode.IsLower) > 0 {
 			return true
 		}
-		first = false
 	}
 	return false
 }
@@ -272,6 +275,10 @@ func (ix *Index) surfaceForm(lx *lexicon, t string) string {
 	}
 	return t
 }
+
+// dictionaryWord reports whether w is an English word (see package
+// english).
+func dictionaryWord(w string) bool { return dictionary.IsWord(w) }
 
 func isAlpha(s string) bool {
 	for _, r := range s {
@@ -413,4 +420,14 @@ func (ix *Index) analyzeReading(r reading) question {
 		}
 	}
 	return q
+}
+
+// isArticle reports an article or determiner before "kind of": "the kind
+// of relationship" asks about the relationship.
+func isArticle(w string) bool {
+	switch w {
+	case "the", "a", "an", "what", "which", "this", "that":
+		return true
+	}
+	return false
 }

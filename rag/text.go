@@ -301,6 +301,10 @@ func init() {
 		{"invent", "inventor", "invention"},
 		{"happen", "occur", "occurred"},
 		{"last", "latest", "recent", "newest"},
+		{"sit", "seat", "seated", "sat"},
+		{"ask", "question", "inquire"},
+		{"ask", "request", "requested"},
+		{"accuse", "accusation", "blame", "criticize", "criticism"},
 	} {
 		var stems []string
 		for _, w := range g {

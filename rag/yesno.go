@@ -1,0 +1,176 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"citebot/rag/events"
+)
+
+// Yes/no questions ("did Biden and Xi meet in 2022?", "is Xi coming to
+// the G20?") are answered "Yes" or "No" with the sentence that says so, or
+// not at all: a question about what happened is not answered from a
+// sentence about what might.
+
+// denialRE finds the words that deny or refuse what a sentence is about.
+var denialRE = regexp.MustCompile(`(?i)\b(?:not|never|no|none|nor|neither|nothing|nobody|without|cannot|refus(?:e|ed|es|ing)|reject(?:ed|s|ing)?|declin(?:e|ed|es|ing)|den(?:y|ied|ies)|cancel(?:l?ed|s)?|called off|postponed|scrapped|failed to|unable to|instead of|rather than)\b|n['’]t\b`)
+
+// speculativeRE finds a sentence that tells of a prospect, not a fact:
+// "a visit … was in the offing", "it could happen as soon as next week".
+var speculativeRE = regexp.MustCompile(`(?i)\b(?:could|might|may|would|will|likely|possibly|perhaps|expected to|in the offing|plans? to|planning|considering|weighing|hopes? to|set to|is to|are to|aims? to|seeking|seeks to|proposed)\b`)
+
+// pastQuestionRE finds a question about what happened: "did he end up …",
+// "was the trip cancelled?".
+var pastQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t|was|wasn['’]t|were|weren['’]t|had|hadn['’]t)\b`)
+
+// yesNo answers a yes/no question: from a matching event when it asks
+// whether something happened in a period ("did they meet in 2022?"),
+// else from the best grounded sentence, "No" when that sentence denies
+// what the question asks about. It reports false to leave the question to
+// the general answer.
+func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer, bool) {
+	if a, ok := e.yesFromEvents(q, r); ok {
+		return a, true
+	}
+	if len(cands) == 0 || !grounded(q, cands[0]) {
+		return Answer{}, false
+	}
+	best := cands[0]
+	if pastQuestionRE.MatchString(q.text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
+		// A prospect does not answer whether it came about.
+		ans := newBuilder(r).answer()
+		ans.NotFound = true
+		ans.Text = "The articles don't say whether it happened: they only report it as a prospect. " + e.notFoundText()
+		return ans, true
+	}
+	chosen := []*candidate{best}
+	// The sentence after often finishes the thought: "Biden will attend
+	// both forums. Xi … is not expected to travel."
+	if next := nextSentence(best, cands); next != nil && sharesKey(q, next) {
+		chosen = append(chosen, next)
+	}
+	no := false
+	for _, c := range chosen {
+		if denies(q, c.text) {
+			no = true
+		}
+	}
+	lead := "**Yes**: "
+	if no {
+		lead = "**No**: "
+	}
+	b := newBuilder(r)
+	for i, c := range chosen {
+		edit := func(s string) string { return s }
+		if i == 0 {
+			edit = func(s string) string { return lead + lowerFirstWord(s) }
+		}
+		b.sentence(c.art, c.start, c.end, edit)
+	}
+	return b.answer(), true
+}
+
+// yesFromEvents answers "did X and Y meet in 2022?" with the event that
+// shows they did. It never answers no: the articles may not report every
+// event.
+func (e *Extractive) yesFromEvents(q question, r retrieval) (Answer, bool) {
+	sp := e.spec(r.read.text, q, r.asOf)
+	if len(sp.actions) == 0 || len(sp.keys) == 0 || (sp.date.IsZero() && sp.after.IsZero() && sp.before.IsZero()) {
+		return Answer{}, false
+	}
+	var found []dated
+	for _, d := range e.match(e.articleEvents(append(r.passages, r.timeline...)), sp) {
+		if !d.ev.Planned && !d.ev.Date.From.After(r.asOf) && d.nearest {
+			found = append(found, d)
+		}
+	}
+	best, ok := newest(found)
+	if !ok {
+		return Answer{}, false
+	}
+	b := newBuilder(r)
+	n := b.ref(best.art)
+	b.add("**Yes**: the articles report " + articleFor(best.ev.Action) + " " + boldDate(best.ev.Date) + markers(n) + ".")
+	b.sentence(best.art, best.ev.Start, best.ev.End, nil)
+	return b.answer(), true
+}
+
+// articleFor writes an action noun with its article: "a call", "an
+// in-person meeting".
+func articleFor(a events.Action) string {
+	n := actionNoun(a)
+	if strings.ContainsRune("aeiou", rune(n[0])) {
+		return "an " + n
+	}
+	return "a " + n
+}
+
+// nextSentence returns the candidate that directly follows c in its
+// article, or nil.
+func nextSentence(c *candidate, cands []*candidate) *candidate {
+	for _, o := range cands {
+		if o.art.ID == c.art.ID && o.start > c.end && strings.TrimSpace(c.art.Text[c.end:o.start]) == "" {
+			return o
+		}
+	}
+	return nil
+}
+
+// sharesKey reports whether the candidate names one of the question's
+// entities.
+func sharesKey(q question, c *candidate) bool {
+	words := termSet(c.text)
+	for _, k := range q.keys {
+		if words[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// denies reports whether sentence s denies what question q asks: a
+// short sentence by any word of denial, a long one by a denial in a
+// clause that holds one of the question's words ("Biden had requested the
+// call with Xi, “not seeking specific outcomes” …" does not deny the
+// request).
+func denies(q question, s string) bool {
+	if len(strings.Fields(s)) <= 25 {
+		return denialRE.MatchString(s)
+	}
+	qt := map[string]bool{}
+	for _, t := range q.terms {
+		qt[t] = true
+	}
+	for _, clause := range splitClauses(s) {
+		if !denialRE.MatchString(clause) {
+			continue
+		}
+		for _, t := range terms(clause) {
+			if qt[t] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// splitClauses splits a sentence at commas, semicolons, dashes and
+// quotation marks.
+func splitClauses(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",;:—–“”\"()", r) })
+}
+
+// lowerFirstWord lower-cases the first letter of s unless its first word
+// is a name or an acronym ("The call" → "the call", "Biden" stays).
+func lowerFirstWord(s string) string {
+	first, _, _ := strings.Cut(s, " ")
+	switch first {
+	case "The", "Their", "His", "Her", "Its", "This", "That", "These", "Those", "A", "An", "In", "On", "At",
+		"Since", "After", "Before", "When", "While", "During", "There", "They", "It", "He", "She", "We", "Worse", "But", "And", "So", "Yet":
+		for i, r := range s {
+			return string(unicode.ToLower(r)) + s[i+len(string(r)):]
+		}
+	}
+	return s
+}
