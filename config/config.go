@@ -38,6 +38,8 @@ type Config struct {
 	OpenAI  OpenAI  `yaml:"openai"`
 	Discord Discord `yaml:"discord"`
 	HTTP    HTTP    `yaml:"http"`
+
+	file loadedFile // the file Load read, for InsecureFile
 }
 
 // Log configures the process logger.
@@ -192,7 +194,7 @@ func (c Config) Validate() error {
 	}
 	if c.OpenAI.BaseURL != "" {
 		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("openai.base_url", "%q is not an http(s) URL such as http://localhost:11434/v1", c.OpenAI.BaseURL)
+			bad("openai.base_url", "%q is not an http(s) URL such as http://localhost:11434/v1", RedactURL(c.OpenAI.BaseURL))
 		}
 	}
 	if (c.OpenAI.ChatModel != "" || c.OpenAI.EmbeddingModel != "") && c.OpenAI.APIKey == "" && c.OpenAI.BaseURL == "" {
