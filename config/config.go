@@ -22,7 +22,8 @@ import (
 // Config is the whole configuration of citebot. The YAML keys are the tags;
 // see [Keys] for the matching environment variables and flags.
 type Config struct {
-	// Corpus is a directory of .txt/.md articles. Empty: the shipped seed corpus.
+	// Corpus is a directory of .txt/.md articles (and .jsonl article files),
+	// read confined to it. Empty: the shipped seed corpus.
 	Corpus string `yaml:"corpus"`
 	// Articles is a JSONL file of articles, used instead of Corpus.
 	Articles string `yaml:"articles"`

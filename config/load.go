@@ -36,7 +36,7 @@ type Key struct {
 
 // Keys lists every configuration key, in the order of the README table.
 var Keys = []Key{
-	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles (default: the shipped seed corpus)", field: func(c *Config) any { return &c.Corpus }},
+	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles and .jsonl article files (default: the shipped seed corpus)", field: func(c *Config) any { return &c.Corpus }},
 	{Name: "articles", Env: []string{"CITEBOT_ARTICLES"}, Flag: "articles", Usage: "JSONL file of articles, instead of a corpus directory", field: func(c *Config) any { return &c.Articles }},
 	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index (default: citebot in the user cache dir)", field: func(c *Config) any { return &c.DataDir }},
 	{Name: "as_of", Env: []string{"CITEBOT_AS_OF"}, Flag: "as-of", Usage: `the "today" of temporal questions, YYYY-MM-DD (default: the real date)`, field: func(c *Config) any { return &c.AsOf }},
