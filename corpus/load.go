@@ -72,11 +72,13 @@ func Shipped() ([]Article, error) {
 // Files that cannot be loaded (unreadable, empty, binary, not UTF-8, bad front
 // matter, duplicate id, not a regular file) are returned as warnings of type
 // [*FileError]; the other files still load. A named pipe, device or socket
-// is never opened. err is non-nil only when the directory itself cannot be
-// read. Articles are sorted by ID.
+// is skipped with a warning: each file is looked at before it is opened and
+// read only when it is a regular file. err is non-nil only when the
+// directory itself cannot be read. Articles are sorted by ID.
 //
-// LoadDir does not confine symbolic links to fsys; for a directory on disk
-// use [LoadPath], which does.
+// LoadDir does not confine symbolic links to fsys, and its look before
+// opening can race with a file being replaced; for a directory on disk use
+// [LoadPath], which confines and opens without blocking.
 func LoadDir(fsys fs.FS) (articles []Article, warnings []error, err error) {
 	return loadTree(context.Background(), fsys, func(p string) (fs.File, error) {
 		// Other file systems open without O_NONBLOCK: look first, so that a
