@@ -22,7 +22,8 @@ import (
 // Config is the whole configuration of citebot. The YAML keys are the tags;
 // see [Keys] for the matching environment variables and flags.
 type Config struct {
-	// Corpus is a directory of .txt/.md articles. Empty: the shipped seed corpus.
+	// Corpus is a directory of .txt/.md articles (and .jsonl article files),
+	// read confined to it. Empty: the shipped seed corpus.
 	Corpus string `yaml:"corpus"`
 	// Articles is a JSONL file of articles, used instead of Corpus.
 	Articles string `yaml:"articles"`
@@ -38,6 +39,8 @@ type Config struct {
 	OpenAI  OpenAI  `yaml:"openai"`
 	Discord Discord `yaml:"discord"`
 	HTTP    HTTP    `yaml:"http"`
+
+	file loadedFile // the file Load read, for InsecureFile
 }
 
 // Log configures the process logger.
@@ -192,7 +195,7 @@ func (c Config) Validate() error {
 	}
 	if c.OpenAI.BaseURL != "" {
 		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("openai.base_url", "%q is not an http(s) URL such as http://localhost:11434/v1", c.OpenAI.BaseURL)
+			bad("openai.base_url", "%q is not an http(s) URL such as http://localhost:11434/v1", RedactURL(c.OpenAI.BaseURL))
 		}
 	}
 	if (c.OpenAI.ChatModel != "" || c.OpenAI.EmbeddingModel != "") && c.OpenAI.APIKey == "" && c.OpenAI.BaseURL == "" {

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -28,13 +27,16 @@ type Key struct {
 	Usage string
 	// Secret marks keys whose value is never printed.
 	Secret bool
+	// URL marks keys whose value is a URL, printed only through
+	// [RedactURL].
+	URL bool
 
 	field func(*Config) any // pointer to the field: *string, *int, *bool, *time.Duration, *Secret
 }
 
 // Keys lists every configuration key, in the order of the README table.
 var Keys = []Key{
-	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles (default: the shipped seed corpus)", field: func(c *Config) any { return &c.Corpus }},
+	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles and .jsonl article files (default: the shipped seed corpus)", field: func(c *Config) any { return &c.Corpus }},
 	{Name: "articles", Env: []string{"CITEBOT_ARTICLES"}, Flag: "articles", Usage: "JSONL file of articles, instead of a corpus directory", field: func(c *Config) any { return &c.Articles }},
 	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index (default: citebot in the user cache dir)", field: func(c *Config) any { return &c.DataDir }},
 	{Name: "as_of", Env: []string{"CITEBOT_AS_OF"}, Flag: "as-of", Usage: `the "today" of temporal questions, YYYY-MM-DD (default: the real date)`, field: func(c *Config) any { return &c.AsOf }},
@@ -44,7 +46,7 @@ var Keys = []Key{
 	{Name: "chunk.max_chars", Env: []string{"CITEBOT_CHUNK_MAX_CHARS"}, Usage: "largest passage in bytes, 200 to 8000", field: func(c *Config) any { return &c.Chunk.MaxChars }},
 	{Name: "chunk.overlap_chars", Env: []string{"CITEBOT_CHUNK_OVERLAP_CHARS"}, Usage: "whole sentences repeated between passages, in bytes", field: func(c *Config) any { return &c.Chunk.OverlapChars }},
 	{Name: "openai.api_key", Env: []string{"OPENAI_API_KEY", "CITEBOT_OPENAI_API_KEY"}, Usage: "API key of the OpenAI-compatible server (optional with a base URL)", Secret: true, field: func(c *Config) any { return &c.OpenAI.APIKey }},
-	{Name: "openai.base_url", Env: []string{"OPENAI_BASE_URL", "CITEBOT_OPENAI_BASE_URL"}, Flag: "base-url", Usage: "API root of an OpenAI-compatible server, e.g. http://localhost:11434/v1", field: func(c *Config) any { return &c.OpenAI.BaseURL }},
+	{Name: "openai.base_url", Env: []string{"OPENAI_BASE_URL", "CITEBOT_OPENAI_BASE_URL"}, Flag: "base-url", Usage: "API root of an OpenAI-compatible server, e.g. http://localhost:11434/v1", URL: true, field: func(c *Config) any { return &c.OpenAI.BaseURL }},
 	{Name: "openai.chat_model", Env: []string{"CITEBOT_CHAT_MODEL", "CITEBOT_OPENAI_CHAT_MODEL"}, Flag: "chat-model", Usage: "chat model; set it to answer with the model instead of extractively", field: func(c *Config) any { return &c.OpenAI.ChatModel }},
 	{Name: "openai.embedding_model", Env: []string{"CITEBOT_EMBEDDING_MODEL", "CITEBOT_OPENAI_EMBEDDING_MODEL"}, Flag: "embedding-model", Usage: "embedding model; empty: the local embedder", field: func(c *Config) any { return &c.OpenAI.EmbeddingModel }},
 	{Name: "openai.timeout", Env: []string{"CITEBOT_OPENAI_TIMEOUT"}, Usage: "timeout of one model request, 1s to 30m", field: func(c *Config) any { return &c.OpenAI.Timeout }},
@@ -66,7 +68,8 @@ const FileEnv = "CITEBOT_CONFIG"
 // LoadFile reads a YAML configuration file onto c. Keys it does not know are
 // an error, so that a typo does not pass silently: each is named with its
 // dotted key, its line and the likeliest intended key. Secret values never
-// appear in its errors.
+// appear in its errors. The file is read only when it is a regular file
+// (a named pipe is refused at once, not waited on), of at most 1 MiB.
 func (c *Config) LoadFile(path string) error {
 	_, err := c.loadFile(path)
 	return err
@@ -76,9 +79,9 @@ func (c *Config) LoadFile(path string) error {
 // reads the file once and parses it into a node tree once, for both the
 // unknown keys and the keys it returns.
 func (c *Config) loadFile(path string) ([]fileKey, error) {
-	data, err := os.ReadFile(path)
+	data, mode, err := readFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config file: %w", err)
+		return nil, err
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -93,6 +96,7 @@ func (c *Config) loadFile(path string) ([]fileKey, error) {
 	if err := dec.Decode(c); err != nil && !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("config file %s: %w", path, err)
 	}
+	c.file = loadedFile{path: path, mode: mode, secrets: secretKeys(keys)}
 	return keys, nil
 }
 
@@ -240,10 +244,13 @@ func Lookup(name string) (Key, bool) {
 }
 
 // Value returns the current value of key k in c as text, "[redacted]" for a
-// set secret.
+// set secret, and a URL with its credentials redacted (see [RedactURL]).
 func (k Key) Value(c *Config) string {
 	switch p := k.field(c).(type) {
 	case *string:
+		if k.URL {
+			return RedactURL(*p)
+		}
 		return *p
 	case *Secret:
 		return p.String()

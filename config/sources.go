@@ -54,6 +54,8 @@ type fileKey struct {
 	line int
 	// section reports a mapping (e.g. "openai:") rather than a value.
 	section bool
+	// set reports a value other than the empty string or null.
+	set bool
 }
 
 // fileKeys lists the keys of a parsed YAML document, depth first, as
@@ -75,7 +77,8 @@ func fileKeys(doc *yaml.Node) []fileKey {
 			if prefix != "" {
 				name = prefix + "." + name
 			}
-			out = append(out, fileKey{name: name, line: k.Line, section: v.Kind == yaml.MappingNode})
+			set := v.Kind != yaml.ScalarNode || (v.Value != "" && v.Tag != "!!null")
+			out = append(out, fileKey{name: name, line: k.Line, section: v.Kind == yaml.MappingNode, set: set})
 			if v.Kind == yaml.MappingNode {
 				walk(v, name)
 			}
@@ -160,8 +163,9 @@ func editDistance(a, b string) int {
 // WriteYAML writes the configuration c as YAML: every key of [Keys], in
 // sections, each value followed by a comment saying where it came from
 // (when src has the key). Secrets appear as "[redacted]", or "" with the
-// comment "not set"; their values are never written. Reading the output
-// back gives c again, but for the secrets.
+// comment "not set"; their values are never written, and nor are the
+// credentials in a URL (see [RedactURL]). Reading the output back gives c
+// again, but for the secrets and those credentials.
 func WriteYAML(w io.Writer, c Config, src map[string]Source) error {
 	root := &yaml.Node{Kind: yaml.MappingNode}
 	sections := map[string]*yaml.Node{}

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -82,7 +83,7 @@ func clean(raw string, haveTitle, haveDate bool) cleaned {
 	// order, within the first few paragraphs.
 	headline := -1
 	i := 0
-	for ; i < len(paras) && i < 6; i++ {
+	for ; i < len(paras) && i < leadParagraphs; i++ {
 		p := paras[i]
 		if m := datelineRE.FindStringSubmatch(p); m != nil {
 			if t, err := ParseDate(strings.ReplaceAll(m[1], "/", "-")); err == nil {
@@ -144,9 +145,16 @@ func clean(raw string, haveTitle, haveDate bool) cleaned {
 	return c
 }
 
+// leadParagraphs is how many paragraphs at the start of a text the
+// cleaner looks at for a headline, dateline, byline and section labels.
+const leadParagraphs = 6
+
 // paragraphs splits text into trimmed paragraphs with single spaces. Blank
 // lines separate paragraphs and lines inside one are joined (hard-wrapped
-// text); a text without any blank line has one paragraph per line.
+// text); a text without any blank line has one paragraph per line. In the
+// lead, a dateline line stands alone when it starts a paragraph, or when it
+// follows the first headline-like line (or a section label) with no blank
+// line between.
 func paragraphs(raw string) []string {
 	raw = strings.ReplaceAll(raw, "\r\n", "\n")
 	raw = strings.ReplaceAll(raw, "\r", "\n")
@@ -171,6 +179,13 @@ func paragraphs(raw string) []string {
 			flush()
 			continue
 		}
+		if blank && len(out) < leadParagraphs && isDateline(l) &&
+			(len(cur) == 0 || len(cur) == 1 && !slices.ContainsFunc(out, isHeadline) && (isHeadline(collapseSpace(cur[0])) || isSectionLabel(collapseSpace(cur[0])))) {
+			flush()
+			cur = append(cur, l)
+			flush()
+			continue
+		}
 		cur = append(cur, l)
 		if !blank {
 			flush()
@@ -178,6 +193,17 @@ func paragraphs(raw string) []string {
 	}
 	flush()
 	return out
+}
+
+// isDateline reports whether the line is a dateline with a date that
+// parses ("date 2021-10-22 By Jane Doe", "Published: January 2, 2006").
+func isDateline(line string) bool {
+	m := datelineRE.FindStringSubmatch(collapseSpace(line))
+	if m == nil {
+		return false
+	}
+	_, err := ParseDate(strings.ReplaceAll(m[1], "/", "-"))
+	return err == nil
 }
 
 // collapseSpace trims s and replaces every run of white space and control

@@ -3,15 +3,19 @@ package corpus
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -25,6 +29,11 @@ const SidecarName = "metadata.yaml"
 
 // Extensions lists the file extensions the directory loader reads as articles.
 var Extensions = []string{".txt", ".md", ".markdown"}
+
+// JSONLExtension is the file extension (in any case) of the JSONL article
+// files the directory loader reads with [LoadJSONL]; their ids are the
+// "id" fields as given.
+const JSONLExtension = ".jsonl"
 
 // FileError is a warning about one file or JSONL line that could not be
 // loaded, or loaded only in part. Loading continues with the other files.
@@ -55,18 +64,114 @@ func Shipped() ([]Article, error) {
 	return arts, nil
 }
 
-// LoadDir loads every article file (see [Extensions]) under the root of fsys,
-// recursively, skipping hidden files and directories. Each directory may hold
-// a [SidecarName] file with metadata.
+// LoadDir loads every article file (see [Extensions]) and every JSONL
+// article file (".jsonl", see [LoadJSONL]) under the root of fsys,
+// recursively, skipping hidden files and directories. Each directory may
+// hold a [SidecarName] file with metadata for its article files.
 //
 // Files that cannot be loaded (unreadable, empty, binary, not UTF-8, bad front
-// matter, duplicate id) are returned as warnings of type [*FileError]; the
-// other files still load. err is non-nil only when the directory itself
-// cannot be read. Articles are sorted by ID.
+// matter, duplicate id, not a regular file) are returned as warnings of type
+// [*FileError]; the other files still load. A named pipe, device or socket
+// is skipped with a warning: each file is looked at before it is opened and
+// read only when it is a regular file. err is non-nil only when the
+// directory itself cannot be read. Articles are sorted by ID.
+//
+// LoadDir does not confine symbolic links to fsys, and its look before
+// opening can race with a file being replaced; for a directory on disk use
+// [LoadPath], which confines and opens without blocking.
 func LoadDir(fsys fs.FS) (articles []Article, warnings []error, err error) {
+	return loadTree(context.Background(), fsys, func(p string) (fs.File, error) {
+		// Other file systems open without O_NONBLOCK: look first, so that a
+		// named pipe is never opened.
+		fi, err := fs.Stat(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil, notRegular(fi.Mode())
+		}
+		return openChecked(fsys.Open(p))
+	})
+}
+
+// LoadPath loads the corpus directory dir as [LoadDir] does, confined to
+// it: a file whose real path (all symbolic links resolved) lies outside the
+// real path of dir is not read and is reported as a warning wrapping
+// [ErrOutsideRoot]; files are opened through an [os.Root] of dir, so a link
+// swapped in meanwhile cannot escape either. Symbolic links to files inside
+// dir are read; linked directories are not descended into, so link loops
+// are never followed. Named pipes, devices and sockets are skipped with a
+// warning wrapping [ErrNotRegular]; every file is opened without blocking
+// and read only when its own Stat says it is a regular file.
+//
+// LoadPath stops, returning ctx's error, when ctx ends.
+func LoadPath(ctx context.Context, dir string) (articles []Article, warnings []error, err error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read corpus directory: %w", err)
+	}
+	defer root.Close()
+	real, err := filepath.EvalSymlinks(dir)
+	if err == nil {
+		real, err = filepath.Abs(real)
+	}
+	if err != nil {
+		return nil, nil, fmt.Errorf("read corpus directory: %w", err)
+	}
+	return loadTree(ctx, root.FS(), func(p string) (fs.File, error) {
+		if err := confined(real, p); err != nil {
+			return nil, err
+		}
+		return openChecked(root.OpenFile(filepath.FromSlash(p), os.O_RDONLY|syscall.O_NONBLOCK, 0))
+	})
+}
+
+// confined returns an error wrapping ErrOutsideRoot when the real path of
+// the file p (slash-separated, relative to the directory whose real path is
+// root) lies outside root, or the error of resolving it (a link loop, a
+// missing target).
+func confined(root, p string) error {
+	real, err := filepath.EvalSymlinks(filepath.Join(root, filepath.FromSlash(p)))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		// "EvalSymlinks: too many links": a loop.
+		return fmt.Errorf("cannot resolve its symbolic links (a loop?): %w", err)
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return fmt.Errorf("%w (it links to %s)", ErrOutsideRoot, real)
+	}
+	return nil
+}
+
+// openChecked returns f when it is a regular file; otherwise it closes f
+// and returns an error wrapping ErrNotRegular.
+func openChecked[F fs.File](f F, err error) (fs.File, error) {
+	if err != nil {
+		return nil, err
+	}
+	if _, err := checkRegular(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// loadTree is LoadDir and LoadPath: it walks fsys and reads every file
+// through open, which returns only regular files it is allowed to read.
+func loadTree(ctx context.Context, fsys fs.FS, open func(p string) (fs.File, error)) (articles []Article, warnings []error, err error) {
 	sidecars := map[string]map[string]Meta{} // dir → id → meta
 	used := map[string]map[string]bool{}
 	seen := map[string]string{} // id → origin
+	read := func(p string) ([]byte, error) {
+		f, err := open(p)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		return readLimited(f, MaxArticleBytes)
+	}
 	sidecar := func(dir string) map[string]Meta {
 		if m, ok := sidecars[dir]; ok {
 			return m
@@ -75,12 +180,12 @@ func LoadDir(fsys fs.FS) (articles []Article, warnings []error, err error) {
 		sidecars[dir] = m
 		used[dir] = map[string]bool{}
 		p := path.Join(dir, SidecarName)
-		data, err := fs.ReadFile(fsys, p)
+		data, err := read(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			return m
 		}
 		if err != nil {
-			warnings = append(warnings, &FileError{Path: p, Err: err})
+			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("ignored: %w", err)})
 			return m
 		}
 		dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -91,8 +196,48 @@ func LoadDir(fsys fs.FS) (articles []Article, warnings []error, err error) {
 		}
 		return m
 	}
+	jsonl := func(p string) error {
+		f, err := open(p)
+		if err != nil {
+			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", err)})
+			return nil
+		}
+		arts, warns, err := loadJSONL(ctx, f, p)
+		f.Close()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			warns = append(warns, &FileError{Path: p, Err: err})
+		}
+		if len(arts) == 0 && len(warns) == 0 {
+			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", ErrEmpty)})
+			return nil
+		}
+		if len(arts) == 0 {
+			// Not an article file at all (a question set, say): one warning,
+			// not one per line.
+			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf(
+				`skipped: no article lines (%d with problems; the first: %v); a .jsonl file in a corpus directory holds one article per line: {"id": "...", "text": "...", ...}`,
+				len(warns), warns[0])})
+			return nil
+		}
+		warnings = append(warnings, warns...)
+		for _, a := range arts {
+			if prev, dup := seen[a.ID]; dup {
+				warnings = append(warnings, &FileError{Path: a.Origin, Err: fmt.Errorf("skipped: article id %q is already used by %s", a.ID, prev)})
+				continue
+			}
+			seen[a.ID] = a.Origin
+			articles = append(articles, a)
+		}
+		return nil
+	}
 
 	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if err != nil {
 			if p == "." {
 				return err
@@ -110,7 +255,14 @@ func LoadDir(fsys fs.FS) (articles []Article, warnings []error, err error) {
 		if d.IsDir() || name == SidecarName {
 			return nil
 		}
+		if t := d.Type(); !t.IsRegular() && t&fs.ModeSymlink == 0 {
+			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", notRegular(t))})
+			return nil
+		}
 		ext := strings.ToLower(path.Ext(name))
+		if ext == JSONLExtension {
+			return jsonl(p)
+		}
 		if !slices.Contains(Extensions, ext) {
 			return nil
 		}
@@ -120,9 +272,9 @@ func LoadDir(fsys fs.FS) (articles []Article, warnings []error, err error) {
 			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: article id %q is already used by %s", id, prev)})
 			return nil
 		}
-		data, err := fs.ReadFile(fsys, p)
+		data, err := read(p)
 		if err != nil {
-			warnings = append(warnings, &FileError{Path: p, Err: err})
+			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", err)})
 			return nil
 		}
 		base := strings.TrimSuffix(name, path.Ext(name))
@@ -177,9 +329,30 @@ type jsonArticle struct {
 // [MaxArticleBytes] are returned as [*FileError] warnings and the rest still
 // load. err is non-nil only when r fails. Articles keep file order.
 func LoadJSONL(r io.Reader, name string) (articles []Article, warnings []error, err error) {
+	return loadJSONL(context.Background(), r, name)
+}
+
+// LoadJSONLFile reads the JSONL article file at path as [LoadJSONL] does.
+// The file is opened without blocking and read only when its own Stat says
+// it is a regular file (see [OpenRegular]); reading stops, returning ctx's
+// error, when ctx ends.
+func LoadJSONLFile(ctx context.Context, path string) (articles []Article, warnings []error, err error) {
+	f, err := OpenRegular(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return loadJSONL(ctx, f, path)
+}
+
+// loadJSONL is LoadJSONL, stopping with ctx's error when ctx ends.
+func loadJSONL(ctx context.Context, r io.Reader, name string) (articles []Article, warnings []error, err error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	seen := map[string]int{}
 	for line := 1; ; line++ {
+		if err := ctx.Err(); err != nil {
+			return articles, warnings, fmt.Errorf("read %s: %w", name, err)
+		}
 		data, tooLong, rerr := readLine(br, MaxArticleBytes)
 		where := fmt.Sprintf("%s:%d", name, line)
 		if rerr != nil && !errors.Is(rerr, io.EOF) {

@@ -98,7 +98,9 @@ func NewOpenAIClient(opts OpenAIOptions) (*OpenAIClient, error) {
 	}
 	u, err := url.Parse(opts.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("openai client: %q is not an http(s) URL", opts.BaseURL)
+		// The URL may hold credentials (user:password@, ?api_key=):
+		// callers show it redacted.
+		return nil, errors.New("openai client: the base URL is not an http(s) URL such as http://localhost:11434/v1")
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultOpenAITimeout

@@ -2,6 +2,7 @@ package rag
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -55,6 +56,15 @@ import (
 //
 // Version 1 files (the JSON header held the articles; no term lists) are
 // still read, so an upgrade re-embeds nothing.
+//
+// Loading never trusts a size it has not checked: the file must be a
+// regular file (a named pipe is refused, not waited on); before anything
+// the header declares is read, the header length and the declared section
+// and vector sizes must add up to the file's size exactly (a version 2
+// header is at most maxHeaderLen bytes); then the checksum is verified in
+// one streaming pass with a fixed buffer, and only then are the sections
+// and vectors allocated and read. A corrupt file of any size is rejected
+// having allocated little more than that buffer.
 const (
 	fileMagic     = "citebot-index\n"
 	fileVersion   = 2
@@ -62,6 +72,12 @@ const (
 	vectorAlign   = 8
 	maxDim        = 1 << 16
 	maxFileShards = 1 << 16
+	// maxHeaderLen bounds the JSON header of a version 2 file (a few
+	// hundred bytes in practice).
+	maxHeaderLen = 1 << 20
+	// streamBuf is the buffer of the checksum pass and the largest single
+	// read, between which a load checks its context.
+	streamBuf = 1 << 20
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -269,16 +285,26 @@ func appendString(b []byte, s string) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
-// Load reads an index file written by Save and keeps its vectors (and term
-// lists) for the next [Index.Update], which reuses those of unchanged
-// articles. A missing file returns an error satisfying errors.Is(err,
-// fs.ErrNotExist). A damaged or truncated file returns [ErrCorruptIndex], a
-// file of another embedder [ErrEmbedderChanged], a file of a newer citebot
-// [ErrIndexVersion]; the index then stays empty and the caller rebuilds.
+// Load is [Index.LoadContext] without a context.
 func (ix *Index) Load(path string) error {
+	return ix.LoadContext(context.Background(), path)
+}
+
+// LoadContext reads an index file written by Save and keeps its vectors
+// (and term lists) for the next [Index.Update], which reuses those of
+// unchanged articles. A missing file returns an error satisfying
+// errors.Is(err, fs.ErrNotExist); a path that is not a regular file (a named
+// pipe, a directory) an error wrapping [corpus.ErrNotRegular], at once. A
+// damaged, truncated or extended file returns [ErrCorruptIndex], a file of
+// another embedder [ErrEmbedderChanged], a file of a newer citebot
+// [ErrIndexVersion]; the index then stays empty and the caller rebuilds.
+// Declared sizes are checked against the file's size and the checksum is
+// verified, streaming, before anything large is allocated. The load stops
+// with ctx's error when ctx ends.
+func (ix *Index) LoadContext(ctx context.Context, path string) error {
 	ix.updateMu.Lock()
 	defer ix.updateMu.Unlock()
-	f, err := os.Open(path)
+	f, err := corpus.OpenRegular(path)
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
 	}
@@ -287,24 +313,114 @@ func (ix *Index) Load(path string) error {
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
 	}
-	crc := crc32.New(castagnoli)
-	r := &checkedReader{r: f, crc: crc, left: fi.Size()}
 	ix.fileShards = 0
-	stored, err := ix.decode(r)
-	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		err = fmt.Errorf("%w: truncated", ErrCorruptIndex)
-	}
-	if err != nil {
+	loadErr := func(err error) error {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			err = fmt.Errorf("%w: truncated", ErrCorruptIndex)
+		}
 		ix.fileShards = 0
 		return fmt.Errorf("load index %s: %w", path, err)
+	}
+	if err := precheck(ctx, f, fi.Size()); err != nil {
+		return loadErr(err)
+	}
+	// The checksum is verified: decode reads without hashing again.
+	stored, err := ix.decode(&checkedReader{ctx: ctx, r: f, left: fi.Size()})
+	if err != nil {
+		return loadErr(err)
 	}
 	ix.stored = stored
 	return nil
 }
 
+// precheck checks an index file of size bytes before it is decoded: its
+// magic and version, that the header length and the sizes the header
+// declares add up to size, and then its checksum, in one streaming pass
+// with a fixed buffer. Nothing it allocates depends on the file's size
+// beyond a version 2 header of at most maxHeaderLen bytes.
+func precheck(ctx context.Context, ra io.ReaderAt, size int64) error {
+	if size < int64(fixedLen+4) {
+		return fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
+	}
+	prefix := make([]byte, fixedLen)
+	if _, err := ra.ReadAt(prefix, 0); err != nil {
+		return err
+	}
+	if string(prefix[:len(fileMagic)]) != fileMagic {
+		return fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
+	}
+	hlen := binary.LittleEndian.Uint64(prefix[len(fileMagic)+4:])
+	rest := size - int64(fixedLen) - 4 // bytes between the prefix and the checksum
+	switch v := binary.LittleEndian.Uint32(prefix[len(fileMagic):]); v {
+	case 1:
+		if hlen < 2 || hlen > uint64(rest) {
+			return fmt.Errorf("%w: header length %d does not fit a file of %d bytes", ErrCorruptIndex, hlen, size)
+		}
+		// The header (which holds the articles) is one JSON object: look at
+		// its ends before reading it whole.
+		var first, last [1]byte
+		if _, err := ra.ReadAt(first[:], int64(fixedLen)); err != nil {
+			return err
+		}
+		if _, err := ra.ReadAt(last[:], int64(fixedLen)+int64(hlen)-1); err != nil {
+			return err
+		}
+		if first[0] != '{' || last[0] != '}' {
+			return fmt.Errorf("%w: header is not a JSON object", ErrCorruptIndex)
+		}
+	case fileVersion:
+		if hlen < 2 || hlen > maxHeaderLen || hlen > uint64(rest) {
+			return fmt.Errorf("%w: header length %d does not fit a file of %d bytes", ErrCorruptIndex, hlen, size)
+		}
+		js := make([]byte, hlen)
+		if _, err := ra.ReadAt(js, int64(fixedLen)); err != nil {
+			return err
+		}
+		var hdr fileHeader
+		if err := json.Unmarshal(js, &hdr); err != nil {
+			return fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
+		}
+		if _, _, err := hdr.layout(int64(hlen), size-int64(fixedLen)-int64(hlen)); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
+	}
+	return verifyChecksum(ctx, ra, size)
+}
+
+// verifyChecksum streams the first size-4 bytes of ra through CRC-32C and
+// compares the sum with the last 4, checking ctx between reads.
+func verifyChecksum(ctx context.Context, ra io.ReaderAt, size int64) error {
+	crc := crc32.New(castagnoli)
+	buf := make([]byte, streamBuf)
+	for off := int64(0); off < size-4; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n := int(min(int64(len(buf)), size-4-off))
+		if _, err := ra.ReadAt(buf[:n], off); err != nil {
+			return err
+		}
+		crc.Write(buf[:n])
+		off += int64(n)
+	}
+	var sum [4]byte
+	if _, err := ra.ReadAt(sum[:], size-4); err != nil {
+		return err
+	}
+	if binary.LittleEndian.Uint32(sum[:]) != crc.Sum32() {
+		return fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
+	}
+	return nil
+}
+
 // checkedReader reads the index file, feeding what it reads to the
-// checksum and counting the bytes left.
+// checksum (unless crc is nil: verified before) and counting the bytes
+// left. With ctx, it stops when ctx ends, checking between reads of at
+// most streamBuf bytes.
 type checkedReader struct {
+	ctx  context.Context
 	r    io.Reader
 	crc  hash.Hash32
 	left int64
@@ -314,10 +430,21 @@ func (c *checkedReader) readFull(b []byte) error {
 	if int64(len(b)) > c.left {
 		return io.ErrUnexpectedEOF
 	}
-	if _, err := io.ReadFull(c.r, b); err != nil {
-		return err
+	for p := b; len(p) > 0; {
+		if c.ctx != nil {
+			if err := c.ctx.Err(); err != nil {
+				return err
+			}
+		}
+		n := min(len(p), streamBuf)
+		if _, err := io.ReadFull(c.r, p[:n]); err != nil {
+			return err
+		}
+		p = p[n:]
 	}
-	c.crc.Write(b)
+	if c.crc != nil {
+		c.crc.Write(b)
+	}
 	c.left -= int64(len(b))
 	return nil
 }
@@ -331,10 +458,41 @@ func (c *checkedReader) finish() error {
 	if _, err := io.ReadFull(c.r, buf[:]); err != nil {
 		return err
 	}
-	if binary.LittleEndian.Uint32(buf[:]) != c.crc.Sum32() {
+	if c.crc != nil && binary.LittleEndian.Uint32(buf[:]) != c.crc.Sum32() {
 		return fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
 	}
 	return nil
+}
+
+// layout checks the counts and section lengths of a version 2 header of
+// hlen bytes against rest, the bytes that follow the header (checksum
+// included), before anything they declare is read: each section must fit,
+// hold at least the bytes its counts need, and the sections, padding,
+// vectors and checksum must fill rest exactly. It returns the length of
+// the three sections and of the padding after them.
+func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
+	for _, n := range hdr.Sections {
+		if n < 0 || n > rest {
+			return 0, 0, fmt.Errorf("%w: section of %d bytes", ErrCorruptIndex, n)
+		}
+		meta += n
+	}
+	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Postings < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
+		int64(hdr.Chunks) > rest || int64(hdr.Articles) > rest || int64(hdr.Terms) > rest || int64(hdr.Postings) > hdr.Sections[2] {
+		return 0, 0, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
+	}
+	// Every article takes at least 3 bytes (id, hash, chunk count), every
+	// chunk 2 (start, length) and 1 more in the terms section (its term
+	// count), every term and term number at least 1.
+	if 3*int64(hdr.Articles)+2*int64(hdr.Chunks) > hdr.Sections[0] || int64(hdr.Terms) > hdr.Sections[1] || int64(hdr.Chunks)+int64(hdr.Postings) > hdr.Sections[2] {
+		return 0, 0, fmt.Errorf("%w: header counts do not fit the sections", ErrCorruptIndex)
+	}
+	pad = int64(padding(fixedLen + int(hlen) + int(meta)))
+	vecBytes := int64(hdr.Chunks) * int64(hdr.Dim) * 4
+	if want := meta + pad + vecBytes + 4; rest != want {
+		return 0, 0, fmt.Errorf("%w: %d bytes after the header, want %d", ErrCorruptIndex, rest, want)
+	}
+	return meta, pad, nil
 }
 
 // decode reads and verifies an index file and returns its articles by id.
@@ -363,7 +521,7 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	}
 
 	hlen := binary.LittleEndian.Uint64(prefix[len(fileMagic)+4:])
-	if hlen > uint64(r.left-4) {
+	if hlen > uint64(r.left-4) || hlen > maxHeaderLen {
 		return nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorruptIndex, hlen)
 	}
 	js := make([]byte, hlen)
@@ -374,21 +532,9 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	if err := json.Unmarshal(js, &hdr); err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
 	}
-	var meta int64
-	for _, n := range hdr.Sections {
-		if n < 0 || n > r.left {
-			return nil, fmt.Errorf("%w: section of %d bytes", ErrCorruptIndex, n)
-		}
-		meta += n
-	}
-	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Postings < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
-		int64(hdr.Chunks) > r.left || int64(hdr.Articles) > r.left || int64(hdr.Terms) > r.left || int64(hdr.Postings) > hdr.Sections[2] {
-		return nil, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
-	}
-	pad := int64(padding(fixedLen + int(hlen) + int(meta)))
-	vecBytes := int64(hdr.Chunks) * int64(hdr.Dim) * 4
-	if want := meta + pad + vecBytes + 4; r.left != want {
-		return nil, fmt.Errorf("%w: %d bytes after the header, want %d", ErrCorruptIndex, r.left, want)
+	meta, pad, err := hdr.layout(int64(hlen), r.left)
+	if err != nil {
+		return nil, err
 	}
 	body := make([]byte, meta+pad)
 	if err := r.readFull(body); err != nil {

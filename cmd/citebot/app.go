@@ -12,7 +12,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -51,7 +50,19 @@ func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.Fla
 	}
 	c.cfg = cfg
 	c.log = newLogger(e.stderr, cfg.Log)
+	warnInsecureFile(c.log, cfg)
 	return c, nil
+}
+
+// warnInsecureFile warns, as ssh does about a private key, when the
+// configuration file holds a secret that group or others may read.
+func warnInsecureFile(log *slog.Logger, cfg config.Config) {
+	w := cfg.InsecureFile()
+	if w == nil {
+		return
+	}
+	log.Warn("the configuration file holds secrets that other users may read; make it private",
+		"file", w.Path, "mode", fmt.Sprintf("%04o", w.Mode.Perm()), "secrets", strings.Join(w.Keys, ", "), "fix", "chmod 600 "+w.Path)
 }
 
 // parseArgs defines the configuration flags plus extra on a new flag set
@@ -155,10 +166,11 @@ func pseudonymizeUsers(_ []string, a slog.Attr) slog.Attr {
 	return slog.String("user", "u-"+hex.EncodeToString(h.Sum(nil))[:12])
 }
 
-// loadCorpus loads the configured articles: a JSONL file, a directory or
-// the shipped corpus. Files that cannot be loaded are logged as warnings;
-// it fails only when nothing loads.
-func loadCorpus(cfg config.Config, log *slog.Logger) ([]corpus.Article, string, error) {
+// loadCorpus loads the configured articles: a JSONL file, a directory
+// (confined to it: see corpus.LoadPath) or the shipped corpus. Only regular
+// files are read. Files that cannot be loaded are logged as warnings; it
+// fails only when nothing loads, or when ctx ends.
+func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger) ([]corpus.Article, string, error) {
 	var (
 		arts  []corpus.Article
 		warns []error
@@ -168,16 +180,13 @@ func loadCorpus(cfg config.Config, log *slog.Logger) ([]corpus.Article, string, 
 	switch {
 	case cfg.Articles != "":
 		desc = cfg.Articles
-		var f *os.File
-		f, err = os.Open(cfg.Articles)
-		if err != nil {
+		arts, warns, err = corpus.LoadJSONLFile(ctx, cfg.Articles)
+		if err != nil && arts == nil && warns == nil {
 			return nil, desc, fmt.Errorf("open articles: %w", err)
 		}
-		defer f.Close()
-		arts, warns, err = corpus.LoadJSONL(f, cfg.Articles)
 	case cfg.Corpus != "":
 		desc = cfg.Corpus
-		arts, warns, err = corpus.LoadDir(os.DirFS(cfg.Corpus))
+		arts, warns, err = corpus.LoadPath(ctx, cfg.Corpus)
 		for _, w := range warns {
 			var fe *corpus.FileError
 			if errors.As(w, &fe) {
@@ -277,7 +286,7 @@ func newOpenAIClient(cfg config.Config, log *slog.Logger) *rag.OpenAIClient {
 		MaxConcurrent: o.MaxConcurrent, MaxRetries: retries, Logger: log,
 	})
 	if err != nil {
-		panic(fmt.Sprintf("openai.base_url passed validation but does not parse: %v", err))
+		panic(fmt.Sprintf("openai.base_url %s passed validation but does not parse: %v", config.RedactURL(o.BaseURL), err))
 	}
 	return c
 }
@@ -291,20 +300,36 @@ func openIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progres
 }
 
 // openIndexWith is openIndex with the given embedder (serve passes a
-// measured one).
+// measured one). An index that could not be saved still answers from
+// memory, with a warning; the next run rebuilds it.
 func openIndexWith(ctx context.Context, cfg config.Config, log *slog.Logger, progress rag.Progress, emb rag.Embedder) (*rag.Index, rag.UpdateStats, error) {
-	arts, desc, err := loadCorpus(cfg, log)
+	ix, st, saveErr, err := buildIndex(ctx, cfg, log, progress, emb)
 	if err != nil {
-		return nil, rag.UpdateStats{}, err
+		return nil, st, err
 	}
-	ix := rag.NewIndex(rag.IndexOptions{
+	if saveErr != nil {
+		log.Warn("could not save the index; it will be rebuilt next time", "path", indexPath(cfg), "error", saveErr.Error())
+	}
+	return ix, st, nil
+}
+
+// buildIndex is openIndexWith that returns a failed save as saveErr
+// instead of logging it, for `citebot index`, which fails then.
+func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progress rag.Progress, emb rag.Embedder) (ix *rag.Index, st rag.UpdateStats, saveErr, err error) {
+	arts, desc, err := loadCorpus(ctx, cfg, log)
+	if err != nil {
+		return nil, rag.UpdateStats{}, nil, err
+	}
+	ix = rag.NewIndex(rag.IndexOptions{
 		Embedder: emb,
 		Chunker:  rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
 		Logger:   log,
 	})
 	path := indexPath(cfg)
-	switch err := ix.Load(path); {
+	switch err := ix.LoadContext(ctx, path); {
 	case err == nil:
+	case ctx.Err() != nil:
+		return nil, rag.UpdateStats{}, nil, fmt.Errorf("index %s: %w", desc, ctx.Err())
 	case errors.Is(err, fs.ErrNotExist):
 		log.Debug("no index yet; building it", "path", path)
 	case errors.Is(err, rag.ErrEmbedderChanged):
@@ -312,16 +337,13 @@ func openIndexWith(ctx context.Context, cfg config.Config, log *slog.Logger, pro
 	default:
 		log.Warn("index file unusable; rebuilding it from the corpus", "path", path, "error", err.Error())
 	}
-	st, err := ix.Update(ctx, arts, progress)
+	st, err = ix.Update(ctx, arts, progress)
 	if err != nil {
-		return nil, st, fmt.Errorf("index %s: %w", desc, err)
+		return nil, st, nil, fmt.Errorf("index %s: %w", desc, err)
 	}
 	if st.Modified() {
-		if err := ix.Save(path); err != nil {
-			// The in-memory index still answers; the next run rebuilds.
-			log.Warn("could not save the index; it will be rebuilt next time", "path", path, "error", err.Error())
-		}
+		saveErr = ix.Save(path)
 	}
 	log.Debug("index ready", "articles", st.Articles, "chunks", st.Chunks, "embedded", st.Embedded, "took", st.Duration.Round(time.Millisecond))
-	return ix, st, nil
+	return ix, st, saveErr, nil
 }

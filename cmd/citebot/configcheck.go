@@ -24,8 +24,10 @@ func runConfig(ctx context.Context, e *env, args []string) error {
 }
 
 // runConfigCheck prints the effective configuration as YAML, every key with
-// the source of its value (default, file, env, flag) and secrets shown as
-// "[redacted]", then validates it and reports every problem at once. It
+// the source of its value (default, file, env, flag), secrets shown as
+// "[redacted]" and credentials in URLs redacted, then validates it and
+// reports every problem at once. A configuration file holding secrets that
+// other users may read gets a warning on stderr. It
 // returns an error (exit status 1) when the configuration is invalid. It
 // takes the same flags as the other commands.
 func runConfigCheck(_ context.Context, e *env, args []string) error {
@@ -40,6 +42,7 @@ func runConfigCheck(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
+	warnInsecureFile(newLogger(e.stderr, cfg.Log), cfg)
 	fmt.Fprintln(e.stdout, "# Effective configuration of citebot "+version+"; each comment names the value's source.")
 	fmt.Fprintln(e.stdout, "# Precedence: default < file < env < flag. Secrets are never shown.")
 	if err := config.WriteYAML(e.stdout, cfg, src); err != nil {

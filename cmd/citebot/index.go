@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+
+	"citebot/corpus"
 )
 
 func runIndex(ctx context.Context, e *env, args []string) error {
@@ -27,18 +30,54 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	bar := newProgressBar(e.stderr, "embedding")
-	_, st, err := openIndex(ctx, c.cfg, c.log, bar.update)
+	ix, st, saveErr, err := buildIndex(ctx, c.cfg, c.log, bar.update, newEmbedder(c.cfg, c.log))
 	bar.finish()
 	if err != nil {
 		return err
 	}
+	if saveErr != nil {
+		return fmt.Errorf("index not saved to %s (%d articles, %d chunks were indexed in memory only): %w", path, st.Articles, st.Chunks, saveErr)
+	}
 	size := ""
-	if fi, err := os.Stat(path); err == nil {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
 		size = fmt.Sprintf(" (%s)", humanBytes(fi.Size()))
 	}
 	fmt.Fprintf(e.stdout, "Indexed %d articles, %d chunks in %s: %d added, %d changed, %d removed, %d unchanged; %d chunks embedded, %d reused.\nIndex: %s%s\n",
 		st.Articles, st.Chunks, st.Duration.Round(time.Millisecond), st.Added, st.Changed, st.Removed, st.Unchanged, st.Embedded, st.Reused, path, size)
+	reportUndated(e.stdout, ix.Articles(), c.cfg.Articles != "")
 	return nil
+}
+
+// undatedShown is how many ids of undated articles index names.
+const undatedShown = 5
+
+// reportUndated says how many articles have no publication date, names the
+// first few and says how to give them one: temporal questions ("the last
+// call", "this week") cannot place an undated article. jsonl says the
+// articles came from a JSONL file. It prints nothing when all are dated.
+func reportUndated(w io.Writer, arts []corpus.Article, jsonl bool) {
+	var ids []string
+	for _, a := range arts {
+		if a.Published.IsZero() {
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	list := strings.Join(ids[:min(len(ids), undatedShown)], ", ")
+	if len(ids) > undatedShown {
+		list += ", …"
+	}
+	what, them := fmt.Sprintf("%d articles have", len(ids)), "them"
+	if len(ids) == 1 {
+		what, them = "1 article has", "it"
+	}
+	how := `give each a date with "published: YYYY-MM-DD" in its front matter or in a metadata.yaml beside it (keyed by id), or "published" in its .jsonl line`
+	if jsonl {
+		how = `give each line a "published": "YYYY-MM-DD" field`
+	}
+	fmt.Fprintf(w, "%s no publication date (%s): questions about time (\"the last call\", \"this week\") cannot place %s; %s. See \"Your own articles\" in the README.\n", what, list, them, how)
 }
 
 // progressBar draws "embedding 1200/8009 chunks [=====     ] 15%" on a

@@ -86,12 +86,12 @@ func (r *reloader) changed() bool {
 func (r *reloader) reload(ctx context.Context, trigger string) {
 	start := time.Now()
 	fi, _ := os.Stat(r.path)
-	arts, desc, err := loadCorpus(r.cfg, r.log)
+	arts, desc, err := loadCorpus(ctx, r.cfg, r.log)
 	if err != nil {
 		r.fail(trigger, fi, "could not reload the corpus; still serving the previous index", err)
 		return
 	}
-	switch err := r.ix.Load(r.path); {
+	switch err := r.ix.LoadContext(ctx, r.path); {
 	case err == nil, errors.Is(err, fs.ErrNotExist):
 	case trigger == triggerIndexFile:
 		// Written with another embedder or chunk size, or damaged: do not
