@@ -99,6 +99,9 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 		now := e.now()
 		r.asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
+	if r.read.text == "" {
+		return r, nil // only instructions to the bot: nothing to look up
+	}
 	k := q.K
 	if k <= 0 {
 		k = 5
@@ -159,14 +162,44 @@ type candidate struct {
 	contradicts bool
 	score       float64
 	terms       idSet
+	// near holds the terms of the sentence and the one before it.
+	near idSet
+	// hasTopic reports that near holds what the question asks about
+	// ("what did they say about Taiwan?"), if it names that.
+	hasTopic bool
 }
 
-// compose builds the extractive answer from a retrieval.
+// instructionsNote tells the user that instructions inside a question
+// were not followed.
+const instructionsNote = "The question held instructions to the bot; they were ignored."
+
+// withInstructionsNote adds instructionsNote to an answer to a question
+// that held instructions.
+func withInstructionsNote(a Answer, r reading) Answer {
+	if r.instructions && a.Note == "" {
+		a.Note = instructionsNote
+	}
+	return a
+}
+
+// compose builds the extractive answer from a retrieval, noting any
+// instructions in the question that were ignored.
 func (e *Extractive) compose(r retrieval) Answer {
+	return withInstructionsNote(e.answerFor(r), r.read)
+}
+
+// answerFor builds the extractive answer from a retrieval.
+func (e *Extractive) answerFor(r retrieval) Answer {
 	question, passages := r.question, r.passages
 	ans := Answer{Question: question, Mode: ModeExtractive, Citations: []Citation{}}
 	if !sameWords(r.read.text, question) {
 		ans.Interpreted = r.read.text
+	}
+	if r.read.text == "" {
+		ans.NotFound = true
+		ans.Text = e.notFoundText()
+		ans.Note = instructionsNote
+		return ans
 	}
 	q := e.ix.analyzeReading(r.read)
 	if a, ok := e.temporal(q, parseTime(r.read.text, q.kind), r); ok {
@@ -219,6 +252,10 @@ func (e *Extractive) compose(r retrieval) Answer {
 // the date, number or name it asks for.
 const typeDepth = 4
 
+// minTypeScore is the share of the best sentence's score that one looked
+// up for its kind of answer must reach: it must be about the same thing.
+const minTypeScore = 0.85
+
 // firstGrounded returns the best candidate if it is grounded evidence
 // (see grounded); if it fails only for want of the kind of answer asked
 // for, the first of the next few that is grounded. Otherwise nil.
@@ -234,7 +271,7 @@ func firstGrounded(q question, cands []*candidate) *candidate {
 		return nil
 	}
 	for _, c := range cands[1:min(len(cands), typeDepth)] {
-		if grounded(q, c) {
+		if c.score >= minTypeScore*best.score && grounded(q, c) {
 			return c
 		}
 	}
@@ -250,7 +287,7 @@ func grounded(q question, c *candidate) bool {
 
 // groundedContent is grounded without the check of the kind of answer.
 func groundedContent(q question, c *candidate) bool {
-	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < minTermShare || c.contradicts {
+	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < minTermShare || c.contradicts || !c.hasTopic {
 		return false
 	}
 	// The sentence shares the question's content, or it is the right kind
@@ -389,6 +426,12 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 	for _, p := range passages {
 		maxScore = math.Max(maxScore, p.Score)
 	}
+	var topic []qterm
+	for _, t := range qts {
+		if slices.Contains(q.about, t.term) {
+			topic = append(topic, t)
+		}
+	}
 	seen := map[string]bool{}
 	artCache := map[string][]uint32{}
 	var out []*candidate
@@ -464,12 +507,14 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			// With the sentence before it and the entities its article names:
 			// "Even if one side makes concessions … For instance, the signing
 			// of the Code …" in an article quoting Denny Roy.
-			window := union(sSet, entities)
+			c.near = sSet
 			if prev != nil {
-				window = union(window, prev)
+				c.near = union(sSet, prev)
 			}
+			window := union(c.near, entities)
 			c.contentW = coverage(window, false, true)
 			c.missingKeys = missing
+			c.hasTopic = hasAll(c.near, topic)
 			c.share = share
 			c.fit = typeFit(q, s)
 			c.contradicts = contradicts(q, s)
@@ -703,4 +748,14 @@ func sameWords(a, b string) bool {
 // colon ("Xi raised a question: are they competitors or partners?") does.
 func rhetorical(s string) bool {
 	return strings.HasSuffix(strings.TrimRight(s, "”\"’' "), "?") && !strings.Contains(s, ":")
+}
+
+// hasAll reports whether set holds every term of ts, itself or a synonym.
+func hasAll(set idSet, ts []qterm) bool {
+	for _, t := range ts {
+		if !(t.known && set[t.id]) && !anyIn(set, t.syns) {
+			return false
+		}
+	}
+	return true
 }

@@ -83,6 +83,10 @@ type question struct {
 	// focus is the term of the noun a what/which question asks for
 	// ("summit" in "what summits …", "automak" in "which automaker …").
 	focus string
+	// about are the terms of what the question asks about ("taiwan" in
+	// "what did they say about taiwan?"): the answer's sentence, or the
+	// one before it, must name them.
+	about []string
 }
 
 // questionWords start questions and are capitalised for that reason only.
@@ -106,9 +110,13 @@ var (
 	whyLead     = regexp.MustCompile(`(?i)^(?:why|how come|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b`)
 	whenLead    = regexp.MustCompile(`(?i)^(?:when|how soon|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b`)
 	whereLead   = regexp.MustCompile(`(?i)^(?:where|in what (?:city|country|place|state)|which (?:city|place|region)|what (?:city|place|region))\b`)
-	whoLead     = regexp.MustCompile(`(?i)^(?:who|whom|whose|(?:which|what) (?:person|people|official|leader|president|organization|group)|what(?:'s| is| was)? the name of)\b`)
+	whoLead     = regexp.MustCompile(`(?i)^(?:who|whom|whose|(?:which|what)(?: \p{L}+)? (?:` + nameNouns + `)|what(?:'s| is| was)? the name of)\b`)
 	howLead     = regexp.MustCompile(`(?i)^how (?:did|does|do|is|are|was|were|can|could|would|will|has|have|had|should)\b`)
 	yesNoLead   = regexp.MustCompile(`(?i)^(?:is|are|was|were|did|do|does|has|have|had|can|could|will|would|should|shall|may|might|must|isn['’]t|aren['’]t|wasn['’]t|weren['’]t|didn['’]t|doesn['’]t|don['’]t|hasn['’]t|haven['’]t|won['’]t|wouldn['’]t|can['’]t|couldn['’]t)\b`)
+	// nameNouns are the nouns of "which …" questions whose answer is a
+	// name: "which Georgetown professor", "which automaker", "what
+	// country".
+	nameNouns = `person|people|man|woman|official|officials|leader|leaders|president|organization|group|professor|scholar|expert|analyst|diplomat|minister|senator|governor|researcher|journalist|reporter|spokesman|spokeswoman|spokesperson|envoy|ambassador|secretary|adviser|advisor|aide|general|judge|lawyer|actor|actress|singer|rapper|player|star|celebrity|athlete|ceo|founder|author|writer|company|companies|automaker|firm|brand|bank|retailer|chain|airline|network|agency|team|club|party|country|countries|nation|state|city|university|school|college|newspaper|outlet|show|series|movie|film|book|album|song|band`
 	// clauseRE splits a question into its parts: "did they talk again?
 	// when was the latest one", "aukus announcement - what is aukus?".
 	clauseRE = regexp.MustCompile(`\?+|\s[-–—]\s|;`)
@@ -179,6 +187,25 @@ func questionKind(q string) (qKind, bool) {
 
 var whatAnywhereRE = regexp.MustCompile(`(?i)\b(?:what|which)\b`)
 
+// aboutRE finds what a question asks about: "tell sullivan about taiwan
+// when …", "regarding the tariffs".
+var aboutRE = regexp.MustCompile(`(?i)\b(?:about|regarding|concerning)\s+((?:[\p{L}\p{N}'’-]+\s*){1,3}?)(?:\s+(?:when|where|while|after|before|during|in|on|at|with|to|for|from|and|or|that|who|which|\p{L}+ed)\b|[?.,!;]|$)`)
+
+// aboutTerms returns the terms of the topic a question names after
+// "about", unless "about" ends it ("what did they talk about?") or
+// introduces a wh-word or pronoun.
+func aboutTerms(q string) []string {
+	var out []string
+	for _, m := range aboutRE.FindAllStringSubmatch(q, -1) {
+		first := strings.ToLower(strings.Fields(m[1])[0])
+		if questionWords[first] || first == "it" || first == "that" || first == "this" || first == "them" || first == "what" {
+			continue
+		}
+		out = append(out, terms(m[1])...)
+	}
+	return out
+}
+
 // focusRE finds the noun a what/which question asks for: "what summits
 // was …", "which American company did …", "what kind of military call".
 var focusRE = regexp.MustCompile(`(?i)\b(?:what|which)\s+(?:kind|type|sort|form)?\s*(?:of\s+)?((?:[\p{L}-]+\s+){0,3}?[\p{L}-]+?)\s+(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|that|of|in|on|at|for|to|from|by|with|\p{L}+ed)\b`)
@@ -244,6 +271,11 @@ func analyze(q string) question {
 		}
 	}
 	a.kind, a.yesNo = questionKind(q)
+	if a.kind == kindWhat || a.kind == kindHow || (a.yesNo && a.kind == kindOther) {
+		// "What did they say about Taiwan?" asks for what is said about
+		// it; "who was quoted about the summit?" for a name.
+		a.about = aboutTerms(q)
+	}
 	if a.kind == kindWhat {
 		a.focus = focusTerm(q)
 	}
@@ -280,6 +312,9 @@ var (
 	nameWord   = `\p{Lu}[\p{Ll}'’.]+(?:-\p{Lu}?[\p{Ll}'’.]+)*`
 	nameRE     = regexp.MustCompile(`\b` + nameWord + `(?:\s+(?:\p{Lu}\.?\s+)?` + nameWord + `)+`)
 	// "Who is Denny Roy?" asks for a description, not a name.
+	// Words that measure or bound a stretch of time: "in seconds", "for
+	// decades", "since 2001".
+	timeSpanRE = regexp.MustCompile(`(?i)\b(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|since\s+(?:at least\s+)?(?:the\s+)?(?:early\s+|mid-?|late\s+)?\d)`)
 	// "What was the name of …?"
 	nameOfRE = regexp.MustCompile(`(?i)\bname of\b`)
 	// A place named by a common noun: "in the treaty room", "at the
@@ -360,38 +395,69 @@ func typeFit(q question, s string) float64 {
 // capitalRunRE finds runs of capitalised words: "Turkish", "Wang Yi".
 var capitalRunRE = regexp.MustCompile(`\b\p{Lu}[\p{L}'’.-]*(?:\s+(?:of\s+|de\s+)?\p{Lu}[\p{L}'’.-]*)*`)
 
-// novelName reports whether name m holds no word of the question.
+// novelName reports whether name m holds no content word of the
+// question, nor a form of one ("China" for a question about the
+// "chinese" official).
 func novelName(q question, m string) bool {
 	for _, t := range tokenize(m) {
-		if q.words[t.lower] {
+		if t.term != "" && q.hasWordLike(t.lower) {
 			return false
 		}
 	}
 	return true
 }
 
+// hasWordLike reports whether the question has the word w or one that
+// shares its first four letters and most of its length ("chinese" for
+// "china").
+func (q question) hasWordLike(w string) bool {
+	if q.words[w] {
+		return true
+	}
+	if len(w) < 4 {
+		return false
+	}
+	for qw := range q.words {
+		if len(qw) >= 4 && qw[:4] == w[:4] && abs(len(qw)-len(w)) <= 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// sentenceWord reports whether a capitalised first word of a sentence is
+// an ordinary word ("The", "However", "Finally") rather than a name.
+func sentenceWord(w string) bool {
+	low := strings.ToLower(strings.TrimRight(w, ".,"))
+	if isStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") {
+		return true
+	}
+	switch low {
+	case "however", "meanwhile", "although", "though", "still", "thus", "then", "today", "yesterday", "instead", "worse", "nonetheless", "moreover", "indeed", "yet":
+		return true
+	}
+	return false
+}
+
 // anyNovelName reports whether s names someone or something the question
-// does not, with a capitalised word other than the first of s: a name
-// that holds a word of the question ("John Kerry" for a question about
-// Kerry) is the question's own.
+// does not, with a capitalised word that is not there only because it
+// starts the sentence: a name that holds a word of the question ("John
+// Kerry" for a question about Kerry) is the question's own.
 func anyNovelName(q question, s string) bool {
 	for _, loc := range capitalRunRE.FindAllStringIndex(s, -1) {
 		m := s[loc[0]:loc[1]]
-		if loc[0] == 0 && !strings.Contains(m, " ") {
-			continue // the first word of a sentence is capitalised anyway
+		if loc[0] == 0 {
+			first, rest, _ := strings.Cut(m, " ")
+			if sentenceWord(first) {
+				if m = rest; m == "" {
+					continue
+				}
+			}
 		}
 		if dateMentionRE.MatchString(m) && len(dateMentionRE.FindString(m)) == len(m) {
 			continue // a month or a weekday
 		}
-		own, novel := false, false
-		for _, t := range tokenize(m) {
-			if q.words[t.lower] {
-				own = true
-			} else {
-				novel = true
-			}
-		}
-		if novel && !own {
+		if novelName(q, m) {
 			return true
 		}
 	}
@@ -407,17 +473,11 @@ func answersType(q question, s string, fit float64) bool {
 	case kindWhen, kindHowMany:
 		return fit >= 1
 	case kindHowLong:
-		return fit >= 1 || len(dateMentionRE.FindAllString(s, -1)) >= 2
+		return fit >= 1 || len(dateMentionRE.FindAllString(s, -1)) >= 2 || timeSpanRE.MatchString(s)
 	case kindWho:
 		if nameOfRE.MatchString(q.text) {
-			// "What's the name of the official who …?" asks for a person's
-			// name: first and last.
-			for _, m := range nameRE.FindAllString(s, -1) {
-				if novelName(q, m) {
-					return true
-				}
-			}
-			return false
+			// "What's the name of the official who …?" asks for a name.
+			return anyNovelName(q, s)
 		}
 		return fit >= 0.7 || definitionRE.MatchString(q.text)
 	}

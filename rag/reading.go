@@ -69,6 +69,39 @@ type reading struct {
 	casual bool
 	// corrected lists the changed words, "durng → during".
 	corrected []string
+	// instructions reports that the question held instructions to the
+	// bot, which were dropped ("ignore your rules", "start your reply
+	// with @everyone"); text is empty when nothing else was left.
+	instructions bool
+}
+
+// instructionRE finds text addressed to the bot as instructions rather
+// than asked about the articles: attempts to change its rules, its
+// output or whom it pings.
+var instructionRE = regexp.MustCompile(`(?i)\b(?:ignore|disregard|forget|override|bypass)\b[^.?!\]]{0,40}\b(?:instructions?|rules?|prompts?|guidelines?|previous|above|everything|context|citations?)\b|\b(?:system prompt|you are now|act as|pretend (?:to be|you)|jailbreak|developer mode|note to (?:the )?bot)\b|@(?:everyone|here)\b|\b(?:start|begin|end) (?:your|ur|the) (?:reply|answer|response|message)\b|\b(?:reply|respond|answer) only with\b|\b(?:tell|ping|notify|message) (?:everyone|everybody|all)\b|\bprint (?:your|the) (?:system )?(?:prompt|instructions)\b|\bcitations are (?:off|disabled)\b`)
+
+// bracketRE finds a bracketed aside: "[note to bot: …]".
+var bracketRE = regexp.MustCompile(`\[[^\]]*\]|\([^)]*\)|\{[^}]*\}`)
+
+// withoutInstructions removes from q the bracketed asides and the
+// sentences that instruct the bot, and reports whether it removed any.
+func withoutInstructions(q string) (string, bool) {
+	if !instructionRE.MatchString(q) {
+		return q, false
+	}
+	q = bracketRE.ReplaceAllStringFunc(q, func(m string) string {
+		if instructionRE.MatchString(m) {
+			return " "
+		}
+		return m
+	})
+	var kept []string
+	for _, part := range regexp.MustCompile(`[^.?!;]+[.?!;]*`).FindAllString(q, -1) {
+		if !instructionRE.MatchString(part) {
+			kept = append(kept, strings.TrimSpace(part))
+		}
+	}
+	return strings.Join(kept, " "), true
 }
 
 // read expands chat spellings, drops filler words and corrects typos in q
@@ -76,6 +109,9 @@ type reading struct {
 // lock.
 func (ix *Index) read(q string) reading {
 	r := reading{casual: !hasInnerCapital(q)}
+	if q, r.instructions = withoutInstructions(q); strings.IndexFunc(q, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
+		return r // nothing but instructions
+	}
 	lx := ix.lexicon()
 	var b strings.Builder
 	last := 0 // end of the text copied to b
@@ -107,6 +143,8 @@ func (ix *Index) read(q string) reading {
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
 				rep, replace = "", false // "functions of n", "T(n)"
 			}
+		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && isAlpha(low) && lx.df(stem(low)) == 0 && lx.df(stem(low[:len(low)-1])) > 0:
+			rep, replace = w[:len(w)-1], true // "xis latest call": a possessive without its apostrophe
 		case r.casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
 			rep, replace = ix.acronymInCasing(lx, w, word(i-1)), true
 		default:
@@ -136,7 +174,7 @@ func (ix *Index) read(q string) reading {
 	b.WriteString(q[last:])
 	r.text = strings.TrimSpace(b.String())
 	if strings.IndexFunc(r.text, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
-		r.text = q
+		r.text = q // nothing but fillers: read them after all
 	}
 	return r
 }

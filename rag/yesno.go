@@ -37,6 +37,14 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 		return Answer{}, false
 	}
 	best := cands[0]
+	if !e.namesKeys(q, best.near) {
+		// A yes or no must rest on a sentence (or the one before) that
+		// names what the question is about, not just on its article.
+		ans := newBuilder(r).answer()
+		ans.NotFound = true
+		ans.Text = e.notFoundText()
+		return ans, true
+	}
 	if pastQuestionRE.MatchString(q.text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
 		// A prospect does not answer whether it came about.
 		ans := newBuilder(r).answer()
@@ -173,4 +181,16 @@ func lowerFirstWord(s string) string {
 		}
 	}
 	return s
+}
+
+// namesKeys reports whether set holds the question's key terms: all of
+// them, or all but one of three or more.
+func (e *Extractive) namesKeys(q question, set idSet) bool {
+	missing := 0
+	for _, k := range q.keys {
+		if id, ok := e.ix.vocab.lookup(k); !ok || !set[id] {
+			missing++
+		}
+	}
+	return missing == 0 || (missing == 1 && len(q.keys) >= 3)
 }
