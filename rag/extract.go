@@ -481,6 +481,12 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			}
 		}
 		share := float64(found) / float64(max(1, len(qts)))
+		if len(qts) <= 3 && share <= minTermShare && slices.ContainsFunc(qts, func(t qterm) bool { return !t.known && !t.date }) {
+			// A short question half of whose words the corpus never uses
+			// ("what is the weather in beijing?") is not answered by the
+			// other half.
+			share = 0
+		}
 		var before idSet
 		for _, st := range sents {
 			sSet := newIDSet(st.ids)

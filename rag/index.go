@@ -43,8 +43,11 @@ type Index struct {
 	recs   []*chunkRec // lexicon document i is recs[i]
 	byID   map[string]int
 	lex    *lexicon
+	artLex *lexicon // BM25 over whole articles: document k is the article numbered k
 	vocab  *vocabulary
 	dim    int
+
+	newest time.Time // the latest publication date of the articles
 
 	workers      int
 	vectorWeight float64
@@ -53,6 +56,7 @@ type Index struct {
 }
 
 type articleRec struct {
+	no     int // number of the article in artLex
 	art    corpus.Article
 	hash   string
 	chunks []*chunkRec
@@ -131,6 +135,7 @@ func NewIndex(opts IndexOptions) *Index {
 	}
 	ix.db = chromem.NewDB()
 	ix.lex = buildLexicon(ix.vocab, nil, 1)
+	ix.artLex = ix.lex
 	return ix
 }
 
@@ -477,6 +482,17 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		byID[c.ID] = i
 	}
 	lex := buildLexicon(ix.vocab, docs, ix.workers)
+	// Whole articles as documents too: an article that matches the query
+	// throughout, not in one passage only, is about it.
+	artDocs := make([][]uint32, len(ids))
+	for k, id := range ids {
+		r := next[id]
+		r.no = k
+		for _, c := range r.chunks {
+			artDocs[k] = append(artDocs[k], c.terms...)
+		}
+	}
+	artLex := buildLexicon(ix.vocab, artDocs, ix.workers)
 	set, err := ix.buildShards(ctx, recs, dim)
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
@@ -485,7 +501,13 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	ix.mu.Lock()
 	old := ix.shards
 	set.apply(dim)
-	ix.arts, ix.recs, ix.byID, ix.lex, ix.dim, ix.shards = next, recs, byID, lex, dim, set.cols
+	ix.arts, ix.recs, ix.byID, ix.lex, ix.artLex, ix.dim, ix.shards = next, recs, byID, lex, artLex, dim, set.cols
+	ix.newest = time.Time{}
+	for _, r := range next {
+		if r.art.Published.After(ix.newest) {
+			ix.newest = r.art.Published
+		}
+	}
 	ix.fileShards = 0
 	ix.mu.Unlock()
 	ix.dropShards(old, set.cols)

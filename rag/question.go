@@ -241,6 +241,11 @@ func (q question) inPeriod(pub time.Time) bool {
 // answer, not its content: "how long", "what year".
 var whPhrase = regexp.MustCompile(`(?i)^(?:how (?:long|many(?: times)?|much|often|old|far)|(?:what|which|in what|on what) (?:year|date|day|month|time|century|decade|number|percentage|share|amount|kind|type|sort)s?)\b`)
 
+// relativeTimeRE matches words that place a question in time relative to
+// when it is asked ("this week", "recently"): they set how much recent
+// articles are preferred, and are not content to match.
+var relativeTimeRE = regexp.MustCompile(`(?i)\b(?:(?:this|last|next|past|coming) (?:week|weekend|month|year)|recently|lately|today|tonight|yesterday|currently|these days|so far|right now|at the moment|earlier this (?:week|month|year)|in recent (?:days|weeks|months))\b`)
+
 // newsPhrase matches words that ask for news in general, which every
 // article of a news corpus is: "the latest news on", "any updates about".
 var newsPhrase = regexp.MustCompile(`(?i)\b(?:news|updates?|developments?|happenings?|what'?s new)\s+(?:on|about|regarding|with|in|from)\b`)
@@ -249,7 +254,8 @@ var newsPhrase = regexp.MustCompile(`(?i)\b(?:news|updates?|developments?|happen
 func analyze(q string) question {
 	a := question{text: q, words: map[string]bool{}}
 	seen := map[string]bool{}
-	for _, m := range append([]string{whPhrase.FindString(q)}, newsPhrase.FindAllString(q, -1)...) {
+	skip := append([]string{whPhrase.FindString(q)}, newsPhrase.FindAllString(q, -1)...)
+	for _, m := range append(skip, relativeTimeRE.FindAllString(q, -1)...) {
 		for _, t := range terms(m) {
 			seen[t] = true // not a content term
 		}

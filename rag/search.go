@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -46,6 +47,54 @@ type SearchOptions struct {
 	// supplementary searches where the words suffice: no call to a
 	// model-backed embedder is made.
 	KeywordsOnly bool
+	// NoRecency turns off the preference for recent articles that a query
+	// about the present gets ("this week", "recently", "is … now"; see
+	// recencyStrength).
+	NoRecency bool
+}
+
+// recencyPool multiplies the candidates of a query about the present.
+const recencyPool = 8
+
+// agePrior is the weight of an article published on pub for a question
+// asked on ref: 1 on the day, about 0.7 a month before, 0.3 a year before
+// (1/sqrt(1 + age/30 days)); an undated article counts as a year old, and
+// one from after ref as new.
+func agePrior(pub, ref time.Time) float64 {
+	days := 365.0
+	if !pub.IsZero() {
+		days = math.Max(0, ref.Sub(pub).Hours()/24)
+	}
+	return 1 / math.Sqrt(1+days/30)
+}
+
+var (
+	// presentRE finds a question about now: "this week", "recently",
+	// "latest", "new", "currently".
+	presentRE = regexp.MustCompile(`(?i)\b(?:this (?:week|weekend|month)|recent(?:ly)?|latest|lately|new(?:ly)?|now|currently|current|today|tonight|yesterday|these days|so far|as of|just|soon|upcoming)\b`)
+	// presentTenseRE finds a question in the present or future tense
+	// ("which company is being accused", "where are Americans moving",
+	// "which state has the highest price", "will soon require").
+	presentTenseRE = regexp.MustCompile(`(?i)^(?:[^,]*?\b)?(?:is|are|has|have|does|do|remains?|will|won['’]t|'s|'re)\b`)
+	// pastPeriodRE finds a question about a past period it names: "in
+	// 2021", "back in September", "last year".
+	pastPeriodRE = regexp.MustCompile(`(?i)\b(?:(?:1\d|20)\d\d|last year|back in|decades?|centur(?:y|ies))\b`)
+)
+
+// recencyStrength is how much a query prefers recent articles, as the
+// exponent of agePrior: 1 when it asks about the present in words ("this
+// week", "recently"), 0.5 when only its tense is present or future, 0 when
+// it names a past period or speaks of the past.
+func recencyStrength(query string) float64 {
+	switch {
+	case pastPeriodRE.MatchString(query):
+		return 0
+	case presentRE.MatchString(query):
+		return 1.5
+	case presentTenseRE.MatchString(query):
+		return 1
+	}
+	return 0.5
 }
 
 // Fusion weights, relative to BM25 over words (1). Each signal is
@@ -54,6 +103,8 @@ type SearchOptions struct {
 const (
 	phraseWeight    = 0.3
 	proximityWeight = 0.5
+	// articleWeight weighs BM25 over the passage's whole article.
+	articleWeight = 1.0
 )
 
 // Search returns the passages most relevant to query, best first. The
@@ -93,6 +144,15 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	}
 	// Candidates: generous, since filters and caps apply afterwards.
 	m := min(len(ix.recs), max(50, opts.K*8))
+	recency := 0.0
+	if !opts.NoRecency {
+		recency = recencyStrength(query)
+	}
+	if recency > 0 {
+		// The prior reorders a deeper pool: this week's article may rank
+		// far down by words alone among years of similar ones.
+		m = min(len(ix.recs), m*recencyPool)
+	}
 	cand := map[int]*Passage{}
 	get := func(i int) *Passage {
 		p, ok := cand[i]
@@ -108,6 +168,12 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	}
 	for _, s := range ix.pairSearch(raw, m) {
 		get(s.doc).Phrase = s.score
+	}
+	artScore := map[int]float64{}
+	maxArt := 0.0
+	for _, s := range ix.artLex.search(qterms, m) {
+		artScore[s.doc] = s.score
+		maxArt = math.Max(maxArt, s.score)
 	}
 	if qvec != nil {
 		if len(qvec) != ix.dim {
@@ -137,9 +203,17 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		maxPhrase = math.Max(maxPhrase, p.Phrase)
 		maxVec = math.Max(maxVec, p.Vector)
 	}
+	ref := opts.Before
+	if ref.IsZero() {
+		ref = ix.newest
+	}
 	for i := range out {
 		p := &out[i]
-		p.Score = norm(p.Lexical, maxLex) + phraseWeight*norm(p.Phrase, maxPhrase) + ix.vectorWeight*norm(p.Vector, maxVec)
+		p.Score = norm(p.Lexical, maxLex) + phraseWeight*norm(p.Phrase, maxPhrase) + ix.vectorWeight*norm(p.Vector, maxVec) +
+			articleWeight*norm(artScore[p.rec.art.no], maxArt)
+		if recency > 0 {
+			p.Score *= math.Pow(agePrior(p.Article.Published, ref), recency)
+		}
 	}
 	sortPassages(out)
 	// Re-rank the head by proximity: the question's words together in one
