@@ -128,12 +128,25 @@ func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer
 		}
 		byArt[c.art.ID] = append(byArt[c.art.ID], c)
 	}
+	// The answer is marked in the best sentence, or, when that has none,
+	// in the sentence before that it leans on.
+	emph := chosen[0]
+	if best := chosen[0]; best.prevStart >= 0 {
+		s := annotateDates(best.text, best.art.Published)
+		if emphasizeAnswer(q, s) == s {
+			for _, c := range chosen[1:] {
+				if c.art.ID == best.art.ID && c.start == best.prevStart {
+					emph = c
+				}
+			}
+		}
+	}
 	for _, id := range order {
 		cs := byArt[id]
 		slices.SortFunc(cs, func(a, b *candidate) int { return a.start - b.start })
 		for _, c := range cs {
 			var edit func(string) string
-			if c == chosen[0] {
+			if c == emph {
 				edit = func(s string) string { return emphasizeAnswer(q, s) }
 			}
 			b.sentence(c.art, c.start, c.end, edit)

@@ -156,6 +156,8 @@ type candidate struct {
 	// missingKeys counts the question's key terms absent from the context.
 	missingKeys int
 	fit         float64
+	// ownFit is fit without the sentence this one leans on.
+	ownFit float64
 	// contradicts reports a polarity or antonym clash with the question:
 	// it asks "what was not …" and the sentence says nothing negative, or
 	// it asks for the "earliest" and the sentence speaks of the "latest".
@@ -167,7 +169,74 @@ type candidate struct {
 	// hasTopic reports that near holds what the question asks about
 	// ("what did they say about Taiwan?"), if it names that.
 	hasTopic bool
+	// prevStart and prevEnd locate the sentence before, in the same
+	// paragraph, when this one leans on it (see leansBack); prevStart is
+	// -1 otherwise.
+	prevStart, prevEnd int
 }
+
+// leanBackRE finds a sentence that points back to the one before: "That's
+// how much …", "It comes after …", "“I can't give you a date,” he told
+// reporters".
+var leanBackRE = regexp.MustCompile(`^[“"‘'(]?(?:That|That['’]s|This|These|Those|It|It['’]s|He|She|They|His|Her|Its|Their|Such|So)\b|^[“"][^”"]+[”"],? (?:he|she|they) (?:said|told|added|says|explained|noted)\b`)
+
+// sentenceBefore returns the bounds of the sentence of text that ends
+// before offset at, or -1, -1.
+func sentenceBefore(text string, at int) (int, int) {
+	from := max(0, at-600)
+	for from > 0 && from < at && !unicode.IsSpace(rune(text[from-1])) {
+		from++ // start the window at a word
+	}
+	spans := splitSentences(text[from:at])
+	if len(spans) == 0 || (from > 0 && len(spans) == 1) {
+		return -1, -1 // none, or only a piece of one
+	}
+	last := spans[len(spans)-1]
+	return from + last.Start, from + last.End
+}
+
+// startsWithFocus reports whether s opens by describing the thing a
+// which-question asks for: "The show, which follows …".
+func startsWithFocus(focus, s string) bool {
+	if focus == "" {
+		return false
+	}
+	toks := tokenize(s)
+	if len(toks) < 2 || (toks[0].lower != "the" && toks[0].lower != "this" && toks[0].lower != "that") {
+		return false
+	}
+	for _, t := range toks[1:min(len(toks), 4)] {
+		if t.term == focus {
+			return true
+		}
+	}
+	return false
+}
+
+// definiteFocus reports whether s speaks of the thing a which-question
+// asks for by description, not name: "the wildly popular South Korean
+// show" for "which show …?".
+func definiteFocus(focus, s string) bool {
+	if focus == "" {
+		return false
+	}
+	toks := tokenize(s)
+	for i, t := range toks {
+		if t.term != focus {
+			continue
+		}
+		for j := i - 1; j >= 0 && j >= i-5; j-- {
+			switch toks[j].lower {
+			case "the", "this", "that":
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// leansBack reports whether sentence s points back to the one before.
+func leansBack(s string) bool { return leanBackRE.MatchString(s) }
 
 // instructionsNote tells the user that instructions inside a question
 // were not followed.
@@ -241,6 +310,9 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		return ans
 	}
 	chosen := []*candidate{best}
+	if best.prevStart >= 0 {
+		chosen = append(chosen, &candidate{art: best.art, start: best.prevStart, end: best.prevEnd, text: best.art.Text[best.prevStart:best.prevEnd], prevStart: -1})
+	}
 	if extra := pickSecond(q, best, cands); extra != nil {
 		chosen = append(chosen, extra)
 	}
@@ -488,11 +560,18 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			share = 0
 		}
 		var before idSet
+		beforeStart, beforeEnd := -1, -1
 		for _, st := range sents {
 			sSet := newIDSet(st.ids)
-			prev := before
+			prev, prevStart, prevEnd := before, beforeStart, beforeEnd
 			before = sSet
 			start, end := p.Start+st.start, p.Start+st.end
+			beforeStart, beforeEnd = start, end
+			if prevStart < 0 {
+				// The first sentence of the passage: the one before is in
+				// the article.
+				prevStart, prevEnd = sentenceBefore(p.Article.Text, start)
+			}
 			key := fmt.Sprintf("%s:%d", p.ArticleID, start)
 			if seen[key] {
 				continue
@@ -502,7 +581,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			if utf8.RuneCountInString(s) < 12 || rhetorical(s) {
 				continue
 			}
-			c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet}
+			c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet, prevStart: -1}
 			if maxScore > 0 {
 				c.retrieval = p.Score / maxScore
 			}
@@ -523,6 +602,13 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			c.hasTopic = hasAll(c.near, topic)
 			c.share = share
 			c.fit = typeFit(q, s)
+			c.ownFit = c.fit
+			if prevStart >= 0 && (leansBack(s) || startsWithFocus(q.focus, s) || (definiteFocus(q.focus, s) && !anyNovelName(q, s))) {
+				// "$5. That's how much a gallon costs": the sentence
+				// before holds what this one points to.
+				c.prevStart, c.prevEnd = prevStart, prevEnd
+				c.fit = math.Max(c.fit, typeFit(q, p.Article.Text[prevStart:prevEnd]))
+			}
 			c.contradicts = contradicts(q, s)
 			if c.contradicts {
 				c.fit = 0
@@ -585,12 +671,30 @@ func recencyKind(q question) bool {
 
 var recentWordRE = regexp.MustCompile(`(?i)\b(?:last|latest|most recent|recently|newest)\b`)
 
+// focusWeight is the score a sentence gains by naming what a what/which
+// question asks for.
+const focusWeight = 0.07
+
+// continuesRE finds a sentence that carries on the argument of the one
+// before.
+var continuesRE = regexp.MustCompile(`^(?:Nonetheless|Nevertheless|However|But|Because|That is because|This is because|As a result|So|Therefore|Thus|Still|Yet|Instead|Firstly|Secondly|First|Second)\b`)
+
 // pickSecond returns a sentence that adds to best, or nil: the next sentence
 // of the same article when it continues on the question's terms, or another
 // strong sentence saying something else. For "last" questions only the same
 // article is used, so that older evidence does not muddle the newest.
 func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
+	if q.kind == kindWhy || q.kind == kindHow {
+		// A reason often goes on in the next sentence: "… Nonetheless,
+		// these agreements are fragile and easily broken."
+		if next := nextSentence(best, cands); next != nil && continuesRE.MatchString(next.text) {
+			return next
+		}
+	}
 	for _, c := range cands[1:] {
+		if c == best || c.ownFit < 0.5 && c.fit >= 0.5 {
+			continue // its kind of answer is in the sentence it leans on
+		}
 		sameArt := c.art.ID == best.art.ID
 		if q.recency && !sameArt {
 			continue

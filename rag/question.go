@@ -244,7 +244,7 @@ var whPhrase = regexp.MustCompile(`(?i)^(?:how (?:long|many(?: times)?|much|ofte
 // relativeTimeRE matches words that place a question in time relative to
 // when it is asked ("this week", "recently"): they set how much recent
 // articles are preferred, and are not content to match.
-var relativeTimeRE = regexp.MustCompile(`(?i)\b(?:(?:this|last|next|past|coming) (?:week|weekend|month|year)|recently|lately|today|tonight|yesterday|currently|these days|so far|right now|at the moment|earlier this (?:week|month|year)|in recent (?:days|weeks|months))\b`)
+var relativeTimeRE = regexp.MustCompile(`(?i)\b(?:back (?:in|then|when)|(?:this|last|next|past|coming) (?:week|weekend|month|year)|recently|lately|today|tonight|yesterday|currently|these days|so far|right now|at the moment|earlier this (?:week|month|year)|in recent (?:days|weeks|months))\b`)
 
 // newsPhrase matches words that ask for news in general, which every
 // article of a news corpus is: "the latest news on", "any updates about".
@@ -282,7 +282,7 @@ func analyze(q string) question {
 		// it; "who was quoted about the summit?" for a name.
 		a.about = aboutTerms(q)
 	}
-	if a.kind == kindWhat {
+	if a.kind == kindWhat || a.kind == kindWho { // "which show", "what summits"
 		a.focus = focusTerm(q)
 	}
 	a.recency = recencyRE.MatchString(q)
