@@ -2,6 +2,7 @@ package rag
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -68,7 +69,7 @@ func (b *builder) sentence(art corpus.Article, start, end int, edit func(string)
 		return
 	}
 	n := b.quote(art, start, end)
-	s := annotateDates(art.Text[start:end], art.Published)
+	s := withoutLabel(annotateDates(art.Text[start:end], art.Published))
 	if edit != nil {
 		s = edit(s)
 	}
@@ -147,7 +148,7 @@ func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer
 		for _, c := range cs {
 			var edit func(string) string
 			if c == emph {
-				edit = func(s string) string { return emphasizeAnswer(q, s) }
+				edit = func(s string) string { return leadWithAnswer(q, s) }
 			}
 			b.sentence(c.art, c.start, c.end, edit)
 		}
@@ -212,6 +213,11 @@ func (e *Extractive) renderEvents(r retrieval, tq timeQuestion, found []dated) A
 // boldDate writes a date with its preposition, the date in bold: "in
 // **April 2024**", "on **9 September 2021**".
 func boldDate(d timex.Date) string {
+	if d.Prec == timex.Season && strings.HasPrefix(d.String(), "the ") && strings.Contains(d.String(), " after ") {
+		// "the weeks after 28 August 2024": planned for the coming weeks.
+		span, from, _ := strings.Cut(d.String(), " after ")
+		return "for **" + strings.Replace(span, "the ", "the coming ", 1) + "** (from " + from + ")"
+	}
 	p := onDate(d)
 	for _, prep := range []string{"in ", "on "} {
 		if strings.HasPrefix(p, prep) {
@@ -247,4 +253,67 @@ func (e *Extractive) renderDuration(r retrieval, from, to dated, toEvent bool) (
 		b.sentence(to.art, to.ev.Start, to.ev.End, nil)
 	}
 	return b.answer(), true
+}
+
+// renderCount writes how many events the articles report, listing their
+// dates with citations, then their sentences.
+func (e *Extractive) renderCount(r retrieval, found []dated) Answer {
+	b := newBuilder(r)
+	var dates []string
+	for _, d := range found {
+		dates = append(dates, fmt.Sprintf("%s [%d]", boldDate(d.ev.Date), b.ref(d.art)))
+	}
+	noun := actionNoun(found[0].ev.Action)
+	lead := fmt.Sprintf("The articles report %s, %s; they may not report every one.", timex.Count(len(found), noun), listJoin(dates))
+	b.add(lead)
+	for _, d := range found {
+		b.sentence(d.art, d.ev.Start, d.ev.End, nil)
+	}
+	return b.answer()
+}
+
+// listJoin joins items as a person lists them: "a", "a and b", "a, b and
+// c".
+func listJoin(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// leadWithAnswer puts the answer of a when/how long/how many/who/where
+// question before the sentence that holds it, in bold: "**Wang Yi**: the
+// agreement … came during a meeting … between … Sullivan and … Wang Yi".
+// Other sentences keep their text, the answer marked where one is found.
+func leadWithAnswer(q question, s string) string {
+	a, b, ok := answerSpan(q, s)
+	if !ok {
+		return s
+	}
+	switch q.kind {
+	case kindWhen, kindHowLong, kindHowMany, kindWho, kindWhere:
+		return emphasis + strings.TrimRight(s[a:b], ".,;:") + emphasis + ": " + lowerFirstWord(s)
+	}
+	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
+}
+
+// labelRE matches the label some outlets open a paragraph with: "Driving
+// the news: ", "The details: ", "Between the lines: ".
+var labelRE = regexp.MustCompile(`^(\p{Lu}[\p{L}'’]*)((?: [\p{Ll}'’]+){0,3}): \p{Lu}`)
+
+// withoutLabel drops such a label from a sentence of the answer (the
+// citation's quote keeps it).
+func withoutLabel(s string) string {
+	m := labelRE.FindStringSubmatchIndex(s)
+	if m == nil {
+		return s
+	}
+	first := strings.ToLower(s[m[2]:m[3]])
+	if !isStop(first, false) && !questionWords[first] && !strings.HasSuffix(first, "ing") {
+		return s // "Sullivan said: …" is no label
+	}
+	return s[m[1]-1:]
 }

@@ -235,6 +235,28 @@ func definiteFocus(focus, s string) bool {
 	return false
 }
 
+// minLeanContent is the share of the question's content a sentence must
+// hold for the answer its lead-in holds to count as its own.
+const minLeanContent = 0.5
+
+// needsLeadIn reports whether sentence s, as an answer to q, needs the
+// sentence before it: it points back to it and does not hold the kind of
+// answer q asks for itself ("That's how much a gallon costs", "The show,
+// which follows …"), or, for a question without a kind of answer, it
+// starts with a pronoun whose subject the sentence before names.
+func needsLeadIn(q question, s string) bool {
+	_, _, has := answerSpan(q, s)
+	switch {
+	case has:
+		return false
+	case leansBack(s):
+		return true
+	case startsWithFocus(q.focus, s):
+		return true
+	}
+	return definiteFocus(q.focus, s) && !anyNovelName(q, s)
+}
+
 // leansBack reports whether sentence s points back to the one before.
 func leansBack(s string) bool { return leanBackRE.MatchString(s) }
 
@@ -305,6 +327,11 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 	}
 	best := firstGrounded(q, cands)
 	if best == nil {
+		if tq := parseTime(r.read.text, q.kind); tq.op == opCount {
+			if a, ok := e.countEvents(q, tq, r); ok {
+				return a
+			}
+		}
 		ans.NotFound = true
 		ans.Text = e.notFoundText()
 		return ans
@@ -603,11 +630,13 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			c.share = share
 			c.fit = typeFit(q, s)
 			c.ownFit = c.fit
-			if prevStart >= 0 && (leansBack(s) || startsWithFocus(q.focus, s) || (definiteFocus(q.focus, s) && !anyNovelName(q, s))) {
+			if prevStart >= 0 && needsLeadIn(q, s) {
 				// "$5. That's how much a gallon costs": the sentence
 				// before holds what this one points to.
 				c.prevStart, c.prevEnd = prevStart, prevEnd
-				c.fit = math.Max(c.fit, typeFit(q, p.Article.Text[prevStart:prevEnd]))
+				if c.contentS >= minLeanContent {
+					c.fit = math.Max(c.fit, typeFit(q, p.Article.Text[prevStart:prevEnd]))
+				}
 			}
 			c.contradicts = contradicts(q, s)
 			if c.contradicts {
@@ -679,6 +708,10 @@ const focusWeight = 0.07
 // before.
 var continuesRE = regexp.MustCompile(`^(?:Nonetheless|Nevertheless|However|But|Because|That is because|This is because|As a result|So|Therefore|Thus|Still|Yet|Instead|Firstly|Secondly|First|Second)\b`)
 
+// minSecondCoverage is the share of the question a sentence from elsewhere
+// must hold to be added to the answer.
+const minSecondCoverage = 0.4
+
 // pickSecond returns a sentence that adds to best, or nil: the next sentence
 // of the same article when it continues on the question's terms, or another
 // strong sentence saying something else. For "last" questions only the same
@@ -706,7 +739,7 @@ func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
 		switch {
 		case adjacent && c.covS >= 0.2 && c.score >= 0.6*best.score && c.fit >= 0.5 && (!q.recency || recentWordRE.MatchString(c.text)):
 			return c
-		case !q.recency && c.score >= 0.85*best.score && c.covS >= 0.35 && c.fit >= 0.5:
+		case !q.recency && c.score >= 0.85*best.score && c.covS >= minSecondCoverage && c.fit >= 0.5:
 			return c
 		}
 	}

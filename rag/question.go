@@ -244,7 +244,7 @@ var whPhrase = regexp.MustCompile(`(?i)^(?:how (?:long|many(?: times)?|much|ofte
 // relativeTimeRE matches words that place a question in time relative to
 // when it is asked ("this week", "recently"): they set how much recent
 // articles are preferred, and are not content to match.
-var relativeTimeRE = regexp.MustCompile(`(?i)\b(?:back (?:in|then|when)|(?:this|last|next|past|coming) (?:week|weekend|month|year)|recently|lately|today|tonight|yesterday|currently|these days|so far|right now|at the moment|earlier this (?:week|month|year)|in recent (?:days|weeks|months))\b`)
+var relativeTimeRE = regexp.MustCompile(`(?i)\b(?:since (?:\p{L}+['’]?s? )?(?:took office|taking office|was elected|election|came to power|coming to power|became president|assumed office|assuming office|inauguration)|back (?:in|then|when)|(?:this|last|next|past|coming) (?:week|weekend|month|year)|recently|lately|today|tonight|yesterday|currently|these days|so far|right now|at the moment|earlier this (?:week|month|year)|in recent (?:days|weeks|months))\b`)
 
 // newsPhrase matches words that ask for news in general, which every
 // article of a news corpus is: "the latest news on", "any updates about".
@@ -314,8 +314,8 @@ var (
 	durationRE = regexp.MustCompile(`(?i)\b(?:\d+(?:\.\d+)?|a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)[- ](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|\b(?:an? )?(?:hour|day|week|month|year|decade)-long\b`)
 	numberRE   = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 	causeRE    = regexp.MustCompile(`(?i)\b(?:because|due to|owing to|in the wake of|following|after|amid|over|as a result|led to|leading to|caused|prompted|so that|in order to|to ease|given|since|reason|triggered|sparked)\b`)
-	placeRE    = regexp.MustCompile(`\b(?:in|at|near|to|from)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:[ ,]+\p{Lu}[\p{L}.]+)*)`)
-	nameWord   = `\p{Lu}[\p{Ll}'’.]+(?:-\p{Lu}?[\p{Ll}'’.]+)*`
+	placeRE    = regexp.MustCompile(`\b(?:in|at|near|to|from)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:(?:[ ,]+|\s+of\s+(?:the\s+)?)\p{Lu}[\p{L}.]+)*)`)
+	nameWord   = `\p{Lu}(?:\p{Ll}*['’]\p{Lu})?[\p{Ll}'’.]+(?:-\p{Lu}?[\p{Ll}'’.]+)*`
 	nameRE     = regexp.MustCompile(`\b` + nameWord + `(?:\s+(?:\p{Lu}\.?\s+)?` + nameWord + `)+`)
 	// "Who is Denny Roy?" asks for a description, not a name.
 	// Words that measure or bound a stretch of time: "in seconds", "for
@@ -435,7 +435,7 @@ func (q question) hasWordLike(w string) bool {
 // an ordinary word ("The", "However", "Finally") rather than a name.
 func sentenceWord(w string) bool {
 	low := strings.ToLower(strings.TrimRight(w, ".,"))
-	if isStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") {
+	if isStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") || strings.HasSuffix(low, "ing") {
 		return true
 	}
 	switch low {

@@ -18,15 +18,25 @@ var (
 )
 
 // emphasizeAnswer wraps the part of sentence s that most likely answers q in
-// emphasis: a date for "when", a duration for "how long", a number for "how
-// many", a name for "who", a place for "where". It only marks text the
-// question does not already contain, picks the match nearest to the
-// question's words in s, and leaves s alone when nothing fits or the
-// question type has no typical span (what, why).
+// emphasis (see answerSpan), or leaves s alone.
 func emphasizeAnswer(q question, s string) string {
+	a, b, ok := answerSpan(q, s)
+	if !ok {
+		return s
+	}
+	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
+}
+
+// answerSpan finds the part of sentence s that most likely answers q: a
+// date for "when", a duration for "how long", a number for "how many", a
+// name for "who", a place for "where". It only takes text the question
+// does not already contain, picks the match nearest to the question's
+// words in s, and finds nothing when nothing fits or the question type
+// has no typical span (what, why).
+func answerSpan(q question, s string) (int, int, bool) {
 	var spans [][]int
 	if definitionRE.MatchString(q.text) && len(q.terms) <= 3 {
-		return s
+		return 0, 0, false
 	}
 	switch q.kind {
 	case kindWhen:
@@ -34,15 +44,39 @@ func emphasizeAnswer(q question, s string) string {
 	case kindHowLong:
 		spans = durationRE.FindAllStringIndex(s, -1)
 	case kindHowMany:
-		spans = quantitySpanRE.FindAllStringIndex(s, -1)
+		for _, sp := range quantitySpanRE.FindAllStringIndex(s, -1) {
+			if !countsTime(q, s[sp[1]:]) {
+				spans = append(spans, sp)
+			}
+		}
 	case kindWho:
 		spans = nameRE.FindAllStringIndex(s, -1)
+		if len(spans) == 0 {
+			for _, sp := range capitalRunRE.FindAllStringIndex(s, -1) {
+				if sp[0] > 0 || !sentenceWord(strings.Fields(s[sp[0]:sp[1]])[0]) {
+					spans = append(spans, sp)
+				}
+			}
+		}
 	case kindWhere:
 		for _, m := range placeRE.FindAllStringSubmatchIndex(s, -1) {
-			spans = append(spans, []int{m[2], m[3]})
+			if !dateMentionRE.MatchString(s[m[2]:m[3]]) {
+				spans = append(spans, []int{m[2], m[3]})
+			}
+		}
+		if len(spans) == 0 {
+			spans = placeNounRE.FindAllStringIndex(s, -1)
+			for i, sp := range spans { // "in the treaty room": without the preposition
+				if j := strings.IndexByte(s[sp[0]:sp[1]], ' '); j > 0 {
+					spans[i] = []int{sp[0] + j + 1, sp[1]}
+				}
+			}
 		}
 	default:
-		return s
+		return 0, 0, false
+	}
+	if q.kind == kindWho {
+		spans = joinNames(s, spans)
 	}
 	anchors := questionWordPositions(q, s)
 	best, bestDist, bestSpecific := []int(nil), 1<<30, false
@@ -54,17 +88,55 @@ func emphasizeAnswer(q question, s string) string {
 		if b <= a || !novelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
 			continue
 		}
-		// A date with its year beats a bare month or weekday.
-		specific := q.kind == kindWhen && yearRE.MatchString(s[a:b])
+		// A date with its year beats a bare month or weekday; a person
+		// named as one ("said Evan Medeiros, a former …") beats another
+		// name.
+		specific := (q.kind == kindWhen && yearRE.MatchString(s[a:b])) || (q.kind == kindWho && personLike(s, a, b))
 		d := distance(anchors, a, b)
 		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
 			best, bestDist, bestSpecific = []int{a, b}, d, specific
 		}
 	}
 	if best == nil {
-		return s
+		return 0, 0, false
 	}
-	return s[:best[0]] + emphasis + s[best[0]:best[1]] + emphasis + s[best[1]:]
+	return best[0], best[1], true
+}
+
+// joinNames merges names joined by "and" into one span: "Secretary of
+// State Antony Blinken and National Security Advisor Jake Sullivan".
+func joinNames(s string, spans [][]int) [][]int {
+	var out [][]int
+	for _, sp := range spans {
+		if n := len(out); n > 0 && strings.TrimSpace(s[out[n-1][1]:sp[0]]) == "and" {
+			out[n-1] = []int{out[n-1][0], sp[1]}
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}
+
+var (
+	// personAfterRE and personBeforeRE find the words around a name that
+	// make it a person's: "said Evan Medeiros", "Susan Thornton, a former".
+	personAfterRE  = regexp.MustCompile(`^,? (?:a|an|the|who|whose)\b|^ (?:said|says|told|added|wrote)\b`)
+	personBeforeRE = regexp.MustCompile(`(?:said|says|told|according to|by)\s*$`)
+)
+
+// personLike reports whether the name at s[a:b] is introduced as a person.
+func personLike(s string, a, b int) bool {
+	return personAfterRE.MatchString(s[b:]) || personBeforeRE.MatchString(s[:a])
+}
+
+// timeUnitRE finds a unit of time at the start of a text.
+var timeUnitRE = regexp.MustCompile(`(?i)^[\s-]*(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b`)
+
+// countsTime reports whether a number followed by rest counts time ("seven
+// months") when the question does not ask about time.
+func countsTime(q question, rest string) bool {
+	m := timeUnitRE.FindString(rest)
+	return m != "" && !q.words[strings.ToLower(strings.TrimSpace(strings.TrimLeft(m, " -")))]
 }
 
 var yearRE = regexp.MustCompile(`\b(?:1[0-9]|20)\d\d\b`)

@@ -30,6 +30,7 @@ const (
 	opBefore             // the last before an anchor event
 	opSince              // the time from an anchor event to a reference date or event
 	opBetween            // the time between two anchor events
+	opCount              // how many times: the distinct matching events
 )
 
 // timeQuestion is the temporal reading of a question.
@@ -48,6 +49,7 @@ var (
 	afterThenRE = regexp.MustCompile(`^how (?:long|much time|many (?:days|weeks|months|years)) (?:after|following) (.+?) (?:did|was|were|had|has|does|do|is|are|before|until|till|when) (.+?)\W*$`)
 	beforeRE    = regexp.MustCompile(`^how (?:long|much time|many (?:days|weeks|months|years)) before (.+?) (?:did|was|were|had|has|does|do|is|are) (.+?)\W*$`)
 	sinceRE     = regexp.MustCompile(`^how (?:long|much time|many (?:days|weeks|months|years))(?: (?:has|had|is|was) it been| it(?:'s| has| had)? been| (?:is|was) it)? since (.+?)(?: when (.+?))?\W*$`)
+	countRE     = regexp.MustCompile(`^how (?:many times|often)\b|^how many (?:calls|meetings|summits|visits|trips|talks|conversations|phone calls|agreements|deals)\b`)
 	agoRE       = regexp.MustCompile(`^how (?:long|many (?:days|weeks|months|years)) ago (?:was|did|were|had|has) (.+?)\W*$`)
 	lastOpRE    = regexp.MustCompile(`\b(?:last|latest|most recent(?:ly)?|newest)\b`)
 	firstOpRE   = regexp.MustCompile(`\b(?:first|earliest)\b`)
@@ -86,6 +88,8 @@ func parseTime(text string, kind qKind) timeQuestion {
 		t = timeQuestion{op: opSince, anchor: m[1], anchor2: m[2]}
 	case agoRE.MatchString(s):
 		t = timeQuestion{op: opSince, anchor: agoRE.FindStringSubmatch(s)[1]}
+	case countRE.MatchString(s) && actionsOf(s) != nil:
+		t = timeQuestion{op: opCount, target: full}
 	case kind != kindWhen:
 		return timeQuestion{}
 	case afterOpRE.MatchString(s) && !lastOpRE.MatchString(s):
@@ -345,7 +349,7 @@ func (e *Extractive) fit(d dated, sp eventSpec) (dated, bool) {
 // temporal answers a question about order in time from events, or reports
 // false to leave it to the sentence answer.
 func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer, bool) {
-	if tq.op == opNone || len(r.passages) == 0 {
+	if tq.op == opNone || tq.op == opCount || len(r.passages) == 0 {
 		return Answer{}, false
 	}
 	all := e.articleEvents(append(slices.Clone(r.passages), r.timeline...))
@@ -587,4 +591,39 @@ func capitalizeFirst(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// countEvents answers "how many times have they met (and where)?" when no
+// sentence states the number: the distinct matching events the articles
+// report up to the as-of date, each cited, with the caveat that the
+// articles may not report every one.
+func (e *Extractive) countEvents(q question, tq timeQuestion, r retrieval) (Answer, bool) {
+	target := e.spec(tq.target, q, r.asOf)
+	if len(target.actions) == 0 || len(target.keys) == 0 {
+		return Answer{}, false
+	}
+	var found []dated
+	for _, d := range e.match(e.articleEvents(append(slices.Clone(r.passages), r.timeline...)), target) {
+		if d.ev.Planned || d.ev.Date.From.After(r.asOf) || !d.nearest {
+			continue
+		}
+		dup := false
+		for i, f := range found {
+			if events.Same(f.ev, d.ev) {
+				dup = true
+				if preferEvent(d, f) {
+					found[i] = d
+				}
+				break
+			}
+		}
+		if !dup {
+			found = append(found, d)
+		}
+	}
+	if len(found) == 0 {
+		return Answer{}, false
+	}
+	slices.SortFunc(found, func(a, b dated) int { return a.ev.Date.Compare(b.ev.Date) })
+	return e.renderCount(r, found), true
 }

@@ -99,7 +99,7 @@ func (e *Extractive) yesFromEvents(q question, r retrieval) (Answer, bool) {
 	}
 	b := newBuilder(r)
 	n := b.ref(best.art)
-	b.add("**Yes**: the articles report " + articleFor(best.ev.Action) + " " + boldDate(best.ev.Date) + markers(n) + ".")
+	b.add("**Yes**: the articles report " + articleFor(best.ev.Action) + " " + boldDate(best.ev.Date) + " " + markers(n) + ".")
 	b.sentence(best.art, best.ev.Start, best.ev.End, nil)
 	return b.answer(), true
 }

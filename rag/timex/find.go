@@ -573,7 +573,19 @@ func lastWord(s string) string {
 }
 
 func wordBefore(s string, a int) string {
-	return strings.ToLower(lastWord(strings.TrimRight(s[:a], " ")))
+	// Up to two determiners may stand between: "after their feb call",
+	// "since the end of".
+	for i := 0; i < 3; i++ {
+		before := strings.TrimRight(s[:a], " ")
+		w := strings.ToLower(lastWord(before))
+		switch w {
+		case "the", "their", "his", "her", "its", "a", "an", "that", "this", "our", "your", "my":
+			a = len(before) - len(w)
+			continue
+		}
+		return w
+	}
+	return ""
 }
 
 // notYearNext are words after a number that make it a quantity, not a

@@ -216,6 +216,10 @@ func approx(about bool, s string) string {
 
 var numberWords = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
 
+// Count writes n units, spelling out zero to ten: "seven months", "one
+// day", "12 weeks".
+func Count(n int, unit string) string { return count(n, unit) }
+
 // count writes n units, spelling out one to ten: "seven months", "1 day"
 // is "one day", 12 weeks is "12 weeks".
 func count(n int, unit string) string {

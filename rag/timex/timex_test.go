@@ -101,13 +101,13 @@ func TestFindCasual(t *testing.T) {
 }
 
 func TestPrep(t *testing.T) {
-	ms := timex.FindWith("how many calls by fall 2024 and since 2021", timex.Options{Casual: true})
+	ms := timex.FindWith("how many calls by fall 2024 and since 2021, after their feb call", timex.Options{Ref: day("2021-10-25"), Casual: true})
 	var got []string
 	for _, m := range ms {
 		got = append(got, m.Prep)
 	}
-	if strings.Join(got, ",") != "by,since" {
-		t.Errorf("got %v, want [by since]", got)
+	if strings.Join(got, ",") != "by,since,after" {
+		t.Errorf("got %v, want [by since after]", got)
 	}
 }
 
