@@ -245,16 +245,11 @@ const minLeanContent = 0.5
 // which follows …"), or, for a question without a kind of answer, it
 // starts with a pronoun whose subject the sentence before names.
 func needsLeadIn(q question, s string) bool {
-	_, _, has := answerSpan(q, s)
-	switch {
-	case has:
+	if !leansBack(s) && !startsWithFocus(q.focus, s) && !(definiteFocus(q.focus, s) && !anyNovelName(q, s)) {
 		return false
-	case leansBack(s):
-		return true
-	case startsWithFocus(q.focus, s):
-		return true
 	}
-	return definiteFocus(q.focus, s) && !anyNovelName(q, s)
+	_, _, has := answerSpan(q, s)
+	return !has
 }
 
 // leansBack reports whether sentence s points back to the one before.

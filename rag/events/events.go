@@ -87,23 +87,41 @@ type Event struct {
 // text order. Without a publication date only absolute dates are used.
 func Extract(a corpus.Article, sentences []Span) []Event {
 	var out []Event
+	// The names of the sentences so far are worked out only when a dated
+	// sentence needs them: most sentences have no date.
+	named := -1 // sentences[:named+1] have had their names looked at
 	var prevActors []string
+	actorsOf := func(i int) []string {
+		for named < i {
+			named++
+			s := a.Text[sentences[named].Start:sentences[named].End]
+			actors := names(s)
+			// "They", "their", "the two leaders" are the people named
+			// before, unless the sentence has named two already ("a
+			// meeting between Blinken and Wang Yi last Friday, both sides
+			// emphasized …").
+			if loc := groupRE.FindStringIndex(s); loc != nil && len(names(s[:loc[0]])) < 2 {
+				actors = union(actors, prevActors)
+			}
+			if len(actors) > 0 {
+				prevActors = actors
+			}
+			if named == i {
+				return actors
+			}
+		}
+		return nil
+	}
 	for i, sp := range sentences {
 		s := a.Text[sp.Start:sp.End]
-		actors := names(s)
-		// "They", "their", "the two leaders" are the people named before,
-		// unless the sentence has named two already ("a meeting between
-		// Blinken and Wang Yi last Friday, both sides emphasized …").
-		if loc := groupRE.FindStringIndex(s); loc != nil && len(names(s[:loc[0]])) < 2 {
-			actors = union(actors, prevActors)
-		}
-		if len(actors) > 0 {
-			prevActors = actors
-		}
 		ms := timex.Find(s, a.Published)
 		if len(ms) == 0 {
 			continue
 		}
+		if named < i-2 {
+			named, prevActors = i-2, nil // only the sentence before can lend names
+		}
+		actors := actorsOf(i)
 		acts := actions(s)
 		future := futureRE.MatchString(s)
 		for _, m := range ms {

@@ -49,16 +49,20 @@ func Find(s string, ref time.Time) []Mention { return FindWith(s, Options{Ref: r
 
 // FindWith returns the date mentions of s, in order.
 func FindWith(s string, o Options) []Mention {
+	have := features(s)
+	if have == 0 {
+		return nil
+	}
 	set := strictRules
 	if o.Casual {
 		set = casualRules
 	}
-	f := finder{s: s, o: o, tense: tenseOf(s, -1)}
+	f := finder{s: s, o: o}
 	if !o.Ref.IsZero() {
 		f.ref = DayOf(o.Ref)
 	}
 	for _, r := range set {
-		if r.relative && f.ref.IsZero() {
+		if (r.relative && f.ref.IsZero()) || have&r.needs != r.needs {
 			continue
 		}
 		for _, m := range r.re.FindAllStringSubmatchIndex(s, -1) {
@@ -80,12 +84,74 @@ func FindWith(s string, o Options) []Mention {
 	return f.out
 }
 
+// feature is a kind of word a date expression is built of.
+type feature uint16
+
+const (
+	fDigit feature = 1 << iota
+	fMonth
+	fWeekday
+	fSeason
+	fPart     // early, mid, late
+	fRelative // this, last, next, past, coming, earlier, later, end, near, following
+	fAgo
+	fDayWord // yesterday, today, tonight, tomorrow
+)
+
+// featureWords maps the lower-case words of date expressions to their
+// feature.
+var featureWords = map[string]feature{}
+
+func init() {
+	add := func(f feature, words string) {
+		for _, w := range strings.Fields(words) {
+			featureWords[w] |= f
+		}
+	}
+	add(fMonth, `january february march april may june july august september october november december
+		jan feb mar apr jun jul aug sep sept oct nov dec`)
+	add(fWeekday, `monday tuesday wednesday thursday friday saturday sunday`)
+	add(fSeason, `spring summer fall autumn winter`)
+	add(fPart, `early mid late`)
+	add(fRelative, `this last next past coming earlier later end near following`)
+	add(fAgo, `ago`)
+	add(fDayWord, `yesterday today tonight tomorrow`)
+}
+
+// features returns the features of the words of s: one pass that spares
+// most sentences most of the expressions.
+func features(s string) feature {
+	var f feature
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		var c byte
+		if i < len(s) {
+			c = s[i]
+		}
+		if c >= '0' && c <= '9' {
+			f |= fDigit
+		}
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		switch {
+		case letter && start < 0:
+			start = i
+		case !letter && start >= 0:
+			if n := i - start; n >= 3 && n <= 9 {
+				f |= featureWords[strings.ToLower(s[start:i])]
+			}
+			start = -1
+		}
+	}
+	return f
+}
+
 type finder struct {
-	s     string
-	o     Options
-	ref   time.Time
-	tense int // of the whole text: +1 future, -1 past, 0 unclear
-	out   []Mention
+	s          string
+	o          Options
+	ref        time.Time
+	tense      int  // of the whole text: +1 future, -1 past, 0 unclear
+	tenseKnown bool // tense is worked out on first use
+	out        []Mention
 }
 
 // clause returns the clause of the text around s[a:b], between commas,
@@ -107,6 +173,9 @@ func (f *finder) tenseAt(a, b int) int {
 	from, clause := f.clause(a, b)
 	t, marked := tenseNear(clause, a-from)
 	if !marked {
+		if !f.tenseKnown {
+			f.tense, f.tenseKnown = tenseOf(f.s, -1), true
+		}
 		t = f.tense
 	}
 	if t == 0 && f.o.Casual {
@@ -135,6 +204,9 @@ func (f *finder) group(m []int, i int) string {
 // of the mention when it differs from the match's, or -1, and whether the
 // match is a date at all.
 type rule struct {
+	// needs are the features (all of them) a text must have for the
+	// expression to match it (see features).
+	needs    feature
 	re       *regexp.Regexp
 	relative bool
 	vague    bool
@@ -168,25 +240,25 @@ func rules(casual bool) []rule {
 	}
 	re := func(p string) *regexp.Regexp { return regexp.MustCompile(ci + p) }
 	return []rule{
-		{re: re(`\b(\d{4})-(\d{1,2})-(\d{1,2})\b`), resolve: isoDay},
-		{re: re(`\b` + ordinalDay + `\s+(?:of\s+)?(` + monthNum + `),?\s+(\d{4})\b`), resolve: dayMonthYear},
-		{re: re(`\b(` + monthNum + `),?\s+` + ordinalDay + `,?\s+(\d{4})\b`), resolve: monthDayYear},
-		{re: re(`\b(?:` + partOfYear + `)?(` + monthNum + `),?\s+(?:of\s+)?(\d{4})\b`), resolve: monthYear},
-		{re: regexp.MustCompile(`(?i)\b(?:` + partOfYear + `)?(` + seasonAlt + `)(?:\s+of)?,?\s+(\d{4})\b`), resolve: seasonYear},
-		{re: regexp.MustCompile(`(?i)\b` + partOfYear + `(\d{4})\b`), resolve: partYear},
-		{re: regexp.MustCompile(`(?i)\b(?:the\s+)?(?:` + partOfYear + `)?((?:1[6-9]|20)\d)0s\b`), resolve: decade},
-		{re: re(`\b(` + month + `)\s+(this|last|next)\s+year\b`), relative: true, resolve: monthRelYear},
-		{re: regexp.MustCompile(`(?i)\b(?:in|over|within|during)\s+the\s+(?:coming|next(?: few)?|following)\s+(days|weeks|months)\b|\bin the near future\b`), relative: true, vague: true, resolve: comingPeriod},
-		{re: regexp.MustCompile(`(?i)\bby the end of (?:the|this) (year|month)\b`), relative: true, resolve: endOfPeriod},
-		{re: regexp.MustCompile(`(?i)\b(this|last|next|earlier this|later this|past)\s+(week|month|year|weekend)\b`), relative: true, resolve: relPeriod},
-		{re: regexp.MustCompile(`(?i)\b(this|last|next)\s+(` + seasonAlt + `)\b`), relative: true, resolve: relSeason},
-		{re: regexp.MustCompile(`(?i)\b(` + agoNumbers + `)\s+(day|week|month|year)s?\s+ago\b`), relative: true, resolve: ago},
-		{re: regexp.MustCompile(`(?i)\b(yesterday|today|tonight|tomorrow)\b`), relative: true, resolve: dayWord},
-		{re: regexp.MustCompile(`(?i:\b(last|this|next|on|from|starting|beginning|since|until|till|by|before|after)\s+)?\b(` + ciAlt(casual, weekdayAlt) + `)(?i:\s+(night|morning|afternoon|evening))?\b`), relative: true, resolve: weekdayDate},
-		{re: re(`\b(` + monthNum + `)\s+` + ordinalDay + `\b`), relative: true, resolve: monthDay},
-		{re: re(`\b` + ordinalDay + `\s+(?:of\s+)?(` + month + `)`), relative: true, resolve: dayMonth},
-		{re: re(`\b(?i:(last|this|next)\s+)?(` + month + `)`), relative: true, resolve: bareMonth},
-		{re: regexp.MustCompile(`\b(1[6-9]\d\d|20\d\d)\b`), resolve: year},
+		{needs: fDigit, re: re(`\b(\d{4})-(\d{1,2})-(\d{1,2})\b`), resolve: isoDay},
+		{needs: fDigit | fMonth, re: re(`\b` + ordinalDay + `\s+(?:of\s+)?(` + monthNum + `),?\s+(\d{4})\b`), resolve: dayMonthYear},
+		{needs: fDigit | fMonth, re: re(`\b(` + monthNum + `),?\s+` + ordinalDay + `,?\s+(\d{4})\b`), resolve: monthDayYear},
+		{needs: fDigit | fMonth, re: re(`\b(?:` + partOfYear + `)?(` + monthNum + `),?\s+(?:of\s+)?(\d{4})\b`), resolve: monthYear},
+		{needs: fDigit | fSeason, re: regexp.MustCompile(`(?i)\b(?:` + partOfYear + `)?(` + seasonAlt + `)(?:\s+of)?,?\s+(\d{4})\b`), resolve: seasonYear},
+		{needs: fDigit | fPart, re: regexp.MustCompile(`(?i)\b` + partOfYear + `(\d{4})\b`), resolve: partYear},
+		{needs: fDigit, re: regexp.MustCompile(`(?i)\b(?:the\s+)?(?:` + partOfYear + `)?((?:1[6-9]|20)\d)0s\b`), resolve: decade},
+		{needs: fMonth | fRelative, re: re(`\b(` + month + `)\s+(this|last|next)\s+year\b`), relative: true, resolve: monthRelYear},
+		{needs: fRelative, re: regexp.MustCompile(`(?i)\b(?:in|over|within|during)\s+the\s+(?:coming|next(?: few)?|following)\s+(days|weeks|months)\b|\bin the near future\b`), relative: true, vague: true, resolve: comingPeriod},
+		{needs: fRelative, re: regexp.MustCompile(`(?i)\bby the end of (?:the|this) (year|month)\b`), relative: true, resolve: endOfPeriod},
+		{needs: fRelative, re: regexp.MustCompile(`(?i)\b(this|last|next|earlier this|later this|past)\s+(week|month|year|weekend)\b`), relative: true, resolve: relPeriod},
+		{needs: fRelative | fSeason, re: regexp.MustCompile(`(?i)\b(this|last|next)\s+(` + seasonAlt + `)\b`), relative: true, resolve: relSeason},
+		{needs: fAgo, re: regexp.MustCompile(`(?i)\b(` + agoNumbers + `)\s+(day|week|month|year)s?\s+ago\b`), relative: true, resolve: ago},
+		{needs: fDayWord, re: regexp.MustCompile(`(?i)\b(yesterday|today|tonight|tomorrow)\b`), relative: true, resolve: dayWord},
+		{needs: fWeekday, re: regexp.MustCompile(`(?i:\b(last|this|next|on|from|starting|beginning|since|until|till|by|before|after)\s+)?\b(` + ciAlt(casual, weekdayAlt) + `)(?i:\s+(night|morning|afternoon|evening))?\b`), relative: true, resolve: weekdayDate},
+		{needs: fDigit | fMonth, re: re(`\b(` + monthNum + `)\s+` + ordinalDay + `\b`), relative: true, resolve: monthDay},
+		{needs: fDigit | fMonth, re: re(`\b` + ordinalDay + `\s+(?:of\s+)?(` + month + `)`), relative: true, resolve: dayMonth},
+		{needs: fMonth, re: re(`\b(?i:(last|this|next)\s+)?(` + month + `)`), relative: true, resolve: bareMonth},
+		{needs: fDigit, re: regexp.MustCompile(`\b(1[6-9]\d\d|20\d\d)\b`), resolve: year},
 	}
 }
 
@@ -628,7 +700,7 @@ var (
 	futureRE = regexp.MustCompile(`(?i)\b(?:will|won[’']t|shall|(?:is|are) expected|expects? to|(?:is|are) set to|set for|plans? to|planning|upcoming|next|(?:is|are) due|(?:is|are) to|aims? to|aiming|targeting|intends?|hopes? to|(?:is|are) going to|coming|preparing|prepares?|later this|would)\b|[’']ll\b`)
 	// Markers of a text about the past. "Was due to" and "were expected
 	// to" look ahead from a past moment, and so are past.
-	pastRE = regexp.MustCompile(`(?i)\b(?:was|were|had|did|took place|ago|earlier|met|spoke|said|told|held|came|went|began|ended|led|left|saw|made|gave|took|sent|wrote|won|lost|fell|rose|last)\b|\b\w{3,}ed\b`)
+	pastRE = regexp.MustCompile(`(?i)\b(?:was|were|had|did|took place|ago|earlier|met|spoke|said|told|held|came|went|began|ended|led|left|saw|made|gave|took|sent|wrote|won|lost|fell|rose|last)\b|\b[a-zA-Z]{3,}ed\b`)
 )
 
 // notPast are words ending in -ed that speak of plans, not of the past.

@@ -6,39 +6,53 @@
 package english
 
 import (
-	"bufio"
-	"bytes"
-	"compress/gzip"
 	_ "embed"
+	"sort"
 	"strings"
 	"sync"
 )
 
-//go:embed words.txt.gz
-var wordsGz []byte
+//go:embed words.txt
+var wordsText string
 
-var words = sync.OnceValue(func() map[string]struct{} {
-	zr, err := gzip.NewReader(bytes.NewReader(wordsGz))
-	if err != nil {
-		panic("english: embedded word list: " + err.Error())
+// list is the word list: the words, sorted byte-wise, one per line, and
+// the offset of each line.
+type list struct {
+	text  string
+	lines []int32
+}
+
+var words = sync.OnceValue(func() list {
+	l := list{text: wordsText, lines: make([]int32, 0, 76000)}
+	for i := 0; i < len(l.text); {
+		l.lines = append(l.lines, int32(i))
+		j := strings.IndexByte(l.text[i:], '\n')
+		if j < 0 {
+			break
+		}
+		i += j + 1
 	}
-	m := make(map[string]struct{}, 76000)
-	sc := bufio.NewScanner(zr)
-	for sc.Scan() {
-		m[sc.Text()] = struct{}{}
-	}
-	if err := sc.Err(); err != nil {
-		panic("english: embedded word list: " + err.Error())
-	}
-	return m
+	return l
 })
 
+// word returns the i-th word of the list.
+func (l list) word(i int) string {
+	from := int(l.lines[i])
+	end := len(l.text)
+	if i+1 < len(l.lines) {
+		end = int(l.lines[i+1]) - 1
+	}
+	return strings.TrimSuffix(l.text[from:end], "\n")
+}
+
 // IsWord reports whether w, in any case, is an English word of the list.
-// The list is loaded on first use (about 10 ms).
+// The list is loaded on first use (a few milliseconds).
 func IsWord(w string) bool {
-	_, ok := words()[strings.ToLower(w)]
-	return ok
+	w = strings.ToLower(w)
+	l := words()
+	i := sort.Search(len(l.lines), func(i int) bool { return l.word(i) >= w })
+	return i < len(l.lines) && l.word(i) == w
 }
 
 // Len returns the number of words in the list.
-func Len() int { return len(words()) }
+func Len() int { return len(words().lines) }
