@@ -44,18 +44,25 @@ func answerSpan(q question, s string) (int, int, bool) {
 	case kindHowLong:
 		spans = durationRE.FindAllStringIndex(s, -1)
 	case kindHowMany:
+		dates := dateSpanRE.FindAllStringIndex(s, -1)
 		for _, sp := range quantitySpanRE.FindAllStringIndex(s, -1) {
-			if !countsTime(q, s[sp[1]:]) {
+			if !countsTime(q, s[sp[1]:]) && !inside(sp, dates) {
 				spans = append(spans, sp)
 			}
 		}
 	case kindWho:
-		spans = nameRE.FindAllStringIndex(s, -1)
-		if len(spans) == 0 {
-			for _, sp := range capitalRunRE.FindAllStringIndex(s, -1) {
-				if sp[0] > 0 || !sentenceWord(strings.Fields(s[sp[0]:sp[1]])[0]) {
-					spans = append(spans, sp)
+		for _, sp := range capitalRunRE.FindAllStringIndex(s, -1) {
+			if first := strings.Fields(s[sp[0]:sp[1]])[0]; sp[0] == 0 && sentenceWord(first) {
+				if sp[0] += len(first); sp[0] >= sp[1] {
+					continue
 				}
+			}
+			run := s[sp[0]:sp[1]]
+			if strings.HasSuffix(run, "’s") || strings.HasSuffix(run, "'s") {
+				continue // a possessive modifies the answer, is not it: "China’s top official"
+			}
+			if !dateMentionRE.MatchString(run) {
+				spans = append(spans, sp)
 			}
 		}
 	case kindWhere:
@@ -77,6 +84,16 @@ func answerSpan(q question, s string) (int, int, bool) {
 	}
 	if q.kind == kindWho {
 		spans = joinNames(s, spans)
+		// A name that holds a word of the question is the question's own,
+		// not part of the answer ("John" of "John Kerry").
+		own := spans[:0]
+		for _, sp := range spans {
+			a, b := trimQuestionWords(q, s, sp[0], sp[1])
+			if b > a && novelName(q, s[a:b]) && (!nameOfRE.MatchString(q.text) || nameNearFocus(q, s, a, b)) {
+				own = append(own, []int{a, b})
+			}
+		}
+		spans = own
 	}
 	anchors := questionWordPositions(q, s)
 	best, bestDist, bestSpecific := []int(nil), 1<<30, false
@@ -103,6 +120,42 @@ func answerSpan(q question, s string) (int, int, bool) {
 	return best[0], best[1], true
 }
 
+// inside reports whether span sp lies within one of spans.
+func inside(sp []int, spans [][]int) bool {
+	for _, o := range spans {
+		if sp[0] >= o[0] && sp[1] <= o[1] {
+			return true
+		}
+	}
+	return false
+}
+
+// nameNearFocus reports whether the name at s[a:b] names the thing a
+// "what is the name of the …" question asks about: the question's noun
+// stands right beside it ("his nephew Tancred", "the Quasiturbine is a
+// uniflow rotary steam engine").
+func nameNearFocus(q question, s string, a, b int) bool {
+	if q.focus == "" {
+		return true
+	}
+	before, after := tokenize(s[:a]), tokenize(s[b:])
+	for i := max(0, len(before)-2); i < len(before); i++ {
+		if before[i].term == q.focus {
+			return true
+		}
+	}
+	limit := 2
+	if len(after) > 1 && (after[0].lower == "is" || after[0].lower == "was" || after[0].lower == "are" || after[0].lower == "were") {
+		limit = 7 // "X is a … engine"
+	}
+	for i := 0; i < len(after) && i < limit; i++ {
+		if after[i].term == q.focus {
+			return true
+		}
+	}
+	return false
+}
+
 // joinNames merges names joined by "and" into one span: "Secretary of
 // State Antony Blinken and National Security Advisor Jake Sullivan".
 func joinNames(s string, spans [][]int) [][]int {
@@ -121,7 +174,7 @@ var (
 	// personAfterRE and personBeforeRE find the words around a name that
 	// make it a person's: "said Evan Medeiros", "Susan Thornton, a former".
 	personAfterRE  = regexp.MustCompile(`^,? (?:a|an|the|who|whose)\b|^ (?:said|says|told|added|wrote)\b`)
-	personBeforeRE = regexp.MustCompile(`(?:said|says|told|according to|by)\s*$`)
+	personBeforeRE = regexp.MustCompile(`(?i)(?:said|says|told|according to|by|adviser|advisor|secretary|minister|official|president|professor|researcher|ambassador|envoy|spokesman|spokeswoman|spokesperson|director|chief|leader|senator|governor|candidate|diplomat|analyst|aide|general)\s*$`)
 )
 
 // personLike reports whether the name at s[a:b] is introduced as a person.
