@@ -53,17 +53,23 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 		return ans, true
 	}
 	chosen := []*candidate{best}
-	// The sentence after often finishes the thought: "Biden will attend
-	// both forums. Xi … is not expected to travel."
-	if next := nextSentence(best, cands); next != nil && sharesKey(q, next) {
+	if subj := e.subjectID(q); subj >= 0 && !best.terms[uint32(subj)] {
+		// The best sentence does not name the question's subject ("is Xi
+		// coming to the G20?" and "… at next week's Group of 20 summit in
+		// Rome"); one of the two after it that does says yes or no: "Biden
+		// will participate in both forums. Xi … is not expected to
+		// travel."
+		for _, c := range following(best, cands, 2) {
+			if c.terms[uint32(subj)] {
+				chosen = []*candidate{c, best}
+				break
+			}
+		}
+	} else if next := nextSentence(best, cands); next != nil && sharesKey(q, next) {
+		// The sentence after often finishes the thought.
 		chosen = append(chosen, next)
 	}
-	no := false
-	for _, c := range chosen {
-		if denies(q, c.text) {
-			no = true
-		}
-	}
+	no := denies(q, chosen[0].text) || (len(chosen) > 1 && chosen[1].start > chosen[0].start && denies(q, chosen[1].text))
 	lead := "**Yes**: "
 	if no {
 		lead = "**No**: "
@@ -112,6 +118,48 @@ func articleFor(a events.Action) string {
 		return "an " + n
 	}
 	return "a " + n
+}
+
+// subjectID returns the term id of the name a yes/no question opens
+// with, after its verb ("xi" in "is xi coming to the g20?"), or -1.
+func (e *Extractive) subjectID(q question) int {
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		keys[k] = true
+	}
+	for i, t := range tokenize(q.text) {
+		if i > 3 {
+			break // "was there any ask about tariffs on biden's call": no subject
+		}
+		if i == 0 || !keys[t.term] {
+			continue
+		}
+		if id, ok := e.ix.vocab.lookup(t.term); ok {
+			return int(id)
+		}
+		return -1
+	}
+	return -1
+}
+
+// following returns up to n candidates that follow c in its article, each
+// within a sentence of the one before, in order.
+func following(c *candidate, cands []*candidate, n int) []*candidate {
+	var out []*candidate
+	for end := c.end; len(out) < n; {
+		var next *candidate
+		for _, o := range cands {
+			if o.art.ID == c.art.ID && o.start >= end && (next == nil || o.start < next.start) {
+				next = o
+			}
+		}
+		if next == nil || len(splitSentences(c.art.Text[end:next.start])) > 1 {
+			break
+		}
+		out = append(out, next)
+		end = next.end
+	}
+	return out
 }
 
 // nextSentence returns the candidate that directly follows c in its

@@ -258,15 +258,21 @@ func Run(ctx context.Context, a Answerer, r Retriever, qs []Question, opts Optio
 	return rep, nil
 }
 
+// quotes folds typographic quotation marks and apostrophes to their
+// ASCII forms, so that "People’s" in an article matches "People's" in a
+// question set.
+var quotes = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`)
+
 // missingGroups returns the must_include groups (as "a|b") that text lacks.
-// Markdown emphasis in text ("**90 minutes**") does not count.
+// Markdown emphasis in text ("**90 minutes**") does not count, nor the
+// difference between typographic and ASCII quotation marks.
 func missingGroups(text string, groups [][]string) []string {
-	low := strings.ToLower(strings.ReplaceAll(text, "**", ""))
+	low := quotes.Replace(strings.ToLower(strings.ReplaceAll(text, "**", "")))
 	var missing []string
 	for _, g := range groups {
 		ok := false
 		for _, alt := range g {
-			if strings.Contains(low, strings.ToLower(alt)) {
+			if strings.Contains(low, quotes.Replace(strings.ToLower(alt))) {
 				ok = true
 				break
 			}

@@ -100,3 +100,15 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+func TestMustIncludeFoldsQuotes(t *testing.T) {
+	qs := []eval.Question{{ID: "q", Question: "npc?", MustInclude: [][]string{{"National People's Congress"}}, Evidence: []string{"a"}, Kind: "fact"}}
+	ans := fakeAnswerer{"npc?": {Text: "At the **National People’s Congress** [1].", Citations: cite("a")}}
+	rep, err := eval.Run(context.Background(), ans, fakeRetriever{}, qs, eval.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.AnswerHit == nil || *rep.AnswerHit != 1 {
+		t.Errorf("answer_hit: got %v, want 1 (a typographic apostrophe matches an ASCII one): %v", deref(rep.AnswerHit), rep.Results[0].Failures)
+	}
+}
