@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/corpus"
+	"citebot/rag/timex"
 )
 
 // Extractive answers questions offline by quoting the sentences of the
@@ -87,6 +88,10 @@ type retrieval struct {
 	// timeline holds the passages found for the parts of a question about
 	// order in time (see timelinePassages).
 	timeline []Passage
+	// periods holds the passages of each period a comparison names, and
+	// periodLabels the periods ("2021", "2024"); see compare.
+	periods      [][]Passage
+	periodLabels []string
 }
 
 func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
@@ -123,6 +128,12 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 	}
 	if err == nil {
 		r.timeline, err = e.timelinePassages(ctx, parseTime(r.read.text, e.ix.analyzeReading(r.read).kind), r.asOf)
+	}
+	if periods := periodsOf(r.read.text, r.asOf); err == nil && periods != nil {
+		r.periods, err = e.periodPassages(ctx, r.read.text, periods, r.asOf)
+		for _, p := range periods {
+			r.periodLabels = append(r.periodLabels, onDate(p))
+		}
 	}
 	if err != nil {
 		return retrieval{}, fmt.Errorf("retrieve: %w", err)
@@ -288,27 +299,13 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		return ans
 	}
 	q := e.ix.analyzeReading(r.read)
+	if a, ok := e.compare(r); ok {
+		return a
+	}
 	if a, ok := e.temporal(q, parseTime(r.read.text, q.kind), r); ok {
 		return a
 	}
-	lex := e.ix.lexicon()
-	weights := map[string]float64{}
-	total := 0.0
-	keys := map[string]bool{}
-	for _, k := range q.keys {
-		keys[k] = true
-	}
-	for _, t := range q.terms {
-		w := lex.idf(t)
-		// A word the corpus never uses cannot tell passages apart; unless it
-		// names an entity, it is likely a paraphrase ("faded"), so it weighs
-		// little in coverage. Missing entities are caught by the key check.
-		if lex.df(t) == 0 && !keys[t] && !q.dateTerms[t] {
-			w = math.Min(w, oovWeight)
-		}
-		weights[t] = w
-		total += w
-	}
+	weights, total := e.termWeights(q)
 	cands := e.candidates(q, passages, weights, total)
 	if q.yesNo && q.kind == kindOther {
 		if a, ok := e.yesNo(q, r, cands); ok {
@@ -339,6 +336,31 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		chosen = append(chosen, extra)
 	}
 	return e.render(r, q, chosen)
+}
+
+// termWeights returns the weight of each term of q in coverage (its IDF,
+// capped for a word the corpus never uses unless it names an entity or a
+// date) and their sum.
+func (e *Extractive) termWeights(q question) (map[string]float64, float64) {
+	lex := e.ix.lexicon()
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		keys[k] = true
+	}
+	weights := map[string]float64{}
+	total := 0.0
+	for _, t := range q.terms {
+		w := lex.idf(t)
+		// A word the corpus never uses cannot tell passages apart; unless it
+		// names an entity, it is likely a paraphrase ("faded"), so it weighs
+		// little in coverage. Missing entities are caught by the key check.
+		if lex.df(t) == 0 && !keys[t] && !q.dateTerms[t] {
+			w = math.Min(w, oovWeight)
+		}
+		weights[t] = w
+		total += w
+	}
+	return weights, total
 }
 
 // typeDepth is how far down the ranking an answer of the right kind is
@@ -477,6 +499,12 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		return nil
 	}
 	qts := e.ix.resolveTerms(q, weights)
+	var dateIDs []uint32 // the question's date terms the corpus uses
+	for _, t := range qts {
+		if t.date && t.known {
+			dateIDs = append(dateIDs, t.id)
+		}
+	}
 	// coverage is the weighted share of question terms in set. Date terms
 	// count as present when dateOK; with content, they count only where the
 	// text itself names them.
@@ -585,6 +613,11 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		beforeStart, beforeEnd := -1, -1
 		for _, st := range sents {
 			sSet := newIDSet(st.ids)
+			if q.hasTime && len(dateIDs) > 0 && namesPeriod(q, p.Text[st.start:st.end], p.Article.Published) {
+				// "over the next year", written in 2021, names the 2022 of
+				// "going into 2022".
+				sSet = union(sSet, newIDSet(dateIDs))
+			}
 			prev, prevStart, prevEnd := before, beforeStart, beforeEnd
 			before = sSet
 			start, end := p.Start+st.start, p.Start+st.end
@@ -896,4 +929,16 @@ func hasAll(set idSet, ts []qterm) bool {
 		}
 	}
 	return true
+}
+
+// namesPeriod reports whether sentence s, of an article published on pub,
+// names a date within the question's period, once its relative dates are
+// resolved.
+func namesPeriod(q question, s string, pub time.Time) bool {
+	for _, m := range timex.Find(s, pub) {
+		if m.Relative && !m.Date.From.After(q.period.to) && !m.Date.To.Before(q.period.from) {
+			return true
+		}
+	}
+	return false
 }

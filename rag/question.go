@@ -463,6 +463,9 @@ func anyNovelName(q question, s string) bool {
 		if dateMentionRE.MatchString(m) && len(dateMentionRE.FindString(m)) == len(m) {
 			continue // a month or a weekday
 		}
+		if strings.HasSuffix(m, "’s") || strings.HasSuffix(m, "'s") {
+			continue // a possessive modifies the answer: "Biden’s proposal"
+		}
 		if novelName(q, m) {
 			return true
 		}

@@ -43,6 +43,9 @@ type SearchOptions struct {
 	// Before drops articles published after this date (the "as of" date of
 	// a question). Zero: no limit. Articles without a date are kept.
 	Before time.Time
+	// Since drops articles published before this date, and articles
+	// without a date. Zero: no limit.
+	Since time.Time
 	// KeywordsOnly skips the query embedding and the vector search, for
 	// supplementary searches where the words suffice: no call to a
 	// model-backed embedder is made.
@@ -326,6 +329,9 @@ func selectPassages(ranked []Passage, opts SearchOptions) []Passage {
 			break
 		}
 		if !opts.Before.IsZero() && !p.Article.Published.IsZero() && p.Article.Published.After(opts.Before) {
+			continue
+		}
+		if !opts.Since.IsZero() && (p.Article.Published.IsZero() || p.Article.Published.Before(opts.Since)) {
 			continue
 		}
 		if opts.PerArticle > 0 && perArticle[p.ArticleID] >= opts.PerArticle {

@@ -305,6 +305,7 @@ func init() {
 		{"ask", "question", "inquire"},
 		{"ask", "request", "requested"},
 		{"accuse", "accusation", "blame", "criticize", "criticism"},
+		{"complain", "complaint", "grievance", "concern"},
 	} {
 		var stems []string
 		for _, w := range g {

@@ -37,14 +37,6 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 		return Answer{}, false
 	}
 	best := cands[0]
-	if !e.namesKeys(q, best.near) {
-		// A yes or no must rest on a sentence (or the one before) that
-		// names what the question is about, not just on its article.
-		ans := newBuilder(r).answer()
-		ans.NotFound = true
-		ans.Text = e.notFoundText()
-		return ans, true
-	}
 	if pastQuestionRE.MatchString(q.text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
 		// A prospect does not answer whether it came about.
 		ans := newBuilder(r).answer()
@@ -68,6 +60,18 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 	} else if next := nextSentence(best, cands); next != nil && sharesKey(q, next) {
 		// The sentence after often finishes the thought.
 		chosen = append(chosen, next)
+	}
+	near := chosen[0].near
+	if len(chosen) > 1 {
+		near = union(near, chosen[1].near)
+	}
+	if !e.namesKeys(q, near) {
+		// A yes or no must rest on sentences that name all the question
+		// is about, not just on their article.
+		ans := newBuilder(r).answer()
+		ans.NotFound = true
+		ans.Text = e.notFoundText()
+		return ans, true
 	}
 	no := denies(q, chosen[0].text) || (len(chosen) > 1 && chosen[1].start > chosen[0].start && denies(q, chosen[1].text))
 	lead := "**Yes**: "
@@ -231,14 +235,16 @@ func lowerFirstWord(s string) string {
 	return s
 }
 
-// namesKeys reports whether set holds the question's key terms: all of
-// them, or all but one of three or more.
+// namesKeys reports whether set holds all the question's key terms but
+// its dates (which the articles may give relative to their own).
 func (e *Extractive) namesKeys(q question, set idSet) bool {
-	missing := 0
 	for _, k := range q.keys {
+		if q.dateTerms[k] {
+			continue
+		}
 		if id, ok := e.ix.vocab.lookup(k); !ok || !set[id] {
-			missing++
+			return false
 		}
 	}
-	return missing == 0 || (missing == 1 && len(q.keys) >= 3)
+	return true
 }
