@@ -769,6 +769,10 @@ func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
 			return c
 		case !q.recency && c.score >= 0.85*best.score && c.covS >= minSecondCoverage && c.fit >= 0.5:
 			return c
+		case !q.recency && c.score >= 0.85*best.score && c.covS >= 0.35 && c.ownFit >= 1 && best.ownFit < 1:
+			// The best sentence lacks the date, number, name or place
+			// asked for, and this one, about as good, has it.
+			return c
 		}
 	}
 	return nil

@@ -483,6 +483,8 @@ func answersType(q question, s string, fit float64) bool {
 		return fit >= 1
 	case kindHowLong:
 		return fit >= 1 || len(dateMentionRE.FindAllString(s, -1)) >= 2 || timeSpanRE.MatchString(s)
+	case kindWhere:
+		return placeNear(q, s)
 	case kindWho:
 		if nameOfRE.MatchString(q.text) {
 			// "What's the name of the official who …?" asks for a name.
@@ -491,6 +493,75 @@ func answersType(q question, s string, fit float64) bool {
 		return fit >= 0.7 || definitionRE.MatchString(q.text)
 	}
 	return true
+}
+
+// maxPlaceDistance is how many words may separate the place that answers
+// a where-question from a word of the question in the sentence: "the
+// balloon … led the administration to cancel a trip … to Beijing" does
+// not say where the balloon was.
+const maxPlaceDistance = 14
+
+// placeNear reports whether sentence s answers a where-question as far as
+// places go: a place it names, not in the question, stands within
+// maxPlaceDistance words of one of the question's content words other
+// than its names (or a synonym); a sentence that names no place it can
+// see ("on the Adriatic") is not judged.
+func placeNear(q question, s string) bool {
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		keys[k] = true
+	}
+	want := map[string]bool{}
+	for _, t := range q.terms {
+		if keys[t] || q.dateTerms[t] {
+			continue
+		}
+		want[t] = true
+		for _, syn := range synonyms[t] {
+			want[syn] = true
+		}
+	}
+	toks := tokenize(s)
+	var at []int // token positions of the question's words
+	for i, t := range toks {
+		if t.term != "" && want[t.term] {
+			at = append(at, i)
+		}
+	}
+	if len(at) == 0 {
+		return typeFit(q, s) >= 1 // nothing to be near: a place anywhere
+	}
+	var spans [][]int
+	for _, m := range placeRE.FindAllStringSubmatchIndex(s, -1) {
+		if !dateMentionRE.MatchString(s[m[2]:m[3]]) && novelSpan(q, s[m[2]:m[3]]) {
+			spans = append(spans, []int{m[2], m[3]})
+		}
+	}
+	for _, sp := range placeNounRE.FindAllStringIndex(s, -1) {
+		if novelSpan(q, s[sp[0]:sp[1]]) {
+			spans = append(spans, sp)
+		}
+	}
+	if len(spans) == 0 {
+		return true // no place to judge by: "on the Adriatic", "between P and PSPACE"
+	}
+	for _, sp := range spans {
+		first, last := -1, -1
+		for i, t := range toks {
+			if t.start >= sp[0] && t.end <= sp[1] {
+				if first < 0 {
+					first = i
+				}
+				last = i
+			}
+		}
+		for _, i := range at {
+			if (i < first && first-i <= maxPlaceDistance) || (i > last && i-last <= maxPlaceDistance) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // negationRE finds negation: "not", "never", "didn't", "no longer".
