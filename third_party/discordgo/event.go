@@ -246,4 +246,6 @@ func (s *Session) onReady(r *Ready) {
 
 	// Store the SessionID within the Session struct.
 	s.sessionID = r.SessionID
+	// And where to resume it. (citebot patch)
+	s.resumeGatewayURL = r.ResumeGatewayURL
 }

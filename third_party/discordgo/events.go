@@ -43,6 +43,10 @@ type Ready struct {
 	Application     *Application `json:"application"`
 	Guilds          []*Guild     `json:"guilds"`
 	PrivateChannels []*Channel   `json:"private_channels"`
+
+	// ResumeGatewayURL is the URL to resume this session on. (citebot
+	// patch)
+	ResumeGatewayURL string `json:"resume_gateway_url"`
 }
 
 // ChannelCreate is the data for a ChannelCreate event.

@@ -132,6 +132,10 @@ type Session struct {
 	// stores session ID of current Gateway connection
 	sessionID string
 
+	// resumeGatewayURL is READY's resume_gateway_url: the URL to resume
+	// the session on. (citebot patch)
+	resumeGatewayURL string
+
 	// used to make sure gateway websocket writes do not happen concurrently
 	wsMutex sync.Mutex
 }

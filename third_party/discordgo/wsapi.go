@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -35,6 +36,94 @@ var ErrWSNotFound = errors.New("no websocket connection exists")
 // ErrWSShardBounds is thrown when you try to use a shard ID that is
 // more than the total shard count
 var ErrWSShardBounds = errors.New("ShardID must be less than ShardCount")
+
+// ErrReconnectRequested is returned by Open when the gateway sent
+// RECONNECT (opcode 7) during the handshake, before or in place of HELLO,
+// READY or RESUMED. Open again to resume the session on a new connection.
+// (citebot patch)
+var ErrReconnectRequested = errors.New("the gateway asked to reconnect during the handshake")
+
+// InvalidSessionError is returned by Open when the gateway sent
+// INVALID_SESSION (opcode 9) during the handshake. Resumable is its d
+// field: when true, Open again to resume on a new connection; when false
+// the session is over (Open forgot it), and the next Open identifies.
+// (citebot patch)
+type InvalidSessionError struct {
+	Resumable bool
+}
+
+func (e *InvalidSessionError) Error() string {
+	if e.Resumable {
+		return "the gateway invalidated the session during the handshake (resumable)"
+	}
+	return "the gateway invalidated the session during the handshake (not resumable: identify again)"
+}
+
+// Resumable reports whether the next Open will resume the session (send
+// RESUME) rather than start a new one (send IDENTIFY, which counts against
+// the session start limit). (citebot patch)
+func (s *Session) Resumable() bool {
+	s.RLock()
+	defer s.RUnlock()
+	return s.sessionID != "" || atomic.LoadInt64(s.sequence) != 0
+}
+
+// forgetSession makes the next Open identify: after INVALID_SESSION with d
+// false the session cannot be resumed. The caller holds s's lock.
+// (citebot patch)
+func (s *Session) forgetSession() {
+	s.sessionID = ""
+	atomic.StoreInt64(s.sequence, 0)
+	s.resumeGatewayURL = ""
+}
+
+// handshakeInterruption returns an error when a payload Open reads is
+// RECONNECT or INVALID_SESSION. Open must not pass those to onEvent: its
+// RECONNECT handler takes the session lock, which Open holds, so the
+// goroutine deadlocked (upstream issue #513); and its INVALID_SESSION
+// handler sent IDENTIFY on the same connection. Returning an error makes
+// Open close the connection without a close frame, which keeps the
+// session resumable. (citebot patch)
+func (s *Session) handshakeInterruption(messageType int, message []byte) error {
+	p, err := payloadOf(messageType, message)
+	if err != nil {
+		return nil // onEvent reports it
+	}
+	var f struct {
+		Op int             `json:"op"`
+		D  json.RawMessage `json:"d"`
+	}
+	if json.Unmarshal(p, &f) != nil {
+		return nil
+	}
+	switch f.Op {
+	case 7:
+		s.log(LogInformational, "RECONNECT during the handshake")
+		return ErrReconnectRequested
+	case 9:
+		resumable := string(bytes.TrimSpace(f.D)) == "true"
+		s.log(LogInformational, "INVALID_SESSION during the handshake (resumable %v)", resumable)
+		if !resumable {
+			s.forgetSession()
+		}
+		return &InvalidSessionError{Resumable: resumable}
+	}
+	return nil
+}
+
+// payloadOf returns a gateway message's JSON, inflated if it came zlib
+// compressed. (citebot patch)
+func payloadOf(messageType int, message []byte) ([]byte, error) {
+	if messageType != websocket.BinaryMessage {
+		return message, nil
+	}
+	z, err := zlib.NewReader(bytes.NewReader(message))
+	if err != nil {
+		return nil, err
+	}
+	defer z.Close()
+	return io.ReadAll(z)
+}
 
 type resumePacket struct {
 	Op   int `json:"op"`
@@ -73,15 +162,26 @@ func (s *Session) Open() error {
 		s.gateway = s.gateway + "?v=" + APIVersion + "&encoding=json"
 	}
 
+	// A session is resumed on its resume_gateway_url (Discord: apps
+	// that do not use it "will experience disconnects at a higher rate
+	// than normal"), a new one started on the cached URL. (citebot patch)
+	sequence := atomic.LoadInt64(s.sequence)
+	resuming := s.sessionID != "" || sequence != 0
+	gateway := s.gateway
+	if resuming && s.resumeGatewayURL != "" {
+		gateway = s.resumeGatewayURL + "?v=" + APIVersion + "&encoding=json"
+	}
+
 	// Connect to the Gateway
-	s.log(LogInformational, "connecting to gateway %s", s.gateway)
+	s.log(LogInformational, "connecting to gateway %s", gateway)
 	header := http.Header{}
 	header.Add("accept-encoding", "zlib")
-	s.wsConn, _, err = s.Dialer.Dial(s.gateway, header)
+	s.wsConn, _, err = s.Dialer.Dial(gateway, header)
 	if err != nil {
-		s.log(LogError, "error connecting to gateway %s, %s", s.gateway, err)
-		s.gateway = "" // clear cached gateway
-		s.wsConn = nil // Just to be safe.
+		s.log(LogError, "error connecting to gateway %s, %s", gateway, err)
+		s.gateway = ""          // clear cached gateway
+		s.resumeGatewayURL = "" // and resume on the cached one next time (citebot patch)
+		s.wsConn = nil          // Just to be safe.
 		return err
 	}
 
@@ -105,6 +205,9 @@ func (s *Session) Open() error {
 	if err != nil {
 		return err
 	}
+	if err = s.handshakeInterruption(mt, m); err != nil {
+		return err
+	}
 	e, err := s.onEvent(mt, m)
 	if err != nil {
 		return err
@@ -123,8 +226,7 @@ func (s *Session) Open() error {
 
 	// Now we send either an Op 2 Identity if this is a brand new
 	// connection or Op 6 Resume if we are resuming an existing connection.
-	sequence := atomic.LoadInt64(s.sequence)
-	if s.sessionID == "" && sequence == 0 {
+	if !resuming {
 
 		// Send Op 2 Identity Packet
 		err = s.identify()
@@ -170,6 +272,9 @@ func (s *Session) Open() error {
 	// Now Discord should send us a READY or RESUMED packet.
 	mt, m, err = s.wsConn.ReadMessage()
 	if err != nil {
+		return err
+	}
+	if err = s.handshakeInterruption(mt, m); err != nil {
 		return err
 	}
 	e, err = s.onEvent(mt, m)
@@ -219,21 +324,11 @@ func (s *Session) listen(wsConn *websocket.Conn, listening <-chan interface{}) {
 
 			// Detect if we have been closed manually. If a Close() has already
 			// happened, the websocket we are listening on will be different to
-			// the current session.
-			s.RLock()
-			sameConnection := s.wsConn == wsConn
-			s.RUnlock()
-
-			if sameConnection {
-
+			// the current session. The check and the close happen under one
+			// lock, and the close code keeps the session resumable (1000
+			// would end it). (citebot patch)
+			if s.closeWithCode(wsConn, websocket.CloseServiceRestart) {
 				s.log(LogWarning, "error reading from gateway %s websocket, %s", s.gateway, err)
-				// There has been an error reading, close the websocket so that
-				// OnDisconnect event is emitted.
-				err := s.Close()
-				if err != nil {
-					s.log(LogWarning, "error closing session connection, %s", err)
-				}
-
 				s.log(LogInformational, "calling reconnect() now")
 				s.reconnect()
 			}
@@ -287,24 +382,38 @@ func (s *Session) heartbeat(wsConn *websocket.Conn, listening <-chan interface{}
 	ticker := time.NewTicker(heartbeatIntervalMsec * time.Millisecond)
 	defer ticker.Stop()
 
+	var sent time.Time
 	for {
 		s.RLock()
 		last := s.LastHeartbeatAck
 		s.RUnlock()
+		// Discord: "If a client does not receive a heartbeat ACK between
+		// its attempts at sending heartbeats, this may be due to a failed
+		// or 'zombied' connection. The client should immediately terminate
+		// the connection with any close code besides 1000 or 1001, then
+		// reconnect and attempt to Resume." Upstream waited five intervals
+		// and closed with 1000, which ends the session. (citebot patch)
+		if !sent.IsZero() && last.Before(sent) {
+			s.log(LogError, "no heartbeat ACK %v after the last heartbeat, closing the connection to resume on a new one", time.Now().UTC().Sub(sent))
+			if s.closeWithCode(wsConn, websocket.CloseServiceRestart) {
+				s.reconnect()
+			}
+			return
+		}
 		sequence := atomic.LoadInt64(s.sequence)
 		s.log(LogDebug, "sending gateway websocket heartbeat seq %d", sequence)
 		s.wsMutex.Lock()
 		s.LastHeartbeatSent = time.Now().UTC()
+		sent = s.LastHeartbeatSent
 		err = wsConn.WriteJSON(heartbeatOp{1, sequence})
 		s.wsMutex.Unlock()
-		if err != nil || time.Now().UTC().Sub(last) > (heartbeatIntervalMsec*FailedHeartbeatAcks) {
-			if err != nil {
-				s.log(LogError, "error sending heartbeat to gateway %s, %s", s.gateway, err)
-			} else {
-				s.log(LogError, "haven't gotten a heartbeat ACK in %v, triggering a reconnection", time.Now().UTC().Sub(last))
+		if err != nil {
+			s.log(LogError, "error sending heartbeat to gateway %s, %s", s.gateway, err)
+			// Only this heartbeat's connection, and resumably. (citebot
+			// patch)
+			if s.closeWithCode(wsConn, websocket.CloseServiceRestart) {
+				s.reconnect()
 			}
-			s.Close()
-			s.reconnect()
 			return
 		}
 		s.Lock()
@@ -614,17 +723,23 @@ func (s *Session) onEvent(messageType int, message []byte) (*Event, error) {
 	}
 
 	// Invalid Session
-	// Must respond with a Identify packet.
+	// Discord: open a new connection, then resume when d is true, or
+	// identify when it is false (after waiting 1 to 5 seconds). Upstream
+	// sent IDENTIFY on the same connection whatever d said. (citebot patch)
 	if e.Operation == 9 {
-
-		s.log(LogInformational, "sending identify packet to gateway in response to Op9")
-
-		err = s.identify()
-		if err != nil {
-			s.log(LogWarning, "error sending gateway identify packet, %s, %s", s.gateway, err)
-			return e, err
+		var resumable bool
+		_ = json.Unmarshal(e.RawData, &resumable)
+		s.log(LogInformational, "INVALID_SESSION (resumable %v): reconnecting on a new connection", resumable)
+		if !resumable {
+			s.Lock()
+			s.forgetSession()
+			s.Unlock()
 		}
-
+		s.CloseWithCode(websocket.CloseServiceRestart)
+		if !resumable && s.ShouldReconnectOnError {
+			time.Sleep(time.Second + time.Duration(rand.Int63n(int64(4*time.Second))))
+		}
+		s.reconnect()
 		return e, nil
 	}
 
@@ -941,9 +1056,22 @@ func (s *Session) Close() error {
 // listening/heartbeat goroutines.
 // TODO: Add support for Voice WS/UDP connections
 func (s *Session) CloseWithCode(closeCode int) (err error) {
+	s.closeWithCode(nil, closeCode)
+	return
+}
+
+// closeWithCode is CloseWithCode; with only set, it closes nothing (and
+// returns false) unless only is still the session's connection: a reader
+// or heartbeat of a connection that was already replaced must not close
+// its successor. (citebot patch)
+func (s *Session) closeWithCode(only *websocket.Conn, closeCode int) bool {
 
 	s.log(LogInformational, "called")
 	s.Lock()
+	if only != nil && s.wsConn != only {
+		s.Unlock()
+		return false
+	}
 
 	s.DataReady = false
 
@@ -985,5 +1113,5 @@ func (s *Session) CloseWithCode(closeCode int) (err error) {
 	s.log(LogInformational, "emit disconnect event")
 	s.handleEvent(disconnectEventType, &Disconnect{})
 
-	return
+	return true
 }
