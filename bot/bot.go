@@ -105,8 +105,16 @@ type Options struct {
 	// Default: a client with a 20s timeout. Tests pass one that reaches a
 	// local fake of Discord.
 	HTTPClient *http.Client
-	// OpenTimeout bounds connecting to the gateway. Default 30s.
+	// OpenTimeout bounds one attempt to connect to the gateway (the
+	// handshake up to READY or RESUMED). The first connection fails Run
+	// when an attempt times out; later ones are retried with backoff.
+	// Default 30s.
 	OpenTimeout time.Duration
+	// StuckTimeout is how long the bot may go without a gateway session,
+	// other than while it waits for one of Discord's limits, before
+	// [Bot.Status] reports it unhealthy so that an orchestrator restarts
+	// it. Default 10m.
+	StuckTimeout time.Duration
 	// ShutdownGrace is how long answers in progress may take to finish at
 	// shutdown before they are cancelled and their askers told. Default 10s.
 	ShutdownGrace time.Duration
@@ -120,9 +128,12 @@ type Options struct {
 	// interaction can be answered in; then it gives up and logs why.
 	// Default 2m.
 	DeliveryTimeout time.Duration
-	// DisableReconnect stops discordgo from reconnecting after a gateway
-	// error (for tests that end the connection on purpose).
+	// DisableReconnect stops the bot from reconnecting after a lost
+	// gateway connection (for tests that end the connection on purpose).
 	DisableReconnect bool
+
+	// timings are the waits around Discord's limits; tests shorten them.
+	timings timings
 }
 
 // sendTimeout bounds registering the commands, and how long shutdown
@@ -140,7 +151,9 @@ type Bot struct {
 	log   *slog.Logger
 	s     *discordgo.Session
 	guard *dialGuard
+	gw    *gateway
 	lim   *limits
+	ids   identifies
 
 	// work is the parent context of answers; it is cancelled when the
 	// shutdown grace period ends.
@@ -159,8 +172,6 @@ type Bot struct {
 	active  tracker
 
 	cat catalogCache
-
-	connected atomic.Bool
 }
 
 // New checks opts and prepares a bot; it does not connect.
@@ -203,6 +214,10 @@ func New(opts Options) (*Bot, error) {
 	if opts.OpenTimeout <= 0 {
 		opts.OpenTimeout = 30 * time.Second
 	}
+	if opts.StuckTimeout <= 0 {
+		opts.StuckTimeout = 10 * time.Minute
+	}
+	opts.timings = opts.timings.withDefaults()
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 10 * time.Second
 	}
@@ -218,10 +233,12 @@ func New(opts Options) (*Bot, error) {
 	}
 	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
+	b.gw = newGateway(b)
 	s.Client = opts.HTTPClient
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
 	s.Identify.Intents = Intents
-	s.ShouldReconnectOnError = !opts.DisableReconnect
+	// The bot's gateway supervisor reconnects (gateway.go), not discordgo.
+	s.ShouldReconnectOnError = false
 	// discordgo would retry a 429 for ever, sleeping through retry_after
 	// without a context; the bot's own requests retry with bounds
 	// (rest.go), and discordgo's few (the gateway URL) fail instead.
@@ -237,12 +254,8 @@ func New(opts Options) (*Bot, error) {
 
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) {
-		b.guard.connected()
-		b.connected.Store(true)
-	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-		b.connected.Store(false)
+		b.gw.disconnected()
 		b.log.Debug("disconnected from the Discord gateway")
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
@@ -262,16 +275,24 @@ func New(opts Options) (*Bot, error) {
 // told) and closes the session. It returns nil after a clean shutdown, and
 // an error when it cannot connect or register.
 func (b *Bot) Run(ctx context.Context) error {
-	if err := b.open(ctx); err != nil {
+	if err := b.gw.connectFirst(ctx); err != nil {
+		// A request for the gateway URL may still be in flight (it has no
+		// context and runs until the HTTP client's timeout): do not wait
+		// for it, but make sure it can no longer open a connection.
+		b.guard.stop()
 		if ctx.Err() != nil {
 			return nil // stopped while connecting
 		}
-		return err
+		return connectError(err)
 	}
 	user, appID := b.identity()
+	loop, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	b.gw.start(loop)
 	n, err := b.register(ctx, appID)
 	if err != nil {
 		// Questions may already be arriving: let them finish.
+		stopLoop()
 		b.shutdown()
 		if ctx.Err() != nil {
 			return nil
@@ -283,37 +304,15 @@ func (b *Bot) Run(ctx context.Context) error {
 		scope = "guild " + b.opts.GuildID
 	}
 	b.log.Info("citebot is online", "bot", user.Username, "bot_id", user.ID, "commands", n, "scope", scope)
-	<-ctx.Done()
-	b.shutdown()
-	return nil
-}
-
-// open connects to the gateway within OpenTimeout.
-func (b *Bot) open(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, b.opts.OpenTimeout)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- b.s.Open() }()
+	var runErr error
 	select {
-	case err := <-done:
-		if err != nil {
-			return connectError(err)
-		}
-		b.connected.Store(true)
-		return nil
 	case <-ctx.Done():
-		// abort ends a handshake at once, but discordgo's request for the
-		// gateway URL has no context and may run until the HTTP client's
-		// timeout: do not wait for it (a shutdown must not take 20 s);
-		// close the session should it open after all.
-		b.guard.abort()
-		go func() {
-			if err := <-done; err == nil {
-				_ = b.s.Close()
-			}
-		}()
-		return fmt.Errorf("connect to Discord: no session within %s: %w", b.opts.OpenTimeout, ctx.Err())
+	case runErr = <-b.gw.fatal:
+		b.log.Error("the Discord gateway refused the bot; stopping", "error", runErr.Error())
 	}
+	stopLoop()
+	b.shutdown()
+	return runErr
 }
 
 // connectError explains a failed gateway connection.
@@ -334,9 +333,6 @@ func connectError(err error) error {
 	}
 	return fmt.Errorf("connect to Discord: %w", err)
 }
-
-// Connected reports whether the bot has a live gateway session.
-func (b *Bot) Connected() bool { return b.connected.Load() }
 
 // identity returns the bot user and application id from READY.
 func (b *Bot) identity() (*discordgo.User, string) {
@@ -407,6 +403,10 @@ func (b *Bot) shutdown() {
 	last, cancelLast := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = b.active.wait(last)
 	cancelLast()
+	// The reconnect loop has been told to stop; once it has, nothing opens
+	// a connection any more.
+	b.gw.stop()
+	b.guard.stop()
 	b.closeSession()
 	if b.ownClient {
 		b.opts.HTTPClient.CloseIdleConnections()
@@ -415,6 +415,12 @@ func (b *Bot) shutdown() {
 }
 
 func (b *Bot) closeSession() {
+	if b.gw.openInProgress() {
+		// An Open that outlived its deadline holds discordgo's lock: Close
+		// would wait for it. The guard has closed its connection and
+		// refuses new ones, so it ends without a session.
+		return
+	}
 	if err := b.s.Close(); err != nil {
 		b.log.Warn("closing the Discord session", "error", err.Error())
 	}

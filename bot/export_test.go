@@ -59,3 +59,10 @@ func DeliveryDeadline(b *Bot, received time.Time) time.Time {
 	dl, _ := ctx.Deadline()
 	return dl
 }
+
+// FastTimings shortens the waits around Discord's limits (the least time
+// between two IDENTIFYs, restart and retry backoffs) for tests against
+// discordtest.
+func FastTimings(o *Options) {
+	o.timings = timings{identifySpacing: 20 * time.Millisecond}
+}
