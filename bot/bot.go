@@ -128,6 +128,11 @@ type Options struct {
 	// interaction can be answered in; then it gives up and logs why.
 	// Default 2m.
 	DeliveryTimeout time.Duration
+	// StateDir is where the bot keeps StateFile: when it last identified,
+	// how many starts in a row failed (for the restart backoff) and where
+	// its commands are registered. Empty: kept in memory only, so restarts
+	// do not back off. serve uses the data directory.
+	StateDir string
 	// DisableReconnect stops the bot from reconnecting after a lost
 	// gateway connection (for tests that end the connection on purpose).
 	DisableReconnect bool
@@ -153,7 +158,7 @@ type Bot struct {
 	guard *dialGuard
 	gw    *gateway
 	lim   *limits
-	ids   identifies
+	state *stateStore
 
 	// work is the parent context of answers; it is cancelled when the
 	// shutdown grace period ends.
@@ -234,6 +239,9 @@ func New(opts Options) (*Bot, error) {
 	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
 	b.gw = newGateway(b)
+	if b.state, err = openState(opts.StateDir); err != nil {
+		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
+	}
 	s.Client = opts.HTTPClient
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
 	s.Identify.Intents = Intents
@@ -275,6 +283,9 @@ func New(opts Options) (*Bot, error) {
 // told) and closes the session. It returns nil after a clean shutdown, and
 // an error when it cannot connect or register.
 func (b *Bot) Run(ctx context.Context) error {
+	if err := b.restartBackoff(ctx); err != nil {
+		return nil // stopped while waiting
+	}
 	if err := b.gw.connectFirst(ctx); err != nil {
 		// A request for the gateway URL may still be in flight (it has no
 		// context and runs until the HTTP client's timeout): do not wait
@@ -286,33 +297,68 @@ func (b *Bot) Run(ctx context.Context) error {
 		return connectError(err)
 	}
 	user, appID := b.identity()
+	b.log.Info("connected to Discord", "bot", user.Username, "bot_id", user.ID)
 	loop, stopLoop := context.WithCancel(ctx)
 	defer stopLoop()
 	b.gw.start(loop)
-	n, err := b.register(ctx, appID)
-	if err != nil {
-		// Questions may already be arriving: let them finish.
-		stopLoop()
-		b.shutdown()
-		if ctx.Err() != nil {
-			return nil
-		}
-		return err
-	}
-	scope := "global (may take up to an hour to appear)"
-	if b.opts.GuildID != "" {
-		scope = "guild " + b.opts.GuildID
-	}
-	b.log.Info("citebot is online", "bot", user.Username, "bot_id", user.ID, "commands", n, "scope", scope)
+	registered := make(chan struct{})
+	go func() {
+		defer close(registered)
+		b.registerLoop(loop, user, appID)
+	}()
+	stable := time.NewTimer(b.opts.timings.stableAfter)
+	defer stable.Stop()
 	var runErr error
-	select {
-	case <-ctx.Done():
-	case runErr = <-b.gw.fatal:
-		b.log.Error("the Discord gateway refused the bot; stopping", "error", runErr.Error())
+	for running := true; running; {
+		select {
+		case <-ctx.Done():
+			running = false
+		case runErr = <-b.gw.fatal:
+			b.log.Error("the Discord gateway refused the bot; stopping", "error", runErr.Error())
+			running = false
+		case <-stable.C:
+			if b.Status().Ready {
+				b.settled() // up long enough: the next restart need not wait
+			} else {
+				stable.Reset(b.opts.timings.stableAfter)
+			}
+		}
 	}
 	stopLoop()
+	<-registered
 	b.shutdown()
+	if runErr == nil {
+		b.settled()
+	}
 	return runErr
+}
+
+// registerLoop registers the slash commands, and when that fails (a
+// server error, a wrong guild id, an invite without the
+// applications.commands scope) logs why and tries again after 5 s, 10 s,
+// 20 s, … at most 10 minutes, until it works or ctx ends. Mentions and
+// direct messages are answered meanwhile.
+func (b *Bot) registerLoop(ctx context.Context, user *discordgo.User, appID string) {
+	for n := 1; ; n++ {
+		count, err := b.register(ctx, appID)
+		if err == nil {
+			scope := "global (may take up to an hour to appear)"
+			if b.opts.GuildID != "" {
+				scope = "guild " + b.opts.GuildID
+			}
+			b.log.Info("citebot is online", "bot", user.Username, "bot_id", user.ID, "commands", count, "scope", scope)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		wait := doubling(b.opts.timings.registerBase, n, maxRegisterBackoff)
+		b.log.Warn("could not register the slash commands; trying again later (mentions and direct messages are answered meanwhile)",
+			"error", err.Error(), "attempt", n, "retry_in", wait)
+		if sleep(ctx, wait) != nil {
+			return
+		}
+	}
 }
 
 // connectError explains a failed gateway connection.

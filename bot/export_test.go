@@ -64,5 +64,5 @@ func DeliveryDeadline(b *Bot, received time.Time) time.Time {
 // between two IDENTIFYs, restart and retry backoffs) for tests against
 // discordtest.
 func FastTimings(o *Options) {
-	o.timings = timings{identifySpacing: 20 * time.Millisecond}
+	o.timings = timings{identifySpacing: 20 * time.Millisecond, restartBase: 300 * time.Millisecond, registerBase: 50 * time.Millisecond, stableAfter: time.Hour}
 }

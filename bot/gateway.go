@@ -111,6 +111,13 @@ func (g *gateway) setState(state string, deliberate bool) {
 	g.deliberate = deliberate
 }
 
+// current returns what the connection is doing.
+func (g *gateway) current() string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.state
+}
+
 // connected records a live session.
 func (g *gateway) connected(resumed bool) {
 	g.mu.Lock()

@@ -66,7 +66,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		UserRate:      d.UserRate,
 		MaxConcurrent: d.MaxConcurrent,
 		ShutdownGrace: d.ShutdownGrace,
-		Logger:        log,
+		// The restart backoff and the IDENTIFY record outlive the process
+		// there (issue 13: a crash loop must not spend Discord's identify
+		// budget).
+		StateDir: c.cfg.DataDir,
+		Logger:   log,
 	}
 	if serveHook != nil {
 		serveHook(&opts)
