@@ -157,6 +157,7 @@ type Bot struct {
 	s     *discordgo.Session
 	guard *dialGuard
 	gw    *gateway
+	gate  *gate
 	lim   *limits
 	state *stateStore
 
@@ -239,10 +240,19 @@ func New(opts Options) (*Bot, error) {
 	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
 	b.gw = newGateway(b)
+	// Every REST request, discordgo's included, goes through the gate
+	// (transport.go): global rate limits and invalid requests.
+	base := opts.HTTPClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	b.gate = &gate{next: base, log: b.log, budget: opts.timings.invalidBudget}
+	client := *opts.HTTPClient
+	client.Transport = b.gate
 	if b.state, err = openState(opts.StateDir); err != nil {
 		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
 	}
-	s.Client = opts.HTTPClient
+	s.Client = &client
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
 	s.Identify.Intents = Intents
 	// The bot's gateway supervisor reconnects (gateway.go), not discordgo.
@@ -455,7 +465,7 @@ func (b *Bot) shutdown() {
 	b.guard.stop()
 	b.closeSession()
 	if b.ownClient {
-		b.opts.HTTPClient.CloseIdleConnections()
+		b.s.Client.CloseIdleConnections()
 	}
 	b.log.Info("disconnected from Discord")
 }

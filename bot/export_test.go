@@ -60,9 +60,13 @@ func DeliveryDeadline(b *Bot, received time.Time) time.Time {
 	return dl
 }
 
+// InvalidBudget sets how many 401, 403 and 429 answers in 10 minutes make
+// the bot stop sending requests (default 1,000).
+func InvalidBudget(o *Options, n int) { o.timings.invalidBudget = n }
+
 // FastTimings shortens the waits around Discord's limits (the least time
 // between two IDENTIFYs, restart and retry backoffs) for tests against
 // discordtest.
 func FastTimings(o *Options) {
-	o.timings = timings{identifySpacing: 20 * time.Millisecond, restartBase: 300 * time.Millisecond, registerBase: 50 * time.Millisecond, stableAfter: time.Hour}
+	o.timings = timings{invalidBudget: o.timings.invalidBudget, identifySpacing: 20 * time.Millisecond, restartBase: 300 * time.Millisecond, registerBase: 50 * time.Millisecond, stableAfter: time.Hour}
 }

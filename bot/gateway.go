@@ -164,15 +164,19 @@ type Status struct {
 	Problem string
 	// Gateway counts connections, resumes and IDENTIFYs since Run began.
 	Gateway GatewayStats
+	// REST counts the requests to Discord's REST API that were refused
+	// or rate-limited.
+	REST RESTStats
 }
 
 // Status returns the state of the gateway connection. It never blocks on
 // discordgo.
 func (b *Bot) Status() Status {
+	rest := b.gate.snapshot()
 	g := b.gw
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	st := Status{Ready: g.state == stateOK, State: g.state, Since: g.since, Healthy: true, Gateway: g.stats}
+	st := Status{Ready: g.state == stateOK, State: g.state, Since: g.since, Healthy: true, Gateway: g.stats, REST: rest}
 	now := time.Now()
 	switch {
 	case !g.opening.IsZero() && now.Sub(g.opening) > g.stuckOpen():

@@ -41,6 +41,10 @@ type timings struct {
 	// stableAfter is how long a run must stay connected to reset the
 	// restart backoff: 10 minutes.
 	stableAfter time.Duration
+	// invalidBudget is how many 401, 403 and 429 answers in 10 minutes
+	// make the bot stop sending requests until fewer were (transport.go):
+	// 1,000, a tenth of the number after which Discord bans the address.
+	invalidBudget int
 }
 
 func (t timings) withDefaults() timings {
@@ -55,6 +59,9 @@ func (t timings) withDefaults() timings {
 	}
 	if t.stableAfter <= 0 {
 		t.stableAfter = 10 * time.Minute
+	}
+	if t.invalidBudget <= 0 {
+		t.invalidBudget = 1000
 	}
 	return t
 }

@@ -266,6 +266,15 @@ func TestServeOperationsEndpoints(t *testing.T) {
 	for _, series := range []string{"go_goroutines", "process_resident_memory_bytes", `citebot_build_info{go_version="` + runtime.Version() + `",version="dev"}`} {
 		metricValue(t, before, series)
 	}
+	for series, want := range map[string]float64{
+		`citebot_discord_gateway_events_total{event="identify"}`: 1, `citebot_discord_gateway_events_total{event="connected"}`: 1,
+		`citebot_discord_gateway_events_total{event="resumed"}`: 0, `citebot_discord_refused_requests_total{status="429"}`: 0,
+		`citebot_discord_invalid_requests_10m`: 0, `citebot_discord_global_rate_limits_total`: 0, `citebot_healthy`: 1,
+	} {
+		if got := metricValue(t, before, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
 
 	in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 	finalEdit(t, fake, in)

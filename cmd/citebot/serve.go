@@ -80,6 +80,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ready.setDiscord(b)
+	m.watchDiscord(b.Status)
 	stopReady := context.AfterFunc(ctx, func() { ready.stopping.Store(true) })
 	defer stopReady()
 
