@@ -1,12 +1,14 @@
 package bot_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/rag"
 )
 
 // TestGlobalRateLimitPausesEveryRequest (issue 13, item 12): after a global
@@ -90,5 +92,63 @@ func TestInvalidRequestsAreCapped(t *testing.T) {
 	}
 	if !strings.Contains(r.logs.String(), "too many requests to Discord were refused") {
 		t.Errorf("the pause is not logged:\n%s", r.logs)
+	}
+}
+
+// TestDeletedAnswerIsNotEditedAgain (issue 13, item 13): when the user (or
+// a moderator) deletes the response while a model is still writing it,
+// Discord answers 404 to the next edit; the bot used to keep editing once
+// a second, and then send the final answer, although "repeated attempts
+// … will result in a temporary restriction". It stops at the first 404.
+func TestDeletedAnswerIsNotEditedAgain(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	release := make(chan struct{})
+	streaming := answerFunc(func(ctx context.Context, q rag.Query) (rag.Answer, error) {
+		for {
+			q.OnDelta("more words ")
+			select {
+			case <-release:
+				a := bidenXiAnswer()
+				a.Question = q.Question
+				return a, nil
+			case <-ctx.Done():
+				return rag.Answer{}, ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	})
+	r := startBot(t, fake, bot.Options{Answerer: streaming, StreamInterval: 20 * time.Millisecond})
+	in := ask(t, fake, fake.NewUser("ann"), "when did they speak?")
+	waitEdit(t, fake, in, func(discordtest.Request) bool { return true }) // a streaming edit
+	if err := fake.DeleteResponse(in); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Interaction == in.ID && r.Status == 404 }); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	ctx := waitCtx(t)
+	for !strings.Contains(r.logs.String(), "its message was deleted") && !strings.Contains(r.logs.String(), "could not deliver an answer") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("the answer's end is not logged:\n%s", r.logs)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	var gone []int
+	for _, req := range attempts(fake, in, editRoute) {
+		if req.Status == 404 {
+			gone = append(gone, req.Status)
+		}
+	}
+	if len(gone) != 1 {
+		t.Errorf("%d edits answered 404, want 1: no request after the first", len(gone))
+	}
+	if n := len(attempts(fake, in, followUpRoute)); n != 0 {
+		t.Errorf("%d follow-ups after the response was deleted", n)
+	}
+	if v := fake.Violations(); len(v) > 0 {
+		t.Errorf("violations: %q", v)
 	}
 }

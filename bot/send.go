@@ -3,8 +3,11 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -34,6 +37,29 @@ type exchange struct {
 	mu       sync.Mutex
 	answered bool // acknowledged with a message
 	deferred bool // acknowledged with "thinking…"
+
+	// gone is set when Discord answered 404 for the original response
+	// (deleted by its user or a moderator) or the interaction's webhook:
+	// nothing more is sent for the interaction. Discord: "If a webhook
+	// returns a 404 status you should not attempt to use it again -
+	// repeated attempts to do so will result in a temporary restriction."
+	gone atomic.Bool
+}
+
+// errGone refuses a request for an interaction whose response or webhook
+// Discord reported gone.
+var errGone = errors.New("not sent: the response was deleted (Discord answered 404 Unknown Message or Unknown Webhook)")
+
+// notFound marks x gone when err is Discord's 404 for its message or
+// webhook, and returns err.
+func (x *exchange) notFound(err error) error {
+	if httpStatus(err) == http.StatusNotFound {
+		switch discordCode(err) {
+		case codeUnknownMessage, codeUnknownWebhook:
+			x.gone.Store(true)
+		}
+	}
+	return err
 }
 
 func newExchange(i *discordgo.Interaction) *exchange {
@@ -178,22 +204,28 @@ func (b *Bot) deferReply(ctx context.Context, x *exchange, ephemeral bool) error
 // editOriginal replaces the original response with m, sending it at most
 // attempts times (0: the default bound).
 func (b *Bot) editOriginal(ctx context.Context, x *exchange, m Message, attempts int) error {
+	if x.gone.Load() {
+		return errGone
+	}
 	_, err := b.request(ctx, x.rl, restCall{
 		what: "edit an interaction response", method: "PATCH",
 		url:  discordgo.EndpointWebhookMessage(x.i.AppID, x.i.Token, "@original"),
 		body: editPayload(m), repeatable: true, attempts: attempts,
 	})
-	return err
+	return x.notFound(err)
 }
 
 // followUp sends m as a follow-up message of an interaction.
 func (b *Bot) followUp(ctx context.Context, x *exchange, m Message, ephemeral bool) error {
+	if x.gone.Load() {
+		return errGone
+	}
 	url := discordgo.EndpointWebhookToken(x.i.AppID, x.i.Token)
 	_, err := b.request(ctx, x.rl, restCall{
 		what: "send a follow-up message", method: "POST", url: url + "?wait=true", bucket: url,
 		body: followUpPayload(m, ephemeral),
 	})
-	return err
+	return x.notFound(err)
 }
 
 // deliver shows msgs as the response of a deferred interaction: the first
