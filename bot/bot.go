@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -178,6 +179,13 @@ type Bot struct {
 	active  tracker
 
 	cat catalogCache
+
+	// guilds are the ids of the guilds READY listed (at most
+	// maxClearGuilds), once ready is closed.
+	guildsMu sync.Mutex
+	guilds   []string
+	ready    chan struct{}
+	once     sync.Once
 }
 
 // New checks opts and prepares a bot; it does not connect.
@@ -279,7 +287,17 @@ func New(opts Options) (*Bot, error) {
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		b.log.Info("gateway session resumed")
 	})
+	b.ready = make(chan struct{})
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		b.guildsMu.Lock()
+		b.guilds = b.guilds[:0]
+		for _, g := range r.Guilds {
+			if g != nil && len(b.guilds) < maxClearGuilds {
+				b.guilds = append(b.guilds, g.ID)
+			}
+		}
+		b.guildsMu.Unlock()
+		b.once.Do(func() { close(b.ready) })
 		if r.User != nil {
 			b.log.Debug("gateway session ready", "user", r.User.Username, "session", r.SessionID)
 		}
@@ -411,11 +429,12 @@ func (b *Bot) selfID() string {
 	return u.ID
 }
 
-// register overwrites the application's commands with [Commands].
+// register overwrites the application's commands in the configured scope
+// with [CommandsFor] it, then clears the other scopes (clearOtherScopes).
 func (b *Bot) register(ctx context.Context, appID string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	n, err := b.registerCommands(ctx, appID, Commands())
+	n, err := b.registerCommands(ctx, appID, b.opts.GuildID, CommandsFor(b.opts.GuildID))
 	if err != nil {
 		var re *discordgo.RESTError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusForbidden && b.opts.GuildID != "" {
@@ -423,7 +442,70 @@ func (b *Bot) register(ctx context.Context, appID string) (int, error) {
 		}
 		return 0, err
 	}
+	b.clearOtherScopes(ctx, appID)
 	return n, nil
+}
+
+// maxClearGuilds bounds the guilds whose commands a first start checks.
+const maxClearGuilds = 10
+
+// scopeGlobal names the global scope in StateFile.
+const scopeGlobal = "global"
+
+// clearOtherScopes removes the bot's commands from the scopes it no longer
+// registers in, so that switching discord.guild_id on or off does not
+// leave users with every command twice. Candidates: the scopes StateFile
+// records; the global scope whenever the commands go to a guild; and, on
+// the first start with a state directory and global commands, the guilds
+// READY listed (at most 10). A scope with commands gets a bulk overwrite
+// with none. Failures are logged; scopes recorded in StateFile are tried
+// again at the next start.
+func (b *Bot) clearOtherScopes(ctx context.Context, appID string) {
+	scope := b.opts.GuildID
+	if scope == "" {
+		scope = scopeGlobal
+	}
+	recorded := b.state.get().CommandScopes
+	var others []string
+	add := func(s string) {
+		if s != scope && !slices.Contains(others, s) {
+			others = append(others, s)
+		}
+	}
+	for _, s := range recorded {
+		add(s)
+	}
+	if scope != scopeGlobal {
+		add(scopeGlobal)
+	} else if len(recorded) == 0 {
+		select {
+		case <-b.ready:
+		case <-ctx.Done():
+		}
+		b.guildsMu.Lock()
+		for _, g := range b.guilds {
+			add(g)
+		}
+		b.guildsMu.Unlock()
+	}
+	keep := []string{scope}
+	for _, other := range others {
+		guild := other
+		if other == scopeGlobal {
+			guild = ""
+		}
+		n, err := b.clearCommands(ctx, appID, guild)
+		switch {
+		case err != nil:
+			b.log.Warn("could not remove the slash commands of a scope the bot no longer registers in; users may see them twice", "scope", other, "error", err.Error())
+			if slices.Contains(recorded, other) {
+				keep = append(keep, other)
+			}
+		case n > 0:
+			b.log.Info("removed the slash commands registered in another scope", "scope", other, "commands", n, "now", scope)
+		}
+	}
+	b.save(func(p *persisted) { p.CommandScopes = keep })
 }
 
 // begin counts a handler in; it returns false once shutdown has begun.

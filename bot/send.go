@@ -262,20 +262,46 @@ func (b *Bot) reply(ctx context.Context, msg *discordgo.Message, msgs []Message)
 	return nil
 }
 
-// register overwrites the application's commands with cmds and returns how
-// many Discord registered.
-func (b *Bot) registerCommands(ctx context.Context, appID string, cmds []*discordgo.ApplicationCommand) (int, error) {
-	url := discordgo.EndpointApplicationGlobalCommands(appID)
-	if b.opts.GuildID != "" {
-		url = discordgo.EndpointApplicationGuildCommands(appID, b.opts.GuildID)
+// commandsURL is the endpoint of the application's commands: global with
+// guildID empty, else that guild's.
+func commandsURL(appID, guildID string) string {
+	if guildID == "" {
+		return discordgo.EndpointApplicationGlobalCommands(appID)
 	}
-	resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "register commands", method: "PUT", url: url, body: cmds, repeatable: true})
+	return discordgo.EndpointApplicationGuildCommands(appID, guildID)
+}
+
+// registerCommands overwrites the application's commands in a scope with
+// cmds and returns how many Discord registered.
+func (b *Bot) registerCommands(ctx context.Context, appID, guildID string, cmds []*discordgo.ApplicationCommand) (int, error) {
+	resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "register commands", method: "PUT", url: commandsURL(appID, guildID), body: cmds, repeatable: true})
 	if err != nil {
 		return 0, err
 	}
 	var got []json.RawMessage
 	if err := json.Unmarshal(resp, &got); err != nil {
 		return 0, fmt.Errorf("register commands: unexpected answer: %w", err)
+	}
+	return len(got), nil
+}
+
+// clearCommands removes the application's commands from a scope, if it
+// has any, and returns how many there were.
+func (b *Bot) clearCommands(ctx context.Context, appID, guildID string) (int, error) {
+	url := commandsURL(appID, guildID)
+	resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "list commands", method: "GET", url: url, repeatable: true})
+	if err != nil {
+		return 0, err
+	}
+	var got []json.RawMessage
+	if err := json.Unmarshal(resp, &got); err != nil {
+		return 0, fmt.Errorf("list commands: unexpected answer: %w", err)
+	}
+	if len(got) == 0 {
+		return 0, nil
+	}
+	if _, err := b.registerCommands(ctx, appID, guildID, []*discordgo.ApplicationCommand{}); err != nil {
+		return 0, err
 	}
 	return len(got), nil
 }

@@ -394,6 +394,14 @@ func (s *Server) InvalidRequests() int {
 	return n
 }
 
+// Commands returns the commands registered in a scope: global with
+// guildID empty, else that guild's.
+func (s *Server) Commands(guildID string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]map[string]any(nil), s.commands[guildID]...)
+}
+
 // Registrations returns the bodies of the command bulk overwrites the bot
 // made, in order; each is the list of commands it sent.
 func (s *Server) Registrations() [][]map[string]any {
