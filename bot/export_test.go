@@ -46,6 +46,9 @@ const (
 	SweepInterval   = sweepInterval
 )
 
+// HoldsQuestion is the test of a reply to the bot.
+var HoldsQuestion = holdsQuestion
+
 // Clean is what Escape and Plain remove before anything else.
 var Clean = clean
 
