@@ -76,8 +76,17 @@ var (
 // required.
 type Options struct {
 	// Token is the bot token, with or without the "Bot " prefix. It is sent
-	// to Discord only, never logged.
+	// to Discord only in the Authorization header and the gateway's
+	// IDENTIFY; it is never logged, and removed from anything else the bot
+	// would send.
 	Token string
+	// Secrets are other secrets that must never be logged or shown in
+	// Discord (serve passes the model server's API key). Like the token,
+	// any run of 16 of their characters is removed from every log line and
+	// from every message, embed, choice and error text the bot sends.
+	// Secrets shorter than 8 characters are ignored (placeholders such as
+	// "ollama").
+	Secrets []string
 	// GuildID registers the commands in that guild only (available at
 	// once); empty registers them globally.
 	GuildID string
@@ -160,7 +169,9 @@ type Bot struct {
 	gw    *gateway
 	gate  *gate
 	lim   *limits
-	state *stateStore
+	// secrets finds the token and Options.Secrets in text.
+	secrets secretFilter
+	state   *stateStore
 
 	// work is the parent context of answers; it is cancelled when the
 	// shutdown grace period ends.
@@ -218,9 +229,11 @@ func New(opts Options) (*Bot, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	// Every log line goes through a handler that removes the token and
-	// interaction tokens, whatever logs it.
-	opts.Logger = newRedactingLogger(opts.Logger, tok)
+	// Every log line goes through a handler that removes the token, the
+	// other secrets and interaction tokens, whatever logs it; every body
+	// sent to Discord through scrubOutgoing.
+	secrets := newSecretFilter(append([]string{tok}, opts.Secrets...)...)
+	opts.Logger = newRedactingLogger(opts.Logger, secrets)
 	ownClient := opts.HTTPClient == nil
 	if ownClient {
 		opts.HTTPClient = &http.Client{Timeout: 20 * time.Second}
@@ -245,7 +258,7 @@ func New(opts Options) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient}
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
 	b.gw = newGateway(b)
 	// Every REST request, discordgo's included, goes through the gate

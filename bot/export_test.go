@@ -73,3 +73,9 @@ func InvalidBudget(o *Options, n int) { o.timings.invalidBudget = n }
 func FastTimings(o *Options) {
 	o.timings = timings{invalidBudget: o.timings.invalidBudget, identifySpacing: 20 * time.Millisecond, restartBase: 300 * time.Millisecond, registerBase: 50 * time.Millisecond, stableAfter: time.Hour}
 }
+
+// ScrubSecrets is the secret filter of logs and outgoing messages.
+func ScrubSecrets(text string, secrets ...string) string {
+	out, _ := newSecretFilter(secrets...).scrub(text)
+	return out
+}

@@ -55,7 +55,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	lib := newLibrary(ix)
 	d := c.cfg.Discord
 	opts := bot.Options{
-		Token:         d.Token.Reveal(),
+		Token: d.Token.Reveal(),
+		// Never shown in Discord or logged by the bot, like the token.
+		Secrets:       []string{c.cfg.OpenAI.APIKey.Reveal()},
 		GuildID:       d.GuildID,
 		Answerer:      measuredAnswerer{next: newAnswererWith(c.cfg, ix, log, m.wrapChat), m: m, mode: mode},
 		Searcher:      measuredSearcher{ix: ix, m: m},
