@@ -47,15 +47,21 @@ const (
 	checkShutdown     = "shutting down"
 )
 
+// opsService is the "service" of every /healthz and /readyz body: it is
+// how `citebot healthcheck` knows that the answer is citebot's, not
+// another server's on the same address.
+const opsService = "citebot"
+
 // readyStatus is the JSON body of /readyz.
 type readyStatus struct {
-	Ready  bool              `json:"ready"`
-	Checks map[string]string `json:"checks"`
+	Service string            `json:"service"`
+	Ready   bool              `json:"ready"`
+	Checks  map[string]string `json:"checks"`
 }
 
 // status returns the checks and whether all pass.
 func (r *readiness) status() readyStatus {
-	st := readyStatus{Checks: map[string]string{"index": checkOK, "discord": checkOK}}
+	st := readyStatus{Service: opsService, Checks: map[string]string{"index": checkOK, "discord": checkOK}}
 	if !r.indexLoaded.Load() {
 		st.Checks["index"] = checkLoading
 	}
@@ -76,6 +82,7 @@ func (r *readiness) ready() bool { return r.status().Ready }
 
 // healthStatus is the JSON body of /healthz.
 type healthStatus struct {
+	Service string `json:"service"`
 	Status  string `json:"status"`
 	Version string `json:"version"`
 	Problem string `json:"problem,omitempty"`
@@ -86,7 +93,7 @@ type healthStatus struct {
 // itself (stuck connecting, or no gateway session for too long), when an
 // orchestrator should restart it.
 func (r *readiness) health() (healthStatus, bool) {
-	h := healthStatus{Status: "ok", Version: version}
+	h := healthStatus{Service: opsService, Status: "ok", Version: version}
 	if c := r.discord.Load(); c != nil && !r.stopping.Load() {
 		if gs := (*c).Status(); !gs.Healthy {
 			h.Status, h.Problem = "unhealthy", gs.Problem

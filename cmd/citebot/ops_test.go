@@ -99,7 +99,7 @@ func TestHealthcheck(t *testing.T) {
 			t.Errorf("healthcheck asked for %s", r.URL.Path)
 		}
 		w.WriteHeader(int(code.Load()))
-		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+		fmt.Fprintf(w, `{"service":"citebot","status":"ok","ready":true,"path":%q}`, r.URL.Path)
 	}))
 	defer srv.Close()
 	addr := strings.TrimPrefix(srv.URL, "http://")
@@ -148,6 +148,37 @@ func TestHealthcheck(t *testing.T) {
 			t.Errorf("got %v, want healthy", err)
 		}
 	})
+}
+
+// TestHealthcheckWantsCitebotsAnswer (issue 13, item 7): a 200 from
+// another server on the address (a port clash, a proxy's error page, a
+// different service) is unhealthy; healthcheck used to accept any 200.
+func TestHealthcheckWantsCitebotsAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name, path, body string
+	}{
+		{"another service's health JSON", "/healthz", `{"status":"ok"}`},
+		{"an HTML page", "/healthz", "<html><body>It works!</body></html>"},
+		{"an empty body", "/healthz", ""},
+		{"citebot not ready", "/readyz", `{"service":"citebot","ready":false,"checks":{"discord":"reconnecting"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusOK)
+				fmt.Fprint(w, tc.body)
+			}))
+			defer srv.Close()
+			args := []string{"healthcheck", "--http", strings.TrimPrefix(srv.URL, "http://")}
+			if tc.path == "/readyz" {
+				args = append(args, "--ready")
+			}
+			var out bytes.Buffer
+			err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, io.Discard)
+			if err == nil || exitCode(err, io.Discard) != 1 || !strings.Contains(err.Error(), "unhealthy") {
+				t.Errorf("a 200 with %q: got %v (stdout %q), want unhealthy with exit status 1", tc.body, err, out.String())
+			}
+		})
+	}
 }
 
 func TestLocalURL(t *testing.T) {
