@@ -233,6 +233,7 @@ func (g *gateway) attempt(ctx context.Context, timeout time.Duration) error {
 		g.mu.Lock()
 		g.stats.Identifies++
 		g.mu.Unlock()
+		defer g.b.identified()
 	}
 	done := make(chan error, 1)
 	p = make(chan struct{})

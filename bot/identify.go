@@ -113,8 +113,8 @@ func (b *Bot) readStartLimit(ctx context.Context) (sessionStartLimit, error) {
 	return *body.Limit, nil
 }
 
-// beforeIdentify waits until Discord allows the bot to IDENTIFY, then
-// records that it does. While it waits, the gateway reports "waiting: …"
+// beforeIdentify waits until Discord allows the bot to IDENTIFY. While it
+// waits, the gateway reports "waiting: …"
 // (not ready, but healthy).
 func (b *Bot) beforeIdentify(ctx context.Context) error {
 	prev := b.gw.current()
@@ -146,8 +146,15 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 			return err
 		}
 	}
-	b.save(func(p *persisted) { p.LastIdentify = time.Now() })
 	return nil
+}
+
+// identified records an IDENTIFY. It is called when the attempt that sent
+// it ends, which is no earlier than the IDENTIFY left: the next one then
+// waits 5 seconds from a time no earlier than this one's, whatever the
+// handshakes take.
+func (b *Bot) identified() {
+	b.save(func(p *persisted) { p.LastIdentify = time.Now() })
 }
 
 // restartBackoff runs at the start of Run: after a failed start it waits

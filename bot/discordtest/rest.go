@@ -594,6 +594,19 @@ func (s *Server) Followups(in Interaction) []Message {
 	return out
 }
 
+// Message returns the message with the given id as it is now (a user's
+// post, with Delivered set once it reached the client, or one of the
+// bot's).
+func (s *Server) Message(id string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.messages[id]
+	if m == nil {
+		return Message{}, false
+	}
+	return *m, true
+}
+
 // ChannelMessages returns the messages in a channel sent by anyone, oldest
 // first (interaction responses not included).
 func (s *Server) ChannelMessages(channelID string) []Message {
