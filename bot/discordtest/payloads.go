@@ -253,8 +253,12 @@ func (s *Server) Post(p Post) (Message, error) {
 	}
 	s.messages[m.ID] = m
 	payload := s.messageCreatePayload(m)
+	out := *m
 	s.mu.Unlock()
-	return *m, s.dispatch("MESSAGE_CREATE", payload)
+	if err := s.dispatch("MESSAGE_CREATE", payload); err != nil {
+		return out, err
+	}
+	return out, nil
 }
 
 // messageCreatePayload is the MESSAGE_CREATE data for m. The caller holds
