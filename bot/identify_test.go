@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -93,12 +94,27 @@ func TestSessionStartLimitIsRespected(t *testing.T) {
 	fake := discordtest.New(t, discordtest.Options{SessionStartLimit: discordtest.SessionStartLimit{Total: 1000, Remaining: 0, ResetAfter: reset}})
 	logs := &discordtest.Log{}
 	b := newBot(t, fake, logs, bot.Options{})
-	p := discordtest.Start(t, logs, "daily limit of gateway session starts is used up", b.Run)
-	if st := b.Status(); st.Ready || !st.Healthy || st.State != "waiting: session start limit" {
-		t.Errorf("while waiting: %+v, want not ready, healthy, waiting for the limit", st)
+	// Watch the status from the start: the wait lasts over a second.
+	var waiting atomic.Bool
+	watch, stopWatch := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for watch.Err() == nil {
+			if st := b.Status(); st.State == "waiting: session start limit" && !st.Ready && st.Healthy {
+				waiting.Store(true)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	p := discordtest.Start(t, logs, "citebot is online", b.Run)
+	stopWatch()
+	<-watched
+	if !waiting.Load() {
+		t.Errorf("the status never said \"waiting: session start limit\" (not ready, healthy) while the bot waited:\n%s", logs)
 	}
-	if !logs.WaitFor(waitCtx(t), "citebot is online") {
-		t.Fatalf("not online after the reset:\n%s", logs)
+	if !strings.Contains(logs.String(), "daily limit of gateway session starts is used up") {
+		t.Errorf("the wait is not logged:\n%s", logs)
 	}
 	st := fake.GatewayStats()
 	if st.TokenReset || st.Identifies != 1 {

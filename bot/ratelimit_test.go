@@ -32,6 +32,9 @@ func TestGlobalRateLimitPausesEveryRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fake records the 429 before the bot has read it: wait until it
+	// has.
+	waitLog(t, r, "Discord's global rate limit: pausing every request")
 	second, err := fake.Post(discordtest.Post{Author: fake.NewUser("bob"), Content: mention})
 	if err != nil {
 		t.Fatal(err)
@@ -70,17 +73,19 @@ func TestInvalidRequestsAreCapped(t *testing.T) {
 	bot.InvalidBudget(&opts, 3)
 	r := startBot(t, fake, opts)
 	fake.Fail(replyRoute, -1, 403) // e.g. the bot lost Send Messages in the channel
+	// One at a time: concurrent requests could all leave before the
+	// first 403 comes back (the budget bounds what follows).
+	ctx := waitCtx(t)
 	for i := range 5 {
 		if _, err := fake.Post(discordtest.Post{Author: fake.NewUser("user" + string(rune('a'+i))), Content: "<@" + fake.BotUser.ID + "> when?"}); err != nil {
 			t.Fatal(err)
 		}
-	}
-	ctx := waitCtx(t)
-	for strings.Count(r.logs.String(), "could not deliver an answer") < 5 {
-		select {
-		case <-ctx.Done():
-			t.Fatalf("not every mention was handled:\n%s", r.logs)
-		case <-time.After(5 * time.Millisecond):
+		for strings.Count(r.logs.String(), "could not deliver an answer") < i+1 {
+			select {
+			case <-ctx.Done():
+				t.Fatalf("mention %d was not handled:\n%s", i+1, r.logs)
+			case <-time.After(5 * time.Millisecond):
+			}
 		}
 	}
 	if n := len(attempts(fake, discordtest.Interaction{}, replyRoute)); n != 3 || fake.InvalidRequests() != 3 {
