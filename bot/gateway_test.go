@@ -170,8 +170,12 @@ func TestZombieConnectionIsResumed(t *testing.T) {
 	waitEdit(t, fake, in, isFinal)
 	st := fake.GatewayStats()
 	t.Logf("close codes %v, %d unacknowledged heartbeats, %d identify, %d resumed, %d replayed", st.ClientCloseCodes, st.UnackedHeartbeats, st.Identifies, st.Resumed, st.Replayed)
-	if st.UnackedHeartbeats != 1 {
-		t.Errorf("%d heartbeats sent without an ACK, want 1: the next one is due when the missing ACK shows", st.UnackedHeartbeats)
+	// The heartbeat after the silence goes unanswered; when the next one
+	// is due the bot gives the connection up instead of sending it. (On a
+	// loaded machine the bot may give a connection up even sooner, for an
+	// ACK it read late: then none.)
+	if st.UnackedHeartbeats > 1 {
+		t.Errorf("%d heartbeats sent without an ACK, want at most 1: the next one is due when the missing ACK shows", st.UnackedHeartbeats)
 	}
 	if len(st.ClientCloseCodes) == 0 {
 		t.Errorf("the silent connection was not closed with a close frame")

@@ -73,7 +73,10 @@ type Options struct {
 	// Token is the bot token the fake accepts (without the "Bot " prefix).
 	// Default: a token of the real shape.
 	Token string
-	// HeartbeatInterval is sent in HELLO. Default 250ms (Discord: about 41s).
+	// HeartbeatInterval is sent in HELLO. Default 1s (Discord: about 41s).
+	// A client that gives up a connection whose ACK is late by about an
+	// interval may do so on a loaded test machine with much less; tests
+	// of silent connections set less and let the client reconnect.
 	HeartbeatInterval time.Duration
 	// AckDeadline is how long an interaction may stay unacknowledged.
 	// Default 3s, as on Discord.
@@ -153,7 +156,7 @@ func New(tb testing.TB, opts Options) *Server {
 		opts.Token = DefaultToken
 	}
 	if opts.HeartbeatInterval <= 0 {
-		opts.HeartbeatInterval = 250 * time.Millisecond
+		opts.HeartbeatInterval = time.Second
 	}
 	if opts.AckDeadline <= 0 {
 		opts.AckDeadline = 3 * time.Second

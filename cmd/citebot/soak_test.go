@@ -102,7 +102,7 @@ func TestServeSoak(t *testing.T) {
 	}
 	const grace = 3 * time.Second
 	goroutinesBefore := runtime.NumGoroutine()
-	fake := discordtest.New(t, discordtest.Options{HeartbeatInterval: 200 * time.Millisecond, IdentifyInterval: 5 * time.Second})
+	fake := discordtest.New(t, discordtest.Options{HeartbeatInterval: 500 * time.Millisecond, IdentifyInterval: 5 * time.Second})
 	s := startServe(t, fake, map[string]string{
 		"CITEBOT_HTTP_ADDR": "127.0.0.1:0", "CITEBOT_LOG_LEVEL": "info", "CITEBOT_SHUTDOWN_GRACE": grace.String(),
 	}, func(o *bot.Options) { o.OpenTimeout = 2 * time.Second })

@@ -136,6 +136,10 @@ type Session struct {
 	// the session on. (citebot patch)
 	resumeGatewayURL string
 
+	// acked is signalled (without blocking) on every heartbeat ACK, for
+	// a heartbeat goroutine waiting for a late one. (citebot patch)
+	acked chan struct{}
+
 	// used to make sure gateway websocket writes do not happen concurrently
 	wsMutex sync.Mutex
 }

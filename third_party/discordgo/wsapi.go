@@ -301,6 +301,9 @@ func (s *Session) Open() error {
 	// mutex lock and needs to exist before calling heartbeat and listen
 	// go rountines.
 	s.listening = make(chan interface{})
+	if s.acked == nil {
+		s.acked = make(chan struct{}, 1) // (citebot patch)
+	}
 
 	// Start sending heartbeats and reading messages from Discord.
 	go s.heartbeat(s.wsConn, s.listening, h.HeartbeatInterval)
@@ -392,7 +395,18 @@ func (s *Session) heartbeat(wsConn *websocket.Conn, listening <-chan interface{}
 		// or 'zombied' connection. The client should immediately terminate
 		// the connection with any close code besides 1000 or 1001, then
 		// reconnect and attempt to Resume." Upstream waited five intervals
-		// and closed with 1000, which ends the session. (citebot patch)
+		// and closed with 1000, which ends the session. The next heartbeat
+		// waits up to half an interval for a late ACK first: a busy
+		// process may read it late. (citebot patch)
+		if !sent.IsZero() && last.Before(sent) {
+			ok, stop := s.ackSince(sent, heartbeatIntervalMsec*time.Millisecond/2, listening)
+			if stop {
+				return
+			}
+			if ok {
+				last = sent
+			}
+		}
 		if !sent.IsZero() && last.Before(sent) {
 			s.log(LogError, "no heartbeat ACK %v after the last heartbeat, closing the connection to resume on a new one", time.Now().UTC().Sub(sent))
 			if s.closeWithCode(wsConn, websocket.CloseServiceRestart) {
@@ -425,6 +439,35 @@ func (s *Session) heartbeat(wsConn *websocket.Conn, listening <-chan interface{}
 			// continue loop and send heartbeat
 		case <-listening:
 			return
+		}
+	}
+}
+
+// ackSince waits up to d for a heartbeat ACK received after sent. It
+// reports whether one came, and whether listening closed meanwhile.
+// (citebot patch)
+func (s *Session) ackSince(sent time.Time, d time.Duration, listening <-chan interface{}) (acked, stop bool) {
+	s.RLock()
+	ch := s.acked
+	s.RUnlock()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		s.RLock()
+		last := s.LastHeartbeatAck
+		s.RUnlock()
+		if !last.Before(sent) {
+			return true, false
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+			s.RLock()
+			last = s.LastHeartbeatAck
+			s.RUnlock()
+			return !last.Before(sent), false
+		case <-listening:
+			return false, true
 		}
 	}
 }
@@ -751,7 +794,12 @@ func (s *Session) onEvent(messageType int, message []byte) (*Event, error) {
 	if e.Operation == 11 {
 		s.Lock()
 		s.LastHeartbeatAck = time.Now().UTC()
+		acked := s.acked
 		s.Unlock()
+		select { // (citebot patch)
+		case acked <- struct{}{}:
+		default:
+		}
 		s.log(LogDebug, "got heartbeat ACK")
 		return e, nil
 	}
