@@ -215,7 +215,7 @@ func TestResumeGatewayURLIsDistinct(t *testing.T) {
 func TestStopHeartbeatAcks(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, false)
+	s, ev := connect(t, fake, guildIntents, true)
 	register(t, s, fake)
 	if err := fake.WaitGateway(discordtest.WaitContext(t), func(st discordtest.GatewayStats) bool { return st.Heartbeats >= 1 }); err != nil {
 		t.Fatal(err)
@@ -319,7 +319,7 @@ func TestIdentifyInterval(t *testing.T) {
 func TestReplyPing(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, false)
+	s, ev := connect(t, fake, guildIntents, true)
 	answer, err := s.ChannelMessageSend(fake.ChannelID, "an answer")
 	if err != nil {
 		t.Fatal(err)
@@ -351,7 +351,7 @@ func TestReplyPing(t *testing.T) {
 func TestDeletedResponse(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, false)
+	s, ev := connect(t, fake, guildIntents, true)
 	register(t, s, fake)
 	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
 	if err != nil {
@@ -379,7 +379,7 @@ func TestDeletedResponse(t *testing.T) {
 func TestGuildCommandsWithGlobalOnlyFields(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
-	s, _ := connect(t, fake, guildIntents, false)
+	s, _ := connect(t, fake, guildIntents, true)
 	dm := true
 	ctxs := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	cmd := &discordgo.ApplicationCommand{Name: "ask", Description: "Ask", DMPermission: &dm, Contexts: &ctxs}
