@@ -4,21 +4,31 @@
 // rendering of cited answers as Discord embeds.
 //
 // A [Bot] connects with discordgo, registers its commands with one bulk
-// overwrite, and answers until its context ends; then it stops accepting
-// questions, lets the answers in progress finish (or tells their askers it
-// is shutting down) and closes the session. It needs no privileged gateway
-// intent: Discord delivers the content of messages that mention the bot
-// and of direct messages without MESSAGE_CONTENT.
+// overwrite (retried with backoff when it fails), and answers until its
+// context ends; then it stops accepting questions, lets the answers in
+// progress finish (or tells their askers it is shutting down) and closes
+// the session. It needs no privileged gateway intent: Discord delivers the
+// content of messages that mention the bot and of direct messages without
+// MESSAGE_CONTENT.
+//
+// A supervisor (gateway.go) owns the gateway connection: it reconnects and
+// resumes after every kind of disconnect, keeps within Discord's identify
+// limits (identify.go, with state kept across restarts in StateFile), and
+// reports readiness and health ([Bot.Status]). discordgo's gateway
+// defects that cannot be fixed from outside are patched in
+// third_party/discordgo.
 //
 // Every message it sends allows no mentions, and all text that comes from
 // users, articles or a model is escaped ([Escape]), so neither a question
 // nor an article can ping anyone, break the layout or disguise a link.
 //
 // Requests to Discord are retried within bounds: after a 429 the bot waits
-// the retry_after Discord asks for, after a 5xx it backs off, at most 5
-// attempts per request and never past the time left to answer (see
-// Options.DeliveryTimeout). Its logs never contain the token or the
-// tokens of interactions.
+// the retry_after Discord asks for (a global 429 pauses every request),
+// after a 5xx it backs off, at most 5 attempts per request and never past
+// the time left to answer (see Options.DeliveryTimeout); 401, 403 and 429
+// answers are counted and capped (transport.go). Its logs never contain
+// the token, Options.Secrets or the tokens of interactions, and nothing it
+// sends to Discord contains the token or Options.Secrets (redact.go).
 //
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
