@@ -101,12 +101,17 @@ func newGateway(b *Bot) *gateway {
 		lost: make(chan struct{}, 1), fatal: make(chan error, 1)}
 }
 
-// setState records what the connection is doing.
+// setState records what the connection is doing. The time without a
+// session that counts towards StuckTimeout starts again when a deliberate
+// wait ends.
 func (g *gateway) setState(state string, deliberate bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.state != state {
 		g.state, g.since = state, time.Now()
+	}
+	if g.deliberate && !deliberate {
+		g.down = time.Now()
 	}
 	g.deliberate = deliberate
 }

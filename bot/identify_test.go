@@ -179,3 +179,35 @@ func TestRestartBackoff(t *testing.T) {
 		t.Errorf("Run returned %v", err)
 	}
 }
+
+// TestWaitingForDiscordIsNotStuck: the time the bot spends waiting for
+// one of Discord's limits does not count towards StuckTimeout, also once
+// the wait is over: it may then take StuckTimeout to connect before it is
+// called unhealthy.
+func TestWaitingForDiscordIsNotStuck(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{SessionStartLimit: discordtest.SessionStartLimit{Total: 1000, Remaining: 0, ResetAfter: 300 * time.Millisecond}})
+	logs := &discordtest.Log{}
+	b := newBot(t, fake, logs, bot.Options{StuckTimeout: time.Second})
+	var unhealthy atomic.Value
+	watch, stopWatch := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		for watch.Err() == nil {
+			if st := b.Status(); !st.Healthy {
+				unhealthy.Store(st)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	p := discordtest.Start(t, logs, "citebot is online", b.Run)
+	stopWatch()
+	<-watched
+	if st := unhealthy.Load(); st != nil {
+		t.Errorf("unhealthy while waiting for the session start limit (1.3 s, longer than StuckTimeout): %+v", st)
+	}
+	if err := p.Stop(t); err != nil {
+		t.Errorf("Run returned %v", err)
+	}
+}
