@@ -12,7 +12,10 @@
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 # Modules first, in their own layer: rebuilt only when go.mod or go.sum change.
+# third_party/discordgo is a module of its own that go.mod replaces
+# discordgo with (a patched copy), so it comes with them.
 COPY go.mod go.sum ./
+COPY third_party/ third_party/
 RUN go mod download
 COPY . .
 ARG VERSION=dev

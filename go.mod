@@ -26,3 +26,9 @@ require (
 	golang.org/x/sys v0.47.0 // indirect
 	google.golang.org/protobuf v1.36.11 // indirect
 )
+
+// discordgo v0.29.0 with a small patch to its gateway code (RECONNECT and
+// INVALID_SESSION during the handshake, INVALID_SESSION's resumable flag,
+// resume_gateway_url, zombied connections): see
+// third_party/discordgo/CITEBOT.md. Remove when upstream has the fixes.
+replace github.com/bwmarrin/discordgo => ./third_party/discordgo

@@ -4,21 +4,31 @@
 // rendering of cited answers as Discord embeds.
 //
 // A [Bot] connects with discordgo, registers its commands with one bulk
-// overwrite, and answers until its context ends; then it stops accepting
-// questions, lets the answers in progress finish (or tells their askers it
-// is shutting down) and closes the session. It needs no privileged gateway
-// intent: Discord delivers the content of messages that mention the bot
-// and of direct messages without MESSAGE_CONTENT.
+// overwrite (retried with backoff when it fails), and answers until its
+// context ends; then it stops accepting questions, lets the answers in
+// progress finish (or tells their askers it is shutting down) and closes
+// the session. It needs no privileged gateway intent: Discord delivers the
+// content of messages that mention the bot and of direct messages without
+// MESSAGE_CONTENT.
+//
+// A supervisor (gateway.go) owns the gateway connection: it reconnects and
+// resumes after every kind of disconnect, keeps within Discord's identify
+// limits (identify.go, with state kept across restarts in StateFile), and
+// reports readiness and health ([Bot.Status]). discordgo's gateway
+// defects that cannot be fixed from outside are patched in
+// third_party/discordgo.
 //
 // Every message it sends allows no mentions, and all text that comes from
 // users, articles or a model is escaped ([Escape]), so neither a question
 // nor an article can ping anyone, break the layout or disguise a link.
 //
 // Requests to Discord are retried within bounds: after a 429 the bot waits
-// the retry_after Discord asks for, after a 5xx it backs off, at most 5
-// attempts per request and never past the time left to answer (see
-// Options.DeliveryTimeout). Its logs never contain the token or the
-// tokens of interactions.
+// the retry_after Discord asks for (a global 429 pauses every request),
+// after a 5xx it backs off, at most 5 attempts per request and never past
+// the time left to answer (see Options.DeliveryTimeout); 401, 403 and 429
+// answers are counted and capped (transport.go). Its logs never contain
+// the token, Options.Secrets or the tokens of interactions, and nothing it
+// sends to Discord contains the token or Options.Secrets (redact.go).
 //
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
@@ -30,6 +40,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -75,8 +86,17 @@ var (
 // required.
 type Options struct {
 	// Token is the bot token, with or without the "Bot " prefix. It is sent
-	// to Discord only, never logged.
+	// to Discord only in the Authorization header and the gateway's
+	// IDENTIFY; it is never logged, and removed from anything else the bot
+	// would send.
 	Token string
+	// Secrets are other secrets that must never be logged or shown in
+	// Discord (serve passes the model server's API key). Like the token,
+	// any run of 16 of their characters is removed from every log line and
+	// from every message, embed, choice and error text the bot sends.
+	// Secrets shorter than 8 characters are ignored (placeholders such as
+	// "ollama").
+	Secrets []string
 	// GuildID registers the commands in that guild only (available at
 	// once); empty registers them globally.
 	GuildID string
@@ -105,8 +125,16 @@ type Options struct {
 	// Default: a client with a 20s timeout. Tests pass one that reaches a
 	// local fake of Discord.
 	HTTPClient *http.Client
-	// OpenTimeout bounds connecting to the gateway. Default 30s.
+	// OpenTimeout bounds one attempt to connect to the gateway (the
+	// handshake up to READY or RESUMED). The first connection fails Run
+	// when an attempt times out; later ones are retried with backoff.
+	// Default 30s.
 	OpenTimeout time.Duration
+	// StuckTimeout is how long the bot may go without a gateway session,
+	// other than while it waits for one of Discord's limits, before
+	// [Bot.Status] reports it unhealthy so that an orchestrator restarts
+	// it. Default 10m.
+	StuckTimeout time.Duration
 	// ShutdownGrace is how long answers in progress may take to finish at
 	// shutdown before they are cancelled and their askers told. Default 10s.
 	ShutdownGrace time.Duration
@@ -120,9 +148,17 @@ type Options struct {
 	// interaction can be answered in; then it gives up and logs why.
 	// Default 2m.
 	DeliveryTimeout time.Duration
-	// DisableReconnect stops discordgo from reconnecting after a gateway
-	// error (for tests that end the connection on purpose).
+	// StateDir is where the bot keeps StateFile: when it last identified,
+	// how many starts in a row failed (for the restart backoff) and where
+	// its commands are registered. Empty: kept in memory only, so restarts
+	// do not back off. serve uses the data directory.
+	StateDir string
+	// DisableReconnect stops the bot from reconnecting after a lost
+	// gateway connection (for tests that end the connection on purpose).
 	DisableReconnect bool
+
+	// timings are the waits around Discord's limits; tests shorten them.
+	timings timings
 }
 
 // sendTimeout bounds registering the commands, and how long shutdown
@@ -140,7 +176,12 @@ type Bot struct {
 	log   *slog.Logger
 	s     *discordgo.Session
 	guard *dialGuard
+	gw    *gateway
+	gate  *gate
 	lim   *limits
+	// secrets finds the token and Options.Secrets in text.
+	secrets secretFilter
+	state   *stateStore
 
 	// work is the parent context of answers; it is cancelled when the
 	// shutdown grace period ends.
@@ -160,7 +201,12 @@ type Bot struct {
 
 	cat catalogCache
 
-	connected atomic.Bool
+	// guilds are the ids of the guilds READY listed (at most
+	// maxClearGuilds), once ready is closed.
+	guildsMu sync.Mutex
+	guilds   []string
+	ready    chan struct{}
+	once     sync.Once
 }
 
 // New checks opts and prepares a bot; it does not connect.
@@ -193,9 +239,11 @@ func New(opts Options) (*Bot, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	// Every log line goes through a handler that removes the token and
-	// interaction tokens, whatever logs it.
-	opts.Logger = newRedactingLogger(opts.Logger, tok)
+	// Every log line goes through a handler that removes the token, the
+	// other secrets and interaction tokens, whatever logs it; every body
+	// sent to Discord through scrubOutgoing.
+	secrets := newSecretFilter(append([]string{tok}, opts.Secrets...)...)
+	opts.Logger = newRedactingLogger(opts.Logger, secrets)
 	ownClient := opts.HTTPClient == nil
 	if ownClient {
 		opts.HTTPClient = &http.Client{Timeout: 20 * time.Second}
@@ -203,6 +251,10 @@ func New(opts Options) (*Bot, error) {
 	if opts.OpenTimeout <= 0 {
 		opts.OpenTimeout = 30 * time.Second
 	}
+	if opts.StuckTimeout <= 0 {
+		opts.StuckTimeout = 10 * time.Minute
+	}
+	opts.timings = opts.timings.withDefaults()
 	if opts.ShutdownGrace <= 0 {
 		opts.ShutdownGrace = 10 * time.Second
 	}
@@ -216,12 +268,26 @@ func New(opts Options) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient}
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
-	s.Client = opts.HTTPClient
+	b.gw = newGateway(b)
+	// Every REST request, discordgo's included, goes through the gate
+	// (transport.go): global rate limits and invalid requests.
+	base := opts.HTTPClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	b.gate = &gate{next: base, log: b.log, budget: opts.timings.invalidBudget}
+	client := *opts.HTTPClient
+	client.Transport = b.gate
+	if b.state, err = openState(opts.StateDir); err != nil {
+		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
+	}
+	s.Client = &client
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
 	s.Identify.Intents = Intents
-	s.ShouldReconnectOnError = !opts.DisableReconnect
+	// The bot's gateway supervisor reconnects (gateway.go), not discordgo.
+	s.ShouldReconnectOnError = false
 	// discordgo would retry a 429 for ever, sleeping through retry_after
 	// without a context; the bot's own requests retry with bounds
 	// (rest.go), and discordgo's few (the gateway URL) fail instead.
@@ -237,18 +303,24 @@ func New(opts Options) (*Bot, error) {
 
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Connect) {
-		b.guard.connected()
-		b.connected.Store(true)
-	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-		b.connected.Store(false)
+		b.gw.disconnected()
 		b.log.Debug("disconnected from the Discord gateway")
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
 		b.log.Info("gateway session resumed")
 	})
+	b.ready = make(chan struct{})
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		b.guildsMu.Lock()
+		b.guilds = b.guilds[:0]
+		for _, g := range r.Guilds {
+			if g != nil && len(b.guilds) < maxClearGuilds {
+				b.guilds = append(b.guilds, g.ID)
+			}
+		}
+		b.guildsMu.Unlock()
+		b.once.Do(func() { close(b.ready) })
 		if r.User != nil {
 			b.log.Debug("gateway session ready", "user", r.User.Username, "session", r.SessionID)
 		}
@@ -262,57 +334,81 @@ func New(opts Options) (*Bot, error) {
 // told) and closes the session. It returns nil after a clean shutdown, and
 // an error when it cannot connect or register.
 func (b *Bot) Run(ctx context.Context) error {
-	if err := b.open(ctx); err != nil {
+	if err := b.restartBackoff(ctx); err != nil {
+		return nil // stopped while waiting
+	}
+	if err := b.gw.connectFirst(ctx); err != nil {
+		// A request for the gateway URL may still be in flight (it has no
+		// context and runs until the HTTP client's timeout): do not wait
+		// for it, but make sure it can no longer open a connection.
+		b.guard.stop()
 		if ctx.Err() != nil {
 			return nil // stopped while connecting
 		}
-		return err
+		return connectError(err)
 	}
 	user, appID := b.identity()
-	n, err := b.register(ctx, appID)
-	if err != nil {
-		// Questions may already be arriving: let them finish.
-		b.shutdown()
-		if ctx.Err() != nil {
-			return nil
+	b.log.Info("connected to Discord", "bot", user.Username, "bot_id", user.ID)
+	loop, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	b.gw.start(loop)
+	registered := make(chan struct{})
+	go func() {
+		defer close(registered)
+		b.registerLoop(loop, user, appID)
+	}()
+	stable := time.NewTimer(b.opts.timings.stableAfter)
+	defer stable.Stop()
+	var runErr error
+	for running := true; running; {
+		select {
+		case <-ctx.Done():
+			running = false
+		case runErr = <-b.gw.fatal:
+			b.log.Error("the Discord gateway refused the bot; stopping", "error", runErr.Error())
+			running = false
+		case <-stable.C:
+			if b.Status().Ready {
+				b.settled() // up long enough: the next restart need not wait
+			} else {
+				stable.Reset(b.opts.timings.stableAfter)
+			}
 		}
-		return err
 	}
-	scope := "global (may take up to an hour to appear)"
-	if b.opts.GuildID != "" {
-		scope = "guild " + b.opts.GuildID
-	}
-	b.log.Info("citebot is online", "bot", user.Username, "bot_id", user.ID, "commands", n, "scope", scope)
-	<-ctx.Done()
+	stopLoop()
+	<-registered
 	b.shutdown()
-	return nil
+	if runErr == nil {
+		b.settled()
+	}
+	return runErr
 }
 
-// open connects to the gateway within OpenTimeout.
-func (b *Bot) open(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, b.opts.OpenTimeout)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- b.s.Open() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return connectError(err)
-		}
-		b.connected.Store(true)
-		return nil
-	case <-ctx.Done():
-		// abort ends a handshake at once, but discordgo's request for the
-		// gateway URL has no context and may run until the HTTP client's
-		// timeout: do not wait for it (a shutdown must not take 20 s);
-		// close the session should it open after all.
-		b.guard.abort()
-		go func() {
-			if err := <-done; err == nil {
-				_ = b.s.Close()
+// registerLoop registers the slash commands, and when that fails (a
+// server error, a wrong guild id, an invite without the
+// applications.commands scope) logs why and tries again after 5 s, 10 s,
+// 20 s, … at most 10 minutes, until it works or ctx ends. Mentions and
+// direct messages are answered meanwhile.
+func (b *Bot) registerLoop(ctx context.Context, user *discordgo.User, appID string) {
+	for n := 1; ; n++ {
+		count, err := b.register(ctx, appID)
+		if err == nil {
+			scope := "global (may take up to an hour to appear)"
+			if b.opts.GuildID != "" {
+				scope = "guild " + b.opts.GuildID
 			}
-		}()
-		return fmt.Errorf("connect to Discord: no session within %s: %w", b.opts.OpenTimeout, ctx.Err())
+			b.log.Info("citebot is online", "bot", user.Username, "bot_id", user.ID, "commands", count, "scope", scope)
+			return
+		}
+		if ctx.Err() != nil {
+			return
+		}
+		wait := doubling(b.opts.timings.registerBase, n, maxRegisterBackoff)
+		b.log.Warn("could not register the slash commands; trying again later (mentions and direct messages are answered meanwhile)",
+			"error", err.Error(), "attempt", n, "retry_in", wait)
+		if sleep(ctx, wait) != nil {
+			return
+		}
 	}
 }
 
@@ -335,9 +431,6 @@ func connectError(err error) error {
 	return fmt.Errorf("connect to Discord: %w", err)
 }
 
-// Connected reports whether the bot has a live gateway session.
-func (b *Bot) Connected() bool { return b.connected.Load() }
-
 // identity returns the bot user and application id from READY.
 func (b *Bot) identity() (*discordgo.User, string) {
 	b.s.State.RLock()
@@ -359,11 +452,12 @@ func (b *Bot) selfID() string {
 	return u.ID
 }
 
-// register overwrites the application's commands with [Commands].
+// register overwrites the application's commands in the configured scope
+// with [CommandsFor] it, then clears the other scopes (clearOtherScopes).
 func (b *Bot) register(ctx context.Context, appID string) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	n, err := b.registerCommands(ctx, appID, Commands())
+	n, err := b.registerCommands(ctx, appID, b.opts.GuildID, CommandsFor(b.opts.GuildID))
 	if err != nil {
 		var re *discordgo.RESTError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusForbidden && b.opts.GuildID != "" {
@@ -371,7 +465,70 @@ func (b *Bot) register(ctx context.Context, appID string) (int, error) {
 		}
 		return 0, err
 	}
+	b.clearOtherScopes(ctx, appID)
 	return n, nil
+}
+
+// maxClearGuilds bounds the guilds whose commands a first start checks.
+const maxClearGuilds = 10
+
+// scopeGlobal names the global scope in StateFile.
+const scopeGlobal = "global"
+
+// clearOtherScopes removes the bot's commands from the scopes it no longer
+// registers in, so that switching discord.guild_id on or off does not
+// leave users with every command twice. Candidates: the scopes StateFile
+// records; the global scope whenever the commands go to a guild; and, on
+// the first start with a state directory and global commands, the guilds
+// READY listed (at most 10). A scope with commands gets a bulk overwrite
+// with none. Failures are logged; scopes recorded in StateFile are tried
+// again at the next start.
+func (b *Bot) clearOtherScopes(ctx context.Context, appID string) {
+	scope := b.opts.GuildID
+	if scope == "" {
+		scope = scopeGlobal
+	}
+	recorded := b.state.get().CommandScopes
+	var others []string
+	add := func(s string) {
+		if s != scope && !slices.Contains(others, s) {
+			others = append(others, s)
+		}
+	}
+	for _, s := range recorded {
+		add(s)
+	}
+	if scope != scopeGlobal {
+		add(scopeGlobal)
+	} else if len(recorded) == 0 {
+		select {
+		case <-b.ready:
+		case <-ctx.Done():
+		}
+		b.guildsMu.Lock()
+		for _, g := range b.guilds {
+			add(g)
+		}
+		b.guildsMu.Unlock()
+	}
+	keep := []string{scope}
+	for _, other := range others {
+		guild := other
+		if other == scopeGlobal {
+			guild = ""
+		}
+		n, err := b.clearCommands(ctx, appID, guild)
+		switch {
+		case err != nil:
+			b.log.Warn("could not remove the slash commands of a scope the bot no longer registers in; users may see them twice", "scope", other, "error", err.Error())
+			if slices.Contains(recorded, other) {
+				keep = append(keep, other)
+			}
+		case n > 0:
+			b.log.Info("removed the slash commands registered in another scope", "scope", other, "commands", n, "now", scope)
+		}
+	}
+	b.save(func(p *persisted) { p.CommandScopes = keep })
 }
 
 // begin counts a handler in; it returns false once shutdown has begun.
@@ -407,14 +564,24 @@ func (b *Bot) shutdown() {
 	last, cancelLast := context.WithTimeout(context.Background(), 2*time.Second)
 	_ = b.active.wait(last)
 	cancelLast()
+	// The reconnect loop has been told to stop; once it has, nothing opens
+	// a connection any more.
+	b.gw.stop()
+	b.guard.stop()
 	b.closeSession()
 	if b.ownClient {
-		b.opts.HTTPClient.CloseIdleConnections()
+		b.s.Client.CloseIdleConnections()
 	}
 	b.log.Info("disconnected from Discord")
 }
 
 func (b *Bot) closeSession() {
+	if b.gw.openInProgress() {
+		// An Open that outlived its deadline holds discordgo's lock: Close
+		// would wait for it. The guard has closed its connection and
+		// refuses new ones, so it ends without a session.
+		return
+	}
 	if err := b.s.Close(); err != nil {
 		b.log.Warn("closing the Discord session", "error", err.Error())
 	}

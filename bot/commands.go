@@ -21,19 +21,27 @@ const (
 	optID        = "id"
 )
 
-// Commands returns the slash commands citebot registers: /ask, /search,
-// /sources, /article (with autocomplete on titles) and /help. They can be
-// used in servers and in direct messages with the bot.
-func Commands() []*discordgo.ApplicationCommand {
+// Commands returns the slash commands citebot registers globally: /ask,
+// /search, /sources, /article (with autocomplete on titles) and /help.
+// They can be used in servers and in direct messages with the bot.
+func Commands() []*discordgo.ApplicationCommand { return CommandsFor("") }
+
+// CommandsFor returns the slash commands for a scope: global with guildID
+// empty, else that guild's. Guild commands carry only the fields Discord
+// allows for them: dm_permission, contexts and integration_types are "only
+// for globally-scoped commands" (a guild command is usable in that guild
+// only, never in DMs).
+func CommandsFor(guildID string) []*discordgo.ApplicationCommand {
 	dm := true
 	contexts := []discordgo.InteractionContextType{discordgo.InteractionContextGuild, discordgo.InteractionContextBotDM}
 	install := []discordgo.ApplicationIntegrationType{discordgo.ApplicationIntegrationGuildInstall}
 	maxQ := rag.MaxQuestionRunes
 	cmd := func(name, desc string, opts ...*discordgo.ApplicationCommandOption) *discordgo.ApplicationCommand {
-		return &discordgo.ApplicationCommand{
-			Name: name, Description: desc, Type: discordgo.ChatApplicationCommand, Options: opts,
-			DMPermission: &dm, Contexts: &contexts, IntegrationTypes: &install,
+		c := &discordgo.ApplicationCommand{Name: name, Description: desc, Type: discordgo.ChatApplicationCommand, Options: opts}
+		if guildID == "" {
+			c.DMPermission, c.Contexts, c.IntegrationTypes = &dm, &contexts, &install
 		}
+		return c
 	}
 	ten := 10
 	return []*discordgo.ApplicationCommand{

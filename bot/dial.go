@@ -8,28 +8,29 @@ import (
 	"time"
 )
 
-// errOpenAborted fails gateway dials after the first connection attempt
-// was given up.
+// errOpenAborted fails gateway dials once the bot is shutting down.
 var errOpenAborted = errors.New("connecting to the gateway was given up")
 
 // dialGuard bounds discordgo's gateway handshake, which has no deadline of
 // its own: every connection it dials gets a read deadline that lasts until
-// the session is established (READY or RESUMED, signalled by connected),
-// and abort closes the connection being set up.
+// the session is established (READY or RESUMED, signalled by connected).
+// abortConn closes the connection being set up (an attempt that outlived
+// its deadline); stop does too and refuses new dials (shutdown).
 type dialGuard struct {
 	timeout time.Duration
 
 	mu      sync.Mutex
 	conn    net.Conn
-	aborted bool
+	live    bool // conn has a session
+	stopped bool
 }
 
 // dial is the websocket dialer's NetDialContext.
 func (g *dialGuard) dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	g.mu.Lock()
-	aborted := g.aborted
+	stopped := g.stopped
 	g.mu.Unlock()
-	if aborted {
+	if stopped {
 		return nil, errOpenAborted
 	}
 	var d net.Dialer
@@ -40,11 +41,11 @@ func (g *dialGuard) dial(ctx context.Context, network, addr string) (net.Conn, e
 	_ = c.SetReadDeadline(time.Now().Add(g.timeout))
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.aborted {
+	if g.stopped {
 		c.Close()
 		return nil, errOpenAborted
 	}
-	g.conn = c
+	g.conn, g.live = c, false
 	return c, nil
 }
 
@@ -54,15 +55,26 @@ func (g *dialGuard) connected() {
 	defer g.mu.Unlock()
 	if g.conn != nil {
 		_ = g.conn.SetReadDeadline(time.Time{})
+		g.live = true
 	}
 }
 
-// abort closes the connection being set up and refuses new dials.
-func (g *dialGuard) abort() {
+// abortConn closes the connection being set up, if any; a live one is
+// left alone.
+func (g *dialGuard) abortConn() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.aborted = true
-	if g.conn != nil {
+	if g.conn != nil && !g.live {
+		g.conn.Close()
+	}
+}
+
+// stop refuses new dials and closes the connection being set up.
+func (g *dialGuard) stop() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.stopped = true
+	if g.conn != nil && !g.live {
 		g.conn.Close()
 	}
 }

@@ -46,6 +46,9 @@ const (
 	SweepInterval   = sweepInterval
 )
 
+// HoldsQuestion is the test of a reply to the bot.
+var HoldsQuestion = holdsQuestion
+
 // Clean is what Escape and Plain remove before anything else.
 var Clean = clean
 
@@ -58,4 +61,21 @@ func DeliveryDeadline(b *Bot, received time.Time) time.Time {
 	defer cancel()
 	dl, _ := ctx.Deadline()
 	return dl
+}
+
+// InvalidBudget sets how many 401, 403 and 429 answers in 10 minutes make
+// the bot stop sending requests (default 1,000).
+func InvalidBudget(o *Options, n int) { o.timings.invalidBudget = n }
+
+// FastTimings shortens the waits around Discord's limits (the least time
+// between two IDENTIFYs, restart and retry backoffs) for tests against
+// discordtest.
+func FastTimings(o *Options) {
+	o.timings = timings{invalidBudget: o.timings.invalidBudget, identifySpacing: 20 * time.Millisecond, restartBase: 300 * time.Millisecond, registerBase: 50 * time.Millisecond, stableAfter: time.Hour}
+}
+
+// ScrubSecrets is the secret filter of logs and outgoing messages.
+func ScrubSecrets(text string, secrets ...string) string {
+	out, _ := newSecretFilter(secrets...).scrub(text)
+	return out
 }

@@ -205,6 +205,10 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 
 	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
+	if x.gone.Load() {
+		b.log.Info("not delivering the answer: its message was deleted", "interaction", i.ID, "user", user.ID)
+		return
+	}
 	if err != nil {
 		text := b.explain(ctx, err, "interaction", i.ID, "command", cmdAsk, "user", user.ID)
 		if err := b.editOriginal(out, x, RenderNotice(text), 0); err != nil {

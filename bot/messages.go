@@ -33,6 +33,12 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	if m.GuildID != "" && !mentions(m, self) {
 		return
 	}
+	// A reply to the bot with its ping on is a mention; "thanks!" is not a
+	// question (see holdsQuestion), and costs the user nothing.
+	if repliesToSelf(m, self) && !holdsQuestion(StripMention(m.Content, self)) {
+		b.log.Debug("not answering a reply that holds no question", "message", m.ID, "user", m.Author.ID)
+		return
+	}
 	accepting := b.begin()
 	defer b.active.done()
 	defer b.recover("message", m.ID)

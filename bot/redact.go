@@ -1,15 +1,19 @@
 package bot
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 )
 
-// Secrets the bot must never log: its token, and the tokens of
-// interactions, which appear in the URLs of interaction callbacks and
+// Secrets the bot must never log or send: its token, the other secrets it
+// is given (Options.Secrets: the model server's API key), and the tokens
+// of interactions, which appear in the URLs of interaction callbacks and
 // webhooks (for 15 minutes, anyone with one can post as the bot in that
 // channel). Errors from discordgo and net/http quote those URLs.
 
@@ -17,16 +21,113 @@ import (
 // URLs: /interactions/<id>/<token>/… and /webhooks/<id>/<token>.
 var interactionToken = regexp.MustCompile(`(/(?:interactions|webhooks)/[0-9]+/)[^/?#\s"']+`)
 
-// redacted replaces a secret in logs.
+// redacted replaces a secret.
 const redacted = "[redacted]"
 
-// scrubber removes secrets from text.
-type scrubber struct{ token string }
+// Lengths of the secret filter.
+const (
+	// minSecretRun is how many consecutive characters of a secret give it
+	// away: a run that long is removed wherever it appears, so that a part
+	// of a secret left by a cut (a shortened quote, a split message) goes
+	// too.
+	minSecretRun = 16
+	// minSecretLen is the shortest secret the filter looks for; shorter
+	// ones are placeholders (an API key of "ollama" or "none" for a local
+	// model server), which would otherwise be removed from ordinary text.
+	minSecretLen = 8
+)
+
+// secretFilter finds secrets in text: any run of minSecretRun consecutive
+// characters of one (a whole secret when it is shorter), also when
+// markdown escaping put backslashes between its characters (Escape turns
+// "_" into "\_", and JSON doubles the backslash).
+type secretFilter struct {
+	runs  map[string]bool // the runs of the secrets
+	sizes []int           // their lengths, longest first
+}
+
+func newSecretFilter(secrets ...string) secretFilter {
+	f := secretFilter{runs: map[string]bool{}}
+	for _, sec := range secrets {
+		sec = strings.TrimSpace(strings.ReplaceAll(sec, "\\", ""))
+		if len(sec) < minSecretLen {
+			continue
+		}
+		w := min(len(sec), minSecretRun)
+		if !slices.Contains(f.sizes, w) {
+			f.sizes = append(f.sizes, w)
+		}
+		for i := 0; i+w <= len(sec); i++ {
+			f.runs[sec[i:i+w]] = true
+		}
+	}
+	slices.Sort(f.sizes)
+	slices.Reverse(f.sizes)
+	return f
+}
+
+// scrub returns text with every run of a secret replaced by [redacted],
+// and whether it found one.
+func (f secretFilter) scrub(text string) (string, bool) {
+	if len(f.runs) == 0 || len(text) < f.sizes[len(f.sizes)-1] {
+		return text, false
+	}
+	// The text without backslashes, and where each of its bytes was.
+	clean := make([]byte, 0, len(text))
+	at := make([]int, 0, len(text))
+	for i := 0; i < len(text); i++ {
+		if text[i] != '\\' {
+			clean = append(clean, text[i])
+			at = append(at, i)
+		}
+	}
+	// Mark the bytes of clean that belong to a run.
+	marked := make([]bool, len(clean))
+	found := false
+	for _, w := range f.sizes {
+		for i := 0; i+w <= len(clean); i++ {
+			if f.runs[string(clean[i:i+w])] {
+				found = true
+				for j := i; j < i+w; j++ {
+					marked[j] = true
+				}
+			}
+		}
+	}
+	if !found {
+		return text, false
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(clean); {
+		if !marked[i] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(clean) && marked[j] {
+			j++
+		}
+		b.WriteString(text[last:at[i]])
+		if j-i >= len(redacted) {
+			b.WriteString(redacted)
+		} else {
+			// Never longer than what it replaces: messages stay
+			// within Discord's limits.
+			b.WriteString(strings.Repeat("*", j-i))
+		}
+		last = at[j-1] + 1
+		i = j
+	}
+	b.WriteString(text[last:])
+	return b.String(), true
+}
+
+// scrubber removes secrets from log text.
+type scrubber struct{ secrets secretFilter }
 
 func (s scrubber) scrub(text string) string {
-	if s.token != "" && strings.Contains(text, s.token) {
-		text = strings.ReplaceAll(text, s.token, redacted)
-	}
+	text, _ = s.secrets.scrub(text)
 	if strings.Contains(text, "/interactions/") || strings.Contains(text, "/webhooks/") {
 		text = interactionToken.ReplaceAllString(text, "${1}"+redacted)
 	}
@@ -41,8 +142,8 @@ type redactingHandler struct {
 	s     scrubber
 }
 
-func newRedactingLogger(log *slog.Logger, token string) *slog.Logger {
-	return slog.New(&redactingHandler{inner: log.Handler(), s: scrubber{token: token}})
+func newRedactingLogger(log *slog.Logger, f secretFilter) *slog.Logger {
+	return slog.New(&redactingHandler{inner: log.Handler(), s: scrubber{secrets: f}})
 }
 
 func (h *redactingHandler) Enabled(ctx context.Context, l slog.Level) bool {
@@ -88,4 +189,56 @@ func (h *redactingHandler) attr(a slog.Attr) slog.Attr {
 		return slog.String(a.Key, h.s.scrub(fmt.Sprint(v.Any())))
 	}
 	return slog.Attr{Key: a.Key, Value: v}
+}
+
+// scrubOutgoing is the second wall around the secrets: every body the bot
+// sends to Discord passes through it (request, in rest.go), whatever
+// produced the text (an article, a model's answer, an error message).
+// When a run of a secret is in the body, every string of the JSON is
+// scrubbed and the body encoded again; the log says that something was
+// removed, not what.
+func (b *Bot) scrubOutgoing(what string, body []byte) []byte {
+	if _, found := b.secrets.scrub(string(body)); !found {
+		return body
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil {
+		// Not JSON (the bot sends none such): scrub the bytes.
+		clean, _ := b.secrets.scrub(string(body))
+		return []byte(clean)
+	}
+	v = scrubJSON(v, b.secrets)
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		clean, _ := b.secrets.scrub(string(body))
+		return []byte(clean)
+	}
+	b.log.Warn("removed a secret (the bot token or an API key) from a message to Discord; it came from an article, a model or an error", "request", what)
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n"))
+}
+
+// scrubJSON scrubs every string (and object key) of a decoded JSON value.
+func scrubJSON(v any, f secretFilter) any {
+	switch v := v.(type) {
+	case string:
+		s, _ := f.scrub(v)
+		return s
+	case []any:
+		for i := range v {
+			v[i] = scrubJSON(v[i], f)
+		}
+		return v
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			k, _ = f.scrub(k)
+			out[k] = scrubJSON(x, f)
+		}
+		return out
+	}
+	return v
 }

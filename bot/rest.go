@@ -73,6 +73,7 @@ func (b *Bot) request(ctx context.Context, rl *discordgo.RateLimiter, c restCall
 		if body, err = json.Marshal(c.body); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.what, err)
 		}
+		body = b.scrubOutgoing(c.what, body)
 	}
 	key := c.bucket
 	if key == "" {

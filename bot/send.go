@@ -3,8 +3,11 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -34,6 +37,29 @@ type exchange struct {
 	mu       sync.Mutex
 	answered bool // acknowledged with a message
 	deferred bool // acknowledged with "thinking…"
+
+	// gone is set when Discord answered 404 for the original response
+	// (deleted by its user or a moderator) or the interaction's webhook:
+	// nothing more is sent for the interaction. Discord: "If a webhook
+	// returns a 404 status you should not attempt to use it again -
+	// repeated attempts to do so will result in a temporary restriction."
+	gone atomic.Bool
+}
+
+// errGone refuses a request for an interaction whose response or webhook
+// Discord reported gone.
+var errGone = errors.New("not sent: the response was deleted (Discord answered 404 Unknown Message or Unknown Webhook)")
+
+// notFound marks x gone when err is Discord's 404 for its message or
+// webhook, and returns err.
+func (x *exchange) notFound(err error) error {
+	if httpStatus(err) == http.StatusNotFound {
+		switch discordCode(err) {
+		case codeUnknownMessage, codeUnknownWebhook:
+			x.gone.Store(true)
+		}
+	}
+	return err
 }
 
 func newExchange(i *discordgo.Interaction) *exchange {
@@ -178,22 +204,28 @@ func (b *Bot) deferReply(ctx context.Context, x *exchange, ephemeral bool) error
 // editOriginal replaces the original response with m, sending it at most
 // attempts times (0: the default bound).
 func (b *Bot) editOriginal(ctx context.Context, x *exchange, m Message, attempts int) error {
+	if x.gone.Load() {
+		return errGone
+	}
 	_, err := b.request(ctx, x.rl, restCall{
 		what: "edit an interaction response", method: "PATCH",
 		url:  discordgo.EndpointWebhookMessage(x.i.AppID, x.i.Token, "@original"),
 		body: editPayload(m), repeatable: true, attempts: attempts,
 	})
-	return err
+	return x.notFound(err)
 }
 
 // followUp sends m as a follow-up message of an interaction.
 func (b *Bot) followUp(ctx context.Context, x *exchange, m Message, ephemeral bool) error {
+	if x.gone.Load() {
+		return errGone
+	}
 	url := discordgo.EndpointWebhookToken(x.i.AppID, x.i.Token)
 	_, err := b.request(ctx, x.rl, restCall{
 		what: "send a follow-up message", method: "POST", url: url + "?wait=true", bucket: url,
 		body: followUpPayload(m, ephemeral),
 	})
-	return err
+	return x.notFound(err)
 }
 
 // deliver shows msgs as the response of a deferred interaction: the first
@@ -230,20 +262,46 @@ func (b *Bot) reply(ctx context.Context, msg *discordgo.Message, msgs []Message)
 	return nil
 }
 
-// register overwrites the application's commands with cmds and returns how
-// many Discord registered.
-func (b *Bot) registerCommands(ctx context.Context, appID string, cmds []*discordgo.ApplicationCommand) (int, error) {
-	url := discordgo.EndpointApplicationGlobalCommands(appID)
-	if b.opts.GuildID != "" {
-		url = discordgo.EndpointApplicationGuildCommands(appID, b.opts.GuildID)
+// commandsURL is the endpoint of the application's commands: global with
+// guildID empty, else that guild's.
+func commandsURL(appID, guildID string) string {
+	if guildID == "" {
+		return discordgo.EndpointApplicationGlobalCommands(appID)
 	}
-	resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "register commands", method: "PUT", url: url, body: cmds, repeatable: true})
+	return discordgo.EndpointApplicationGuildCommands(appID, guildID)
+}
+
+// registerCommands overwrites the application's commands in a scope with
+// cmds and returns how many Discord registered.
+func (b *Bot) registerCommands(ctx context.Context, appID, guildID string, cmds []*discordgo.ApplicationCommand) (int, error) {
+	resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "register commands", method: "PUT", url: commandsURL(appID, guildID), body: cmds, repeatable: true})
 	if err != nil {
 		return 0, err
 	}
 	var got []json.RawMessage
 	if err := json.Unmarshal(resp, &got); err != nil {
 		return 0, fmt.Errorf("register commands: unexpected answer: %w", err)
+	}
+	return len(got), nil
+}
+
+// clearCommands removes the application's commands from a scope, if it
+// has any, and returns how many there were.
+func (b *Bot) clearCommands(ctx context.Context, appID, guildID string) (int, error) {
+	url := commandsURL(appID, guildID)
+	resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "list commands", method: "GET", url: url, repeatable: true})
+	if err != nil {
+		return 0, err
+	}
+	var got []json.RawMessage
+	if err := json.Unmarshal(resp, &got); err != nil {
+		return 0, fmt.Errorf("list commands: unexpected answer: %w", err)
+	}
+	if len(got) == 0 {
+		return 0, nil
+	}
+	if _, err := b.registerCommands(ctx, appID, guildID, []*discordgo.ApplicationCommand{}); err != nil {
+		return 0, err
 	}
 	return len(got), nil
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"time"
@@ -80,6 +81,9 @@ func (st *streamer) run() {
 		// One attempt: the next edit, or the final one, supersedes it.
 		if err := st.b.editOriginal(st.ctx, st.x, RenderProgress(st.question, text), 1); err != nil {
 			st.b.log.Debug("streaming edit failed", "interaction", st.x.i.ID, "error", err.Error())
+			if errors.Is(err, errGone) || st.x.gone.Load() {
+				return // deleted: no more edits (see exchange.gone)
+			}
 		}
 		sent, last = v, time.Now()
 	}

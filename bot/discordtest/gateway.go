@@ -26,33 +26,116 @@ const IntentMessageContent = 1 << 15
 
 // GatewayStats counts what happened on the fake's gateway.
 type GatewayStats struct {
-	// Connections counts accepted WebSocket connections.
-	Connections int
-	// Identifies and Resumes count IDENTIFY (op 2) and RESUME (op 6).
-	Identifies, Resumes int
+	// Connections counts accepted WebSocket connections, and
+	// ResumeURLConnections those opened through the resume_gateway_url
+	// READY hands out (a URL distinct from the one of GET /gateway).
+	Connections, ResumeURLConnections int
+	// Identifies and Resumes count IDENTIFY (op 2) and RESUME (op 6);
+	// ResumesViaResumeURL counts the RESUMEs sent on a connection opened
+	// through resume_gateway_url.
+	Identifies, Resumes, ResumesViaResumeURL int
+	// IdentifyTimes are the arrival times of the IDENTIFYs, in order.
+	IdentifyTimes []time.Time
 	// Ready and Resumed count READY and RESUMED dispatches sent.
 	Ready, Resumed int
-	// InvalidSessions counts INVALID_SESSION (op 9) sent.
-	InvalidSessions int
-	// Heartbeats counts heartbeats (op 1) received; each was acknowledged.
-	Heartbeats int
+	// InvalidSessions counts INVALID_SESSION (op 9) sent, and Reconnects
+	// RECONNECT (op 7) sent.
+	InvalidSessions, Reconnects int
+	// Heartbeats counts heartbeats (op 1) received; UnackedHeartbeats those
+	// left unacknowledged because ACKs were stopped ([Server.StopHeartbeatAcks]).
+	Heartbeats, UnackedHeartbeats int
 	// Replayed counts dispatches replayed after a RESUME.
 	Replayed int
 	// Intents are the intents of the last IDENTIFY.
 	Intents int
 	// Connected reports that a connection has a live session (after READY
-	// or RESUMED).
+	// or RESUMED, and neither told to reconnect nor silenced since).
 	Connected bool
 	// CloseCodes lists the close codes the fake closed connections with.
 	CloseCodes []int
+	// ClientCloseCodes lists the close codes the client closed connections
+	// with, in order (a connection that ends without a close frame adds
+	// none). Discord invalidates the session of a connection closed with
+	// 1000 or 1001, and so does the fake.
+	ClientCloseCodes []int
+	// TokenReset reports that the client identified with no session
+	// starts left: Discord then resets the bot token, and the fake refuses
+	// it from then on (401, close 4004).
+	TokenReset bool
+}
+
+// Stage is a point of a gateway handshake where the fake can interrupt it
+// ([Server.Interrupt]).
+type Stage int
+
+const (
+	// BeforeHello sends the interruption instead of HELLO, as soon as the
+	// connection is open.
+	BeforeHello Stage = iota + 1
+	// BeforeReady sends it after an IDENTIFY, instead of READY: the
+	// IDENTIFY counts against the session start limit, but no session
+	// starts.
+	BeforeReady
+	// DuringResume sends it after a RESUME, instead of the replay and
+	// RESUMED.
+	DuringResume
+)
+
+func (st Stage) String() string {
+	switch st {
+	case BeforeHello:
+		return "before HELLO"
+	case BeforeReady:
+		return "before READY"
+	case DuringResume:
+		return "during RESUME"
+	}
+	return fmt.Sprintf("stage %d", int(st))
+}
+
+// Interruption is a RECONNECT (op 7) or an INVALID_SESSION (op 9) the fake
+// sends at a stage of a handshake, in place of what it would send there.
+// Discord's documentation says RECONNECT "can occur at any point in the
+// gateway connection lifecycle, even before/in place of receiving a Hello
+// event".
+type Interruption struct {
+	At Stage
+	// Op is 7 (RECONNECT) or 9 (INVALID_SESSION).
+	Op int
+	// Resumable is the d of an INVALID_SESSION: true lets the client
+	// resume on a new connection; false ends the session too.
+	Resumable bool
+}
+
+func (i Interruption) String() string {
+	if i.Op == 9 {
+		return fmt.Sprintf("INVALID_SESSION (d %v) %s", i.Resumable, i.At)
+	}
+	return "RECONNECT " + i.At.String()
+}
+
+// SessionStartLimit is the session_start_limit of GET /gateway/bot.
+type SessionStartLimit struct {
+	// Total and Remaining are the IDENTIFYs allowed per period and those
+	// left.
+	Total, Remaining int
+	// ResetAfter is when Remaining goes back to Total, from New.
+	ResetAfter time.Duration
+	// MaxConcurrency is how many IDENTIFYs may start per 5 seconds.
+	MaxConcurrency int
 }
 
 type gatewayState struct {
-	sessions map[string]*gwSession
-	session  *gwSession // the newest session
-	conns    []*gwConn
-	current  *gwConn // the connection dispatches go to
-	stats    GatewayStats
+	sessions     map[string]*gwSession
+	session      *gwSession // the newest session
+	conns        []*gwConn
+	current      *gwConn // the connection dispatches go to
+	stats        GatewayStats
+	interrupts   []Interruption
+	stalled      bool
+	limit        SessionStartLimit
+	limitResetAt time.Time
+	lastIdentify time.Time
 }
 
 func (g *gatewayState) allConns() []*gwConn { return append([]*gwConn(nil), g.conns...) }
@@ -79,6 +162,14 @@ type gwConn struct {
 	session *gwSession
 	ready   bool
 	once    sync.Once
+	// viaResume reports that the client opened it through
+	// resume_gateway_url.
+	viaResume bool
+	// left reports that the fake told the client to leave it (RECONNECT or
+	// INVALID_SESSION): an IDENTIFY or RESUME on it is a violation.
+	left bool
+	// silent reports that heartbeat ACKs and dispatches stopped.
+	silent bool
 }
 
 func (c *gwConn) write(f gwFrame, compress bool) error {
@@ -115,8 +206,9 @@ func randomID() string {
 	return hex.EncodeToString(b)
 }
 
-// serveGateway is one gateway WebSocket connection.
-func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
+// serveGateway is one gateway WebSocket connection; viaResume reports that
+// it arrived on the resume_gateway_url listener.
+func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, viaResume bool) {
 	if enc := r.URL.Query().Get("encoding"); enc != "" && enc != "json" {
 		http.Error(w, "the fake speaks encoding=json only", http.StatusBadRequest)
 		return
@@ -126,10 +218,15 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	c := &gwConn{ws: ws}
+	c := &gwConn{ws: ws, viaResume: viaResume}
 	s.mu.Lock()
 	s.gw.conns = append(s.gw.conns, c)
 	s.gw.stats.Connections++
+	if viaResume {
+		s.gw.stats.ResumeURLConnections++
+	}
+	stalled := s.opts.StallGateway || s.gw.stalled
+	intr, interrupted := s.takeInterruptLocked(BeforeHello)
 	s.notifyLocked()
 	s.mu.Unlock()
 	defer func() {
@@ -144,20 +241,30 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 	}()
 
-	if s.opts.StallGateway {
+	if stalled {
 		for {
 			if _, _, err := ws.ReadMessage(); err != nil {
 				return
 			}
 		}
 	}
-	hello := gwFrame{Op: 10, D: map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds(), "_trace": []string{"[\"discordtest\"]"}}}
-	if err := c.write(hello, false); err != nil {
-		return
+	if interrupted {
+		s.mu.Lock()
+		err := s.interruptLocked(c, intr)
+		s.mu.Unlock()
+		if err != nil {
+			return
+		}
+	} else {
+		hello := gwFrame{Op: 10, D: map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds(), "_trace": []string{"[\"discordtest\"]"}}}
+		if err := c.write(hello, false); err != nil {
+			return
+		}
 	}
 	for {
 		_, data, err := ws.ReadMessage()
 		if err != nil {
+			s.clientClosed(c, err)
 			return
 		}
 		var f struct {
@@ -165,17 +272,23 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			D  json.RawMessage `json:"d"`
 		}
 		if err := json.Unmarshal(data, &f); err != nil {
-			c.closeWith(4002, "Error while decoding payload.")
+			s.closeConn(c, 4002, "Error while decoding payload.")
 			return
 		}
 		switch f.Op {
 		case 1:
 			s.mu.Lock()
 			s.gw.stats.Heartbeats++
+			silent := c.silent
+			if silent {
+				s.gw.stats.UnackedHeartbeats++
+			}
 			s.notifyLocked()
 			s.mu.Unlock()
-			if err := c.write(gwFrame{Op: 11}, false); err != nil {
-				return
+			if !silent {
+				if err := c.write(gwFrame{Op: 11}, false); err != nil {
+					return
+				}
 			}
 		case 2:
 			if !s.identify(c, f.D) {
@@ -194,6 +307,62 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// clientClosed records how the client ended a connection: the code of its
+// close frame, if any. A close with 1000 or 1001 ends the session, as on
+// Discord ("your session will be invalidated and your bot will appear
+// offline").
+func (s *Server) clientClosed(c *gwConn, err error) {
+	var ce *websocket.CloseError
+	if !errors.As(err, &ce) {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gw.stats.ClientCloseCodes = append(s.gw.stats.ClientCloseCodes, ce.Code)
+	if (ce.Code == websocket.CloseNormalClosure || ce.Code == websocket.CloseGoingAway) && c.session != nil {
+		c.session.valid = false
+	}
+	s.notifyLocked()
+}
+
+// takeInterruptLocked removes and returns the first queued interruption
+// for the stage.
+func (s *Server) takeInterruptLocked(at Stage) (Interruption, bool) {
+	for i, in := range s.gw.interrupts {
+		if in.At == at {
+			s.gw.interrupts = append(s.gw.interrupts[:i:i], s.gw.interrupts[i+1:]...)
+			return in, true
+		}
+	}
+	return Interruption{}, false
+}
+
+// interruptLocked sends RECONNECT or INVALID_SESSION on c and marks c as a
+// connection the client must leave.
+func (s *Server) interruptLocked(c *gwConn, in Interruption) error {
+	c.left, c.ready = true, false
+	if s.gw.current == c {
+		s.gw.current = nil
+		s.gw.stats.Connected = false
+	}
+	s.notifyLocked()
+	if in.Op == 9 {
+		s.gw.stats.InvalidSessions++
+		if !in.Resumable && c.session != nil {
+			c.session.valid = false
+		}
+		return c.write(gwFrame{Op: 9, D: in.Resumable}, false)
+	}
+	s.gw.stats.Reconnects++
+	return c.write(gwFrame{Op: 7}, false)
+}
+
+// violationLocked records a protocol mistake of the client.
+func (s *Server) violationLocked(format string, args ...any) {
+	s.violations = append(s.violations, fmt.Sprintf(format, args...))
+	s.notifyLocked()
+}
+
 func (s *Server) closeConn(c *gwConn, code int, text string) {
 	s.mu.Lock()
 	s.gw.stats.CloseCodes = append(s.gw.stats.CloseCodes, code)
@@ -203,7 +372,20 @@ func (s *Server) closeConn(c *gwConn, code int, text string) {
 }
 
 func (s *Server) tokenOK(tok string) bool {
-	return strings.TrimPrefix(tok, "Bot ") == s.opts.Token
+	s.mu.Lock()
+	reset := s.gw.stats.TokenReset
+	s.mu.Unlock()
+	return !reset && strings.TrimPrefix(tok, "Bot ") == s.opts.Token
+}
+
+// startLimitLocked returns the session start limit, reset when its period
+// has passed.
+func (s *Server) startLimitLocked() *SessionStartLimit {
+	if now := time.Now(); !now.Before(s.gw.limitResetAt) {
+		s.gw.limit.Remaining = s.gw.limit.Total
+		s.gw.limitResetAt = now.Add(s.gw.limit.ResetAfter)
+	}
+	return &s.gw.limit
 }
 
 // identify answers IDENTIFY with READY and a GUILD_CREATE; false closes.
@@ -215,7 +397,10 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	}
 	_ = json.Unmarshal(raw, &d)
 	s.mu.Lock()
-	already := c.ready
+	already, left := c.ready, c.left
+	if left {
+		s.violationLocked("IDENTIFY on a connection the fake had told to reconnect or whose session it had invalidated (Discord: open a new connection)")
+	}
 	s.mu.Unlock()
 	switch {
 	case already:
@@ -233,10 +418,32 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	now := time.Now()
+	lim := s.startLimitLocked()
+	if lim.Remaining <= 0 {
+		// Discord: "all active sessions for the app will be terminated,
+		// the bot token will be reset".
+		s.gw.stats.TokenReset = true
+		s.violationLocked("IDENTIFY with no session starts left (session_start_limit.remaining 0): Discord resets the token")
+		s.gw.stats.CloseCodes = append(s.gw.stats.CloseCodes, 4004)
+		c.closeWith(4004, "Authentication failed.")
+		return false
+	}
+	lim.Remaining--
+	s.gw.stats.Identifies++
+	s.gw.stats.IdentifyTimes = append(s.gw.stats.IdentifyTimes, now)
+	tooSoon := s.opts.IdentifyInterval > 0 && !s.gw.lastIdentify.IsZero() && now.Sub(s.gw.lastIdentify) < s.opts.IdentifyInterval
+	s.gw.lastIdentify = now
+	if tooSoon {
+		s.violationLocked("IDENTIFY %s after the previous one, within the %s Discord allows per IDENTIFY", now.Sub(s.gw.stats.IdentifyTimes[len(s.gw.stats.IdentifyTimes)-2]).Round(time.Millisecond), s.opts.IdentifyInterval)
+		return s.interruptLocked(c, Interruption{At: BeforeReady, Op: 9}) == nil
+	}
+	if in, ok := s.takeInterruptLocked(BeforeReady); ok {
+		return s.interruptLocked(c, in) == nil
+	}
 	sess := &gwSession{id: randomID(), intents: *d.Intents, compress: d.Compress, valid: true}
 	s.gw.sessions[sess.id] = sess
 	s.gw.session = sess
-	s.gw.stats.Identifies++
 	s.gw.stats.Intents = *d.Intents
 	c.session = sess
 	ready := map[string]any{
@@ -244,7 +451,7 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		"user":               userJSON(s.BotUser),
 		"guilds":             []any{map[string]any{"id": s.GuildID, "unavailable": true}},
 		"session_id":         sess.id,
-		"resume_gateway_url": s.GatewayURL(),
+		"resume_gateway_url": s.ResumeGatewayURL(),
 		"session_type":       "normal",
 		"private_channels":   []any{},
 		"relationships":      []any{},
@@ -266,7 +473,7 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	if err := s.sendLocked(c, sess, "GUILD_CREATE", guild, d.Compress); err != nil {
 		return false
 	}
-	c.ready = true
+	c.ready, c.left = true, false
 	s.gw.current = c
 	s.gw.stats.Ready++
 	s.gw.stats.Connected = true
@@ -292,11 +499,19 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if c.left {
+		s.violationLocked("RESUME on a connection the fake had told to reconnect or whose session it had invalidated (Discord: open a new connection)")
+	}
 	sess := s.gw.sessions[d.SessionID]
+	if c.viaResume {
+		s.gw.stats.ResumesViaResumeURL++
+	}
+	if in, ok := s.takeInterruptLocked(DuringResume); ok {
+		c.session = sess
+		return s.interruptLocked(c, in) == nil
+	}
 	if sess == nil || !sess.valid || d.Seq > sess.seq {
-		s.gw.stats.InvalidSessions++
-		s.notifyLocked()
-		return c.write(gwFrame{Op: 9, D: false}, false) == nil
+		return s.interruptLocked(c, Interruption{At: DuringResume, Op: 9}) == nil
 	}
 	s.gw.stats.Resumes++
 	c.session = sess
@@ -306,13 +521,14 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 			if err := c.write(f, false); err != nil {
 				return false
 			}
+			s.deliveredLocked(f)
 			s.gw.stats.Replayed++
 		}
 	}
 	if err := s.sendLocked(c, sess, "RESUMED", map[string]any{"_trace": []string{"[\"discordtest\"]"}}, false); err != nil {
 		return false
 	}
-	c.ready = true
+	c.ready, c.left = true, false
 	s.gw.current = c
 	s.gw.stats.Resumed++
 	s.gw.stats.Connected = true
@@ -335,8 +551,8 @@ func (s *Server) sendLocked(c *gwConn, sess *gwSession, event string, d any, com
 var errNoSession = errors.New("discordtest: no gateway session: the bot has not identified")
 
 // dispatch sends an event to the current session. While the bot is
-// disconnected the event is kept and replayed when it resumes, as Discord
-// does.
+// disconnected (or its connection is silent) the event is kept and
+// replayed when it resumes, as Discord does.
 func (s *Server) dispatch(event string, d any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -349,42 +565,87 @@ func (s *Server) dispatch(event string, d any) error {
 	f := gwFrame{Op: 0, D: d, S: &seq, T: &t}
 	sess.buffer = append(sess.buffer, f)
 	if c := s.gw.current; c != nil && c.ready && c.session == sess {
-		_ = c.write(f, false)
+		if c.write(f, false) == nil {
+			s.deliveredLocked(f)
+		}
 	}
 	s.notifyLocked()
 	return nil
+}
+
+// deliveredLocked notes when an interaction or a message first reached the
+// client.
+func (s *Server) deliveredLocked(f gwFrame) {
+	p, _ := f.D.(map[string]any)
+	switch *f.T {
+	case "INTERACTION_CREATE":
+		tok, _ := p["token"].(string)
+		if in := s.interactions[tok]; in != nil && in.delivered.IsZero() {
+			in.delivered = time.Now()
+		}
+	case "MESSAGE_CREATE":
+		id, _ := p["id"].(string)
+		if m := s.messages[id]; m != nil && m.Delivered.IsZero() {
+			m.Delivered = time.Now()
+		}
+	}
 }
 
 // GatewayStats returns a copy of the gateway counters.
 func (s *Server) GatewayStats() GatewayStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.gatewayStatsLocked()
+}
+
+func (s *Server) gatewayStatsLocked() GatewayStats {
 	st := s.gw.stats
 	st.CloseCodes = append([]int(nil), st.CloseCodes...)
+	st.ClientCloseCodes = append([]int(nil), st.ClientCloseCodes...)
+	st.IdentifyTimes = append([]time.Time(nil), st.IdentifyTimes...)
 	return st
 }
 
 // WaitGateway waits until cond holds for the gateway counters.
 func (s *Server) WaitGateway(ctx context.Context, cond func(GatewayStats) bool) error {
-	err := s.waitFor(ctx, func() bool { return cond(s.gw.stats) })
+	err := s.waitFor(ctx, func() bool { return cond(s.gatewayStatsLocked()) })
 	if err != nil {
 		return fmt.Errorf("discordtest: waiting for the gateway (now %+v): %w", s.GatewayStats(), err)
 	}
 	return nil
 }
 
-// ErrNotConnected is returned by DropConnection, RequestReconnect and
-// InvalidateSession when no connection has a live session.
+// Violations returns the protocol mistakes the client made so far, in
+// order: an IDENTIFY or RESUME on a connection it had been told to leave,
+// an IDENTIFY beyond the session start limit or sooner than
+// IdentifyInterval after the previous one, requests for a webhook message
+// after Discord answered 404 for it, and commands registered in a guild
+// with fields Discord allows for global commands only.
+func (s *Server) Violations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.violations...)
+}
+
+// WaitViolations waits until the client has made at least n violations
+// and returns them all.
+func (s *Server) WaitViolations(ctx context.Context, n int) ([]string, error) {
+	if err := s.waitFor(ctx, func() bool { return len(s.violations) >= n }); err != nil {
+		return s.Violations(), fmt.Errorf("discordtest: waiting for %d violations (now %q): %w", n, s.Violations(), err)
+	}
+	return s.Violations(), nil
+}
+
+// ErrNotConnected is returned by DropConnection, RequestReconnect,
+// InvalidSession and StopHeartbeatAcks when no connection has a live
+// session.
 var ErrNotConnected = errors.New("discordtest: not connected")
 
 // Disrupt waits until a connection has a live session, then calls act on
 // the server (for example (*Server).RequestReconnect). When the connection
 // goes away between the two, it waits for the next one and tries again,
-// until ctx ends. Use it for a disruption that follows another: after a
-// dropped connection, discordgo's heartbeat goroutine can fail on the old
-// connection and close the new one once more (wsapi.go calls Close then
-// reconnect from both the reader and the heartbeat), so "connected" is
-// not stable right after a resume.
+// until ctx ends. Use it for a disruption that follows another, when the
+// client may still be reconnecting.
 func (s *Server) Disrupt(ctx context.Context, act func(*Server) error) error {
 	for {
 		if err := s.WaitGateway(ctx, func(st GatewayStats) bool { return st.Connected }); err != nil {
@@ -396,50 +657,107 @@ func (s *Server) Disrupt(ctx context.Context, act func(*Server) error) error {
 	}
 }
 
+// live returns the connection with a live session, or ErrNotConnected.
+func (s *Server) liveLocked() (*gwConn, error) {
+	c := s.gw.current
+	if c == nil || !c.ready {
+		return nil, ErrNotConnected
+	}
+	return c, nil
+}
+
 // DropConnection closes the current gateway connection abruptly, without a
 // close frame, as a network failure would. The session stays resumable.
 func (s *Server) DropConnection() error {
 	s.mu.Lock()
-	c := s.gw.current
-	if c != nil {
+	c, err := s.liveLocked()
+	if err == nil {
 		s.gw.current = nil
 		c.ready = false
 		s.gw.stats.Connected = false
 		s.notifyLocked()
 	}
 	s.mu.Unlock()
-	if c == nil {
-		return ErrNotConnected
+	if err != nil {
+		return err
 	}
 	return c.ws.UnderlyingConn().Close()
 }
 
-// RequestReconnect sends RECONNECT (op 7): the bot should close the
-// connection and resume on a new one.
+// RequestReconnect sends RECONNECT (op 7): the client should close the
+// connection (with a code other than 1000 and 1001) and resume on a new
+// one, through resume_gateway_url. Events dispatched meanwhile are
+// replayed.
 func (s *Server) RequestReconnect() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.gw.current
-	if c == nil {
-		return ErrNotConnected
+	c, err := s.liveLocked()
+	if err != nil {
+		return err
 	}
-	return c.write(gwFrame{Op: 7}, false)
+	return s.interruptLocked(c, Interruption{Op: 7})
 }
 
-// InvalidateSession sends INVALID_SESSION (op 9, not resumable): the bot
-// should identify again and gets a new session.
-func (s *Server) InvalidateSession() error {
+// InvalidateSession sends INVALID_SESSION (op 9) with d false: the client
+// should open a new connection and identify; it gets a new session.
+// Events dispatched meanwhile are lost.
+func (s *Server) InvalidateSession() error { return s.InvalidSession(false) }
+
+// InvalidSession sends INVALID_SESSION (op 9) with d set to resumable: the
+// client should open a new connection, then resume (d true: events
+// dispatched meanwhile are replayed) or identify (d false: the session is
+// over).
+func (s *Server) InvalidSession(resumable bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	c := s.gw.current
-	if c == nil {
-		return ErrNotConnected
+	c, err := s.liveLocked()
+	if err != nil {
+		return err
 	}
-	if c.session != nil {
-		c.session.valid = false
+	return s.interruptLocked(c, Interruption{Op: 9, Resumable: resumable})
+}
+
+// StopHeartbeatAcks silences the current connection, as a "zombied"
+// connection is: the socket stays open, heartbeats are received but not
+// acknowledged, and events are not written to it (they are replayed when
+// the client resumes on a new connection). Discord's documentation: a
+// client that gets no ACK between two heartbeats "should immediately
+// terminate the connection with any close code besides 1000 or 1001, then
+// reconnect and attempt to Resume".
+func (s *Server) StopHeartbeatAcks() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, err := s.liveLocked()
+	if err != nil {
+		return err
 	}
-	c.ready = false
-	s.gw.stats.InvalidSessions++
+	c.silent, c.ready = true, false
+	s.gw.current = nil
+	s.gw.stats.Connected = false
 	s.notifyLocked()
-	return c.write(gwFrame{Op: 9, D: false}, false)
+	return nil
+}
+
+// Interrupt queues an interruption for the next handshake that reaches its
+// stage; queued interruptions apply once each, in order.
+func (s *Server) Interrupt(in Interruption) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gw.interrupts = append(s.gw.interrupts, in)
+}
+
+// PendingInterruptions returns how many queued interruptions have not
+// happened yet.
+func (s *Server) PendingInterruptions() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.gw.interrupts)
+}
+
+// StallHandshakes makes new gateway connections (while on) get no HELLO,
+// as Options.StallGateway does from the start.
+func (s *Server) StallHandshakes(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gw.stalled = on
 }

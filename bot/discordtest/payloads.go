@@ -220,6 +220,12 @@ type Post struct {
 	ChannelID string
 	// ReplyTo is the id of a message this one replies to.
 	ReplyTo string
+	// Ping makes a reply mention the author of the message it replies to,
+	// as Discord's "@ON" reply toggle does: that author is added to the
+	// message's mentions (and, if it is the bot, the bot gets the content
+	// without the MESSAGE_CONTENT intent), while the content holds no
+	// mention syntax.
+	Ping bool
 }
 
 var mentionRE = regexp.MustCompile(`<@!?(\d+)>`)
@@ -230,7 +236,7 @@ var roleMentionRE = regexp.MustCompile(`<@&(\d+)>`)
 // mentions it or is a DM, as on Discord.
 func (s *Server) Post(p Post) (Message, error) {
 	s.mu.Lock()
-	m := &Message{ID: s.snowflakeLocked(), Author: p.Author, Content: p.Content, Timestamp: time.Now().UTC(), ChannelID: p.ChannelID, ReferenceID: p.ReplyTo}
+	m := &Message{ID: s.snowflakeLocked(), Author: p.Author, Content: p.Content, Timestamp: time.Now().UTC(), ChannelID: p.ChannelID, ReferenceID: p.ReplyTo, pings: p.Ping}
 	if p.DM {
 		if m.ChannelID == "" {
 			m.ChannelID = s.dmChannelLocked(p.Author)
@@ -247,8 +253,12 @@ func (s *Server) Post(p Post) (Message, error) {
 	}
 	s.messages[m.ID] = m
 	payload := s.messageCreatePayload(m)
+	out := *m
 	s.mu.Unlock()
-	return *m, s.dispatch("MESSAGE_CREATE", payload)
+	if err := s.dispatch("MESSAGE_CREATE", payload); err != nil {
+		return out, err
+	}
+	return out, nil
 }
 
 // messageCreatePayload is the MESSAGE_CREATE data for m. The caller holds
@@ -258,13 +268,26 @@ func (s *Server) messageCreatePayload(m *Message) map[string]any {
 	var mentions []any
 	mentionsBot := false
 	for _, sm := range mentionRE.FindAllStringSubmatch(m.Content, -1) {
-		if sm[1] == s.BotUser.ID {
+		if sm[1] == s.BotUser.ID && !mentionsBot {
 			mentionsBot = true
 			u := userJSON(s.BotUser)
 			if m.GuildID != "" {
 				u["member"] = memberJSON(nil)
 			}
 			mentions = append(mentions, u)
+		}
+	}
+	// A reply with its ping on mentions the author of the message it
+	// replies to (Discord lists the user in mentions; the content holds no
+	// <@id>).
+	if rm := s.messages[m.ReferenceID]; m.pings && rm != nil && rm.Author.ID != m.Author.ID {
+		if rm.Author.ID != s.BotUser.ID || !mentionsBot {
+			u := userJSON(rm.Author)
+			if m.GuildID != "" {
+				u["member"] = memberJSON(nil)
+			}
+			mentions = append(mentions, u)
+			mentionsBot = mentionsBot || rm.Author.ID == s.BotUser.ID
 		}
 	}
 	if mentions == nil {

@@ -1,6 +1,7 @@
 package discordtest
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -37,6 +38,11 @@ type interaction struct {
 	ackAfter   time.Duration // from dispatch to the accepted acknowledgement
 	original   *Message
 	followups  []string
+	// delivered is when INTERACTION_CREATE first reached the client.
+	delivered time.Time
+	// gone is set once the fake answered 404 for the original response
+	// (deleted): Discord restricts clients that keep trying.
+	gone bool
 }
 
 // Message is a message as the fake stores it: sent by a test as a user, or
@@ -60,6 +66,11 @@ type Message struct {
 	// this is.
 	Interaction string
 	WebhookID   string
+	// Delivered is when MESSAGE_CREATE for a user's message first reached
+	// the client (zero: not yet, or never).
+	Delivered time.Time
+	// pings reports a reply that mentions the replied-to author.
+	pings bool
 }
 
 // Text returns the visible text of the message for assertions: content,
@@ -105,11 +116,15 @@ func (s *Server) getGateway(_ *http.Request, _ *Request) (int, any, *httpError) 
 }
 
 func (s *Server) getGatewayBot(_ *http.Request, _ *Request) (int, any, *httpError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lim := s.startLimitLocked()
 	return http.StatusOK, map[string]any{
 		"url":    s.GatewayURL(),
 		"shards": 1,
 		"session_start_limit": map[string]any{
-			"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1,
+			"total": lim.Total, "remaining": lim.Remaining, "max_concurrency": lim.MaxConcurrency,
+			"reset_after": max(0, time.Until(s.gw.limitResetAt).Milliseconds()),
 		},
 	}, nil
 }
@@ -145,6 +160,18 @@ func (s *Server) putCommands(r *http.Request, req *Request) (int, any, *httpErro
 			continue
 		}
 		problems = append(problems, validateCommand(m)...)
+		if guild != "" {
+			// Discord documents dm_permission, integration_types and
+			// contexts as "only for globally-scoped commands" ("Guild
+			// commands don't support the BOT_DM interaction context").
+			for _, k := range []string{"dm_permission", "integration_types", "contexts"} {
+				if v, ok := m[k]; ok && v != nil {
+					s.mu.Lock()
+					s.violationLocked("guild command %v sent %s, a field for global commands only", m["name"], k)
+					s.mu.Unlock()
+				}
+			}
+		}
 		name, _ := m["name"].(string)
 		if names[name] {
 			problems = append(problems, "duplicate command name "+name)
@@ -330,6 +357,10 @@ func (s *Server) webhookMessage(r *http.Request, req *Request) (*interaction, *M
 	id := r.PathValue("message")
 	if id == "@original" {
 		if in.original == nil {
+			if in.gone {
+				s.violationLocked("%s %s after Discord answered 404 for it (\"repeated attempts … will result in a temporary restriction\")", r.Method, req.Route)
+			}
+			in.gone = in.acked // a response that never existed is not "deleted"
 			return nil, nil, errf(http.StatusNotFound, CodeUnknownMessage, "Unknown Message")
 		}
 		return in, in.original, nil
@@ -477,6 +508,21 @@ func (s *Server) newMessageLocked(channelID, guildID string, body map[string]any
 	return m
 }
 
+// DeleteResponse deletes the original response of an interaction, as its
+// user or a moderator can; later edits of it get 404 Unknown Message.
+func (s *Server) DeleteResponse(in Interaction) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.interactions[in.Token]
+	if st == nil || st.original == nil {
+		return fmt.Errorf("discordtest: interaction %s has no response to delete", in.ID)
+	}
+	delete(s.messages, st.original.ID)
+	st.original = nil
+	s.notifyLocked()
+	return nil
+}
+
 // Response returns the current original response of an interaction.
 func (s *Server) Response(in Interaction) (Message, bool) {
 	s.mu.Lock()
@@ -503,6 +549,13 @@ type Outcome struct {
 	Message Message
 	// Followups counts follow-up messages.
 	Followups int
+	// Delivered reports that INTERACTION_CREATE reached the client (live or
+	// replayed after a resume), DeliveredAfter after the user invoked the
+	// command. An interaction delivered after the 3-second deadline, or
+	// never (its session ended), is one Discord tells its user "The
+	// application did not respond" about.
+	Delivered      bool
+	DeliveredAfter time.Duration
 }
 
 // Outcome returns what the user sees of an interaction so far.
@@ -514,6 +567,9 @@ func (s *Server) Outcome(in Interaction) Outcome {
 		return Outcome{}
 	}
 	o := Outcome{Acked: st.acked, AckType: st.ackType, AckAfter: st.ackAfter, Followups: len(st.followups)}
+	if !st.delivered.IsZero() {
+		o.Delivered, o.DeliveredAfter = true, st.delivered.Sub(st.dispatched)
+	}
 	if st.original != nil {
 		o.Message = *st.original
 		o.Final = st.original.Flags&flagLoading == 0
@@ -536,6 +592,19 @@ func (s *Server) Followups(in Interaction) []Message {
 		}
 	}
 	return out
+}
+
+// Message returns the message with the given id as it is now (a user's
+// post, with Delivered set once it reached the client, or one of the
+// bot's).
+func (s *Server) Message(id string) (Message, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.messages[id]
+	if m == nil {
+		return Message{}, false
+	}
+	return *m, true
 }
 
 // ChannelMessages returns the messages in a channel sent by anyone, oldest

@@ -1,24 +1,35 @@
 // Package discordtest is a local fake of Discord for tests: the REST API a
-// bot uses (gateway discovery, command registration, interaction callbacks,
-// webhook edits and follow-ups, channel messages) and the gateway WebSocket
-// (HELLO, IDENTIFY, heartbeats, READY, dispatches, RESUME, RECONNECT,
-// INVALID_SESSION).
+// bot uses (gateway discovery with the session start limit, command
+// registration, interaction callbacks, webhook edits and follow-ups,
+// channel messages) and the gateway WebSocket (HELLO, IDENTIFY,
+// heartbeats, READY with a resume_gateway_url of its own, dispatches,
+// RESUME with replay, RECONNECT, INVALID_SESSION).
 //
 // It enforces the rules real Discord enforces and a bot can get wrong: one
 // acknowledgement per interaction within 3 seconds (a second one is 400 with
 // code 40060, a late one 404 with code 10062), message limits (content 2000,
 // 10 embeds, 6000 characters across embeds, 5 rows of 5 components, …),
-// authorization, replies to unknown messages, and message content hidden
-// without the MESSAGE_CONTENT intent. Payloads are shaped as Discord sends
-// them (snowflake strings, member.user in guilds and user in DMs, …).
+// authorization, replies to unknown messages, message content hidden
+// without the MESSAGE_CONTENT intent, sessions ended by a client close
+// with 1000 or 1001, and the session start limit (an IDENTIFY with none
+// left resets the token, as on Discord). Payloads are shaped as Discord
+// sends them (snowflake strings, member.user in guilds and user in DMs,
+// reply pings with mentions and referenced_message, …). Mistakes Discord
+// tolerates but punishes later (an IDENTIFY on a connection told to
+// reconnect, identifying too often, editing a message after a 404,
+// global-only fields on guild commands) are recorded as
+// [Server.Violations].
 //
 // Everything the bot sends is recorded ([Server.Requests]) with its decoded
 // JSON body and its time relative to the interaction it answers;
 // [Server.Outcome] tells what the user of an interaction sees. Tests can
 // script Discord's failures: 429 per route or global ([Server.RateLimit],
 // [Server.RateLimitGlobal]) with the headers Discord sends, server errors
-// ([Server.Fail]), requests held before their answer ([Server.Hold]), and
-// gateway drops, RECONNECT and INVALID_SESSION.
+// ([Server.Fail]), requests held before their answer ([Server.Hold]),
+// deleted responses ([Server.DeleteResponse]), and gateway faults: dropped
+// connections, RECONNECT and INVALID_SESSION at any point of a handshake
+// ([Server.Interrupt]) or of a session, heartbeats no longer acknowledged
+// ([Server.StopHeartbeatAcks]) and handshakes that stall.
 //
 // Point discordgo at it with [Server.Client] as the session's HTTP client:
 // discordgo computes its endpoint URLs at package load, so the client's
@@ -62,7 +73,10 @@ type Options struct {
 	// Token is the bot token the fake accepts (without the "Bot " prefix).
 	// Default: a token of the real shape.
 	Token string
-	// HeartbeatInterval is sent in HELLO. Default 250ms (Discord: about 41s).
+	// HeartbeatInterval is sent in HELLO. Default 1s (Discord: about 41s).
+	// A client that gives up a connection whose ACK is late by about an
+	// interval may do so on a loaded test machine with much less; tests
+	// of silent connections set less and let the client reconnect.
 	HeartbeatInterval time.Duration
 	// AckDeadline is how long an interaction may stay unacknowledged.
 	// Default 3s, as on Discord.
@@ -77,6 +91,15 @@ type Options struct {
 	// AllowUnknownRoutes turns requests to routes the fake does not serve
 	// into plain 404 answers instead of test errors.
 	AllowUnknownRoutes bool
+	// SessionStartLimit is the session_start_limit of GET /gateway/bot,
+	// which every IDENTIFY uses up. Zero Total: 1000 a day, all left,
+	// max_concurrency 1, as for a new bot.
+	SessionStartLimit SessionStartLimit
+	// IdentifyInterval, when set, is the least time between two IDENTIFYs
+	// (Discord: one per 5 seconds per max_concurrency bucket); a sooner one
+	// gets INVALID_SESSION (d false), as on Discord, and is a violation.
+	// Zero: not checked.
+	IdentifyInterval time.Duration
 }
 
 // DefaultToken is a made-up bot token of the real shape (three dot-separated
@@ -97,6 +120,9 @@ type Server struct {
 	opts    Options
 	rest    *httptest.Server
 	gateway *httptest.Server
+	// resumeGW serves the resume_gateway_url of READY: the same gateway
+	// behind a distinct URL, so that tests see which one a client uses.
+	resumeGW *httptest.Server
 
 	// AppID, BotUser and GuildID identify the application, its bot user and
 	// the guild it is in.
@@ -119,6 +145,8 @@ type Server struct {
 	holds         []*Hold
 	gw            gatewayState
 	snow          int64
+	violations    []string
+	invalid       []time.Time // 401, 403 and counted 429 answers
 }
 
 // New starts a fake Discord; it is closed when the test ends.
@@ -128,13 +156,19 @@ func New(tb testing.TB, opts Options) *Server {
 		opts.Token = DefaultToken
 	}
 	if opts.HeartbeatInterval <= 0 {
-		opts.HeartbeatInterval = 250 * time.Millisecond
+		opts.HeartbeatInterval = time.Second
 	}
 	if opts.AckDeadline <= 0 {
 		opts.AckDeadline = 3 * time.Second
 	}
 	if opts.BotName == "" {
 		opts.BotName = "citebot"
+	}
+	if opts.SessionStartLimit.Total == 0 {
+		opts.SessionStartLimit = SessionStartLimit{Total: 1000, Remaining: 1000, ResetAfter: 24 * time.Hour, MaxConcurrency: 1}
+	}
+	if opts.SessionStartLimit.MaxConcurrency == 0 {
+		opts.SessionStartLimit.MaxConcurrency = 1
 	}
 	s := &Server{
 		tb:           tb,
@@ -144,7 +178,8 @@ func New(tb testing.TB, opts Options) *Server {
 		messages:     map[string]*Message{},
 		channels:     map[string]channelInfo{},
 		commands:     map[string][]map[string]any{},
-		gw:           gatewayState{sessions: map[string]*gwSession{}},
+		gw: gatewayState{sessions: map[string]*gwSession{}, limit: opts.SessionStartLimit,
+			limitResetAt: time.Now().Add(opts.SessionStartLimit.ResetAfter)},
 	}
 	s.AppID = s.Snowflake()
 	s.BotUser = User{ID: s.AppID, Username: opts.BotName, Bot: true}
@@ -155,7 +190,8 @@ func New(tb testing.TB, opts Options) *Server {
 	s.ChannelID = s.Snowflake()
 	s.channels[s.ChannelID] = channelInfo{id: s.ChannelID, guildID: s.GuildID}
 	s.rest = httptest.NewServer(s.routes())
-	s.gateway = httptest.NewServer(http.HandlerFunc(s.serveGateway))
+	s.gateway = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveGateway(w, r, false) }))
+	s.resumeGW = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.serveGateway(w, r, true) }))
 	tb.Cleanup(s.Close)
 	return s
 }
@@ -170,6 +206,7 @@ func (s *Server) Close() {
 		c.close()
 	}
 	s.gateway.Close()
+	s.resumeGW.Close()
 	s.rest.Close()
 }
 
@@ -181,6 +218,11 @@ func (s *Server) URL() string { return s.rest.URL }
 
 // GatewayURL returns the WebSocket URL the fake hands out from GET /gateway.
 func (s *Server) GatewayURL() string { return "ws" + strings.TrimPrefix(s.gateway.URL, "http") }
+
+// ResumeGatewayURL returns the resume_gateway_url of READY: the same
+// gateway behind another URL (another port), as Discord hands out one per
+// session.
+func (s *Server) ResumeGatewayURL() string { return "ws" + strings.TrimPrefix(s.resumeGW.URL, "http") }
 
 // Client returns an HTTP client whose transport sends requests for
 // discord.com to the fake. Requests to other hosts fail.
@@ -337,6 +379,30 @@ func (s *Server) WaitRequest(ctx context.Context, match func(Request) bool) (Req
 		return Request{}, fmt.Errorf("discordtest: waiting for a request: %w", err)
 	}
 	return found, nil
+}
+
+// InvalidRequests returns how many requests the fake answered with 401,
+// 403 or 429 (other than a 429 of scope "shared") in the last 10 minutes:
+// Discord bans an IP address from its API for a while after 10,000.
+func (s *Server) InvalidRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	since := time.Now().Add(-10 * time.Minute)
+	n := 0
+	for _, t := range s.invalid {
+		if t.After(since) {
+			n++
+		}
+	}
+	return n
+}
+
+// Commands returns the commands registered in a scope: global with
+// guildID empty, else that guild's.
+func (s *Server) Commands(guildID string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]map[string]any(nil), s.commands[guildID]...)
 }
 
 // Registrations returns the bodies of the command bulk overwrites the bot
@@ -529,6 +595,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, aut
 	}
 	rec.Status = status
 	rec.Response = out
+	if status == http.StatusUnauthorized || status == http.StatusForbidden || (status == http.StatusTooManyRequests && headers["X-RateLimit-Scope"] != "shared") {
+		s.mu.Lock()
+		s.invalid = append(s.invalid, rec.At)
+		s.mu.Unlock()
+	}
 
 	s.mu.Lock()
 	var hold *Hold
@@ -567,8 +638,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, route string, aut
 // answer checks authorization and scripted rate limits, then runs h.
 func (s *Server) answer(r *http.Request, rec *Request, raw []byte, auth bool, h handler) (int, any, *httpError) {
 	// Interaction and webhook routes need no token, but a wrong one is
-	// still refused.
-	if got := r.Header.Get("Authorization"); (auth || got != "") && got != "Bot "+s.opts.Token {
+	// still refused; so is a token Discord reset.
+	if got := r.Header.Get("Authorization"); (auth || got != "") && (got != "Bot "+s.opts.Token || s.GatewayStats().TokenReset) {
 		return 0, nil, errf(http.StatusUnauthorized, 0, "401: Unauthorized")
 	}
 	if len(bytes.TrimSpace(raw)) > 0 && rec.Body == nil && rec.BodyArray == nil {

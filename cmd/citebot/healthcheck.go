@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -16,9 +17,12 @@ import (
 
 // runHealthcheck asks the operations listener of a running `citebot serve`
 // whether it is up: GET /healthz (or /readyz with --ready) on the address
-// of http.addr, with a wildcard host replaced by 127.0.0.1. It exits 0 on
-// 200 and 1 otherwise, printing one line either way, so that a container
-// HEALTHCHECK needs neither a shell nor curl.
+// of http.addr, with a wildcard host replaced by 127.0.0.1. It exits 0
+// when the answer is 200 and citebot's (a JSON body with "service":
+// "citebot" that says ok, or ready), and 1 otherwise, printing one line
+// either way, so that a container HEALTHCHECK needs neither a shell nor
+// curl. Another server answering 200 on the address (a port clash, a
+// proxy's error page) is unhealthy.
 //
 // It reads only the configuration it needs (--config, --http and the
 // environment) and does not validate the rest: a healthcheck must not fail
@@ -72,12 +76,32 @@ func runHealthcheck(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("healthcheck: unhealthy: %w", err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 2048))
-	line := fmt.Sprintf("%s %s %s", u, resp.Status, strings.TrimSpace(string(body)))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	line := fmt.Sprintf("%s %s %.300s", u, resp.Status, strings.TrimSpace(string(body)))
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("healthcheck: unhealthy: %s", line)
 	}
+	if err := citebotsAnswer(body, *ready); err != nil {
+		return fmt.Errorf("healthcheck: unhealthy: %s: %w", line, err)
+	}
 	fmt.Fprintln(e.stdout, "healthy:", line)
+	return nil
+}
+
+// citebotsAnswer checks that a 200 body of /healthz (or /readyz with
+// ready) is citebot's and says ok (ready).
+func citebotsAnswer(body []byte, ready bool) error {
+	var a struct {
+		Service string `json:"service"`
+		Status  string `json:"status"`
+		Ready   bool   `json:"ready"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil || a.Service != opsService {
+		return errors.New("the answer is not citebot's (is another server listening on this address?)")
+	}
+	if ready && !a.Ready || !ready && a.Status != "ok" {
+		return errors.New("citebot answered 200 without saying ok")
+	}
 	return nil
 }
 

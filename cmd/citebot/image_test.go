@@ -374,7 +374,7 @@ func TestImage(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if resp.StatusCode != 503 || !strings.Contains(string(body), `"index":"ok"`) || !strings.Contains(string(body), `"discord":"not connected"`) {
+		if resp.StatusCode != 503 || !strings.Contains(string(body), `"index":"ok"`) || !strings.Contains(string(body), `"discord":"connecting"`) {
 			t.Errorf("/readyz while Discord is out of reach: %d %s", resp.StatusCode, body)
 		}
 		if b, err := exe(ctx, extra, append(d.healthcheck, "--ready")...).CombinedOutput(); err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promauto"
 
+	"citebot/bot"
 	"citebot/rag"
 )
 
@@ -124,6 +125,40 @@ func newMetrics(ready func() bool) *metrics {
 		m.retrieval.Observe(took.Seconds())
 	}}
 	return m
+}
+
+// watchDiscord registers the metrics read from the bot's counters: its
+// gateway (sessions, resumes, IDENTIFYs, lost connections), its REST
+// requests that Discord refused or rate-limited (Discord bans an IP
+// address after 10,000 answers of 401, 403 or 429 in 10 minutes) and its
+// health.
+func (m *metrics) watchDiscord(status func() bot.Status) {
+	auto := promauto.With(m.reg)
+	count := func(name, help string, labels prometheus.Labels, get func(bot.Status) int) {
+		auto.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help, ConstLabels: labels}, func() float64 { return float64(get(status())) })
+	}
+	const gwHelp = "Gateway events since start: sessions established (connected), of which resumed (resumed), IDENTIFYs sent (identify: each counts against Discord's daily session start limit), live connections lost (lost)."
+	count("citebot_discord_gateway_events_total", gwHelp, prometheus.Labels{"event": "connected"}, func(s bot.Status) int { return s.Gateway.Connects })
+	count("citebot_discord_gateway_events_total", gwHelp, prometheus.Labels{"event": "resumed"}, func(s bot.Status) int { return s.Gateway.Resumes })
+	count("citebot_discord_gateway_events_total", gwHelp, prometheus.Labels{"event": "identify"}, func(s bot.Status) int { return s.Gateway.Identifies })
+	count("citebot_discord_gateway_events_total", gwHelp, prometheus.Labels{"event": "lost"}, func(s bot.Status) int { return s.Gateway.Lost })
+	const refusedHelp = "Discord REST answers 401, 403 and 429, by status (Discord bans an IP address after 10,000 in 10 minutes)."
+	count("citebot_discord_refused_requests_total", refusedHelp, prometheus.Labels{"status": "401"}, func(s bot.Status) int { return s.REST.Unauthorized })
+	count("citebot_discord_refused_requests_total", refusedHelp, prometheus.Labels{"status": "403"}, func(s bot.Status) int { return s.REST.Forbidden })
+	count("citebot_discord_refused_requests_total", refusedHelp, prometheus.Labels{"status": "429"}, func(s bot.Status) int { return s.REST.TooManyRequests })
+	count("citebot_discord_global_rate_limits_total", "Global 429s from Discord; each paused every request of the bot for its retry_after.", nil, func(s bot.Status) int { return s.REST.GlobalPauses })
+	count("citebot_discord_requests_withheld_total", "Requests the bot did not send because too many were refused in the last 10 minutes.", nil, func(s bot.Status) int { return s.REST.Refused })
+	auto.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "citebot_discord_invalid_requests_10m", Help: "Discord REST answers counted towards Discord's ban (401, 403, 429 other than shared) in the last 10 minutes; the bot stops sending at 1,000.",
+	}, func() float64 { return float64(status().REST.InvalidLast10m) })
+	auto.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "citebot_healthy", Help: "1 when /healthz reports healthy, else 0 (the bot cannot make progress by itself: stuck connecting, or no gateway session for long).",
+	}, func() float64 {
+		if status().Healthy {
+			return 1
+		}
+		return 0
+	})
 }
 
 // setIndexSize records the size of the index being served.

@@ -12,24 +12,31 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"citebot/bot"
 )
 
-// connection reports whether the bot has a live gateway session (READY or
-// RESUMED received); *bot.Bot implements it.
+// connection reports the state of the bot's gateway connection; *bot.Bot
+// implements it.
 type connection interface {
-	Connected() bool
+	Status() bot.Status
 }
 
-// readiness is what /readyz reports: ready once the index is loaded and
-// Discord is connected, not ready again while the bot reconnects or shuts
-// down. It is safe for concurrent use.
+var _ connection = (*bot.Bot)(nil)
+
+// readiness is what /readyz and /healthz report. Ready: the index is
+// loaded and the gateway is healthy (a live session; not while connecting,
+// reconnecting after a lost connection, a RECONNECT or a missed heartbeat
+// ACK, waiting for Discord's limits, or shutting down). Healthy: the
+// process can still make progress by itself (see bot.Status.Healthy). It is
+// safe for concurrent use.
 type readiness struct {
 	indexLoaded atomic.Bool
 	stopping    atomic.Bool
 	discord     atomic.Pointer[connection]
 }
 
-// setDiscord makes c the source of the Discord check.
+// setDiscord makes c the source of the Discord checks.
 func (r *readiness) setDiscord(c connection) { r.discord.Store(&c) }
 
 // Check results in the /readyz body.
@@ -40,20 +47,28 @@ const (
 	checkShutdown     = "shutting down"
 )
 
+// opsService is the "service" of every /healthz and /readyz body: it is
+// how `citebot healthcheck` knows that the answer is citebot's, not
+// another server's on the same address.
+const opsService = "citebot"
+
 // readyStatus is the JSON body of /readyz.
 type readyStatus struct {
-	Ready  bool              `json:"ready"`
-	Checks map[string]string `json:"checks"`
+	Service string            `json:"service"`
+	Ready   bool              `json:"ready"`
+	Checks  map[string]string `json:"checks"`
 }
 
 // status returns the checks and whether all pass.
 func (r *readiness) status() readyStatus {
-	st := readyStatus{Checks: map[string]string{"index": checkOK, "discord": checkOK}}
+	st := readyStatus{Service: opsService, Checks: map[string]string{"index": checkOK, "discord": checkOK}}
 	if !r.indexLoaded.Load() {
 		st.Checks["index"] = checkLoading
 	}
-	if c := r.discord.Load(); c == nil || !(*c).Connected() {
+	if c := r.discord.Load(); c == nil {
 		st.Checks["discord"] = checkNotConnected
+	} else if gs := (*c).Status(); !gs.Ready {
+		st.Checks["discord"] = gs.State
 	}
 	if r.stopping.Load() {
 		st.Checks["discord"] = checkShutdown
@@ -65,13 +80,41 @@ func (r *readiness) status() readyStatus {
 // ready reports whether /readyz answers 200.
 func (r *readiness) ready() bool { return r.status().Ready }
 
-// opsHandler serves /healthz (200 while the process runs), /readyz (200
-// when ready, else 503; JSON with the state of each check) and /metrics
-// (Prometheus text format from m's registry).
+// healthStatus is the JSON body of /healthz.
+type healthStatus struct {
+	Service string `json:"service"`
+	Status  string `json:"status"`
+	Version string `json:"version"`
+	Problem string `json:"problem,omitempty"`
+}
+
+// health returns the /healthz body and whether the process is healthy: it
+// is, unless the bot reports that it can no longer make progress by
+// itself (stuck connecting, or no gateway session for too long), when an
+// orchestrator should restart it.
+func (r *readiness) health() (healthStatus, bool) {
+	h := healthStatus{Service: opsService, Status: "ok", Version: version}
+	if c := r.discord.Load(); c != nil && !r.stopping.Load() {
+		if gs := (*c).Status(); !gs.Healthy {
+			h.Status, h.Problem = "unhealthy", gs.Problem
+			return h, false
+		}
+	}
+	return h, true
+}
+
+// opsHandler serves /healthz (200 while the process can make progress,
+// else 503), /readyz (200 when ready, else 503; JSON with the state of
+// each check) and /metrics (Prometheus text format from m's registry).
 func opsHandler(r *readiness, m *metrics, log *slog.Logger) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		writeOpsJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": version})
+		h, ok := r.health()
+		code := http.StatusOK
+		if !ok {
+			code = http.StatusServiceUnavailable
+		}
+		writeOpsJSON(w, code, h)
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		st := r.status()

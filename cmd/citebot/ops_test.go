@@ -31,9 +31,13 @@ import (
 )
 
 // fakeConn is a Discord connection whose state the test sets.
-type fakeConn struct{ up atomic.Bool }
+type fakeConn struct{ st atomic.Pointer[bot.Status] }
 
-func (c *fakeConn) Connected() bool { return c.up.Load() }
+func (c *fakeConn) Status() bot.Status { return *c.st.Load() }
+
+func (c *fakeConn) set(ready bool, state string, problem string) {
+	c.st.Store(&bot.Status{Ready: ready, State: state, Healthy: problem == "", Problem: problem})
+}
 
 func TestReadinessTransitions(t *testing.T) {
 	r := &readiness{}
@@ -41,6 +45,7 @@ func TestReadinessTransitions(t *testing.T) {
 	srv := httptest.NewServer(opsHandler(r, m, slog.New(slog.DiscardHandler)))
 	defer srv.Close()
 	conn := &fakeConn{}
+	conn.set(false, "connecting", "")
 
 	steps := []struct {
 		name    string
@@ -48,13 +53,16 @@ func TestReadinessTransitions(t *testing.T) {
 		code    int
 		index   string
 		discord string
+		healthy bool
 	}{
-		{"starting: index loading, no bot yet", func() {}, 503, "loading", "not connected"},
-		{"index loaded, connecting", func() { r.indexLoaded.Store(true); r.setDiscord(conn) }, 503, "ok", "not connected"},
-		{"READY received", func() { conn.up.Store(true) }, 200, "ok", "ok"},
-		{"connection lost, reconnecting", func() { conn.up.Store(false) }, 503, "ok", "not connected"},
-		{"resumed", func() { conn.up.Store(true) }, 200, "ok", "ok"},
-		{"shutting down", func() { r.stopping.Store(true) }, 503, "ok", "shutting down"},
+		{"starting: index loading, no bot yet", func() {}, 503, "loading", "not connected", true},
+		{"index loaded, connecting", func() { r.indexLoaded.Store(true); r.setDiscord(conn) }, 503, "ok", "connecting", true},
+		{"READY received", func() { conn.set(true, "ok", "") }, 200, "ok", "ok", true},
+		{"connection lost, reconnecting", func() { conn.set(false, "reconnecting", "") }, 503, "ok", "reconnecting", true},
+		{"stuck reconnecting", func() { conn.set(false, "reconnecting", "no gateway session for 10m0s") }, 503, "ok", "reconnecting", false},
+		{"resumed", func() { conn.set(true, "ok", "") }, 200, "ok", "ok", true},
+		{"waiting for Discord's limit", func() { conn.set(false, "waiting: session start limit", "") }, 503, "ok", "waiting: session start limit", true},
+		{"shutting down", func() { conn.set(true, "ok", ""); r.stopping.Store(true) }, 503, "ok", "shutting down", true},
 	}
 	for _, st := range steps {
 		st.do()
@@ -66,8 +74,12 @@ func TestReadinessTransitions(t *testing.T) {
 		if resp.StatusCode != st.code || got.Checks["index"] != st.index || got.Checks["discord"] != st.discord || got.Ready != (st.code == 200) {
 			t.Errorf("%s: got %d %s, want %d index=%s discord=%s", st.name, resp.StatusCode, body, st.code, st.index, st.discord)
 		}
-		if resp, _ := get(t, srv.URL+"/healthz"); resp.StatusCode != 200 {
-			t.Errorf("%s: /healthz %d, want 200 while the process runs", st.name, resp.StatusCode)
+		resp, body = get(t, srv.URL+"/healthz")
+		if want := map[bool]int{true: 200, false: 503}[st.healthy]; resp.StatusCode != want {
+			t.Errorf("%s: /healthz %d %s, want %d", st.name, resp.StatusCode, body, want)
+		}
+		if !st.healthy && !strings.Contains(string(body), `"problem":"no gateway session for 10m0s"`) {
+			t.Errorf("%s: /healthz %s does not say why", st.name, body)
 		}
 		ready := metricValue(t, scrape(t, srv.URL), "citebot_ready")
 		if want := map[bool]float64{true: 1, false: 0}[st.code == 200]; ready != want {
@@ -87,7 +99,7 @@ func TestHealthcheck(t *testing.T) {
 			t.Errorf("healthcheck asked for %s", r.URL.Path)
 		}
 		w.WriteHeader(int(code.Load()))
-		fmt.Fprintf(w, `{"path":%q}`, r.URL.Path)
+		fmt.Fprintf(w, `{"service":"citebot","status":"ok","ready":true,"path":%q}`, r.URL.Path)
 	}))
 	defer srv.Close()
 	addr := strings.TrimPrefix(srv.URL, "http://")
@@ -136,6 +148,37 @@ func TestHealthcheck(t *testing.T) {
 			t.Errorf("got %v, want healthy", err)
 		}
 	})
+}
+
+// TestHealthcheckWantsCitebotsAnswer (issue 13, item 7): a 200 from
+// another server on the address (a port clash, a proxy's error page, a
+// different service) is unhealthy; healthcheck used to accept any 200.
+func TestHealthcheckWantsCitebotsAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name, path, body string
+	}{
+		{"another service's health JSON", "/healthz", `{"status":"ok"}`},
+		{"an HTML page", "/healthz", "<html><body>It works!</body></html>"},
+		{"an empty body", "/healthz", ""},
+		{"citebot not ready", "/readyz", `{"service":"citebot","ready":false,"checks":{"discord":"reconnecting"}}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusOK)
+				fmt.Fprint(w, tc.body)
+			}))
+			defer srv.Close()
+			args := []string{"healthcheck", "--http", strings.TrimPrefix(srv.URL, "http://")}
+			if tc.path == "/readyz" {
+				args = append(args, "--ready")
+			}
+			var out bytes.Buffer
+			err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, io.Discard)
+			if err == nil || exitCode(err, io.Discard) != 1 || !strings.Contains(err.Error(), "unhealthy") {
+				t.Errorf("a 200 with %q: got %v (stdout %q), want unhealthy with exit status 1", tc.body, err, out.String())
+			}
+		})
+	}
 }
 
 func TestLocalURL(t *testing.T) {
@@ -254,6 +297,15 @@ func TestServeOperationsEndpoints(t *testing.T) {
 	for _, series := range []string{"go_goroutines", "process_resident_memory_bytes", `citebot_build_info{go_version="` + runtime.Version() + `",version="dev"}`} {
 		metricValue(t, before, series)
 	}
+	for series, want := range map[string]float64{
+		`citebot_discord_gateway_events_total{event="identify"}`: 1, `citebot_discord_gateway_events_total{event="connected"}`: 1,
+		`citebot_discord_gateway_events_total{event="resumed"}`: 0, `citebot_discord_refused_requests_total{status="429"}`: 0,
+		`citebot_discord_invalid_requests_10m`: 0, `citebot_discord_global_rate_limits_total`: 0, `citebot_healthy`: 1,
+	} {
+		if got := metricValue(t, before, series); got != want {
+			t.Errorf("%s = %v, want %v", series, got, want)
+		}
+	}
 
 	in := mustInvoke(t, fake, discordtest.Ask(alice, bidenXi))
 	finalEdit(t, fake, in)
@@ -350,8 +402,8 @@ func TestServeNotReadyUntilDiscordConnects(t *testing.T) {
 		t.Fatalf("the bot never asked for the gateway:\n%s", logs)
 	}
 	resp, body := get(t, base+"/readyz")
-	if resp.StatusCode != 503 || !strings.Contains(string(body), `"discord":"not connected"`) || !strings.Contains(string(body), `"index":"ok"`) {
-		t.Errorf("/readyz while connecting: %d %s, want 503 with discord not connected", resp.StatusCode, body)
+	if resp.StatusCode != 503 || !strings.Contains(string(body), `"discord":"connecting"`) || !strings.Contains(string(body), `"index":"ok"`) {
+		t.Errorf("/readyz while connecting: %d %s, want 503 with discord connecting", resp.StatusCode, body)
 	}
 	hold.Release()
 	waitLog(t, logs, "citebot is online")
@@ -573,5 +625,58 @@ func TestServeModelBackedMetricsAndLogs(t *testing.T) {
 	}
 	if lines != 2 {
 		t.Errorf("%d answered lines, want one per question (2)", lines)
+	}
+}
+
+// waitStatus polls url until it answers code with a body containing want.
+func waitStatus(t *testing.T, url string, code int, want string) string {
+	t.Helper()
+	ctx := waitCtx(t)
+	for {
+		resp, body := get(t, url)
+		if resp.StatusCode == code && strings.Contains(string(body), want) {
+			return string(body)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s answered %d %s, want %d with %q", url, resp.StatusCode, body, code, want)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// TestServeReadinessAndHealthFollowTheGateway: /readyz is 503 whenever the
+// gateway is not healthy (here: heartbeats no longer acknowledged, then
+// handshakes that stall), and /healthz turns 503 when the bot has had no
+// session for bot.Options.StuckTimeout, so that an orchestrator restarts
+// it; both recover with the connection. /healthz used to answer 200
+// whatever happened to the gateway.
+func TestServeReadinessAndHealthFollowTheGateway(t *testing.T) {
+	fake := discordtest.New(t, discordtest.Options{HeartbeatInterval: 100 * time.Millisecond})
+	s := startServe(t, fake, map[string]string{"CITEBOT_HTTP_ADDR": "127.0.0.1:0", "CITEBOT_LOG_LEVEL": "info"}, func(o *bot.Options) {
+		o.OpenTimeout = time.Second
+		o.StuckTimeout = 500 * time.Millisecond
+	})
+	base := "http://" + opsAddr(t, s.logs)
+	waitStatus(t, base+"/readyz", 200, `"ready":true`)
+	waitStatus(t, base+"/healthz", 200, `"status":"ok"`)
+
+	fake.StallHandshakes(true)
+	if err := fake.StopHeartbeatAcks(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("silent connection: /readyz %s", waitStatus(t, base+"/readyz", 503, `"discord":"reconnecting"`))
+	t.Logf("no session: /healthz %s", waitStatus(t, base+"/healthz", 503, `"status":"unhealthy"`))
+
+	fake.StallHandshakes(false)
+	waitStatus(t, base+"/readyz", 200, `"ready":true`)
+	waitStatus(t, base+"/healthz", 200, `"status":"ok"`)
+	in := mustInvoke(t, fake, discordtest.Ask(fake.NewUser("ann"), bidenXi))
+	finalEdit(t, fake, in)
+	if st := fake.GatewayStats(); st.Identifies != 1 || st.Resumed < 1 {
+		t.Errorf("gateway %+v, want the session resumed", st)
+	}
+	if err := s.Stop(t); err != nil {
+		t.Errorf("serve returned %v", err)
 	}
 }

@@ -55,7 +55,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	lib := newLibrary(ix)
 	d := c.cfg.Discord
 	opts := bot.Options{
-		Token:         d.Token.Reveal(),
+		Token: d.Token.Reveal(),
+		// Never shown in Discord or logged by the bot, like the token.
+		Secrets:       []string{c.cfg.OpenAI.APIKey.Reveal()},
 		GuildID:       d.GuildID,
 		Answerer:      measuredAnswerer{next: newAnswererWith(c.cfg, ix, log, m.wrapChat), m: m, mode: mode},
 		Searcher:      measuredSearcher{ix: ix, m: m},
@@ -66,7 +68,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		UserRate:      d.UserRate,
 		MaxConcurrent: d.MaxConcurrent,
 		ShutdownGrace: d.ShutdownGrace,
-		Logger:        log,
+		// The restart backoff and the IDENTIFY record outlive the process
+		// there (issue 13: a crash loop must not spend Discord's identify
+		// budget).
+		StateDir: c.cfg.DataDir,
+		Logger:   log,
 	}
 	if serveHook != nil {
 		serveHook(&opts)
@@ -76,6 +82,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ready.setDiscord(b)
+	m.watchDiscord(b.Status)
 	stopReady := context.AfterFunc(ctx, func() { ready.stopping.Store(true) })
 	defer stopReady()
 

@@ -1,0 +1,91 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+// Discord counts a reply that pings its author as a mention, so a user who
+// answers one of the bot's messages with "thanks, that helped!" mentions
+// the bot. Until the bot holds follow-up conversations (a later issue will
+// replace this), such a reply is answered only when it asks something;
+// otherwise it gets nothing and uses none of the user's quota.
+
+// maxAckContentWords is how many content words (neither acknowledgements
+// nor function words) a reply may have without a question mark or a
+// question word and still count as holding no question.
+const maxAckContentWords = 2
+
+var (
+	// emojiOrMention matches custom emoji (<:name:id>, <a:name:id>),
+	// mentions (<@id>, <@!id>, <@&id>) and channel links (<#id>).
+	emojiOrMention = regexp.MustCompile(`<(?:a?:\w+:|@[!&]?|#)\d+>`)
+
+	questionWords = set("who", "whom", "whose", "what", "when", "where", "which", "why", "how")
+	// leadWords ask something when they start the text: auxiliaries and
+	// requests.
+	leadWords = set("is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should",
+		"has", "have", "had", "tell", "explain", "show", "list", "summarize", "summarise", "describe", "compare",
+		"give", "find", "any", "anything")
+	// ackWords are thanks, agreement and praise.
+	ackWords = set("thanks", "thank", "thx", "ty", "tysm", "cheers", "ok", "okay", "k", "kk", "cool", "great",
+		"nice", "awesome", "perfect", "amazing", "excellent", "wow", "good", "yes", "yeah", "yep", "yup", "no",
+		"nope", "sure", "right", "alright", "fine", "got", "understood", "helpful", "helped", "helps", "useful",
+		"appreciate", "appreciated", "love", "lol", "haha", "np", "bot", "answer", "much", "lot", "lots", "bunch",
+		"makes", "sense", "interesting", "neat", "gotcha", "noted")
+	// functionWords are pronouns, articles, conjunctions and the like.
+	functionWords = set("a", "an", "the", "that", "this", "it", "its", "it's", "you", "your", "u", "i", "me", "my",
+		"we", "us", "so", "very", "really", "too", "and", "but", "or", "for", "to", "of", "in", "on", "was", "is",
+		"that's", "thats", "just", "all", "again", "now", "then", "indeed", "totally", "super", "quite", "pretty")
+)
+
+func set(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+// holdsQuestion reports whether text (a reply to the bot, mentions
+// removed) asks something: it has a question mark; or a question word
+// (who, what, when, where, which, why, how, …); or starts with an
+// auxiliary or a request (is, did, can, tell, explain, list, …); or it has
+// more than two content words, words that are neither acknowledgements
+// ("thanks", "ok", "great", "helped", …) nor function words ("the",
+// "that", "very", …). So "thanks, that helped!", "ok", "👍" and "great
+// answer, very clear" hold none, and "what did Xi say" or "the 2023
+// summit in San Francisco" do. It knows English words only; text in other
+// languages counts as a question unless it is short.
+func holdsQuestion(text string) bool {
+	text = emojiOrMention.ReplaceAllString(text, " ")
+	if strings.ContainsAny(text, "?？¿؟") {
+		return true
+	}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	content := 0
+	for i, w := range words {
+		w = strings.Trim(w, "'")
+		switch {
+		case w == "":
+		case questionWords[w], i == 0 && leadWords[w]:
+			return true
+		case ackWords[w], functionWords[w]:
+		default:
+			content++
+		}
+	}
+	return content > maxAckContentWords
+}
+
+// repliesToSelf reports whether m replies to a message of the bot's (its
+// referenced_message, which Discord sends with a reply, is the bot's).
+func repliesToSelf(m *discordgo.Message, self string) bool {
+	r := m.ReferencedMessage
+	return r != nil && r.Author != nil && r.Author.ID == self
+}
