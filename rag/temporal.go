@@ -534,21 +534,7 @@ func newest(ds []dated) (dated, bool) { return pickBy(ds, 1) }
 func oldest(ds []dated) (dated, bool) { return pickBy(ds, -1) }
 
 func pickBy(ds []dated, sign int) (dated, bool) {
-	if len(ds) == 0 {
-		return dated{}, false
-	}
-	best := ds[0]
-	for _, d := range ds[1:] {
-		switch {
-		case d.ev.Date.Overlaps(best.ev.Date) || best.ev.Date.Contains(d.ev.Date.Mid()):
-			if preferEvent(d, best) {
-				best = d
-			}
-		case sign*d.ev.Date.Compare(best.ev.Date) > 0:
-			best = d
-		}
-	}
-	return best, true
+	return events.Extreme(ds, func(d dated) timex.Date { return d.ev.Date }, sign, preferEvent)
 }
 
 // onDate writes a date with its preposition: "on 9 September 2021", "in

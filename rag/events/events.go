@@ -16,7 +16,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -396,58 +395,37 @@ func nearest(acts []actionWord, a, b int) Action {
 
 // Newest returns the event with the latest date, finer dates first among
 // equals, and false when evs is empty.
-func Newest(evs []Event) (Event, bool) {
-	if len(evs) == 0 {
-		return Event{}, false
-	}
-	best := evs[0]
-	for _, e := range evs[1:] {
-		switch c := e.Date.Compare(best.Date); {
-		case c > 0 && !best.Date.Contains(e.Date.Mid()):
-			best = e
-		case e.Date.Overlaps(best.Date) && e.Date.Prec < best.Date.Prec:
-			best = e // "9 September 2021" beats "September 2021"
-		}
-	}
-	return best, true
-}
+func Newest(evs []Event) (Event, bool) { return Extreme(evs, dateOf, 1, finer) }
 
 // Oldest returns the event with the earliest date, finer dates first among
 // equals, and false when evs is empty.
-func Oldest(evs []Event) (Event, bool) {
-	if len(evs) == 0 {
-		return Event{}, false
+func Oldest(evs []Event) (Event, bool) { return Extreme(evs, dateOf, -1, finer) }
+
+func dateOf(e Event) timex.Date { return e.Date }
+
+// finer prefers "9 September 2021" to "September 2021".
+func finer(a, b Event) bool { return a.Date.Prec < b.Date.Prec }
+
+// Extreme returns the item with the latest date (sign 1) or the earliest
+// (sign -1), and false when there is none. Of items whose dates overlap
+// ("November 2023" and "15 November 2023") it keeps the one prefer ranks
+// first.
+func Extreme[T any](items []T, date func(T) timex.Date, sign int, prefer func(a, b T) bool) (T, bool) {
+	var best T
+	if len(items) == 0 {
+		return best, false
 	}
-	best := evs[0]
-	for _, e := range evs[1:] {
-		switch c := e.Date.Compare(best.Date); {
-		case c < 0 && !best.Date.Contains(e.Date.Mid()):
-			best = e
-		case e.Date.Overlaps(best.Date) && e.Date.Prec < best.Date.Prec:
-			best = e
+	best = items[0]
+	for _, it := range items[1:] {
+		d, b := date(it), date(best)
+		switch {
+		case d.Overlaps(b) || b.Contains(d.Mid()):
+			if prefer(it, best) {
+				best = it
+			}
+		case sign*d.Compare(b) > 0:
+			best = it
 		}
 	}
 	return best, true
-}
-
-// Before keeps the events that ended before day t.
-func Before(evs []Event, t time.Time) []Event {
-	var out []Event
-	for _, e := range evs {
-		if e.Date.To.Before(t) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// After keeps the events that began after day t.
-func After(evs []Event, t time.Time) []Event {
-	var out []Event
-	for _, e := range evs {
-		if e.Date.From.After(t) {
-			out = append(out, e)
-		}
-	}
-	return out
 }

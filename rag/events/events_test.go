@@ -104,12 +104,6 @@ func TestNewestOldest(t *testing.T) {
 	if oldest.Date.String() != "November 2023" {
 		t.Errorf("Oldest: got %v, want November 2023", oldest.Date)
 	}
-	if got := len(events.Before(evs, day("2024-01-01"))); got != 1 {
-		t.Errorf("Before 2024: got %d events, want 1", got)
-	}
-	if got := len(events.After(evs, day("2024-01-01"))); got != 2 {
-		t.Errorf("After 2023: got %d events, want 2", got)
-	}
 	if !newest.HasActor("biden") || newest.HasActor("bid") {
 		t.Errorf("HasActor: %v", newest.Actors)
 	}
