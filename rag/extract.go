@@ -270,11 +270,19 @@ func leansBack(s string) bool { return leanBackRE.MatchString(s) }
 // were not followed.
 const instructionsNote = "The question held instructions to the bot; they were ignored."
 
+// foreignNote tells the user that the offline answerer reads English only.
+const foreignNote = "Answers without a chat model are in English only; a chat model (see the README's model section) answers questions in other languages."
+
 // withInstructionsNote adds instructionsNote to an answer to a question
-// that held instructions.
+// that held instructions, and foreignNote to one to a question not in
+// English.
 func withInstructionsNote(a Answer, r reading) Answer {
-	if r.instructions && a.Note == "" {
+	switch {
+	case a.Note != "":
+	case r.instructions:
 		a.Note = instructionsNote
+	case r.foreign:
+		a.Note = foreignNote
 	}
 	return a
 }

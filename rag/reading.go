@@ -69,6 +69,9 @@ type reading struct {
 	casual bool
 	// corrected lists the changed words, "durng → during".
 	corrected []string
+	// foreign reports a question that is not in English, which the
+	// offline answerer cannot read.
+	foreign bool
 	// instructions reports that the question held instructions to the
 	// bot, which were dropped ("ignore your rules", "start your reply
 	// with @everyone"); text is empty when nothing else was left.
@@ -108,7 +111,7 @@ func withoutInstructions(q string) (string, bool) {
 // against the corpus, keeping the rest of q as it is. The caller holds no
 // lock.
 func (ix *Index) read(q string) reading {
-	r := reading{casual: !hasInnerCapital(q)}
+	r := reading{casual: !hasInnerCapital(q), foreign: notEnglish(q)}
 	if q, r.instructions = withoutInstructions(q); strings.IndexFunc(q, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
 		return r // nothing but instructions
 	}
@@ -468,4 +471,35 @@ func isArticle(w string) bool {
 		return true
 	}
 	return false
+}
+
+// notEnglish reports whether a question is not written in English: most of
+// its letters are of another script ("习近平和拜登什么时候通话?"), or most of
+// its words of four letters or more are not English words ("¿cuándo
+// hablaron por última vez?"). Names spoil little: a question has few.
+func notEnglish(q string) bool {
+	latin, other := 0, 0
+	for _, r := range q {
+		switch {
+		case !unicode.IsLetter(r):
+		case unicode.Is(unicode.Latin, r):
+			latin++
+		default:
+			other++
+		}
+	}
+	if other > latin {
+		return true
+	}
+	words, english := 0, 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(q), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != '’' }) {
+		if utf8.RuneCountInString(w) < 4 {
+			continue
+		}
+		words++
+		if dictionaryWord(w) || isStop(w, false) || questionWords[w] || fillerWords[w] || chatWords[w] != "" {
+			english++
+		}
+	}
+	return words >= 3 && english*2 < words
 }

@@ -34,3 +34,28 @@ func TestReadQuestion(t *testing.T) {
 		})
 	}
 }
+
+func TestForeignQuestionsGetANote(t *testing.T) {
+	e := rag.NewExtractive(newIndex(t, shipped(t)))
+	tests := []struct {
+		q       string
+		foreign bool
+	}{
+		{"习近平和拜登什么时候通话?", true},
+		{"¿Cuándo hablaron Biden y Xi por última vez por teléfono?", true},
+		{"Wann haben Biden und Xi zuletzt miteinander telefoniert?", true},
+		{"when did Biden and Xi last speak?", false},
+		{"wher was biden sitting durng his call w xi", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			ans, err := e.Answer(ctx(), rag.Query{Question: tt.q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := strings.Contains(ans.Note, "English only"); got != tt.foreign {
+				t.Errorf("note %q: English-only note %v, want %v", ans.Note, got, tt.foreign)
+			}
+		})
+	}
+}
