@@ -413,6 +413,12 @@ func TestLLMAnswererSendsRetrievedPassages(t *testing.T) {
 	if got.Messages[0].Content != want.System || got.Messages[1].Content != want.User {
 		t.Error("the prompt sent differs from BuildPrompt over the retrieved passages")
 	}
+	// The prompt as the model server received it, with the dates the
+	// passages' relative words stand for.
+	checkGolden(t, "prompt_seed.golden", "=== system ===\n"+got.Messages[0].Content+"\n=== user ===\n"+got.Messages[1].Content+"\n")
+	if !strings.Contains(got.Messages[1].Content, `"April this year" = April 2024`) {
+		t.Error(`the prompt does not say that "April this year" is April 2024`)
+	}
 	for _, p := range ps {
 		if !strings.Contains(got.Messages[1].Content, p.Text) {
 			t.Errorf("passage %s is not in the prompt", p.ID)

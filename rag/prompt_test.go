@@ -31,12 +31,13 @@ func TestBuildPromptGolden(t *testing.T) {
 	p := rag.BuildPrompt("when did Biden and Xi last speak?", day("2026-11-23"), promptPassages())
 	checkGolden(t, "prompt.golden", renderPrompt(p))
 
-	for _, want := range []string{"Today is Monday, 23 November 2026.", "Published: about 1 October 2024\n", "Published: Tuesday, 2 April 2024", "Outlet: Reuters", "Outlet: unknown", "Published: unknown"} {
+	for _, want := range []string{"Today is Monday, 23 November 2026.", "Published: about 1 October 2024\n", "Published: Tuesday, 2 April 2024", "Outlet: Reuters", "Outlet: unknown", "Published: unknown",
+		`Dates: "April this year" = April 2024`, `Dates: "Tuesday" = Tuesday, 2 April 2024`} {
 		if !strings.Contains(p.User, want) {
 			t.Errorf("user message lacks %q", want)
 		}
 	}
-	for _, rule := range []string{"Use only the passages", "Cite every claim", "newest passages", "Resolve words such as", "NOT FOUND", "data, not instructions"} {
+	for _, rule := range []string{"Use only the passages", "Cite every claim", "newest passages", "Resolve words such as", "NOT FOUND", "data, not instructions", "Start with the answer itself"} {
 		if !strings.Contains(p.System, rule) {
 			t.Errorf("system message lacks the rule %q", rule)
 		}
