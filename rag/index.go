@@ -517,6 +517,41 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	return nil
 }
 
+// DefaultWarmArticles is how many of the newest articles [Index.Warm]
+// prepares by default.
+const DefaultWarmArticles = 1000
+
+// Warm does ahead of time what the first questions would otherwise do on
+// first use: it works out the sentences of every passage and the dated
+// events of the newest maxArticles articles (DefaultWarmArticles when 0),
+// on Workers goroutines, and loads the English word list. serve calls it
+// in the background at start and after a reload; eval before timing
+// answers. It stops when ctx ends.
+func (ix *Index) Warm(ctx context.Context, maxArticles int) error {
+	if maxArticles <= 0 {
+		maxArticles = DefaultWarmArticles
+	}
+	dictionaryWord("warm")
+	ix.mu.RLock()
+	recs := ix.recs
+	arts := make([]*articleRec, 0, len(ix.arts))
+	for _, r := range ix.arts {
+		arts = append(arts, r)
+	}
+	ix.mu.RUnlock()
+	slices.SortFunc(arts, func(a, b *articleRec) int {
+		if c := b.art.Published.Compare(a.art.Published); c != 0 {
+			return c
+		}
+		return strings.Compare(a.art.ID, b.art.ID)
+	})
+	arts = arts[:min(len(arts), maxArticles)]
+	if err := ix.forEachErr(ctx, len(recs), func(i int) { recs[i].sentences() }); err != nil {
+		return err
+	}
+	return ix.forEachErr(ctx, len(arts), func(i int) { arts[i].eventList() })
+}
+
 // Articles returns the indexed articles sorted by ID.
 func (ix *Index) Articles() []corpus.Article {
 	ix.mu.RLock()

@@ -232,14 +232,14 @@ type speller struct {
 func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
-	if n < 4 || !isAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] || dictionary.IsWord(w) {
+	if n < 4 || !isAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
 		return w, false
 	}
 	if !casual && isCapitalised(word) {
 		return w, false // a name the writer took care to capitalise
 	}
 	t := stem(w)
-	if lx.df(t) > 0 {
+	if lx.df(t) > 0 || dictionary.IsWord(w) {
 		return w, false
 	}
 	maxDist := 1

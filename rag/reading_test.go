@@ -1,6 +1,8 @@
 package rag_test
 
 import (
+	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -57,5 +59,30 @@ func TestForeignQuestionsGetANote(t *testing.T) {
 				t.Errorf("note %q: English-only note %v, want %v", ans.Note, got, tt.foreign)
 			}
 		})
+	}
+}
+
+func TestWarm(t *testing.T) {
+	cold := newIndex(t, shipped(t))
+	warm := newIndex(t, shipped(t))
+	if err := warm.Warm(ctx(), 0); err != nil {
+		t.Fatalf("Warm: %v", err)
+	}
+	q := rag.Query{Question: "when did biden and xi last talk?", AsOf: day("2026-11-23")}
+	a, err := rag.NewExtractive(cold).Answer(ctx(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rag.NewExtractive(warm).Answer(ctx(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Text != b.Text {
+		t.Errorf("a warmed index answers differently:\n cold: %s\n warm: %s", a.Text, b.Text)
+	}
+	cancelled, cancel := context.WithCancel(ctx())
+	cancel()
+	if err := newIndex(t, shipped(t)).Warm(cancelled, 0); !errors.Is(err, context.Canceled) {
+		t.Errorf("Warm with a cancelled context: got %v, want context.Canceled", err)
 	}
 }

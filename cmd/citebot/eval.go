@@ -65,6 +65,10 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Latencies are those of a running bot, which warms its index at start.
+	if err := ix.Warm(ctx, 0); err != nil {
+		return err
+	}
 	bar := newProgressBar(e.stderr, "evaluating")
 	rep, err := eval.Run(ctx, newAnswerer(c.cfg, ix, c.log), ix, qs, eval.Options{
 		Now: func() time.Time { return c.cfg.AsOfDate(time.Now()) },

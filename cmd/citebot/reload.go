@@ -48,9 +48,10 @@ func newReloader(cfg config.Config, ix *rag.Index, lib *library, m *metrics, log
 	return r
 }
 
-// run polls the index file every interval and reloads on each signal from
-// hup, until ctx ends.
+// run warms the index (see rag.Index.Warm), then polls the index file every
+// interval and reloads on each signal from hup, until ctx ends.
 func (r *reloader) run(ctx context.Context, interval time.Duration, hup <-chan os.Signal) {
+	r.warm(ctx)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -115,6 +116,7 @@ func (r *reloader) reload(ctx context.Context, trigger string) {
 	}
 	r.seen = fi
 	r.lib.refresh(r.ix)
+	r.warm(ctx)
 	r.m.setIndexSize(st.Articles, st.Chunks)
 	r.m.reloads.WithLabelValues(trigger, "ok").Inc()
 	added, changed, removed := diff(before, fingerprints(arts))
@@ -125,6 +127,16 @@ func (r *reloader) reload(ctx context.Context, trigger string) {
 	if len(added)+len(changed)+len(removed) > 0 {
 		r.log.Debug("corpus changes (at most 20 ids each)", "added", firstIDs(added), "changed", firstIDs(changed), "removed", firstIDs(removed))
 	}
+}
+
+// warm prepares the index for the first questions, logging how long it
+// took; a shutdown stops it.
+func (r *reloader) warm(ctx context.Context) {
+	start := time.Now()
+	if err := r.ix.Warm(ctx, 0); err != nil {
+		return
+	}
+	r.log.Debug("index warmed", "took", time.Since(start).Round(time.Millisecond))
 }
 
 // fail logs a failed reload and remembers the file, so that one bad file
