@@ -70,13 +70,18 @@ func (r *articleRec) eventList() []events.Event {
 	if p := r.events.Load(); p != nil {
 		return *p
 	}
-	var spans []events.Span
-	for _, sp := range splitSentences(r.art.Text) {
-		spans = append(spans, events.Span{Start: sp.Start, End: sp.End})
-	}
-	evs := events.Extract(r.art, spans)
+	evs := eventsOf(r.art)
 	r.events.Store(&evs)
 	return evs
+}
+
+// eventsOf extracts the dated events of an article, sentence by sentence.
+func eventsOf(a corpus.Article) []events.Event {
+	var spans []events.Span
+	for _, sp := range splitSentences(a.Text) {
+		spans = append(spans, events.Span{Start: sp.Start, End: sp.End})
+	}
+	return events.Extract(a, spans)
 }
 
 type chunkRec struct {

@@ -141,7 +141,7 @@ func (ix *Index) read(q string) reading {
 			z = locs[i+1][1] // "the kind of relationship": the relationship
 			i++
 			replace = true
-		case chatWords[low] != "" || (hasKey(chatWords, low) && chatWords[low] == ""):
+		case hasKey(chatWords, low):
 			rep, replace = chatWords[low], true
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
 				rep, replace = "", false // "functions of n", "T(n)"

@@ -274,11 +274,7 @@ func (e *Extractive) articleEvents(passages []Passage) [][]dated {
 		if p.rec != nil && p.rec.art != nil {
 			evs = p.rec.art.eventList()
 		} else {
-			var spans []events.Span
-			for _, sp := range splitSentences(p.Article.Text) {
-				spans = append(spans, events.Span{Start: sp.Start, End: sp.End})
-			}
-			evs = events.Extract(p.Article, spans)
+			evs = eventsOf(p.Article)
 		}
 		ds := make([]dated, len(evs))
 		for i, ev := range evs {
