@@ -92,6 +92,11 @@ type retrieval struct {
 	// periodLabels the periods ("2021", "2024"); see compare.
 	periods      [][]Passage
 	periodLabels []string
+	// q and tq are the analysis of read, when analyzed is set (retrieve
+	// sets them; answerFor works them out otherwise).
+	q        question
+	tq       timeQuestion
+	analyzed bool
 }
 
 func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
@@ -126,8 +131,10 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 			r.passages, err = e.ix.Search(WithSearchTrace(ctx, nil), text, opts)
 		}
 	}
+	r.q = e.ix.analyzeReading(r.read)
+	r.tq, r.analyzed = parseTime(r.read.text, r.q.kind), true
 	if err == nil {
-		r.timeline, err = e.timelinePassages(ctx, parseTime(r.read.text, e.ix.analyzeReading(r.read).kind), r.asOf)
+		r.timeline, err = e.timelinePassages(ctx, r.tq, r.asOf)
 	}
 	if periods := periodsOf(r.read.text, r.asOf); err == nil && periods != nil {
 		r.periods, err = e.periodPassages(ctx, r.read.text, periods, r.asOf)
@@ -295,46 +302,40 @@ func (e *Extractive) compose(r retrieval) Answer {
 
 // answerFor builds the extractive answer from a retrieval.
 func (e *Extractive) answerFor(r retrieval) Answer {
-	question, passages := r.question, r.passages
-	ans := Answer{Question: question, Mode: ModeExtractive, Citations: []Citation{}}
-	if !sameWords(r.read.text, question) {
-		ans.Interpreted = r.read.text
-	}
 	if r.read.text == "" {
-		ans.NotFound = true
-		ans.Text = e.notFoundText()
+		ans := e.notFound(r)
 		ans.Note = instructionsNote
 		return ans
 	}
-	q := e.ix.analyzeReading(r.read)
+	q, tq := r.q, r.tq
+	if !r.analyzed {
+		q = e.ix.analyzeReading(r.read)
+		tq = parseTime(r.read.text, q.kind)
+	}
 	if a, ok := e.compare(r); ok {
 		return a
 	}
-	if a, ok := e.temporal(q, parseTime(r.read.text, q.kind), r); ok {
+	if a, ok := e.temporal(q, tq, r); ok {
 		return a
 	}
 	weights, total := e.termWeights(q)
-	cands := e.candidates(q, passages, weights, total)
+	cands := e.candidates(q, r.passages, weights, total)
 	if q.yesNo && q.kind == kindOther {
 		if a, ok := e.yesNo(q, r, cands); ok {
 			return a
 		}
 	}
 	if len(cands) == 0 || total == 0 {
-		ans.NotFound = true
-		ans.Text = e.notFoundText()
-		return ans
+		return e.notFound(r)
 	}
 	best := firstGrounded(q, cands)
 	if best == nil {
-		if tq := parseTime(r.read.text, q.kind); tq.op == opCount {
+		if tq.op == opCount {
 			if a, ok := e.countEvents(q, tq, r); ok {
 				return a
 			}
 		}
-		ans.NotFound = true
-		ans.Text = e.notFoundText()
-		return ans
+		return e.notFound(r)
 	}
 	chosen := []*candidate{best}
 	if best.prevStart >= 0 {
@@ -873,6 +874,15 @@ func withMarker(s string, ref int) string {
 	default:
 		return s + marker + "."
 	}
+}
+
+// notFound is the answer that the corpus does not answer the question:
+// no citations, and what the corpus covers.
+func (e *Extractive) notFound(r retrieval) Answer {
+	ans := newBuilder(r).answer()
+	ans.NotFound = true
+	ans.Text = e.notFoundText()
+	return ans
 }
 
 // notFoundText says plainly that the corpus does not answer, and what it

@@ -39,9 +39,8 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 	best := cands[0]
 	if pastQuestionRE.MatchString(q.text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
 		// A prospect does not answer whether it came about.
-		ans := newBuilder(r).answer()
-		ans.NotFound = true
-		ans.Text = "The articles don't say whether it happened: they only report it as a prospect. " + e.notFoundText()
+		ans := e.notFound(r)
+		ans.Text = "The articles don't say whether it happened: they only report it as a prospect. " + ans.Text
 		return ans, true
 	}
 	chosen := []*candidate{best}
@@ -68,10 +67,7 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 	if !e.namesKeys(q, near) {
 		// A yes or no must rest on sentences that name all the question
 		// is about, not just on their article.
-		ans := newBuilder(r).answer()
-		ans.NotFound = true
-		ans.Text = e.notFoundText()
-		return ans, true
+		return e.notFound(r), true
 	}
 	no := denies(q, chosen[0].text) || (len(chosen) > 1 && chosen[1].start > chosen[0].start && denies(q, chosen[1].text))
 	lead := "**Yes**: "
