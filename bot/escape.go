@@ -21,6 +21,9 @@ var (
 	// markdownChars are escaped wherever they appear; '<' makes mention,
 	// channel, emoji and timestamp syntax inert.
 	markdownChars = "\\*_~|>#[]()`<"
+	// swallowedEscapes are the characters a link may run into whose
+	// escape it would swallow with harm: inline code, spoilers, emphasis.
+	swallowedEscapes = "`|*_~\\"
 )
 
 // Escape returns s as literal Discord markdown: formatting characters
@@ -34,15 +37,24 @@ var (
 // so that they can neither reorder the surrounding layout nor hide syntax;
 // zero-width joiners (emoji sequences) and direction marks stay.
 // Bare http(s) URLs are kept as they are, so they stay links that show
-// their real address. Use it for message content, embed titles,
-// descriptions and fields; use [Plain] where Discord renders no markdown
-// (footers, button labels, choices).
+// their real address, unless inline code, spoiler or emphasis syntax
+// follows them directly; a URL escaped as text has its colon escaped, so
+// that no link forms there and swallows the backslashes after it. Use it
+// for message content, embed titles, descriptions and fields; use [Plain]
+// where Discord renders no markdown (footers, button labels, choices).
 func Escape(s string) string {
 	s = massMention.ReplaceAllString(clean(s), "@"+zwsp+"$1")
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	last := 0
 	for _, loc := range bareURL.FindAllStringIndex(s, -1) {
+		if loc[1] < len(s) && strings.IndexByte(swallowedEscapes, s[loc[1]]) >= 0 {
+			// The backslash that escapes the next character would be read
+			// as part of the link, leaving that character live
+			// ("https://a.example`" would open inline code): the URL is
+			// escaped as text, where no link forms.
+			continue
+		}
 		escapeText(&b, s[last:loc[0]], last == 0)
 		b.WriteString(s[loc[0]:loc[1]])
 		last = loc[1]
@@ -86,12 +98,24 @@ func escapeText(b *strings.Builder, s string, atLineStart bool) {
 		if r == '\n' {
 			lineStart = true
 		}
-		if r < utf8.RuneSelf && strings.IndexByte(markdownChars, byte(r)) >= 0 {
+		if r < utf8.RuneSelf && strings.IndexByte(markdownChars, byte(r)) >= 0 || (r == ':' && schemeBefore(s, i)) {
+			// A scheme's colon in escaped text is escaped too: no link may
+			// form there and swallow the escapes after it ("http://\`").
 			b.WriteByte('\\')
 		}
 		b.WriteString(s[i : i+size])
 		i += size
 	}
+}
+
+// schemeBefore reports whether the colon at s[i] ends "http" or "https"
+// and starts "://".
+func schemeBefore(s string, i int) bool {
+	if !strings.HasPrefix(s[i:], "://") {
+		return false
+	}
+	low := strings.ToLower(s[:i])
+	return strings.HasSuffix(low, "http") || strings.HasSuffix(low, "https")
 }
 
 // Plain returns s for places where Discord shows text without markdown

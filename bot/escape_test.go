@@ -19,6 +19,9 @@ func TestEscape(t *testing.T) {
 		{"# Heading\n> quote\n- item\n  + item\n12. item\n-# subtext", "\\# Heading\n\\> quote\n\\- item\n  \\+ item\n12\\. item\n\\-\\# subtext"},
 		{`back\slash`, `back\\slash`},
 		{"mid-line - dash and 3. number", "mid-line - dash and 3. number"},
+		// A link cannot form where its backslashes would be swallowed.
+		{"http://` x `", "http\\://\\` x \\`"},
+		{"https://a.example`code` ||x||", "https\\://a.example\\`code\\` \\|\\|x\\|\\|"},
 	}
 	for _, tc := range cases {
 		if got := bot.Escape(tc.in); got != tc.want {
