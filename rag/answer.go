@@ -42,6 +42,21 @@ type Query struct {
 	// unverified: the returned Answer is what to show in the end. The
 	// extractive answerer never calls it.
 	OnDelta func(fragment string)
+	// History holds the earlier turns of the conversation this question
+	// continues, oldest first; nil for a question asked on its own. A
+	// follow-up ("and where was that?") is resolved against it; a question
+	// that stands alone is answered as if History were empty. Answerers use
+	// at most the last few turns.
+	History []Turn
+}
+
+// Turn is one earlier exchange of a conversation.
+type Turn struct {
+	// Question is what the user typed.
+	Question string
+	// Answer is the answer that was given, including its Resolved form of
+	// the question.
+	Answer Answer
 }
 
 // Answer is a cited answer, the same for every mode. Its JSON form is the
@@ -54,6 +69,14 @@ type Answer struct {
 	// expanded, filler words dropped, typos corrected against the corpus
 	// ("where was biden sitting during his call with xi"). Empty otherwise.
 	Interpreted string `json:"interpreted,omitempty"`
+	// Resolved is a follow-up question rewritten to stand alone with what
+	// it refers to from [Query.History] ("and where?" after "when did
+	// Biden and Xi last meet?" → "where did Biden and Xi last meet?").
+	// Empty when the question was answered as asked.
+	Resolved string `json:"resolved,omitempty"`
+	// Chitchat reports that the message holds no question ("thanks!",
+	// "ok", an emoji): Text is empty and nothing is cited. See [Chitchat].
+	Chitchat bool `json:"chitchat,omitempty"`
 	// Text is the answer. Every sentence ends with citation markers [n]
 	// referring to Citations; a not-found answer has none.
 	Text string `json:"answer"`

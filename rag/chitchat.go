@@ -1,0 +1,39 @@
+package rag
+
+import (
+	"strings"
+	"unicode"
+)
+
+// ackWords are words that, alone, acknowledge an answer rather than ask
+// something: a message made only of them is chitchat.
+var ackWords = map[string]bool{
+	"thanks": true, "thank": true, "you": true, "ty": true, "thx": true, "tysm": true,
+	"ok": true, "okay": true, "k": true, "kk": true, "cool": true, "nice": true,
+	"great": true, "perfect": true, "awesome": true, "got": true, "it": true,
+	"lol": true, "haha": true, "yes": true, "yep": true, "no": true, "nope": true,
+	"good": true, "bot": true, "so": true, "much": true, "a": true, "lot": true,
+	"helped": true, "that": true, "this": true, "helpful": true, "wow": true,
+	"interesting": true, "alright": true, "sure": true, "np": true, "bye": true,
+	"hi": true, "hello": true, "hey": true, "gg": true, "neat": true, "right": true,
+}
+
+// Chitchat reports whether text holds no question: only punctuation,
+// emoji or acknowledgements such as "thanks!", "ok", "thanks, that
+// helped!". A message with a question mark or any other word is not
+// chitchat. Callers use it to skip answering (and charging a quota for) a
+// reply that asks nothing.
+func Chitchat(text string) bool {
+	if strings.Contains(text, "?") {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	for _, w := range words {
+		if !ackWords[strings.Trim(w, "'")] {
+			return false
+		}
+	}
+	return true
+}

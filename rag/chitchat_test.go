@@ -1,0 +1,29 @@
+package rag_test
+
+import (
+	"testing"
+
+	"citebot/rag"
+)
+
+func TestChitchat(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"thanks!", true},
+		{"thanks, that helped!", true},
+		{"ok", true},
+		{"👍", true},
+		{"", true},
+		{"ty", true},
+		{"and where was that?", false},
+		{"where did they meet", false},
+		{"ok but when?", false},
+		{"thanks what about Xi", false},
+	} {
+		if got := rag.Chitchat(tc.text); got != tc.want {
+			t.Errorf("Chitchat(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
