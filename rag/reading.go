@@ -446,10 +446,11 @@ func sentenceInitial(text string, i int) bool {
 // the corpus writes as names.
 func (ix *Index) analyzeReading(r reading) question {
 	q := analyze(r.text)
+	lx := ix.lexicon()
+	q.keys = ix.looseKeys(lx, r.text, q.keys)
 	if !r.casual {
 		return q
 	}
-	lx := ix.lexicon()
 	have := map[string]bool{}
 	for _, k := range q.keys {
 		have[k] = true
@@ -502,4 +503,65 @@ func notEnglish(q string) bool {
 		}
 	}
 	return words >= 3 && english*2 < words
+}
+
+// weekdayRE matches the names of the days of the week, which date a
+// question ("early Thursday") rather than name what it is about.
+var weekdayRE = regexp.MustCompile(`^(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?$`)
+
+// approxNumberRE matches a number the question gives as a bound or an
+// estimate ("more than $11 million", "nearly 60%"): an article may state
+// it more exactly ("$11.8 million").
+var approxNumberRE = regexp.MustCompile(`(?i)\b(?:more than|less than|fewer than|over|under|nearly|almost|about|around|roughly|approximately|some|at least|at most|up to|close to)\s+[$€£]?$`)
+
+// commonKeyShare is the share of passages above which a key is too common
+// to be required of an answer's context: an article about a country's
+// box office need not name the country a question names in passing
+// ("the US box office"). Applies to corpora of at least commonKeyMinDocs
+// passages.
+const (
+	commonKeyShare   = 0.2
+	commonKeyMinDocs = 500
+)
+
+// looseKeys returns the keys an answer's context must hold, without those
+// whose capital or digits say little: a word capitalised only because it
+// starts a sentence ("Despite", "Dozens") unless the corpus writes it as
+// a name; the days of the week; numbers given as bounds or estimates; and
+// names so common in a large corpus that nearly any article could leave
+// them unsaid.
+func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
+	if len(keys) == 0 {
+		return keys
+	}
+	initialOnly := map[string]bool{}
+	approx := map[string]bool{}
+	inside := map[string]bool{}
+	for _, t := range tokenize(text) {
+		if t.term == "" {
+			continue
+		}
+		if t.capital && sentenceInitial(text, t.start) {
+			initialOnly[t.term] = !inside[t.term]
+		} else {
+			inside[t.term] = true
+			delete(initialOnly, t.term)
+		}
+		if isDigitString(t.lower) && approxNumberRE.MatchString(text[:t.start]) {
+			approx[t.term] = true
+		}
+	}
+	out := keys[:0:0]
+	for _, k := range keys {
+		df := lx.df(k)
+		switch {
+		case weekdayRE.MatchString(k):
+		case approx[k]:
+		case initialOnly[k] && df > 0 && !ix.properTerm(lx, k):
+		case lx.n >= commonKeyMinDocs && float64(df) > commonKeyShare*float64(lx.n):
+		default:
+			out = append(out, k)
+		}
+	}
+	return out
 }
