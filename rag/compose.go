@@ -148,7 +148,15 @@ func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer
 		for _, c := range cs {
 			var edit func(string) string
 			if c == emph {
-				edit = func(s string) string { return leadWithAnswer(q, s) }
+				edit = func(s string) string {
+					if led := leadWithAnswer(q, s); led != s {
+						return led
+					}
+					if n := antecedent(q, c.art, c.start, s); n != "" {
+						return emphasis + n + emphasis + ": " + lowerFirstWord(s)
+					}
+					return s
+				}
 			}
 			b.sentence(c.art, c.start, c.end, edit)
 		}

@@ -171,3 +171,9 @@ func ReadQuestion(ix *Index, q string) (string, []string) {
 	r := ix.read(q)
 	return r.text, r.corrected
 }
+
+// Antecedent exposes the search for the name an answer's sentence refers
+// to by description; sentence must occur in art's text.
+func Antecedent(question string, art corpus.Article, sentence string) string {
+	return antecedent(analyze(question), art, strings.Index(art.Text, sentence), sentence)
+}

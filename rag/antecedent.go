@@ -1,0 +1,180 @@
+package rag
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"citebot/corpus"
+)
+
+// titleSuffixRE matches the outlet a headline ends with: " - CNN",
+// " | CNN Business".
+var titleSuffixRE = regexp.MustCompile(`\s+[-|–—]\s+[^-|–—]{1,40}$`)
+
+// titleNoteRE matches a note in brackets a title ends with: "(paragraph 3)".
+var titleNoteRE = regexp.MustCompile(`\s*\([^()]*\)$`)
+
+// antecedentReach is how many sentences before an answer's sentence are
+// searched for the name it refers to.
+const antecedentReach = 2
+
+// antecedent returns the name that sentence s (at start in art's text)
+// refers to by description when q asks which one: "the wildly popular
+// South Korean show" in an article headed "'Squid Game': Netflix green
+// lights season 2" is Squid Game. It applies to which-questions and
+// who-questions, when s speaks of q's focus
+// by description (see definiteFocus), or, for a who-question, names no
+// one new. The name is the first one in the headline, else the nearest
+// in the sentences just before, that the question does not hold and s
+// does not name itself, other than the outlet's. It returns "" when there
+// is none.
+func antecedent(q question, art corpus.Article, start int, s string) string {
+	switch {
+	case !whichRE.MatchString(q.text) && q.kind != kindWho:
+		return ""
+	case (q.kind == kindWhat || q.kind == kindWho) && definiteFocus(q.focus, s):
+	case q.kind == kindWho && !anyNovelName(q, s):
+	default:
+		return ""
+	}
+	title, outlet := headline(art.Title)
+	own := map[string]bool{}
+	for _, n := range []string{art.Source, outlet} {
+		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '.' }) {
+			own[strings.ToLower(w)] = true
+		}
+	}
+	for _, n := range namesIn(q, s) {
+		own[strings.ToLower(n)] = true
+	}
+	pick := func(text string) string {
+		ns := namesIn(q, text)
+		for _, n := range ns {
+			if !ownName(own, n) {
+				return n
+			}
+		}
+		return ""
+	}
+	if title != "" {
+		if n := pick(title); n != "" {
+			return n
+		}
+	}
+	if anyNovelName(q, s) {
+		// A sentence that names others ("Netflix announced … the show")
+		// leans on the headline only.
+		return ""
+	}
+	at := start
+	for range antecedentReach {
+		a, b := sentenceBefore(art.Text, at)
+		if a < 0 || len(strings.Fields(art.Text[a:b])) < minSentenceWords {
+			break // none, or a dateline ("London CNN —")
+		}
+		if n := pick(art.Text[a:b]); n != "" {
+			return n
+		}
+		at = a
+	}
+	return ""
+}
+
+// whichRE matches a question that asks which one of a kind: "which
+// show", "which of the following".
+var whichRE = regexp.MustCompile(`(?i)\bwhich\b`)
+
+// ownName reports whether name n is one of own or made of words of own
+// (the outlet: "CNN", "CNN Business").
+func ownName(own map[string]bool, n string) bool {
+	if own[strings.ToLower(n)] {
+		return true
+	}
+	for _, w := range strings.Fields(n) {
+		if !own[strings.ToLower(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// minSentenceWords is the fewest words of a sentence searched for a name;
+// a shorter line is a dateline or a label.
+const minSentenceWords = 4
+
+// minHeadlineWords is the fewest words a title needs to be read as a
+// headline: a shorter one ("Normans") names a topic, not news.
+const minHeadlineWords = 4
+
+// headline returns a title without its outlet suffix, and the suffix. The
+// title is "" when it is no headline that states news: shorter than
+// minHeadlineWords, a question, or without lower-case words or written in
+// title case ("New York CNN Business —", a dateline taken for a title),
+// where capitals do not mark names.
+func headline(full string) (title, outlet string) {
+	title = full
+	for {
+		t := titleSuffixRE.ReplaceAllString(title, "")
+		if t == title {
+			break
+		}
+		title = t
+	}
+	outlet = strings.Trim(full[len(title):], " -|–—")
+	if len(strings.Fields(titleNoteRE.ReplaceAllString(title, ""))) < minHeadlineWords || strings.HasSuffix(title, "?") {
+		return "", outlet
+	}
+	words, caps, lower := 0, 0, false
+	for _, w := range strings.Fields(title) {
+		r := []rune(strings.Trim(w, `"'‘’“”(`))
+		if len(r) >= 3 && unicode.IsLower(r[0]) {
+			lower = true
+		}
+		if len(r) < 4 || !unicode.IsLetter(r[0]) {
+			continue
+		}
+		words++
+		if unicode.IsUpper(r[0]) {
+			caps++
+		}
+	}
+	if !lower || (words >= 3 && caps*5 >= words*4) {
+		return "", outlet
+	}
+	return title, outlet
+}
+
+// namesIn returns the names in text that could answer q: runs of
+// capitalised words without an ordinary first word of a sentence, a
+// possessive ending or the question's own words, that are no date.
+func namesIn(q question, text string) []string {
+	var out []string
+	for _, loc := range capitalRunRE.FindAllStringIndex(text, -1) {
+		a, b := loc[0], loc[1]
+		if first := strings.Fields(text[a:b])[0]; sentenceInitial(text, a) && sentenceWord(first) {
+			if a += len(first); a >= b {
+				continue
+			}
+		}
+		for _, suf := range []string{"'s", "’s", "'", "’"} {
+			if strings.HasSuffix(text[a:b], suf) {
+				b -= len(suf)
+				break
+			}
+		}
+		a, b = trimSpan(text, a, b)
+		a, b = trimQuestionWords(q, text, a, b)
+		if b <= a {
+			continue
+		}
+		n := text[a:b]
+		if dateMentionRE.MatchString(n) && len(dateMentionRE.FindString(n)) == len(n) {
+			continue
+		}
+		if novelName(q, n) && len([]rune(n)) > 1 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
