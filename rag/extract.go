@@ -692,9 +692,11 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			}
 		}
 	}
-	maxC := 0.0
+	news := whichRE.MatchString(q.text) || relativeTimeRE.MatchString(q.text)
+	maxC, maxS := 0.0, 0.0
 	for _, c := range out {
 		maxC = math.Max(maxC, c.covC)
+		maxS = math.Max(maxS, c.covS)
 	}
 	for _, c := range out {
 		c.score = 0.40*c.covS + 0.30*c.covC + 0.20*c.fit + 0.10*c.retrieval
@@ -704,6 +706,9 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			if recentWordRE.MatchString(c.text) {
 				c.score += 0.05
 			}
+		}
+		if news && !pub.IsZero() && isLede(c.art.Text, c.start) && c.covS >= ledeShare*maxS && groundedContent(q, c) {
+			c.score += ledeWeight
 		}
 		if q.hasTime && !pub.IsZero() {
 			switch {
@@ -717,6 +722,26 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 	slices.SortStableFunc(out, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
 	return out
 }
+
+// ledeWeight is the score the first sentence of a dated article gains when
+// it holds the question's content and the question asks for the news
+// itself ("which …", "… this week"): a news report puts who, what, when and
+// where first.
+var ledeWeight = 0.05
+
+// ledeShare is the share of the best sentence coverage of the question a
+// lede needs for ledeWeight: it breaks near-ties, it does not promote a
+// lede about something else.
+var ledeShare = 0.8
+
+// isLede reports whether the sentence at start is the first of text, after
+// at most a dateline ("Paris CNN —").
+func isLede(text string, start int) bool {
+	return start < maxDatelineBytes && !strings.ContainsAny(text[:start], ".!?")
+}
+
+// maxDatelineBytes bounds the dateline before an article's first sentence.
+const maxDatelineBytes = 120
 
 // articleTermIDs returns the sorted term ids of a passage's whole article.
 func (ix *Index) articleTermIDs(p Passage) []uint32 {
