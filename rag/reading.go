@@ -514,14 +514,14 @@ var weekdayRE = regexp.MustCompile(`^(?:monday|tuesday|wednesday|thursday|friday
 // it more exactly ("$11.8 million").
 var approxNumberRE = regexp.MustCompile(`(?i)\b(?:more than|less than|fewer than|over|under|nearly|almost|about|around|roughly|approximately|some|at least|at most|up to|close to)\s+[$€£]?$`)
 
-// commonKeyShare is the share of passages above which a key is too common
+// commonKeyShare is the share of articles above which a key is too common
 // to be required of an answer's context: an article about a country's
 // box office need not name the country a question names in passing
-// ("the US box office"). Applies to corpora of at least commonKeyMinDocs
-// passages.
+// ("the US box office"). Applies to corpora of at least
+// commonKeyMinArticles articles.
 const (
-	commonKeyShare   = 0.2
-	commonKeyMinDocs = 500
+	commonKeyShare       = 0.2
+	commonKeyMinArticles = 200
 )
 
 // looseKeys returns the keys an answer's context must hold, without those
@@ -551,6 +551,9 @@ func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
 			approx[t.term] = true
 		}
 	}
+	ix.mu.RLock()
+	arts := ix.artLex
+	ix.mu.RUnlock()
 	out := keys[:0:0]
 	for _, k := range keys {
 		df := lx.df(k)
@@ -558,7 +561,7 @@ func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
 		case weekdayRE.MatchString(k):
 		case approx[k]:
 		case initialOnly[k] && df > 0 && !ix.properTerm(lx, k):
-		case lx.n >= commonKeyMinDocs && float64(df) > commonKeyShare*float64(lx.n):
+		case arts.n >= commonKeyMinArticles && float64(arts.df(k)) > commonKeyShare*float64(arts.n):
 		default:
 			out = append(out, k)
 		}
