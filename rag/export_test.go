@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 
@@ -176,4 +177,14 @@ func ReadQuestion(ix *Index, q string) (string, []string) {
 // to by description; sentence must occur in art's text.
 func Antecedent(question string, art corpus.Article, sentence string) string {
 	return antecedent(analyze(question), art, strings.Index(art.Text, sentence), sentence)
+}
+
+// PreambleTerms exposes the terms of the statements before a question.
+func PreambleTerms(q string) []string {
+	var out []string
+	for t := range preambleTerms(q) {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -366,6 +366,9 @@ func (e *Extractive) termWeights(q question) (map[string]float64, float64) {
 		if lex.df(t) == 0 && !keys[t] && !q.dateTerms[t] {
 			w = math.Min(w, oovWeight)
 		}
+		if q.preamble[t] {
+			w *= preambleWeight
+		}
 		weights[t] = w
 		total += w
 	}
@@ -742,6 +745,12 @@ func isLede(text string, start int) bool {
 
 // maxDatelineBytes bounds the dateline before an article's first sentence.
 const maxDatelineBytes = 120
+
+// preambleWeight scales the weight of a term that only the statements
+// before a question hold ("The 74th Emmy Awards were presented on Monday.
+// Which show won …?"): they set the scene, which the article's lede
+// restates, while the answer's sentence matches the question itself.
+const preambleWeight = 0.5
 
 // articleTermIDs returns the sorted term ids of a passage's whole article.
 func (ix *Index) articleTermIDs(p Passage) []uint32 {

@@ -74,6 +74,10 @@ type question struct {
 	period    period
 	hasTime   bool
 	dateTerms map[string]bool
+	// preamble holds the terms only statements before the question
+	// sentence hold: "Gas prices hit a record. How much does a gallon
+	// cost?". Nil for a question of one sentence.
+	preamble map[string]bool
 	// negated reports a negative question ("what was not …").
 	negated bool
 	// yesNo reports a question to be answered yes or no: "did they meet
@@ -276,6 +280,7 @@ func analyze(q string) question {
 			a.keys = append(a.keys, t.term)
 		}
 	}
+	a.preamble = preambleTerms(q)
 	a.kind, a.yesNo = questionKind(q)
 	if a.kind == kindWhat || a.kind == kindHow || (a.yesNo && a.kind == kindOther) {
 		// "What did they say about Taiwan?" asks for what is said about
@@ -609,4 +614,34 @@ func contradicts(q question, s string) bool {
 		}
 	}
 	return false
+}
+
+// preambleTerms returns the terms that only the statements before the
+// last question sentence of q hold, or nil when q has no such statements.
+func preambleTerms(q string) map[string]bool {
+	sents := splitSentences(q)
+	if len(sents) < 2 {
+		return nil
+	}
+	last := sents[len(sents)-1]
+	for i := len(sents) - 1; i >= 0; i-- {
+		if strings.Contains(q[sents[i].Start:sents[i].End], "?") {
+			last = sents[i]
+			break
+		}
+	}
+	if last.Start == 0 {
+		return nil
+	}
+	own := map[string]bool{}
+	for _, t := range terms(q[last.Start:]) {
+		own[t] = true
+	}
+	pre := map[string]bool{}
+	for _, t := range terms(q[:last.Start]) {
+		if !own[t] {
+			pre[t] = true
+		}
+	}
+	return pre
 }
