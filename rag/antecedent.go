@@ -34,7 +34,7 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 	case !whichRE.MatchString(q.text) && q.kind != kindWho:
 		return ""
 	case (q.kind == kindWhat || q.kind == kindWho) && definiteFocus(q.focus, s):
-	case q.kind == kindWho && !anyNovelName(q, s):
+	case (q.kind == kindWho || q.kind == kindWhat && q.focus != "") && !anyNovelName(q, s):
 	default:
 		return ""
 	}

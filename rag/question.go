@@ -214,10 +214,17 @@ func aboutTerms(q string) []string {
 // was …", "which American company did …", "what kind of military call".
 var focusRE = regexp.MustCompile(`(?i)\b(?:what|which)\s+(?:kind|type|sort|form)?\s*(?:of\s+)?((?:[\p{L}-]+\s+){0,3}?[\p{L}-]+?)\s+(?:is|are|was|were|did|does|do|has|have|had|will|would|can|could|should|that|of|in|on|at|for|to|from|by|with|\p{L}+ed)\b`)
 
+// focusEndRE matches a what/which phrase that ends the question: "… is
+// brewing at which major company?".
+var focusEndRE = regexp.MustCompile(`(?i)\b(?:what|which)\s+((?:[\p{L}-]+\s+){0,3}?[\p{L}-]+)\s*[?.!]*\s*$`)
+
 // focusTerm returns the term of the noun a what/which question asks for,
 // or "".
 func focusTerm(q string) string {
 	m := focusRE.FindStringSubmatch(q)
+	if m == nil {
+		m = focusEndRE.FindStringSubmatch(q)
+	}
 	if m == nil {
 		return ""
 	}
