@@ -188,3 +188,6 @@ func PreambleTerms(q string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// IsDateline exposes the dateline check.
+func IsDateline(s string) bool { return isDateline(s) }

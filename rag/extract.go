@@ -670,7 +670,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			c.share = share
 			c.fit = typeFit(q, s)
 			c.ownFit = c.fit
-			if prevStart >= 0 && needsLeadIn(q, s) {
+			if prevStart >= 0 && !isDateline(p.Article.Text[prevStart:prevEnd]) && needsLeadIn(q, s) {
 				// "$5. That's how much a gallon costs": the sentence
 				// before holds what this one points to.
 				c.prevStart, c.prevEnd = prevStart, prevEnd
@@ -742,6 +742,13 @@ var ledeShare = 0.8
 func isLede(text string, start int) bool {
 	return start < maxDatelineBytes && !strings.ContainsAny(text[:start], ".!?")
 }
+
+// datelineRE matches a line that only says where a report comes from and
+// who sent it: "CNN —", "Paris CNN Business —", "BOGOTA, Colombia —".
+var datelineRE = regexp.MustCompile(`^[\p{L}\p{N} .,'’()]{1,60}?\s*[—–-]+$`)
+
+// isDateline reports whether s is a dateline, which no answer quotes.
+func isDateline(s string) bool { return datelineRE.MatchString(strings.TrimSpace(s)) }
 
 // maxDatelineBytes bounds the dateline before an article's first sentence.
 const maxDatelineBytes = 120

@@ -24,3 +24,20 @@ func TestPreambleTerms(t *testing.T) {
 		})
 	}
 }
+
+func TestIsDateline(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want bool
+	}{
+		{"CNN —", true},
+		{"Paris CNN Business —", true},
+		{"BOGOTA, Colombia —", true},
+		{"The leaders met in Bali.", false},
+		{"She’s massive, invasive and covered in scales: A record breaking python has been captured.", false},
+	} {
+		if got := rag.IsDateline(tc.s); got != tc.want {
+			t.Errorf("IsDateline(%q) = %v, want %v", tc.s, got, tc.want)
+		}
+	}
+}
