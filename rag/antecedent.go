@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"citebot/corpus"
+	"citebot/rag/internal/english"
 )
 
 // titleSuffixRE matches the outlet a headline ends with: " - CNN",
@@ -22,8 +23,8 @@ const antecedentReach = 2
 // antecedent returns the name that sentence s (at start in art's text)
 // refers to by description when q asks which one: "the wildly popular
 // South Korean show" in an article headed "'Squid Game': Netflix green
-// lights season 2" is Squid Game. It applies to which-questions and
-// who-questions, when s speaks of q's focus
+// lights season 2" is Squid Game. It applies to which-, who- and
+// where-questions, when s speaks of q's focus
 // by description (see definiteFocus), or, for a who-question, names no
 // one new. The name is the first one in the headline, else the nearest
 // in the sentences just before, that the question does not hold and s
@@ -31,10 +32,10 @@ const antecedentReach = 2
 // is none.
 func antecedent(q question, art corpus.Article, start int, s string) string {
 	switch {
-	case !whichRE.MatchString(q.text) && q.kind != kindWho:
+	case !whichRE.MatchString(q.text) && q.kind != kindWho && q.kind != kindWhere:
 		return ""
 	case (q.kind == kindWhat || q.kind == kindWho) && definiteFocus(q.focus, s):
-	case (q.kind == kindWho || q.kind == kindWhat && q.focus != "") && !anyNovelName(q, s):
+	case (q.kind == kindWho || q.kind == kindWhere || q.kind == kindWhat && q.focus != "") && !anyNovelName(q, s):
 	default:
 		return ""
 	}
@@ -45,11 +46,11 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 			own[strings.ToLower(w)] = true
 		}
 	}
-	for _, n := range namesIn(q, s) {
+	for _, n := range namesIn(q, s, false) {
 		own[strings.ToLower(n)] = true
 	}
-	pick := func(text string) string {
-		ns := namesIn(q, text)
+	pick := func(text string, headline bool) string {
+		ns := namesIn(q, text, headline)
 		for _, n := range ns {
 			if !ownName(own, n) {
 				return n
@@ -58,13 +59,15 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 		return ""
 	}
 	if title != "" {
-		if n := pick(title); n != "" {
+		if n := pick(title, true); n != "" {
 			return n
 		}
 	}
-	if anyNovelName(q, s) {
+	if anyNovelName(q, s) || !definiteFocus(q.focus, s) {
 		// A sentence that names others ("Netflix announced … the show")
-		// leans on the headline only.
+		// leans on the headline only; so does one that does not describe
+		// what is asked for ("the singer"), as the sentences before name
+		// many things for other reasons.
 		return ""
 	}
 	at := start
@@ -73,7 +76,7 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 		if a < 0 || len(strings.Fields(art.Text[a:b])) < minSentenceWords {
 			break // none, or a dateline ("London CNN —")
 		}
-		if n := pick(art.Text[a:b]); n != "" {
+		if n := pick(art.Text[a:b], false); n != "" {
 			return n
 		}
 		at = a
@@ -146,13 +149,16 @@ func headline(full string) (title, outlet string) {
 }
 
 // namesIn returns the names in text that could answer q: runs of
-// capitalised words without an ordinary first word of a sentence, a
+// capitalised words without an ordinary first word of a sentence (or,
+// outside a headline, whose first word is its subject, a lone English word
+// starting one: "Trained"), a
 // possessive ending or the question's own words, that are no date.
-func namesIn(q question, text string) []string {
+func namesIn(q question, text string, headline bool) []string {
 	var out []string
 	for _, loc := range capitalRunRE.FindAllStringIndex(text, -1) {
 		a, b := loc[0], loc[1]
-		if first := strings.Fields(text[a:b])[0]; sentenceInitial(text, a) && sentenceWord(first) {
+		fields := strings.Fields(text[a:b])
+		if first := fields[0]; sentenceInitial(text, a) && (sentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
 			if a += len(first); a >= b {
 				continue
 			}

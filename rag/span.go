@@ -117,7 +117,15 @@ func answerSpan(q question, s string) (int, int, bool) {
 	if best == nil {
 		return 0, 0, false
 	}
+	if q.kind == kindWhere && bareNoun(s[best[0]:best[1]]) {
+		return 0, 0, false // "in a country" says no more than the question
+	}
 	return best[0], best[1], true
+}
+
+// bareNoun reports whether span is one lower-case word: "country", "city".
+func bareNoun(span string) bool {
+	return !strings.ContainsAny(span, " -") && strings.ToLower(span) == span
 }
 
 // inside reports whether span sp lies within one of spans.
