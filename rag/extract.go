@@ -375,18 +375,18 @@ func (e *Extractive) termWeights(q question) (map[string]float64, float64) {
 	return weights, total
 }
 
-// typeDepth is how far down the ranking an answer of the right kind is
-// looked for when the best sentence holds the question's words but not
-// the date, number or name it asks for.
+// typeDepth is how far down the ranking grounded evidence is looked for
+// when the best sentence is not: it lacks the date, number or name asked
+// for, or a name of the question, or enough of its words.
 const typeDepth = 4
 
 // minTypeScore is the share of the best sentence's score that one looked
-// up for its kind of answer must reach: it must be about the same thing.
+// up further down must reach: it must be about the same thing.
 const minTypeScore = 0.85
 
 // firstGrounded returns the best candidate if it is grounded evidence
-// (see grounded); if it fails only for want of the kind of answer asked
-// for, the first of the next few that is grounded. Otherwise nil.
+// (see grounded), else the first of the next few that is grounded and
+// scores nearly as well. Otherwise nil.
 func firstGrounded(q question, cands []*candidate) *candidate {
 	if len(cands) == 0 {
 		return nil
@@ -394,9 +394,6 @@ func firstGrounded(q question, cands []*candidate) *candidate {
 	best := cands[0]
 	if grounded(q, best) {
 		return best
-	}
-	if !groundedContent(q, best) || answersType(q, best.text, best.fit) {
-		return nil
 	}
 	for _, c := range cands[1:min(len(cands), typeDepth)] {
 		if c.score >= minTypeScore*best.score && grounded(q, c) {
