@@ -27,6 +27,9 @@ var (
 	datelineRE = regexp.MustCompile(`(?i)^(?:date|dated|published(?: on)?|posted(?: on)?|updated(?: on)?)\s*[:\-–]?\s*(\d{4}-\d{2}-\d{2}|\d{4}/\d{2}/\d{2}|[A-Z][a-z]+\.? \d{1,2},? \d{4})\b[\s,;|–-]*(.*)$`)
 	// A byline on its own: "By Jane Doe and John Roe".
 	bylineRE = regexp.MustCompile(`^(?i:by)\s+([\p{Lu}][\p{L}.'’-]*(?:\s+[\p{L}.'’-]+){0,3}(?:\s*(?:,|and|&)\s*[\p{Lu}][\p{L}.'’-]*(?:\s+[\p{L}.'’-]+){0,3})*)\.?$`)
+	// A lead paragraph that only says where a report comes from and who
+	// sent it: "CNN —", "Paris CNN Business —", "New York (CNN Business) —".
+	placeLineRE = regexp.MustCompile(`^[\p{Lu}][\p{L}\p{N} .,'’()&]{0,50}?\s*[—–]$`)
 	// "WASHINGTON (Reuters) –" at the start of a lead paragraph names the outlet.
 	wireRE = regexp.MustCompile(`^[\p{Lu}][\p{Lu} .,'-]{1,40}\s\(([A-Z][A-Za-z.&]*(?: [A-Z][A-Za-z.&]*){0,2})\)\s*[–—-]`)
 	// A caption ends with the date the photo was taken: "… in Woodside, Calif., on Nov, 15, 2023."
@@ -101,6 +104,10 @@ func clean(raw string, haveTitle, haveDate bool) cleaned {
 		}
 		if b := bylineRE.FindStringSubmatch(p); b != nil && len(p) < 160 {
 			c.author = b[1]
+			c.dropped = append(c.dropped, p)
+			continue
+		}
+		if i+1 < len(paras) && placeLineRE.MatchString(p) {
 			c.dropped = append(c.dropped, p)
 			continue
 		}

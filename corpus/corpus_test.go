@@ -278,6 +278,12 @@ func TestCleanBoilerplate(t *testing.T) {
 			wantText:  "A first line that wraps onto a second line.\n\nNext paragraph.",
 		},
 		{
+			name:      "a place-and-outlet line is no headline nor text",
+			raw:       "Paris Example Business —\n\nShoppers found the shelves empty. Stores blamed the drought.",
+			wantTitle: "Shoppers found the shelves empty",
+			wantText:  "Shoppers found the shelves empty. Stores blamed the drought.",
+		},
+		{
 			name:      "a lone paragraph is never taken for a headline",
 			raw:       "Short single paragraph",
 			wantTitle: "Short single paragraph",
