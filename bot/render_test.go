@@ -151,6 +151,14 @@ func TestRenderAnswer(t *testing.T) {
 			{Ref: 2, ArticleID: "x", Title: "Another", Source: "Reuters", Published: "", Quote: ""},
 		}}
 
+	resolved := bidenXiAnswer()
+	resolved.Question = "and where did they last meet?"
+	resolved.Resolved = "where did Biden and Xi last meet in person?"
+	resolvedHostile := bidenXiAnswer()
+	resolvedHostile.Resolved = "where did **@everyone** meet <@123456789012345678>\n# [x](https://evil.example) ||spoiler||?"
+	resolvedNotFound := notFound
+	resolvedNotFound.Resolved = "who won the 2022 world cup after the 2018 one?"
+
 	cases := []struct {
 		name string
 		a    rag.Answer
@@ -164,6 +172,9 @@ func TestRenderAnswer(t *testing.T) {
 		{"hostile", hostile, 1},
 		{"many_sources", many, 1},
 		{"long", longAnswer(60), 3},
+		{"resolved", resolved, 1},
+		{"resolved_hostile", resolvedHostile, 1},
+		{"resolved_not_found", resolvedNotFound, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
