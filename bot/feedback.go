@@ -310,6 +310,7 @@ func (b *Bot) onFeedback(x *exchange, data discordgo.MessageComponentInteraction
 	b.fbOrder.wait(turn)
 	defer b.fbOrder.done()
 	if prev == vote {
+		b.log.Debug("feedback unchanged", "answer", answerID, "interaction", x.i.ID)
 		return
 	}
 	f := Feedback{Time: time.Now(), AnswerID: answerID, Vote: vote, Previous: prev, UserID: user, Mode: "unknown"}
@@ -330,15 +331,16 @@ func (b *Bot) onFeedback(x *exchange, data discordgo.MessageComponentInteraction
 		f.AsOf = m.Timestamp.UTC().Format(time.DateOnly)
 	}
 	if b.opts.Feedback == nil {
+		b.log.Debug("feedback not recorded: no feedback sink", "answer", answerID, "interaction", x.i.ID)
 		return
 	}
 	ctx, cancel := context.WithTimeout(b.sending, sendTimeout)
 	defer cancel()
 	if err := b.opts.Feedback.Record(ctx, f); err != nil {
-		b.log.Warn("could not record feedback", "answer", answerID, "error", err.Error())
+		b.log.Warn("could not record feedback", "answer", answerID, "interaction", x.i.ID, "error", err.Error())
 		return
 	}
-	b.log.Debug("feedback recorded", "answer", answerID, "vote", vote, "changed", prev != "")
+	b.log.Debug("feedback recorded", "answer", answerID, "vote", vote, "changed", prev != "", "interaction", x.i.ID)
 }
 
 // onComponent routes a click on a button by the prefix of its custom id:
