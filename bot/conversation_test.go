@@ -455,3 +455,62 @@ func shippedArticles() ([]corpus.Article, error) { return corpus.Shipped() }
 // fixedAsOf is the "today" of questions in tests that use the real
 // answerer.
 func fixedAsOf() time.Time { return time.Date(2024, 10, 15, 0, 0, 0, 0, time.UTC) }
+
+func TestFeedbackUnwritableNeverStopsAnswering(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	fb, dir := openFeedback(t)
+	// feedback.jsonl cannot be opened for appending: it is a directory
+	// (as a full disk or a read-only mount, every write fails).
+	if err := os.Mkdir(filepath.Join(dir, bot.FeedbackFile), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run := startBot(t, fake, bot.Options{Answerer: &recorder{}, Feedback: fb})
+	u := fake.NewUser("hal")
+	id1, _ := post(t, run, discordtest.Post{Author: u, Content: mention(fake, "when did Biden and Xi last speak?")})
+	m, _ := fake.Message(id1)
+	in, err := fake.Click(discordtest.Click{User: u, MessageID: id1, CustomID: m.Buttons()[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !run.logs.WaitFor(waitCtx(t), "could not record feedback") {
+		t.Fatal("the failed write was not logged")
+	}
+	if o := fake.Outcome(in); !o.Acked || o.Message.Content != "Thanks — noted." {
+		t.Errorf("got %+v, want the click acknowledged all the same", o)
+	}
+	if _, text := post(t, run, discordtest.Post{Author: u, Content: mention(fake, "who met in Woodside?")}); !strings.Contains(text, "An answer to") {
+		t.Errorf("after a failed write the bot answered %q", text)
+	}
+}
+
+func TestButtonFromAForgottenAnswer(t *testing.T) {
+	t.Parallel()
+	fake := discordtest.New(t, discordtest.Options{})
+	fb, _ := openFeedback(t)
+	sink := &countingSink{next: fb, recorded: make(chan bot.Feedback, 10)}
+	// One answer remembered: the second forgets the first.
+	run := startBot(t, fake, bot.Options{Answerer: &recorder{}, Feedback: sink, Conversations: 1})
+	u := fake.NewUser("ida")
+	id1, _ := post(t, run, discordtest.Post{Author: u, Content: mention(fake, "when did Biden and Xi last speak?")})
+	post(t, run, discordtest.Post{Author: u, Content: mention(fake, "who met in Woodside?")})
+	m, _ := fake.Message(id1)
+	if _, err := fake.Click(discordtest.Click{User: u, MessageID: id1, CustomID: m.Buttons()[1]}); err != nil {
+		t.Fatal(err)
+	}
+	var f bot.Feedback
+	select {
+	case f = <-sink.recorded:
+	case <-waitCtx(t).Done():
+		t.Fatal("the vote was not recorded")
+	}
+	// The record comes from the message itself.
+	if f.Mode != "unknown" || f.Question != "when did Biden and Xi last speak?" || !strings.Contains(f.Answer, "An answer to") || f.Vote != bot.VoteDown {
+		t.Errorf("got %+v, want the question and answer as the message shows them, mode unknown", f)
+	}
+	// A reply to the forgotten answer starts afresh (and is answered).
+	_, text := post(t, run, discordtest.Post{Author: u, Content: "and where did they meet?", ReplyTo: id1, Ping: true})
+	if strings.Contains(text, "Answered as") {
+		t.Errorf("a reply to a forgotten answer was resolved against it:\n%s", text)
+	}
+}

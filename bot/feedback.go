@@ -250,11 +250,12 @@ func newAnswerID() string {
 	return hex.EncodeToString(b)
 }
 
-// feedbackRow is the action row of the 👍 and 👎 buttons of an answer.
+// feedbackRow is the action row of the 👍 and 👎 buttons of an answer,
+// labelled for screen readers.
 func feedbackRow(answerID string) discordgo.ActionsRow {
 	return discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Style: discordgo.SecondaryButton, Emoji: &discordgo.ComponentEmoji{Name: "👍"}, CustomID: feedbackPrefix + answerID + ":" + VoteUp},
-		discordgo.Button{Style: discordgo.SecondaryButton, Emoji: &discordgo.ComponentEmoji{Name: "👎"}, CustomID: feedbackPrefix + answerID + ":" + VoteDown},
+		discordgo.Button{Label: "Helpful", Style: discordgo.SecondaryButton, Emoji: &discordgo.ComponentEmoji{Name: "👍"}, CustomID: feedbackPrefix + answerID + ":" + VoteUp},
+		discordgo.Button{Label: "Not helpful", Style: discordgo.SecondaryButton, Emoji: &discordgo.ComponentEmoji{Name: "👎"}, CustomID: feedbackPrefix + answerID + ":" + VoteDown},
 	}}
 }
 

@@ -344,3 +344,40 @@ func TestRenderSearch(t *testing.T) {
 	}
 	checkLimits(t, []bot.Message{bot.RenderSearch(strings.Repeat("q ", 500), many)})
 }
+
+func TestRenderFeedbackButtons(t *testing.T) {
+	many := bidenXiAnswer()
+	many.Citations = nil
+	for i := 1; i <= 30; i++ {
+		many.Citations = append(many.Citations, rag.Citation{Ref: i, ArticleID: fmt.Sprintf("art-%02d", i), Title: fmt.Sprintf("Article %d", i),
+			URL: fmt.Sprintf("https://news.example/%d", i), Quote: "q"})
+	}
+	tests := []struct {
+		name     string
+		a        rag.Answer
+		wantRows int
+	}{
+		{"answer", bidenXiAnswer(), 1}, // no links: the feedback row only
+		{"many_links", many, 5},        // 5 rows of links: the last gives way
+		{"long", longAnswer(60), 2},    // the buttons go on the last message
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs := bot.WithFeedback(bot.RenderAnswer(tt.a), "0123456789abcdef01234567")
+			checkLimits(t, msgs)
+			last := msgs[len(msgs)-1]
+			if len(last.Components) != tt.wantRows {
+				t.Fatalf("got %d rows, want %d", len(last.Components), tt.wantRows)
+			}
+			for _, m := range msgs[:len(msgs)-1] {
+				raw, _ := json.Marshal(m)
+				if strings.Contains(string(raw), "fb:") {
+					t.Errorf("a message other than the last has feedback buttons")
+				}
+			}
+			if tt.name == "answer" {
+				golden(t, "answer_feedback", msgs)
+			}
+		})
+	}
+}
