@@ -30,6 +30,12 @@
 // the token, Options.Secrets or the tokens of interactions, and nothing it
 // sends to Discord contains the token or Options.Secrets (redact.go).
 //
+// Replies to its answers, mentions in threads where it answered and /ask
+// there continue a conversation: the earlier turns go to the answerer as
+// rag.Query.History, remembered in memory only (conversation.go,
+// followup.go). Every answer carries 👍/👎 buttons whose votes go to a
+// [FeedbackSink] ([FeedbackLog] appends them to feedback.jsonl).
+//
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
 package bot

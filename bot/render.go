@@ -496,6 +496,7 @@ func RenderHelp() Message {
 		"**/help** — this message.",
 		"",
 		"You can also mention me with a question, or send it to me in a direct message.",
+		"Reply to one of my answers (or mention me in a thread started from it) to ask a follow-up such as “and where?”. The 👍/👎 buttons under an answer tell the server owner how it did.",
 	}, "\n")
 	return Message{Embeds: []*discordgo.MessageEmbed{{Title: "citebot", Description: desc, Color: colorAnswer,
 		Footer: &discordgo.MessageEmbedFooter{Text: "Numbers like [1] point to the sources listed under each answer."}}}}
