@@ -240,6 +240,23 @@ func TestThreadConversation(t *testing.T) {
 		if o := fake.Outcome(in); !strings.Contains(o.Message.Text(), "Answered as") {
 			t.Errorf("/ask in the thread does not show the resolved question:\n%s", o.Message.Text())
 		}
+		// "/ask thanks!" there asks nothing: a notice only the user sees,
+		// and the answerer is not asked.
+		before := rec.count()
+		thanks, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "thanks!"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		callback := func(r discordtest.Request) bool { return r.Interaction == thanks.ID && r.Status == 204 }
+		if _, err := fake.WaitRequest(waitCtx(t), callback); err != nil {
+			t.Fatal(err)
+		}
+		if o := fake.Outcome(thanks); o.AckType != 4 || o.Message.Flags&64 == 0 || !strings.Contains(o.Message.Content, "Glad to help") {
+			t.Errorf("/ask thanks! in a conversation: got %+v, want an ephemeral notice", o)
+		}
+		if rec.count() != before {
+			t.Errorf("/ask thanks! was passed to the answerer")
+		}
 	})
 	t.Run("started empty", func(t *testing.T) {
 		th := newThread(discordtest.Thread{Owner: u, Name: "questions"})

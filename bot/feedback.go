@@ -307,8 +307,16 @@ func (b *Bot) onFeedback(x *exchange, data discordgo.MessageComponentInteraction
 	user := userOf(x.i).ID
 	prev, n, known := b.convs.vote(answerID, user, vote)
 	turn := b.fbOrder.take()
+	served := false
+	defer func() {
+		if !served { // a panic before the turn: later votes must not wait for ever
+			b.fbOrder.wait(turn)
+			b.fbOrder.done()
+		}
+	}()
 	b.notice(x, feedbackThanks)
 	b.fbOrder.wait(turn)
+	served = true
 	defer b.fbOrder.done()
 	if prev == vote {
 		b.log.Debug("feedback unchanged", "answer", answerID, "interaction", x.i.ID)

@@ -195,7 +195,7 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	// In a thread where the bot answered, /ask continues the conversation.
 	conv := b.channelContext(i.ChannelID, i.GuildID)
 	if conv.history != nil && (rag.Chitchat(question) || acknowledges(question)) {
-		b.notice(x, "Glad to help. Ask a follow-up question about the articles whenever you like.")
+		b.notice(x, nothingAsked)
 		return
 	}
 	if ephemeral {
@@ -228,6 +228,12 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 		}
 		return
 	}
+	if ans.Chitchat {
+		if err := b.editOriginal(out, x, RenderNotice(nothingAsked), 0); err != nil {
+			b.log.Warn("could not deliver an answer", "interaction", i.ID, "error", err.Error())
+		}
+		return
+	}
 	answerID := newAnswerID()
 	ids, err := b.deliver(out, x, b.withButtons(RenderAnswer(ans), answerID), ephemeral)
 	b.remember(answerID, q, question, ans, ids, conv.thread)
@@ -244,6 +250,9 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "follow_up", len(conv.history) > 0,
 		"took", time.Since(start).Round(time.Millisecond))
 }
+
+// nothingAsked answers /ask with a question that asks nothing ("thanks!").
+const nothingAsked = "Glad to help. Ask a question about the articles whenever you like, for example a follow-up such as “and where was that?”."
 
 // errPanicked reports that the answerer or searcher panicked.
 var errPanicked = errors.New("panicked")
