@@ -142,6 +142,12 @@ func TestReplyChainOfThreeTurns(t *testing.T) {
 	if len(h) == 2 && (h[0].Answer.Text != "An answer to "+first+" [1]." || h[1].Answer.Resolved == "" || len(h[0].Answer.Citations) != 1) {
 		t.Errorf("got history answers %+v, want the answers given", h)
 	}
+	// Nothing of the conversation is logged, at any level.
+	for _, text := range []string{"where did they last meet", "how long ago", "An answer to"} {
+		if strings.Contains(run.logs.String(), text) {
+			t.Errorf("the log holds %q", text)
+		}
+	}
 	// Every answer carries the feedback buttons, named by an answer id,
 	// never the question.
 	for _, id := range []string{id1, id2} {

@@ -360,6 +360,7 @@ func TestRenderFeedbackButtons(t *testing.T) {
 		{"answer", bidenXiAnswer(), 1}, // no links: the feedback row only
 		{"many_links", many, 5},        // 5 rows of links: the last gives way
 		{"long", longAnswer(60), 2},    // the buttons go on the last message
+		{"not_found", rag.Answer{Question: "who won?", NotFound: true}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
