@@ -144,9 +144,11 @@ func (c *conversations) sweepLocked(now time.Time) {
 		}
 		c.dropLocked(n)
 	}
-	for id, at := range c.threads {
-		if now.Sub(at) > c.ttl && len(c.threads) > maxKnownThreads/2 {
-			delete(c.threads, id)
+	if len(c.threads) > maxKnownThreads/2 {
+		for id, at := range c.threads {
+			if now.Sub(at) > c.ttl {
+				delete(c.threads, id)
+			}
 		}
 	}
 }
@@ -190,9 +192,7 @@ func (c *conversations) forgetThread(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.threads, id)
-	if n := c.byKey[threadKey(id)]; n != nil {
-		delete(c.byKey, threadKey(id))
-	}
+	delete(c.byKey, threadKey(id))
 }
 
 // isThread reports whether a channel is a known thread.
