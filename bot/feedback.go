@@ -300,10 +300,10 @@ func (b *Bot) onFeedback(x *exchange, data discordgo.MessageComponentInteraction
 		b.notice(x, "That button is not one I know (any more).")
 		return
 	}
-	// The vote is counted in memory before the acknowledgement, so that a
-	// second click, which can only come after it, sees the first.
-	// Votes are written in the order they were counted (a ticket taken
-	// before the acknowledgement), so that a changed vote is the later line.
+	// The vote is counted in memory, and a ticket for writing it taken,
+	// before the acknowledgement: a second click, which can only come
+	// after it, sees the first, and is written after it, so that a changed
+	// vote is the later line.
 	user := userOf(x.i).ID
 	prev, n, known := b.convs.vote(answerID, user, vote)
 	turn := b.fbOrder.take()
