@@ -30,6 +30,12 @@
 // the token, Options.Secrets or the tokens of interactions, and nothing it
 // sends to Discord contains the token or Options.Secrets (redact.go).
 //
+// Replies to its answers, mentions in threads where it answered and /ask
+// there continue a conversation: the earlier turns go to the answerer as
+// rag.Query.History, remembered in memory only (conversation.go,
+// followup.go). Every answer carries 👍/👎 buttons whose votes go to a
+// [FeedbackSink] ([FeedbackLog] appends them to feedback.jsonl).
+//
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
 package bot
@@ -153,6 +159,23 @@ type Options struct {
 	// its commands are registered. Empty: kept in memory only, so restarts
 	// do not back off. serve uses the data directory.
 	StateDir string
+	// Conversations bounds how many answers the bot remembers for
+	// follow-ups and feedback (conversation.go); the least recently used
+	// are forgotten first. Default 10,000.
+	Conversations int
+	// ConversationTTL is how long an answer is remembered after it was
+	// last answered or continued. Default 1h. Memory only: a restart
+	// forgets every conversation.
+	ConversationTTL time.Duration
+	// Feedback records the votes of the 👍 and 👎 buttons under every
+	// answer. Nil: answers carry no feedback buttons.
+	Feedback FeedbackSink
+	// MessageContent asks for the privileged MESSAGE_CONTENT intent (it
+	// must be enabled in the developer portal). Without it Discord sends
+	// the bot the text of guild messages only when they mention it, so a
+	// reply to an answer is seen only with the reply's ping on (or in a
+	// direct message); with it, replies without the ping are answered too.
+	MessageContent bool
 	// DisableReconnect stops the bot from reconnecting after a lost
 	// gateway connection (for tests that end the connection on purpose).
 	DisableReconnect bool
@@ -182,6 +205,8 @@ type Bot struct {
 	// secrets finds the token and Options.Secrets in text.
 	secrets secretFilter
 	state   *stateStore
+	convs   *conversations
+	fbOrder ticketLock
 
 	// work is the parent context of answers; it is cancelled when the
 	// shutdown grace period ends.
@@ -239,6 +264,12 @@ func New(opts Options) (*Bot, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.Conversations <= 0 {
+		opts.Conversations = defaultConversations
+	}
+	if opts.ConversationTTL <= 0 {
+		opts.ConversationTTL = defaultConversationTTL
+	}
 	// Every log line goes through a handler that removes the token, the
 	// other secrets and interaction tokens, whatever logs it; every body
 	// sent to Discord through scrubOutgoing.
@@ -268,7 +299,8 @@ func New(opts Options) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets}
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
+		convs: newConversations(opts.Conversations, opts.ConversationTTL)}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
 	b.gw = newGateway(b)
 	// Every REST request, discordgo's included, goes through the gate
@@ -286,6 +318,9 @@ func New(opts Options) (*Bot, error) {
 	s.Client = &client
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
 	s.Identify.Intents = Intents
+	if opts.MessageContent {
+		s.Identify.Intents |= discordgo.IntentMessageContent
+	}
 	// The bot's gateway supervisor reconnects (gateway.go), not discordgo.
 	s.ShouldReconnectOnError = false
 	// discordgo would retry a 429 for ever, sleeping through retry_after
@@ -303,6 +338,7 @@ func New(opts Options) (*Bot, error) {
 
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
+	b.trackThreads()
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
 		b.gw.disconnected()
 		b.log.Debug("disconnected from the Discord gateway")

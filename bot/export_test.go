@@ -79,3 +79,6 @@ func ScrubSecrets(text string, secrets ...string) string {
 	out, _ := newSecretFilter(secrets...).scrub(text)
 	return out
 }
+
+// WithFeedback adds the 👍/👎 buttons of an answer id to a rendered answer.
+var WithFeedback = withFeedback

@@ -23,8 +23,8 @@ import (
 // interactions not acknowledged within 3 seconds.
 const ackTimeout = 3 * time.Second
 
-// onInteraction handles INTERACTION_CREATE: slash commands and
-// autocomplete.
+// onInteraction handles INTERACTION_CREATE: slash commands, autocomplete
+// and button clicks.
 func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
 	i := ic.Interaction
 	if i == nil {
@@ -55,6 +55,8 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		default:
 			b.notice(x, "I don't know that command (any more). /help lists the ones I have.")
 		}
+	case discordgo.InteractionMessageComponent:
+		b.onComponent(x, accepting)
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		var choices []*discordgo.ApplicationCommandOptionChoice
 		if accepting {
@@ -190,6 +192,15 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 		b.notice(x, questionProblem(err))
 		return
 	}
+	// In a thread where the bot answered, /ask continues the conversation.
+	conv := b.channelContext(i.ChannelID, i.GuildID)
+	if conv.history != nil && (rag.Chitchat(question) || acknowledges(question)) {
+		b.notice(x, nothingAsked)
+		return
+	}
+	if ephemeral {
+		conv.thread = "" // only its asker sees it: not the thread's latest answer
+	}
 	user := userOf(i)
 	start := time.Now()
 	done, ok := b.admitAndDefer(x, "/ask", ephemeral)
@@ -200,7 +211,8 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	st := b.newStreamer(ctx, x, question)
-	ans, err := b.answer(ctx, rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add})
+	q := rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add, History: conv.history}
+	ans, err := b.answer(ctx, q)
 	st.finish()
 
 	out, cancelOut := b.deliveryContext(x)
@@ -216,9 +228,18 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 		}
 		return
 	}
-	if n, err := b.deliver(out, x, RenderAnswer(ans), ephemeral); err != nil {
-		b.log.Warn("could not deliver an answer", "interaction", i.ID, "delivered", n, "error", err.Error())
-		if n == 0 && httpStatus(err) == http.StatusBadRequest {
+	if ans.Chitchat {
+		if err := b.editOriginal(out, x, RenderNotice(nothingAsked), 0); err != nil {
+			b.log.Warn("could not deliver an answer", "interaction", i.ID, "error", err.Error())
+		}
+		return
+	}
+	answerID := newAnswerID()
+	ids, err := b.deliver(out, x, b.withButtons(RenderAnswer(ans), answerID), ephemeral)
+	b.remember(answerID, q, question, ans, ids, conv.thread)
+	if err != nil {
+		b.log.Warn("could not deliver an answer", "interaction", i.ID, "delivered", len(ids), "error", err.Error())
+		if len(ids) == 0 && httpStatus(err) == http.StatusBadRequest {
 			// Discord refused the answer itself (a rendering bug): say so
 			// rather than leave "thinking…".
 			_ = b.editOriginal(out, x, RenderNotice(somethingWrong), 1)
@@ -226,8 +247,12 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 		return
 	}
 	b.log.Info("answered", "via", "/ask", "interaction", i.ID, "user", user.ID, "guild", i.GuildID,
-		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "took", time.Since(start).Round(time.Millisecond))
+		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "follow_up", len(conv.history) > 0,
+		"took", time.Since(start).Round(time.Millisecond))
 }
+
+// nothingAsked answers /ask with a question that asks nothing ("thanks!").
+const nothingAsked = "Glad to help. Ask a question about the articles whenever you like, for example a follow-up such as “and where was that?”."
 
 // errPanicked reports that the answerer or searcher panicked.
 var errPanicked = errors.New("panicked")

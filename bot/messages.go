@@ -15,9 +15,11 @@ import (
 // is typing…"; fast answers need no indicator.
 const typingDelay = 750 * time.Millisecond
 
-// onMessage answers MESSAGE_CREATE events that mention the bot or arrive
-// in a direct message, as a reply. Other bots, webhooks and the bot itself
-// are ignored.
+// onMessage answers MESSAGE_CREATE events that mention the bot, reply to
+// it (see Options.MessageContent) or arrive in a direct message, as a
+// reply; a message that continues a conversation carries its earlier
+// turns (followup.go). Other bots, webhooks and the bot itself are
+// ignored.
 func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
 	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" {
@@ -30,12 +32,14 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	if m.GuildID != "" && !mentions(m, self) {
+	if m.GuildID != "" && !mentions(m, self) && !(b.opts.MessageContent && repliesToSelf(m, self)) {
 		return
 	}
-	// A reply to the bot with its ping on is a mention; "thanks!" is not a
-	// question (see holdsQuestion), and costs the user nothing.
-	if repliesToSelf(m, self) && !holdsQuestion(StripMention(m.Content, self)) {
+	// A reply to the bot, or a mention in a thread where it answered,
+	// continues that conversation (followup.go); "thanks!" there is not a
+	// question, and costs the user nothing.
+	conv := b.messageContext(m, self)
+	if (repliesToSelf(m, self) || conv.history != nil) && ignorable(StripMention(m.Content, self), conv) {
 		b.log.Debug("not answering a reply that holds no question", "message", m.ID, "user", m.Author.ID)
 		return
 	}
@@ -45,7 +49,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	say := func(text string) {
 		out, cancel := b.deliveryContext(nil)
 		defer cancel()
-		if err := b.reply(out, m, []Message{RenderNotice(text)}); err != nil {
+		if _, err := b.reply(out, m, []Message{RenderNotice(text)}); err != nil {
 			b.log.Warn("could not reply to a message", "message", m.ID, "error", err.Error())
 		}
 	}
@@ -73,16 +77,24 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	stopTyping := b.typing(ctx, m.ChannelID)
-	ans, err := b.answer(ctx, rag.Query{Question: question, AsOf: b.opts.AsOf(), K: b.opts.TopK})
+	q := rag.Query{Question: question, AsOf: b.opts.AsOf(), K: b.opts.TopK, History: conv.history}
+	ans, err := b.answer(ctx, q)
 	stopTyping()
 	if err != nil {
 		say(b.explain(ctx, err, "message", m.ID, "user", m.Author.ID))
 		return
 	}
+	if ans.Chitchat {
+		b.log.Debug("not answering a message that holds no question", "message", m.ID, "user", m.Author.ID)
+		return
+	}
 	// The delivery deadline starts now: the answer may have taken long.
 	out, cancelOut := b.deliveryContext(nil)
 	defer cancelOut()
-	if err := b.reply(out, m, RenderAnswer(ans)); err != nil {
+	answerID := newAnswerID()
+	ids, err := b.reply(out, m, b.withButtons(RenderAnswer(ans), answerID))
+	b.remember(answerID, q, question, ans, ids, conv.thread)
+	if err != nil {
 		b.log.Warn("could not deliver an answer", "message", m.ID, "error", err.Error())
 		return
 	}
@@ -91,7 +103,8 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		via = "dm"
 	}
 	b.log.Info("answered", "via", via, "message", m.ID, "user", m.Author.ID, "guild", m.GuildID,
-		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "took", time.Since(start).Round(time.Millisecond))
+		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "follow_up", len(conv.history) > 0,
+		"took", time.Since(start).Round(time.Millisecond))
 }
 
 // mentions reports whether m mentions the user id.

@@ -10,9 +10,10 @@ import (
 
 // Discord counts a reply that pings its author as a mention, so a user who
 // answers one of the bot's messages with "thanks, that helped!" mentions
-// the bot. Until the bot holds follow-up conversations (a later issue will
-// replace this), such a reply is answered only when it asks something;
-// otherwise it gets nothing and uses none of the user's quota.
+// the bot. Such a reply gets nothing and uses none of the user's quota:
+// within a remembered conversation when it only acknowledges (see
+// acknowledges and rag.Chitchat; short follow-ups are questions), and
+// otherwise unless it asks something (holdsQuestion).
 
 // maxAckContentWords is how many content words (neither acknowledgements
 // nor function words) a reply may have without a question mark or a
@@ -89,3 +90,28 @@ func repliesToSelf(m *discordgo.Message, self string) bool {
 	r := m.ReferencedMessage
 	return r != nil && r.Author != nil && r.Author.ID == self
 }
+
+// acknowledges reports whether text only acknowledges: no question mark,
+// no question word, and nothing but acknowledgements and function words
+// ("great, thanks!", "ok that's clear", "👍").
+func acknowledges(text string) bool {
+	text = emojiOrMention.ReplaceAllString(text, " ")
+	if strings.ContainsAny(text, "?？¿؟") {
+		return false
+	}
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '\''
+	})
+	for _, w := range words {
+		w = strings.Trim(w, "'")
+		if w != "" && !ackWords[w] && !functionWords[w] && !moreAckWords[w] {
+			return false
+		}
+	}
+	return true
+}
+
+// moreAckWords are praise and agreement words that, with ackWords, make
+// up a message that only acknowledges.
+var moreAckWords = set("clear", "brilliant", "exactly", "true", "agreed", "agree", "correct", "thanku", "thankyou",
+	"wonderful", "fantastic", "superb", "lovely", "ah", "oh", "ahh", "ohh", "see", "bye", "hi", "hello", "hey")

@@ -240,6 +240,8 @@ func footerFor(e *discordgo.MessageEmbed, text string) *discordgo.MessageEmbedFo
 // ("(approx.)" for estimated dates), article id and a short quote, and link
 // buttons for the sources that have a URL. A not-found answer is a single
 // grey embed without sources. The answer's Note, if any, is the footer.
+// A follow-up's Resolved question is shown under the answer text, in
+// small text: "Answered as: …".
 // Every text from the answer, question and articles is escaped.
 func RenderAnswer(a rag.Answer) []Message {
 	title := fitEscaped(oneLine(a.Question), maxTitle)
@@ -253,6 +255,7 @@ func RenderAnswer(a rag.Answer) []Message {
 		if a.Note != "" {
 			e.Footer = footerFor(e, a.Note)
 		}
+		addResolved(e, a.Resolved)
 		return []Message{{Embeds: []*discordgo.MessageEmbed{e}}}
 	}
 	var embeds []*discordgo.MessageEmbed
@@ -266,10 +269,11 @@ func RenderAnswer(a rag.Answer) []Message {
 	if len(embeds) == 0 {
 		embeds = append(embeds, &discordgo.MessageEmbed{Title: title, Description: "(no answer text)", Color: colorAnswer})
 	}
+	last := embeds[len(embeds)-1]
 	if a.Note != "" {
-		last := embeds[len(embeds)-1]
 		last.Footer = footerFor(last, a.Note)
 	}
+	addResolved(last, a.Resolved)
 	var links []link
 	if len(a.Citations) > 0 {
 		embeds = append(embeds, sourcesEmbed(a.Citations))
@@ -278,6 +282,25 @@ func RenderAnswer(a rag.Answer) []Message {
 		}
 	}
 	return pack(embeds, linkButtons(links))
+}
+
+// resolvedRunes bounds the resolved question shown under an answer.
+const resolvedRunes = 300
+
+// addResolved shows a follow-up's resolved question in small text (Discord's
+// "-#" subtext) under the answer text of e, escaped and on one line, as
+// far as the embed's limits allow.
+func addResolved(e *discordgo.MessageEmbed, resolved string) {
+	resolved = oneLine(resolved)
+	if resolved == "" {
+		return
+	}
+	const lead = "\n\n-# Answered as: "
+	room := min(maxDescription-DiscordLen(e.Description), maxMessage-embedLen(e)) - DiscordLen(lead)
+	if room < 40 {
+		return
+	}
+	e.Description += lead + fitEscaped(resolved, min(resolvedRunes, room))
 }
 
 // sourcesEmbed lists citations as fields, shrinking quotes (then names and
@@ -473,6 +496,7 @@ func RenderHelp() Message {
 		"**/help** — this message.",
 		"",
 		"You can also mention me with a question, or send it to me in a direct message.",
+		"Reply to one of my answers (or mention me in a thread started from it) to ask a follow-up such as “and where?”. The 👍/👎 buttons under an answer tell the server owner how it did.",
 	}, "\n")
 	return Message{Embeds: []*discordgo.MessageEmbed{{Title: "citebot", Description: desc, Color: colorAnswer,
 		Footer: &discordgo.MessageEmbedFooter{Text: "Numbers like [1] point to the sources listed under each answer."}}}}

@@ -151,6 +151,14 @@ func TestRenderAnswer(t *testing.T) {
 			{Ref: 2, ArticleID: "x", Title: "Another", Source: "Reuters", Published: "", Quote: ""},
 		}}
 
+	resolved := bidenXiAnswer()
+	resolved.Question = "and where did they last meet?"
+	resolved.Resolved = "where did Biden and Xi last meet in person?"
+	resolvedHostile := bidenXiAnswer()
+	resolvedHostile.Resolved = "where did **@everyone** meet <@123456789012345678>\n# [x](https://evil.example) ||spoiler||?"
+	resolvedNotFound := notFound
+	resolvedNotFound.Resolved = "who won the 2022 world cup after the 2018 one?"
+
 	cases := []struct {
 		name string
 		a    rag.Answer
@@ -164,6 +172,9 @@ func TestRenderAnswer(t *testing.T) {
 		{"hostile", hostile, 1},
 		{"many_sources", many, 1},
 		{"long", longAnswer(60), 3},
+		{"resolved", resolved, 1},
+		{"resolved_hostile", resolvedHostile, 1},
+		{"resolved_not_found", resolvedNotFound, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -332,4 +343,42 @@ func TestRenderSearch(t *testing.T) {
 		many = append(many, p)
 	}
 	checkLimits(t, []bot.Message{bot.RenderSearch(strings.Repeat("q ", 500), many)})
+}
+
+func TestRenderFeedbackButtons(t *testing.T) {
+	many := bidenXiAnswer()
+	many.Citations = nil
+	for i := 1; i <= 30; i++ {
+		many.Citations = append(many.Citations, rag.Citation{Ref: i, ArticleID: fmt.Sprintf("art-%02d", i), Title: fmt.Sprintf("Article %d", i),
+			URL: fmt.Sprintf("https://news.example/%d", i), Quote: "q"})
+	}
+	tests := []struct {
+		name     string
+		a        rag.Answer
+		wantRows int
+	}{
+		{"answer", bidenXiAnswer(), 1}, // no links: the feedback row only
+		{"many_links", many, 5},        // 5 rows of links: the last gives way
+		{"long", longAnswer(60), 2},    // the buttons go on the last message
+		{"not_found", rag.Answer{Question: "who won?", NotFound: true}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msgs := bot.WithFeedback(bot.RenderAnswer(tt.a), "0123456789abcdef01234567")
+			checkLimits(t, msgs)
+			last := msgs[len(msgs)-1]
+			if len(last.Components) != tt.wantRows {
+				t.Fatalf("got %d rows, want %d", len(last.Components), tt.wantRows)
+			}
+			for _, m := range msgs[:len(msgs)-1] {
+				raw, _ := json.Marshal(m)
+				if strings.Contains(string(raw), "fb:") {
+					t.Errorf("a message other than the last has feedback buttons")
+				}
+			}
+			if tt.name == "answer" {
+				golden(t, "answer_feedback", msgs)
+			}
+		})
+	}
 }

@@ -204,62 +204,87 @@ func (b *Bot) deferReply(ctx context.Context, x *exchange, ephemeral bool) error
 // editOriginal replaces the original response with m, sending it at most
 // attempts times (0: the default bound).
 func (b *Bot) editOriginal(ctx context.Context, x *exchange, m Message, attempts int) error {
+	_, err := b.editOriginalID(ctx, x, m, attempts)
+	return err
+}
+
+// editOriginalID is editOriginal that also returns the message's id.
+func (b *Bot) editOriginalID(ctx context.Context, x *exchange, m Message, attempts int) (string, error) {
 	if x.gone.Load() {
-		return errGone
+		return "", errGone
 	}
-	_, err := b.request(ctx, x.rl, restCall{
+	resp, err := b.request(ctx, x.rl, restCall{
 		what: "edit an interaction response", method: "PATCH",
 		url:  discordgo.EndpointWebhookMessage(x.i.AppID, x.i.Token, "@original"),
 		body: editPayload(m), repeatable: true, attempts: attempts,
 	})
-	return x.notFound(err)
+	return messageID(resp), x.notFound(err)
+}
+
+// messageID returns the id of the message object in a response body ("" if
+// there is none).
+func messageID(resp []byte) string {
+	var m struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(resp, &m) != nil {
+		return ""
+	}
+	return m.ID
 }
 
 // followUp sends m as a follow-up message of an interaction.
-func (b *Bot) followUp(ctx context.Context, x *exchange, m Message, ephemeral bool) error {
+func (b *Bot) followUp(ctx context.Context, x *exchange, m Message, ephemeral bool) (string, error) {
 	if x.gone.Load() {
-		return errGone
+		return "", errGone
 	}
 	url := discordgo.EndpointWebhookToken(x.i.AppID, x.i.Token)
-	_, err := b.request(ctx, x.rl, restCall{
+	resp, err := b.request(ctx, x.rl, restCall{
 		what: "send a follow-up message", method: "POST", url: url + "?wait=true", bucket: url,
 		body: followUpPayload(m, ephemeral),
 	})
-	return x.notFound(err)
+	return messageID(resp), x.notFound(err)
 }
 
 // deliver shows msgs as the response of a deferred interaction: the first
 // edits the original response, the rest follow up. It stops at the first
-// message that cannot be sent and returns how many were.
-func (b *Bot) deliver(ctx context.Context, x *exchange, msgs []Message, ephemeral bool) (int, error) {
+// message that cannot be sent and returns the ids of those that were.
+func (b *Bot) deliver(ctx context.Context, x *exchange, msgs []Message, ephemeral bool) ([]string, error) {
+	var ids []string
 	for n, m := range msgs {
+		var id string
 		var err error
 		if n == 0 {
-			err = b.editOriginal(ctx, x, m, 0)
+			id, err = b.editOriginalID(ctx, x, m, 0)
 		} else {
-			err = b.followUp(ctx, x, m, ephemeral)
+			id, err = b.followUp(ctx, x, m, ephemeral)
 		}
 		if err != nil {
-			return n, fmt.Errorf("message %d of %d: %w", n+1, len(msgs), err)
+			return ids, fmt.Errorf("message %d of %d: %w", n+1, len(msgs), err)
 		}
+		ids = append(ids, id)
 	}
-	return len(msgs), nil
+	return ids, nil
 }
 
 // reply sends msgs to the channel of msg, the first as a reply to it. It
-// stops at the first message that cannot be sent.
-func (b *Bot) reply(ctx context.Context, msg *discordgo.Message, msgs []Message) error {
+// stops at the first message that cannot be sent, and returns the ids of
+// those sent.
+func (b *Bot) reply(ctx context.Context, msg *discordgo.Message, msgs []Message) ([]string, error) {
 	url := discordgo.EndpointChannelMessages(msg.ChannelID)
+	var ids []string
 	for n, m := range msgs {
 		to := msg
 		if n > 0 {
 			to = nil
 		}
-		if _, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "send a message", method: "POST", url: url, body: replyPayload(m, to)}); err != nil {
-			return fmt.Errorf("message %d of %d: %w", n+1, len(msgs), err)
+		resp, err := b.request(ctx, b.s.Ratelimiter, restCall{what: "send a message", method: "POST", url: url, body: replyPayload(m, to)})
+		if err != nil {
+			return ids, fmt.Errorf("message %d of %d: %w", n+1, len(msgs), err)
 		}
+		ids = append(ids, messageID(resp))
 	}
-	return nil
+	return ids, nil
 }
 
 // commandsURL is the endpoint of the application's commands: global with

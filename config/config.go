@@ -97,6 +97,18 @@ type Discord struct {
 	// when serve is stopped; their askers are told after that. Default
 	// 10s, 1s to 14m. Give the container manager's stop timeout more.
 	ShutdownGrace time.Duration `yaml:"shutdown_grace"`
+	// Conversations is how many answers the bot remembers for follow-up
+	// questions and feedback, in memory only (least recently used
+	// forgotten first). Default 10000, 1 to 1000000.
+	Conversations int `yaml:"conversations"`
+	// ConversationTTL is how long an answer is remembered after it was
+	// last answered or continued. Default 1h, 1m to 24h.
+	ConversationTTL time.Duration `yaml:"conversation_ttl"`
+	// MessageContent asks Discord for the privileged Message Content
+	// intent (enable it in the developer portal first), so that replies to
+	// the bot's answers without the reply ping are answered too. Default
+	// false: such replies are seen only in direct messages.
+	MessageContent bool `yaml:"message_content"`
 }
 
 // HTTP configures the optional operations listener.
@@ -119,7 +131,8 @@ func Default() Config {
 		Log:     Log{Level: "info", Format: "text"},
 		Chunk:   Chunk{MaxChars: 1000, OverlapChars: 250},
 		OpenAI:  OpenAI{Timeout: 60 * time.Second, MaxConcurrent: 4, MaxRetries: 3},
-		Discord: Discord{AnswerTimeout: 60 * time.Second, UserRate: 6, MaxConcurrent: 8, ShutdownGrace: 10 * time.Second},
+		Discord: Discord{AnswerTimeout: 60 * time.Second, UserRate: 6, MaxConcurrent: 8, ShutdownGrace: 10 * time.Second,
+			Conversations: 10000, ConversationTTL: time.Hour},
 	}
 }
 
@@ -224,6 +237,12 @@ func (c Config) Validate() error {
 	}
 	if c.Discord.MaxConcurrent < 1 || c.Discord.MaxConcurrent > 1024 {
 		bad("discord.max_concurrent", "%d is out of range (1 to 1024)", c.Discord.MaxConcurrent)
+	}
+	if c.Discord.Conversations < 1 || c.Discord.Conversations > 1000000 {
+		bad("discord.conversations", "%d is out of range (1 to 1000000 remembered answers)", c.Discord.Conversations)
+	}
+	if c.Discord.ConversationTTL < time.Minute || c.Discord.ConversationTTL > 24*time.Hour {
+		bad("discord.conversation_ttl", "%s is out of range (1m to 24h)", c.Discord.ConversationTTL)
 	}
 	if c.HTTP.Addr != "" {
 		if _, port, err := splitHostPort(c.HTTP.Addr); err != nil || port == "" {

@@ -58,6 +58,9 @@ var Keys = []Key{
 	{Name: "discord.user_rate", Env: []string{"CITEBOT_USER_RATE", "CITEBOT_DISCORD_USER_RATE"}, Usage: "questions one user may ask per minute", field: func(c *Config) any { return &c.Discord.UserRate }},
 	{Name: "discord.max_concurrent", Env: []string{"CITEBOT_MAX_CONCURRENT", "CITEBOT_DISCORD_MAX_CONCURRENT"}, Usage: "questions answered at once", field: func(c *Config) any { return &c.Discord.MaxConcurrent }},
 	{Name: "discord.shutdown_grace", Env: []string{"CITEBOT_SHUTDOWN_GRACE", "CITEBOT_DISCORD_SHUTDOWN_GRACE"}, Usage: "how long answers in progress may finish when serve stops, 1s to 14m", field: func(c *Config) any { return &c.Discord.ShutdownGrace }},
+	{Name: "discord.conversations", Env: []string{"CITEBOT_CONVERSATIONS", "CITEBOT_DISCORD_CONVERSATIONS"}, Usage: "answers remembered for follow-ups and feedback, in memory only", field: func(c *Config) any { return &c.Discord.Conversations }},
+	{Name: "discord.conversation_ttl", Env: []string{"CITEBOT_CONVERSATION_TTL", "CITEBOT_DISCORD_CONVERSATION_TTL"}, Usage: "how long an answer is remembered after its last use, 1m to 24h", field: func(c *Config) any { return &c.Discord.ConversationTTL }},
+	{Name: "discord.message_content", Env: []string{"CITEBOT_MESSAGE_CONTENT", "CITEBOT_DISCORD_MESSAGE_CONTENT"}, Usage: "ask for the privileged Message Content intent, to answer replies without the ping", field: func(c *Config) any { return &c.Discord.MessageContent }},
 	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off", field: func(c *Config) any { return &c.HTTP.Addr }},
 }
 

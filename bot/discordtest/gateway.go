@@ -18,7 +18,8 @@ import (
 )
 
 // Gateway intents that Discord treats as privileged; the fake refuses them
-// (close code 4014) like an application that has not enabled them.
+// (close code 4014) like an application that has not enabled them, unless
+// Options.EnabledIntents enables them.
 const privilegedIntents = 1<<1 | 1<<8 | 1<<15
 
 // IntentMessageContent is the privileged MESSAGE_CONTENT intent.
@@ -412,7 +413,7 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	case d.Intents == nil:
 		s.closeConn(c, 4013, "Invalid intent(s).")
 		return false
-	case *d.Intents&privilegedIntents != 0:
+	case *d.Intents&privilegedIntents&^s.opts.EnabledIntents != 0:
 		s.closeConn(c, 4014, "Disallowed intent(s).")
 		return false
 	}

@@ -15,11 +15,16 @@ const (
 	memberPermissions = "2248473465835073"
 )
 
-// channelInfo is a channel the fake knows: the guild's text channel or a DM.
+// channelInfo is a channel the fake knows: the guild's text channel, a
+// DM, or a thread (with its parent channel, name and owner).
 type channelInfo struct {
 	id, guildID string
 	dm          bool
 	recipient   User
+	thread      bool
+	parentID    string
+	name        string
+	owner       User
 }
 
 // DMChannel returns the id of the DM channel between u and the bot,
@@ -188,7 +193,11 @@ func (s *Server) Invoke(inv Invocation) (Interaction, error) {
 		p["member"] = memberJSON(&u)
 		p["context"] = 0
 		p["authorizing_integration_owners"] = map[string]any{"0": s.GuildID}
-		p["channel"] = map[string]any{"id": in.channelID, "type": 0, "guild_id": s.GuildID, "name": "general", "flags": 0, "permissions": memberPermissions}
+		if ch, ok := s.channels[in.channelID]; ok {
+			p["channel"] = s.channelJSONLocked(ch)
+		} else {
+			p["channel"] = map[string]any{"id": in.channelID, "type": channelText, "guild_id": s.GuildID, "name": "general", "flags": 0, "permissions": memberPermissions}
+		}
 	}
 	p["channel_id"] = in.channelID
 	in.dispatched = time.Now()

@@ -38,6 +38,8 @@ type interaction struct {
 	ackAfter   time.Duration // from dispatch to the accepted acknowledgement
 	original   *Message
 	followups  []string
+	// message is the message whose component was used (type 3).
+	message *Message
 	// delivered is when INTERACTION_CREATE first reached the client.
 	delivered time.Time
 	// gone is set once the fake answered 404 for the original response
@@ -310,13 +312,24 @@ func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpErr
 	data, _ := req.Body["data"].(map[string]any)
 	switch typ {
 	case 4, 7:
-		if p := validateMessage(data, false); len(p) > 0 {
+		if p := validateMessage(data, typ == 7); len(p) > 0 {
 			return 0, nil, formError(p)
 		}
 		if typ == 4 {
 			in.original = s.newMessageLocked(in.channelID, in.guildID, data)
 			in.original.Interaction, in.original.WebhookID = in.id, s.AppID
 		}
+		if typ == 7 {
+			// UPDATE_MESSAGE: the component's message is edited at once,
+			// and is the interaction's @original from now on.
+			applyEdit(in.message, data)
+			in.message.Edits++
+			in.original = in.message
+		}
+	case 6:
+		// DEFERRED_UPDATE_MESSAGE: nothing visible changes; @original is
+		// the component's message.
+		in.original = in.message
 	case 5:
 		flags := int(num(data["flags"]))
 		if flags&^(flagEphemeral|flagSuppressEmbeds) != 0 {
@@ -392,22 +405,9 @@ func (s *Server) patchWebhookMessage(r *http.Request, req *Request) (int, any, *
 		return 0, nil, formError(p)
 	}
 	next := *m
-	if v, ok := req.Body["content"]; ok {
-		next.Content, _ = v.(string)
-	}
-	if v, ok := req.Body["embeds"]; ok {
-		next.Embeds = Objects(v)
-	}
-	if v, ok := req.Body["components"]; ok {
-		next.Components = Objects(v)
-	}
+	applyEdit(&next, req.Body)
 	if next.Content == "" && len(next.Embeds) == 0 && len(next.Components) == 0 {
 		return 0, nil, errf(http.StatusBadRequest, CodeCannotSendEmpty, "Cannot send an empty message")
-	}
-	if am, ok := req.Body["allowed_mentions"].(map[string]any); ok {
-		next.AllowedMentions = am
-	} else {
-		next.AllowedMentions = nil
 	}
 	next.Flags &^= flagLoading
 	next.Edits++
@@ -506,6 +506,25 @@ func (s *Server) newMessageLocked(channelID, guildID string, body map[string]any
 	}
 	s.messages[m.ID] = m
 	return m
+}
+
+// applyEdit applies the fields of an edit (content, embeds, components,
+// allowed mentions) to m.
+func applyEdit(m *Message, body map[string]any) {
+	if v, ok := body["content"]; ok {
+		m.Content, _ = v.(string)
+	}
+	if v, ok := body["embeds"]; ok {
+		m.Embeds = Objects(v)
+	}
+	if v, ok := body["components"]; ok {
+		m.Components = Objects(v)
+	}
+	if am, ok := body["allowed_mentions"].(map[string]any); ok {
+		m.AllowedMentions = am
+	} else {
+		m.AllowedMentions = nil
+	}
 }
 
 // DeleteResponse deletes the original response of an interaction, as its

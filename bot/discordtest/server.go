@@ -3,7 +3,11 @@
 // registration, interaction callbacks, webhook edits and follow-ups,
 // channel messages) and the gateway WebSocket (HELLO, IDENTIFY,
 // heartbeats, READY with a resume_gateway_url of its own, dispatches,
-// RESUME with replay, RECONNECT, INVALID_SESSION).
+// RESUME with replay, RECONNECT, INVALID_SESSION), threads
+// ([Server.CreateThread]: THREAD_CREATE, messages and commands in a thread
+// channel) and button clicks ([Server.Click]: interactions of type 3 with
+// their custom_id, answered within 3 seconds by a new message, type 4 or
+// 5, or an update of the clicked message, type 6 or 7).
 //
 // It enforces the rules real Discord enforces and a bot can get wrong: one
 // acknowledgement per interaction within 3 seconds (a second one is 400 with
@@ -95,6 +99,10 @@ type Options struct {
 	// which every IDENTIFY uses up. Zero Total: 1000 a day, all left,
 	// max_concurrency 1, as for a new bot.
 	SessionStartLimit SessionStartLimit
+	// EnabledIntents are the privileged intents the application has
+	// enabled in the developer portal (e.g. IntentMessageContent); an
+	// IDENTIFY asking for any other privileged intent is closed with 4014.
+	EnabledIntents int
 	// IdentifyInterval, when set, is the least time between two IDENTIFYs
 	// (Discord: one per 5 seconds per max_concurrency bucket); a sooner one
 	// gets INVALID_SESSION (d false), as on Discord, and is a violation.

@@ -22,6 +22,7 @@ const (
 	maxRows          = 5
 	maxRowComponents = 5
 	maxButtonLabel   = 80
+	maxCustomID      = 100
 	maxURL           = 512
 	maxChoices       = 25
 	maxChoiceName    = 100
@@ -100,6 +101,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 	if len(rows) > maxRows {
 		bad("components: must be %d or fewer in length", maxRows)
 	}
+	customIDs := map[string]bool{}
 	for i, row := range rows {
 		if num(row["type"]) != 1 {
 			bad("components.%d: top-level components must be action rows", i)
@@ -124,8 +126,19 @@ func validateMessage(m map[string]any, partial bool) []string {
 				if str(c["custom_id"]) != "" {
 					bad("components.%d.components.%d: a link button cannot have a custom_id", i, j)
 				}
-			} else if str(c["custom_id"]) == "" {
+			} else if id := str(c["custom_id"]); id == "" {
 				bad("components.%d.components.%d.custom_id: required for non-link buttons", i, j)
+			} else {
+				if utf16Len(id) > maxCustomID {
+					bad("components.%d.components.%d.custom_id: must be %d or fewer in length", i, j, maxCustomID)
+				}
+				if customIDs[id] {
+					bad("components.%d.components.%d.custom_id: Component custom id cannot be duplicated", i, j)
+				}
+				customIDs[id] = true
+			}
+			if _, hasEmoji := c["emoji"].(map[string]any); label == "" && !hasEmoji {
+				bad("components.%d.components.%d: a button needs a label or an emoji", i, j)
 			}
 		}
 	}

@@ -6,6 +6,7 @@
 //	citebot index --corpus ./articles
 //	citebot eval --qa questions.jsonl
 //	DISCORD_TOKEN=… citebot serve --http 127.0.0.1:8080
+//	citebot feedback --export-qa bad-answers.jsonl
 //	citebot config check
 //	citebot healthcheck
 //	citebot version
@@ -74,6 +75,7 @@ func commands() []command {
 		{"index", "build or refresh the index of the corpus", runIndex},
 		{"eval", "measure answer and retrieval quality on a question set", runEval},
 		{"serve", "run the Discord bot (needs DISCORD_TOKEN)", runServe},
+		{"feedback", "summarise 👍/👎 votes on answers; --export-qa: the 👎 questions as an eval set", runFeedback},
 		{"config", "config check: print the effective configuration (secrets redacted) and validate it", runConfig},
 		{"healthcheck", "exit 0 when a running serve answers on its operations listener", runHealthcheck},
 		{"version", "print the version", runVersion},

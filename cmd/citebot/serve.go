@@ -73,6 +73,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		// budget).
 		StateDir: c.cfg.DataDir,
 		Logger:   log,
+		// Follow-ups and feedback (issue 15): memory only, bounded.
+		Conversations:   d.Conversations,
+		ConversationTTL: d.ConversationTTL,
+		MessageContent:  d.MessageContent,
+	}
+	if fb, err := bot.OpenFeedbackLog(c.cfg.DataDir); err != nil {
+		log.Warn("feedback cannot be recorded; answers are shown without 👍/👎 buttons", "error", err.Error())
+	} else {
+		opts.Feedback = m.measureFeedback(fb)
 	}
 	if serveHook != nil {
 		serveHook(&opts)
