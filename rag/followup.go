@@ -153,7 +153,13 @@ func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (A
 	if err != nil || r.read.text == "" {
 		return Answer{}, false
 	}
-	ps, err := e.ix.Search(WithSearchTrace(ctx, nil), e.ix.read(fu.question).text, SearchOptions{K: 64, PerArticle: -1, Before: r.asOf, KeywordsOnly: true})
+	// The local question as read (acronyms spelled out), with the names
+	// and date the rewrite carries.
+	query := r.read.text
+	if _, carry, ok := strings.Cut(fu.question, carrySep); ok {
+		query += " " + carry
+	}
+	ps, err := e.ix.Search(WithSearchTrace(ctx, nil), query, SearchOptions{K: 64, PerArticle: -1, Before: r.asOf, KeywordsOnly: true})
 	if err != nil {
 		return Answer{}, false
 	}
@@ -206,8 +212,13 @@ type subject struct {
 	// a person; place the place it gives, for a where-question.
 	answerName, place string
 	// when is its date: the month or year its question names, else the
-	// date its answer gives; "" when none.
-	when string
+	// date its answer gives; "" when none. answeredWhen reports that it
+	// is the answer to a when-question.
+	when         string
+	answeredWhen bool
+	// event is the noun phrase of its question naming an event ("the
+	// alaska talks"), or "".
+	event string
 	// context holds the terms of the antecedent question and answer.
 	context map[string]bool
 }
@@ -220,6 +231,9 @@ func (e *Extractive) subjectOf(t Turn) subject {
 	if m := whLeadRE.FindString(s.body); m != "" {
 		s.body = strings.TrimSpace(s.body[len(m):])
 	}
+	// Names are found as in a question typed without capitals: a rewrite
+	// may hold a capitalised date or name beside lower-case names.
+	rd.casual = true
 	q := e.ix.analyzeReading(rd)
 	keys := map[string]bool{}
 	for _, k := range q.keys {
@@ -245,12 +259,7 @@ func (e *Extractive) subjectOf(t Turn) subject {
 		case q.kind == kindWho || (q.kind == kindWhat && q.focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
 			s.answerName = markedSpan(ans.Text)
 			if s.answerName == "" {
-				for _, m := range nameRE.FindAllString(asOfLeadRE.ReplaceAllString(ans.Text, ""), -1) {
-					if !q.words[strings.ToLower(strings.Fields(m)[0])] {
-						s.answerName = m
-						break
-					}
-				}
+				s.answerName = newName(q, asOfLeadRE.ReplaceAllString(ans.Text, ""))
 			}
 		case q.kind == kindWhere:
 			s.place = markedSpan(ans.Text)
@@ -262,8 +271,52 @@ func (e *Extractive) subjectOf(t Turn) subject {
 		s.when = m
 	} else if !ans.NotFound && !ans.Chitchat {
 		s.when = answerDate(ans.Text)
+		s.answeredWhen = s.when != "" && q.kind == kindWhen
 	}
+	s.event = eventPhrase(s.text)
 	return s
+}
+
+// newName returns the first name in text of two or more words that the
+// question q does not name, without leading words q does name: "Nicholas
+// Burns" in "… ambassador to China Nicholas Burns …" for a question naming
+// China.
+func newName(q question, text string) string {
+	for _, m := range nameRE.FindAllString(text, -1) {
+		ws := strings.Fields(m)
+		for len(ws) > 0 && q.words[strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(ws[0], "'s"), "’s"), ".,"))] {
+			ws = ws[1:]
+		}
+		if len(ws) >= 2 {
+			return strings.Join(ws, " ")
+		}
+	}
+	return ""
+}
+
+// eventNounRE matches a noun phrase naming an event: "the alaska talks",
+// "biden's sept 2021 call", "sullivan's beijing trip".
+var eventNounRE = regexp.MustCompile(`(?i)\b(?:(?:the|a|an|their|his|her|its)\s+)?(?:[\p{L}\d'’-]+\s+){0,2}(?:talks|meeting|meetings|summit|call|calls|trip|visit|conference|press conference|speech|interview|announcement|hearing|election|vote|deal|agreement|summit|negotiations|exchange)\b`)
+
+// eventPhrase returns the last noun phrase of text naming an event, with
+// "the" in front unless it has a determiner or possessive; "" for none.
+func eventPhrase(text string) string {
+	ms := eventNounRE.FindAllString(text, -1)
+	if len(ms) == 0 {
+		return ""
+	}
+	m := strings.TrimSpace(ms[len(ms)-1])
+	first := strings.ToLower(strings.Fields(m)[0])
+	switch {
+	case first == "the" || first == "a" || first == "an" || first == "their" || first == "his" || first == "her" || first == "its":
+		if first != "the" {
+			m = "the" + m[len(first):]
+		}
+	case strings.ContainsAny(m, "'’"):
+	default:
+		m = "the " + m
+	}
+	return m
 }
 
 // answerSpanRE matches the answer span an extractive answer marks.
@@ -335,6 +388,11 @@ func (e *Extractive) rewrite(f string, ante Turn) (resolved, local string) {
 		// Nothing of its own: the antecedent with this question word.
 		if wh := whLeadRE.FindString(out); wh != "" && !bareAuxRE.MatchString(wh) {
 			r := whWord(wh) + " " + auxBody(s)
+			if s.answeredWhen && !whenLead.MatchString(wh) {
+				// "how long ago was that" after "when did they last
+				// talk?": the event the answer dated.
+				r += " in " + s.when
+			}
 			return r, r
 		}
 		return s.text, s.text
@@ -413,6 +471,9 @@ func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, l
 		r := wh + " " + body + " " + prep + " " + anchor
 		return r, r
 	}
+	if s.event != "" && !strings.Contains(strings.ToLower(rest), strings.ToLower(s.event)) {
+		anchor = s.event
+	}
 	local = substitutePronouns(rest+" "+prep+" "+anchor, s)
 	return withCarry(local, s), local
 }
@@ -450,6 +511,13 @@ func substitutePronouns(f string, s subject) string {
 // date, which is then not carried: "is there another one coming?".
 var forwardRE = regexp.MustCompile(`(?i)\b(?:another|next|coming|upcoming|again|still|now|anymore|yet|back on)\b`)
 
+// carrySep separates a rewrite from what it carries of the antecedent.
+const carrySep = " — "
+
+// anchoredRE matches a question already placed in time relative to an
+// event: "after the alaska talks".
+var anchoredRE = regexp.MustCompile(`(?i)\b(?:after|before|since|until|following|prior to)\b`)
+
 // withCarry appends what f lacks of the antecedent: its names and its
 // date, after a dash.
 func withCarry(f string, s subject) string {
@@ -473,13 +541,13 @@ func withCarry(f string, s subject) string {
 			carry = append(carry, n)
 		}
 	}
-	if s.when != "" && !forwardRE.MatchString(f) && !questionMonthYearRE.MatchString(f) && !questionYearRE.MatchString(f) && len(timex.Find(f, time.Time{})) == 0 {
+	if s.when != "" && !forwardRE.MatchString(f) && !anchoredRE.MatchString(f) && !questionMonthYearRE.MatchString(f) && !questionYearRE.MatchString(f) && len(timex.Find(f, time.Time{})) == 0 {
 		carry = append(carry, s.when)
 	}
 	if len(carry) == 0 {
 		return f
 	}
-	return f + " — " + strings.Join(carry, ", ")
+	return f + carrySep + strings.Join(carry, ", ")
 }
 
 // chitchatAnswer is the answer to a message that asks nothing: no text,

@@ -30,7 +30,7 @@ func TestLLMAnswererConversation(t *testing.T) {
 	ix := shippedIndex(t)
 	history := []rag.Turn{meetTurn()}
 	q := rag.Query{Question: "where was that?", AsOf: day("2024-10-01"), K: 5, History: history}
-	const resolved = "where did biden and xi last see each other in person"
+	const resolved = "where did biden and xi last see each other in person in November 2023"
 	question, ps, asOf := retrieved(t, ix, rag.Query{Question: resolved, AsOf: q.AsOf, K: 5})
 	woodside := passageWith(t, ps, "Woodside", nil)
 

@@ -41,7 +41,7 @@ func TestChatConversation(t *testing.T) {
 	first, second := parts[0], parts[1]
 	for _, want := range []string{
 		"November 2023",
-		"Answered as: where did biden and xi last see each other in person\n",
+		"Answered as: where did biden and xi last see each other in person in November 2023\n",
 		"Woodside, California",
 		"Sources:\n[1] ",
 		"(nothing to answer)\n",
@@ -79,7 +79,7 @@ func TestChatJSON(t *testing.T) {
 	if len(answers) != 3 {
 		t.Fatalf("got %d answers, want 3:\n%s", len(answers), out)
 	}
-	if answers[0].Resolved != "" || answers[1].Resolved != "where did biden and xi last see each other in person" || !answers[2].Chitchat {
+	if answers[0].Resolved != "" || answers[1].Resolved != "where did biden and xi last see each other in person in November 2023" || !answers[2].Chitchat {
 		t.Errorf("resolved %q, %q; chitchat %v", answers[0].Resolved, answers[1].Resolved, answers[2].Chitchat)
 	}
 }
