@@ -121,7 +121,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	if !ok {
 		return fu
 	}
-	rewritten, local := e.rewrite(e.ix.read(text).text, ante)
+	rewritten, local := e.rewrite(text, e.ix.read(text).text, ante)
 	if rewritten != "" && !sameWords(rewritten, text) {
 		fu.question, fu.resolved = rewritten, rewritten
 	}
@@ -241,10 +241,26 @@ func (e *Extractive) subjectOf(t Turn) subject {
 			keys[k] = true
 		}
 	}
+	// Adjacent name words are one name: "white house", "Nicholas Burns".
+	lastEnd := -1
 	for _, tok := range tokenize(s.text) {
-		if keys[tok.term] && !s.terms[tok.term] {
-			s.terms[tok.term] = true
-			s.names = append(s.names, strings.TrimSuffix(strings.TrimSuffix(s.text[tok.start:tok.end], "'s"), "’s"))
+		if !keys[tok.term] {
+			lastEnd = -1
+			continue
+		}
+		word := strings.TrimSuffix(strings.TrimSuffix(s.text[tok.start:tok.end], "'s"), "’s")
+		if lastEnd >= 0 && strings.TrimSpace(s.text[lastEnd:tok.start]) == "" && len(s.names) > 0 {
+			s.names[len(s.names)-1] += " " + word
+		} else if !s.terms[tok.term] {
+			s.names = append(s.names, word)
+		} else {
+			lastEnd = -1
+			continue
+		}
+		s.terms[tok.term] = true
+		lastEnd = tok.end
+		if word != s.text[tok.start:tok.end] {
+			lastEnd = -1 // a possessive ends the name
 		}
 	}
 	for _, tm := range terms(s.text) {
@@ -352,10 +368,10 @@ func answerDate(text string) string {
 	return ""
 }
 
-// rewrite returns the follow-up f (as read) rewritten to stand alone
-// against the antecedent ante, or "" when f stands alone; local is the
-// rewrite without the carried names and date.
-func (e *Extractive) rewrite(f string, ante Turn) (resolved, local string) {
+// rewrite returns the follow-up f (as read; raw as typed) rewritten to
+// stand alone against the antecedent ante, or "" when f stands alone;
+// local is the rewrite without the carried names and date.
+func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) {
 	s := e.subjectOf(ante)
 	if s.body == "" {
 		return "", ""
@@ -363,7 +379,12 @@ func (e *Extractive) rewrite(f string, ante Turn) (resolved, local string) {
 	fq := e.ix.analyzeReading(reading{text: f, casual: f == strings.ToLower(f)})
 	content := contentTerms(f)
 	shift := timeShiftRE.FindStringSubmatch(f)
-	pointsBack := personalRE.MatchString(f) || pointBackRE.MatchString(f) || leadRE.MatchString(f) || danglingRE.MatchString(f) || shift != nil || s.definite(f)
+	// Pointers are looked for in the question as typed too: reading drops
+	// filler words such as "thing" ("the weapons thing").
+	pointsBack := shift != nil || s.definite(f)
+	for _, t := range []string{raw, f} {
+		pointsBack = pointsBack || personalRE.MatchString(t) || pointBackRE.MatchString(t) || leadRE.MatchString(t) || danglingRE.MatchString(t)
+	}
 	if !pointsBack && len(content) > 0 {
 		// A question with content of its own stands alone unless all of it
 		// was already in the conversation.
@@ -478,6 +499,21 @@ func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, l
 	return withCarry(local, s), local
 }
 
+// institutionRE matches the last word of a name that is an institution or
+// an event, not a person: "white house", "beijing olympics".
+var institutionRE = regexp.MustCompile(`(?i)\b(?:house|department|ministry|office|council|committee|center|centre|party|government|administration|agency|bank|university|court|congress|senate|parliament|assembly|union|league|organization|organisation|olympics|games|summit|times|post|news|press)$`)
+
+// person returns the first of the antecedent's names that may be a
+// person: not an institution, not an acronym; "" for none.
+func (s subject) person() string {
+	for _, n := range s.names {
+		if !institutionRE.MatchString(n) && !(len(n) <= 3 && !strings.ContainsAny(n, " ")) {
+			return n
+		}
+	}
+	return ""
+}
+
 // thereRE matches "there" as a place.
 var thereRE = regexp.MustCompile(`(?i)\bthere\b`)
 
@@ -497,10 +533,10 @@ func substitutePronouns(f string, s subject) string {
 			}
 			return who
 		})
-	case singularRE.MatchString(f) && (s.answerName != "" || len(s.names) > 0):
+	case singularRE.MatchString(f) && (s.answerName != "" || s.person() != ""):
 		who := s.answerName
 		if who == "" {
-			who = s.names[0]
+			who = s.person()
 		}
 		f = singularRE.ReplaceAllString(f, who)
 	}
