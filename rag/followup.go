@@ -14,30 +14,39 @@ import (
 
 // Reading a follow-up. A question asked after earlier turns of a
 // conversation ("and where was that?", "what did he say", "the one
-// after?") is rewritten to stand alone from the last answered turn, its
-// antecedent, and then answered as usual:
+// after?") is rewritten to stand alone from the last answered turn before
+// it, its antecedent, and then answered as usual:
 //
-//   - Whether it is a follow-up at all is decided by its own words: a
+//   - A message that asks nothing ([Chitchat]) gets an empty answer.
+//   - Whether a question is a follow-up is decided by its own words: a
 //     topic-switch phrase ("new question -") makes it stand alone; a
-//     pronoun or demonstrative that points back ("they", "that one", "at
-//     the time", "the weapons thing"), a leading connective ("and", "so",
-//     "what about"), a preposition left dangling ("what did he say
-//     after") or the absence of any content word make it a follow-up; so
-//     does a question all of whose names and content words already occur
-//     in the antecedent. Any other question, in particular one naming
-//     something the conversation has not, stands alone.
+//     personal pronoun, a phrase that points back ("that one", "at the
+//     time", "the weapons thing"), a leading connective ("and", "so",
+//     "what about"), a dangling preposition ("what did he say after"), a
+//     definite noun the conversation used ("the meetings"), "it"/"that"/
+//     "there" or the absence of any content word make it a follow-up; so
+//     does a question all of whose words the conversation already used.
+//     Any other question, in particular one that names something new
+//     without pointing back, stands alone.
 //   - A follow-up with no content of its own ("where was that?", "when
 //     tho", "how long ago was that") takes the antecedent question with
-//     its own question word.
-//   - "They" becomes the antecedent's participants when it names two or
-//     more; "he"/"she" the one name the antecedent's answer gives for a
-//     who-question, or the antecedent's one name.
+//     its own question word, and the date the antecedent's answer gave
+//     when that was a when-question.
+//   - "They" becomes the antecedent's two names; "he"/"she" the person a
+//     who- or which-question's answer gave, else the antecedent's first
+//     name that may be a person; "there" the place a where-question's
+//     answer gave.
 //   - A time shift ("before that", "the one after", "after that one", "at
-//     the time", "then") is anchored on the date of the antecedent: the
-//     date its question names, or the date its answer gives.
-//   - What is still missing (the antecedent's names and date) is carried
-//     after a dash: "what did they agree on there — biden and xi, November
-//     2023".
+//     the time") is anchored on the antecedent's date (the one its
+//     question names, else the one its answer gives) or its event ("after
+//     the alaska talks").
+//   - The names and date still missing are carried after a dash: "what
+//     did he say — David O’Sullivan, eu, reuters".
+//
+// A follow-up is answered first from the passages of the articles the
+// antecedent cited (a conversation usually stays on its sources), then,
+// when they do not answer it, over the whole corpus. No rule names an
+// entity: the words matched are general English.
 
 // maxFollowUpTurns bounds how far back a follow-up looks for its
 // antecedent.
@@ -67,9 +76,12 @@ var (
 	personalRE = regexp.MustCompile(`(?i)\b(?:he|him|his|she|her|hers|they|them|their|theirs)\b`)
 	pluralRE   = regexp.MustCompile(`(?i)\b(?:they|them|their|theirs)\b`)
 	singularRE = regexp.MustCompile(`(?i)\b(?:he|him|she|her)\b`)
-	// pointBackRE matches words and phrases that point back to a thing or
-	// a time of the conversation.
-	pointBackRE = regexp.MustCompile(`(?i)\b(?:that one|this one|the one|the same|another one|at the time|at that time|back then|around then|by then|then|afterwards?|there|it|its|that|this|those|these|the \w+ (?:thing|stuff|issue|business|story|matter|deal))\b`)
+	// pointBackRE matches phrases that point back to a thing or a time of
+	// the conversation.
+	pointBackRE = regexp.MustCompile(`(?i)\b(?:that one|this one|the one|the same|another one|at the time|at that time|back then|around then|by then|afterwards?|the \w+ (?:thing|stuff|issue|business|story|matter|deal))\b`)
+	// weakPointerRE matches words that point back to a thing, a place or
+	// a time: "had they agreed to it?", "where was that?".
+	weakPointerRE = regexp.MustCompile(`(?i)\b(?:it|its|that|this|those|these|there|then)\b`)
 	// timeShiftRE matches a shift along the timeline from the antecedent's
 	// date: "before that", "the one after", "after that one", "at the
 	// time", "then"; group 1 is the preposition.
@@ -85,7 +97,7 @@ var (
 	// bareAuxRE is the auxiliary that opens the rest of a question: "did
 	// biden and xi …".
 	bareAuxRE = regexp.MustCompile(`(?i)^(?:is|are|was|were|did|do|does|has|have|had|will|would|could|can|should)\b`)
-	// fillerTailRE matches words of a bare follow-up that carry nothing:
+	// emptyWordRE matches words of a bare follow-up that carry nothing:
 	// "when tho", "where was that?", "and before that?".
 	emptyWordRE = regexp.MustCompile(`(?i)\b(?:tho|though|then|exactly|again|so|and|that|this|it|one|the|was|is|were|did|does|do|there|ok|okay|well|but|also|about|happen(?:ed)?|ago)\b`)
 	// recencyWordRE matches words of an antecedent that anchor it to now,
@@ -136,7 +148,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	return fu
 }
 
-// focusArticles bounds the passages taken from the cited articles.
+// focusPassages bounds the passages taken from the cited articles.
 const focusPassages = 8
 
 // answerInFocus answers a follow-up from the articles its antecedent
@@ -383,7 +395,7 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	// filler words such as "thing" ("the weapons thing").
 	pointsBack := shift != nil || s.definite(f)
 	for _, t := range []string{raw, f} {
-		pointsBack = pointsBack || personalRE.MatchString(t) || pointBackRE.MatchString(t) || leadRE.MatchString(t) || danglingRE.MatchString(t)
+		pointsBack = pointsBack || personalRE.MatchString(t) || pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || leadRE.MatchString(t) || danglingRE.MatchString(t)
 	}
 	if !pointsBack && len(content) > 0 {
 		// A question with content of its own stands alone unless all of it
