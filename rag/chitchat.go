@@ -16,6 +16,12 @@ var ackWords = map[string]bool{
 	"helped": true, "that": true, "this": true, "helpful": true, "wow": true,
 	"interesting": true, "alright": true, "sure": true, "np": true, "bye": true,
 	"hi": true, "hello": true, "hey": true, "gg": true, "neat": true, "right": true,
+	"ah": true, "oh": true, "anyway": true, "anyways": true, "cheers": true, "appreciate": true,
+	"appreciated": true, "i": true, "see": true, "makes": true, "sense": true, "understood": true,
+	"noted": true, "fine": true, "well": true, "very": true, "super": true, "all": true, "ya": true,
+	"okie": true, "sweet": true, "welp": true, "hmm": true, "ahh": true, "ohh": true,
+	"thnx": true, "thanx": true, "tnx": true, "tks": true, "kthx": true, "ily": true, "again": true,
+	"anyhow": true, "gotcha": true, "fair": true, "enough": true, "true": true,
 }
 
 // Chitchat reports whether text holds no question: only punctuation,

@@ -21,6 +21,11 @@ func TestChitchat(t *testing.T) {
 		{"where did they meet", false},
 		{"ok but when?", false},
 		{"thanks what about Xi", false},
+		{"ah ok np, thanks anyway", true},
+		{"ok cool ty", true},
+		{"thanks 👍", true},
+		{"i see, makes sense", true},
+		{"i see, and taiwan", false},
 	} {
 		if got := rag.Chitchat(tc.text); got != tc.want {
 			t.Errorf("Chitchat(%q) = %v, want %v", tc.text, got, tc.want)

@@ -53,11 +53,19 @@ const (
 // [ErrEmptyQuestion] or [ErrQuestionTooLong]; a question the corpus does not
 // answer returns an Answer with NotFound set and no citations.
 func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
+	fu := e.resolveFollowUp(q) // see followup.go
+	if fu.chitchat {
+		return chitchatAnswer(ModeExtractive), nil
+	}
+	if a, ok := e.answerInFocus(ctx, q, fu); ok {
+		return fu.withResolved(a), nil
+	}
+	q.Question = fu.question
 	r, err := e.retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
-	return e.compose(r), nil
+	return fu.withResolved(e.compose(r)), nil
 }
 
 // Retrieve normalises the question and returns the passages to answer it

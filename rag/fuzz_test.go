@@ -33,8 +33,9 @@ func FuzzChunker(f *testing.F) {
 
 // FuzzQuestion sends arbitrary questions through normalisation, analysis
 // and the extractive answerer: no panic, and every answer is either an
-// error for a bad question, a not-found without citations, or an answer
-// whose every citation points at an indexed article.
+// error for a bad question, a not-found without citations, an empty
+// chitchat answer, or an answer whose every citation points at an indexed
+// article.
 func FuzzQuestion(f *testing.F) {
 	ix := newIndex(f, shipped(f))
 	e := rag.NewExtractive(ix)
@@ -58,7 +59,10 @@ func FuzzQuestion(f *testing.F) {
 				t.Fatalf("citation of unknown article %q", c.ArticleID)
 			}
 		}
-		if !ans.NotFound && len(ans.Citations) == 0 {
+		if ans.Chitchat && (ans.Text != "" || len(ans.Citations) != 0) {
+			t.Fatalf("chitchat answer with text or citations: %+v", ans)
+		}
+		if !ans.NotFound && !ans.Chitchat && len(ans.Citations) == 0 {
 			t.Fatalf("answer without citations: %q", ans.Text)
 		}
 	})

@@ -63,6 +63,13 @@ const uncitedMark = " (uncited)"
 //     the cited passages (at most [MaxQuoteChars]).
 //  4. A reply of "NOT FOUND" becomes a not-found answer without citations.
 //
+// In a conversation ([Query.History]) a follow-up is first resolved as the
+// extractive answerer resolves it, and retrieval uses the resolved
+// question; the earlier turns, bounded by [HistoryTokenBudget], go into
+// the prompt ([BuildConversationPrompt]) as context, and citations are
+// verified against this turn's passages only. A message that asks nothing
+// ([Chitchat]) gets an empty answer without calling the model.
+//
 // It never presents an ungrounded reply as grounded: a reply with no valid
 // citation, a model error, a timeout or a broken stream gives the
 // extractive answer ([Extractive.Compose] over the same passages) with
@@ -89,6 +96,22 @@ func (a *LLMAnswerer) Extractive() *Extractive { return a.ex }
 
 // Answer answers q; see [LLMAnswerer].
 func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
+	fu := a.ex.resolveFollowUp(q) // see followup.go
+	if fu.chitchat {
+		return chitchatAnswer(ModeLLM), nil
+	}
+	asked := q.Question
+	q.Question = fu.question // retrieval uses the resolved question
+	ans, err := a.answer(ctx, q, asked, fu.resolved)
+	if err != nil {
+		return Answer{}, err
+	}
+	return fu.withResolved(ans), nil
+}
+
+// answer answers q (its question resolved) with the model; asked is the
+// question as the user wrote it, for the prompt of a conversation.
+func (a *LLMAnswerer) answer(ctx context.Context, q Query, asked, resolved string) (Answer, error) {
 	r, err := a.ex.retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
@@ -106,7 +129,13 @@ func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
 		rw = newStreamRewriter(passages, q.OnDelta)
 		onDelta = rw.write
 	}
-	comp, err := a.chat.Complete(ctx, BuildPrompt(question, asOf, passages), onDelta)
+	prompt := BuildPrompt(question, asOf, passages)
+	if len(q.History) > 0 {
+		if askedQ, err := NormalizeQuestion(asked); err == nil {
+			prompt = BuildConversationPrompt(askedQ, resolved, q.History, asOf, passages)
+		}
+	}
+	comp, err := a.chat.Complete(ctx, prompt, onDelta)
 	if rw != nil {
 		rw.flush()
 	}

@@ -5,7 +5,8 @@
 #   scripts/quality.sh [SHARED_DIR]      (default: ../shared beside the repo)
 #
 # The sets are not in the repository: SHARED_DIR/eval must hold dev.jsonl,
-# realistic.jsonl, news-dev/, squad2/ and wiki/ in the format of its README.
+# realistic.jsonl, followups.jsonl, news-dev/, squad2/ and wiki/ in the format of
+# its README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 shared=${1:-../shared}
@@ -34,6 +35,7 @@ out=docs/quality.md
   "$bin" eval --markdown-header
   row "seed dev set (16, shipped corpus)" --qa "$eval_dir/dev.jsonl"
   row "realistic, as typed in Discord (48, shipped corpus)" --qa "$eval_dir/realistic.jsonl"
+  row "follow-up conversations (20 conversations, 49 scored turns, shipped corpus)" --qa "$eval_dir/followups.jsonl"
   row "news-dev quiz (131; 2,489 news articles, dated questions)" --qa "$eval_dir/news-dev/qa.jsonl" --articles "$eval_dir/news-dev/articles.jsonl"
   row "SQuAD 2.0 dev half (6,078; 646 paragraphs)" --qa "$eval_dir/squad2/qa.jsonl" --articles "$eval_dir/squad2/articles.jsonl"
   row "MuSiQue multi-hop (100; 8,009 wiki passages)" --qa "$eval_dir/wiki/musique-qa.jsonl" --articles "$eval_dir/wiki/articles.jsonl"

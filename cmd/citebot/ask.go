@@ -155,6 +155,10 @@ func writeJSON(w io.Writer, v any) error {
 // Markdown emphasis of the answer span ("**April 2024**") becomes bold on a
 // terminal and is dropped elsewhere.
 func printAnswer(w io.Writer, a rag.Answer) {
+	if a.Chitchat {
+		fmt.Fprintln(w, "(nothing to answer)")
+		return
+	}
 	fmt.Fprintln(w, emphasis(a.Text, isTerminal(w)))
 	printSources(w, a)
 }

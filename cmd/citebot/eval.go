@@ -22,9 +22,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		header  bool
 		results string
 	)
-	c, err := parse(e, "eval", "--qa FILE.jsonl [--articles FILE.jsonl] [flags]", args, func(fs *flag.FlagSet) {
+	c, err := parse(e, "eval", "--qa FILE.jsonl [--articles FILE.jsonl] [flags]\n\nA line of FILE is a question or a conversation ({\"id\", \"as_of\", \"turns\": [...]}),\nwhose turns are asked in order and scored when they have a kind.", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&qa, "qa", "", "question set (JSONL); required")
-		fs.IntVar(&limit, "limit", 0, "evaluate only the first N questions (0: all)")
+		fs.IntVar(&limit, "limit", 0, "evaluate only the first N lines, questions or conversations (0: all)")
 		fs.BoolVar(&asJSON, "json", false, "print the figures as one JSON object")
 		fs.BoolVar(&header, "markdown-header", false, "print the header of the --markdown-row table and exit")
 		fs.StringVar(&rowName, "markdown-row", "", "print the figures as one Markdown table row named `name` (see docs/quality.md)")
@@ -100,8 +100,15 @@ func runEval(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		failed++
-		fmt.Fprintf(w, "FAIL %s (%s) %s\n  expected: %s\n  answered: %s\n  problems: %s\n\n",
-			r.ID, r.Kind, r.Question, r.Expected, shorten(r.Answer, 300), strings.Join(r.Failures, "; "))
+		resolved := ""
+		if r.Resolved != "" {
+			resolved = "\n  resolved: " + r.Resolved
+		}
+		fmt.Fprintf(w, "FAIL %s (%s) %s%s\n  expected: %s\n  answered: %s\n  problems: %s\n\n",
+			r.ID, r.Kind, r.Question, resolved, r.Expected, shorten(r.Answer, 300), strings.Join(r.Failures, "; "))
+	}
+	if rep.Conversations > 0 {
+		fmt.Fprintf(w, "%d conversations read (%d turns); the figures are over the scored turns and single questions\n", rep.Conversations, rep.Turns)
 	}
 	fmt.Fprintf(w, "%d questions, %d with a problem, %d errors\n", rep.Questions, failed, rep.Errors)
 	row := func(name string, v *float64, n int) {
@@ -117,6 +124,12 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	row("retrieval_recall_at_5", rep.RecallAt5, rep.Counts["with_evidence"])
 	row("not_found_correct", rep.NotFoundCorrect, rep.Counts["expect_not_found"])
 	row("false_not_found", rep.FalseNotFound, rep.Counts["with_evidence"])
+	if rep.FollowUpAnswerHit != nil {
+		row("followup_answer_hit", rep.FollowUpAnswerHit, rep.Counts["followup_with_must_include"])
+	}
+	if rep.ChitchatCorrect != nil {
+		row("chitchat_correct", rep.ChitchatCorrect, rep.Counts["chitchat"])
+	}
 	fmt.Fprintf(w, "  %-24s %6.2f ms\n  %-24s %6.2f ms\n", "p50", rep.P50ms, "p95", rep.P95ms)
 	return nil
 }

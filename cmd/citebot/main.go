@@ -2,6 +2,7 @@
 // cited answers, from the terminal or as a Discord bot.
 //
 //	citebot ask "when did Biden and Xi last speak?"
+//	citebot chat
 //	citebot search "theater commander call"
 //	citebot index --corpus ./articles
 //	citebot eval --qa questions.jsonl
@@ -71,6 +72,7 @@ type env struct {
 func commands() []command {
 	return []command{
 		{"ask", "answer a question with citations", runAsk},
+		{"chat", "a conversation in the terminal: follow-up questions, /new to start over", runChat},
 		{"search", "show the passages that best match a query, with scores", runSearch},
 		{"index", "build or refresh the index of the corpus", runIndex},
 		{"eval", "measure answer and retrieval quality on a question set", runEval},

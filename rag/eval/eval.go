@@ -4,6 +4,15 @@
 //	{"id": "...", "question": "...", "answer": "...", "must_include": [["a", "b"], ["c"]],
 //	 "evidence": ["article id"], "kind": "fact|temporal|multi|negative|unanswerable|adversarial",
 //	 "as_of": "YYYY-MM-DD"}
+//
+// A line may instead hold a conversation, whose turns are asked in order,
+// each with the earlier turns as history:
+//
+//	{"id": "...", "as_of": "YYYY-MM-DD", "turns": [{"question": "...", ...expectations, "kind": "followup"}, ...]}
+//
+// A turn with a kind is scored like a single question; a turn without one
+// is context only. Kind "chitchat" is correct when the answer has no text
+// and no citation.
 package eval
 
 import (
@@ -35,7 +44,18 @@ type Question struct {
 	Kind     string   `json:"kind"`
 	// AsOf is the date the question is asked on (YYYY-MM-DD); empty: today.
 	AsOf string `json:"as_of"`
+	// Turns, when set, makes the line a conversation: its turns are asked
+	// in order in one conversation, with AsOf applying to every turn, and
+	// Question is empty. A turn's ID is "ID/n", n counting from 1.
+	Turns []Question `json:"turns,omitempty"`
 }
+
+// KindChitchat is the kind of a conversation turn that asks nothing
+// ("thanks!"): it is correct when answered with no text and no citation.
+const KindChitchat = "chitchat"
+
+// IsConversation reports whether q is a conversation line.
+func (q Question) IsConversation() bool { return len(q.Turns) > 0 }
 
 // ExpectsNotFound reports whether the right answer is "the corpus doesn't say".
 func (q Question) ExpectsNotFound() bool {
@@ -61,12 +81,24 @@ func LoadQuestions(r io.Reader, name string) (qs []Question, warnings []error, e
 			warnings = append(warnings, fmt.Errorf("%s:%d: invalid JSON: %w", name, line, err))
 			continue
 		}
+		if q.ID == "" {
+			q.ID = fmt.Sprintf("line%d", line)
+		}
+		if q.Turns != nil {
+			if w := checkConversation(q); w != "" {
+				warnings = append(warnings, fmt.Errorf("%s:%d: %s", name, line, w))
+				continue
+			}
+			for i := range q.Turns {
+				q.Turns[i].ID = fmt.Sprintf("%s/%d", q.ID, i+1)
+				q.Turns[i].AsOf = q.AsOf
+			}
+			qs = append(qs, q)
+			continue
+		}
 		if strings.TrimSpace(q.Question) == "" {
 			warnings = append(warnings, fmt.Errorf("%s:%d: missing \"question\"", name, line))
 			continue
-		}
-		if q.ID == "" {
-			q.ID = fmt.Sprintf("line%d", line)
 		}
 		qs = append(qs, q)
 	}
@@ -74,6 +106,27 @@ func LoadQuestions(r io.Reader, name string) (qs []Question, warnings []error, e
 		return qs, warnings, fmt.Errorf("read %s: %w", name, err)
 	}
 	return qs, warnings, nil
+}
+
+// checkConversation returns what is wrong with a conversation line, or "".
+func checkConversation(q Question) string {
+	switch {
+	case len(q.Turns) == 0:
+		return `"turns" is empty`
+	case q.Question != "":
+		return `a line has either "question" or "turns", not both`
+	}
+	for i, t := range q.Turns {
+		switch {
+		case strings.TrimSpace(t.Question) == "":
+			return fmt.Sprintf(`turn %d: missing "question"`, i+1)
+		case len(t.Turns) > 0:
+			return fmt.Sprintf(`turn %d: a turn cannot hold turns`, i+1)
+		case t.AsOf != "":
+			return fmt.Sprintf(`turn %d: "as_of" belongs on the conversation`, i+1)
+		}
+	}
+	return ""
 }
 
 // Answerer answers questions; *rag.Extractive and the model-backed
@@ -87,16 +140,19 @@ type Retriever interface {
 	Search(ctx context.Context, query string, opts rag.SearchOptions) ([]rag.Passage, error)
 }
 
-// Result is the outcome of one question.
+// Result is the outcome of one question or scored conversation turn.
 type Result struct {
 	ID       string `json:"id"`
 	Kind     string `json:"kind"`
 	Question string `json:"question"`
+	// Resolved is the question as the answerer rewrote it from the
+	// conversation (a follow-up); empty when answered as asked.
+	Resolved string `json:"resolved,omitempty"`
 	Expected string `json:"expected"`
 	Answer   string `json:"answer"`
 	NotFound bool   `json:"not_found"`
 	// Cited and Retrieved are article ids: the citations, and the top five
-	// distinct articles retrieved.
+	// distinct articles retrieved (for the resolved question, if any).
 	Cited     []string `json:"cited"`
 	Retrieved []string `json:"retrieved"`
 	// Failures says what went wrong; empty when the question passed.
@@ -105,9 +161,16 @@ type Result struct {
 }
 
 // Report holds the figures of a run. A rate is null when no question of the
-// set counts towards it.
+// set counts towards it. The rates are over the single questions and the
+// scored conversation turns together.
 type Report struct {
+	// Questions counts the scored items: single questions plus
+	// conversation turns with a kind.
 	Questions int `json:"questions"`
+	// Conversations and Turns count the conversation lines read and all
+	// their turns, scored or not.
+	Conversations int `json:"conversations,omitempty"`
+	Turns         int `json:"turns,omitempty"`
 	// AnswerHit: share of questions with must_include groups whose answer
 	// satisfies them all.
 	AnswerHit *float64 `json:"answer_hit"`
@@ -124,6 +187,13 @@ type Report struct {
 	// FalseNotFound: share of answerable questions (with evidence) answered
 	// "not found".
 	FalseNotFound *float64 `json:"false_not_found"`
+	// ChitchatCorrect: share of chitchat turns left unanswered (no text,
+	// no citation); null without such turns.
+	ChitchatCorrect *float64 `json:"chitchat_correct,omitempty"`
+	// FollowUpAnswerHit is AnswerHit over the scored turns that follow
+	// another turn of their conversation (not a first turn); null without
+	// such turns.
+	FollowUpAnswerHit *float64 `json:"followup_answer_hit,omitempty"`
 	// P50ms and P95ms are answer latencies in milliseconds.
 	P50ms float64 `json:"p50_ms"`
 	P95ms float64 `json:"p95_ms"`
@@ -140,101 +210,56 @@ type Options struct {
 	Now func() time.Time
 	// K is passed to the answerer. Default 5.
 	K int
-	// Progress, if set, is called after each question.
+	// Progress, if set, is called after each line (question or
+	// conversation).
 	Progress func(done, total int)
 }
 
-// Run answers every question and scores the answers and the retrieval.
+// tally accumulates the counts of a run.
+type tally struct {
+	lat                                   []float64
+	hit, hitN, ev, evN, r1, r5, nfc, nfcN int
+	fnf, answerable, chat, chatN          int
+	fhit, fhitN                           int
+}
+
+// Run answers every question and scores the answers and the retrieval. A
+// conversation's turns are asked in order, each with the earlier turns
+// (questions and answers) as [rag.Query.History]; its turns with a kind
+// are scored.
 func Run(ctx context.Context, a Answerer, r Retriever, qs []Question, opts Options) (Report, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	rep := Report{Questions: len(qs), Counts: map[string]int{}}
-	var (
-		lat                                   []float64
-		hit, hitN, ev, evN, r1, r5, nfc, nfcN int
-		fnf, answerable                       int
-	)
+	rep := Report{Counts: map[string]int{}}
+	var t tally
 	for i, q := range qs {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
-		res := Result{ID: q.ID, Kind: q.Kind, Question: q.Question, Expected: q.Answer}
-		asOf := time.Time{}
-		if q.AsOf != "" {
-			t, err := time.Parse("2006-01-02", q.AsOf)
+		if !q.IsConversation() {
+			res, _, err := ask(ctx, a, r, q, nil, true, opts, &t, &rep)
 			if err != nil {
-				res.Failures = append(res.Failures, fmt.Sprintf("bad as_of %q", q.AsOf))
+				return rep, err
 			}
-			asOf = t
-		}
-		if asOf.IsZero() {
-			now := opts.Now().UTC()
-			asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-		}
-		start := time.Now()
-		ans, err := a.Answer(ctx, rag.Query{Question: q.Question, AsOf: asOf, K: opts.K})
-		res.Latency = time.Since(start)
-		lat = append(lat, float64(res.Latency.Microseconds())/1000)
-		if err != nil {
-			if ctx.Err() != nil {
-				return rep, ctx.Err()
-			}
-			rep.Errors++
-			res.Failures = append(res.Failures, "error: "+err.Error())
-			// A refused question (empty, too long) is a not-found answer.
-			ans = rag.Answer{NotFound: errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrQuestionTooLong)}
-		}
-		res.Answer, res.NotFound = ans.Text, ans.NotFound
-		for _, c := range ans.Citations {
-			res.Cited = append(res.Cited, c.ArticleID)
-		}
-		if ps, err := r.Search(ctx, q.Question, rag.SearchOptions{K: 5, PerArticle: 1, Before: asOf}); err == nil {
-			for _, p := range ps {
-				if len(res.Retrieved) < 5 && !slices.Contains(res.Retrieved, p.ArticleID) {
-					res.Retrieved = append(res.Retrieved, p.ArticleID)
+			rep.Questions++
+			rep.Results = append(rep.Results, res)
+		} else {
+			rep.Conversations++
+			var history []rag.Turn
+			for _, turn := range q.Turns {
+				res, ans, err := ask(ctx, a, r, turn, history, turn.Kind != "", opts, &t, &rep)
+				if err != nil {
+					return rep, err
+				}
+				rep.Turns++
+				history = append(history, rag.Turn{Question: turn.Question, Answer: ans})
+				if turn.Kind != "" {
+					rep.Questions++
+					rep.Results = append(rep.Results, res)
 				}
 			}
 		}
-
-		if len(q.MustInclude) > 0 && !q.ExpectsNotFound() {
-			hitN++
-			if missing := missingGroups(ans.Text, q.MustInclude); len(missing) == 0 && !ans.NotFound {
-				hit++
-			} else {
-				res.Failures = append(res.Failures, fmt.Sprintf("answer lacks %s", strings.Join(missing, "; ")))
-			}
-		}
-		if len(q.Evidence) > 0 {
-			evN++
-			answerable++
-			if intersects(res.Cited, q.Evidence) {
-				ev++
-			} else {
-				res.Failures = append(res.Failures, fmt.Sprintf("cites %v, not evidence %v", res.Cited, q.Evidence))
-			}
-			if len(res.Retrieved) > 0 && slices.Contains(q.Evidence, res.Retrieved[0]) {
-				r1++
-			}
-			if intersects(res.Retrieved, q.Evidence) {
-				r5++
-			} else {
-				res.Failures = append(res.Failures, fmt.Sprintf("evidence not in top 5 retrieved %v", res.Retrieved))
-			}
-			if ans.NotFound {
-				fnf++
-				res.Failures = append(res.Failures, "answered not found")
-			}
-		}
-		if q.ExpectsNotFound() {
-			nfcN++
-			if ans.NotFound && len(ans.Citations) == 0 {
-				nfc++
-			} else {
-				res.Failures = append(res.Failures, "should be not found")
-			}
-		}
-		rep.Results = append(rep.Results, res)
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(qs))
 		}
@@ -246,16 +271,130 @@ func Run(ctx context.Context, a Answerer, r Retriever, qs []Question, opts Optio
 		v := math.Round(float64(n)/float64(d)*10000) / 10000
 		return &v
 	}
-	rep.AnswerHit = rate(hit, hitN)
-	rep.EvidenceHit = rate(ev, evN)
-	rep.RecallAt1 = rate(r1, evN)
-	rep.RecallAt5 = rate(r5, evN)
-	rep.NotFoundCorrect = rate(nfc, nfcN)
-	rep.FalseNotFound = rate(fnf, answerable)
-	rep.P50ms = percentile(lat, 0.50)
-	rep.P95ms = percentile(lat, 0.95)
-	rep.Counts = map[string]int{"with_must_include": hitN, "with_evidence": evN, "expect_not_found": nfcN}
+	rep.AnswerHit = rate(t.hit, t.hitN)
+	rep.EvidenceHit = rate(t.ev, t.evN)
+	rep.RecallAt1 = rate(t.r1, t.evN)
+	rep.RecallAt5 = rate(t.r5, t.evN)
+	rep.NotFoundCorrect = rate(t.nfc, t.nfcN)
+	rep.FalseNotFound = rate(t.fnf, t.answerable)
+	rep.ChitchatCorrect = rate(t.chat, t.chatN)
+	rep.FollowUpAnswerHit = rate(t.fhit, t.fhitN)
+	rep.P50ms = percentile(t.lat, 0.50)
+	rep.P95ms = percentile(t.lat, 0.95)
+	rep.Counts = map[string]int{"with_must_include": t.hitN, "with_evidence": t.evN, "expect_not_found": t.nfcN}
+	if t.chatN > 0 {
+		rep.Counts["chitchat"] = t.chatN
+	}
+	if t.fhitN > 0 {
+		rep.Counts["followup_with_must_include"] = t.fhitN
+	}
 	return rep, nil
+}
+
+// ask answers one question (a single one, or a conversation turn with its
+// history) and, when scored, adds its scores to t. The error is non-nil
+// only when ctx ends.
+func ask(ctx context.Context, a Answerer, r Retriever, q Question, history []rag.Turn, scored bool, opts Options, t *tally, rep *Report) (Result, rag.Answer, error) {
+	res := Result{ID: q.ID, Kind: q.Kind, Question: q.Question, Expected: q.Answer}
+	asOf := time.Time{}
+	if q.AsOf != "" {
+		d, err := time.Parse("2006-01-02", q.AsOf)
+		if err != nil {
+			res.Failures = append(res.Failures, fmt.Sprintf("bad as_of %q", q.AsOf))
+		}
+		asOf = d
+	}
+	if asOf.IsZero() {
+		now := opts.Now().UTC()
+		asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	start := time.Now()
+	ans, err := a.Answer(ctx, rag.Query{Question: q.Question, AsOf: asOf, K: opts.K, History: history})
+	res.Latency = time.Since(start)
+	if err != nil {
+		if ctx.Err() != nil {
+			return res, ans, ctx.Err()
+		}
+		if scored {
+			rep.Errors++
+		}
+		res.Failures = append(res.Failures, "error: "+err.Error())
+		// A refused question (empty, too long) is a not-found answer.
+		ans = rag.Answer{NotFound: errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrQuestionTooLong)}
+	}
+	if !scored {
+		return res, ans, nil
+	}
+	t.lat = append(t.lat, float64(res.Latency.Microseconds())/1000)
+	res.Resolved = ans.Resolved
+	res.Answer, res.NotFound = ans.Text, ans.NotFound
+	for _, c := range ans.Citations {
+		res.Cited = append(res.Cited, c.ArticleID)
+	}
+	searched := q.Question
+	if ans.Resolved != "" {
+		searched = ans.Resolved
+	}
+	if ps, err := r.Search(ctx, searched, rag.SearchOptions{K: 5, PerArticle: 1, Before: asOf}); err == nil {
+		for _, p := range ps {
+			if len(res.Retrieved) < 5 && !slices.Contains(res.Retrieved, p.ArticleID) {
+				res.Retrieved = append(res.Retrieved, p.ArticleID)
+			}
+		}
+	}
+
+	if q.Kind == KindChitchat {
+		t.chatN++
+		if strings.TrimSpace(ans.Text) == "" && len(ans.Citations) == 0 {
+			t.chat++
+		} else {
+			res.Failures = append(res.Failures, "chitchat should get no answer and no citation")
+		}
+	}
+	if len(q.MustInclude) > 0 && !q.ExpectsNotFound() {
+		t.hitN++
+		if len(history) > 0 {
+			t.fhitN++
+		}
+		if missing := missingGroups(ans.Text, q.MustInclude); len(missing) == 0 && !ans.NotFound {
+			t.hit++
+			if len(history) > 0 {
+				t.fhit++
+			}
+		} else {
+			res.Failures = append(res.Failures, fmt.Sprintf("answer lacks %s", strings.Join(missing, "; ")))
+		}
+	}
+	if len(q.Evidence) > 0 {
+		t.evN++
+		t.answerable++
+		if intersects(res.Cited, q.Evidence) {
+			t.ev++
+		} else {
+			res.Failures = append(res.Failures, fmt.Sprintf("cites %v, not evidence %v", res.Cited, q.Evidence))
+		}
+		if len(res.Retrieved) > 0 && slices.Contains(q.Evidence, res.Retrieved[0]) {
+			t.r1++
+		}
+		if intersects(res.Retrieved, q.Evidence) {
+			t.r5++
+		} else {
+			res.Failures = append(res.Failures, fmt.Sprintf("evidence not in top 5 retrieved %v", res.Retrieved))
+		}
+		if ans.NotFound {
+			t.fnf++
+			res.Failures = append(res.Failures, "answered not found")
+		}
+	}
+	if q.ExpectsNotFound() {
+		t.nfcN++
+		if ans.NotFound && len(ans.Citations) == 0 {
+			t.nfc++
+		} else {
+			res.Failures = append(res.Failures, "should be not found")
+		}
+	}
+	return res, ans, nil
 }
 
 // quotes folds typographic quotation marks and apostrophes to their

@@ -1,0 +1,626 @@
+package rag
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"citebot/rag/timex"
+)
+
+// Reading a follow-up. A question asked after earlier turns of a
+// conversation ("and where was that?", "what did he say", "the one
+// after?") is rewritten to stand alone from the last answered turn before
+// it, its antecedent, and then answered as usual:
+//
+//   - A message that asks nothing ([Chitchat]) gets an empty answer.
+//   - Whether a question is a follow-up is decided by its own words: a
+//     topic-switch phrase ("new question -") makes it stand alone; a
+//     personal pronoun, a phrase that points back ("that one", "at the
+//     time", "the weapons thing"), a leading connective ("and", "so",
+//     "what about"), a dangling preposition ("what did he say after"), a
+//     definite noun the conversation used ("the meetings"), "it"/"that"/
+//     "there" or the absence of any content word make it a follow-up; so
+//     does a question all of whose words the conversation already used.
+//     Any other question, in particular one that names something new
+//     without pointing back, stands alone.
+//   - A follow-up with no content of its own ("where was that?", "when
+//     tho", "how long ago was that") takes the antecedent question with
+//     its own question word, and the date the antecedent's answer gave
+//     when that was a when-question.
+//   - "They" becomes the antecedent's two names; "he"/"she" the person a
+//     who- or which-question's answer gave, else the antecedent's first
+//     name that may be a person; "there" the place a where-question's
+//     answer gave.
+//   - A time shift ("before that", "the one after", "after that one", "at
+//     the time") is anchored on the antecedent's date (the one its
+//     question names, else the one its answer gives) or its event ("after
+//     the alaska talks").
+//   - The names and date still missing are carried after a dash: "what
+//     did he say — David O’Sullivan, eu, reuters".
+//
+// A follow-up is answered first from the passages of the articles the
+// antecedent cited (a conversation usually stays on its sources), then,
+// when they do not answer it, over the whole corpus. No rule names an
+// entity: the words matched are general English.
+
+// maxFollowUpTurns bounds how far back a follow-up looks for its
+// antecedent.
+const maxFollowUpTurns = 4
+
+// followUp is a question as read in its conversation.
+type followUp struct {
+	// question is the question to answer: the original or its rewrite.
+	question string
+	// resolved is the rewrite, "" when the question is answered as asked.
+	resolved string
+	// chitchat reports a message that asks nothing.
+	chitchat bool
+	// local is the follow-up with its pronouns and time words resolved
+	// but without the carried names and date, to be answered from the
+	// articles the conversation has cited; "" when not a follow-up.
+	local string
+	// articles are the ids of the articles the antecedent cited.
+	articles []string
+}
+
+var (
+	// topicSwitchRE matches a phrase that opens a new, self-contained
+	// question: "ok diff question,", "switching topics -", "new question:".
+	topicSwitchRE = regexp.MustCompile(`(?i)^\W*(?:(?:ok(?:ay)?|so|alright|anyway|also)[\s,]+)?(?:(?:a|one|another)\s+)?(?:(?:diff(?:erent)?|new|unrelated|separate|other|random|next)\s+(?:question|topic|subject|q)|switching\s+(?:topics?|gears|subjects?)|(?:changing|change\s+of|change)\s+(?:the\s+)?(?:topic|subject)|on\s+(?:a|an|another)\s+(?:different|unrelated|other|separate)?\s*(?:note|topic))\b[\s,:;.!?\-–—]*`)
+	// personalRE matches personal pronouns that point back to people.
+	personalRE = regexp.MustCompile(`(?i)\b(?:he|him|his|she|her|hers|they|them|their|theirs)\b`)
+	pluralRE   = regexp.MustCompile(`(?i)\b(?:they|them|their|theirs)\b`)
+	singularRE = regexp.MustCompile(`(?i)\b(?:he|him|she|her)\b`)
+	// pointBackRE matches phrases that point back to a thing or a time of
+	// the conversation.
+	pointBackRE = regexp.MustCompile(`(?i)\b(?:that one|this one|the one|the same|another one|at the time|at that time|back then|around then|by then|afterwards?|the \w+ (?:thing|stuff|issue|business|story|matter|deal))\b`)
+	// weakPointerRE matches words that point back to a thing, a place or
+	// a time: "had they agreed to it?", "where was that?".
+	weakPointerRE = regexp.MustCompile(`(?i)\b(?:it|its|that|this|those|these|there|then)\b`)
+	// timeShiftRE matches a shift along the timeline from the antecedent's
+	// date: "before that", "the one after", "after that one", "at the
+	// time", "then"; group 1 is the preposition.
+	timeShiftRE = regexp.MustCompile(`(?i)\b(?:(before|after|since|until|following|prior to)\s+(?:that(?: one)?|this(?: one)?|it|then)|(?:the one|the (?:call|meeting|time|trip|visit|one) )?(before|after)\W*$|(at the time|at that time|back then|around then|then))\b`)
+	// leadRE matches a connective that continues the conversation.
+	leadRE = regexp.MustCompile(`(?i)^\W*(?:and|so|but|also|then|what about|how about|and what about|what else|anything else|same for|ok so|okay so)\b`)
+	// danglingRE matches a preposition left without its object at the end:
+	// "what did blinken say after".
+	danglingRE = regexp.MustCompile(`(?i)\b(?:after|before|since|afterwards|later|earlier)\W*$`)
+	// whLeadRE matches the question word (and auxiliary) a question opens
+	// with: "where was", "how long ago was", "when", "is".
+	whLeadRE = regexp.MustCompile(`(?i)^(?:(?:how (?:long ago|long|many|much|often|come|far|soon)|what (?:year|date|day|month|time)|which \w+|when|where|why|who|whom|whose|what|which|how)(?:\s+(?:is|are|was|were|did|do|does|has|have|had|will|would|could|can|should)\b)?|(?:is|are|was|were|did|do|does|has|have|had|will|would|could|can|should)\b)`)
+	// bareAuxRE is the auxiliary that opens the rest of a question: "did
+	// biden and xi …".
+	bareAuxRE = regexp.MustCompile(`(?i)^(?:is|are|was|were|did|do|does|has|have|had|will|would|could|can|should)\b`)
+	// emptyWordRE matches words of a bare follow-up that carry nothing:
+	// "when tho", "where was that?", "and before that?".
+	emptyWordRE = regexp.MustCompile(`(?i)\b(?:tho|though|then|exactly|again|so|and|that|this|it|one|the|was|is|were|did|does|do|there|ok|okay|well|but|also|about|happen(?:ed)?|ago)\b`)
+	// recencyWordRE matches words of an antecedent that anchor it to now,
+	// dropped when a follow-up shifts its time: "did they talk recently?"
+	// → "when did they talk before 9 September 2021?".
+	recencyWordRE = regexp.MustCompile(`(?i)\s*\b(?:recently|lately|most recently|currently|these days|so far|latest|last|newest|ever)\b`)
+)
+
+// resolveFollowUp reads q.Question in its conversation: a chitchat message,
+// a follow-up (rewritten to stand alone), or a question that stands alone.
+func (e *Extractive) resolveFollowUp(q Query) followUp {
+	fu := followUp{question: q.Question}
+	text, err := NormalizeQuestion(q.Question)
+	if err != nil {
+		// Only an emoji or a symbol ("👍") is chitchat; other empty input
+		// is an empty question.
+		fu.chitchat = errors.Is(err, ErrEmptyQuestion) && strings.IndexFunc(q.Question, func(r rune) bool { return unicode.Is(unicode.So, r) }) >= 0
+		return fu
+	}
+	if Chitchat(text) {
+		fu.chitchat = true
+		return fu
+	}
+	if len(q.History) == 0 {
+		return fu
+	}
+	if loc := topicSwitchRE.FindStringIndex(text); loc != nil && loc[1] < len(text) {
+		fu.question = strings.TrimSpace(text[loc[1]:])
+		fu.resolved = fu.question
+		return fu
+	}
+	ante, ok := antecedent(q.History)
+	if !ok {
+		return fu
+	}
+	rewritten, local := e.rewrite(text, e.ix.read(text).text, ante)
+	if rewritten != "" && !sameWords(rewritten, text) {
+		fu.question, fu.resolved = rewritten, rewritten
+	}
+	if rewritten != "" {
+		fu.local = local
+		for _, c := range ante.Answer.Citations {
+			if !slices.Contains(fu.articles, c.ArticleID) {
+				fu.articles = append(fu.articles, c.ArticleID)
+			}
+		}
+	}
+	return fu
+}
+
+// focusPassages bounds the passages taken from the cited articles.
+const focusPassages = 8
+
+// answerInFocus answers a follow-up from the articles its antecedent
+// cited: a conversation usually stays on its sources. It searches those
+// articles with the rewritten question and answers the local form of the
+// follow-up from what it finds; ok is false when that finds no answer,
+// and the follow-up is then answered over the whole corpus.
+func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+	if fu.local == "" || len(fu.articles) == 0 {
+		return Answer{}, false
+	}
+	q.Question = fu.local
+	r, err := e.retrieve(ctx, q)
+	if err != nil || r.read.text == "" {
+		return Answer{}, false
+	}
+	// The local question as read (acronyms spelled out), with the names
+	// and date the rewrite carries.
+	query := r.read.text
+	if _, carry, ok := strings.Cut(fu.question, carrySep); ok {
+		query += " " + carry
+	}
+	ps, err := e.ix.Search(WithSearchTrace(ctx, nil), query, SearchOptions{K: 64, PerArticle: -1, Before: r.asOf, KeywordsOnly: true})
+	if err != nil {
+		return Answer{}, false
+	}
+	var kept []Passage
+	for _, p := range ps {
+		if slices.Contains(fu.articles, p.ArticleID) && len(kept) < focusPassages {
+			kept = append(kept, p)
+		}
+	}
+	if len(kept) == 0 {
+		return Answer{}, false
+	}
+	r.passages = kept
+	a := e.compose(r)
+	if a.NotFound || len(a.Citations) == 0 {
+		return Answer{}, false
+	}
+	return a, true
+}
+
+// antecedent returns the last turn of history with an answered question:
+// its question as resolved, and its answer.
+func antecedent(history []Turn) (Turn, bool) {
+	for i := len(history) - 1; i >= max(0, len(history)-maxFollowUpTurns); i-- {
+		t := history[i]
+		if t.Answer.Chitchat || Chitchat(t.Question) {
+			continue
+		}
+		q := t.Question
+		if t.Answer.Resolved != "" {
+			q = t.Answer.Resolved
+		}
+		if strings.TrimSpace(q) == "" {
+			continue
+		}
+		return Turn{Question: q, Answer: t.Answer}, true
+	}
+	return Turn{}, false
+}
+
+// subject is what an antecedent is about.
+type subject struct {
+	// text is the antecedent question as read, and body the same without
+	// its question word ("biden and xi last meet in person").
+	text, body string
+	// names are the names it mentions, as written, and terms their terms.
+	names []string
+	terms map[string]bool
+	// answerName is the name its answer gives, for a question asking for
+	// a person; place the place it gives, for a where-question.
+	answerName, place string
+	// when is its date: the month or year its question names, else the
+	// date its answer gives; "" when none. answeredWhen reports that it
+	// is the answer to a when-question.
+	when         string
+	answeredWhen bool
+	// event is the noun phrase of its question naming an event ("the
+	// alaska talks"), or "".
+	event string
+	// context holds the terms of the antecedent question and answer.
+	context map[string]bool
+}
+
+// subjectOf works out what an antecedent turn is about.
+func (e *Extractive) subjectOf(t Turn) subject {
+	rd := e.ix.read(t.Question)
+	s := subject{text: strings.TrimRight(rd.text, " ?.!"), terms: map[string]bool{}, context: map[string]bool{}}
+	s.body = s.text
+	if m := whLeadRE.FindString(s.body); m != "" {
+		s.body = strings.TrimSpace(s.body[len(m):])
+	}
+	// Names are found as in a question typed without capitals: a rewrite
+	// may hold a capitalised date or name beside lower-case names.
+	rd.casual = true
+	q := e.ix.analyzeReading(rd)
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		if !q.dateTerms[k] && !isDigitString(k) {
+			keys[k] = true
+		}
+	}
+	// Adjacent name words are one name: "white house", "Nicholas Burns".
+	lastEnd := -1
+	for _, tok := range tokenize(s.text) {
+		if !keys[tok.term] {
+			lastEnd = -1
+			continue
+		}
+		word := strings.TrimSuffix(strings.TrimSuffix(s.text[tok.start:tok.end], "'s"), "’s")
+		if lastEnd >= 0 && strings.TrimSpace(s.text[lastEnd:tok.start]) == "" && len(s.names) > 0 {
+			s.names[len(s.names)-1] += " " + word
+		} else if !s.terms[tok.term] {
+			s.names = append(s.names, word)
+		} else {
+			lastEnd = -1
+			continue
+		}
+		s.terms[tok.term] = true
+		lastEnd = tok.end
+		if word != s.text[tok.start:tok.end] {
+			lastEnd = -1 // a possessive ends the name
+		}
+	}
+	for _, tm := range terms(s.text) {
+		s.context[tm] = true
+	}
+	ans := t.Answer
+	if !ans.NotFound && !ans.Chitchat {
+		for _, tm := range terms(ans.Text) {
+			s.context[tm] = true
+		}
+		switch {
+		case q.kind == kindWho || (q.kind == kindWhat && q.focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
+			s.answerName = markedSpan(ans.Text)
+			if s.answerName == "" {
+				s.answerName = newName(q, asOfLeadRE.ReplaceAllString(ans.Text, ""))
+			}
+		case q.kind == kindWhere:
+			s.place = markedSpan(ans.Text)
+		}
+	}
+	if m := questionMonthYearRE.FindString(s.text); m != "" {
+		s.when = m
+	} else if m := questionYearRE.FindString(s.text); m != "" {
+		s.when = m
+	} else if !ans.NotFound && !ans.Chitchat {
+		s.when = answerDate(ans.Text)
+		s.answeredWhen = s.when != "" && q.kind == kindWhen
+	}
+	s.event = eventPhrase(s.text)
+	return s
+}
+
+// newName returns the first name in text of two or more words that the
+// question q does not name, without leading words q does name: "Nicholas
+// Burns" in "… ambassador to China Nicholas Burns …" for a question naming
+// China.
+func newName(q question, text string) string {
+	for _, m := range nameRE.FindAllString(text, -1) {
+		ws := strings.Fields(m)
+		for len(ws) > 0 && q.words[strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(ws[0], "'s"), "’s"), ".,"))] {
+			ws = ws[1:]
+		}
+		if len(ws) >= 2 {
+			return strings.Join(ws, " ")
+		}
+	}
+	return ""
+}
+
+// eventNounRE matches a noun phrase naming an event: "the alaska talks",
+// "biden's sept 2021 call", "sullivan's beijing trip".
+var eventNounRE = regexp.MustCompile(`(?i)\b(?:(?:the|a|an|their|his|her|its)\s+)?(?:[\p{L}\d'’-]+\s+){0,2}(?:talks|meeting|meetings|summit|call|calls|trip|visit|conference|press conference|speech|interview|announcement|hearing|election|vote|deal|agreement|summit|negotiations|exchange)\b`)
+
+// eventPhrase returns the last noun phrase of text naming an event, with
+// "the" in front unless it has a determiner or possessive; "" for none.
+func eventPhrase(text string) string {
+	ms := eventNounRE.FindAllString(text, -1)
+	if len(ms) == 0 {
+		return ""
+	}
+	m := strings.TrimSpace(ms[len(ms)-1])
+	first := strings.ToLower(strings.Fields(m)[0])
+	switch {
+	case first == "the" || first == "a" || first == "an" || first == "their" || first == "his" || first == "her" || first == "its":
+		if first != "the" {
+			m = "the" + m[len(first):]
+		}
+	case strings.ContainsAny(m, "'’"):
+	default:
+		m = "the " + m
+	}
+	return m
+}
+
+// answerSpanRE matches the answer span an extractive answer marks.
+var answerSpanRE = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
+
+// markedSpan returns the span an answer marks as the answer ("November
+// 2023" in "**November 2023**: …"), or "" for none or a bare yes or no.
+func markedSpan(text string) string {
+	m := answerSpanRE.FindStringSubmatch(text)
+	if m == nil {
+		return ""
+	}
+	switch strings.ToLower(m[1]) {
+	case "yes", "no", "unclear":
+		return ""
+	}
+	return m[1]
+}
+
+// asOfLeadRE matches the "As of …: " an answer may open with.
+var asOfLeadRE = regexp.MustCompile(`^As of [^:]*:\s*`)
+
+// answerDate returns the first date an answer gives that names a day or a
+// month on its own ("November 2023", "9 September 2021"), or "".
+func answerDate(text string) string {
+	text = asOfLeadRE.ReplaceAllString(strings.ReplaceAll(text, "**", ""), "")
+	for _, m := range timex.Find(text, time.Time{}) {
+		if m.Relative || m.Vague || (m.Date.Prec != timex.Day && m.Date.Prec != timex.Month) {
+			continue
+		}
+		return strings.TrimSpace(m.Text)
+	}
+	return ""
+}
+
+// rewrite returns the follow-up f (as read; raw as typed) rewritten to
+// stand alone against the antecedent ante, or "" when f stands alone;
+// local is the rewrite without the carried names and date.
+func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) {
+	s := e.subjectOf(ante)
+	if s.body == "" {
+		return "", ""
+	}
+	fq := e.ix.analyzeReading(reading{text: f, casual: f == strings.ToLower(f)})
+	content := contentTerms(f)
+	shift := timeShiftRE.FindStringSubmatch(f)
+	// Pointers are looked for in the question as typed too: reading drops
+	// filler words such as "thing" ("the weapons thing").
+	pointsBack := shift != nil || s.definite(f)
+	for _, t := range []string{raw, f} {
+		pointsBack = pointsBack || personalRE.MatchString(t) || pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || leadRE.MatchString(t) || danglingRE.MatchString(t)
+	}
+	if !pointsBack && len(content) > 0 {
+		// A question with content of its own stands alone unless all of it
+		// was already in the conversation.
+		for _, t := range content {
+			if !s.context[t] {
+				return "", ""
+			}
+		}
+		for _, k := range fq.keys {
+			if !s.context[k] && !fq.dateTerms[k] {
+				return "", ""
+			}
+		}
+	}
+	out := strings.TrimRight(f, " ?.!")
+	// Drop a leading connective: "and where was that" → "where was that".
+	out = strings.TrimSpace(leadInRE.ReplaceAllString(out, ""))
+	if out == "" {
+		out = strings.TrimRight(f, " ?.!")
+	}
+	if bare(out) && shift == nil {
+		// Nothing of its own: the antecedent with this question word.
+		if wh := whLeadRE.FindString(out); wh != "" && !bareAuxRE.MatchString(wh) {
+			r := whWord(wh) + " " + auxBody(s)
+			if s.answeredWhen && !whenLead.MatchString(wh) {
+				// "how long ago was that" after "when did they last
+				// talk?": the event the answer dated.
+				r += " in " + s.when
+			}
+			return r, r
+		}
+		return s.text, s.text
+	}
+	if shift != nil {
+		return e.shifted(out, shift, s)
+	}
+	out = substitutePronouns(out, s)
+	return withCarry(out, s), out
+}
+
+// contentTerms returns the terms of f that say what it asks about: not
+// question words, pronouns or words that only point back.
+func contentTerms(f string) []string {
+	stripped := emptyWordRE.ReplaceAllString(whLeadRE.ReplaceAllString(strings.ToLower(f), ""), " ")
+	stripped = personalRE.ReplaceAllString(stripped, " ")
+	return terms(stripped)
+}
+
+// bare reports a follow-up with no word of its own besides its question
+// word, pronouns and fillers: "where was that", "when tho", "how long ago
+// was that".
+func bare(f string) bool {
+	rest := whLeadRE.ReplaceAllString(strings.ToLower(f), "")
+	rest = personalRE.ReplaceAllString(emptyWordRE.ReplaceAllString(rest, " "), " ")
+	return strings.IndexFunc(rest, unicode.IsLetter) < 0
+}
+
+// whWord returns the question word of a wh-lead without its auxiliary:
+// "where was" → "where".
+func whWord(wh string) string {
+	fields := strings.Fields(wh)
+	if len(fields) > 1 && bareAuxRE.MatchString(fields[len(fields)-1]) {
+		fields = fields[:len(fields)-1]
+	}
+	return strings.Join(fields, " ")
+}
+
+// auxBody returns the antecedent from its auxiliary on: "did biden and xi
+// last meet in person" for "when did biden and xi last meet in person",
+// and "did …" inserted for a body without one.
+func auxBody(s subject) string {
+	wh := whLeadRE.FindString(s.text)
+	fields := strings.Fields(wh)
+	if len(fields) > 0 && bareAuxRE.MatchString(fields[len(fields)-1]) {
+		return fields[len(fields)-1] + " " + s.body
+	}
+	return s.body
+}
+
+// shifted rewrites a time-shift follow-up on the antecedent's date; see
+// rewrite for the results.
+func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, local string) {
+	prep := strings.ToLower(shift[1] + shift[2])
+	rest := strings.TrimSpace(timeShiftRE.ReplaceAllString(out, ""))
+	rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(rest, " the one"), "the one"))
+	anchor := s.when
+	if anchor == "" {
+		anchor = s.body
+	}
+	if prep == "" { // "at the time", "then"
+		local = substitutePronouns(strings.TrimSpace(rest+" in "+anchor), s)
+		return withCarry(local, s), local
+	}
+	if len(contentTerms(rest)) == 0 {
+		// "and before that?", "the one after?": the antecedent's event,
+		// before or after its date, asked when.
+		body := strings.TrimSpace(recencyWordRE.ReplaceAllString(auxBody(s), ""))
+		if !bareAuxRE.MatchString(body) {
+			body = "did " + body
+		}
+		wh := "when"
+		if m := whLeadRE.FindString(rest); m != "" && !bareAuxRE.MatchString(m) {
+			wh = whWord(m)
+		}
+		r := wh + " " + body + " " + prep + " " + anchor
+		return r, r
+	}
+	if s.event != "" && !strings.Contains(strings.ToLower(rest), strings.ToLower(s.event)) {
+		anchor = s.event
+	}
+	local = substitutePronouns(rest+" "+prep+" "+anchor, s)
+	return withCarry(local, s), local
+}
+
+// institutionRE matches the last word of a name that is an institution or
+// an event, not a person: "white house", "beijing olympics".
+var institutionRE = regexp.MustCompile(`(?i)\b(?:house|department|ministry|office|council|committee|center|centre|party|government|administration|agency|bank|university|court|congress|senate|parliament|assembly|union|league|organization|organisation|olympics|games|summit|times|post|news|press)$`)
+
+// person returns the first of the antecedent's names that may be a
+// person: not an institution, not an acronym; "" for none.
+func (s subject) person() string {
+	for _, n := range s.names {
+		if !institutionRE.MatchString(n) && !(len(n) <= 3 && !strings.ContainsAny(n, " ")) {
+			return n
+		}
+	}
+	return ""
+}
+
+// thereRE matches "there" as a place.
+var thereRE = regexp.MustCompile(`(?i)\bthere\b`)
+
+// substitutePronouns replaces "they" by the antecedent's participants
+// when it names two, "he"/"she" by the person it asked for or the first
+// it names, and "there" by the place its answer gave.
+func substitutePronouns(f string, s subject) string {
+	if s.place != "" && !regexp.MustCompile(`(?i)\bis there|are there|was there|were there\b`).MatchString(f) {
+		f = thereRE.ReplaceAllString(f, "in "+s.place)
+	}
+	switch {
+	case len(s.names) == 2 && pluralRE.MatchString(f):
+		who := strings.Join(s.names[:len(s.names)-1], ", ") + " and " + s.names[len(s.names)-1]
+		f = pluralRE.ReplaceAllStringFunc(f, func(p string) string {
+			if strings.HasPrefix(strings.ToLower(p), "their") {
+				return who + "'s"
+			}
+			return who
+		})
+	case singularRE.MatchString(f) && (s.answerName != "" || s.person() != ""):
+		who := s.answerName
+		if who == "" {
+			who = s.person()
+		}
+		f = singularRE.ReplaceAllString(f, who)
+	}
+	return f
+}
+
+// forwardRE matches a follow-up that looks ahead of the antecedent's
+// date, which is then not carried: "is there another one coming?".
+var forwardRE = regexp.MustCompile(`(?i)\b(?:another|next|coming|upcoming|again|still|now|anymore|yet|back on)\b`)
+
+// carrySep separates a rewrite from what it carries of the antecedent.
+const carrySep = " — "
+
+// anchoredRE matches a question already placed in time relative to an
+// event: "after the alaska talks".
+var anchoredRE = regexp.MustCompile(`(?i)\b(?:after|before|since|until|following|prior to)\b`)
+
+// withCarry appends what f lacks of the antecedent: its names and its
+// date, after a dash.
+func withCarry(f string, s subject) string {
+	have := map[string]bool{}
+	for _, t := range terms(f) {
+		have[t] = true
+	}
+	var carry []string
+	for _, n := range append(s.names, s.answerName) {
+		if n == "" {
+			continue
+		}
+		missing := false
+		for _, t := range terms(n) {
+			if !have[t] {
+				missing = true
+			}
+			have[t] = true
+		}
+		if missing {
+			carry = append(carry, n)
+		}
+	}
+	if s.when != "" && !forwardRE.MatchString(f) && !anchoredRE.MatchString(f) && !questionMonthYearRE.MatchString(f) && !questionYearRE.MatchString(f) && len(timex.Find(f, time.Time{})) == 0 {
+		carry = append(carry, s.when)
+	}
+	if len(carry) == 0 {
+		return f
+	}
+	return f + carrySep + strings.Join(carry, ", ")
+}
+
+// chitchatAnswer is the answer to a message that asks nothing: no text,
+// nothing cited.
+func chitchatAnswer(mode string) Answer {
+	return Answer{Chitchat: true, Mode: mode}
+}
+
+// withResolved records the rewritten question on an answer.
+func (fu followUp) withResolved(a Answer) Answer {
+	a.Resolved = fu.resolved
+	return a
+}
+
+// definiteRE matches a definite noun phrase: "the meetings".
+var definiteRE = regexp.MustCompile(`(?i)\bthe ((?:\w+ )?\w+)\b`)
+
+// definite reports a definite noun phrase of f whose head the
+// conversation has used: "the meetings" after an answer about a meeting.
+func (s subject) definite(f string) bool {
+	for _, m := range definiteRE.FindAllStringSubmatch(f, -1) {
+		ts := terms(m[1])
+		if len(ts) > 0 && s.context[ts[len(ts)-1]] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,115 @@
+package rag_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"citebot/rag"
+)
+
+// converse asks the questions in order in one conversation, as a chat
+// does, and returns the answers.
+func converse(t *testing.T, a *rag.Extractive, asOf string, questions ...string) []rag.Answer {
+	t.Helper()
+	var history []rag.Turn
+	var out []rag.Answer
+	for _, q := range questions {
+		ans, err := a.Answer(context.Background(), rag.Query{Question: q, AsOf: day(asOf), History: history})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		history = append(history, rag.Turn{Question: q, Answer: ans})
+		out = append(out, ans)
+	}
+	return out
+}
+
+// TestFollowUps checks how the extractive answerer reads the last question
+// of a conversation: the rewritten question it shows (empty: answered as
+// asked) and a word its answer must hold.
+func TestFollowUps(t *testing.T) {
+	a := rag.NewExtractive(shippedIndex(t))
+	for _, tc := range []struct {
+		name      string
+		asOf      string
+		turns     []string
+		resolved  string // what the rewrite starts with; "": answered as asked
+		answerHas string // "" : not checked
+		notHas    string // the old subject the question must not drag in
+	}{
+		{name: "ellipsis takes the antecedent with the new question word", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "where was that?"},
+			resolved: "where did biden and xi last see each other in person", answerHas: "Woodside"},
+		{name: "how long ago", asOf: "2024-10-01",
+			turns:    []string{"when did biden and xi last get on the phone", "how long ago was that"},
+			resolved: "how long ago did biden and xi last get on the phone"},
+		{name: "before that is anchored on the answer's date", asOf: "2021-09-11",
+			turns:    []string{"did biden and xi talk recently?", "and before that?"},
+			resolved: "when did biden and xi talk before 9 September 2021", answerHas: "February 10"},
+		{name: "they becomes the two participants", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "what did they agree on there"},
+			resolved: "what did biden and xi agree on there — November 2023", answerHas: "communicat"},
+		{name: "there is the place the last answer gave", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "where was that?", "what did they agree on there"},
+			resolved: "what did biden and xi agree on in Woodside, California — November 2023"},
+		{name: "he is the person a who-question found", asOf: "2024-10-01",
+			turns:    []string{"who's the ex eu ambassador reuters talked to about the us and china", "what did he say"},
+			resolved: "what did David O’Sullivan say", answerHas: "concerned"},
+		{name: "a name of several words is one person", asOf: "2026-11-23",
+			turns:    []string{"which biden pick called china the most dangerous competitor", "what else did he say"},
+			resolved: "what else did Nicholas Burns say", answerHas: "allies"},
+		{name: "a pointer reading drops as filler", asOf: "2023-03-15",
+			turns:    []string{"did blinken say china was considering lethal aid for russia", "what did beijing say about the weapons thing"},
+			resolved: "what did beijing say about the weapons —", answerHas: "denied"},
+		{name: "topic switch phrase", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "new question - reuters said in 2021 xi had consolidated more power than any chinese leader since who?"},
+			resolved: "reuters said in 2021 xi had consolidated more power than any chinese leader since who?", answerHas: "Mao", notHas: "person"},
+		{name: "a new question with its own subject stands alone", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "what does the us want china's help with on drugs"},
+			resolved: "", answerHas: "fentanyl"},
+		{name: "a question naming someone new stands alone", asOf: "2026-11-23",
+			turns:    []string{"when did biden n xi last see each other in person", "who is denny roy"},
+			resolved: "", answerHas: "East-West Center"},
+		{name: "no history", asOf: "2024-10-01",
+			turns:    []string{"where was that?"},
+			resolved: ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			answers := converse(t, a, tc.asOf, tc.turns...)
+			got := answers[len(answers)-1]
+			if !strings.HasPrefix(got.Resolved, tc.resolved) || tc.resolved == "" && got.Resolved != "" {
+				t.Errorf("resolved: got %q, want %q", got.Resolved, tc.resolved)
+			}
+			if tc.answerHas != "" && !strings.Contains(got.Text, tc.answerHas) {
+				t.Errorf("answer: got %q, want it to contain %q (resolved %q)", got.Text, tc.answerHas, got.Resolved)
+			}
+			if tc.notHas != "" && strings.Contains(got.Resolved, tc.notHas) {
+				t.Errorf("resolved %q drags in %q", got.Resolved, tc.notHas)
+			}
+		})
+	}
+}
+
+// TestFollowUpChitchat checks that a message that asks nothing gets an
+// empty answer, in a conversation or not, and does not break the
+// conversation: the next follow-up still refers to the last question.
+func TestFollowUpChitchat(t *testing.T) {
+	a := rag.NewExtractive(shippedIndex(t))
+	answers := converse(t, a, "2024-10-01", "when did biden n xi last see each other in person", "thx!", "where was that?")
+	if got := answers[1]; !got.Chitchat || got.Text != "" || len(got.Citations) != 0 || got.NotFound {
+		t.Errorf("chitchat: got %+v, want an empty chitchat answer", got)
+	}
+	if got := answers[2]; !strings.Contains(got.Text, "Woodside") {
+		t.Errorf("after chitchat: got %q (resolved %q), want Woodside", got.Text, got.Resolved)
+	}
+	for _, text := range []string{"ok", "ah ok np, thanks anyway", "👍"} {
+		got, err := a.Answer(context.Background(), rag.Query{Question: text})
+		if err != nil || !got.Chitchat {
+			t.Errorf("%q: got %+v, %v; want chitchat", text, got, err)
+		}
+	}
+	if _, err := a.Answer(context.Background(), rag.Query{Question: " ?? "}); err == nil {
+		t.Error("an empty question is no longer an error")
+	}
+}
