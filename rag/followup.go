@@ -129,7 +129,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.resolved = fu.question
 		return fu
 	}
-	ante, ok := antecedent(q.History)
+	ante, ok := antecedentTurn(q.History)
 	if !ok {
 		return fu
 	}
@@ -192,9 +192,9 @@ func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (A
 	return a, true
 }
 
-// antecedent returns the last turn of history with an answered question:
+// antecedentTurn returns the last turn of history with an answered question:
 // its question as resolved, and its answer.
-func antecedent(history []Turn) (Turn, bool) {
+func antecedentTurn(history []Turn) (Turn, bool) {
 	for i := len(history) - 1; i >= max(0, len(history)-maxFollowUpTurns); i-- {
 		t := history[i]
 		if t.Answer.Chitchat || Chitchat(t.Question) {
