@@ -650,7 +650,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			}
 			seen[key] = true
 			s := p.Article.Text[start:end]
-			if utf8.RuneCountInString(s) < 12 || rhetorical(s) {
+			if utf8.RuneCountInString(s) < 12 || rhetorical(s) || introducesList(s) {
 				continue
 			}
 			c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet, prevStart: -1}
@@ -701,6 +701,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		}
 	}
 	news := whichRE.MatchString(q.text) || relativeTimeRE.MatchString(q.text)
+	sup := strings.ToLower(superlativeRE.FindString(q.text))
 	maxC, maxS := 0.0, 0.0
 	for _, c := range out {
 		maxC = math.Max(maxC, c.covC)
@@ -714,6 +715,9 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			if recentWordRE.MatchString(c.text) {
 				c.score += 0.05
 			}
+		}
+		if sup != "" && hasWord(c.text, sup) {
+			c.score += superlativeWeight
 		}
 		if news && !pub.IsZero() && isLede(c.art.Text, c.start) && c.covS >= ledeShare*maxS && groundedContent(q, c) {
 			c.score += ledeWeight
@@ -729,6 +733,24 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 	}
 	slices.SortStableFunc(out, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
 	return out
+}
+
+// superlativeRE matches the superlative a question asks by: "which state
+// has the highest price", "the most cases".
+var superlativeRE = regexp.MustCompile(`(?i)\b(?:most|least|highest|lowest|biggest|largest|smallest|greatest|fewest|longest|shortest|oldest|youngest|newest|richest|poorest|fastest|slowest|deadliest|costliest|cheapest|hottest|coldest|tallest|strongest|weakest|busiest|worst)\b`)
+
+// superlativeWeight is the score a sentence gains by stating the
+// superlative the question asks by ("California has the most cases").
+const superlativeWeight = 0.08
+
+// hasWord reports whether s holds word w (lower case) as a whole word.
+func hasWord(s, w string) bool {
+	for _, t := range tokenize(s) {
+		if t.lower == w {
+			return true
+		}
+	}
+	return false
 }
 
 // ledeWeight is the score the first sentence of a dated article gains when
@@ -988,6 +1010,11 @@ func sameWords(a, b string) bool {
 func rhetorical(s string) bool {
 	return strings.HasSuffix(strings.TrimRight(s, "”\"’' "), "?") && !strings.Contains(s, ":")
 }
+
+// introducesList reports whether sentence s only announces what follows
+// it ("Here are the highest prices in the US:"): it answers nothing
+// itself.
+func introducesList(s string) bool { return strings.HasSuffix(strings.TrimSpace(s), ":") }
 
 // hasAll reports whether set holds every term of ts, itself or a synonym.
 func hasAll(set idSet, ts []qterm) bool {
