@@ -45,18 +45,18 @@ func CommandsFor(guildID string) []*discordgo.ApplicationCommand {
 	}
 	ten := 10
 	return []*discordgo.ApplicationCommand{
-		cmd(cmdAsk, "Ask a question; the answer cites the news articles it comes from",
+		cmd(cmdAsk, "Ask a question; the answer cites the news articles it comes from", withFilters(
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optQuestion,
 				Description: "Your question, e.g. when did Biden and Xi last speak?", Required: true, MaxLength: maxQ},
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionBoolean, Name: optEphemeral,
 				Description: "Only you can see the answer (default: false)"},
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optAsOf,
 				Description: "Answer as if asked on this date, YYYY-MM-DD; later articles are ignored", MinLength: &ten, MaxLength: 10},
-		),
-		cmd(cmdSearch, "Show the passages that best match a query, with their articles",
+		)...),
+		cmd(cmdSearch, "Show the passages that best match a query, with their articles", withFilters(
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optQuery,
 				Description: "Words to look for", Required: true, MaxLength: maxQ},
-		),
+		)...),
 		cmd(cmdSources, "What the corpus holds: how many articles, from when, which"),
 		cmd(cmdArticle, "Show one article's details and opening",
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optID,
