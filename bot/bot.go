@@ -104,6 +104,10 @@ type Options struct {
 	Answerer Answerer
 	Searcher Searcher
 	Library  Library
+	// Timeliner makes the timelines of /timeline. Default: the Searcher,
+	// when it is one (as *rag.Index is); without either /timeline says it
+	// is not available.
+	Timeliner Timeliner
 
 	// TopK is how many passages an answer or search retrieves. Default 5.
 	TopK int
@@ -194,6 +198,8 @@ type Bot struct {
 	// ownClient reports that the bot made its HTTP client (and closes its
 	// idle connections at the end).
 	ownClient bool
+
+	pages timelines // for the page buttons of /timeline
 
 	mu      sync.Mutex
 	closing bool

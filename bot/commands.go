@@ -22,7 +22,8 @@ const (
 )
 
 // Commands returns the slash commands citebot registers globally: /ask,
-// /search, /sources, /article (with autocomplete on titles) and /help.
+// /search, /timeline, /sources, /article (with autocomplete on titles) and
+// /help.
 // They can be used in servers and in direct messages with the bot.
 func Commands() []*discordgo.ApplicationCommand { return CommandsFor("") }
 
@@ -57,6 +58,7 @@ func CommandsFor(guildID string) []*discordgo.ApplicationCommand {
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optQuery,
 				Description: "Words to look for", Required: true, MaxLength: maxQ},
 		)...),
+		cmd(cmdTimeline, "The dated events the articles report on a topic, oldest first, with citations", timelineOptions()...),
 		cmd(cmdSources, "What the corpus holds: how many articles, from when, which"),
 		cmd(cmdArticle, "Show one article's details and opening",
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optID,

@@ -79,3 +79,7 @@ func ScrubSecrets(text string, secrets ...string) string {
 	out, _ := newSecretFilter(secrets...).scrub(text)
 	return out
 }
+
+// ExpireTimelines makes the page buttons of every timeline b has shown
+// expired, as 15 minutes after /timeline.
+func ExpireTimelines(b *Bot) { b.pages.expireAll() }

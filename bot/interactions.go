@@ -50,11 +50,19 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 			b.sources(x)
 		case cmdArticle:
 			b.article(x, data)
+		case cmdTimeline:
+			b.timeline(x, data)
 		case cmdHelp:
 			b.send(x, RenderHelp(), true)
 		default:
 			b.notice(x, "I don't know that command (any more). /help lists the ones I have.")
 		}
+	case discordgo.InteractionMessageComponent:
+		if !accepting {
+			b.notice(x, shuttingDown)
+			return
+		}
+		b.component(x, i.MessageComponentData())
 	case discordgo.InteractionApplicationCommandAutocomplete:
 		var choices []*discordgo.ApplicationCommandOptionChoice
 		if accepting {

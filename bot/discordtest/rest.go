@@ -37,6 +37,7 @@ type interaction struct {
 	ackType    int
 	ackAfter   time.Duration // from dispatch to the accepted acknowledgement
 	original   *Message
+	message    *Message // the message of a component interaction (see Click)
 	followups  []string
 	// delivered is when INTERACTION_CREATE first reached the client.
 	delivered time.Time
@@ -316,6 +317,11 @@ func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpErr
 		if typ == 4 {
 			in.original = s.newMessageLocked(in.channelID, in.guildID, data)
 			in.original.Interaction, in.original.WebhookID = in.id, s.AppID
+		}
+		if typ == 7 {
+			if herr := s.updateComponentMessageLocked(in, data); herr != nil {
+				return 0, nil, herr
+			}
 		}
 	case 5:
 		flags := int(num(data["flags"]))

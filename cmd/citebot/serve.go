@@ -61,6 +61,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		GuildID:       d.GuildID,
 		Answerer:      measuredAnswerer{next: newAnswererWith(c.cfg, ix, log, m.wrapChat), m: m, mode: mode},
 		Searcher:      measuredSearcher{ix: ix, m: m},
+		Timeliner:     ix,
 		Library:       lib,
 		TopK:          c.cfg.TopK,
 		AsOf:          func() time.Time { return c.cfg.AsOfDate(time.Now()) },
