@@ -58,6 +58,9 @@ var Keys = []Key{
 	{Name: "discord.user_rate", Env: []string{"CITEBOT_USER_RATE", "CITEBOT_DISCORD_USER_RATE"}, Usage: "questions one user may ask per minute", field: func(c *Config) any { return &c.Discord.UserRate }},
 	{Name: "discord.max_concurrent", Env: []string{"CITEBOT_MAX_CONCURRENT", "CITEBOT_DISCORD_MAX_CONCURRENT"}, Usage: "questions answered at once", field: func(c *Config) any { return &c.Discord.MaxConcurrent }},
 	{Name: "discord.shutdown_grace", Env: []string{"CITEBOT_SHUTDOWN_GRACE", "CITEBOT_DISCORD_SHUTDOWN_GRACE"}, Usage: "how long answers in progress may finish when serve stops, 1s to 14m", field: func(c *Config) any { return &c.Discord.ShutdownGrace }},
+	{Name: "discord.shard_id", Env: []string{"CITEBOT_SHARD_ID", "CITEBOT_DISCORD_SHARD_ID"}, Flag: "shard-id", Usage: "the shard this serve process runs, from 0 (with discord.shard_count)", field: func(c *Config) any { return &c.Discord.ShardID }},
+	{Name: "discord.shard_count", Env: []string{"CITEBOT_SHARD_COUNT", "CITEBOT_DISCORD_SHARD_COUNT"}, Flag: "shard-count", Usage: "shards (serve processes) in all: a number, auto (Discord's recommendation) or empty for none", field: func(c *Config) any { return &c.Discord.ShardCount }},
+	{Name: "read_only", Env: []string{"CITEBOT_READ_ONLY"}, Flag: "read-only", Usage: "never write the index file (shards: citebot index writes it); changes are indexed in memory only", field: func(c *Config) any { return &c.ReadOnly }},
 	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off", field: func(c *Config) any { return &c.HTTP.Addr }},
 }
 

@@ -122,7 +122,7 @@ func (s *Server) getGatewayBot(_ *http.Request, _ *Request) (int, any, *httpErro
 	lim := s.startLimitLocked()
 	return http.StatusOK, map[string]any{
 		"url":    s.GatewayURL(),
-		"shards": 1,
+		"shards": max(1, s.opts.RecommendedShards),
 		"session_start_limit": map[string]any{
 			"total": lim.Total, "remaining": lim.Remaining, "max_concurrency": lim.MaxConcurrency,
 			"reset_after": max(0, time.Until(s.gw.limitResetAt).Milliseconds()),
