@@ -110,6 +110,14 @@ type Options struct {
 	Answerer Answerer
 	Searcher Searcher
 	Library  Library
+	// ShardID and ShardCount make the bot one shard of several (see
+	// shard.go): ShardCount 0 or 1 is no sharding, ShardAuto the count
+	// Discord recommends; ShardID is from 0 to ShardCount-1. Default: none.
+	ShardID, ShardCount int
+	// Timeliner makes the timelines of /timeline. Default: the Searcher,
+	// when it is one (as *rag.Index is); without either /timeline says it
+	// is not available.
+	Timeliner Timeliner
 
 	// TopK is how many passages an answer or search retrieves. Default 5.
 	TopK int
@@ -220,6 +228,10 @@ type Bot struct {
 	// idle connections at the end).
 	ownClient bool
 
+	pages timelines // for the page buttons of /timeline
+	// shardTurnTaken is set once a shard has waited its turn to identify.
+	shardTurnTaken atomic.Bool
+
 	mu      sync.Mutex
 	closing bool
 	active  tracker
@@ -295,6 +307,9 @@ func New(opts Options) (*Bot, error) {
 	if opts.DeliveryTimeout <= 0 {
 		opts.DeliveryTimeout = 2 * time.Minute
 	}
+	if err := checkShards(opts); err != nil {
+		return nil, err
+	}
 	s, err := discordgo.New("Bot " + tok)
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
@@ -312,7 +327,10 @@ func New(opts Options) (*Bot, error) {
 	b.gate = &gate{next: base, log: b.log, budget: opts.timings.invalidBudget}
 	client := *opts.HTTPClient
 	client.Transport = b.gate
-	if b.state, err = openState(opts.StateDir); err != nil {
+	if opts.ShardCount > 1 {
+		s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
+	}
+	if b.state, err = openState(opts.StateDir, stateFileName(opts)); err != nil {
 		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
 	}
 	s.Client = &client
@@ -426,6 +444,10 @@ func (b *Bot) Run(ctx context.Context) error {
 // 20 s, … at most 10 minutes, until it works or ctx ends. Mentions and
 // direct messages are answered meanwhile.
 func (b *Bot) registerLoop(ctx context.Context, user *discordgo.User, appID string) {
+	if b.opts.ShardID > 0 {
+		b.log.Info("citebot is online", "bot", user.Username, "bot_id", user.ID, "shard", b.opts.ShardID, "commands", 0, "scope", "registered by shard 0")
+		return
+	}
 	for n := 1; ; n++ {
 		count, err := b.register(ctx, appID)
 		if err == nil {

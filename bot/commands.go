@@ -22,7 +22,8 @@ const (
 )
 
 // Commands returns the slash commands citebot registers globally: /ask,
-// /search, /sources, /article (with autocomplete on titles) and /help.
+// /search, /timeline, /sources, /article (with autocomplete on titles) and
+// /help.
 // They can be used in servers and in direct messages with the bot.
 func Commands() []*discordgo.ApplicationCommand { return CommandsFor("") }
 
@@ -45,18 +46,19 @@ func CommandsFor(guildID string) []*discordgo.ApplicationCommand {
 	}
 	ten := 10
 	return []*discordgo.ApplicationCommand{
-		cmd(cmdAsk, "Ask a question; the answer cites the news articles it comes from",
+		cmd(cmdAsk, "Ask a question; the answer cites the news articles it comes from", withFilters(
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optQuestion,
 				Description: "Your question, e.g. when did Biden and Xi last speak?", Required: true, MaxLength: maxQ},
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionBoolean, Name: optEphemeral,
 				Description: "Only you can see the answer (default: false)"},
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optAsOf,
 				Description: "Answer as if asked on this date, YYYY-MM-DD; later articles are ignored", MinLength: &ten, MaxLength: 10},
-		),
-		cmd(cmdSearch, "Show the passages that best match a query, with their articles",
+		)...),
+		cmd(cmdSearch, "Show the passages that best match a query, with their articles", withFilters(
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optQuery,
 				Description: "Words to look for", Required: true, MaxLength: maxQ},
-		),
+		)...),
+		cmd(cmdTimeline, "The dated events the articles report on a topic, oldest first, with citations", timelineOptions()...),
 		cmd(cmdSources, "What the corpus holds: how many articles, from when, which"),
 		cmd(cmdArticle, "Show one article's details and opening",
 			&discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: optID,

@@ -362,6 +362,8 @@ func (b *Bot) onComponent(x *exchange, accepting bool) {
 		b.notice(x, shuttingDown)
 	case strings.HasPrefix(data.CustomID, feedbackPrefix):
 		b.onFeedback(x, data)
+	case strings.HasPrefix(data.CustomID, timelinePrefix):
+		b.component(x, data)
 	default:
 		b.notice(x, "That button is not one I know (any more).")
 	}

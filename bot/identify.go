@@ -90,6 +90,8 @@ type sessionStartLimit struct {
 	Remaining      int `json:"remaining"`
 	ResetAfter     int `json:"reset_after"` // milliseconds
 	MaxConcurrency int `json:"max_concurrency"`
+	// recommendedShards is the "shards" of GET /gateway/bot.
+	recommendedShards int
 }
 
 // identifyReserve is how many session starts the bot leaves unused: when
@@ -105,11 +107,13 @@ func (b *Bot) readStartLimit(ctx context.Context) (sessionStartLimit, error) {
 		return sessionStartLimit{}, err
 	}
 	var body struct {
-		Limit *sessionStartLimit `json:"session_start_limit"`
+		Shards int                `json:"shards"`
+		Limit  *sessionStartLimit `json:"session_start_limit"`
 	}
 	if err := json.Unmarshal(resp, &body); err != nil || body.Limit == nil {
 		return sessionStartLimit{}, fmt.Errorf("read the session start limit: unexpected answer %.100q", resp)
 	}
+	body.Limit.recommendedShards = body.Shards
 	return *body.Limit, nil
 }
 
@@ -130,6 +134,9 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 	for {
 		lim, err := b.readStartLimit(ctx)
 		if err != nil {
+			return err
+		}
+		if err := b.applyShards(ctx, lim); err != nil {
 			return err
 		}
 		if lim.Remaining > identifyReserve(lim.Total) {

@@ -50,6 +50,8 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 			b.sources(x)
 		case cmdArticle:
 			b.article(x, data)
+		case cmdTimeline:
+			b.timeline(x, data)
 		case cmdHelp:
 			b.send(x, RenderHelp(), true)
 		default:
@@ -187,6 +189,11 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 		}
 		asOf = t
 	}
+	filter, problem := parseFilter(opts)
+	if problem != "" {
+		b.notice(x, problem)
+		return
+	}
 	question, err := rag.NormalizeQuestion(stringOpt(opts[optQuestion]))
 	if err != nil {
 		b.notice(x, questionProblem(err))
@@ -211,7 +218,7 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	st := b.newStreamer(ctx, x, question)
-	q := rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add, History: conv.history}
+	q := rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add, History: conv.history, Filter: filter}
 	ans, err := b.answer(ctx, q)
 	st.finish()
 
@@ -296,6 +303,9 @@ func (b *Bot) explain(ctx context.Context, err error, attrs ...any) string {
 	switch {
 	case errors.Is(err, rag.ErrEmptyQuestion), errors.Is(err, rag.ErrQuestionTooLong):
 		return questionProblem(err)
+	case errors.Is(err, rag.ErrNoArticles):
+		text, _ := noMatchText(err)
+		return text
 	case b.work.Err() != nil:
 		b.log.Info("answer cancelled by shutdown", attrs...)
 		return "citebot is shutting down and could not finish this answer. Please ask again in a minute."
@@ -313,9 +323,15 @@ func (b *Bot) explain(ctx context.Context, err error, attrs ...any) string {
 // search answers /search with the best-matching passages.
 func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionData) {
 	i := x.i
-	query, err := rag.NormalizeQuestion(stringOpt(options(data)[optQuery]))
+	opts := options(data)
+	query, err := rag.NormalizeQuestion(stringOpt(opts[optQuery]))
 	if err != nil {
 		b.notice(x, "Give me some words to search for, like “theater commander call”.")
+		return
+	}
+	filter, problem := parseFilter(opts)
+	if problem != "" {
+		b.notice(x, problem)
 		return
 	}
 	user := userOf(i)
@@ -326,7 +342,7 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 	defer done()
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
-	ps, err := b.searchPassages(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf()})
+	ps, err := b.searchPassages(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf(), Filter: filter})
 	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
 	var msg Message
@@ -436,17 +452,16 @@ func (b *Bot) findArticle(s string) (ArticleInfo, bool) {
 // maxChoices is Discord's limit of autocomplete choices.
 const maxChoices = 25
 
-// suggest returns autocomplete choices for /article: titles that start
+// suggest returns autocomplete choices: for a source option those of
+// suggestOutlets; for /article titles that start
 // with, have a word starting with, or contain what was typed (or ids that
 // start with it), newest first within each kind; with nothing typed, the
 // newest articles. Names are "Title (date)", at most 100 characters; values
 // are article ids.
 func (b *Bot) suggest(data discordgo.ApplicationCommandInteractionData) []*discordgo.ApplicationCommandOptionChoice {
-	typed := ""
-	for _, o := range data.Options {
-		if o.Focused {
-			typed = strings.ToLower(oneLine(stringOpt(o)))
-		}
+	name, typed := focused(data)
+	if name == optSource {
+		return b.suggestOutlets(typed)
 	}
 	type scored struct {
 		e    catalogEntry

@@ -491,6 +491,8 @@ func RenderHelp() Message {
 		"",
 		"**/ask** `question` — a cited answer. Options: `ephemeral` (only you see it), `as_of` (YYYY-MM-DD: answer as if asked that day, ignoring later articles).",
 		"**/search** `query` — the passages that best match, with their articles.",
+		"**/timeline** `topic` — the dated events the articles report on it, oldest first, with citations; ◀ ▶ page through them.",
+		"Filters on /ask, /search and /timeline: `source` (an outlet), `since` and `until` (2023, 2023-03 or 2023-03-15).",
 		"**/sources** — what the corpus holds: how many articles, from when, which.",
 		"**/article** `id` — one article's details and opening; start typing a title to pick it.",
 		"**/help** — this message.",

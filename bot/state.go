@@ -39,14 +39,14 @@ type stateStore struct {
 	st persisted
 }
 
-// openState loads the state from dir (a missing file is a fresh start; an
+// openState loads the state from file name in dir (a missing file is a fresh start; an
 // unreadable one is reported and replaced).
-func openState(dir string) (*stateStore, error) {
+func openState(dir, name string) (*stateStore, error) {
 	s := &stateStore{}
 	if dir == "" {
 		return s, nil
 	}
-	s.path = filepath.Join(dir, StateFile)
+	s.path = filepath.Join(dir, name)
 	data, err := os.ReadFile(s.path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

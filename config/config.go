@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -27,6 +28,10 @@ type Config struct {
 	Corpus string `yaml:"corpus"`
 	// Articles is a JSONL file of articles, used instead of Corpus.
 	Articles string `yaml:"articles"`
+	// ReadOnly keeps commands from writing the index file: serve processes
+	// that share one (shards) read it, and `citebot index` writes it.
+	// Articles that changed since are indexed in memory. Default false.
+	ReadOnly bool `yaml:"read_only"`
 	// DataDir holds the index. Default: "citebot" in the user cache directory.
 	DataDir string `yaml:"data_dir"`
 	// AsOf is the "today" of temporal questions (YYYY-MM-DD). Empty: the real date.
@@ -109,6 +114,30 @@ type Discord struct {
 	// the bot's answers without the reply ping are answered too. Default
 	// false: such replies are seen only in direct messages.
 	MessageContent bool `yaml:"message_content"`
+	// ShardID is the shard this process serves, from 0 (see ShardCount).
+	ShardID int `yaml:"shard_id"`
+	// ShardCount is how many shards the bot's servers are spread over,
+	// one process each: a number, "auto" (the count Discord recommends in
+	// GET /gateway/bot) or empty for none (one process serves all).
+	// Discord requires sharding past 2,500 servers.
+	ShardCount string `yaml:"shard_count"`
+}
+
+// MaxShards bounds discord.shard_count.
+const MaxShards = 65536
+
+// Shards returns the shard count of discord.shard_count: 0 for none, -1
+// for "auto". Call Validate first.
+func (d Discord) Shards() int {
+	switch s := strings.TrimSpace(d.ShardCount); strings.ToLower(s) {
+	case "":
+		return 0
+	case "auto":
+		return -1
+	default:
+		n, _ := strconv.Atoi(s)
+		return n
+	}
 }
 
 // HTTP configures the optional operations listener.
@@ -222,6 +251,18 @@ func (c Config) Validate() error {
 	}
 	if c.OpenAI.MaxRetries < 0 || c.OpenAI.MaxRetries > 10 {
 		bad("openai.max_retries", "%d is out of range (0 to 10)", c.OpenAI.MaxRetries)
+	}
+	if sc := strings.TrimSpace(c.Discord.ShardCount); sc != "" && !strings.EqualFold(sc, "auto") {
+		if n, err := strconv.Atoi(sc); err != nil || n < 1 || n > MaxShards {
+			bad("discord.shard_count", "%q is not a shard count: use a number from 1 to %d, or auto", sc, MaxShards)
+		} else if c.Discord.ShardID >= n {
+			bad("discord.shard_id", "%d is not a shard of %d: use 0 to %d", c.Discord.ShardID, n, n-1)
+		}
+	}
+	if c.Discord.ShardID < 0 || c.Discord.ShardID >= MaxShards {
+		bad("discord.shard_id", "%d is not a shard id: use 0 to %d", c.Discord.ShardID, MaxShards-1)
+	} else if c.Discord.ShardID > 0 && strings.TrimSpace(c.Discord.ShardCount) == "" {
+		bad("discord.shard_id", "shard %d needs discord.shard_count (a number or auto)", c.Discord.ShardID)
 	}
 	if c.Discord.GuildID != "" && !isSnowflake(c.Discord.GuildID) {
 		bad("discord.guild_id", "%q is not a Discord id (digits only)", c.Discord.GuildID)

@@ -61,6 +61,9 @@ var Keys = []Key{
 	{Name: "discord.conversations", Env: []string{"CITEBOT_CONVERSATIONS", "CITEBOT_DISCORD_CONVERSATIONS"}, Usage: "answers remembered for follow-ups and feedback, in memory only", field: func(c *Config) any { return &c.Discord.Conversations }},
 	{Name: "discord.conversation_ttl", Env: []string{"CITEBOT_CONVERSATION_TTL", "CITEBOT_DISCORD_CONVERSATION_TTL"}, Usage: "how long an answer is remembered after its last use, 1m to 24h", field: func(c *Config) any { return &c.Discord.ConversationTTL }},
 	{Name: "discord.message_content", Env: []string{"CITEBOT_MESSAGE_CONTENT", "CITEBOT_DISCORD_MESSAGE_CONTENT"}, Usage: "ask for the privileged Message Content intent, to answer replies without the ping", field: func(c *Config) any { return &c.Discord.MessageContent }},
+	{Name: "discord.shard_id", Env: []string{"CITEBOT_SHARD_ID", "CITEBOT_DISCORD_SHARD_ID"}, Flag: "shard-id", Usage: "the shard this serve process runs, from 0 (with discord.shard_count)", field: func(c *Config) any { return &c.Discord.ShardID }},
+	{Name: "discord.shard_count", Env: []string{"CITEBOT_SHARD_COUNT", "CITEBOT_DISCORD_SHARD_COUNT"}, Flag: "shard-count", Usage: "shards (serve processes) in all: a number, auto (Discord's recommendation) or empty for none", field: func(c *Config) any { return &c.Discord.ShardCount }},
+	{Name: "read_only", Env: []string{"CITEBOT_READ_ONLY"}, Flag: "read-only", Usage: "never write the index file (shards: citebot index writes it); changes are indexed in memory only", field: func(c *Config) any { return &c.ReadOnly }},
 	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off", field: func(c *Config) any { return &c.HTTP.Addr }},
 }
 

@@ -48,6 +48,10 @@ type Query struct {
 	// that stands alone is answered as if History were empty. Answerers use
 	// at most the last few turns.
 	History []Turn
+	// Filter keeps the answer to the articles of an outlet or a period of
+	// publication. Zero: all articles. When it admits none, answering
+	// returns a [*NoMatchError] ("no articles from Reuters before 2022").
+	Filter Filter
 }
 
 // Turn is one earlier exchange of a conversation.

@@ -112,6 +112,7 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 	if err != nil {
 		return retrieval{}, err
 	}
+	ctx = withFilter(ctx, q.Filter) // every search of the answer keeps to it
 	r := retrieval{question: question, read: e.ix.read(question), asOf: q.AsOf}
 	if r.asOf.IsZero() {
 		now := e.now()

@@ -49,6 +49,8 @@ type Index struct {
 
 	newest time.Time // the latest publication date of the articles
 
+	parts atomic.Pointer[outletPartition] // for filters; see filter.go
+
 	workers      int
 	vectorWeight float64
 	stored       map[string]storedArticle // loaded from disk, by article id; consumed by Update

@@ -289,10 +289,16 @@ type weightedTerm struct {
 // search returns up to k documents by BM25 score for the weighted query
 // terms, best first.
 func (lx *lexicon) search(qterms []weightedTerm, k int) []scored {
+	return lx.searchIn(qterms, k, nil)
+}
+
+// searchIn is search over the documents of allow only (all when nil).
+func (lx *lexicon) searchIn(qterms []weightedTerm, k int, allow bitset) []scored {
 	if lx.n == 0 || k <= 0 {
 		return nil
 	}
 	s := lx.scores()
+	s.allow = allow
 	for _, wt := range qterms {
 		s.add(lx.list(wt.term), wt.weight)
 	}
@@ -306,6 +312,7 @@ type bm25Scores struct {
 	lx      *lexicon
 	p       *[]float64
 	touched []int32
+	allow   bitset // when set, top ranks only these documents (see filter.go)
 }
 
 // scores returns an empty accumulator; top returns it to the pool.
@@ -338,7 +345,7 @@ func (s *bm25Scores) add(ps []posting, weight float64) {
 // top returns the k best documents, best first, and releases s.
 func (s *bm25Scores) top(k int) []scored {
 	acc := *s.p
-	out := topK(acc, s.touched, k)
+	out := topK(acc, s.allow.keep(s.touched), k)
 	for _, d := range s.touched {
 		acc[d] = 0
 	}

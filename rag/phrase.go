@@ -9,13 +9,15 @@ import "math"
 // by intersecting its two terms' postings and checking adjacency in their
 // term lists, so the cost falls on the query (proportional to the rarer
 // term's postings) rather than on building and holding the index. The
-// caller holds ix.mu for reading. It returns up to k documents, best first.
-func (ix *Index) pairSearch(raw []string, k int) []scored {
+// caller holds ix.mu for reading. It returns up to k documents of allow
+// (all when nil), best first.
+func (ix *Index) pairSearch(raw []string, k int, allow bitset) []scored {
 	lx := ix.lex
 	if lx.n == 0 || k <= 0 {
 		return nil
 	}
 	s := lx.scores()
+	s.allow = allow
 	seen := map[[2]uint32]bool{}
 	var hits []posting
 	for i := 0; i+1 < len(raw); i++ {

@@ -54,6 +54,10 @@ type SearchOptions struct {
 	// about the present gets ("this week", "recently", "is … now"; see
 	// recencyStrength).
 	NoRecency bool
+	// Filter keeps to the articles of an outlet or a period (see filter.go);
+	// zero: the filter of the answer the search serves, if any. A filter
+	// that admits no article makes Search return a [*NoMatchError].
+	Filter Filter
 }
 
 // recencyPool multiplies the candidates of a query about the present.
@@ -145,6 +149,10 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	if len(ix.recs) == 0 {
 		return nil, ErrEmptyIndex
 	}
+	allow, err := ix.allowed(filterOf(ctx, opts))
+	if err != nil {
+		return nil, err
+	}
 	// Candidates: generous, since filters and caps apply afterwards.
 	m := min(len(ix.recs), max(50, opts.K*8))
 	recency := 0.0
@@ -166,15 +174,15 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		}
 		return p
 	}
-	for _, s := range ix.lex.search(qterms, m) {
+	for _, s := range ix.lex.searchIn(qterms, m, allow.chunkSet()) {
 		get(s.doc).Lexical = s.score
 	}
-	for _, s := range ix.pairSearch(raw, m) {
+	for _, s := range ix.pairSearch(raw, m, allow.chunkSet()) {
 		get(s.doc).Phrase = s.score
 	}
 	artScore := map[int]float64{}
 	maxArt := 0.0
-	for _, s := range ix.artLex.search(qterms, m) {
+	for _, s := range ix.artLex.searchIn(qterms, m, allow.articleSet()) {
 		artScore[s.doc] = s.score
 		maxArt = math.Max(maxArt, s.score)
 	}
@@ -182,7 +190,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		if len(qvec) != ix.dim {
 			return nil, fmt.Errorf("query vector has %d dimensions, the index %d: re-index with the current embedder", len(qvec), ix.dim)
 		}
-		hits, err := ix.vectorSearch(ctx, qvec, m)
+		hits, err := ix.vectorSearchIn(ctx, qvec, m, allow)
 		if err != nil {
 			return nil, fmt.Errorf("vector search: %w", err)
 		}

@@ -137,6 +137,13 @@ type gatewayState struct {
 	limit        SessionStartLimit
 	limitResetAt time.Time
 	lastIdentify time.Time
+
+	// Sharding (shards.go): the session of each shard, the shard count
+	// of the live shards, and the last IDENTIFY of each max_concurrency
+	// bucket.
+	byShard      map[int]*gwSession
+	shardCount   int
+	lastByBucket map[int]time.Time
 }
 
 func (g *gatewayState) allConns() []*gwConn { return append([]*gwConn(nil), g.conns...) }
@@ -148,6 +155,8 @@ type gwSession struct {
 	intents  int
 	compress bool
 	valid    bool
+	shard    *[2]int // [id, count] when the client identified as a shard
+	conn     *gwConn // the connection carrying it, once ready
 }
 
 type gwFrame struct {
@@ -392,9 +401,10 @@ func (s *Server) startLimitLocked() *SessionStartLimit {
 // identify answers IDENTIFY with READY and a GUILD_CREATE; false closes.
 func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	var d struct {
-		Token    string `json:"token"`
-		Intents  *int   `json:"intents"`
-		Compress bool   `json:"compress"`
+		Token    string  `json:"token"`
+		Intents  *int    `json:"intents"`
+		Compress bool    `json:"compress"`
+		Shard    *[2]int `json:"shard"`
 	}
 	_ = json.Unmarshal(raw, &d)
 	s.mu.Lock()
@@ -418,6 +428,13 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		return false
 	}
 	s.mu.Lock()
+	problem := s.shardProblemLocked(d.Shard)
+	s.mu.Unlock()
+	if problem != "" {
+		s.closeConn(c, 4010, problem)
+		return false
+	}
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := time.Now()
 	lim := s.startLimitLocked()
@@ -433,24 +450,35 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	lim.Remaining--
 	s.gw.stats.Identifies++
 	s.gw.stats.IdentifyTimes = append(s.gw.stats.IdentifyTimes, now)
-	tooSoon := s.opts.IdentifyInterval > 0 && !s.gw.lastIdentify.IsZero() && now.Sub(s.gw.lastIdentify) < s.opts.IdentifyInterval
+	lastInBucket := s.lastIdentifyLocked(s.identifyBucketLocked(d.Shard), now)
+	tooSoon := s.opts.IdentifyInterval > 0 && !lastInBucket.IsZero() && now.Sub(lastInBucket) < s.opts.IdentifyInterval
 	s.gw.lastIdentify = now
 	if tooSoon {
-		s.violationLocked("IDENTIFY %s after the previous one, within the %s Discord allows per IDENTIFY", now.Sub(s.gw.stats.IdentifyTimes[len(s.gw.stats.IdentifyTimes)-2]).Round(time.Millisecond), s.opts.IdentifyInterval)
+		s.violationLocked("IDENTIFY %s after the previous one of its max_concurrency bucket, within the %s Discord allows per IDENTIFY", now.Sub(lastInBucket).Round(time.Millisecond), s.opts.IdentifyInterval)
 		return s.interruptLocked(c, Interruption{At: BeforeReady, Op: 9}) == nil
 	}
 	if in, ok := s.takeInterruptLocked(BeforeReady); ok {
 		return s.interruptLocked(c, in) == nil
 	}
-	sess := &gwSession{id: randomID(), intents: *d.Intents, compress: d.Compress, valid: true}
+	sess := &gwSession{id: randomID(), intents: *d.Intents, compress: d.Compress, valid: true, shard: d.Shard}
 	s.gw.sessions[sess.id] = sess
 	s.gw.session = sess
 	s.gw.stats.Intents = *d.Intents
 	c.session = sess
+	if d.Shard != nil {
+		if s.gw.byShard == nil {
+			s.gw.byShard = map[int]*gwSession{}
+		}
+		s.gw.byShard[d.Shard[0]], s.gw.shardCount = sess, d.Shard[1]
+	}
+	var unavailable []any
+	for _, g := range s.guildsOfLocked(sess) {
+		unavailable = append(unavailable, map[string]any{"id": g.id, "unavailable": true})
+	}
 	ready := map[string]any{
 		"v":                  9,
 		"user":               userJSON(s.BotUser),
-		"guilds":             []any{map[string]any{"id": s.GuildID, "unavailable": true}},
+		"guilds":             append([]any{}, unavailable...),
 		"session_id":         sess.id,
 		"resume_gateway_url": s.ResumeGatewayURL(),
 		"session_type":       "normal",
@@ -460,20 +488,26 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		"application":        map[string]any{"id": s.AppID, "flags": 0},
 		"_trace":             []string{"[\"discordtest\"]"},
 	}
+	if d.Shard != nil {
+		ready["shard"] = []int{d.Shard[0], d.Shard[1]}
+	}
 	if err := s.sendLocked(c, sess, "READY", ready, d.Compress); err != nil {
 		return false
 	}
-	guild := map[string]any{
-		"id": s.GuildID, "name": "Test Guild", "icon": nil, "owner_id": guildOwnerID, "unavailable": false,
-		"member_count": 2, "large": false, "joined_at": time.Now().UTC().Format(time.RFC3339Nano),
-		"roles": []any{}, "emojis": []any{}, "stickers": []any{}, "features": []any{}, "members": []any{},
-		"channels": []any{map[string]any{"id": s.ChannelID, "type": 0, "name": "general", "guild_id": s.GuildID, "position": 0, "permission_overwrites": []any{}}},
-		"threads":  []any{}, "voice_states": []any{}, "presences": []any{}, "stage_instances": []any{},
-		"guild_scheduled_events": []any{}, "preferred_locale": "en-US",
+	for _, g := range s.guildsOfLocked(sess) {
+		guild := map[string]any{
+			"id": g.id, "name": "Test Guild", "icon": nil, "owner_id": guildOwnerID, "unavailable": false,
+			"member_count": 2, "large": false, "joined_at": time.Now().UTC().Format(time.RFC3339Nano),
+			"roles": []any{}, "emojis": []any{}, "stickers": []any{}, "features": []any{}, "members": []any{},
+			"channels": []any{map[string]any{"id": g.channelID, "type": 0, "name": "general", "guild_id": g.id, "position": 0, "permission_overwrites": []any{}}},
+			"threads":  []any{}, "voice_states": []any{}, "presences": []any{}, "stage_instances": []any{},
+			"guild_scheduled_events": []any{}, "preferred_locale": "en-US",
+		}
+		if err := s.sendLocked(c, sess, "GUILD_CREATE", guild, d.Compress); err != nil {
+			return false
+		}
 	}
-	if err := s.sendLocked(c, sess, "GUILD_CREATE", guild, d.Compress); err != nil {
-		return false
-	}
+	sess.conn = c
 	c.ready, c.left = true, false
 	s.gw.current = c
 	s.gw.stats.Ready++
@@ -517,6 +551,7 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 	s.gw.stats.Resumes++
 	c.session = sess
 	s.gw.session = sess
+	sess.conn = c
 	for _, f := range sess.buffer {
 		if *f.S > d.Seq {
 			if err := c.write(f, false); err != nil {
@@ -557,7 +592,7 @@ var errNoSession = errors.New("discordtest: no gateway session: the bot has not 
 func (s *Server) dispatch(event string, d any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	sess := s.gw.session
+	sess, c := s.routeLocked(d)
 	if sess == nil {
 		return errNoSession
 	}
@@ -565,7 +600,7 @@ func (s *Server) dispatch(event string, d any) error {
 	seq, t := sess.seq, event
 	f := gwFrame{Op: 0, D: d, S: &seq, T: &t}
 	sess.buffer = append(sess.buffer, f)
-	if c := s.gw.current; c != nil && c.ready && c.session == sess {
+	if c != nil && c.ready && c.session == sess {
 		if c.write(f, false) == nil {
 			s.deliveredLocked(f)
 		}

@@ -98,6 +98,9 @@ type Invocation struct {
 	// ChannelID overrides the channel. Default: the guild's text channel,
 	// or the DM channel.
 	ChannelID string
+	// GuildID is the guild it is used in (see AddGuild). Default: the
+	// fake's GuildID.
+	GuildID string
 	// Focused, when set, makes this an autocomplete interaction (type 4)
 	// for the named option, whose value is what the user has typed so far.
 	Focused string
@@ -124,7 +127,11 @@ type Interaction struct {
 // Discord does when a user runs it, and starts its acknowledgement clock.
 func (s *Server) Invoke(inv Invocation) (Interaction, error) {
 	s.mu.Lock()
-	cmd := findCommand(s.commands[s.GuildID], inv.Command)
+	gid := inv.GuildID
+	if gid == "" {
+		gid = s.GuildID
+	}
+	cmd := findCommand(s.commands[gid], inv.Command)
 	if cmd == nil {
 		cmd = findCommand(s.commands[""], inv.Command)
 	}
@@ -183,20 +190,20 @@ func (s *Server) Invoke(inv Invocation) (Interaction, error) {
 		p["authorizing_integration_owners"] = map[string]any{"0": "0"}
 		p["channel"] = map[string]any{"id": in.channelID, "type": 1, "flags": 0, "last_message_id": nil, "recipients": []any{userJSON(u)}}
 	} else {
-		in.channelID, in.guildID = inv.ChannelID, s.GuildID
+		in.channelID, in.guildID = inv.ChannelID, gid
 		if in.channelID == "" {
-			in.channelID = s.ChannelID
+			in.channelID = s.channelOfLocked(gid)
 		}
-		p["guild_id"] = s.GuildID
-		p["guild"] = map[string]any{"id": s.GuildID, "locale": "en-US", "features": []any{}}
+		p["guild_id"] = gid
+		p["guild"] = map[string]any{"id": gid, "locale": "en-US", "features": []any{}}
 		p["guild_locale"] = "en-US"
 		p["member"] = memberJSON(&u)
 		p["context"] = 0
-		p["authorizing_integration_owners"] = map[string]any{"0": s.GuildID}
+		p["authorizing_integration_owners"] = map[string]any{"0": gid}
 		if ch, ok := s.channels[in.channelID]; ok {
 			p["channel"] = s.channelJSONLocked(ch)
 		} else {
-			p["channel"] = map[string]any{"id": in.channelID, "type": channelText, "guild_id": s.GuildID, "name": "general", "flags": 0, "permissions": memberPermissions}
+			p["channel"] = map[string]any{"id": in.channelID, "type": channelText, "guild_id": gid, "name": "general", "flags": 0, "permissions": memberPermissions}
 		}
 	}
 	p["channel_id"] = in.channelID

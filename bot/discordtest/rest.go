@@ -37,9 +37,8 @@ type interaction struct {
 	ackType    int
 	ackAfter   time.Duration // from dispatch to the accepted acknowledgement
 	original   *Message
+	message    *Message // the message of a component interaction (see Click)
 	followups  []string
-	// message is the message whose component was used (type 3).
-	message *Message
 	// delivered is when INTERACTION_CREATE first reached the client.
 	delivered time.Time
 	// gone is set once the fake answered 404 for the original response
@@ -123,7 +122,7 @@ func (s *Server) getGatewayBot(_ *http.Request, _ *Request) (int, any, *httpErro
 	lim := s.startLimitLocked()
 	return http.StatusOK, map[string]any{
 		"url":    s.GatewayURL(),
-		"shards": 1,
+		"shards": max(1, s.opts.RecommendedShards),
 		"session_start_limit": map[string]any{
 			"total": lim.Total, "remaining": lim.Remaining, "max_concurrency": lim.MaxConcurrency,
 			"reset_after": max(0, time.Until(s.gw.limitResetAt).Milliseconds()),

@@ -108,6 +108,8 @@ type Options struct {
 	// gets INVALID_SESSION (d false), as on Discord, and is a violation.
 	// Zero: not checked.
 	IdentifyInterval time.Duration
+	// RecommendedShards is the "shards" of GET /gateway/bot. Default 1.
+	RecommendedShards int
 }
 
 // DefaultToken is a made-up bot token of the real shape (three dot-separated
@@ -147,6 +149,7 @@ type Server struct {
 	interactions  map[string]*interaction // by token
 	messages      map[string]*Message
 	channels      map[string]channelInfo
+	extraGuilds   []fakeGuild                 // guilds besides GuildID (AddGuild)
 	commands      map[string][]map[string]any // scope ("" global, guild id) → registered commands
 	registrations [][]map[string]any
 	limits        []*rateLimit

@@ -341,7 +341,10 @@ func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progre
 	if err != nil {
 		return nil, st, nil, fmt.Errorf("index %s: %w", desc, err)
 	}
-	if st.Modified() {
+	switch {
+	case st.Modified() && cfg.ReadOnly:
+		log.Info("read_only: the changes are indexed in memory, not written; run citebot index to write them", "path", path, "embedded", st.Embedded)
+	case st.Modified():
 		saveErr = ix.Save(path)
 	}
 	log.Debug("index ready", "articles", st.Articles, "chunks", st.Chunks, "embedded", st.Embedded, "took", st.Duration.Round(time.Millisecond))

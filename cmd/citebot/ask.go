@@ -18,9 +18,15 @@ import (
 
 func runAsk(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
+	var ff filterFlags
 	c, err := parse(e, "ask", `[flags] "question"`, args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the answer as one JSON object")
+		ff.register(fs)
 	})
+	if err != nil {
+		return err
+	}
+	filter, err := ff.filter()
 	if err != nil {
 		return err
 	}
@@ -36,7 +42,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	q := rag.Query{Question: question, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK}
+	q := rag.Query{Question: question, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK, Filter: filter}
 	// On a terminal a model's answer is shown as it is generated, then
 	// replaced by the verified answer; see streamPrinter.
 	var sp *streamPrinter
@@ -54,6 +60,9 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		if errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrQuestionTooLong) {
 			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		if nm := (*rag.NoMatchError)(nil); errors.As(err, &nm) {
+			return nm // "no articles from Reuters before 2022", without the layers
 		}
 		return err
 	}

@@ -30,6 +30,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	bar := newProgressBar(e.stderr, "embedding")
+	c.cfg.ReadOnly = false // index is the command that writes the file
 	ix, st, saveErr, err := buildIndex(ctx, c.cfg, c.log, bar.update, newEmbedder(c.cfg, c.log))
 	bar.finish()
 	if err != nil {

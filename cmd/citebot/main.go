@@ -4,6 +4,7 @@
 //	citebot ask "when did Biden and Xi last speak?"
 //	citebot chat
 //	citebot search "theater commander call"
+//	citebot timeline "Biden Xi calls and meetings"
 //	citebot index --corpus ./articles
 //	citebot eval --qa questions.jsonl
 //	DISCORD_TOKEN=… citebot serve --http 127.0.0.1:8080
@@ -74,6 +75,7 @@ func commands() []command {
 		{"ask", "answer a question with citations", runAsk},
 		{"chat", "a conversation in the terminal: follow-up questions, /new to start over", runChat},
 		{"search", "show the passages that best match a query, with scores", runSearch},
+		{"timeline", "list the dated events on a topic, oldest first, with citations", runTimeline},
 		{"index", "build or refresh the index of the corpus", runIndex},
 		{"eval", "measure answer and retrieval quality on a question set", runEval},
 		{"serve", "run the Discord bot (needs DISCORD_TOKEN)", runServe},

@@ -108,7 +108,7 @@ func (r *reloader) reload(ctx context.Context, trigger string) {
 		r.fail(trigger, fi, "could not update the index; still serving the previous one", err)
 		return
 	}
-	if st.Embedded > 0 {
+	if st.Embedded > 0 && !r.cfg.ReadOnly {
 		if err := r.ix.Save(r.path); err != nil {
 			r.log.Warn("could not save the index; it will be rebuilt next time", "path", r.path, "error", err.Error())
 		}

@@ -28,9 +28,15 @@ type searchResult struct {
 
 func runSearch(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
+	var ff filterFlags
 	c, err := parse(e, "search", `[flags] "query"`, args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print the passages as a JSON array")
+		ff.register(fs)
 	})
+	if err != nil {
+		return err
+	}
+	filter, err := ff.filter()
 	if err != nil {
 		return err
 	}
@@ -42,7 +48,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := ix.Search(ctx, query, rag.SearchOptions{K: c.cfg.TopK, Before: c.cfg.AsOfDate(time.Now())})
+	ps, err := ix.Search(ctx, query, rag.SearchOptions{K: c.cfg.TopK, Before: c.cfg.AsOfDate(time.Now()), Filter: filter})
 	if err != nil {
 		return err
 	}

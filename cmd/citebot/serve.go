@@ -61,6 +61,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		GuildID:       d.GuildID,
 		Answerer:      measuredAnswerer{next: newAnswererWith(c.cfg, ix, log, m.wrapChat), m: m, mode: mode},
 		Searcher:      measuredSearcher{ix: ix, m: m},
+		Timeliner:     ix,
+		ShardID:       d.ShardID,
+		ShardCount:    shardCount(d.Shards()),
 		Library:       lib,
 		TopK:          c.cfg.TopK,
 		AsOf:          func() time.Time { return c.cfg.AsOfDate(time.Now()) },
@@ -161,4 +164,12 @@ func (l *library) Article(id string) (bot.ArticleInfo, bool) {
 		return bot.ArticleInfo{}, false
 	}
 	return s.list[i], true
+}
+
+// shardCount converts discord.shard_count (0 none, -1 auto) for the bot.
+func shardCount(n int) int {
+	if n < 0 {
+		return bot.ShardAuto
+	}
+	return n
 }

@@ -144,7 +144,7 @@ func TestServeEndToEnd(t *testing.T) {
 		for _, c := range regs[0] {
 			names = append(names, c["name"].(string))
 		}
-		if got, want := strings.Join(names, " "), "ask search sources article help"; got != want {
+		if got, want := strings.Join(names, " "), "ask search timeline sources article help"; got != want {
 			t.Errorf("registered %q, want %q", got, want)
 		}
 		put, _ := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Method == "PUT" })

@@ -276,7 +276,8 @@ func init() {
 	for a, forms := range map[Action]string{
 		Call: `call calls phone phoned phones telephone telephoned videoconference videoconferences spoke speak speaks spoken
 			speaking talked talk conversation conversations`,
-		Meet:  `meet meets met meeting meetings summit summits talks face-to-face in-person encounter sat sit-down`,
+		Meet: `meet meets met meeting meetings summit summits talks face-to-face in-person encounter sat sit-down
+			conference conferences`, // only a video or virtual conference: see actions
 		Visit: `visit visits visited visiting trip trips travel traveled travelled travels toured arrived`,
 		Agree: `agree agreed agrees agreement agreements deal deals accord accords signed sign signs signing pact
 			treaty`,
@@ -313,6 +314,8 @@ func actions(s string) []actionWord {
 		switch {
 		case a == Call && strings.HasPrefix(w, "call") && !callIsContact(s, loc[1], next, prev):
 			continue
+		case strings.HasPrefix(w, "conference") && prev != "virtual" && prev != "video":
+			continue // a press or climate conference is no contact between people
 		case a == Meet && (prev == "virtual" || prev == "video"):
 			a = Call // a virtual meeting
 		case w == "talk" && next == "to":

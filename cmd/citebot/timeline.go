@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"citebot/rag"
+)
+
+func runTimeline(ctx context.Context, e *env, args []string) error {
+	var asJSON bool
+	var ff filterFlags
+	c, err := parse(e, "timeline", `[flags] "topic"`+"\n\nThe dated events the articles report on a topic, oldest first, one line each\n(date, a line from the sentence, citations); planned events are marked \"planned:\".", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print the timeline as one JSON object")
+		ff.register(fs)
+	})
+	if err != nil {
+		return err
+	}
+	filter, err := ff.filter()
+	if err != nil {
+		return err
+	}
+	topic := strings.Join(c.args, " ")
+	if _, err := rag.NormalizeQuestion(topic); err != nil {
+		return fmt.Errorf(`%w: timeline needs a topic, e.g. citebot timeline "Biden Xi calls and meetings": %v`, errUsage, err)
+	}
+	ix, _, err := openIndex(ctx, c.cfg, c.log, nil)
+	if err != nil {
+		return err
+	}
+	tl, err := ix.Timeline(ctx, rag.TimelineQuery{Topic: topic, AsOf: c.cfg.AsOfDate(time.Now()), Filter: filter})
+	if errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrQuestionTooLong) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e.stdout, tl)
+	}
+	fmt.Fprint(e.stdout, tl.String())
+	return nil
+}

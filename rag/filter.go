@@ -1,0 +1,466 @@
+package rag
+
+import (
+	"cmp"
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"regexp"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"citebot/rag/timex"
+)
+
+// Filters restrict a lookup to the articles of one outlet, of a period of
+// publication, or both: "what did Reuters say?", "only 2024". They are
+// applied to the candidate lists of a search, never to chromem-go's
+// metadata filter (its `where` doubled query time at 100k chunks): the
+// index keeps its articles partitioned by outlet and sorted by date, a
+// filter becomes the set of chunks it admits, the BM25 searches rank only
+// those, and the vector side scans only their vectors. See
+// docs/performance.md for the cost.
+
+// ErrNoArticles is what a search or an answer returns, wrapped in a
+// [*NoMatchError], when its [Filter] admits no article of the corpus.
+var ErrNoArticles = errors.New("no articles match the filter")
+
+// Filter restricts a search or an answer to some of the corpus's
+// articles. The zero Filter admits every article.
+type Filter struct {
+	// Source is an outlet ("Reuters"), matched case-insensitively against
+	// the articles' Source. Empty: any outlet.
+	Source string
+	// Since admits articles published on or after its first day; Until
+	// those published on or before its last day. A zero Date sets no bound.
+	// With either bound set, undated articles are left out.
+	Since, Until timex.Date
+}
+
+// IsZero reports whether f admits every article.
+func (f Filter) IsZero() bool {
+	return strings.TrimSpace(f.Source) == "" && f.Since.IsZero() && f.Until.IsZero()
+}
+
+// Validate reports a filter whose period is empty: Since after Until.
+func (f Filter) Validate() error {
+	if !f.Since.IsZero() && !f.Until.IsZero() && f.Since.From.After(f.Until.To) {
+		return fmt.Errorf("since (%s) is after until (%s)", f.Since, f.Until)
+	}
+	return nil
+}
+
+// String describes what f admits, as the end of "no articles …": "from
+// Reuters before 2022", "since March 2023", "between 2021 and March 2023".
+// It is "" for the zero Filter.
+func (f Filter) String() string {
+	var parts []string
+	if s := strings.TrimSpace(f.Source); s != "" {
+		parts = append(parts, "from "+s)
+	}
+	switch {
+	case !f.Since.IsZero() && !f.Until.IsZero():
+		parts = append(parts, fmt.Sprintf("between %s and %s", f.Since, f.Until))
+	case !f.Since.IsZero():
+		parts = append(parts, "since "+f.Since.String())
+	case !f.Until.IsZero():
+		parts = append(parts, "before "+after(f.Until).String())
+	}
+	return strings.Join(parts, " ")
+}
+
+// after returns the period of d's precision that follows d: 2022 after
+// 2021, April 2023 after March 2023, the next day after a day.
+func after(d timex.Date) timex.Date {
+	switch d.Prec {
+	case timex.Year:
+		return timex.InYear(d.From.Year() + 1)
+	case timex.Month:
+		n := d.From.AddDate(0, 1, 0)
+		return timex.InMonth(n.Year(), n.Month())
+	}
+	return timex.OnDay(d.To.AddDate(0, 0, 1))
+}
+
+var periodRE = regexp.MustCompile(`^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$`)
+
+// ParsePeriod parses the date of a since or until option: a year
+// ("2023"), a month ("2023-03") or a day ("2023-03-15"). The error says
+// which forms are accepted; callers prefix the option's name.
+func ParsePeriod(s string) (timex.Date, error) {
+	s = strings.TrimSpace(s)
+	m := periodRE.FindStringSubmatch(s)
+	bad := fmt.Errorf("%q is not a date: use a year (2023), a month (2023-03) or a day (2023-03-15)", s)
+	if m == nil {
+		return timex.Date{}, bad
+	}
+	switch {
+	case m[2] == "":
+		var y int
+		fmt.Sscan(m[1], &y)
+		return timex.InYear(y), nil
+	case m[3] == "":
+		t, err := time.Parse("2006-01", s)
+		if err != nil {
+			return timex.Date{}, bad
+		}
+		return timex.InMonth(t.Year(), t.Month()), nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return timex.Date{}, bad
+	}
+	return timex.OnDay(t), nil
+}
+
+// NoMatchError is the error of a lookup whose [Filter] admits no article.
+// It matches [ErrNoArticles] with errors.Is.
+type NoMatchError struct {
+	// Filter is the filter that admits nothing.
+	Filter Filter
+	// Outlets lists the corpus's outlets when Filter.Source names none of
+	// them (at most maxOutletsNamed), for the message.
+	Outlets []string
+}
+
+// maxOutletsNamed bounds the outlets a [NoMatchError] lists.
+const maxOutletsNamed = 10
+
+// Error says what matched nothing: "no articles from Reuters before
+// 2022".
+func (e *NoMatchError) Error() string {
+	s := "no articles " + e.Filter.String()
+	if len(e.Outlets) > 0 {
+		s += " (the corpus has articles from " + strings.Join(e.Outlets, ", ") + ")"
+	}
+	return s
+}
+
+// Is makes errors.Is(err, ErrNoArticles) hold.
+func (e *NoMatchError) Is(target error) bool { return target == ErrNoArticles }
+
+type filterKey struct{}
+
+// withFilter returns a context whose searches apply f when their options
+// carry no filter of their own: an answer's many searches all keep to
+// [Query.Filter] without each being told.
+func withFilter(ctx context.Context, f Filter) context.Context {
+	if f.IsZero() {
+		return ctx
+	}
+	return context.WithValue(ctx, filterKey{}, f)
+}
+
+// filterOf returns the filter of opts, else that of ctx.
+func filterOf(ctx context.Context, opts SearchOptions) Filter {
+	if !opts.Filter.IsZero() {
+		return opts.Filter
+	}
+	f, _ := ctx.Value(filterKey{}).(Filter)
+	return f
+}
+
+// bitset is a set of small non-negative integers; nil stands for "all".
+type bitset []uint64
+
+func newBitset(n int) bitset { return make(bitset, (n+63)/64) }
+
+func (b bitset) set(i int) { b[i>>6] |= 1 << (uint(i) & 63) }
+
+func (b bitset) has(i int) bool { return b[i>>6]&(1<<(uint(i)&63)) != 0 }
+
+// keep returns the documents of ds that b holds, in a new slice; ds itself
+// when b is nil.
+func (b bitset) keep(ds []int32) []int32 {
+	if b == nil {
+		return ds
+	}
+	out := make([]int32, 0, len(ds))
+	for _, d := range ds {
+		if int(d)>>6 < len(b) && b.has(int(d)) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// allowSet is what a filter admits: chunk numbers (ascending, and as a
+// bitset) and article numbers (of artLex). A nil *allowSet admits all.
+type allowSet struct {
+	chunks    []int32
+	chunkBits bitset
+	artBits   bitset
+}
+
+func (a *allowSet) chunkSet() bitset {
+	if a == nil {
+		return nil
+	}
+	return a.chunkBits
+}
+
+func (a *allowSet) articleSet() bitset {
+	if a == nil {
+		return nil
+	}
+	return a.artBits
+}
+
+// outletPartition is the index's articles by outlet and date, made on the
+// first filtered search of an index generation (recs tells generations
+// apart: every update makes a new chunk slice).
+type outletPartition struct {
+	recs  []*chunkRec
+	all   outlet            // every article
+	byKey map[string]outlet // by lower-case outlet name
+	names []string          // outlet names as first written, sorted
+
+	first []int32 // by article number: its first chunk number
+
+	mu    sync.Mutex
+	cache map[filterCacheKey]*allowSet
+}
+
+// outlet is the articles of one outlet: dated ones oldest first, and the
+// undated ones.
+type outlet struct {
+	name           string // as first written
+	dated, undated []*articleRec
+}
+
+type filterCacheKey struct {
+	source      string
+	since, till time.Time
+}
+
+// maxCachedFilters bounds the allow sets a partition remembers.
+const maxCachedFilters = 64
+
+// partition returns the outlet partition of the current generation,
+// making it when needed. The caller holds ix.mu for reading.
+func (ix *Index) partition() *outletPartition {
+	if p := ix.parts.Load(); p != nil && sameRecs(p.recs, ix.recs) {
+		return p
+	}
+	p := &outletPartition{recs: ix.recs, byKey: map[string]outlet{}, first: make([]int32, len(ix.arts)), cache: map[filterCacheKey]*allowSet{}}
+	for i := len(ix.recs) - 1; i >= 0; i-- {
+		p.first[ix.recs[i].art.no] = int32(i)
+	}
+	arts := make([]*articleRec, 0, len(ix.arts))
+	for _, r := range ix.arts {
+		arts = append(arts, r)
+	}
+	slices.SortFunc(arts, func(a, b *articleRec) int {
+		if c := a.art.Published.Compare(b.art.Published); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.no, b.no)
+	})
+	add := func(o outlet, r *articleRec) outlet {
+		if r.art.Published.IsZero() {
+			o.undated = append(o.undated, r)
+		} else {
+			o.dated = append(o.dated, r)
+		}
+		return o
+	}
+	for _, r := range arts {
+		p.all = add(p.all, r)
+		name := strings.TrimSpace(r.art.Source)
+		if name == "" {
+			continue
+		}
+		key := strings.ToLower(name)
+		o, ok := p.byKey[key]
+		if !ok {
+			p.names = append(p.names, name)
+			o.name = name
+		}
+		p.byKey[key] = add(o, r)
+	}
+	slices.SortFunc(p.names, func(a, b string) int { return cmp.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	ix.parts.Store(p)
+	return p
+}
+
+func sameRecs(a, b []*chunkRec) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
+}
+
+// allowed returns the chunks and articles f admits: nil for the zero
+// Filter, a [*NoMatchError] when it admits none. The caller holds ix.mu
+// for reading.
+func (ix *Index) allowed(f Filter) (*allowSet, error) {
+	if f.IsZero() {
+		return nil, nil
+	}
+	p := ix.partition()
+	key := filterCacheKey{source: strings.ToLower(strings.TrimSpace(f.Source)), since: f.Since.From, till: f.Until.To}
+	p.mu.Lock()
+	a, ok := p.cache[key]
+	p.mu.Unlock()
+	if !ok {
+		a = p.build(key, len(ix.recs), len(ix.arts))
+		p.mu.Lock()
+		if len(p.cache) >= maxCachedFilters {
+			clear(p.cache)
+		}
+		p.cache[key] = a
+		p.mu.Unlock()
+	}
+	if len(a.chunks) > 0 {
+		return a, nil
+	}
+	e := &NoMatchError{Filter: f}
+	if o, known := p.byKey[key.source]; known {
+		e.Filter.Source = o.name // as the corpus spells it
+	} else if key.source != "" {
+		e.Outlets = p.names[:min(len(p.names), maxOutletsNamed)]
+	}
+	return nil, e
+}
+
+// build works out the allow set of a filter over n chunks and arts
+// articles.
+func (p *outletPartition) build(key filterCacheKey, n, arts int) *allowSet {
+	o := p.all
+	if key.source != "" {
+		o = p.byKey[key.source]
+	}
+	var admitted []*articleRec
+	if key.since.IsZero() && key.till.IsZero() {
+		admitted = append(slices.Clip(o.dated), o.undated...)
+	} else {
+		from, to := 0, len(o.dated)
+		if !key.since.IsZero() {
+			from, _ = slices.BinarySearchFunc(o.dated, key.since, func(r *articleRec, t time.Time) int { return r.art.Published.Compare(t) })
+		}
+		if !key.till.IsZero() {
+			// The first article published after the last day.
+			to, _ = slices.BinarySearchFunc(o.dated, key.till.AddDate(0, 0, 1), func(r *articleRec, t time.Time) int { return r.art.Published.Compare(t) })
+		}
+		if from < to {
+			admitted = o.dated[from:to]
+		}
+	}
+	a := &allowSet{chunkBits: newBitset(n), artBits: newBitset(arts)}
+	count := 0
+	for _, r := range admitted {
+		a.artBits.set(r.no)
+		first := int(p.first[r.no])
+		for i := range r.chunks {
+			a.chunkBits.set(first + i)
+		}
+		count += len(r.chunks)
+	}
+	a.chunks = make([]int32, 0, count)
+	for w, word := range a.chunkBits {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			a.chunks = append(a.chunks, int32(w*64+b))
+			word &= word - 1
+		}
+	}
+	return a
+}
+
+// Outlets returns the outlets of the indexed articles, as first written,
+// sorted case-insensitively, each once.
+func (ix *Index) Outlets() []string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return slices.Clone(ix.partition().names)
+}
+
+// Check returns a [*NoMatchError] when f admits none of the indexed
+// articles, and nil otherwise (also for an empty index).
+func (ix *Index) Check(f Filter) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if len(ix.recs) == 0 {
+		return nil
+	}
+	_, err := ix.allowed(f)
+	return err
+}
+
+// scanVectors returns the m chunks of allow most similar to q, best first,
+// ties in chunk order, as vectorSearch does for all chunks: the vectors
+// of the admitted chunks are scanned directly, on GOMAXPROCS goroutines.
+// The caller holds ix.mu for reading.
+func (ix *Index) scanVectors(ctx context.Context, q []float32, m int, allow *allowSet) ([]vectorHit, error) {
+	chunks := allow.chunks
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(chunks)/1024))
+	tops := make([]hitHeap, workers)
+	var next atomic.Int64
+	const block = 512
+	parallel(workers, func(w int) {
+		h := make(hitHeap, 0, m)
+		for {
+			start := int(next.Add(block)) - block
+			if start >= len(chunks) || ctx.Err() != nil {
+				break
+			}
+			for _, c := range chunks[start:min(start+block, len(chunks))] {
+				hit := vectorHit{int(c), float32(dot(q, ix.recs[c].vec))}
+				if len(h) < m {
+					heap.Push(&h, hit)
+				} else if betterHit(hit, h[0]) {
+					h[0] = hit
+					heap.Fix(&h, 0)
+				}
+			}
+		}
+		tops[w] = h
+	})
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var all []vectorHit
+	for _, h := range tops {
+		all = append(all, h...)
+	}
+	slices.SortFunc(all, func(a, b vectorHit) int {
+		if betterHit(a, b) {
+			return -1
+		}
+		return 1
+	})
+	return all[:min(m, len(all))], nil
+}
+
+// betterHit orders vector hits: more similar first, then by chunk number.
+func betterHit(a, b vectorHit) bool {
+	if a.sim != b.sim {
+		return a.sim > b.sim
+	}
+	return a.doc < b.doc
+}
+
+// hitHeap is a min-heap of vector hits (the worst on top).
+type hitHeap []vectorHit
+
+func (h hitHeap) Len() int           { return len(h) }
+func (h hitHeap) Less(i, j int) bool { return betterHit(h[j], h[i]) }
+func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *hitHeap) Push(x any)        { *h = append(*h, x.(vectorHit)) }
+func (h *hitHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// vectorSearchIn is vectorSearch over the chunks of allow (all when nil).
+func (ix *Index) vectorSearchIn(ctx context.Context, q []float32, m int, allow *allowSet) ([]vectorHit, error) {
+	if allow == nil {
+		return ix.vectorSearch(ctx, q, m)
+	}
+	return ix.scanVectors(ctx, q, m, allow)
+}
