@@ -2,17 +2,14 @@ package rag
 
 import (
 	"cmp"
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"math/bits"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"citebot/rag/timex"
@@ -24,7 +21,8 @@ import (
 // metadata filter (its `where` doubled query time at 100k chunks): the
 // index keeps its articles partitioned by outlet and sorted by date, a
 // filter becomes the set of chunks it admits, the BM25 searches rank only
-// those, and the vector side scans only their vectors. See
+// those, and chromem-go's vector hits (asked for filterWiden times as many)
+// are kept where the filter admits them. See
 // docs/performance.md for the cost.
 
 // ErrNoArticles is what a search or an answer returns, wrapped in a
@@ -390,77 +388,29 @@ func (ix *Index) Check(f Filter) error {
 	return err
 }
 
-// scanVectors returns the m chunks of allow most similar to q, best first,
-// ties in chunk order, as vectorSearch does for all chunks: the vectors
-// of the admitted chunks are scanned directly, on GOMAXPROCS goroutines.
-// The caller holds ix.mu for reading.
-func (ix *Index) scanVectors(ctx context.Context, q []float32, m int, allow *allowSet) ([]vectorHit, error) {
-	chunks := allow.chunks
-	workers := max(1, min(runtime.GOMAXPROCS(0), len(chunks)/1024))
-	tops := make([]hitHeap, workers)
-	var next atomic.Int64
-	const block = 512
-	parallel(workers, func(w int) {
-		h := make(hitHeap, 0, m)
-		for {
-			start := int(next.Add(block)) - block
-			if start >= len(chunks) || ctx.Err() != nil {
-				break
-			}
-			for _, c := range chunks[start:min(start+block, len(chunks))] {
-				hit := vectorHit{int(c), float32(dot(q, ix.recs[c].vec))}
-				if len(h) < m {
-					heap.Push(&h, hit)
-				} else if betterHit(hit, h[0]) {
-					h[0] = hit
-					heap.Fix(&h, 0)
-				}
-			}
-		}
-		tops[w] = h
-	})
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var all []vectorHit
-	for _, h := range tops {
-		all = append(all, h...)
-	}
-	slices.SortFunc(all, func(a, b vectorHit) int {
-		if betterHit(a, b) {
-			return -1
-		}
-		return 1
-	})
-	return all[:min(m, len(all))], nil
-}
+// filterWiden is how many more vector hits than asked for chromem-go is
+// queried for under a filter; the hits the filter admits are kept. A filter
+// that admits few chunks may leave fewer than m: the vectors' weight in
+// retrieval is small, and the lexical candidates are filtered in full.
+const filterWiden = 8
 
-// betterHit orders vector hits: more similar first, then by chunk number.
-func betterHit(a, b vectorHit) bool {
-	if a.sim != b.sim {
-		return a.sim > b.sim
-	}
-	return a.doc < b.doc
-}
-
-// hitHeap is a min-heap of vector hits (the worst on top).
-type hitHeap []vectorHit
-
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return betterHit(h[j], h[i]) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)        { *h = append(*h, x.(vectorHit)) }
-func (h *hitHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
-}
-
-// vectorSearchIn is vectorSearch over the chunks of allow (all when nil).
+// vectorSearchIn is vectorSearch over the chunks of allow (all when nil):
+// chromem-go answers the query, widened by filterWiden, and the hits
+// allow admits are kept. chromem-go's own where-filter is not used, as it
+// doubled query time at 100k chunks.
 func (ix *Index) vectorSearchIn(ctx context.Context, q []float32, m int, allow *allowSet) ([]vectorHit, error) {
 	if allow == nil {
 		return ix.vectorSearch(ctx, q, m)
 	}
-	return ix.scanVectors(ctx, q, m, allow)
+	hits, err := ix.vectorSearch(ctx, q, m*filterWiden)
+	if err != nil {
+		return nil, err
+	}
+	kept := hits[:0]
+	for _, h := range hits {
+		if allow.chunkBits.has(h.doc) {
+			kept = append(kept, h)
+		}
+	}
+	return kept[:min(m, len(kept))], nil
 }

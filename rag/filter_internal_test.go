@@ -5,38 +5,46 @@ import (
 	"testing"
 )
 
-// TestScanVectorsMatchesChromem checks that the filtered vector scan over
-// all chunks finds what chromem-go finds.
-func TestScanVectorsMatchesChromem(t *testing.T) {
+// TestVectorSearchInKeepsAdmittedChromemHits checks that a filtered vector
+// search returns chromem-go's hits, in its order, restricted to the chunks
+// the filter admits.
+func TestVectorSearchInKeepsAdmittedChromemHits(t *testing.T) {
 	ix := NewIndex(IndexOptions{})
 	if _, err := ix.Update(context.Background(), SampleArticles(400, 3), nil); err != nil {
 		t.Fatal(err)
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	all := &allowSet{}
-	for i := range ix.recs {
-		all.chunks = append(all.chunks, int32(i))
+	even := &allowSet{chunkBits: newBitset(len(ix.recs))}
+	for i := 0; i < len(ix.recs); i += 2 {
+		even.chunks = append(even.chunks, int32(i))
+		even.chunkBits.set(i)
 	}
 	for _, q := range []string{"Biden Xi call", "spy balloon", "Sullivan"} {
 		qv, err := ix.emb.EmbedQuery(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := ix.vectorSearch(context.Background(), qv, 20)
+		all, err := ix.vectorSearch(context.Background(), qv, 20*filterWiden)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := ix.scanVectors(context.Background(), qv, 20, all)
+		var want []vectorHit
+		for _, h := range all {
+			if h.doc%2 == 0 && len(want) < 20 {
+				want = append(want, h)
+			}
+		}
+		got, err := ix.vectorSearchIn(context.Background(), qv, 20, even)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != len(want) {
-			t.Fatalf("%q: got %d hits, want %d", q, len(got), len(want))
+		if len(got) != len(want) || len(got) == 0 {
+			t.Fatalf("%q: got %d hits, want %d (and more than none)", q, len(got), len(want))
 		}
 		for i := range got {
-			if d := got[i].sim - want[i].sim; d > 1e-5 || d < -1e-5 {
-				t.Errorf("%q: hit %d: got similarity %v (chunk %d), want %v (chunk %d)", q, i, got[i].sim, got[i].doc, want[i].sim, want[i].doc)
+			if got[i] != want[i] {
+				t.Errorf("%q: hit %d: got %+v, want %+v", q, i, got[i], want[i])
 			}
 		}
 	}

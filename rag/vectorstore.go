@@ -5,8 +5,8 @@ import "context"
 // vectorStore is where the chunk vectors live and how the nearest ones are
 // found: the seam for a vector database when a corpus outgrows one
 // machine's memory (docs/deploy.md, "Past one machine's memory"). *Index
-// implements it in memory: chromem-go collections for an unfiltered query,
-// a direct scan of the admitted chunks under a filter (filter.go).
+// implements it in memory with chromem-go collections; under a filter it
+// keeps the hits the filter admits (filter.go).
 //
 // A Qdrant or pgvector store would implement it with its own client,
 // holding the vectors with the chunk id, the outlet and the publication
