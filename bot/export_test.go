@@ -82,6 +82,7 @@ func ScrubSecrets(text string, secrets ...string) string {
 
 // WithFeedback adds the 👍/👎 buttons of an answer id to a rendered answer.
 var WithFeedback = withFeedback
+
 // ExpireTimelines makes the page buttons of every timeline b has shown
 // expired, as 15 minutes after /timeline.
 func ExpireTimelines(b *Bot) { b.pages.expireAll() }
