@@ -97,7 +97,7 @@ func TestReconnectDuringHandshake(t *testing.T) {
 				// Dropped, the bot resumes and meets the RECONNECT in
 				// that handshake.
 				before := fake.GatewayStats()
-				if err := fake.DropConnection(); err != nil {
+				if err := fake.Disrupt(waitCtx(t), (*discordtest.Server).DropConnection); err != nil {
 					t.Fatal(err)
 				}
 				// A question asked while the bot is away is replayed.
@@ -160,7 +160,7 @@ func TestZombieConnectionIsResumed(t *testing.T) {
 	fake := fastGateway(t)
 	r := startSupervised(t, fake, bot.Options{})
 	answered(t, r, "ann")
-	if err := fake.StopHeartbeatAcks(); err != nil {
+	if err := fake.Disrupt(waitCtx(t), (*discordtest.Server).StopHeartbeatAcks); err != nil {
 		t.Fatal(err)
 	}
 	in := ask(t, fake, fake.NewUser("bob"), "when did they speak?")
@@ -214,7 +214,7 @@ func TestInvalidSessionOpensANewConnection(t *testing.T) {
 			before := fake.GatewayStats()
 			if tc.during {
 				fake.Interrupt(discordtest.Interruption{At: discordtest.DuringResume, Op: 9, Resumable: tc.resumable})
-				if err := fake.DropConnection(); err != nil {
+				if err := fake.Disrupt(waitCtx(t), (*discordtest.Server).DropConnection); err != nil {
 					t.Fatal(err)
 				}
 			} else if err := fake.InvalidSession(tc.resumable); err != nil {

@@ -96,7 +96,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 		}
 	}
 	before := fake.GatewayStats()
-	if err := fake.DropConnection(); err != nil {
+	if err := fake.Disrupt(waitCtx(t), (*discordtest.Server).DropConnection); err != nil {
 		t.Fatal(err)
 	}
 	if err := fake.WaitGateway(waitCtx(t), func(st discordtest.GatewayStats) bool { return st.Resumed > before.Resumed && st.Connected }); err != nil {
