@@ -66,6 +66,9 @@ type followUp struct {
 	local string
 	// articles are the ids of the articles the antecedent cited.
 	articles []string
+	// own are the terms the follow-up adds of its own (see [ownTerms]);
+	// an answer from articles must hold one of them.
+	own []string
 }
 
 var (
@@ -139,6 +142,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	}
 	if rewritten != "" {
 		fu.local = local
+		fu.own = ownTerms(text)
 		for _, c := range ante.Answer.Citations {
 			if !slices.Contains(fu.articles, c.ArticleID) {
 				fu.articles = append(fu.articles, c.ArticleID)
@@ -186,10 +190,42 @@ func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (A
 	}
 	r.passages = kept
 	a := e.compose(r)
-	if a.NotFound || len(a.Citations) == 0 {
+	if a.NotFound || len(a.Citations) == 0 || !answersOwnWords(fu.own, a.Text) {
 		return Answer{}, false
 	}
 	return a, true
+}
+
+// genericVerbRE matches verbs a follow-up asks with that an answer need
+// not repeat: "what did he say" is answered by "he told …".
+var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|think|mean|meant|happen(?:ed|ing)?|go|going|went|do|doing|did|done|get|got|make|made|know|else|anyone|anything|someone|something|around|actually|really|like|just|even)\b`)
+
+// ownTerms returns the terms a follow-up adds of its own: its content
+// words without question words, pronouns, pointers and generic verbs.
+// "agree" for "what did they agree on there"; none for "what did he say".
+func ownTerms(f string) []string {
+	return contentTerms(genericVerbRE.ReplaceAllString(f, " "))
+}
+
+// answersOwnWords reports whether an answer holds one of the follow-up's
+// own terms (or a word that starts with it: "agree", "agreements"), or
+// the follow-up has none. An answer from the conversation's articles
+// that holds none of them answers the antecedent again, not the
+// follow-up: "what did they agree on there" is not answered by the
+// sentence that said where they met.
+func answersOwnWords(own []string, text string) bool {
+	if len(own) == 0 {
+		return true
+	}
+	ts := terms(text)
+	for _, o := range own {
+		for _, t := range ts {
+			if t == o || (len(o) >= 4 && strings.HasPrefix(t, o)) || (len(t) >= 4 && strings.HasPrefix(o, t)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // antecedentTurn returns the last turn of history with an answered question:
@@ -529,12 +565,27 @@ func (s subject) person() string {
 // thereRE matches "there" as a place.
 var thereRE = regexp.MustCompile(`(?i)\bthere\b`)
 
+// existentialRE matches "there" that is not a place: "is there another
+// one coming?".
+var existentialRE = regexp.MustCompile(`(?i)\b(?:is|are|was|were|will|would) there\b`)
+
+// placeHead returns the first part of a place as an answer wrote it:
+// "Woodside" for "Woodside, California". Articles spell out or abbreviate
+// the rest ("Calif.", "Cal."), so it is the part another article shares.
+func placeHead(place string) string {
+	head, _, _ := strings.Cut(place, ",")
+	if head = strings.TrimSpace(head); head == "" {
+		return place
+	}
+	return head
+}
+
 // substitutePronouns replaces "they" by the antecedent's participants
 // when it names two, "he"/"she" by the person it asked for or the first
 // it names, and "there" by the place its answer gave.
 func substitutePronouns(f string, s subject) string {
-	if s.place != "" && !regexp.MustCompile(`(?i)\bis there|are there|was there|were there\b`).MatchString(f) {
-		f = thereRE.ReplaceAllString(f, "in "+s.place)
+	if s.place != "" && !existentialRE.MatchString(f) {
+		f = thereRE.ReplaceAllString(f, "in "+placeHead(s.place))
 	}
 	switch {
 	case len(s.names) == 2 && pluralRE.MatchString(f):
