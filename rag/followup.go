@@ -453,6 +453,13 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	if out == "" {
 		out = strings.TrimRight(f, " ?.!")
 	}
+	if m := whatAboutRE.FindStringSubmatch(out); m != nil && shift == nil {
+		// "what about ai?" after "what does the us want china's help
+		// with on drugs": the antecedent asked again of the new thing.
+		if r := swapObject(s, strings.TrimSpace(m[1]+m[2])); r != "" {
+			return r, r
+		}
+	}
 	if bare(out) && shift == nil {
 		// Nothing of its own: the antecedent with this question word.
 		if wh := whLeadRE.FindString(out); wh != "" && !bareAuxRE.MatchString(wh) {
@@ -471,6 +478,38 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	}
 	out = substitutePronouns(out, s)
 	return withCarry(out, s), out
+}
+
+// whatAboutRE matches a follow-up that asks the antecedent again of
+// something else: "what about ai?", "how about the eu?", "same for
+// japan?"; group 1 is the something else.
+var whatAboutRE = regexp.MustCompile(`(?i)^(?:what|how)\s+about\s+(.+)$|^same\s+(?:for|with)\s+(.+)$`)
+
+// trailingObjectRE matches the topic an antecedent ends with, after "on",
+// "about", "with", "over", "regarding" or "concerning": "drugs" in "what
+// does the us want china's help with on drugs". Other prepositions are
+// left alone: "in person" is no topic.
+var trailingObjectRE = regexp.MustCompile(`(?i)^.*\b(?:on|about|with|over|regarding|concerning)\s+((?:the\s+)?[\p{L}\d'’-]+(?:\s+[\p{L}\d'’-]+){0,2})$`)
+
+// swapObject returns the antecedent question with its trailing
+// prepositional object replaced by obj, or "" when it ends in none, that
+// object holds one of its names (the participants stay: "what about
+// ai?" after "… for the us and china" asks something else), or obj
+// holds a pointer (then the usual rewrite applies).
+func swapObject(s subject, obj string) string {
+	if obj == "" || weakPointerRE.MatchString(obj) || personalRE.MatchString(obj) {
+		return ""
+	}
+	loc := trailingObjectRE.FindStringSubmatchIndex(s.text)
+	if loc == nil {
+		return ""
+	}
+	for _, t := range terms(s.text[loc[2]:loc[3]]) {
+		if s.terms[t] {
+			return ""
+		}
+	}
+	return s.text[:loc[2]] + obj
 }
 
 // contentTerms returns the terms of f that say what it asks about: not
