@@ -28,6 +28,10 @@ import (
 //     does a question all of whose words the conversation already used.
 //     Any other question, in particular one that names something new
 //     without pointing back, stands alone.
+//   - A reply about the last answer itself ("source?", "tell me more",
+//     "are you sure?") asks the antecedent question again.
+//   - "what about X?" ("how about X", "same for X") takes the antecedent
+//     question with the topic it ends with ("… on drugs") replaced by X.
 //   - A follow-up with no content of its own ("where was that?", "when
 //     tho", "how long ago was that") takes the antecedent question with
 //     its own question word, and the date the antecedent's answer gave
@@ -45,7 +49,8 @@ import (
 //
 // A follow-up is answered first from the passages of the articles the
 // antecedent cited (a conversation usually stays on its sources), then,
-// when they do not answer it, over the whole corpus. No rule names an
+// when they do not answer it or their answer holds none of the
+// follow-up's own words, over the whole corpus. No rule names an
 // entity: the words matched are general English.
 
 // maxFollowUpTurns bounds how far back a follow-up looks for its
@@ -88,7 +93,13 @@ var (
 	// timeShiftRE matches a shift along the timeline from the antecedent's
 	// date: "before that", "the one after", "after that one", "at the
 	// time", "then"; group 1 is the preposition.
-	timeShiftRE = regexp.MustCompile(`(?i)\b(?:(before|after|since|until|following|prior to)\s+(?:that(?: one)?|this(?: one)?|it|then)|(?:the one|the (?:call|meeting|time|trip|visit|one) )?(before|after)\W*$|(at the time|at that time|back then|around then|then))\b`)
+	// A trailing "before" may be followed by punctuation: "and the time
+	// before?".
+	timeShiftRE = regexp.MustCompile(`(?i)\b(?:(before|after|since|until|following|prior to)\s+(?:that(?: one)?|this(?: one)?|it|then)\b|(?:the one|the (?:call|meeting|time|trip|visit|one) )?(before|after)\W*$|(at the time|at that time|back then|around then|then)\b)`)
+	// metaRE matches a reply about the last answer itself rather than
+	// its subject: asking for its source, for more, or whether it is
+	// right ("source?", "tell me more", "are you sure?", "link pls").
+	metaRE = regexp.MustCompile(`(?i)^\W*(?:(?:ok|okay|so|and|but|hm+|wait|huh|hey|um+)\W+)*(?:(?:(?:got|have|any|what(?:'s|’s| is| are| was| were)?(?: the| your| ur)?|can i (?:get|have|see)(?: the| a)?|give me(?: the| a)?|(?:pls |please )?(?:post|send|share|drop)(?: the| a)?)\s+)?(?:sources?|links?|citations?|cites?|refs?|references?|proof|receipts)(?:\s+(?:for|on|of)\s+(?:that|this|it))?(?:\s+(?:pls|please|plz))?|(?:can you |could you |pls |please )?(?:tell me|say|explain)\s+more(?:\s+about\s+(?:that|this|it))?|more(?:\s+(?:details?|info|pls|please))?|(?:any\s+)?(?:more\s+)?details\??|(?:can you |could you |pls |please )?(?:elaborate|expand)(?:\s+on\s+(?:that|this|it))?|go on|are you sure(?: about (?:that|this|it))?|(?:u|you|r u) sure|for real|is (?:that|this|it) (?:right|true|correct|accurate)|how do you know(?: (?:that|this|it))?|says who|where(?:'s| is| did) (?:that|this|it) (?:from|come from))\W*$`)
 	// leadRE matches a connective that continues the conversation.
 	leadRE = regexp.MustCompile(`(?i)^\W*(?:and|so|but|also|then|what about|how about|and what about|what else|anything else|same for|ok so|okay so)\b`)
 	// danglingRE matches a preposition left without its object at the end:
@@ -136,6 +147,13 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	if !ok {
 		return fu
 	}
+	if metaRE.MatchString(text) {
+		// "source?", "tell me more": the last question again, from the
+		// articles it was answered from; the answer shows its sources.
+		fu.question, fu.resolved, fu.local = ante.Question, ante.Question, ante.Question
+		fu.articles = citedArticles(ante)
+		return fu
+	}
 	rewritten, local := e.rewrite(text, e.ix.read(text).text, ante)
 	if rewritten != "" && !sameWords(rewritten, text) {
 		fu.question, fu.resolved = rewritten, rewritten
@@ -143,13 +161,21 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	if rewritten != "" {
 		fu.local = local
 		fu.own = ownTerms(text)
-		for _, c := range ante.Answer.Citations {
-			if !slices.Contains(fu.articles, c.ArticleID) {
-				fu.articles = append(fu.articles, c.ArticleID)
-			}
-		}
+		fu.articles = citedArticles(ante)
 	}
 	return fu
+}
+
+// citedArticles returns the ids of the articles t's answer cited, once
+// each, in order.
+func citedArticles(t Turn) []string {
+	var ids []string
+	for _, c := range t.Answer.Citations {
+		if !slices.Contains(ids, c.ArticleID) {
+			ids = append(ids, c.ArticleID)
+		}
+	}
+	return ids
 }
 
 // focusPassages bounds the passages taken from the cited articles.
