@@ -30,8 +30,9 @@ import (
 //     without pointing back, stands alone.
 //   - A reply about the last answer itself ("source?", "tell me more",
 //     "are you sure?") asks the antecedent question again.
-//   - "what about X?" ("how about X", "same for X") takes the antecedent
-//     question with the topic it ends with ("… on drugs") replaced by X.
+//   - "what about X?" ("how about X", "same for X", "and X?") takes the
+//     antecedent question with its last name replaced by X when X is a
+//     name, else the topic it ends with ("… on drugs").
 //   - A follow-up with no content of its own ("where was that?", "when
 //     tho", "how long ago was that") takes the antecedent question with
 //     its own question word, and the date the antecedent's answer gave
@@ -482,7 +483,13 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	if m := whatAboutRE.FindStringSubmatch(out); m != nil && shift == nil {
 		// "what about ai?" after "what does the us want china's help
 		// with on drugs": the antecedent asked again of the new thing.
-		if r := swapObject(s, strings.TrimSpace(m[1]+m[2])); r != "" {
+		if r := e.swap(s, strings.TrimSpace(m[1]+m[2])); r != "" {
+			return r, r
+		}
+	}
+	if shift == nil && andRE.MatchString(raw) && elliptical(out) {
+		// "and blinken?" after "what did wang yi say to sullivan".
+		if r := e.swap(s, out); r != "" {
 			return r, r
 		}
 	}
@@ -516,6 +523,42 @@ var whatAboutRE = regexp.MustCompile(`(?i)^(?:what|how)\s+about\s+(.+)$|^same\s+
 // does the us want china's help with on drugs". Other prepositions are
 // left alone: "in person" is no topic.
 var trailingObjectRE = regexp.MustCompile(`(?i)^.*\b(?:on|about|with|over|regarding|concerning)\s+((?:the\s+)?[\p{L}\d'’-]+(?:\s+[\p{L}\d'’-]+){0,2})$`)
+
+// andRE matches a reply that opens with "and" (or "&", "plus").
+var andRE = regexp.MustCompile(`(?i)^\W*(?:and|&|plus)\s`)
+
+// whOrAuxRE matches a question word or an auxiliary anywhere.
+var whOrAuxRE = regexp.MustCompile(`(?i)\b(?:who|whom|whose|what|when|where|why|which|how|is|are|was|were|did|do|does|has|have|had|will|would|could|can|should)\b`)
+
+// elliptical reports a follow-up that is only a short noun phrase:
+// "blinken" of "and blinken?"; not one with a question word, a verb of
+// its own or a pointer ("and where was that?", "and before that?").
+func elliptical(out string) bool {
+	n := len(strings.Fields(out))
+	return n > 0 && n <= 3 && !whOrAuxRE.MatchString(out) && !weakPointerRE.MatchString(out) && !personalRE.MatchString(out) && len(contentTerms(out)) > 0
+}
+
+// swap returns the antecedent question asked of x instead: x in place of
+// its last name when x is a name ("what did wang yi say to blinken"
+// after "… to sullivan"), else in place of the topic it ends with (see
+// [swapObject]); "" when neither applies.
+func (e *Extractive) swap(s subject, x string) string {
+	xq := e.ix.analyzeReading(reading{text: x, casual: true})
+	isName := len(xq.keys) > 0
+	for _, t := range terms(x) {
+		if s.terms[t] {
+			return "" // "and xi?" after a question naming xi
+		}
+		isName = isName && slices.Contains(xq.keys, t)
+	}
+	if isName && len(s.names) > 0 {
+		last := s.names[len(s.names)-1]
+		if i := strings.LastIndex(strings.ToLower(s.text), strings.ToLower(last)); i >= 0 {
+			return s.text[:i] + x + s.text[i+len(last):]
+		}
+	}
+	return swapObject(s, x)
+}
 
 // swapObject returns the antecedent question with its trailing
 // prepositional object replaced by obj, or "" when it ends in none, that
