@@ -188,6 +188,47 @@ const focusPassages = 8
 // follow-up from what it finds; ok is false when that finds no answer,
 // and the follow-up is then answered over the whole corpus.
 func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+	if a, ok := e.answerFromSources(ctx, q, fu); ok {
+		return a, true
+	}
+	return e.answerCarried(ctx, q, fu)
+}
+
+// answerCarried answers a follow-up whose rewrite carries names or a
+// date over the whole corpus. The carried words only place the follow-up
+// in its conversation: an answer that holds none of the follow-up's own
+// words matched them alone ("what did they eat?" answered with where
+// they met), and the follow-up is then answered without them; when that
+// answer holds none of its words either, it is not found. ok is false when nothing is carried or the follow-up
+// has no words of its own; it is then answered as usual.
+func (e *Extractive) answerCarried(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+	if fu.local == "" || len(fu.own) == 0 || !strings.Contains(fu.question, carrySep) {
+		return Answer{}, false
+	}
+	q.Question = fu.question
+	r, err := e.retrieve(ctx, q)
+	if err != nil {
+		return Answer{}, false
+	}
+	if a := e.compose(r); a.NotFound || answersOwnWords(fu.own, a.Text) {
+		return a, true
+	}
+	q.Question = fu.local
+	r, err = e.retrieve(ctx, q)
+	if err != nil {
+		return Answer{}, false
+	}
+	if a := e.compose(r); a.NotFound || answersOwnWords(fu.own, a.Text) {
+		return a, true
+	}
+	// The names and place the pronouns became matched alone too.
+	r.passages = nil
+	return e.compose(r), true
+}
+
+// answerFromSources answers a follow-up from the articles its antecedent
+// cited; see [Extractive.answerInFocus].
+func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp) (Answer, bool) {
 	if fu.local == "" || len(fu.articles) == 0 {
 		return Answer{}, false
 	}

@@ -118,6 +118,25 @@ func TestFollowUps(t *testing.T) {
 	}
 }
 
+// TestFollowUpNotFound checks that a follow-up the articles do not answer
+// comes back not found: neither the articles of the last answer nor the
+// names carried from it may stand in for what it asks.
+func TestFollowUpNotFound(t *testing.T) {
+	a := rag.NewExtractive(shippedIndex(t))
+	for _, turns := range [][]string{
+		{"when did biden n xi last see each other in person", "what did they eat?"},
+		{"when did biden n xi last see each other in person", "where was that?", "what did they eat there?"},
+	} {
+		t.Run(turns[len(turns)-1], func(t *testing.T) {
+			answers := converse(t, a, "2024-10-01", turns...)
+			got := answers[len(answers)-1]
+			if !got.NotFound || len(got.Citations) != 0 {
+				t.Errorf("got %q citing %d (resolved %q), want not found", got.Text, len(got.Citations), got.Resolved)
+			}
+		})
+	}
+}
+
 // TestFollowUpChitchat checks that a message that asks nothing gets an
 // empty answer, in a conversation or not, and does not break the
 // conversation: the next follow-up still refers to the last question.
