@@ -562,7 +562,7 @@ var whatAboutRE = regexp.MustCompile(`(?i)^(?:what|how)\s+about\s+(.+)$|^same\s+
 // trailingObjectRE matches the topic an antecedent ends with, after "on",
 // "about", "with", "over", "regarding" or "concerning": "drugs" in "what
 // does the us want china's help with on drugs". Other prepositions are
-// left alone: "in person" is no topic.
+// left alone: "in person" is no topic. Group 1 is the topic.
 var trailingObjectRE = regexp.MustCompile(`(?i)^.*\b(?:on|about|with|over|regarding|concerning)\s+((?:the\s+)?[\p{L}\d'’-]+(?:\s+[\p{L}\d'’-]+){0,2})$`)
 
 // andRE matches a reply that opens with "and" (or "&", "plus").
@@ -579,47 +579,69 @@ func elliptical(out string) bool {
 	return n > 0 && n <= 3 && !whOrAuxRE.MatchString(out) && !weakPointerRE.MatchString(out) && !personalRE.MatchString(out) && len(contentTerms(out)) > 0
 }
 
-// swap returns the antecedent question asked of x instead: x in place of
-// its last name when x is a name ("what did wang yi say to blinken"
-// after "… to sullivan"), else in place of the topic it ends with (see
-// [swapObject]); "" when neither applies.
+// swap returns the antecedent question asked of x instead, x taking the
+// place of the part of the same kind: a name replaces its last name ("and
+// blinken?" after "what did wang yi say to sullivan"; "what about the
+// chinese side?" after "what did the white house say about the
+// meetings"), anything else the topic it ends with after "on", "about",
+// "with", "over", "regarding" or "concerning" ("what about ai?" after
+// "… help with on drugs"), and a name the topic when that is a name too.
+// It returns "" when x names nothing new or no part fits.
 func (e *Extractive) swap(s subject, x string) string {
+	if weakPointerRE.MatchString(x) || personalRE.MatchString(x) {
+		return ""
+	}
 	xq := e.ix.analyzeReading(reading{text: x, casual: true})
-	isName := len(xq.keys) > 0
+	xName, old := len(xq.keys) > 0, true
 	for _, t := range terms(x) {
-		if s.terms[t] {
-			return "" // "and xi?" after a question naming xi
+		old = old && s.terms[t]
+	}
+	if old {
+		return "" // "and xi?" after a question naming xi
+	}
+	topicAt, topicName := -1, false
+	if loc := trailingObjectRE.FindStringSubmatchIndex(s.text); loc != nil {
+		topicAt = loc[2]
+		for _, t := range terms(s.text[loc[2]:loc[3]]) {
+			topicName = topicName || s.terms[t]
 		}
-		isName = isName && slices.Contains(xq.keys, t)
 	}
-	if isName && len(s.names) > 0 {
-		last := s.names[len(s.names)-1]
-		if i := strings.LastIndex(strings.ToLower(s.text), strings.ToLower(last)); i >= 0 {
-			return s.text[:i] + x + s.text[i+len(last):]
-		}
-	}
-	return swapObject(s, x)
-}
-
-// swapObject returns the antecedent question with its trailing
-// prepositional object replaced by obj, or "" when it ends in none, that
-// object holds one of its names (the participants stay: "what about
-// ai?" after "… for the us and china" asks something else), or obj
-// holds a pointer (then the usual rewrite applies).
-func swapObject(s subject, obj string) string {
-	if obj == "" || weakPointerRE.MatchString(obj) || personalRE.MatchString(obj) {
-		return ""
-	}
-	loc := trailingObjectRE.FindStringSubmatchIndex(s.text)
-	if loc == nil {
-		return ""
-	}
-	for _, t := range terms(s.text[loc[2]:loc[3]]) {
-		if s.terms[t] {
+	switch {
+	case topicAt >= 0 && xName == topicName:
+		return s.text[:topicAt] + x
+	case xName && len(s.names) > 0:
+		low := strings.ToLower(s.text)
+		last := strings.ToLower(s.names[len(s.names)-1])
+		i := strings.LastIndex(low, last)
+		if i < 0 {
 			return ""
 		}
+		start, end := i, i+len(last)
+		if first := strings.Index(low, strings.ToLower(s.names[0])); shares(x, s) && first >= 0 && first < i && listRE.MatchString(low[first+len(s.names[0]):i]) {
+			// "and xi and putin?" after "… biden and xi …": the
+			// participants, replaced together.
+			start = first
+		}
+		before := s.text[:start]
+		if strings.HasPrefix(strings.ToLower(x), "the ") && strings.HasSuffix(strings.ToLower(before), "the ") {
+			before = before[:len(before)-len("the ")]
+		}
+		return before + x + s.text[end:]
 	}
-	return s.text[:loc[2]] + obj
+	return ""
+}
+
+// listRE matches what joins the names of a list: " and ", ", ", " & ".
+var listRE = regexp.MustCompile(`(?i)^(?:\s*(?:,|&|and|n)\s*)+$`)
+
+// shares reports whether x names something the subject names.
+func shares(x string, s subject) bool {
+	for _, t := range terms(x) {
+		if s.terms[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // contentTerms returns the terms of f that say what it asks about: not
