@@ -388,6 +388,9 @@ func (e *Extractive) subjectOf(t Turn) subject {
 			s.context[tm] = true
 		}
 		switch {
+		case q.kind == kindWho && s.whoIs():
+			// "who is denny roy": the person asked about.
+			s.answerName = s.body
 		case q.kind == kindWho || (q.kind == kindWhat && q.focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
 			s.answerName = markedSpan(ans.Text)
 			if s.answerName == "" {
@@ -409,8 +412,27 @@ func (e *Extractive) subjectOf(t Turn) subject {
 	return s
 }
 
+// whoIsRE matches a question asking who someone is: "who is …",
+// "who's …", "who was …".
+var whoIsRE = regexp.MustCompile(`(?i)^who(?:\s+(?:is|was)|'s|’s)\s`)
+
+// whoIs reports an antecedent that asks who someone it names is ("who
+// is denny roy"): its body is a short phrase holding all its names.
+func (s subject) whoIs() bool {
+	if !whoIsRE.MatchString(s.text) || len(s.names) == 0 || len(strings.Fields(s.body)) > 4 || whOrAuxRE.MatchString(s.body) {
+		return false
+	}
+	for _, n := range s.names {
+		if !strings.Contains(strings.ToLower(s.body), strings.ToLower(n)) {
+			return false
+		}
+	}
+	return true
+}
+
 // newName returns the first name in text of two or more words that the
-// question q does not name, without leading words q does name: "Nicholas
+// question q does not name and that is no institution ("East-West
+// Center"), without leading words q does name: "Nicholas
 // Burns" in "… ambassador to China Nicholas Burns …" for a question naming
 // China.
 func newName(q question, text string) string {
@@ -419,7 +441,7 @@ func newName(q question, text string) string {
 		for len(ws) > 0 && q.words[strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(ws[0], "'s"), "’s"), ".,"))] {
 			ws = ws[1:]
 		}
-		if len(ws) >= 2 {
+		if len(ws) >= 2 && !institutionRE.MatchString(ws[len(ws)-1]) {
 			return strings.Join(ws, " ")
 		}
 	}
