@@ -44,7 +44,10 @@ import (
 //   - A time shift ("before that", "the one after", "after that one", "at
 //     the time") is anchored on the antecedent's date (the one its
 //     question names, else the one its answer gives) or its event ("after
-//     the alaska talks").
+//     the alaska talks"); "what happened next?" and "and then?" ask what
+//     happened after it.
+//   - An interjection a reply opens with ("wait", "hmm", "btw") is
+//     dropped first.
 //   - The names and date still missing are carried after a dash: "what
 //     did he say — David O’Sullivan, eu, reuters".
 //
@@ -148,6 +151,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	if !ok {
 		return fu
 	}
+	text = plainFollowUp(text)
 	if metaRE.MatchString(text) {
 		// "source?", "tell me more": the last question again, from the
 		// articles it was answered from; the answer shows its sources.
@@ -165,6 +169,32 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.articles = citedArticles(ante)
 	}
 	return fu
+}
+
+var (
+	// interjectionRE matches what a reply may open with before its
+	// question: "wait what year was that", "hmm, and where?".
+	interjectionRE = regexp.MustCompile(`(?i)^(?:\s*(?:wait|hold on|hang on|hm+|um+|uh+|ah+|oh+|btw|hey|sorry|lol|ok(?:ay)?|right|huh)\b[\s,.:;!-]*)+`)
+	// nextRE matches a reply that asks what came next: "and then?", "what
+	// happened next?", "what's next".
+	nextRE = regexp.MustCompile(`(?i)^\W*(?:and\s+)?(?:then(?:\s+what)?|what\s+(?:happened|came)\s+(?:next|after(?:wards?)?|then)|what(?:'s|’s|\s+is|\s+was)?\s+next)\W*$`)
+)
+
+// happenedRE matches a time-shift follow-up that asks for events, not the
+// antecedent's event again: "what happened (after that)".
+var happenedRE = regexp.MustCompile(`(?i)^what\s+(?:happened|happens|came|comes|went on|was going on)$`)
+
+// plainFollowUp returns a follow-up without the interjection it opens
+// with, and "what happened after that?" for a reply asking what came
+// next; unchanged when nothing is left.
+func plainFollowUp(text string) string {
+	if rest := strings.TrimSpace(interjectionRE.ReplaceAllString(text, "")); rest != "" {
+		text = rest
+	}
+	if nextRE.MatchString(text) {
+		return "what happened after that?"
+	}
+	return text
 }
 
 // citedArticles returns the ids of the articles t's answer cited, once
@@ -717,6 +747,12 @@ func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, l
 	}
 	if prep == "" { // "at the time", "then"
 		local = substitutePronouns(strings.TrimSpace(rest+" in "+anchor), s)
+		return withCarry(local, s), local
+	}
+	if happenedRE.MatchString(rest) {
+		// "what happened after that?": events past the antecedent's date
+		// (or event), among its names.
+		local = "what happened " + prep + " " + anchor
 		return withCarry(local, s), local
 	}
 	if len(contentTerms(rest)) == 0 {
