@@ -299,9 +299,11 @@ func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp
 var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|think|mean|meant|happen(?:ed|ing)?|go|going|went|do|doing|did|done|get|got|make|made|know|else|anyone|anything|someone|something|around|actually|really|like|just|even)\b`)
 
 // ownTerms returns the terms a follow-up adds of its own: its content
-// words without question words, pronouns, pointers and generic verbs.
+// words without question words, pronouns, pointers ("at the time", "the
+// weapons thing"), time shifts and generic verbs.
 // "agree" for "what did they agree on there"; none for "what did he say".
 func ownTerms(f string) []string {
+	f = timeShiftRE.ReplaceAllString(pointBackRE.ReplaceAllString(f, " "), " ")
 	return contentTerms(genericVerbRE.ReplaceAllString(f, " "))
 }
 
