@@ -20,9 +20,11 @@ import (
 //   - A message that asks nothing ([Chitchat]) gets an empty answer.
 //   - Whether a question is a follow-up is decided by its own words: a
 //     topic-switch phrase ("new question -") makes it stand alone; a
-//     personal pronoun, a phrase that points back ("that one", "at the
-//     time", "the weapons thing"), a leading connective ("and", "so",
-//     "what about"), a dangling preposition ("what did he say after"), a
+//     personal pronoun (unless a name the antecedent question did not
+//     use comes before it: "also, why did blinken cancel his trip?"), a
+//     phrase that points back ("that one", "at the time", "the weapons
+//     thing"), a leading connective ("and", "so", "what about") in a
+//     question naming nothing new, a dangling preposition ("what did he say after"), a
 //     definite noun the conversation used ("the meetings"), "it"/"that"/
 //     "there" or the absence of any content word make it a follow-up; so
 //     does a question all of whose words the conversation already used.
@@ -552,8 +554,29 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	// Pointers are looked for in the question as typed too: reading drops
 	// filler words such as "thing" ("the weapons thing").
 	pointsBack := shift != nil || s.definite(f)
+	// Names the antecedent question did not name; one its answer
+	// mentioned in passing is new too.
+	newKeys := map[string]bool{}
+	for _, k := range fq.keys {
+		if !s.terms[k] && !fq.dateTerms[k] && !isDigitString(k) {
+			newKeys[k] = true
+		}
+	}
 	for _, t := range []string{raw, f} {
-		pointsBack = pointsBack || personalRE.MatchString(t) || pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || leadRE.MatchString(t) || danglingRE.MatchString(t)
+		pointsBack = pointsBack || pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || danglingRE.MatchString(t)
+		// A question naming someone new ("also, why did blinken cancel
+		// his trip?") may open with a connective and use a pronoun for
+		// the name it gave: then only an elliptical connective ("and xi
+		// and putin?", "what about the chinese side?") or a pronoun before
+		// any new name ("and after she went, what did china do") points
+		// back.
+		at := firstTermAt(t, newKeys)
+		if leadRE.MatchString(t) && (at < 0 || !whOrAuxRE.MatchString(leadRE.ReplaceAllString(t, ""))) {
+			pointsBack = true
+		}
+		if loc := personalRE.FindStringIndex(t); loc != nil && (at < 0 || loc[0] < at) {
+			pointsBack = true
+		}
 	}
 	if !pointsBack && len(content) > 0 {
 		// A question with content of its own stands alone unless all of it
@@ -696,6 +719,20 @@ func shares(x string, s subject) bool {
 		}
 	}
 	return false
+}
+
+// firstTermAt returns the offset in text of the first word whose term is
+// in set, or -1.
+func firstTermAt(text string, set map[string]bool) int {
+	if len(set) == 0 {
+		return -1
+	}
+	for _, tok := range tokenize(text) {
+		if set[tok.term] {
+			return tok.start
+		}
+	}
+	return -1
 }
 
 // contentTerms returns the terms of f that say what it asks about: not
