@@ -89,7 +89,7 @@ var (
 	// personalRE matches personal pronouns that point back to people.
 	personalRE = regexp.MustCompile(`(?i)\b(?:he|him|his|she|her|hers|they|them|their|theirs)\b`)
 	pluralRE   = regexp.MustCompile(`(?i)\b(?:they|them|their|theirs)\b`)
-	singularRE = regexp.MustCompile(`(?i)\b(?:he|him|she|her)\b`)
+	singularRE = regexp.MustCompile(`(?i)\b(?:he|him|his|she|her)\b`)
 	// pointBackRE matches phrases that point back to a thing or a time of
 	// the conversation.
 	pointBackRE = regexp.MustCompile(`(?i)\b(?:that one|this one|the one|the same|another one|at the time|at that time|back then|around then|by then|afterwards?|the \w+ (?:thing|stuff|issue|business|story|matter|deal))\b`)
@@ -101,7 +101,7 @@ var (
 	// time", "then"; group 1 is the preposition.
 	// A trailing "before" may be followed by punctuation: "and the time
 	// before?".
-	timeShiftRE = regexp.MustCompile(`(?i)\b(?:(before|after|since|until|following|prior to)\s+(?:that(?: one)?|this(?: one)?|it|then)\b|(?:the one|the (?:call|meeting|time|trip|visit|one) )?(before|after)\W*$|(at the time|at that time|back then|around then|then)\b)`)
+	timeShiftRE = regexp.MustCompile(`(?i)\b(?:(before|after|since|until|following|prior to)\s+(?:that(?: one)?|this(?: one)?|it|then)\b|(?:the one|the (?:call|meeting|time|trip|visit|one) )?(before|after)\W*$|(at the time|at that time|back then|around then|then)\b|the (next|following) one\b|the (previous|prior|one before) one\b)`)
 	// metaRE matches a reply about the last answer itself rather than
 	// its subject: asking for its source, for more, or whether it is
 	// right ("source?", "tell me more", "are you sure?", "link pls").
@@ -182,17 +182,27 @@ var (
 	nextRE = regexp.MustCompile(`(?i)^\W*(?:and\s+)?(?:then(?:\s+what)?|what\s+(?:happened|came)\s+(?:next|after(?:wards?)?|then)|what(?:'s|’s|\s+is|\s+was)?\s+next)\W*$`)
 )
 
+// whatAboutLeadRE matches "what about" / "how about" with nothing after
+// it but a time shift: "what about before that?".
+var whatAboutLeadRE = regexp.MustCompile(`(?i)^(?:what|how)\s+about\s*$`)
+
 // happenedRE matches a time-shift follow-up that asks for events, not the
 // antecedent's event again: "what happened (after that)".
 var happenedRE = regexp.MustCompile(`(?i)^what\s+(?:happened|happens|came|comes|went on|was going on)$`)
 
+// whContractionRE matches a question word contracted with "is": "where's",
+// "whens", "what’s".
+var whContractionRE = regexp.MustCompile(`(?i)\b(where|when|what|who|how|why)(?:'|’)?s\b`)
+
 // plainFollowUp returns a follow-up without the interjection it opens
-// with, and "what happened after that?" for a reply asking what came
+// with, its question word spelled out ("where's that" → "where is
+// that"), and "what happened after that?" for a reply asking what came
 // next; unchanged when nothing is left.
 func plainFollowUp(text string) string {
 	if rest := strings.TrimSpace(interjectionRE.ReplaceAllString(text, "")); rest != "" {
 		text = rest
 	}
+	text = whContractionRE.ReplaceAllString(text, "$1 is")
 	if nextRE.MatchString(text) {
 		return "what happened after that?"
 	}
@@ -778,6 +788,12 @@ func auxBody(s subject) string {
 // rewrite for the results.
 func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, local string) {
 	prep := strings.ToLower(shift[1] + shift[2])
+	switch {
+	case shift[4] != "": // "the next one"
+		prep = "after"
+	case shift[5] != "": // "the previous one"
+		prep = "before"
+	}
 	rest := strings.TrimSpace(timeShiftRE.ReplaceAllString(out, ""))
 	rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(rest, " the one"), "the one"))
 	anchor := s.when
@@ -798,11 +814,19 @@ func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, l
 		// "and before that?", "the one after?": the antecedent's event,
 		// before or after its date, asked when.
 		body := strings.TrimSpace(recencyWordRE.ReplaceAllString(auxBody(s), ""))
+		if s.when != "" {
+			// The date is the anchor now, not part of the event.
+			body = strings.TrimSpace(strings.Replace(body, " in "+s.when, "", 1))
+		}
 		if !bareAuxRE.MatchString(body) {
 			body = "did " + body
 		}
+		// The follow-up's question word, else the antecedent's ("what
+		// about before that?" after a where-question), else when.
 		wh := "when"
-		if m := whLeadRE.FindString(rest); m != "" && !bareAuxRE.MatchString(m) {
+		if m := whLeadRE.FindString(whatAboutLeadRE.ReplaceAllString(rest, "")); m != "" && !bareAuxRE.MatchString(m) {
+			wh = whWord(m)
+		} else if m := whLeadRE.FindString(s.text); m != "" && !bareAuxRE.MatchString(m) && whatAboutLeadRE.MatchString(rest) {
 			wh = whWord(m)
 		}
 		r := wh + " " + body + " " + prep + " " + anchor
@@ -869,7 +893,12 @@ func substitutePronouns(f string, s subject) string {
 		if who == "" {
 			who = s.person()
 		}
-		f = singularRE.ReplaceAllString(f, who)
+		f = singularRE.ReplaceAllStringFunc(f, func(p string) string {
+			if strings.EqualFold(p, "his") {
+				return who + "'s"
+			}
+			return who
+		})
 	}
 	return f
 }
