@@ -182,6 +182,22 @@ var (
 	nextRE = regexp.MustCompile(`(?i)^\W*(?:and\s+)?(?:then(?:\s+what)?|what\s+(?:happened|came)\s+(?:next|after(?:wards?)?|then)|what(?:'s|’s|\s+is|\s+was)?\s+next)\W*$`)
 )
 
+// nowWordRE matches words that place an event relative to now, dropped
+// once the event carries its date: "did they talk recently".
+var nowWordRE = regexp.MustCompile(`(?i)\s*\b(?:recently|lately|currently|these days|so far|of late)\b`)
+
+// datePhrase returns a date with its preposition: "on 28 August 2024"
+// for a day, "in November 2023" for a month or a year.
+func datePhrase(when string) string {
+	if when != "" && (unicode.IsDigit(rune(when[0])) || dateWeekdayRE.MatchString(when)) && len(strings.Fields(when)) >= 3 {
+		return "on " + when
+	}
+	return "in " + when
+}
+
+// dateWeekdayRE matches a date that opens with a weekday.
+var dateWeekdayRE = regexp.MustCompile(`(?i)^(?:mon|tue|wed|thu|fri|sat|sun)`)
+
 // whatAboutLeadRE matches "what about" / "how about" with nothing after
 // it but a time shift: "what about before that?".
 var whatAboutLeadRE = regexp.MustCompile(`(?i)^(?:what|how)\s+about\s*$`)
@@ -450,7 +466,9 @@ func (e *Extractive) subjectOf(t Turn) subject {
 		s.when = m
 	} else if !ans.NotFound && !ans.Chitchat {
 		s.when = answerDate(ans.Text)
-		s.answeredWhen = s.when != "" && q.kind == kindWhen
+		// A yes/no question answered with a date ("did they talk
+		// recently?" "Yes: … 9 September 2021") dated its event too.
+		s.answeredWhen = s.when != "" && (q.kind == kindWhen || bareAuxRE.MatchString(s.text))
 	}
 	s.event = eventPhrase(s.text)
 	return s
@@ -627,8 +645,9 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 			r := whWord(wh) + " " + auxBody(s)
 			if s.answeredWhen && !whenLead.MatchString(wh) {
 				// "how long ago was that" after "when did they last
-				// talk?": the event the answer dated.
-				r += " in " + s.when
+				// talk?": the event the answer dated, which is no longer
+				// "recent".
+				r = strings.TrimSpace(nowWordRE.ReplaceAllString(r, "")) + " " + datePhrase(s.when)
 			}
 			return r, r
 		}
@@ -801,7 +820,11 @@ func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, l
 		anchor = s.body
 	}
 	if prep == "" { // "at the time", "then"
-		local = substitutePronouns(strings.TrimSpace(rest+" in "+anchor), s)
+		at := "in " + anchor
+		if s.when != "" {
+			at = datePhrase(s.when)
+		}
+		local = substitutePronouns(strings.TrimSpace(rest+" "+at), s)
 		return withCarry(local, s), local
 	}
 	if happenedRE.MatchString(rest) {
@@ -816,7 +839,7 @@ func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, l
 		body := strings.TrimSpace(recencyWordRE.ReplaceAllString(auxBody(s), ""))
 		if s.when != "" {
 			// The date is the anchor now, not part of the event.
-			body = strings.TrimSpace(strings.Replace(body, " in "+s.when, "", 1))
+			body = strings.TrimSpace(strings.Replace(body, " "+datePhrase(s.when), "", 1))
 		}
 		if !bareAuxRE.MatchString(body) {
 			body = "did " + body
