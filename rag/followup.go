@@ -916,12 +916,15 @@ func substitutePronouns(f string, s subject) string {
 		if who == "" {
 			who = s.person()
 		}
-		f = singularRE.ReplaceAllStringFunc(f, func(p string) string {
-			if strings.EqualFold(p, "his") {
-				return who + "'s"
+		// The first pronoun names the person; later ones stay: "where
+		// was sullivan when he said that".
+		if loc := singularRE.FindStringIndex(f); loc != nil {
+			name := who
+			if strings.EqualFold(f[loc[0]:loc[1]], "his") {
+				name += "'s"
 			}
-			return who
-		})
+			f = f[:loc[0]] + name + f[loc[1]:]
+		}
 	}
 	return f
 }
