@@ -22,6 +22,17 @@ var ackWords = map[string]bool{
 	"okie": true, "sweet": true, "welp": true, "hmm": true, "ahh": true, "ohh": true,
 	"thnx": true, "thanx": true, "tnx": true, "tks": true, "kthx": true, "ily": true, "again": true,
 	"anyhow": true, "gotcha": true, "fair": true, "enough": true, "true": true,
+	// Thanks and praise as typed in a thread: "thank u", "thx a ton",
+	// "nice one", "you rock", "good stuff".
+	"u": true, "ur": true, "ton": true, "tons": true, "bunch": true, "one": true,
+	"rock": true, "rocks": true, "legend": true, "stuff": true, "amazing": true,
+	"excellent": true, "brilliant": true, "wonderful": true, "dope": true, "thank-you": true,
+	"tyvm": true, "ta": true, "mate": true, "man": true, "dude": true, "yeah": true, "yea": true,
+	// A verdict on the answer, not a question: "that's wrong", "no
+	// that's not right", "nvm". The 👎 button records it.
+	"wrong": true, "incorrect": true, "not": true, "that's": true, "thats": true,
+	"it's": true, "its": true, "is": true, "correct": true, "nvm": true, "nevermind": true,
+	"mind": true, "never": true,
 }
 
 // Chitchat reports whether text holds no question: only punctuation,

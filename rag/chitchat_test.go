@@ -26,6 +26,17 @@ func TestChitchat(t *testing.T) {
 		{"thanks 👍", true},
 		{"i see, makes sense", true},
 		{"i see, and taiwan", false},
+		{"thank u", true},
+		{"thx a ton", true},
+		{"nice one 👍", true},
+		{"you rock", true},
+		{"that's wrong", true},
+		{"no thats not right", true},
+		{"nvm", true},
+		{"is that right?", false},
+		{"that's not what i asked, when did they meet", false},
+		{"wrong person, who is the ambassador", false},
+		{"one more question: where was the summit", false},
 	} {
 		if got := rag.Chitchat(tc.text); got != tc.want {
 			t.Errorf("Chitchat(%q) = %v, want %v", tc.text, got, tc.want)

@@ -20,14 +20,21 @@ import (
 //   - A message that asks nothing ([Chitchat]) gets an empty answer.
 //   - Whether a question is a follow-up is decided by its own words: a
 //     topic-switch phrase ("new question -") makes it stand alone; a
-//     personal pronoun, a phrase that points back ("that one", "at the
-//     time", "the weapons thing"), a leading connective ("and", "so",
-//     "what about"), a dangling preposition ("what did he say after"), a
+//     personal pronoun (unless a name the antecedent question did not
+//     use comes before it: "also, why did blinken cancel his trip?"), a
+//     phrase that points back ("that one", "at the time", "the weapons
+//     thing"), a leading connective ("and", "so", "what about") in a
+//     question naming nothing new, a dangling preposition ("what did he say after"), a
 //     definite noun the conversation used ("the meetings"), "it"/"that"/
 //     "there" or the absence of any content word make it a follow-up; so
 //     does a question all of whose words the conversation already used.
 //     Any other question, in particular one that names something new
 //     without pointing back, stands alone.
+//   - A reply about the last answer itself ("source?", "tell me more",
+//     "are you sure?") asks the antecedent question again.
+//   - "what about X?" ("how about X", "same for X", "and X?") takes the
+//     antecedent question with its last name replaced by X when X is a
+//     name, else the topic it ends with ("… on drugs").
 //   - A follow-up with no content of its own ("where was that?", "when
 //     tho", "how long ago was that") takes the antecedent question with
 //     its own question word, and the date the antecedent's answer gave
@@ -39,13 +46,17 @@ import (
 //   - A time shift ("before that", "the one after", "after that one", "at
 //     the time") is anchored on the antecedent's date (the one its
 //     question names, else the one its answer gives) or its event ("after
-//     the alaska talks").
+//     the alaska talks"); "what happened next?" and "and then?" ask what
+//     happened after it.
+//   - An interjection a reply opens with ("wait", "hmm", "btw") is
+//     dropped first.
 //   - The names and date still missing are carried after a dash: "what
 //     did he say — David O’Sullivan, eu, reuters".
 //
 // A follow-up is answered first from the passages of the articles the
 // antecedent cited (a conversation usually stays on its sources), then,
-// when they do not answer it, over the whole corpus. No rule names an
+// when they do not answer it or their answer holds none of the
+// follow-up's own words, over the whole corpus. No rule names an
 // entity: the words matched are general English.
 
 // maxFollowUpTurns bounds how far back a follow-up looks for its
@@ -66,6 +77,9 @@ type followUp struct {
 	local string
 	// articles are the ids of the articles the antecedent cited.
 	articles []string
+	// own are the terms the follow-up adds of its own (see [ownTerms]);
+	// an answer from articles must hold one of them.
+	own []string
 }
 
 var (
@@ -75,7 +89,7 @@ var (
 	// personalRE matches personal pronouns that point back to people.
 	personalRE = regexp.MustCompile(`(?i)\b(?:he|him|his|she|her|hers|they|them|their|theirs)\b`)
 	pluralRE   = regexp.MustCompile(`(?i)\b(?:they|them|their|theirs)\b`)
-	singularRE = regexp.MustCompile(`(?i)\b(?:he|him|she|her)\b`)
+	singularRE = regexp.MustCompile(`(?i)\b(?:he|him|his|she|her)\b`)
 	// pointBackRE matches phrases that point back to a thing or a time of
 	// the conversation.
 	pointBackRE = regexp.MustCompile(`(?i)\b(?:that one|this one|the one|the same|another one|at the time|at that time|back then|around then|by then|afterwards?|the \w+ (?:thing|stuff|issue|business|story|matter|deal))\b`)
@@ -85,7 +99,13 @@ var (
 	// timeShiftRE matches a shift along the timeline from the antecedent's
 	// date: "before that", "the one after", "after that one", "at the
 	// time", "then"; group 1 is the preposition.
-	timeShiftRE = regexp.MustCompile(`(?i)\b(?:(before|after|since|until|following|prior to)\s+(?:that(?: one)?|this(?: one)?|it|then)|(?:the one|the (?:call|meeting|time|trip|visit|one) )?(before|after)\W*$|(at the time|at that time|back then|around then|then))\b`)
+	// A trailing "before" may be followed by punctuation: "and the time
+	// before?".
+	timeShiftRE = regexp.MustCompile(`(?i)\b(?:(before|after|since|until|following|prior to)\s+(?:that(?: one)?|this(?: one)?|it|then)\b|(?:the one|the (?:call|meeting|time|trip|visit|one) )?(before|after)\W*$|(at the time|at that time|back then|around then|then)\b|the (next|following) one\b|the (previous|prior|one before) one\b)`)
+	// metaRE matches a reply about the last answer itself rather than
+	// its subject: asking for its source, for more, or whether it is
+	// right ("source?", "tell me more", "are you sure?", "link pls").
+	metaRE = regexp.MustCompile(`(?i)^\W*(?:(?:ok|okay|so|and|but|hm+|wait|huh|hey|um+)\W+)*(?:(?:(?:got|have|any|what(?:'s|’s| is| are| was| were)?(?: the| your| ur)?|can i (?:get|have|see)(?: the| a)?|give me(?: the| a)?|(?:pls |please )?(?:post|send|share|drop)(?: the| a)?)\s+)?(?:sources?|links?|citations?|cites?|refs?|references?|proof|receipts)(?:\s+(?:for|on|of)\s+(?:that|this|it))?(?:\s+(?:pls|please|plz))?|(?:can you |could you |pls |please )?(?:tell me|say|explain)\s+more(?:\s+about\s+(?:that|this|it))?|more(?:\s+(?:details?|info|pls|please))?|(?:any\s+)?(?:more\s+)?details\??|(?:can you |could you |pls |please )?(?:elaborate|expand)(?:\s+on\s+(?:that|this|it))?|go on|are you sure(?: about (?:that|this|it))?|(?:u|you|r u) sure|for real|is (?:that|this|it) (?:right|true|correct|accurate)|how do you know(?: (?:that|this|it))?|says who|where(?:'s| is| did) (?:that|this|it) (?:from|come from))\W*$`)
 	// leadRE matches a connective that continues the conversation.
 	leadRE = regexp.MustCompile(`(?i)^\W*(?:and|so|but|also|then|what about|how about|and what about|what else|anything else|same for|ok so|okay so)\b`)
 	// danglingRE matches a preposition left without its object at the end:
@@ -133,19 +153,88 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	if !ok {
 		return fu
 	}
+	text = plainFollowUp(text)
+	if metaRE.MatchString(text) {
+		// "source?", "tell me more": the last question again, from the
+		// articles it was answered from; the answer shows its sources.
+		fu.question, fu.resolved, fu.local = ante.Question, ante.Question, ante.Question
+		fu.articles = citedArticles(ante)
+		return fu
+	}
 	rewritten, local := e.rewrite(text, e.ix.read(text).text, ante)
 	if rewritten != "" && !sameWords(rewritten, text) {
 		fu.question, fu.resolved = rewritten, rewritten
 	}
 	if rewritten != "" {
 		fu.local = local
-		for _, c := range ante.Answer.Citations {
-			if !slices.Contains(fu.articles, c.ArticleID) {
-				fu.articles = append(fu.articles, c.ArticleID)
-			}
-		}
+		fu.own = ownTerms(text)
+		fu.articles = citedArticles(ante)
 	}
 	return fu
+}
+
+var (
+	// interjectionRE matches what a reply may open with before its
+	// question: "wait what year was that", "hmm, and where?".
+	interjectionRE = regexp.MustCompile(`(?i)^(?:\s*(?:wait|hold on|hang on|hm+|um+|uh+|ah+|oh+|btw|hey|sorry|lol|ok(?:ay)?|right|huh)\b[\s,.:;!-]*)+`)
+	// nextRE matches a reply that asks what came next: "and then?", "what
+	// happened next?", "what's next".
+	nextRE = regexp.MustCompile(`(?i)^\W*(?:and\s+)?(?:then(?:\s+what)?|what\s+(?:happened|came)\s+(?:next|after(?:wards?)?|then)|what(?:'s|’s|\s+is|\s+was)?\s+next)\W*$`)
+)
+
+// nowWordRE matches words that place an event relative to now, dropped
+// once the event carries its date: "did they talk recently".
+var nowWordRE = regexp.MustCompile(`(?i)\s*\b(?:recently|lately|currently|these days|so far|of late)\b`)
+
+// datePhrase returns a date with its preposition: "on 28 August 2024"
+// for a day, "in November 2023" for a month or a year.
+func datePhrase(when string) string {
+	if when != "" && (unicode.IsDigit(rune(when[0])) || dateWeekdayRE.MatchString(when)) && len(strings.Fields(when)) >= 3 {
+		return "on " + when
+	}
+	return "in " + when
+}
+
+// dateWeekdayRE matches a date that opens with a weekday.
+var dateWeekdayRE = regexp.MustCompile(`(?i)^(?:mon|tue|wed|thu|fri|sat|sun)`)
+
+// whatAboutLeadRE matches "what about" / "how about" with nothing after
+// it but a time shift: "what about before that?".
+var whatAboutLeadRE = regexp.MustCompile(`(?i)^(?:what|how)\s+about\s*$`)
+
+// happenedRE matches a time-shift follow-up that asks for events, not the
+// antecedent's event again: "what happened (after that)".
+var happenedRE = regexp.MustCompile(`(?i)^what\s+(?:happened|happens|came|comes|went on|was going on)$`)
+
+// whContractionRE matches a question word contracted with "is": "where's",
+// "whens", "what’s".
+var whContractionRE = regexp.MustCompile(`(?i)\b(where|when|what|who|how|why)(?:'|’)?s\b`)
+
+// plainFollowUp returns a follow-up without the interjection it opens
+// with, its question word spelled out ("where's that" → "where is
+// that"), and "what happened after that?" for a reply asking what came
+// next; unchanged when nothing is left.
+func plainFollowUp(text string) string {
+	if rest := strings.TrimSpace(interjectionRE.ReplaceAllString(text, "")); rest != "" {
+		text = rest
+	}
+	text = whContractionRE.ReplaceAllString(text, "$1 is")
+	if nextRE.MatchString(text) {
+		return "what happened after that?"
+	}
+	return text
+}
+
+// citedArticles returns the ids of the articles t's answer cited, once
+// each, in order.
+func citedArticles(t Turn) []string {
+	var ids []string
+	for _, c := range t.Answer.Citations {
+		if !slices.Contains(ids, c.ArticleID) {
+			ids = append(ids, c.ArticleID)
+		}
+	}
+	return ids
 }
 
 // focusPassages bounds the passages taken from the cited articles.
@@ -157,6 +246,47 @@ const focusPassages = 8
 // follow-up from what it finds; ok is false when that finds no answer,
 // and the follow-up is then answered over the whole corpus.
 func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+	if a, ok := e.answerFromSources(ctx, q, fu); ok {
+		return a, true
+	}
+	return e.answerCarried(ctx, q, fu)
+}
+
+// answerCarried answers a follow-up whose rewrite carries names or a
+// date over the whole corpus. The carried words only place the follow-up
+// in its conversation: an answer that holds none of the follow-up's own
+// words matched them alone ("what did they eat?" answered with where
+// they met), and the follow-up is then answered without them; when that
+// answer holds none of its words either, it is not found. ok is false when nothing is carried or the follow-up
+// has no words of its own; it is then answered as usual.
+func (e *Extractive) answerCarried(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+	if fu.local == "" || len(fu.own) == 0 || !strings.Contains(fu.question, carrySep) {
+		return Answer{}, false
+	}
+	q.Question = fu.question
+	r, err := e.retrieve(ctx, q)
+	if err != nil {
+		return Answer{}, false
+	}
+	if a := e.compose(r); a.NotFound || answersOwnWords(fu.own, a.Text) {
+		return a, true
+	}
+	q.Question = fu.local
+	r, err = e.retrieve(ctx, q)
+	if err != nil {
+		return Answer{}, false
+	}
+	if a := e.compose(r); a.NotFound || answersOwnWords(fu.own, a.Text) {
+		return a, true
+	}
+	// The names and place the pronouns became matched alone too.
+	r.passages = nil
+	return e.compose(r), true
+}
+
+// answerFromSources answers a follow-up from the articles its antecedent
+// cited; see [Extractive.answerInFocus].
+func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp) (Answer, bool) {
 	if fu.local == "" || len(fu.articles) == 0 {
 		return Answer{}, false
 	}
@@ -186,10 +316,44 @@ func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (A
 	}
 	r.passages = kept
 	a := e.compose(r)
-	if a.NotFound || len(a.Citations) == 0 {
+	if a.NotFound || len(a.Citations) == 0 || !answersOwnWords(fu.own, a.Text) {
 		return Answer{}, false
 	}
 	return a, true
+}
+
+// genericVerbRE matches verbs a follow-up asks with that an answer need
+// not repeat: "what did he say" is answered by "he told …".
+var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|think|mean|meant|happen(?:ed|ing)?|go|going|went|do|doing|did|done|get|got|make|made|know|else|anyone|anything|someone|something|around|actually|really|like|just|even)\b`)
+
+// ownTerms returns the terms a follow-up adds of its own: its content
+// words without question words, pronouns, pointers ("at the time", "the
+// weapons thing"), time shifts and generic verbs.
+// "agree" for "what did they agree on there"; none for "what did he say".
+func ownTerms(f string) []string {
+	f = timeShiftRE.ReplaceAllString(pointBackRE.ReplaceAllString(f, " "), " ")
+	return contentTerms(genericVerbRE.ReplaceAllString(f, " "))
+}
+
+// answersOwnWords reports whether an answer holds one of the follow-up's
+// own terms (or a word that starts with it: "agree", "agreements"), or
+// the follow-up has none. An answer from the conversation's articles
+// that holds none of them answers the antecedent again, not the
+// follow-up: "what did they agree on there" is not answered by the
+// sentence that said where they met.
+func answersOwnWords(own []string, text string) bool {
+	if len(own) == 0 {
+		return true
+	}
+	ts := terms(text)
+	for _, o := range own {
+		for _, t := range ts {
+			if t == o || (len(o) >= 4 && strings.HasPrefix(t, o)) || (len(t) >= 4 && strings.HasPrefix(o, t)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // antecedentTurn returns the last turn of history with an answered question:
@@ -284,6 +448,9 @@ func (e *Extractive) subjectOf(t Turn) subject {
 			s.context[tm] = true
 		}
 		switch {
+		case q.kind == kindWho && s.whoIs():
+			// "who is denny roy": the person asked about.
+			s.answerName = s.body
 		case q.kind == kindWho || (q.kind == kindWhat && q.focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
 			s.answerName = markedSpan(ans.Text)
 			if s.answerName == "" {
@@ -299,14 +466,35 @@ func (e *Extractive) subjectOf(t Turn) subject {
 		s.when = m
 	} else if !ans.NotFound && !ans.Chitchat {
 		s.when = answerDate(ans.Text)
-		s.answeredWhen = s.when != "" && q.kind == kindWhen
+		// A yes/no question answered with a date ("did they talk
+		// recently?" "Yes: … 9 September 2021") dated its event too.
+		s.answeredWhen = s.when != "" && (q.kind == kindWhen || bareAuxRE.MatchString(s.text))
 	}
 	s.event = eventPhrase(s.text)
 	return s
 }
 
+// whoIsRE matches a question asking who someone is: "who is …",
+// "who's …", "who was …".
+var whoIsRE = regexp.MustCompile(`(?i)^who(?:\s+(?:is|was)|'s|’s)\s`)
+
+// whoIs reports an antecedent that asks who someone it names is ("who
+// is denny roy"): its body is a short phrase holding all its names.
+func (s subject) whoIs() bool {
+	if !whoIsRE.MatchString(s.text) || len(s.names) == 0 || len(strings.Fields(s.body)) > 4 || whOrAuxRE.MatchString(s.body) {
+		return false
+	}
+	for _, n := range s.names {
+		if !strings.Contains(strings.ToLower(s.body), strings.ToLower(n)) {
+			return false
+		}
+	}
+	return true
+}
+
 // newName returns the first name in text of two or more words that the
-// question q does not name, without leading words q does name: "Nicholas
+// question q does not name and that is no institution ("East-West
+// Center"), without leading words q does name: "Nicholas
 // Burns" in "… ambassador to China Nicholas Burns …" for a question naming
 // China.
 func newName(q question, text string) string {
@@ -315,7 +503,7 @@ func newName(q question, text string) string {
 		for len(ws) > 0 && q.words[strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(ws[0], "'s"), "’s"), ".,"))] {
 			ws = ws[1:]
 		}
-		if len(ws) >= 2 {
+		if len(ws) >= 2 && !institutionRE.MatchString(ws[len(ws)-1]) {
 			return strings.Join(ws, " ")
 		}
 	}
@@ -394,8 +582,29 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	// Pointers are looked for in the question as typed too: reading drops
 	// filler words such as "thing" ("the weapons thing").
 	pointsBack := shift != nil || s.definite(f)
+	// Names the antecedent question did not name; one its answer
+	// mentioned in passing is new too.
+	newKeys := map[string]bool{}
+	for _, k := range fq.keys {
+		if !s.terms[k] && !fq.dateTerms[k] && !isDigitString(k) {
+			newKeys[k] = true
+		}
+	}
 	for _, t := range []string{raw, f} {
-		pointsBack = pointsBack || personalRE.MatchString(t) || pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || leadRE.MatchString(t) || danglingRE.MatchString(t)
+		pointsBack = pointsBack || pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || danglingRE.MatchString(t)
+		// A question naming someone new ("also, why did blinken cancel
+		// his trip?") may open with a connective and use a pronoun for
+		// the name it gave: then only an elliptical connective ("and xi
+		// and putin?", "what about the chinese side?") or a pronoun before
+		// any new name ("and after she went, what did china do") points
+		// back.
+		at := firstTermAt(t, newKeys)
+		if leadRE.MatchString(t) && (at < 0 || !whOrAuxRE.MatchString(leadRE.ReplaceAllString(t, ""))) {
+			pointsBack = true
+		}
+		if loc := personalRE.FindStringIndex(t); loc != nil && (at < 0 || loc[0] < at) {
+			pointsBack = true
+		}
 	}
 	if !pointsBack && len(content) > 0 {
 		// A question with content of its own stands alone unless all of it
@@ -417,14 +626,28 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	if out == "" {
 		out = strings.TrimRight(f, " ?.!")
 	}
+	if m := whatAboutRE.FindStringSubmatch(out); m != nil && shift == nil {
+		// "what about ai?" after "what does the us want china's help
+		// with on drugs": the antecedent asked again of the new thing.
+		if r := e.swap(s, strings.TrimSpace(m[1]+m[2])); r != "" {
+			return r, r
+		}
+	}
+	if shift == nil && andRE.MatchString(raw) && elliptical(out) {
+		// "and blinken?" after "what did wang yi say to sullivan".
+		if r := e.swap(s, out); r != "" {
+			return r, r
+		}
+	}
 	if bare(out) && shift == nil {
 		// Nothing of its own: the antecedent with this question word.
 		if wh := whLeadRE.FindString(out); wh != "" && !bareAuxRE.MatchString(wh) {
 			r := whWord(wh) + " " + auxBody(s)
 			if s.answeredWhen && !whenLead.MatchString(wh) {
 				// "how long ago was that" after "when did they last
-				// talk?": the event the answer dated.
-				r += " in " + s.when
+				// talk?": the event the answer dated, which is no longer
+				// "recent".
+				r = strings.TrimSpace(nowWordRE.ReplaceAllString(r, "")) + " " + datePhrase(s.when)
 			}
 			return r, r
 		}
@@ -435,6 +658,110 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	}
 	out = substitutePronouns(out, s)
 	return withCarry(out, s), out
+}
+
+// whatAboutRE matches a follow-up that asks the antecedent again of
+// something else: "what about ai?", "how about the eu?", "same for
+// japan?"; group 1 is the something else.
+var whatAboutRE = regexp.MustCompile(`(?i)^(?:what|how)\s+about\s+(.+)$|^same\s+(?:for|with)\s+(.+)$`)
+
+// trailingObjectRE matches the topic an antecedent ends with, after "on",
+// "about", "with", "over", "regarding" or "concerning": "drugs" in "what
+// does the us want china's help with on drugs". Other prepositions are
+// left alone: "in person" is no topic. Group 1 is the topic.
+var trailingObjectRE = regexp.MustCompile(`(?i)^.*\b(?:on|about|with|over|regarding|concerning)\s+((?:the\s+)?[\p{L}\d'’-]+(?:\s+[\p{L}\d'’-]+){0,2})$`)
+
+// andRE matches a reply that opens with "and" (or "&", "plus").
+var andRE = regexp.MustCompile(`(?i)^\W*(?:and|&|plus)\s`)
+
+// whOrAuxRE matches a question word or an auxiliary anywhere.
+var whOrAuxRE = regexp.MustCompile(`(?i)\b(?:who|whom|whose|what|when|where|why|which|how|is|are|was|were|did|do|does|has|have|had|will|would|could|can|should)\b`)
+
+// elliptical reports a follow-up that is only a short noun phrase:
+// "blinken" of "and blinken?"; not one with a question word, a verb of
+// its own or a pointer ("and where was that?", "and before that?").
+func elliptical(out string) bool {
+	n := len(strings.Fields(out))
+	return n > 0 && n <= 3 && !whOrAuxRE.MatchString(out) && !weakPointerRE.MatchString(out) && !personalRE.MatchString(out) && len(contentTerms(out)) > 0
+}
+
+// swap returns the antecedent question asked of x instead, x taking the
+// place of the part of the same kind: a name replaces its last name ("and
+// blinken?" after "what did wang yi say to sullivan"; "what about the
+// chinese side?" after "what did the white house say about the
+// meetings"), anything else the topic it ends with after "on", "about",
+// "with", "over", "regarding" or "concerning" ("what about ai?" after
+// "… help with on drugs"), and a name the topic when that is a name too.
+// It returns "" when x names nothing new or no part fits.
+func (e *Extractive) swap(s subject, x string) string {
+	if weakPointerRE.MatchString(x) || personalRE.MatchString(x) {
+		return ""
+	}
+	xq := e.ix.analyzeReading(reading{text: x, casual: true})
+	xName, old := len(xq.keys) > 0, true
+	for _, t := range terms(x) {
+		old = old && s.terms[t]
+	}
+	if old {
+		return "" // "and xi?" after a question naming xi
+	}
+	topicAt, topicName := -1, false
+	if loc := trailingObjectRE.FindStringSubmatchIndex(s.text); loc != nil {
+		topicAt = loc[2]
+		for _, t := range terms(s.text[loc[2]:loc[3]]) {
+			topicName = topicName || s.terms[t]
+		}
+	}
+	switch {
+	case topicAt >= 0 && xName == topicName:
+		return s.text[:topicAt] + x
+	case xName && len(s.names) > 0:
+		low := strings.ToLower(s.text)
+		last := strings.ToLower(s.names[len(s.names)-1])
+		i := strings.LastIndex(low, last)
+		if i < 0 {
+			return ""
+		}
+		start, end := i, i+len(last)
+		if first := strings.Index(low, strings.ToLower(s.names[0])); shares(x, s) && first >= 0 && first < i && listRE.MatchString(low[first+len(s.names[0]):i]) {
+			// "and xi and putin?" after "… biden and xi …": the
+			// participants, replaced together.
+			start = first
+		}
+		before := s.text[:start]
+		if strings.HasPrefix(strings.ToLower(x), "the ") && strings.HasSuffix(strings.ToLower(before), "the ") {
+			before = before[:len(before)-len("the ")]
+		}
+		return before + x + s.text[end:]
+	}
+	return ""
+}
+
+// listRE matches what joins the names of a list: " and ", ", ", " & ".
+var listRE = regexp.MustCompile(`(?i)^(?:\s*(?:,|&|and|n)\s*)+$`)
+
+// shares reports whether x names something the subject names.
+func shares(x string, s subject) bool {
+	for _, t := range terms(x) {
+		if s.terms[t] {
+			return true
+		}
+	}
+	return false
+}
+
+// firstTermAt returns the offset in text of the first word whose term is
+// in set, or -1.
+func firstTermAt(text string, set map[string]bool) int {
+	if len(set) == 0 {
+		return -1
+	}
+	for _, tok := range tokenize(text) {
+		if set[tok.term] {
+			return tok.start
+		}
+	}
+	return -1
 }
 
 // contentTerms returns the terms of f that say what it asks about: not
@@ -480,6 +807,12 @@ func auxBody(s subject) string {
 // rewrite for the results.
 func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, local string) {
 	prep := strings.ToLower(shift[1] + shift[2])
+	switch {
+	case shift[4] != "": // "the next one"
+		prep = "after"
+	case shift[5] != "": // "the previous one"
+		prep = "before"
+	}
 	rest := strings.TrimSpace(timeShiftRE.ReplaceAllString(out, ""))
 	rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(rest, " the one"), "the one"))
 	anchor := s.when
@@ -487,18 +820,36 @@ func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, l
 		anchor = s.body
 	}
 	if prep == "" { // "at the time", "then"
-		local = substitutePronouns(strings.TrimSpace(rest+" in "+anchor), s)
+		at := "in " + anchor
+		if s.when != "" {
+			at = datePhrase(s.when)
+		}
+		local = substitutePronouns(strings.TrimSpace(rest+" "+at), s)
+		return withCarry(local, s), local
+	}
+	if happenedRE.MatchString(rest) {
+		// "what happened after that?": events past the antecedent's date
+		// (or event), among its names.
+		local = "what happened " + prep + " " + anchor
 		return withCarry(local, s), local
 	}
 	if len(contentTerms(rest)) == 0 {
 		// "and before that?", "the one after?": the antecedent's event,
 		// before or after its date, asked when.
 		body := strings.TrimSpace(recencyWordRE.ReplaceAllString(auxBody(s), ""))
+		if s.when != "" {
+			// The date is the anchor now, not part of the event.
+			body = strings.TrimSpace(strings.Replace(body, " "+datePhrase(s.when), "", 1))
+		}
 		if !bareAuxRE.MatchString(body) {
 			body = "did " + body
 		}
+		// The follow-up's question word, else the antecedent's ("what
+		// about before that?" after a where-question), else when.
 		wh := "when"
-		if m := whLeadRE.FindString(rest); m != "" && !bareAuxRE.MatchString(m) {
+		if m := whLeadRE.FindString(whatAboutLeadRE.ReplaceAllString(rest, "")); m != "" && !bareAuxRE.MatchString(m) {
+			wh = whWord(m)
+		} else if m := whLeadRE.FindString(s.text); m != "" && !bareAuxRE.MatchString(m) && whatAboutLeadRE.MatchString(rest) {
 			wh = whWord(m)
 		}
 		r := wh + " " + body + " " + prep + " " + anchor
@@ -529,12 +880,27 @@ func (s subject) person() string {
 // thereRE matches "there" as a place.
 var thereRE = regexp.MustCompile(`(?i)\bthere\b`)
 
+// existentialRE matches "there" that is not a place: "is there another
+// one coming?".
+var existentialRE = regexp.MustCompile(`(?i)\b(?:is|are|was|were|will|would) there\b`)
+
+// placeHead returns the first part of a place as an answer wrote it:
+// "Woodside" for "Woodside, California". Articles spell out or abbreviate
+// the rest ("Calif.", "Cal."), so it is the part another article shares.
+func placeHead(place string) string {
+	head, _, _ := strings.Cut(place, ",")
+	if head = strings.TrimSpace(head); head == "" {
+		return place
+	}
+	return head
+}
+
 // substitutePronouns replaces "they" by the antecedent's participants
 // when it names two, "he"/"she" by the person it asked for or the first
 // it names, and "there" by the place its answer gave.
 func substitutePronouns(f string, s subject) string {
-	if s.place != "" && !regexp.MustCompile(`(?i)\bis there|are there|was there|were there\b`).MatchString(f) {
-		f = thereRE.ReplaceAllString(f, "in "+s.place)
+	if s.place != "" && !existentialRE.MatchString(f) {
+		f = thereRE.ReplaceAllString(f, "in "+placeHead(s.place))
 	}
 	switch {
 	case len(s.names) == 2 && pluralRE.MatchString(f):
@@ -550,7 +916,15 @@ func substitutePronouns(f string, s subject) string {
 		if who == "" {
 			who = s.person()
 		}
-		f = singularRE.ReplaceAllString(f, who)
+		// The first pronoun names the person; later ones stay: "where
+		// was sullivan when he said that".
+		if loc := singularRE.FindStringIndex(f); loc != nil {
+			name := who
+			if strings.EqualFold(f[loc[0]:loc[1]], "his") {
+				name += "'s"
+			}
+			f = f[:loc[0]] + name + f[loc[1]:]
+		}
 	}
 	return f
 }

@@ -52,7 +52,10 @@ func TestFollowUps(t *testing.T) {
 			resolved: "what did biden and xi agree on there — November 2023", answerHas: "communicat"},
 		{name: "there is the place the last answer gave", asOf: "2024-10-01",
 			turns:    []string{"when did biden n xi last see each other in person", "where was that?", "what did they agree on there"},
-			resolved: "what did biden and xi agree on in Woodside, California — November 2023"},
+			resolved: "what did biden and xi agree on in Woodside — November 2023", answerHas: "communicat"},
+		{name: "is there is not a place", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "where was that?", "is there another one coming?"},
+			resolved: "is there another one coming"},
 		{name: "he is the person a who-question found", asOf: "2024-10-01",
 			turns:    []string{"who's the ex eu ambassador reuters talked to about the us and china", "what did he say"},
 			resolved: "what did David O’Sullivan say", answerHas: "concerned"},
@@ -71,6 +74,69 @@ func TestFollowUps(t *testing.T) {
 		{name: "a question naming someone new stands alone", asOf: "2026-11-23",
 			turns:    []string{"when did biden n xi last see each other in person", "who is denny roy"},
 			resolved: "", answerHas: "East-West Center"},
+		{name: "what about asks the antecedent of something else", asOf: "2024-10-01",
+			turns:    []string{"what does the us want china's help with on drugs", "what about artificial intelligence?"},
+			resolved: "what does the US want china's help with on artificial intelligence", answerHas: "artificial intelligence"},
+		{name: "what about keeps the participants", asOf: "2024-10-01",
+			turns: []string{"when did biden n xi last see each other in person", "what about the g20?"}, resolved: "what about the g20",
+			notHas: "in the g20"},
+		{name: "a time shift may end in punctuation", asOf: "2021-09-11",
+			turns:    []string{"did biden and xi talk recently?", "and the time before?"},
+			resolved: "when did biden and xi talk before 9 September 2021", answerHas: "February 10"},
+		{name: "asking for the source asks the last question again", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "source?"},
+			resolved: "when did biden n xi last see each other in person", answerHas: "November 2023"},
+		{name: "asking whether it is right asks the last question again", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "where was that?", "u sure?"},
+			resolved: "where did biden and xi last see each other in person", answerHas: "Woodside"},
+		{name: "a follow-up after a request for more still refers to the question", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "tell me more", "where was that?"},
+			resolved: "where did biden and xi last see each other in person", answerHas: "Woodside"},
+		{name: "and with a new name asks the last question of it", asOf: "2024-10-01",
+			turns:    []string{"what did wang yi say to sullivan", "and blinken?"},
+			resolved: "what did wang yi say to blinken", answerHas: "Blinken"},
+		{name: "and with a topic asks the last question of it", asOf: "2024-10-01",
+			turns:    []string{"what does the us want china's help with on drugs", "and artificial intelligence?"},
+			resolved: "what does the US want china's help with on artificial intelligence", answerHas: "artificial intelligence"},
+		{name: "what about a party asks the last question of that party", asOf: "2024-10-01",
+			turns:    []string{"what did the white house say about the meetings", "what about the chinese side?"},
+			resolved: "what did the chinese side say about the meetings"},
+		{name: "and with new participants replaces the old ones", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "and xi and putin?"},
+			resolved: "when did xi and putin last see each other in person", notHas: "biden"},
+		{name: "he after who-is is the person asked about", asOf: "2026-11-23",
+			turns:    []string{"who is denny roy", "what does he think about the call"},
+			resolved: "what does denny roy think about the call", notHas: "Center"},
+		{name: "an interjection does not hide an ellipsis", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "wait what year was that"},
+			resolved: "what year did biden and xi last see each other in person", answerHas: "2023"},
+		{name: "what happened next is what happened after the answer's date", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "what happened next?"},
+			resolved: "what happened after November 2023", answerHas: "April"},
+		{name: "a new question may open with also and name its own person", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "also, why did blinken cancel his beijing trip in 2023?"},
+			resolved: "", answerHas: "balloon"},
+		{name: "a pronoun before a new name still points back", asOf: "2024-10-01",
+			turns:    []string{"what came out of sullivan's beijing trip in aug 2024", "and after he left, what did china do"},
+			resolved: "after sullivan"},
+		{name: "a contracted question word is an ellipsis too", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "where's that?"},
+			resolved: "where did biden and xi last see each other in person", answerHas: "Woodside"},
+		{name: "the next one is after the answer's date", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "when's the next one"},
+			resolved: "when did biden and xi see each other in person after November 2023"},
+		{name: "what about before that keeps the question word", asOf: "2024-10-01",
+			turns:    []string{"when did biden n xi last see each other in person", "where was that?", "what about before that?"},
+			resolved: "where did biden and xi see each other in person before November 2023"},
+		{name: "his is the person's", asOf: "2026-11-23",
+			turns:    []string{"which biden pick called china the most dangerous competitor", "what's his job"},
+			resolved: "what is Nicholas Burns's job"},
+		{name: "how long ago after a yes answer with a date", asOf: "2021-09-11",
+			turns:    []string{"did biden and xi talk recently?", "how long ago was that"},
+			resolved: "how long ago did biden and xi talk on 9 September 2021", answerHas: "Two days"},
+		{name: "a day takes on", asOf: "2024-10-01",
+			turns:    []string{"what did sullivan and wang yi agree on", "when?", "where?"},
+			resolved: "where did sullivan and wang yi agree on on 28 August 2024"},
 		{name: "no history", asOf: "2024-10-01",
 			turns:    []string{"where was that?"},
 			resolved: ""},
@@ -86,6 +152,25 @@ func TestFollowUps(t *testing.T) {
 			}
 			if tc.notHas != "" && strings.Contains(got.Resolved, tc.notHas) {
 				t.Errorf("resolved %q drags in %q", got.Resolved, tc.notHas)
+			}
+		})
+	}
+}
+
+// TestFollowUpNotFound checks that a follow-up the articles do not answer
+// comes back not found: neither the articles of the last answer nor the
+// names carried from it may stand in for what it asks.
+func TestFollowUpNotFound(t *testing.T) {
+	a := rag.NewExtractive(shippedIndex(t))
+	for _, turns := range [][]string{
+		{"when did biden n xi last see each other in person", "what did they eat?"},
+		{"when did biden n xi last see each other in person", "where was that?", "what did they eat there?"},
+	} {
+		t.Run(turns[len(turns)-1], func(t *testing.T) {
+			answers := converse(t, a, "2024-10-01", turns...)
+			got := answers[len(answers)-1]
+			if !got.NotFound || len(got.Citations) != 0 {
+				t.Errorf("got %q citing %d (resolved %q), want not found", got.Text, len(got.Citations), got.Resolved)
 			}
 		})
 	}
