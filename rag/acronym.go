@@ -34,8 +34,9 @@ func (ix *Index) unknownAcronyms(text string) []string {
 			continue
 		}
 		// A lower-case word of the English word list is a word ("cup"),
-		// unless written in capitals ("AI").
-		if w == low && dictionaryWord(low) {
+		// unless written in capitals ("AI") or of two letters, which
+		// people type for acronyms more than for rare words ("ai").
+		if w == low && len(low) > 2 && dictionaryWord(low) {
 			continue
 		}
 		out = append(out, w)

@@ -35,6 +35,15 @@ var chatWords = map[string]string{
 	"tbh": "", "imo": "", "idk": "", "pls,": "please",
 }
 
+// ordinalWords spells out ordinal numbers written in digits.
+var ordinalWords = map[string]string{
+	"1st": "first", "2nd": "second", "3rd": "third", "4th": "fourth", "5th": "fifth",
+	"6th": "sixth", "7th": "seventh", "8th": "eighth", "9th": "ninth", "10th": "tenth",
+	"11th": "eleventh", "12th": "twelfth", "13th": "thirteenth", "14th": "fourteenth",
+	"15th": "fifteenth", "16th": "sixteenth", "17th": "seventeenth", "18th": "eighteenth",
+	"19th": "nineteenth", "20th": "twentieth",
+}
+
 // fillerWords carry nothing of a question's content in chat: "hey when
 // was the last time they actually talked?".
 var fillerWords = map[string]bool{
@@ -148,6 +157,8 @@ func (ix *Index) read(q string) reading {
 			}
 		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && isAlpha(low) && lx.df(stem(low)) == 0 && lx.df(stem(low[:len(low)-1])) > 0:
 			rep, replace = w[:len(w)-1], true // "xis latest call": a possessive without its apostrophe
+		case ordinalWords[low] != "" && lx.df(stem(low)) == 0 && lx.df(stem(ordinalWords[low])) > 0:
+			rep, replace = ordinalWords[low], true // "their 5th call" where the articles write "fifth"
 		case r.casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
 			rep, replace = ix.acronymInCasing(lx, w, word(i-1)), true
 		default:

@@ -86,3 +86,19 @@ func TestWarm(t *testing.T) {
 		t.Errorf("Warm with a cancelled context: got %v, want context.Canceled", err)
 	}
 }
+
+func TestReadOrdinalsAndShortAcronyms(t *testing.T) {
+	e := rag.NewExtractive(newIndex(t, shipped(t)))
+	for _, tc := range []struct{ q, want string }{
+		{"when was biden and xi's 5th call", "fifth"},
+		{"what does the us want china's help with on ai", "artificial intelligence"},
+	} {
+		ans, err := e.Answer(context.Background(), rag.Query{Question: tc.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.ToLower(ans.Text), tc.want) {
+			t.Errorf("%q: got %q, want it to hold %q", tc.q, ans.Text, tc.want)
+		}
+	}
+}
