@@ -191,3 +191,6 @@ func PreambleTerms(q string) []string {
 
 // IsDateline exposes the dateline check.
 func IsDateline(s string) bool { return isDateline(s) }
+
+// ProperTerm exposes whether the corpus writes a term as a name.
+func ProperTerm(ix *Index, term string) bool { return ix.properTerm(ix.lexicon(), term) }

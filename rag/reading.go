@@ -423,7 +423,10 @@ func (ix *Index) properTerm(lx *lexicon, term string) bool {
 		}
 		text := ix.recs[ps[i].doc].Text
 		for _, t := range tokenize(text) {
-			if t.term != term || sentenceInitial(text, t.start) {
+			// A stop word in lower case has no term ("for"), but counts
+			// against the capitals of the same word ("FOR" in a shouted
+			// headline).
+			if (t.term != term && (t.term != "" || t.lower != term)) || sentenceInitial(text, t.start) {
 				continue
 			}
 			total++

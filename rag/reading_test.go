@@ -5,7 +5,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"citebot/corpus"
 	"citebot/rag"
 )
 
@@ -99,6 +101,23 @@ func TestReadOrdinalsAndShortAcronyms(t *testing.T) {
 		}
 		if !strings.Contains(strings.ToLower(ans.Text), tc.want) {
 			t.Errorf("%q: got %q, want it to hold %q", tc.q, ans.Text, tc.want)
+		}
+	}
+}
+
+// TestStopWordsInCapitalsAreNoNames checks that a stop word a corpus
+// shouts in a headline ("FOR") is not taken for a name, which would read
+// "2-for-1" in a question as "2-FOR-1".
+func TestStopWordsInCapitalsAreNoNames(t *testing.T) {
+	arts := append(shipped(t), corpus.Article{ID: "shout", Title: "Shouted", Published: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC),
+		Text: "DEALS FOR EVERYONE TODAY.\n\nAcme Stores offered shoppers a 2-for-1 deal on bread for a week, and shoppers came for it."})
+	ix := newIndex(t, arts)
+	for _, tc := range []struct {
+		term string
+		want bool
+	}{{"for", false}} {
+		if got := rag.ProperTerm(ix, tc.term); got != tc.want {
+			t.Errorf("ProperTerm(%q) = %v, want %v", tc.term, got, tc.want)
 		}
 	}
 }
