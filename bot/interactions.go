@@ -180,18 +180,8 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	i := x.i
 	opts := options(data)
 	ephemeral := boolOpt(opts[optEphemeral])
-	asOf := b.opts.AsOf()
-	if raw := stringOpt(opts[optAsOf]); raw != "" {
-		t, err := parseAsOf(raw)
-		if err != nil {
-			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(oneLine(raw), 40))))
-			return
-		}
-		asOf = t
-	}
-	filter, problem := parseFilter(opts)
-	if problem != "" {
-		b.notice(x, problem)
+	asOf, filter, ok := b.lookupOptions(x, opts)
+	if !ok {
 		return
 	}
 	question, err := rag.NormalizeQuestion(stringOpt(opts[optQuestion]))
@@ -535,4 +525,25 @@ func (b *Bot) admitAndDefer(x *exchange, command string, ephemeral bool) (done f
 		return nil, false
 	}
 	return done, true
+}
+
+// lookupOptions reads the as_of, source, since and until options of a
+// lookup (/ask, /timeline); a bad value gets the user a notice that names
+// it, and ok false.
+func (b *Bot) lookupOptions(x *exchange, opts map[string]*discordgo.ApplicationCommandInteractionDataOption) (asOf time.Time, filter rag.Filter, ok bool) {
+	asOf = b.opts.AsOf()
+	if raw := stringOpt(opts[optAsOf]); raw != "" {
+		t, err := parseAsOf(raw)
+		if err != nil {
+			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(oneLine(raw), 40))))
+			return asOf, filter, false
+		}
+		asOf = t
+	}
+	filter, problem := parseFilter(opts)
+	if problem != "" {
+		b.notice(x, problem)
+		return asOf, filter, false
+	}
+	return asOf, filter, true
 }

@@ -120,18 +120,8 @@ func (b *Bot) timeline(x *exchange, data discordgo.ApplicationCommandInteraction
 		b.notice(x, "Give me a topic, like “Biden Xi calls and meetings”.")
 		return
 	}
-	asOf := b.opts.AsOf()
-	if raw := stringOpt(opts[optAsOf]); raw != "" {
-		t, err := parseAsOf(raw)
-		if err != nil {
-			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(oneLine(raw), 40))))
-			return
-		}
-		asOf = t
-	}
-	filter, problem := parseFilter(opts)
-	if problem != "" {
-		b.notice(x, problem)
+	asOf, filter, ok := b.lookupOptions(x, opts)
+	if !ok {
 		return
 	}
 	tlr := b.timeliner()

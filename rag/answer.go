@@ -2,6 +2,7 @@ package rag
 
 import (
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -111,4 +112,29 @@ type Citation struct {
 	Quote string `json:"quote"`
 	// Approximate reports that Published is an estimate.
 	Approximate bool `json:"approximate,omitempty"`
+}
+
+// String describes a citation on one line: "Title — Outlet, 2024-10-01
+// (approx.) — article id — URL", leaving out what is unknown.
+func (c Citation) String() string {
+	parts := []string{c.Title}
+	var meta []string
+	if c.Source != "" {
+		meta = append(meta, c.Source)
+	}
+	if c.Published != "" {
+		d := c.Published
+		if c.Approximate {
+			d += " (approx.)"
+		}
+		meta = append(meta, d)
+	}
+	if len(meta) > 0 {
+		parts = append(parts, strings.Join(meta, ", "))
+	}
+	parts = append(parts, c.ArticleID)
+	if c.URL != "" {
+		parts = append(parts, c.URL)
+	}
+	return strings.Join(parts, " — ")
 }

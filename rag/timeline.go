@@ -386,22 +386,7 @@ func (tl Timeline) String() string {
 	}
 	b.WriteString("\nSources:\n")
 	for _, c := range tl.Citations {
-		meta := []string{}
-		if c.Source != "" {
-			meta = append(meta, c.Source)
-		}
-		if c.Published != "" {
-			d := c.Published
-			if c.Approximate {
-				d += " (approx.)"
-			}
-			meta = append(meta, d)
-		}
-		line := c.Title
-		if len(meta) > 0 {
-			line += " — " + strings.Join(meta, ", ")
-		}
-		fmt.Fprintf(&b, "[%d] %s — %s\n", c.Ref, line, c.ArticleID)
+		fmt.Fprintf(&b, "[%d] %s\n", c.Ref, c)
 	}
 	return b.String()
 }

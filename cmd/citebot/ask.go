@@ -192,31 +192,7 @@ func printSources(w io.Writer, a rag.Answer) {
 	}
 	fmt.Fprintln(w, "\nSources:")
 	for _, c := range a.Citations {
-		fmt.Fprintf(w, "[%d] %s\n", c.Ref, sourceLine(c))
+		fmt.Fprintf(w, "[%d] %s\n", c.Ref, c)
 		fmt.Fprintf(w, "    %q\n", c.Quote)
 	}
-}
-
-// sourceLine describes a citation: "Title — Outlet, 2024-10-01 (approx.) — id".
-func sourceLine(c rag.Citation) string {
-	parts := []string{c.Title}
-	var meta []string
-	if c.Source != "" {
-		meta = append(meta, c.Source)
-	}
-	if c.Published != "" {
-		d := c.Published
-		if c.Approximate {
-			d += " (approx.)"
-		}
-		meta = append(meta, d)
-	}
-	if len(meta) > 0 {
-		parts = append(parts, strings.Join(meta, ", "))
-	}
-	parts = append(parts, c.ArticleID)
-	if c.URL != "" {
-		parts = append(parts, c.URL)
-	}
-	return strings.Join(parts, " — ")
 }
