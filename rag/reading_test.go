@@ -121,3 +121,24 @@ func TestStopWordsInCapitalsAreNoNames(t *testing.T) {
 		}
 	}
 }
+
+// TestWhereOverEvents checks that where-questions about the last, first,
+// or an earlier event are answered from the dated events, place first.
+func TestWhereOverEvents(t *testing.T) {
+	e := rag.NewExtractive(newIndex(t, shipped(t)))
+	for _, tc := range []struct{ q, want, not string }{
+		{"where did biden and xi see each other in person before November 2023", "Bali", "Woodside"},
+		{"where did biden and xi meet before their Woodside summit", "Bali", "Woodside"},
+		{"where did biden and xi last meet in person", "Woodside", "Bali"},
+	} {
+		t.Run(tc.q, func(t *testing.T) {
+			ans, err := e.Answer(context.Background(), rag.Query{Question: tc.q, AsOf: time.Date(2024, 10, 2, 0, 0, 0, 0, time.UTC)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(ans.Text, tc.want) || strings.Contains(ans.Text, tc.not) {
+				t.Errorf("got %q, want %q and not %q", ans.Text, tc.want, tc.not)
+			}
+		})
+	}
+}

@@ -90,7 +90,7 @@ func parseTime(text string, kind qKind) timeQuestion {
 		t = timeQuestion{op: opSince, anchor: agoRE.FindStringSubmatch(s)[1]}
 	case countRE.MatchString(s) && actionsOf(s) != nil:
 		t = timeQuestion{op: opCount, target: full}
-	case kind != kindWhen:
+	case kind != kindWhen && kind != kindWhere:
 		return timeQuestion{}
 	case afterOpRE.MatchString(s) && !lastOpRE.MatchString(s):
 		m := afterOpRE.FindStringSubmatchIndex(s)
@@ -123,7 +123,7 @@ var actionWords = []struct {
 	re      *regexp.Regexp
 	actions []events.Action
 }{
-	{regexp.MustCompile(`\b(?:in person|in-person|face to face|face-to-face|sit down|sat down|sit-down)\b`), []events.Action{events.Meet}},
+	{regexp.MustCompile(`\b(?:in person|in-person|face to face|face-to-face|sit down|sat down|sit-down|(?:see|saw|seen|seeing) each other)\b`), []events.Action{events.Meet}},
 	{regexp.MustCompile(`\b(?:talk|talks|talked|talking|speak|speaks|spoke|spoken|chat|chats|chatted|contact|communicat\w*|convers\w*)\b`), []events.Action{events.Call, events.Meet}},
 	{regexp.MustCompile(`\b(?:call|calls|called|phone|phoned|telephone\w*|video|virtual|videoconference\w*)\b`), []events.Action{events.Call}},
 	{regexp.MustCompile(`\b(?:meet|meets|met|meeting|meetings|summit|summits)\b`), []events.Action{events.Meet}},
@@ -392,6 +392,9 @@ func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer,
 				}
 			}
 		}
+		if q.kind == kindWhere {
+			return e.renderPlace(r, q, best)
+		}
 		return e.renderEvents(r, tq, found), true
 	case opNext:
 		var plans []dated
@@ -404,6 +407,9 @@ func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer,
 		slices.SortStableFunc(plans, func(a, b dated) int { return b.art.Published.Compare(a.art.Published) })
 		if len(plans) == 0 {
 			return Answer{}, false
+		}
+		if q.kind == kindWhere {
+			return e.renderPlace(r, q, plans[0])
 		}
 		return e.renderEvents(r, tq, plans[:1]), true
 	case opAfter, opBefore:
@@ -424,6 +430,9 @@ func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer,
 		best, ok := pick(cands)
 		if !ok {
 			return Answer{}, false
+		}
+		if q.kind == kindWhere {
+			return e.renderPlace(r, q, best)
 		}
 		return e.renderEvents(r, tq, []dated{best, anchor}), true
 	case opSince, opBetween:
@@ -608,4 +617,17 @@ func (e *Extractive) countEvents(q question, tq timeQuestion, r retrieval) (Answ
 	}
 	slices.SortFunc(found, func(a, b dated) int { return a.ev.Date.Compare(b.ev.Date) })
 	return e.renderCount(r, found), true
+}
+
+// renderPlace answers a where-question about a dated event ("where did
+// they meet before November 2023?") with the event's sentence, its place
+// leading (the event already matched what is asked), or reports false
+// when the sentence names no place, so that the question is answered as
+// any other.
+func (e *Extractive) renderPlace(r retrieval, q question, d dated) (Answer, bool) {
+	s := d.art.Text[d.ev.Start:d.ev.End]
+	if _, _, ok := answerSpan(q, s); !ok {
+		return Answer{}, false
+	}
+	return e.render(r, q, []*candidate{{art: d.art, start: d.ev.Start, end: d.ev.End, text: s, prevStart: -1}}), true
 }
