@@ -326,7 +326,7 @@ var (
 	durationRE = regexp.MustCompile(`(?i)\b(?:\d+(?:\.\d+)?|a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)[- ](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|\b(?:an? )?(?:hour|day|week|month|year|decade)-long\b`)
 	numberRE   = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 	causeRE    = regexp.MustCompile(`(?i)\b(?:because|due to|owing to|in the wake of|following|after|amid|over|as a result|led to|leading to|caused|prompted|so that|in order to|to ease|given|since|reason|triggered|sparked)\b`)
-	placeRE    = regexp.MustCompile(`\b(?:in|at|near|to|from)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:(?:[ ,]+|\s+of\s+(?:the\s+)?)\p{Lu}[\p{L}.]+)*)`)
+	placeRE    = regexp.MustCompile(`\b(?:in|at|near|to|from|aboard|inside|outside)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:(?:[ ,]+|\s+of\s+(?:the\s+)?)\p{Lu}[\p{L}.]+)*)`)
 	nameWord   = `\p{Lu}(?:\p{Ll}*['’]\p{Lu})?[\p{Ll}'’.]+(?:-\p{Lu}?[\p{Ll}'’.]+)*`
 	nameRE     = regexp.MustCompile(`\b` + nameWord + `(?:\s+(?:\p{Lu}\.?\s+)?` + nameWord + `)+`)
 	// "Who is Denny Roy?" asks for a description, not a name.

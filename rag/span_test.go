@@ -27,3 +27,10 @@ func TestEmphasizeAnswer(t *testing.T) {
 		})
 	}
 }
+
+func TestEmphasizeAnswerAboard(t *testing.T) {
+	got := rag.EmphasizeAnswer("Where was Sullivan when he said it?", "He told reporters aboard Air Force One that no date was set.")
+	if want := "He told reporters aboard **Air Force One** that no date was set."; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
