@@ -321,6 +321,9 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		q = e.ix.analyzeReading(r.read)
 		tq = parseTime(r.read.text, q.kind)
 	}
+	if a, ok := e.authorship(q, r); ok {
+		return a
+	}
 	if a, ok := e.compare(r); ok {
 		return a
 	}

@@ -1,0 +1,46 @@
+package rag
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// authorRE matches a question about who wrote an article itself, not
+// something an article reports on: "who wrote the Reuters piece on …",
+// "who is the author of the story about …"; not "who wrote the treaty?".
+var authorRE = regexp.MustCompile(`(?i)\bwho\s+(?:wrote|authored|penned|filed|reported)\s+(?:the|this|that|an|a)\s+(?:[\p{L}'’-]+\s+){0,3}?(?:article|piece|story|report|column|op-ed|editorial|post)s?\b|\b(?:author|authors|reporter|reporters|writer|writers)\s+of\s+(?:the|this|that|an|a)\s+(?:[\p{L}'’-]+\s+){0,3}?(?:article|piece|story|report|column|op-ed|editorial|post)s?\b|\bbyline\b`)
+
+// authorship answers a question about who wrote an article from the
+// byline of the article retrieved first for it: "**Trevor Hunnicutt,
+// David Brunnstrom and Michael Martina** wrote “White House prepares …”
+// (Reuters, 22 October 2021) [1]." The citation quotes the byline. It
+// reports false for other questions, and gives "not found" when that
+// article has no byline: another article's would answer a different
+// question.
+func (e *Extractive) authorship(q question, r retrieval) (Answer, bool) {
+	if !authorRE.MatchString(q.text) || len(r.passages) == 0 {
+		return Answer{}, false
+	}
+	art := r.passages[0].Article
+	if art.Author == "" {
+		return e.notFound(r), true
+	}
+	b := newBuilder(r)
+	n := b.ref(art)
+	where := art.Source
+	if !art.Published.IsZero() {
+		d := formatDay(art.Published)
+		if where != "" {
+			where += ", "
+		}
+		where += d
+	}
+	text := fmt.Sprintf("%s%s%s wrote “%s”", emphasis, art.Author, emphasis, art.Title)
+	if where != "" {
+		text += " (" + where + ")"
+	}
+	b.add(withMarker(text+".", n))
+	ans := b.answer()
+	ans.Citations[0].Quote = "By " + art.Author
+	return ans, true
+}
