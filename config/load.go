@@ -38,7 +38,7 @@ type Key struct {
 var Keys = []Key{
 	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles and .jsonl article files (default: the shipped seed corpus)", field: func(c *Config) any { return &c.Corpus }},
 	{Name: "articles", Env: []string{"CITEBOT_ARTICLES"}, Flag: "articles", Usage: "JSONL file of articles, instead of a corpus directory", field: func(c *Config) any { return &c.Articles }},
-	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index (default: citebot in the user cache dir)", field: func(c *Config) any { return &c.DataDir }},
+	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index (default: citebot in the user cache dir; the image: /data)", field: func(c *Config) any { return &c.DataDir }},
 	{Name: "as_of", Env: []string{"CITEBOT_AS_OF"}, Flag: "as-of", Usage: `the "today" of temporal questions, YYYY-MM-DD (default: the real date)`, field: func(c *Config) any { return &c.AsOf }},
 	{Name: "top_k", Env: []string{"CITEBOT_TOP_K"}, Flag: "k", Usage: "passages to retrieve, 1 to 50", field: func(c *Config) any { return &c.TopK }},
 	{Name: "log.level", Env: []string{"CITEBOT_LOG_LEVEL"}, Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) any { return &c.Log.Level }},
@@ -64,7 +64,7 @@ var Keys = []Key{
 	{Name: "discord.shard_id", Env: []string{"CITEBOT_SHARD_ID", "CITEBOT_DISCORD_SHARD_ID"}, Flag: "shard-id", Usage: "the shard this serve process runs, from 0 (with discord.shard_count)", field: func(c *Config) any { return &c.Discord.ShardID }},
 	{Name: "discord.shard_count", Env: []string{"CITEBOT_SHARD_COUNT", "CITEBOT_DISCORD_SHARD_COUNT"}, Flag: "shard-count", Usage: "shards (serve processes) in all: a number, auto (Discord's recommendation) or empty for none", field: func(c *Config) any { return &c.Discord.ShardCount }},
 	{Name: "read_only", Env: []string{"CITEBOT_READ_ONLY"}, Flag: "read-only", Usage: "never write the index file (shards: citebot index writes it); changes are indexed in memory only", field: func(c *Config) any { return &c.ReadOnly }},
-	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off", field: func(c *Config) any { return &c.HTTP.Addr }},
+	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off (the image: :8080)", field: func(c *Config) any { return &c.HTTP.Addr }},
 }
 
 // FileEnv is the environment variable naming the configuration file; the
