@@ -7,7 +7,12 @@
 #
 # Every step below is also run without Docker by `.ci/run` (cmd/citebot
 # image_test.go): the same go build command, and the binary started as uid
-# 65532 with no shell, no HOME and only the ENV lines below.
+# 65532 with no shell, no HOME and no environment of the image's own.
+#
+# The image's defaults (data_dir /data, http.addr :8080) are built into its
+# binary with -X, not set with ENV: they are defaults, so a mounted
+# configuration file (--config or CITEBOT_CONFIG) overrides them, the
+# environment (docker run -e) overrides the file, and flags override all.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -19,7 +24,7 @@ COPY third_party/ third_party/
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/citebot ./cmd/citebot
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION} -X citebot/config.builtinDataDir=/data -X citebot/config.builtinHTTPAddr=:8080" -o /out/citebot ./cmd/citebot
 # The volume's mount point, owned by the runtime user, so that a new named
 # volume is writable by it.
 RUN mkdir -p /out/data
@@ -29,8 +34,6 @@ RUN mkdir -p /out/data
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/citebot /citebot
 COPY --from=build --chown=65532:65532 /out/data /data
-ENV CITEBOT_DATA_DIR=/data \
-    CITEBOT_HTTP_ADDR=:8080
 VOLUME /data
 USER 65532:65532
 EXPOSE 8080

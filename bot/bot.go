@@ -519,7 +519,7 @@ func (b *Bot) register(ctx context.Context, appID string) (int, error) {
 	if err != nil {
 		var re *discordgo.RESTError
 		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusForbidden && b.opts.GuildID != "" {
-			return 0, fmt.Errorf("register commands in guild %s: missing access; invite the bot to that server with the applications.commands scope (see the README)", b.opts.GuildID)
+			return 0, fmt.Errorf("register commands in guild %s: missing access; invite the bot to that server with the applications.commands scope (see docs/discord.md)", b.opts.GuildID)
 		}
 		return 0, err
 	}

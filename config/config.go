@@ -147,15 +147,30 @@ type HTTP struct {
 	Addr string `yaml:"addr"`
 }
 
+// Built-in defaults that a build may stamp into the binary with
+// -ldflags "-X citebot/config.builtinDataDir=/data -X citebot/config.builtinHTTPAddr=:8080",
+// as the Dockerfile does. They are defaults: a configuration file, the
+// environment and flags all override them. Empty: not stamped.
+var (
+	builtinDataDir  string
+	builtinHTTPAddr string
+)
+
 // Default returns the configuration citebot runs with when nothing is set.
-// DataDir is resolved against the user cache directory.
+// DataDir is citebot in the user cache directory, and HTTP.Addr is empty
+// (off), unless the binary was built with other defaults (the container
+// image's binary: /data and :8080).
 func Default() Config {
 	dir := "citebot-data"
 	if cache, err := os.UserCacheDir(); err == nil {
 		dir = filepath.Join(cache, "citebot")
 	}
+	if builtinDataDir != "" {
+		dir = builtinDataDir
+	}
 	return Config{
 		DataDir: dir,
+		HTTP:    HTTP{Addr: builtinHTTPAddr},
 		TopK:    5,
 		Log:     Log{Level: "info", Format: "text"},
 		Chunk:   Chunk{MaxChars: 1000, OverlapChars: 250},
@@ -180,12 +195,48 @@ func (c Config) AsOfDate(now time.Time) time.Time {
 	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-// Validate checks every field and returns all problems joined, each starting
-// with the field's YAML key and saying what is accepted.
+// FieldError is one problem [Config.Validate] found: the field's YAML key
+// and what is wrong with its value, saying what is accepted.
+type FieldError struct {
+	// Key is the dotted YAML key of the field, e.g. "top_k".
+	Key string
+	// Problem describes the value and what is accepted.
+	Problem string
+}
+
+// Error returns "key: problem".
+func (e *FieldError) Error() string { return e.Key + ": " + e.Problem }
+
+// InvalidKeys returns the keys of the [FieldError]s in err, an error from
+// [Config.Validate], in order; nil when it holds none.
+func InvalidKeys(err error) []string {
+	var keys []string
+	var walk func(error)
+	walk = func(err error) {
+		var fe *FieldError
+		switch x := err.(type) {
+		case nil:
+		case interface{ Unwrap() []error }:
+			for _, e := range x.Unwrap() {
+				walk(e)
+			}
+		default:
+			if errors.As(err, &fe) {
+				keys = append(keys, fe.Key)
+			}
+		}
+	}
+	walk(err)
+	return keys
+}
+
+// Validate checks every field and returns all problems joined, each a
+// [*FieldError] starting with the field's YAML key and saying what is
+// accepted.
 func (c Config) Validate() error {
 	var errs []error
 	bad := func(key, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+		errs = append(errs, &FieldError{Key: key, Problem: fmt.Sprintf(format, args...)})
 	}
 	if c.Corpus != "" && c.Articles != "" {
 		bad("articles", "set either corpus or articles, not both")
@@ -307,6 +358,16 @@ func (c Config) ValidateDiscord() error {
 		return errors.New("discord.token: is malformed (a bot token has three dot-separated parts, about 70 characters); reset it in the developer portal and copy it again")
 	}
 	return nil
+}
+
+// NoColorEnv is the environment variable that turns off ANSI colour and
+// styling in terminal output when it is set and not empty (https://no-color.org).
+const NoColorEnv = "NO_COLOR"
+
+// NoColor reports whether getenv has NO_COLOR set to a value that is not
+// empty: then output carries no ANSI colour or styling, even on a terminal.
+func NoColor(getenv func(string) string) bool {
+	return getenv(NoColorEnv) != ""
 }
 
 func parseDate(s string) (time.Time, error) {

@@ -23,48 +23,56 @@ type Key struct {
 	// Flag is the command-line flag name without dashes; empty when the key
 	// has no flag.
 	Flag string
-	// Usage is the one-line description shown by -h and in the README table.
+	// Usage is the one-line description shown by -h and in the table of
+	// docs/configuration.md.
 	Usage string
 	// Secret marks keys whose value is never printed.
 	Secret bool
 	// URL marks keys whose value is a URL, printed only through
 	// [RedactURL].
 	URL bool
+	// DefaultDoc is the default as docs/configuration.md shows it, when
+	// the value of [Default] would not do (it depends on the machine, or
+	// an empty value means something); empty: that value.
+	DefaultDoc string
 
 	field func(*Config) any // pointer to the field: *string, *int, *bool, *time.Duration, *Secret
 }
 
-// Keys lists every configuration key, in the order of the README table.
+// Keys lists every configuration key, in the order of the table in
+// docs/configuration.md, which `go generate ./config` writes from it.
+//
+//go:generate go run ./gen -o ../docs/configuration.md
 var Keys = []Key{
-	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles and .jsonl article files (default: the shipped seed corpus)", field: func(c *Config) any { return &c.Corpus }},
+	{Name: "corpus", Env: []string{"CITEBOT_CORPUS"}, Flag: "corpus", Usage: "directory of .txt/.md articles and .jsonl article files (default: the shipped seed corpus)", DefaultDoc: "the shipped corpus", field: func(c *Config) any { return &c.Corpus }},
 	{Name: "articles", Env: []string{"CITEBOT_ARTICLES"}, Flag: "articles", Usage: "JSONL file of articles, instead of a corpus directory", field: func(c *Config) any { return &c.Articles }},
-	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index (default: citebot in the user cache dir)", field: func(c *Config) any { return &c.DataDir }},
-	{Name: "as_of", Env: []string{"CITEBOT_AS_OF"}, Flag: "as-of", Usage: `the "today" of temporal questions, YYYY-MM-DD (default: the real date)`, field: func(c *Config) any { return &c.AsOf }},
+	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index; created when missing, and a file there is a configuration error (default: citebot in the user cache dir; the image: /data)", DefaultDoc: "`citebot` in the user cache directory, e.g. `~/.cache/citebot`; the image: `/data`", field: func(c *Config) any { return &c.DataDir }},
+	{Name: "as_of", Env: []string{"CITEBOT_AS_OF"}, Flag: "as-of", Usage: `the "today" of temporal questions, YYYY-MM-DD (default: the real date)`, DefaultDoc: "today", field: func(c *Config) any { return &c.AsOf }},
 	{Name: "top_k", Env: []string{"CITEBOT_TOP_K"}, Flag: "k", Usage: "passages to retrieve, 1 to 50", field: func(c *Config) any { return &c.TopK }},
 	{Name: "log.level", Env: []string{"CITEBOT_LOG_LEVEL"}, Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) any { return &c.Log.Level }},
 	{Name: "log.format", Env: []string{"CITEBOT_LOG_FORMAT"}, Flag: "log-format", Usage: "text or json", field: func(c *Config) any { return &c.Log.Format }},
 	{Name: "chunk.max_chars", Env: []string{"CITEBOT_CHUNK_MAX_CHARS"}, Usage: "largest passage in bytes, 200 to 8000", field: func(c *Config) any { return &c.Chunk.MaxChars }},
-	{Name: "chunk.overlap_chars", Env: []string{"CITEBOT_CHUNK_OVERLAP_CHARS"}, Usage: "whole sentences repeated between passages, in bytes", field: func(c *Config) any { return &c.Chunk.OverlapChars }},
-	{Name: "openai.api_key", Env: []string{"OPENAI_API_KEY", "CITEBOT_OPENAI_API_KEY"}, Usage: "API key of the OpenAI-compatible server (optional with a base URL)", Secret: true, field: func(c *Config) any { return &c.OpenAI.APIKey }},
-	{Name: "openai.base_url", Env: []string{"OPENAI_BASE_URL", "CITEBOT_OPENAI_BASE_URL"}, Flag: "base-url", Usage: "API root of an OpenAI-compatible server, e.g. http://localhost:11434/v1", URL: true, field: func(c *Config) any { return &c.OpenAI.BaseURL }},
-	{Name: "openai.chat_model", Env: []string{"CITEBOT_CHAT_MODEL", "CITEBOT_OPENAI_CHAT_MODEL"}, Flag: "chat-model", Usage: "chat model; set it to answer with the model instead of extractively", field: func(c *Config) any { return &c.OpenAI.ChatModel }},
-	{Name: "openai.embedding_model", Env: []string{"CITEBOT_EMBEDDING_MODEL", "CITEBOT_OPENAI_EMBEDDING_MODEL"}, Flag: "embedding-model", Usage: "embedding model; empty: the local embedder", field: func(c *Config) any { return &c.OpenAI.EmbeddingModel }},
+	{Name: "chunk.overlap_chars", Env: []string{"CITEBOT_CHUNK_OVERLAP_CHARS"}, Usage: "whole sentences repeated between passages, in bytes, less than half of chunk.max_chars", field: func(c *Config) any { return &c.Chunk.OverlapChars }},
+	{Name: "openai.api_key", Env: []string{"OPENAI_API_KEY", "CITEBOT_OPENAI_API_KEY"}, Usage: "API key of the OpenAI-compatible server (optional with a base URL); never printed", Secret: true, field: func(c *Config) any { return &c.OpenAI.APIKey }},
+	{Name: "openai.base_url", Env: []string{"OPENAI_BASE_URL", "CITEBOT_OPENAI_BASE_URL"}, Flag: "base-url", Usage: "API root of an OpenAI-compatible server, e.g. http://localhost:11434/v1 (Ollama)", URL: true, DefaultDoc: "`https://api.openai.com/v1`", field: func(c *Config) any { return &c.OpenAI.BaseURL }},
+	{Name: "openai.chat_model", Env: []string{"CITEBOT_CHAT_MODEL", "CITEBOT_OPENAI_CHAT_MODEL"}, Flag: "chat-model", Usage: "chat model; set it to answer with the model instead of extractively (mode: llm)", field: func(c *Config) any { return &c.OpenAI.ChatModel }},
+	{Name: "openai.embedding_model", Env: []string{"CITEBOT_EMBEDDING_MODEL", "CITEBOT_OPENAI_EMBEDDING_MODEL"}, Flag: "embedding-model", Usage: "embedding model on the same server; empty: the local embedder", DefaultDoc: "the local embedder", field: func(c *Config) any { return &c.OpenAI.EmbeddingModel }},
 	{Name: "openai.timeout", Env: []string{"CITEBOT_OPENAI_TIMEOUT"}, Usage: "timeout of one model request, 1s to 30m", field: func(c *Config) any { return &c.OpenAI.Timeout }},
 	{Name: "openai.max_concurrent", Env: []string{"CITEBOT_OPENAI_MAX_CONCURRENT"}, Usage: "model requests at once, 1 to 256", field: func(c *Config) any { return &c.OpenAI.MaxConcurrent }},
 	{Name: "openai.max_retries", Env: []string{"CITEBOT_OPENAI_MAX_RETRIES"}, Usage: "retries of a failed model request (429, 5xx, network), 0 to 10", field: func(c *Config) any { return &c.OpenAI.MaxRetries }},
-	{Name: "discord.token", Env: []string{"DISCORD_TOKEN", "CITEBOT_DISCORD_TOKEN"}, Usage: "bot token from the Discord developer portal", Secret: true, field: func(c *Config) any { return &c.Discord.Token }},
-	{Name: "discord.guild_id", Env: []string{"CITEBOT_GUILD_ID", "CITEBOT_DISCORD_GUILD_ID"}, Flag: "guild", Usage: "register commands in this server only (instant); empty: globally", field: func(c *Config) any { return &c.Discord.GuildID }},
+	{Name: "discord.token", Env: []string{"DISCORD_TOKEN", "CITEBOT_DISCORD_TOKEN"}, Usage: "bot token from the Discord developer portal; never printed", Secret: true, DefaultDoc: "(required by `serve`)", field: func(c *Config) any { return &c.Discord.Token }},
+	{Name: "discord.guild_id", Env: []string{"CITEBOT_GUILD_ID", "CITEBOT_DISCORD_GUILD_ID"}, Flag: "guild", Usage: "register commands in this server only (instant); empty: globally", DefaultDoc: "global", field: func(c *Config) any { return &c.Discord.GuildID }},
 	{Name: "discord.answer_timeout", Env: []string{"CITEBOT_ANSWER_TIMEOUT", "CITEBOT_DISCORD_ANSWER_TIMEOUT"}, Usage: "time limit of one answer, 1s to 14m", field: func(c *Config) any { return &c.Discord.AnswerTimeout }},
-	{Name: "discord.user_rate", Env: []string{"CITEBOT_USER_RATE", "CITEBOT_DISCORD_USER_RATE"}, Usage: "questions one user may ask per minute", field: func(c *Config) any { return &c.Discord.UserRate }},
-	{Name: "discord.max_concurrent", Env: []string{"CITEBOT_MAX_CONCURRENT", "CITEBOT_DISCORD_MAX_CONCURRENT"}, Usage: "questions answered at once", field: func(c *Config) any { return &c.Discord.MaxConcurrent }},
+	{Name: "discord.user_rate", Env: []string{"CITEBOT_USER_RATE", "CITEBOT_DISCORD_USER_RATE"}, Usage: "questions one user may ask per minute, 1 to 600", field: func(c *Config) any { return &c.Discord.UserRate }},
+	{Name: "discord.max_concurrent", Env: []string{"CITEBOT_MAX_CONCURRENT", "CITEBOT_DISCORD_MAX_CONCURRENT"}, Usage: "questions answered at once, 1 to 1024", field: func(c *Config) any { return &c.Discord.MaxConcurrent }},
 	{Name: "discord.shutdown_grace", Env: []string{"CITEBOT_SHUTDOWN_GRACE", "CITEBOT_DISCORD_SHUTDOWN_GRACE"}, Usage: "how long answers in progress may finish when serve stops, 1s to 14m", field: func(c *Config) any { return &c.Discord.ShutdownGrace }},
-	{Name: "discord.conversations", Env: []string{"CITEBOT_CONVERSATIONS", "CITEBOT_DISCORD_CONVERSATIONS"}, Usage: "answers remembered for follow-ups and feedback, in memory only", field: func(c *Config) any { return &c.Discord.Conversations }},
+	{Name: "discord.conversations", Env: []string{"CITEBOT_CONVERSATIONS", "CITEBOT_DISCORD_CONVERSATIONS"}, Usage: "answers remembered for follow-ups and feedback, in memory only, 1 to 1000000", field: func(c *Config) any { return &c.Discord.Conversations }},
 	{Name: "discord.conversation_ttl", Env: []string{"CITEBOT_CONVERSATION_TTL", "CITEBOT_DISCORD_CONVERSATION_TTL"}, Usage: "how long an answer is remembered after its last use, 1m to 24h", field: func(c *Config) any { return &c.Discord.ConversationTTL }},
-	{Name: "discord.message_content", Env: []string{"CITEBOT_MESSAGE_CONTENT", "CITEBOT_DISCORD_MESSAGE_CONTENT"}, Usage: "ask for the privileged Message Content intent, to answer replies without the ping", field: func(c *Config) any { return &c.Discord.MessageContent }},
-	{Name: "discord.shard_id", Env: []string{"CITEBOT_SHARD_ID", "CITEBOT_DISCORD_SHARD_ID"}, Flag: "shard-id", Usage: "the shard this serve process runs, from 0 (with discord.shard_count)", field: func(c *Config) any { return &c.Discord.ShardID }},
-	{Name: "discord.shard_count", Env: []string{"CITEBOT_SHARD_COUNT", "CITEBOT_DISCORD_SHARD_COUNT"}, Flag: "shard-count", Usage: "shards (serve processes) in all: a number, auto (Discord's recommendation) or empty for none", field: func(c *Config) any { return &c.Discord.ShardCount }},
-	{Name: "read_only", Env: []string{"CITEBOT_READ_ONLY"}, Flag: "read-only", Usage: "never write the index file (shards: citebot index writes it); changes are indexed in memory only", field: func(c *Config) any { return &c.ReadOnly }},
-	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics, e.g. 127.0.0.1:8080; empty: off", field: func(c *Config) any { return &c.HTTP.Addr }},
+	{Name: "discord.message_content", Env: []string{"CITEBOT_MESSAGE_CONTENT", "CITEBOT_DISCORD_MESSAGE_CONTENT"}, Usage: "ask for the privileged Message Content intent (enable it in the developer portal), to answer replies without the ping", field: func(c *Config) any { return &c.Discord.MessageContent }},
+	{Name: "discord.shard_id", Env: []string{"CITEBOT_SHARD_ID", "CITEBOT_DISCORD_SHARD_ID"}, Flag: "shard-id", Usage: "the shard this serve process runs, from 0 (with discord.shard_count; see docs/deploy.md)", field: func(c *Config) any { return &c.Discord.ShardID }},
+	{Name: "discord.shard_count", Env: []string{"CITEBOT_SHARD_COUNT", "CITEBOT_DISCORD_SHARD_COUNT"}, Flag: "shard-count", Usage: "shards (serve processes) in all: a number, auto (Discord's recommendation from GET /gateway/bot) or empty for one process serving every server", DefaultDoc: "none", field: func(c *Config) any { return &c.Discord.ShardCount }},
+	{Name: "read_only", Env: []string{"CITEBOT_READ_ONLY"}, Flag: "read-only", Usage: "never write the index file (shards share one that citebot index writes); changes are indexed in memory only", field: func(c *Config) any { return &c.ReadOnly }},
+	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics (serve only), e.g. 127.0.0.1:8080; empty: off (the image: :8080)", DefaultDoc: "off; the image: `:8080`", field: func(c *Config) any { return &c.HTTP.Addr }},
 }
 
 // FileEnv is the environment variable naming the configuration file; the

@@ -17,6 +17,10 @@ type Source struct {
 	// Name is the file path, the environment variable or the flag (with its
 	// dashes); empty for a default.
 	Name string
+	// Overrides is the file source whose value this environment variable
+	// replaced, e.g. "file /config/citebot.yaml"; empty when the file did
+	// not set the key, or for other layers.
+	Overrides string
 }
 
 // String returns e.g. "default", "env CITEBOT_TOP_K" or "flag --chat-model".
@@ -30,13 +34,20 @@ func (s Source) String() string {
 // LoadSources builds the configuration in order (defaults, the file named
 // by --config or CITEBOT_CONFIG, the environment, the flags set in f) and
 // reports, for every key of [Keys] by its name, where its effective value
-// came from. It does not validate; call [Config.Validate].
+// came from. An environment variable that replaces a value the file set
+// has [Source.Overrides] naming the file. It does not validate; call
+// [Config.Validate].
 func LoadSources(f *Flags, getenv func(string) string) (Config, map[string]Source, error) {
 	src := make(map[string]Source, len(Keys))
 	for _, k := range Keys {
 		src[k.Name] = Source{Layer: "default"}
 	}
-	c, err := load(f, getenv, func(k Key, s Source) { src[k.Name] = s })
+	c, err := load(f, getenv, func(k Key, s Source) {
+		if prev := src[k.Name]; s.Layer == "env" && prev.Layer == "file" {
+			s.Overrides = prev.String()
+		}
+		src[k.Name] = s
+	})
 	return c, src, err
 }
 
@@ -190,6 +201,9 @@ func WriteYAML(w io.Writer, c Config, src map[string]Source) error {
 		var notes []string
 		if s, ok := src[k.Name]; ok {
 			notes = append(notes, s.String())
+			if s.Overrides != "" {
+				notes = append(notes, "overrides "+s.Overrides)
+			}
 		}
 		if k.Secret && val.Value == "" {
 			notes = append(notes, "not set")

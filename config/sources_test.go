@@ -217,52 +217,46 @@ func TestExampleFileHasEveryKey(t *testing.T) {
 	}
 }
 
-// TestREADMEHasEveryKey checks that the README's configuration table has a
-// row for every key, naming all its environment variables and its flag.
-func TestREADMEHasEveryKey(t *testing.T) {
-	raw, err := os.ReadFile("../README.md")
+// TestConfigurationDocIsGenerated fails when docs/configuration.md drifts
+// from config.Keys and config.Default: run `go generate ./config`.
+func TestConfigurationDocIsGenerated(t *testing.T) {
+	raw, err := os.ReadFile("../docs/configuration.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(raw)
-	start := strings.Index(text, "\n## Configuration\n")
-	if start < 0 {
-		t.Fatal("README has no Configuration section")
+	var want bytes.Buffer
+	if err := config.WriteMarkdown(&want); err != nil {
+		t.Fatal(err)
 	}
-	section := text[start+1:]
-	if end := strings.Index(section[3:], "\n## "); end >= 0 {
-		section = section[:end+3]
-	}
-	rows := map[string]string{}
-	for _, line := range strings.Split(section, "\n") {
-		cells := strings.Split(line, "|")
-		if len(cells) < 6 {
-			continue
-		}
-		key := strings.Trim(strings.TrimSpace(cells[1]), "`")
-		rows[key] = line
+	if got := string(raw); got != want.String() {
+		t.Errorf("docs/configuration.md is not what config.Keys generate; run `go generate ./config`")
 	}
 	for _, k := range config.Keys {
-		row, ok := rows[k.Name]
-		if !ok {
-			t.Errorf("README configuration table has no row for %s", k.Name)
-			continue
+		row := "| `" + k.Name + "` |"
+		if !strings.Contains(want.String(), row) {
+			t.Errorf("the generated table has no row for %s", k.Name)
 		}
-		cells := strings.Split(row, "|")
 		for _, env := range k.Env {
-			if !strings.Contains(cells[2], "`"+env+"`") {
-				t.Errorf("README row of %s does not name %s: %s", k.Name, env, row)
+			if !strings.Contains(want.String(), "`"+env+"`") {
+				t.Errorf("the generated table does not name %s", env)
 			}
 		}
-		flagCell := strings.TrimSpace(cells[3])
-		switch {
-		case k.Flag == "" && flagCell != "":
-			t.Errorf("README row of %s names flag %s; the key has none", k.Name, flagCell)
-		case k.Flag != "" && flagCell != "`-"+k.Flag+"`" && flagCell != "`--"+k.Flag+"`":
-			t.Errorf("README row of %s: flag %q, want --%s", k.Name, flagCell, k.Flag)
-		}
-		if strings.TrimSpace(cells[5]) == "" {
-			t.Errorf("README row of %s has no meaning", k.Name)
-		}
+	}
+}
+
+// TestConfigurationDocDoesNotDependOnTheMachine checks that the generated
+// file is the same whatever the user cache directory is.
+func TestConfigurationDocDoesNotDependOnTheMachine(t *testing.T) {
+	var a, b bytes.Buffer
+	if err := config.WriteMarkdown(&a); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	if err := config.WriteMarkdown(&b); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Errorf("the output changes with the cache directory")
 	}
 }

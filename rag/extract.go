@@ -287,7 +287,7 @@ func leansBack(s string) bool { return leanBackRE.MatchString(s) }
 const instructionsNote = "The question held instructions to the bot; they were ignored."
 
 // foreignNote tells the user that the offline answerer reads English only.
-const foreignNote = "Answers without a chat model are in English only; a chat model (see the README's model section) answers questions in other languages."
+const foreignNote = "Answers without a chat model are in English only; a chat model (see docs/models.md) answers questions in other languages."
 
 // withInstructionsNote adds instructionsNote to an answer to a question
 // that held instructions, and foreignNote to one to a question not in

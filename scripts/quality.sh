@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs `citebot eval` on the shared question sets and writes the figures to
-# docs/quality.md, so that every change shows its effect on quality.
+# docs/quality.md (the figures, then scripts/quality-notes.md), so that every
+# change shows its effect on quality.
 #
 #   scripts/quality.sh [SHARED_DIR]      (default: ../shared beside the repo)
 #
@@ -40,7 +41,7 @@ out=docs/quality.md
   row "SQuAD 2.0 dev half (6,078; 646 paragraphs)" --qa "$eval_dir/squad2/qa.jsonl" --articles "$eval_dir/squad2/articles.jsonl"
   row "MuSiQue multi-hop (100; 8,009 wiki passages)" --qa "$eval_dir/wiki/musique-qa.jsonl" --articles "$eval_dir/wiki/articles.jsonl"
   echo
-  cat docs/quality-notes.md
+  cat scripts/quality-notes.md
 } > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "wrote $out"

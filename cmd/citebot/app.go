@@ -41,17 +41,30 @@ func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.Fla
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load(c.flags, e.getenv)
+	cfg, src, err := config.LoadSources(c.flags, e.getenv)
 	if err != nil {
 		return nil, fmt.Errorf("configuration: %w", err)
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, fmt.Errorf("invalid configuration:\n%w", indent(err))
+		return nil, invalidConfig(err, src)
 	}
 	c.cfg = cfg
 	c.log = newLogger(e.stderr, cfg.Log)
 	warnInsecureFile(c.log, cfg)
 	return c, nil
+}
+
+// invalidConfig wraps err, the problems [config.Config.Validate] found,
+// for the user. When a flag set the value of a field it names, it is a
+// usage error (exit status 2), as for any bad flag value; problems that
+// come only from the defaults, the file or the environment exit 1.
+func invalidConfig(err error, src map[string]config.Source) error {
+	for _, k := range config.InvalidKeys(err) {
+		if src[k].Layer == "flag" {
+			return fmt.Errorf("%w: invalid configuration:\n%w", errUsage, indent(err))
+		}
+	}
+	return fmt.Errorf("invalid configuration:\n%w", indent(err))
 }
 
 // warnInsecureFile warns, as ssh does about a private key, when the

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"citebot/config"
 	"citebot/rag"
 )
 
@@ -73,7 +74,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 		printSources(e.stdout, ans)
 		return nil
 	}
-	printAnswer(e.stdout, ans)
+	printAnswer(e.stdout, ans, e.styled(e.stdout))
 	return nil
 }
 
@@ -161,22 +162,28 @@ func writeJSON(w io.Writer, v any) error {
 }
 
 // printAnswer writes an answer for people: the text, then the sources. The
-// Markdown emphasis of the answer span ("**April 2024**") becomes bold on a
-// terminal and is dropped elsewhere.
-func printAnswer(w io.Writer, a rag.Answer) {
+// Markdown emphasis of the answer span ("**April 2024**") becomes bold when
+// styled (see env.styled) and is dropped otherwise.
+func printAnswer(w io.Writer, a rag.Answer, styled bool) {
 	if a.Chitchat {
 		fmt.Fprintln(w, "(nothing to answer)")
 		return
 	}
-	fmt.Fprintln(w, emphasis(a.Text, isTerminal(w)))
+	fmt.Fprintln(w, emphasis(a.Text, styled))
 	printSources(w, a)
+}
+
+// styled reports whether output to w may carry ANSI styling: w is a
+// terminal and NO_COLOR is not set to a value (https://no-color.org).
+func (e *env) styled(w io.Writer) bool {
+	return isTerminal(w) && !config.NoColor(e.getenv)
 }
 
 var boldRE = regexp.MustCompile(`\*\*([^*\n]+)\*\*`)
 
-// emphasis renders **text** as ANSI bold on a terminal, as plain text otherwise.
-func emphasis(s string, terminal bool) string {
-	if terminal {
+// emphasis renders **text** as ANSI bold when styled, as plain text otherwise.
+func emphasis(s string, styled bool) string {
+	if styled {
 		return boldRE.ReplaceAllString(s, "\x1b[1m$1\x1b[0m")
 	}
 	return boldRE.ReplaceAllString(s, "$1")

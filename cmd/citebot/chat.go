@@ -96,19 +96,19 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			}
 			continue
 		}
-		printTurn(e.stdout, ans)
+		printTurn(e.stdout, ans, e.styled(e.stdout))
 	}
 }
 
 // printTurn writes one answer of a chat: nothing but a short note for a
 // message that asks nothing, else the answer, the question as it was
 // read when it was a follow-up, and the sources.
-func printTurn(w io.Writer, a rag.Answer) {
+func printTurn(w io.Writer, a rag.Answer, styled bool) {
 	if a.Chitchat {
-		printAnswer(w, a)
+		printAnswer(w, a, styled)
 		return
 	}
-	fmt.Fprintln(w, emphasis(a.Text, isTerminal(w)))
+	fmt.Fprintln(w, emphasis(a.Text, styled))
 	if a.Resolved != "" {
 		fmt.Fprintf(w, "Answered as: %s\n", a.Resolved)
 	}

@@ -72,14 +72,14 @@ func TestConfigCheck(t *testing.T) {
 		}
 	})
 
-	t.Run("invalid: every problem at once, exit 1, still no secret", func(t *testing.T) {
+	t.Run("invalid: every problem at once, exit 2 (bad flags), still no secret", func(t *testing.T) {
 		env := map[string]string{"CITEBOT_CONFIG": file, "DISCORD_TOKEN": envToken + " x", "CITEBOT_LOG_LEVEL": "loud"}
 		out, errOut, err := configCheck(t, env, "-k", "99", "--http", "nowhere", "--guild", "abc")
 		if err == nil {
 			t.Fatal("got nil, want an invalid configuration")
 		}
-		if code := exitCode(err, &bytes.Buffer{}); code != 1 {
-			t.Errorf("exit status %d, want 1", code)
+		if code := exitCode(err, &bytes.Buffer{}); code != 2 {
+			t.Errorf("exit status %d, want 2 (bad flag values)", code)
 		}
 		noSecrets(t, out, errOut, err.Error())
 		for _, want := range []string{"top_k: 99 is out of range", `log.level: "loud"`, `http.addr: "nowhere"`, `discord.guild_id: "abc"`, "discord.token: contains white space"} {
@@ -115,4 +115,29 @@ func TestConfigCheck(t *testing.T) {
 			noSecrets(t, err.Error())
 		}
 	})
+}
+
+func TestConfigCheckNotesEnvOverridingFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "citebot.yaml")
+	if err := os.WriteFile(file, []byte("data_dir: "+dir+"\nhttp:\n  addr: 127.0.0.1:9000\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CITEBOT_HTTP_ADDR": ":8080", "CITEBOT_LOG_LEVEL": "debug"}
+	out, errOut, err := configCheck(t, env, "--config", file)
+	if err != nil {
+		t.Fatalf("got %v\n%s%s", err, out, errOut)
+	}
+	for _, want := range []string{
+		"addr: :8080 # env CITEBOT_HTTP_ADDR, overrides file " + file,
+		"# Note: env CITEBOT_HTTP_ADDR overrides http.addr from file " + file,
+		"data_dir: " + dir + " # file " + file,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "overrides log.level") || strings.Contains(out, "overrides data_dir") {
+		t.Errorf("a note for a key the environment did not override:\n%s", out)
+	}
 }

@@ -40,6 +40,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if qa == "" {
 		return fmt.Errorf("%w: eval needs --qa FILE.jsonl", errUsage)
 	}
+	if limit < 0 {
+		return fmt.Errorf("%w: eval: --limit %d: use 0 (all) or more", errUsage, limit)
+	}
 	if len(c.args) > 0 {
 		return fmt.Errorf("%w: eval takes no arguments", errUsage)
 	}

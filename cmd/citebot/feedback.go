@@ -43,6 +43,9 @@ func runFeedback(_ context.Context, e *env, args []string) error {
 	if len(c.args) > 0 {
 		return fmt.Errorf("%w: feedback takes no arguments (got %q)", errUsage, c.args[0])
 	}
+	if top < 0 {
+		return fmt.Errorf("%w: feedback: --top %d: use 0 (none) or more", errUsage, top)
+	}
 	if file == "" {
 		file = filepath.Join(c.cfg.DataDir, bot.FeedbackFile)
 	}

@@ -47,7 +47,10 @@ func runHealthcheck(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: healthcheck takes no arguments", errUsage)
 	}
-	cfg, err := config.Load(flags, e.getenv)
+	if *timeout <= 0 {
+		return fmt.Errorf("%w: healthcheck: --timeout %s: must be more than 0, e.g. 3s", errUsage, *timeout)
+	}
+	cfg, src, err := config.LoadSources(flags, e.getenv)
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
@@ -55,6 +58,9 @@ func runHealthcheck(ctx context.Context, e *env, args []string) error {
 		return errors.New("healthcheck: http.addr is not set, so serve has no operations listener; set CITEBOT_HTTP_ADDR (e.g. :8080) for both")
 	}
 	u, err := localURL(cfg.HTTP.Addr)
+	if err != nil && src["http.addr"].Layer == "flag" {
+		return fmt.Errorf("%w: healthcheck: --http: %w", errUsage, err)
+	}
 	if err != nil {
 		return fmt.Errorf("healthcheck: %w", err)
 	}

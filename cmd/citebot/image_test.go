@@ -4,7 +4,8 @@ package main_test
 // run: the build context after .dockerignore, `go mod download`, the exact
 // `go build` command, and then the binary as the image starts it: in a root
 // that holds only /citebot and /data (no shell, no /etc, no HOME), as uid
-// 65532, with only the image's ENV; its HEALTHCHECK command; its shutdown.
+// 65532, with only the image's ENV; its HEALTHCHECK command; its shutdown;
+// and that a mounted configuration file beats the image's defaults.
 //
 // It builds a binary, so it is opt-in (`.ci/run` runs it):
 //
@@ -229,6 +230,13 @@ func TestImage(t *testing.T) {
 	if d.user != "65532:65532" && d.user != "nonroot" && d.user != "65532" {
 		t.Errorf("USER %q, want the distroless nonroot user 65532", d.user)
 	}
+	for _, kv := range d.env {
+		// Values in ENV would beat a mounted configuration file; the
+		// image's defaults are built into its binary instead.
+		if strings.HasPrefix(kv, "CITEBOT_") {
+			t.Errorf("Dockerfile: ENV %s would override a mounted configuration file; build the default into the binary (-X citebot/config.builtin…)", kv)
+		}
+	}
 	t.Logf("build: %s\nenv: %v", d.build, d.env)
 
 	// The build context and the two RUN steps of the build stage, in a
@@ -308,11 +316,8 @@ func TestImage(t *testing.T) {
 			c.SysProcAttr = &syscall.SysProcAttr{Chroot: img, Credential: &syscall.Credential{Uid: 65532, Gid: 65532}}
 			return c
 		}
-		for i, kv := range env {
-			if strings.HasPrefix(kv, "CITEBOT_DATA_DIR=/data") {
-				env[i] = "CITEBOT_DATA_DIR=" + filepath.Join(img, "data")
-			}
-		}
+		// Without chroot, /data is the image's directory on the host.
+		env = append([]string{"CITEBOT_DATA_DIR=" + filepath.Join(img, "data")}, env...)
 		c := exec.CommandContext(ctx, filepath.Join(img, strings.TrimPrefix(args[0], "/")), args[1:]...)
 		c.Env = env
 		return c
@@ -322,6 +327,38 @@ func TestImage(t *testing.T) {
 		b, err := exe(context.Background(), nil, "/citebot", "version").CombinedOutput()
 		if err != nil || strings.TrimSpace(string(b)) != "citebot "+version {
 			t.Errorf("citebot version: %q, %v; want citebot %s", b, err, version)
+		}
+	})
+
+	t.Run("a mounted config file beats the image's defaults", func(t *testing.T) {
+		if !asImage {
+			t.Skip("needs the chroot (root): without it the test sets CITEBOT_DATA_DIR")
+		}
+		if err := os.WriteFile(filepath.Join(img, "citebot.yaml"), []byte("data_dir: /data/mine\nhttp:\n  addr: 127.0.0.1:9000\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(filepath.Join(img, "citebot.yaml"))
+		tests := []struct {
+			name  string
+			extra []string
+			want  []string
+		}{
+			{"no file: the built-in defaults", nil, []string{"data_dir: /data # default", "addr: :8080 # default"}},
+			{"CITEBOT_CONFIG", []string{"CITEBOT_CONFIG=/citebot.yaml"}, []string{"data_dir: /data/mine # file /citebot.yaml", "addr: 127.0.0.1:9000 # file /citebot.yaml"}},
+			{"docker run -e over the file, with a note", []string{"CITEBOT_CONFIG=/citebot.yaml", "CITEBOT_HTTP_ADDR=:8081"},
+				[]string{"data_dir: /data/mine # file /citebot.yaml", "addr: :8081 # env CITEBOT_HTTP_ADDR, overrides file /citebot.yaml", "# Note: env CITEBOT_HTTP_ADDR overrides http.addr from file /citebot.yaml"}},
+		}
+		for _, tt := range tests {
+			b, err := exe(context.Background(), tt.extra, "/citebot", "config", "check").CombinedOutput()
+			if err != nil {
+				t.Errorf("%s: citebot config check: %v\n%s", tt.name, err, b)
+				continue
+			}
+			for _, want := range tt.want {
+				if !strings.Contains(string(b), want) {
+					t.Errorf("%s: config check lacks %q:\n%s", tt.name, want, b)
+				}
+			}
 		}
 	})
 

@@ -78,7 +78,7 @@ func reportUndated(w io.Writer, arts []corpus.Article, jsonl bool) {
 	if jsonl {
 		how = `give each line a "published": "YYYY-MM-DD" field`
 	}
-	fmt.Fprintf(w, "%s no publication date (%s): questions about time (\"the last call\", \"this week\") cannot place %s; %s. See \"Your own articles\" in the README.\n", what, list, them, how)
+	fmt.Fprintf(w, "%s no publication date (%s): questions about time (\"the last call\", \"this week\") cannot place %s; %s. See \"Your own articles\" in docs/usage.md.\n", what, list, them, how)
 }
 
 // progressBar draws "embedding 1200/8009 chunks [=====     ] 15%" on a

@@ -14,7 +14,8 @@
 //	citebot version
 //
 // It works offline by default: the shipped corpus, a local embedder and an
-// extractive answerer. See the README for the model-backed path and the bot.
+// extractive answerer. See docs/models.md for the model-backed path and
+// docs/discord.md for the bot.
 package main
 
 import (

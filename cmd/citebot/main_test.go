@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,8 +95,9 @@ func TestCommandErrors(t *testing.T) {
 		{"empty question", nil, []string{"ask", "--data", data, "  "}, 2, "ask needs a question"},
 		{"huge question", nil, []string{"ask", "--data", data, strings.Repeat("why ", 30000)}, 2, "too long"},
 		{"bad flag", nil, []string{"ask", "--nope", "q"}, 2, "flag provided but not defined: -nope"},
-		{"bad as-of", nil, []string{"ask", "--data", data, "--as-of", "last tuesday", "q"}, 1, "as_of:"},
-		{"missing corpus", nil, []string{"ask", "--data", data, "--corpus", filepath.Join(data, "nope"), "q"}, 1, "corpus:"},
+		{"bad as-of", nil, []string{"ask", "--data", data, "--as-of", "last tuesday", "q"}, 2, "as_of:"},
+		{"missing corpus", nil, []string{"ask", "--data", data, "--corpus", filepath.Join(data, "nope"), "q"}, 2, "corpus:"},
+		{"missing corpus in env", map[string]string{"CITEBOT_CORPUS": filepath.Join(data, "nope")}, []string{"ask", "--data", data, "q"}, 1, "corpus:"},
 		{"bad env", map[string]string{"CITEBOT_TOP_K": "lots"}, []string{"ask", "--data", data, "q"}, 1, "CITEBOT_TOP_K"},
 		{"eval without qa", nil, []string{"eval", "--data", data}, 2, "--qa"},
 		{"help", nil, []string{"ask", "-h"}, 0, "Usage: citebot ask"},
@@ -235,5 +237,84 @@ func TestEmphasisInText(t *testing.T) {
 		if got := emphasis(tt.in, tt.terminal); got != tt.want {
 			t.Errorf("emphasis(%q, %v) = %q, want %q", tt.in, tt.terminal, got, tt.want)
 		}
+	}
+}
+
+// TestBadFlagValuesAreUsageErrors checks that every command exits with
+// status 2 (a usage error) for a bad flag value, and with 1 when the same
+// bad value comes from the environment or a configuration file.
+func TestBadFlagValuesAreUsageErrors(t *testing.T) {
+	data := t.TempDir()
+	file := filepath.Join(data, "citebot.yaml")
+	if err := os.WriteFile(file, []byte("top_k: 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		inStderr string
+	}{
+		{"ask -k 0", nil, []string{"ask", "--data", data, "-k", "0", "x"}, 2, "top_k: 0 is out of range"},
+		{"search -k 99", nil, []string{"search", "--data", data, "-k", "99", "x"}, 2, "top_k: 99 is out of range"},
+		{"timeline --log-level", nil, []string{"timeline", "--data", data, "--log-level", "loud", "x"}, 2, "log.level:"},
+		{"chat --as-of", nil, []string{"chat", "--data", data, "--as-of", "yesterday"}, 2, "as_of:"},
+		{"index --base-url", nil, []string{"index", "--data", data, "--base-url", "localhost:11434"}, 2, "openai.base_url:"},
+		{"serve --http", nil, []string{"serve", "--data", data, "--http", "nowhere"}, 2, "http.addr:"},
+		{"serve --shard-count", nil, []string{"serve", "--data", data, "--shard-count", "many"}, 2, "discord.shard_count:"},
+		{"eval --limit", nil, []string{"eval", "--data", data, "--qa", "q.jsonl", "--limit", "-1"}, 2, "--limit -1"},
+		{"feedback --top", nil, []string{"feedback", "--data", data, "--top", "-2"}, 2, "--top -2"},
+		{"config check -k", nil, []string{"config", "check", "--data", data, "-k", "0"}, 2, "top_k: 0 is out of range"},
+		{"healthcheck --timeout", nil, []string{"healthcheck", "--http", "127.0.0.1:1", "--timeout", "0s"}, 2, "--timeout"},
+		{"healthcheck --http", nil, []string{"healthcheck", "--http", "nowhere"}, 2, "--http"},
+		{"ask --since", nil, []string{"ask", "--data", data, "--since", "20x", "x"}, 2, "--since"},
+		{"a good flag with a bad file value", nil, []string{"ask", "--data", data, "--config", file, "x"}, 1, "top_k: 0 is out of range"},
+		{"bad env value", map[string]string{"CITEBOT_TOP_K": "0"}, []string{"ask", "--data", data, "x"}, 1, "top_k: 0 is out of range"},
+		{"bad env http.addr for healthcheck", map[string]string{"CITEBOT_HTTP_ADDR": "nowhere"}, []string{"healthcheck"}, 1, "http.addr"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, errOut, code := runCLI(t, tt.env, tt.args...)
+			if code != tt.code || !strings.Contains(errOut, tt.inStderr) {
+				t.Errorf("exit %d (want %d), stderr %q (want it to contain %q)", code, tt.code, errOut, tt.inStderr)
+			}
+		})
+	}
+}
+
+// TestStyledRespectsNoColor checks that terminal output is styled unless
+// NO_COLOR is set to a value (https://no-color.org). /dev/null is a
+// character device, so it passes for a terminal.
+func TestStyledRespectsNoColor(t *testing.T) {
+	tty, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer tty.Close()
+	tests := []struct {
+		name string
+		env  map[string]string
+		w    io.Writer
+		want bool
+	}{
+		{"terminal", nil, tty, true},
+		{"terminal, NO_COLOR empty", map[string]string{"NO_COLOR": ""}, tty, true},
+		{"terminal, NO_COLOR=1", map[string]string{"NO_COLOR": "1"}, tty, false},
+		{"terminal, NO_COLOR=false", map[string]string{"NO_COLOR": "false"}, tty, false},
+		{"not a terminal", nil, &bytes.Buffer{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := &env{getenv: func(k string) string { return tt.env[k] }}
+			if got := e.styled(tt.w); got != tt.want {
+				t.Errorf("styled: got %v, want %v", got, tt.want)
+			}
+		})
+	}
+	var out bytes.Buffer
+	printAnswer(&out, rag.Answer{Text: "in (**April 2024**) [1]."}, false)
+	if got, want := out.String(), "in (April 2024) [1].\n"; got != want {
+		t.Errorf("unstyled answer: got %q, want %q", got, want)
 	}
 }
