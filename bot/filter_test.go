@@ -171,7 +171,7 @@ func TestFilterOptions(t *testing.T) {
 			{"", "Reuters (1)=Reuters", ""},
 			{"reu", "Reuters (1)=Reuters", ""},
 			{"ters", "Reuters (1)=Reuters", ""},
-			{"cnn", "", "Reuters"},
+			{"cnn", "No match — keep typing=cnn", "Reuters"},
 		} {
 			got := reply(discordtest.Invocation{Command: "ask", Focused: "source",
 				Options: []discordtest.Opt{{Name: "question", Value: "q"}, {Name: "source", Value: tc.typed}}})

@@ -154,9 +154,17 @@ func (b *Bot) notice(x *exchange, text string) {
 	b.send(x, RenderNotice(text), true)
 }
 
+// autocomplete sends the suggestions for the option being typed. Discord
+// refuses a result without choices, and discordgo leaves an empty list
+// out, so no suggestion is sent as one choice that says so and keeps what
+// was typed as its value.
 func (b *Bot) autocomplete(x *exchange, choices []*discordgo.ApplicationCommandOptionChoice) {
-	if choices == nil {
-		choices = []*discordgo.ApplicationCommandOptionChoice{}
+	if len(choices) == 0 {
+		typed := strings.TrimSpace(focusedValue(x.i.ApplicationCommandData().Options))
+		if typed == "" {
+			typed = "-"
+		}
+		choices = []*discordgo.ApplicationCommandOptionChoice{{Name: "No match — keep typing", Value: shorten(typed, maxTypedChoice)}}
 	}
 	ctx, cancel := b.ackContext(x)
 	defer cancel()
@@ -546,4 +554,23 @@ func (b *Bot) lookupOptions(x *exchange, opts map[string]*discordgo.ApplicationC
 		return asOf, filter, false
 	}
 	return asOf, filter, true
+}
+
+// maxTypedChoice bounds, in characters, the typed text kept as a choice's
+// value: Discord accepts 100 UTF-16 units, which 50 characters never
+// exceed.
+const maxTypedChoice = 50
+
+// focusedValue returns the text of the option being typed, "" when none.
+func focusedValue(opts []*discordgo.ApplicationCommandInteractionDataOption) string {
+	for _, o := range opts {
+		if o.Focused {
+			s, _ := o.Value.(string)
+			return s
+		}
+		if v := focusedValue(o.Options); v != "" {
+			return v
+		}
+	}
+	return ""
 }
