@@ -42,7 +42,7 @@ func timelineMessage(t *testing.T, fake *discordtest.Server, in discordtest.Inte
 	waitEdit(t, fake, in, func(r discordtest.Request) bool {
 		return strings.Contains(bodyText(r), "Timeline") || r.Body["content"] != nil
 	})
-	m, ok := fake.Original(in)
+	m, ok := fake.Response(in)
 	if !ok {
 		t.Fatal("no original response")
 	}

@@ -95,14 +95,3 @@ func (m Message) Buttons() []string {
 	}
 	return out
 }
-
-// Original returns the original response of an interaction as it is now.
-func (s *Server) Original(in Interaction) (Message, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := s.interactions[in.Token]
-	if st == nil || st.original == nil {
-		return Message{}, false
-	}
-	return *st.original, true
-}
