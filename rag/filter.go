@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/bits"
 	"regexp"
 	"slices"
 	"strings"
@@ -188,12 +187,12 @@ func (b bitset) keep(ds []int32) []int32 {
 	return out
 }
 
-// allowSet is what a filter admits: chunk numbers (ascending, and as a
-// bitset) and article numbers (of artLex). A nil *allowSet admits all.
+// allowSet is what a filter admits: chunk numbers (as a bitset, and how
+// many) and article numbers (of artLex). A nil *allowSet admits all.
 type allowSet struct {
-	chunks    []int32
 	chunkBits bitset
 	artBits   bitset
+	nChunks   int
 }
 
 func (a *allowSet) chunkSet() bitset {
@@ -312,7 +311,7 @@ func (ix *Index) allowed(f Filter) (*allowSet, error) {
 		p.cache[key] = a
 		p.mu.Unlock()
 	}
-	if len(a.chunks) > 0 {
+	if a.nChunks > 0 {
 		return a, nil
 	}
 	e := &NoMatchError{Filter: f}
@@ -348,22 +347,13 @@ func (p *outletPartition) build(key filterCacheKey, n, arts int) *allowSet {
 		}
 	}
 	a := &allowSet{chunkBits: newBitset(n), artBits: newBitset(arts)}
-	count := 0
 	for _, r := range admitted {
 		a.artBits.set(r.no)
 		first := int(p.first[r.no])
 		for i := range r.chunks {
 			a.chunkBits.set(first + i)
 		}
-		count += len(r.chunks)
-	}
-	a.chunks = make([]int32, 0, count)
-	for w, word := range a.chunkBits {
-		for word != 0 {
-			b := bits.TrailingZeros64(word)
-			a.chunks = append(a.chunks, int32(w*64+b))
-			word &= word - 1
-		}
+		a.nChunks += len(r.chunks)
 	}
 	return a
 }
