@@ -706,6 +706,8 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 	}
 	news := whichRE.MatchString(q.text) || relativeTimeRE.MatchString(q.text)
 	sup := strings.ToLower(superlativeRE.FindString(q.text))
+	slot := questionSlot(q)
+	heads := map[string]string{}
 	maxC, maxS := 0.0, 0.0
 	for _, c := range out {
 		maxC = math.Max(maxC, c.covC)
@@ -722,6 +724,17 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		}
 		if sup != "" && hasWord(c.text, sup) {
 			c.score += superlativeWeight
+		}
+		if fillsSlot(q, slot, c.text) {
+			c.score += slotWeight
+		}
+		name, ok := heads[c.art.ID]
+		if !ok {
+			name = headlineName(q, c.art, weights, total)
+			heads[c.art.ID] = name
+		}
+		if name != "" && strings.Contains(c.text, name) {
+			c.score += headlineNameWeight
 		}
 		if news && !pub.IsZero() && isLede(c.art.Text, c.start) && c.covS >= ledeShare*maxS && groundedContent(q, c) {
 			c.score += ledeWeight

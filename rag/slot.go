@@ -1,0 +1,74 @@
+package rag
+
+import (
+	"strings"
+)
+
+// A which-question leaves a slot where its answer goes: "NFL owners
+// approved the sale of which team?" has it after "sale". A sentence that
+// fills that slot with a name the question does not hold ("approved the
+// sale of the Denver Broncos") answers it, where one that only repeats the
+// question's words ("a day after owners approved the sale Tuesday") does
+// not. Only the slot after a word is used: the one before a verb ("which
+// team won") is filled as often by the subject of another event ("the
+// Blues won in 2019"), which measured worse (scripts/quality-notes.md).
+
+// slotReach is how many words may stand between the question's word next
+// to the slot and the name that fills it in a sentence ("sale of the
+// Denver Broncos": two).
+const slotReach = 3
+
+// slotWeight is the score a sentence gains by filling the slot of a
+// which-question with a name: the sentence says which one, in the
+// question's own order of words.
+const slotWeight = 0.1
+
+// questionSlot returns the term of the content word just before "which" or
+// "what" in q's clause ("the sale of which team" → "sale"), or "" when
+// there is none: the which-phrase opens the question or its clause ("By
+// the late 19th century, which country …").
+func questionSlot(q question) string {
+	if !whichRE.MatchString(q.text) {
+		return ""
+	}
+	toks := tokenize(q.text)
+	for w, t := range toks {
+		if t.lower != "which" && t.lower != "what" {
+			continue
+		}
+		for i := w - 1; i >= max(0, w-slotReach); i-- {
+			if strings.ContainsAny(q.text[toks[i].end:toks[w].start], ".?!;:,") {
+				return "" // the word before is in another sentence or clause
+			}
+			if toks[i].term != "" {
+				return toks[i].term
+			}
+		}
+		return ""
+	}
+	return ""
+}
+
+// fillsSlot reports whether sentence s names something the question does
+// not within slotReach words after a word of term after, with only
+// words that carry no meaning between ("sale of the Denver Broncos").
+func fillsSlot(q question, after, s string) bool {
+	if after == "" {
+		return false
+	}
+	toks := tokenize(s)
+	for i, t := range toks {
+		if t.term != after {
+			continue
+		}
+		for _, u := range toks[i+1 : min(len(toks), i+1+slotReach)] {
+			if u.capital && u.term != "" && !q.hasWordLike(u.lower) && !dateMentionRE.MatchString(s[u.start:u.end]) {
+				return true
+			}
+			if u.term != "" {
+				break
+			}
+		}
+	}
+	return false
+}

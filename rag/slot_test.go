@@ -1,0 +1,46 @@
+package rag_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"citebot/corpus"
+	"citebot/rag"
+)
+
+// TestWhichQuestionsPreferTheSentenceThatSaysWhich checks two signals for
+// which-questions: a sentence that fills the question's slot ("the sale of
+// which team" → "the sale of the Harbor Kites") beats one that repeats
+// the question's words around an empty slot, and the sentence naming what
+// a headline restating the question names beats one that shares more of
+// the question's words.
+func TestWhichQuestionsPreferTheSentenceThatSaysWhich(t *testing.T) {
+	pub := time.Date(2022, 8, 10, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "sale", Title: "", Source: "example.com", Published: pub, Text: "League owners unanimously approved the sale of the Harbor Kites on Tuesday from the founder's trust to a family of investors.\n\nThe new owners plan to keep the team in its city."},
+		{ID: "staff", Title: "", Source: "example.com", Published: pub, Text: "Coaches and staff of the team gathered at headquarters one day after league owners unanimously approved the sale on Tuesday.\n\nThe meeting lasted an hour."},
+		{ID: "player", Title: "Dara Venn becomes highest paid player in league history - Example News", Source: "example.com", Published: pub,
+			Text: "The new deal takes the 37-year-old to 500 million dollars in career earnings, making him the best paid player, ahead of Tomas Reyes of the Mariners.\n\nVeteran forward Dara Venn has agreed to a two-year extension with his club on Wednesday, making him the league's top earner."},
+	}
+	ix := newIndex(t, arts)
+	e := rag.NewExtractive(ix)
+	tests := []struct {
+		name, q, want string
+	}{
+		{"slot after a word", "League owners unanimously approved the sale of which team this week?", "Harbor Kites"},
+		{"headline restating the question", "After agreeing to a two-year extension this week, which player became the highest paid player in league history?", "Dara Venn"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day("2022-08-12")})
+			if err != nil {
+				t.Fatalf("Answer: %v", err)
+			}
+			if got := strings.ReplaceAll(ans.Text, "**", ""); !strings.Contains(got, tt.want) {
+				t.Errorf("answer lacks %q: got %q", tt.want, got)
+			}
+		})
+	}
+}
