@@ -194,3 +194,6 @@ func IsDateline(s string) bool { return isDateline(s) }
 
 // ProperTerm exposes whether the corpus writes a term as a name.
 func ProperTerm(ix *Index, term string) bool { return ix.properTerm(ix.lexicon(), term) }
+
+// RecencyShare exposes recencyShare to the tests.
+var RecencyShare = recencyShare

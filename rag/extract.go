@@ -717,7 +717,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		c.score = 0.40*c.covS + 0.30*c.covC + 0.20*c.fit + 0.10*c.retrieval
 		pub := c.art.Published
 		if q.recency && recencyKind(q) && !pub.IsZero() && newest.After(oldest) && c.covC >= 0.6*maxC && !pub.After(newest) {
-			c.score += 0.25 * float64(pub.Sub(oldest)) / float64(newest.Sub(oldest))
+			c.score += 0.25 * recencyShare(pub, oldest, newest)
 			if recentWordRE.MatchString(c.text) {
 				c.score += 0.05
 			}
@@ -816,6 +816,19 @@ func (ix *Index) articleTermIDs(p Passage) []uint32 {
 // recencyKind reports whether "last" in q asks for the newest evidence: it
 // does for when and what happened, not for a count or a duration ("how long
 // since they last spoke?") or a reason.
+// recencyShare places an article published at pub between the oldest
+// (0) and newest (1) article of the answer's candidates, over a span of at
+// least minRecencySpan: articles a day apart in a week's news are
+// near-equals, not the two ends of the scale.
+func recencyShare(pub, oldest, newest time.Time) float64 {
+	span := max(newest.Sub(oldest), minRecencySpan)
+	return 1 - float64(newest.Sub(pub))/float64(span)
+}
+
+// minRecencySpan is the shortest span recencyShare spreads the recency
+// prior over: a week, the period "this week" and "recently" speak of.
+const minRecencySpan = 7 * 24 * time.Hour
+
 func recencyKind(q question) bool {
 	return q.kind != kindHowLong && q.kind != kindHowMany && q.kind != kindWhy
 }

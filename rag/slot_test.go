@@ -2,6 +2,7 @@ package rag_test
 
 import (
 	"context"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,30 @@ func TestWhichQuestionsPreferTheSentenceThatSaysWhich(t *testing.T) {
 			}
 			if got := strings.ReplaceAll(ans.Text, "**", ""); !strings.Contains(got, tt.want) {
 				t.Errorf("answer lacks %q: got %q", tt.want, got)
+			}
+		})
+	}
+}
+
+// TestRecencyShare checks the recency prior's scale: articles a day apart
+// in a week's news are near-equals, while over years the span of the
+// candidates sets the scale.
+func TestRecencyShare(t *testing.T) {
+	d := func(s string) time.Time { return day(s) }
+	tests := []struct {
+		name                string
+		pub, oldest, newest time.Time
+		want                float64
+	}{
+		{"newest", d("2022-08-17"), d("2022-08-16"), d("2022-08-17"), 1},
+		{"a day older in a week's news", d("2022-08-16"), d("2022-08-16"), d("2022-08-17"), 6.0 / 7},
+		{"oldest of a year", d("2021-08-17"), d("2021-08-17"), d("2022-08-17"), 0},
+		{"half a year older", d("2022-02-15"), d("2021-08-17"), d("2022-08-17"), 0.5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rag.RecencyShare(tt.pub, tt.oldest, tt.newest); math.Abs(got-tt.want) > 0.01 {
+				t.Errorf("got %.3f, want %.3f", got, tt.want)
 			}
 		})
 	}
