@@ -24,6 +24,10 @@ var speculativeRE = regexp.MustCompile(`(?i)\b(?:could|might|may|would|will|like
 // "was the trip cancelled?".
 var pastQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t|was|wasn['’]t|were|weren['’]t|had|hadn['’]t)\b`)
 
+// didQuestionRE finds a question about whether something was done: "did
+// he go …", "didn't they meet …".
+var didQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t)\b`)
+
 // yesNo answers a yes/no question: from a matching event when it asks
 // whether something happened in a period ("did they meet in 2022?"),
 // else from the best grounded sentence, "No" when that sentence denies
@@ -66,8 +70,14 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 	}
 	if !e.namesKeys(q, near) {
 		// A yes or no must rest on sentences that name all the question
-		// is about, not just on their article.
-		return e.notFound(r), true
+		// is about, not just on their article. Whether something was done
+		// ("did Xi go to Moscow?") is then not answered; a question about
+		// a state or a view ("is it a thaw?", "were people pushing for a
+		// boycott?") gets the closest sentence, without a yes or no.
+		if didQuestionRE.MatchString(q.text) {
+			return e.notFound(r), true
+		}
+		return Answer{}, false
 	}
 	no := denies(q, chosen[0].text) || (len(chosen) > 1 && chosen[1].start > chosen[0].start && denies(q, chosen[1].text))
 	lead := "**Yes**: "

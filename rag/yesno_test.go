@@ -1,0 +1,46 @@
+package rag_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"citebot/rag"
+)
+
+// TestYesNoWithoutAllItsNames checks a yes/no question whose best sentence
+// does not name all the question is about: a question about a state or a
+// view gets that sentence without a yes or no, one about whether something
+// was done is not answered.
+func TestYesNoWithoutAllItsNames(t *testing.T) {
+	e := rag.NewExtractive(shippedIndex(t))
+	tests := []struct {
+		name, q, asOf string
+		notFound      bool
+		contains      string
+	}{
+		{"a view", "is it a thaw between biden and xi?", "2021-10-25", false, "mistake to see a “thaw”"},
+		{"a state", "were people pushing for a boycott of the beijing olympics?", "2021-10-25", false, "boycott"},
+		{"whether it was done", "did xi end up going to moscow after the npc in 2023?", "2026-11-23", true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day(tt.asOf)})
+			if err != nil {
+				t.Fatalf("Answer: %v", err)
+			}
+			if ans.NotFound != tt.notFound {
+				t.Fatalf("not found: got %v, want %v: %s", ans.NotFound, tt.notFound, ans.Text)
+			}
+			if tt.notFound {
+				return
+			}
+			if !strings.Contains(ans.Text, tt.contains) {
+				t.Errorf("answer lacks %q: %s", tt.contains, ans.Text)
+			}
+			if strings.Contains(ans.Text, "**Yes**") || strings.Contains(ans.Text, "**No**") {
+				t.Errorf("got a yes or no from a sentence that does not name the question's subject: %s", ans.Text)
+			}
+		})
+	}
+}
