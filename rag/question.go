@@ -126,7 +126,7 @@ var (
 	clauseRE = regexp.MustCompile(`\?+|\s[-–—]\s|;`)
 	// leadInRE is a clause's opening before its question: "and", "so",
 	// "according to the White House,".
-	leadInRE = regexp.MustCompile(`(?i)^(?:(?:and|so|but|also|then|ok|okay|well|now)\b[\s,]*|according to [^,]+,\s*|in [^,]{1,40},\s*)`)
+	leadInRE = regexp.MustCompile(`(?i)^(?:(?:and|so|but|also|then|ok|okay|well|now|approximately|approx|roughly|about|around|exactly|precisely|just)\b[\s,.]*|according to [^,]+,\s*|in [^,]{1,40},\s*)`)
 )
 
 // questionKind works out what kind of answer q asks for, from the start
@@ -376,7 +376,11 @@ func typeFit(q question, s string) float64 {
 		}
 		return 0
 	case kindHowMany:
-		for _, m := range numberRE.FindAllString(s, -1) {
+		for _, loc := range numberRE.FindAllStringIndex(s, -1) {
+			m := s[loc[0]:loc[1]]
+			if strings.EqualFold(m, "one") && strings.HasPrefix(s[loc[1]:], " of ") {
+				continue // "one of these swings" picks one out, it counts nothing
+			}
 			if novel(m) && !yearRE.MatchString(m) { // "in 2023" is not a count
 				return 1
 			}

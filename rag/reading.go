@@ -53,7 +53,8 @@ var fillerWords = map[string]bool{
 	"anybody": true, "someone": true, "somebody": true, "ok": true, "okay": true, "um": true, "uh": true,
 	"hmm": true, "wondering": true, "curious": true, "remind": true, "finally": true,
 	"ever": true, "again": true, "mess": true, "whole": true, "quick": true, "thanks": true, "though": true,
-	"supposedly": true, "apparently": true, "anyway": true,
+	"supposedly": true, "apparently": true, "anyway": true, "approximately": true, "approx": true,
+	"roughly": true,
 }
 
 // functionWords are English words a typo may stand for that the index

@@ -69,3 +69,18 @@ func TestRecencyShare(t *testing.T) {
 		})
 	}
 }
+
+// TestHowManyIsNotAnsweredByOneOf checks that "one of these" is no count:
+// the sentence with the number answers "how many … were recalled?".
+func TestHowManyIsNotAnsweredByOneOf(t *testing.T) {
+	arts := []corpus.Article{{ID: "recall", Source: "example.com", Published: day("2022-08-15"),
+		Text: "If you own one of these baby swings and rockers that were recalled this week over infant injuries, stop using it.\n\nThe recall covers 2 million swings."}}
+	e := rag.NewExtractive(newIndex(t, arts))
+	ans, err := e.Answer(context.Background(), rag.Query{Question: "Approximately how many baby swings and rockers were recalled this week over infant injuries?", AsOf: day("2022-08-19")})
+	if err != nil {
+		t.Fatalf("Answer: %v", err)
+	}
+	if !strings.Contains(ans.Text, "2 million") {
+		t.Errorf("answer lacks the count: %s", ans.Text)
+	}
+}

@@ -131,6 +131,8 @@ func TestAnalyzeQuestion(t *testing.T) {
 		{"How many phone calls had they held by March 2023?", "how many", false, "march 2023"},
 		{"What is the latest on tariffs?", "what", true, ""},
 		{"Where did Biden and Xi hold their summit in November 2023?", "where", false, "biden xi novemb 2023"},
+		{"approximately how many trams does the city own?", "how many", false, ""},
+		{"roughly how much did the bridge cost?", "how many", false, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
