@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"citebot/rag/backoff"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -127,7 +128,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 	if wait := time.Until(last.Add(b.opts.timings.identifySpacing)); wait > 0 {
 		b.gw.setState("waiting: one IDENTIFY per 5 seconds", true)
 		b.log.Debug("waiting before identifying again (one IDENTIFY per 5 seconds)", "wait", wait.Round(time.Millisecond))
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -149,7 +150,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 		b.gw.setState("waiting: session start limit", true)
 		b.log.Error("Discord's daily limit of gateway session starts is used up; waiting for it to reset instead of identifying (Discord resets the token of a bot that goes beyond it)",
 			"remaining", lim.Remaining, "total", lim.Total, "resets_in", wait.Round(time.Second))
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -174,7 +175,7 @@ func (b *Bot) restartBackoff(ctx context.Context) error {
 		if wait := time.Until(st.LastStart.Add(doubling(b.opts.timings.restartBase, st.Failures, maxRestartBackoff))); wait > 0 {
 			b.gw.setState("waiting: restart backoff", true)
 			b.log.Warn("the previous start failed; waiting before connecting to Discord again", "failed_starts", st.Failures, "wait", wait.Round(time.Millisecond))
-			if err := sleep(ctx, wait); err != nil {
+			if err := backoff.Sleep(ctx, wait); err != nil {
 				return err
 			}
 		}

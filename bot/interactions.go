@@ -17,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/rag"
+	"citebot/rag/textutil"
 )
 
 // ackTimeout bounds the acknowledgement of an interaction; Discord drops
@@ -364,7 +365,7 @@ func (b *Bot) article(x *exchange, data discordgo.ApplicationCommandInteractionD
 	raw := strings.TrimSpace(stringOpt(options(data)[optID]))
 	a, ok := b.findArticle(raw)
 	if !ok {
-		b.notice(x, fmt.Sprintf("No article matches “%s”. Start typing a title and pick a suggestion, or see /sources.", Escape(shorten(oneLine(raw), 80))))
+		b.notice(x, fmt.Sprintf("No article matches “%s”. Start typing a title and pick a suggestion, or see /sources.", Escape(shorten(textutil.OneLine(raw), 80))))
 		return
 	}
 	b.send(x, RenderArticle(a), false)
@@ -395,7 +396,7 @@ func (b *Bot) entries() []catalogEntry {
 	}
 	es := make([]catalogEntry, 0, len(arts))
 	for _, a := range arts {
-		es = append(es, catalogEntry{info: a, lower: strings.ToLower(oneLine(a.Title))})
+		es = append(es, catalogEntry{info: a, lower: strings.ToLower(textutil.OneLine(a.Title))})
 	}
 	slices.SortStableFunc(es, func(x, y catalogEntry) int {
 		if c := y.info.Published.Compare(x.info.Published); c != 0 {
@@ -431,7 +432,7 @@ func (b *Bot) findArticle(s string) (ArticleInfo, bool) {
 	if a, ok := b.opts.Library.Article(s); ok {
 		return a, true
 	}
-	low := strings.ToLower(oneLine(s))
+	low := strings.ToLower(textutil.OneLine(s))
 	var partial []ArticleInfo
 	for _, e := range b.entries() {
 		if e.lower == low {
@@ -543,7 +544,7 @@ func (b *Bot) lookupOptions(x *exchange, opts map[string]*discordgo.ApplicationC
 	if raw := stringOpt(opts[optAsOf]); raw != "" {
 		t, err := parseAsOf(raw)
 		if err != nil {
-			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(oneLine(raw), 40))))
+			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(textutil.OneLine(raw), 40))))
 			return asOf, filter, false
 		}
 		asOf = t

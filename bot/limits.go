@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"citebot/rag/textutil"
 	"fmt"
 	"math"
 	"sync"
@@ -74,7 +75,7 @@ func (l *limits) admit(user string) (release func(took time.Duration), notice st
 	l.mu.Unlock()
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return nil, fmt.Sprintf("You're asking faster than %s a minute. Try again in %d s.", plural(l.perMinute, "question"), seconds(d))
+		return nil, fmt.Sprintf("You're asking faster than %s a minute. Try again in %d s.", textutil.Plural(l.perMinute, "question"), seconds(d))
 	}
 	select {
 	case l.slots <- struct{}{}:

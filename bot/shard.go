@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"citebot/rag/backoff"
 	"context"
 	"fmt"
 	"strconv"
@@ -86,7 +87,7 @@ func (b *Bot) applyShards(ctx context.Context, lim sessionStartLimit) error {
 	if wait := time.Duration(turn) * b.opts.timings.identifySpacing; wait > 0 {
 		b.gw.setState("waiting: this shard's turn to identify", true)
 		b.log.Debug("waiting for this shard's turn to identify", "shard", b.opts.ShardID, "wait", wait)
-		return sleep(ctx, wait)
+		return backoff.Sleep(ctx, wait)
 	}
 	return nil
 }

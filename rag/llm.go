@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"citebot/rag/textutil"
 	"cmp"
 	"context"
 	"errors"
@@ -301,7 +302,7 @@ func verifyCitations(text string, n int) verified {
 			}
 		}
 		b.WriteString(text[pos:sp.End])
-		content[s] = strings.Join(strings.Fields(b.String()), " ")
+		content[s] = textutil.OneLine(b.String())
 	}
 	uncited := make([]bool, len(spans))
 	for s := range spans {
@@ -584,20 +585,7 @@ func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]st
 		}
 		b.WriteString(art.Text[c.start:c.end])
 	}
-	return shortenQuote(b.String(), MaxQuoteChars)
-}
-
-// shortenQuote cuts s to at most n characters at a word boundary, adding "…".
-func shortenQuote(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	cut := n - 1
-	for cut > n/2 && !unicode.IsSpace(rs[cut]) {
-		cut--
-	}
-	return strings.TrimRight(string(rs[:cut]), " ,;:") + "…"
+	return textutil.Shorten(b.String(), MaxQuoteChars)
 }
 
 // streamRewriter passes a streamed reply on as verifyCitations and

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"citebot/rag/backoff"
 	"context"
 	"errors"
 	"fmt"
@@ -130,7 +131,7 @@ func NewOpenAIClient(opts OpenAIOptions) (*OpenAIClient, error) {
 		opts.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepContext
+		opts.Sleep = backoff.Sleep
 	}
 	if opts.Jitter == nil {
 		opts.Jitter = defaultJitter

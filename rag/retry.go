@@ -2,6 +2,7 @@ package rag
 
 import (
 	"bytes"
+	"citebot/rag/backoff"
 	"context"
 	"errors"
 	"fmt"
@@ -81,7 +82,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		if wait < 0 { // no Retry-After: exponential backoff with jitter
-			wait = d.backoff(attempt)
+			wait = backoff.Exponential(attempt, d.base, d.maxWait, d.jitter())
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return resp, err // the caller cannot wait that long
@@ -154,17 +155,6 @@ func retryableStatus(code int) bool {
 		(code >= 500 && code != http.StatusNotImplemented)
 }
 
-// backoff returns the wait before retry n (from 0): base·2ⁿ capped at the
-// maximum, scaled by a random factor in [0.5, 1) so that clients that
-// failed together do not retry together.
-func (d *retryDoer) backoff(n int) time.Duration {
-	w := d.base << min(n, 20)
-	if w > d.maxWait || w <= 0 {
-		w = d.maxWait
-	}
-	return time.Duration(float64(w) * (0.5 + d.jitter()/2))
-}
-
 // retryAfter reads how long the server asks to wait: the retry-after-ms
 // header (OpenAI) or Retry-After in seconds or as an HTTP date.
 func (d *retryDoer) retryAfter(h http.Header) (time.Duration, bool) {
@@ -212,18 +202,6 @@ func (b *attemptBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(b.done)
 	return err
-}
-
-// sleepContext waits for d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // defaultJitter returns a random number in [0, 1).

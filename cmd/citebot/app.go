@@ -54,6 +54,15 @@ func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.Fla
 	return c, nil
 }
 
+// asOf returns the "today" of questions: as_of when set, else the current
+// UTC date (rag.Today).
+func (c *cli) asOf() time.Time {
+	if d, ok := c.cfg.AsOfDate(); ok {
+		return d
+	}
+	return rag.Today(time.Now())
+}
+
 // invalidConfig wraps err, the problems [config.Config.Validate] found,
 // for the user. When a flag set the value of a field it names, it is a
 // usage error (exit status 2), as for any bad flag value; problems that

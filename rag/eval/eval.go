@@ -305,8 +305,7 @@ func ask(ctx context.Context, a Answerer, r Retriever, q Question, history []rag
 		asOf = d
 	}
 	if asOf.IsZero() {
-		now := opts.Now().UTC()
-		asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		asOf = rag.Today(opts.Now())
 	}
 	start := time.Now()
 	ans, err := a.Answer(ctx, rag.Query{Question: q.Question, AsOf: asOf, K: opts.K, History: history})
