@@ -1,13 +1,14 @@
 package bot
 
 import (
-	"citebot/rag/textutil"
 	"net/url"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"citebot/rag/textutil"
 )
 
 // zwsp is the zero-width space put after @ in @everyone and @here.

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"citebot/rag/backoff"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"citebot/rag/backoff"
 )
 
 // gateway supervises the bot's connection to Discord's gateway.

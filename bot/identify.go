@@ -1,13 +1,14 @@
 package bot
 
 import (
-	"citebot/rag/backoff"
 	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/rag/backoff"
 )
 
 // Discord limits how often a bot may start a gateway session (IDENTIFY;

@@ -1,13 +1,14 @@
 package bot
 
 import (
-	"citebot/rag/textutil"
 	"fmt"
 	"math"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"citebot/rag/textutil"
 )
 
 // limits applies the per-user rate limit and the global concurrency limit.

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"citebot/rag/backoff"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/rag/backoff"
 )
 
 // This file sends citebot's REST requests to Discord. It uses discordgo's

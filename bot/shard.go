@@ -1,11 +1,12 @@
 package bot
 
 import (
-	"citebot/rag/backoff"
 	"context"
 	"fmt"
 	"strconv"
 	"time"
+
+	"citebot/rag/backoff"
 )
 
 // Sharding: Discord requires a bot in more than 2,500 servers to spread

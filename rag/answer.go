@@ -1,10 +1,11 @@
 package rag
 
 import (
-	"citebot/rag/timex"
 	"errors"
 	"strings"
 	"time"
+
+	"citebot/rag/timex"
 )
 
 // Answer modes.
