@@ -162,7 +162,7 @@ var (
 // image's binary: /data and :8080).
 //
 // The other values are the defaults of the packages that use them
-// (bot.Default*, rag.DefaultChunker, rag.DefaultOpenAI*). config imports
+// (bot.Default*, rag.DefaultChunker, openai.Default* (rag/openai)). config imports
 // no other package of citebot, so it writes them again here;
 // TestConfigDefaultsAreThePackagesDefaults in cmd/citebot fails when
 // they differ.

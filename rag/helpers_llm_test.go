@@ -7,6 +7,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag"
+	"citebot/rag/openai"
 	"citebot/rag/openaitest"
 )
 
@@ -27,14 +28,14 @@ func (s *noSleep) sleep(ctx context.Context, d time.Duration) error {
 // newClient returns a client of srv that never really waits between
 // retries (the waits are recorded in the returned noSleep), with jitter
 // fixed at its lowest (backoff factor 0.5).
-func newClient(t *testing.T, srv *openaitest.Server, mod func(*rag.OpenAIOptions)) (*rag.OpenAIClient, *noSleep) {
+func newClient(t *testing.T, srv *openaitest.Server, mod func(*openai.Options)) (*openai.Client, *noSleep) {
 	t.Helper()
 	ns := &noSleep{}
-	opts := rag.OpenAIOptions{BaseURL: srv.URL, Sleep: ns.sleep, Jitter: func() float64 { return 0 }}
+	opts := openai.Options{BaseURL: srv.URL, Sleep: ns.sleep, Jitter: func() float64 { return 0 }}
 	if mod != nil {
 		mod(&opts)
 	}
-	c, err := rag.NewOpenAIClient(opts)
+	c, err := openai.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package rag
 
 import (
-	"citebot/rag/textutil"
 	"cmp"
 	"context"
 	"errors"
@@ -14,10 +13,12 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"citebot/rag/textutil"
 )
 
 // ChatModel generates the reply to a prompt. It is the provider-neutral
-// side of the model-backed path: [OpenAIChat] implements it for any
+// side of the model-backed path: rag/openai.Chat implements it for any
 // OpenAI-compatible server.
 type ChatModel interface {
 	// Name identifies the model for logs, e.g. "gpt-4o-mini@api.openai.com".
@@ -36,6 +37,37 @@ type Completion struct {
 	// length limit), "content_filter"; empty when unknown.
 	Finish string
 }
+
+// ModelError is a request to a model server that failed after any
+// retries; a [ChatModel] or [Embedder] talking to a server (package
+// rag/openai) returns it, and the answerer shows its Reason. Its message
+// never contains the API key or an HTML error page.
+type ModelError struct {
+	// Op is what was asked: "embeddings" or "chat".
+	Op string
+	// Reason is a short phrase for users: "timeout", "rate limited: 429
+	// Too Many Requests", "server error: 502 Bad Gateway", "unreachable",
+	// "rejected: 401 Unauthorized", "interrupted", "bad response".
+	Reason string
+	// StatusCode is the HTTP status, 0 when there was no response.
+	StatusCode int
+	// Detail is the server's error message, shortened; may be empty.
+	Detail string
+	// Err is the underlying error.
+	Err error
+}
+
+// Error returns "model server <op>: <reason>[: <detail>]".
+func (e *ModelError) Error() string {
+	s := fmt.Sprintf("model server %s: %s", e.Op, e.Reason)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// Unwrap returns the underlying error.
+func (e *ModelError) Unwrap() error { return e.Err }
 
 // MaxQuoteChars bounds a citation's quote from a model-backed answer, in
 // characters; it is cut at sentence boundaries.

@@ -14,6 +14,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag"
+	"citebot/rag/openai"
 	"citebot/rag/openaitest"
 )
 
@@ -312,21 +313,21 @@ func TestLLMAnswererFallsBackToExtractive(t *testing.T) {
 	tests := []struct {
 		name   string
 		stream bool
-		opts   func(*rag.OpenAIOptions)
+		opts   func(*openai.Options)
 		script []openaitest.Reply
 		closed bool // the server is down
 		reason string
 		deltas int // fragments streamed before the failure
 	}{
-		{name: "timeout", opts: func(o *rag.OpenAIOptions) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
-		{name: "timeout while streaming", stream: true, opts: func(o *rag.OpenAIOptions) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
-		{name: "server errors beyond the retries", opts: func(o *rag.OpenAIOptions) { o.MaxRetries = 1 },
+		{name: "timeout", opts: func(o *openai.Options) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
+		{name: "timeout while streaming", stream: true, opts: func(o *openai.Options) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
+		{name: "server errors beyond the retries", opts: func(o *openai.Options) { o.MaxRetries = 1 },
 			script: []openaitest.Reply{openaitest.ServerError(500), openaitest.ServerError(500)}, reason: "server error: 500 Internal Server Error"},
-		{name: "proxy down (HTML 502)", opts: func(o *rag.OpenAIOptions) { o.MaxRetries = 1 },
+		{name: "proxy down (HTML 502)", opts: func(o *openai.Options) { o.MaxRetries = 1 },
 			script: []openaitest.Reply{openaitest.BadGatewayHTML(), openaitest.BadGatewayHTML()}, reason: "server error: 502 Bad Gateway"},
 		{name: "rate limited for an hour", script: []openaitest.Reply{openaitest.RateLimited("3600")}, reason: "rate limited: 429 Too Many Requests"},
 		{name: "bad key", script: []openaitest.Reply{openaitest.ServerError(401)}, reason: "rejected: 401 Unauthorized"},
-		{name: "server down", closed: true, opts: func(o *rag.OpenAIOptions) { o.MaxRetries = 1 }, reason: "unreachable"},
+		{name: "server down", closed: true, opts: func(o *openai.Options) { o.MaxRetries = 1 }, reason: "unreachable"},
 		{name: "stream cut mid-way", stream: true, script: []openaitest.Reply{{Text: "Biden and Xi last spoke in April [1].", BreakAfter: 2}}, reason: "interrupted", deltas: 2},
 		{name: "error event mid-stream", stream: true, script: []openaitest.Reply{{Text: "Biden and Xi last spoke in April [1].", StreamError: "model crashed"}}, reason: "interrupted", deltas: 8},
 		{name: "stream ends without finishing", stream: true, script: []openaitest.Reply{{Text: "Biden and Xi last spoke in April [1].", FinishReason: "none"}}, reason: "interrupted", deltas: 8},

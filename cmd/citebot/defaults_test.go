@@ -6,6 +6,7 @@ import (
 	"citebot/bot"
 	"citebot/config"
 	"citebot/rag"
+	"citebot/rag/openai"
 )
 
 // TestConfigDefaultsAreThePackagesDefaults holds config.Default to the
@@ -23,10 +24,10 @@ func TestConfigDefaultsAreThePackagesDefaults(t *testing.T) {
 		{"top_k (rag)", d.TopK, rag.DefaultK},
 		{"chunk.max_chars", d.Chunk.MaxChars, ch.MaxChars},
 		{"chunk.overlap_chars", d.Chunk.OverlapChars, ch.OverlapChars},
-		{"openai.base_url", d.OpenAI.BaseURL, ""}, // empty means rag.DefaultOpenAIBaseURL
-		{"openai.timeout", d.OpenAI.Timeout, rag.DefaultOpenAITimeout},
-		{"openai.max_concurrent", d.OpenAI.MaxConcurrent, rag.DefaultOpenAIMaxConcurrent},
-		{"openai.max_retries", d.OpenAI.MaxRetries, rag.DefaultOpenAIMaxRetries},
+		{"openai.base_url", d.OpenAI.BaseURL, ""}, // empty means openai.DefaultBaseURL
+		{"openai.timeout", d.OpenAI.Timeout, openai.DefaultTimeout},
+		{"openai.max_concurrent", d.OpenAI.MaxConcurrent, openai.DefaultMaxConcurrent},
+		{"openai.max_retries", d.OpenAI.MaxRetries, openai.DefaultMaxRetries},
 		{"discord.answer_timeout", d.Discord.AnswerTimeout, bot.DefaultAnswerTimeout},
 		{"discord.user_rate", d.Discord.UserRate, bot.DefaultUserRate},
 		{"discord.max_concurrent", d.Discord.MaxConcurrent, bot.DefaultMaxConcurrent},

@@ -1,8 +1,7 @@
-package rag
+package openai
 
 import (
 	"bytes"
-	"citebot/rag/backoff"
 	"context"
 	"errors"
 	"fmt"
@@ -13,11 +12,13 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"citebot/rag/backoff"
 )
 
-// ErrModelTimeout means one request to the model server took longer than
-// its timeout ([OpenAIOptions.Timeout]).
-var ErrModelTimeout = errors.New("the model server did not answer in time")
+// ErrTimeout means one request to the model server took longer than
+// its timeout ([Options.Timeout]).
+var ErrTimeout = errors.New("the model server did not answer in time")
 
 // Retry policy defaults.
 const (
@@ -121,7 +122,7 @@ func (d *retryDoer) attempt(ctx context.Context, req *http.Request) (resp *http.
 		done()
 		switch {
 		case timedOut:
-			return nil, false, 0, fmt.Errorf("%w (timeout %s)", ErrModelTimeout, d.timeout)
+			return nil, false, 0, fmt.Errorf("%w (timeout %s)", ErrTimeout, d.timeout)
 		case ctx.Err() != nil:
 			return nil, false, 0, ctx.Err()
 		}
@@ -181,7 +182,7 @@ func (d *retryDoer) retryAfter(h http.Header) (time.Duration, bool) {
 
 // attemptBody ends its attempt when closed: it cancels the attempt's
 // timeout and frees the concurrency slot. A read cut off by the timeout
-// returns [ErrModelTimeout].
+// returns [ErrTimeout].
 type attemptBody struct {
 	io.ReadCloser
 	ctx, parent context.Context
@@ -193,7 +194,7 @@ type attemptBody struct {
 func (b *attemptBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && err != io.EOF && context.Cause(b.ctx) == errAttemptTimeout && b.parent.Err() == nil {
-		err = fmt.Errorf("%w (timeout %s)", ErrModelTimeout, b.timeout)
+		err = fmt.Errorf("%w (timeout %s)", ErrTimeout, b.timeout)
 	}
 	return n, err
 }
