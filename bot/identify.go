@@ -79,11 +79,7 @@ func doubling(base time.Duration, n int, limit time.Duration) time.Duration {
 	if n <= 0 {
 		return 0
 	}
-	d := base
-	for i := 1; i < n && d < limit; i++ {
-		d *= 2
-	}
-	return min(d, limit)
+	return backoff.Doubling(n-1, base, limit)
 }
 
 // sessionStartLimit is the session_start_limit of GET /gateway/bot.

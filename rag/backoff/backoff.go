@@ -14,18 +14,24 @@ import (
 	"time"
 )
 
-// Exponential returns the wait before retry n (from 0): base·2ⁿ, at most
-// max, scaled by a factor between 0.5 and 1 taken from jitter, a number in
-// [0, 1) (pass rand.Float64() in production, a constant in tests). The
-// randomness keeps clients that failed together from retrying together.
-func Exponential(n int, base, max time.Duration, jitter float64) time.Duration {
-	d := max
-	if n >= 0 && n < 30 {
-		if w := base << n; w > 0 && w < max {
-			d = w
+// Doubling returns base·2ⁿ, at most max: the wait before retry n (from
+// 0) when waits need no jitter (a single process's restarts). A negative
+// n or one past the width of a Duration gives max.
+func Doubling(n int, base, max time.Duration) time.Duration {
+	if n >= 0 && n < 63 {
+		if w := base << n; w > 0 && w>>n == base && w < max {
+			return w
 		}
 	}
-	return time.Duration(float64(d) * (0.5 + jitter/2))
+	return max
+}
+
+// Exponential returns the wait before retry n (from 0): [Doubling], scaled
+// by a factor between 0.5 and 1 taken from jitter, a number in [0, 1)
+// (pass rand.Float64() in production, a constant in tests). The randomness
+// keeps clients that failed together from retrying together.
+func Exponential(n int, base, max time.Duration, jitter float64) time.Duration {
+	return time.Duration(float64(Doubling(n, base, max)) * (0.5 + jitter/2))
 }
 
 // Sleep waits for d or until ctx is done, and returns ctx's error in the

@@ -35,6 +35,27 @@ func TestExponential(t *testing.T) {
 	}
 }
 
+func TestDoubling(t *testing.T) {
+	tests := []struct {
+		n         int
+		base, max time.Duration
+		want      time.Duration
+	}{
+		{0, time.Second, time.Minute, time.Second},
+		{3, time.Second, time.Minute, 8 * time.Second},
+		{6, time.Second, time.Minute, time.Minute},
+		{62, time.Second, time.Minute, time.Minute},
+		{100, time.Second, time.Minute, time.Minute},
+		{-1, time.Second, time.Minute, time.Minute},
+		{40, time.Hour, 1<<63 - 1, 1<<63 - 1},
+	}
+	for _, tt := range tests {
+		if got := backoff.Doubling(tt.n, tt.base, tt.max); got != tt.want {
+			t.Errorf("Doubling(%d, %v, %v) = %v, want %v", tt.n, tt.base, tt.max, got, tt.want)
+		}
+	}
+}
+
 func TestExponentialStaysBelowTheWait(t *testing.T) {
 	if got := backoff.Exponential(0, time.Second, time.Minute, 0.999999); got >= time.Second || got < time.Second/2 {
 		t.Errorf("Exponential with the most jitter = %v, want in [500ms, 1s)", got)
