@@ -24,7 +24,7 @@ func TestIndexReembedsOnEmbeddingModelChange(t *testing.T) {
 	srv := openaitest.New(t)
 	srv.SetDim("model-a", 16)
 	srv.SetDim("model-b", 24)
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	path := filepath.Join(t.TempDir(), "shipped.cbi")
 	ctx := context.Background()
 
