@@ -162,10 +162,10 @@ var (
 // image's binary: /data and :8080).
 //
 // The other values are the defaults of the packages that use them
-// (bot.Default*, rag.DefaultChunker, openai.Default* (rag/openai)). config imports
-// no other package of citebot, so it writes them again here;
-// TestConfigDefaultsAreThePackagesDefaults in cmd/citebot fails when
-// they differ.
+// (bot.Default*, rag.DefaultK, rag.DefaultChunker and rag/openai's
+// Default*). config imports no other package of citebot, so it writes
+// them again here; TestConfigDefaultsAreThePackagesDefaults in
+// cmd/citebot fails when they differ.
 func Default() Config {
 	dir := "citebot-data"
 	if cache, err := os.UserCacheDir(); err == nil {
