@@ -56,6 +56,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"citebot/rag"
+	"citebot/rag/backoff"
 )
 
 // Answerer answers a question with citations. *rag.Extractive and the
@@ -192,6 +193,27 @@ type Options struct {
 	timings timings
 }
 
+// Defaults of [Options]. config.Default writes the same values for the
+// discord keys (config imports no other package of citebot);
+// TestConfigDefaultsAreThePackagesDefaults in cmd/citebot fails when they
+// differ.
+const (
+	// DefaultTopK is Options.TopK's default, rag's default K.
+	DefaultTopK = rag.DefaultK
+	// DefaultAnswerTimeout is Options.AnswerTimeout's default.
+	DefaultAnswerTimeout = 60 * time.Second
+	// DefaultUserRate is Options.UserRate's default, in questions a minute.
+	DefaultUserRate = 6
+	// DefaultMaxConcurrent is Options.MaxConcurrent's default.
+	DefaultMaxConcurrent = 8
+	// DefaultShutdownGrace is Options.ShutdownGrace's default.
+	DefaultShutdownGrace = 10 * time.Second
+	// DefaultConversations is Options.Conversations's default.
+	DefaultConversations = 10000
+	// DefaultConversationTTL is Options.ConversationTTL's default.
+	DefaultConversationTTL = time.Hour
+)
+
 // sendTimeout bounds registering the commands, and how long shutdown
 // waits for askers to be told that their answers were cancelled.
 const sendTimeout = 10 * time.Second
@@ -256,31 +278,28 @@ func New(opts Options) (*Bot, error) {
 		return nil, errors.New("bot: Answerer, Searcher and Library are required")
 	}
 	if opts.TopK <= 0 {
-		opts.TopK = 5
+		opts.TopK = DefaultTopK
 	}
 	if opts.AsOf == nil {
-		opts.AsOf = func() time.Time {
-			now := time.Now().UTC()
-			return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-		}
+		opts.AsOf = func() time.Time { return rag.Today(time.Now()) }
 	}
 	if opts.AnswerTimeout <= 0 {
-		opts.AnswerTimeout = 60 * time.Second
+		opts.AnswerTimeout = DefaultAnswerTimeout
 	}
 	if opts.UserRate <= 0 {
-		opts.UserRate = 6
+		opts.UserRate = DefaultUserRate
 	}
 	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = 8
+		opts.MaxConcurrent = DefaultMaxConcurrent
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
 	if opts.Conversations <= 0 {
-		opts.Conversations = defaultConversations
+		opts.Conversations = DefaultConversations
 	}
 	if opts.ConversationTTL <= 0 {
-		opts.ConversationTTL = defaultConversationTTL
+		opts.ConversationTTL = DefaultConversationTTL
 	}
 	// Every log line goes through a handler that removes the token, the
 	// other secrets and interaction tokens, whatever logs it; every body
@@ -299,7 +318,7 @@ func New(opts Options) (*Bot, error) {
 	}
 	opts.timings = opts.timings.withDefaults()
 	if opts.ShutdownGrace <= 0 {
-		opts.ShutdownGrace = 10 * time.Second
+		opts.ShutdownGrace = DefaultShutdownGrace
 	}
 	if opts.StreamInterval <= 0 {
 		opts.StreamInterval = time.Second
@@ -464,7 +483,7 @@ func (b *Bot) registerLoop(ctx context.Context, user *discordgo.User, appID stri
 		wait := doubling(b.opts.timings.registerBase, n, maxRegisterBackoff)
 		b.log.Warn("could not register the slash commands; trying again later (mentions and direct messages are answered meanwhile)",
 			"error", err.Error(), "attempt", n, "retry_in", wait)
-		if sleep(ctx, wait) != nil {
+		if backoff.Sleep(ctx, wait) != nil {
 			return
 		}
 	}

@@ -21,10 +21,7 @@ import (
 // answer nodes, least recently used dropped first) and age (a node unused
 // for Options.ConversationTTL is forgotten), and lost on restart.
 
-// Conversation defaults.
 const (
-	defaultConversations   = 10000
-	defaultConversationTTL = time.Hour
 	// maxHistoryTurns is how many earlier turns a follow-up carries; the
 	// answerers use the last few only.
 	maxHistoryTurns = 6

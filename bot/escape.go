@@ -7,6 +7,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"citebot/rag/textutil"
 )
 
 // zwsp is the zero-width space put after @ in @everyone and @here.
@@ -194,9 +196,6 @@ func removed(r rune) bool {
 	return false
 }
 
-// oneLine collapses white space (including line breaks) to single spaces.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // DiscordLen is the length of s as Discord limits count it, in UTF-16 code
 // units (an emoji outside the Basic Multilingual Plane counts two).
 func DiscordLen(s string) int {
@@ -207,25 +206,10 @@ func DiscordLen(s string) int {
 	return n
 }
 
-// shorten cuts s to at most n runes, preferring a word boundary in the last
-// fifth, and appends "…" when it cut.
-func shorten(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	cut := n - 1
-	for i := cut; i > cut*4/5; i-- {
-		if unicode.IsSpace(rs[i]) {
-			cut = i
-			break
-		}
-	}
-	return strings.TrimRightFunc(string(rs[:cut]), func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune(",;:", r) }) + "…"
-}
+// shorten cuts s to at most n runes, "…" included, at a word boundary
+// in the last fifth when there is one: Discord's fields are short, so a
+// long word costs less than the text a cut in the second half would lose.
+func shorten(s string, n int) string { return textutil.ShortenFrom(s, n, (n-1)*4/5) }
 
 // fitEscaped returns Escape(s), shortened so that it is at most limit long.
 func fitEscaped(s string, limit int) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/rag"
+	"citebot/rag/textutil"
 )
 
 // Filter options of /ask, /search and /timeline.
@@ -39,7 +40,7 @@ func withFilters(opts ...*discordgo.ApplicationCommandOption) []*discordgo.Appli
 // parseFilter reads the filter options of a command. A bad value gives a
 // problem for the user that names the option.
 func parseFilter(opts map[string]*discordgo.ApplicationCommandInteractionDataOption) (f rag.Filter, problem string) {
-	f.Source = oneLine(strings.TrimSpace(stringOpt(opts[optSource])))
+	f.Source = textutil.OneLine(strings.TrimSpace(stringOpt(opts[optSource])))
 	for _, o := range []struct {
 		name string
 		to   *rag.Filter
@@ -53,7 +54,7 @@ func parseFilter(opts map[string]*discordgo.ApplicationCommandInteractionDataOpt
 			continue
 		}
 		if err := o.set(o.to, raw); err != nil {
-			return rag.Filter{}, fmt.Sprintf("%s must be a year, a month or a day, like 2023, 2023-03 or 2023-03-15; “%s” is not.", o.name, Escape(shorten(oneLine(raw), 40)))
+			return rag.Filter{}, fmt.Sprintf("%s must be a year, a month or a day, like 2023, 2023-03 or 2023-03-15; “%s” is not.", o.name, Escape(shorten(textutil.OneLine(raw), 40)))
 		}
 	}
 	if err := f.Validate(); err != nil {
@@ -84,7 +85,7 @@ func capitalize(s string) string {
 func focused(data discordgo.ApplicationCommandInteractionData) (name, typed string) {
 	for _, o := range data.Options {
 		if o.Focused {
-			return o.Name, strings.ToLower(oneLine(stringOpt(o)))
+			return o.Name, strings.ToLower(textutil.OneLine(stringOpt(o)))
 		}
 	}
 	return "", ""
@@ -102,7 +103,7 @@ func (b *Bot) suggestOutlets(typed string) []*discordgo.ApplicationCommandOption
 	byKey := map[string]*outlet{}
 	var all []*outlet
 	for _, e := range b.entries() {
-		name := oneLine(strings.TrimSpace(e.info.Source))
+		name := textutil.OneLine(strings.TrimSpace(e.info.Source))
 		if name == "" || len(name) > 100 {
 			continue
 		}

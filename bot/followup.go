@@ -108,7 +108,7 @@ func (b *Bot) remember(answerID string, q rag.Query, question string, ans rag.An
 	}
 	asOf := q.AsOf
 	if asOf.IsZero() {
-		asOf = time.Now().UTC()
+		asOf = rag.Today(time.Now())
 	}
 	b.convs.remember(answerID, asOf, q.History, rag.Turn{Question: question, Answer: ans}, ids, thread)
 }

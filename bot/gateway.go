@@ -11,6 +11,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"citebot/rag/backoff"
 )
 
 // gateway supervises the bot's connection to Discord's gateway.
@@ -317,7 +319,7 @@ func (g *gateway) connectFirst(ctx context.Context) error {
 			return err
 		}
 		g.b.log.Info("Discord interrupted the gateway handshake; connecting again", "attempt", n, "reason", err.Error())
-		if err := sleep(ctx, reconnectBackoff(n-1)); err != nil {
+		if err := backoff.Sleep(ctx, reconnectBackoff(n-1)); err != nil {
 			return err
 		}
 	}
@@ -330,11 +332,7 @@ func reconnectBackoff(failures int) time.Duration {
 	if failures <= 0 {
 		return 0
 	}
-	d := time.Minute
-	if failures < 8 {
-		d = min(time.Minute, 500*time.Millisecond<<(failures-1))
-	}
-	return d/2 + rand.N(d/2+1)
+	return backoff.Exponential(failures-1, 500*time.Millisecond, time.Minute, rand.Float64())
 }
 
 // run reconnects after every lost connection until ctx ends or a fatal
@@ -364,7 +362,7 @@ func (g *gateway) run(ctx context.Context) {
 func (g *gateway) reconnect(ctx context.Context) error {
 	for failures := 0; ; failures++ {
 		if wait := reconnectBackoff(failures); wait > 0 {
-			if err := sleep(ctx, wait); err != nil {
+			if err := backoff.Sleep(ctx, wait); err != nil {
 				return nil
 			}
 		}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/rag/backoff"
 )
 
 // Discord limits how often a bot may start a gateway session (IDENTIFY;
@@ -77,11 +79,7 @@ func doubling(base time.Duration, n int, limit time.Duration) time.Duration {
 	if n <= 0 {
 		return 0
 	}
-	d := base
-	for i := 1; i < n && d < limit; i++ {
-		d *= 2
-	}
-	return min(d, limit)
+	return backoff.Doubling(n-1, base, limit)
 }
 
 // sessionStartLimit is the session_start_limit of GET /gateway/bot.
@@ -127,7 +125,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 	if wait := time.Until(last.Add(b.opts.timings.identifySpacing)); wait > 0 {
 		b.gw.setState("waiting: one IDENTIFY per 5 seconds", true)
 		b.log.Debug("waiting before identifying again (one IDENTIFY per 5 seconds)", "wait", wait.Round(time.Millisecond))
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -149,7 +147,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 		b.gw.setState("waiting: session start limit", true)
 		b.log.Error("Discord's daily limit of gateway session starts is used up; waiting for it to reset instead of identifying (Discord resets the token of a bot that goes beyond it)",
 			"remaining", lim.Remaining, "total", lim.Total, "resets_in", wait.Round(time.Second))
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -174,7 +172,7 @@ func (b *Bot) restartBackoff(ctx context.Context) error {
 		if wait := time.Until(st.LastStart.Add(doubling(b.opts.timings.restartBase, st.Failures, maxRestartBackoff))); wait > 0 {
 			b.gw.setState("waiting: restart backoff", true)
 			b.log.Warn("the previous start failed; waiting before connecting to Discord again", "failed_starts", st.Failures, "wait", wait.Round(time.Millisecond))
-			if err := sleep(ctx, wait); err != nil {
+			if err := backoff.Sleep(ctx, wait); err != nil {
 				return err
 			}
 		}

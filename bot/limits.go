@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"citebot/rag/textutil"
 )
 
 // limits applies the per-user rate limit and the global concurrency limit.
@@ -74,7 +76,7 @@ func (l *limits) admit(user string) (release func(took time.Duration), notice st
 	l.mu.Unlock()
 	if d := r.DelayFrom(now); d > 0 {
 		r.CancelAt(now)
-		return nil, fmt.Sprintf("You're asking faster than %s a minute. Try again in %d s.", plural(l.perMinute, "question"), seconds(d))
+		return nil, fmt.Sprintf("You're asking faster than %s a minute. Try again in %d s.", textutil.Plural(l.perMinute, "question"), seconds(d))
 	}
 	select {
 	case l.slots <- struct{}{}:

@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/rag"
+	"citebot/rag/textutil"
 )
 
 // typingDelay is how long an answer may take before the bot shows "citebot
@@ -123,7 +124,7 @@ func mentions(m *discordgo.Message, id string) bool {
 func StripMention(content, id string) string {
 	content = strings.ReplaceAll(content, "<@"+id+">", " ")
 	content = strings.ReplaceAll(content, "<@!"+id+">", " ")
-	return strings.Join(strings.Fields(content), " ")
+	return textutil.OneLine(content)
 }
 
 // typing shows the typing indicator in a channel after typingDelay and

@@ -11,6 +11,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/rag"
+	"citebot/rag/textutil"
 )
 
 // Discord's message limits, counted by [DiscordLen].
@@ -158,7 +159,7 @@ func linkButtons(links []link) []discordgo.MessageComponent {
 
 // quoted renders a quote as a one-line block quote of at most n runes.
 func quoted(q string, n int) string {
-	q = oneLine(q)
+	q = textutil.OneLine(q)
 	if q == "" || n <= 0 {
 		return ""
 	}
@@ -244,7 +245,7 @@ func footerFor(e *discordgo.MessageEmbed, text string) *discordgo.MessageEmbedFo
 // small text: "Answered as: …".
 // Every text from the answer, question and articles is escaped.
 func RenderAnswer(a rag.Answer) []Message {
-	title := fitEscaped(oneLine(a.Question), maxTitle)
+	title := fitEscaped(textutil.OneLine(a.Question), maxTitle)
 	if a.NotFound {
 		text := a.Text
 		if strings.TrimSpace(text) == "" {
@@ -278,7 +279,7 @@ func RenderAnswer(a rag.Answer) []Message {
 	if len(a.Citations) > 0 {
 		embeds = append(embeds, sourcesEmbed(a.Citations))
 		for _, c := range a.Citations {
-			links = append(links, link{label: fmt.Sprintf("[%d] %s", c.Ref, oneLine(c.Title)), url: c.URL})
+			links = append(links, link{label: fmt.Sprintf("[%d] %s", c.Ref, textutil.OneLine(c.Title)), url: c.URL})
 		}
 	}
 	return pack(embeds, linkButtons(links))
@@ -291,7 +292,7 @@ const resolvedRunes = 300
 // "-#" subtext) under the answer text of e, escaped and on one line, as
 // far as the embed's limits allow.
 func addResolved(e *discordgo.MessageEmbed, resolved string) {
-	resolved = oneLine(resolved)
+	resolved = textutil.OneLine(resolved)
 	if resolved == "" {
 		return
 	}
@@ -313,10 +314,10 @@ func sourcesEmbed(cs []rag.Citation) *discordgo.MessageEmbed {
 				e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: "…", Value: fmt.Sprintf("and %d more sources", len(cs)-i)})
 				break
 			}
-			name := fitEscaped(fmt.Sprintf("[%d] %s", c.Ref, oneLine(orDefault(c.Title, c.ArticleID))), sz.name)
+			name := fitEscaped(fmt.Sprintf("[%d] %s", c.Ref, textutil.OneLine(orDefault(c.Title, c.ArticleID))), sz.name)
 			var meta []string
 			if c.Source != "" {
-				meta = append(meta, Escape(oneLine(c.Source)))
+				meta = append(meta, Escape(textutil.OneLine(c.Source)))
 			}
 			meta = append(meta, date(c.Published, c.Approximate), code(c.ArticleID))
 			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: fieldValue(strings.Join(meta, " · "), c.Quote, sz)})
@@ -341,7 +342,7 @@ func RenderProgress(question, partial string) Message {
 		desc = "…"
 	}
 	return Message{Embeds: []*discordgo.MessageEmbed{{
-		Title: fitEscaped(oneLine(question), maxTitle), Description: desc, Color: colorProgress,
+		Title: fitEscaped(textutil.OneLine(question), maxTitle), Description: desc, Color: colorProgress,
 		Footer: &discordgo.MessageEmbedFooter{Text: "Writing… the sources are checked when the answer is complete."},
 	}}}
 }
@@ -353,7 +354,7 @@ const maxSearchResults = 10
 // its article's title, date, outlet, id, relevance and a short quote, with
 // link buttons for articles that have a URL.
 func RenderSearch(query string, ps []rag.Passage) Message {
-	title := fitEscaped("Passages for “"+oneLine(query)+"”", maxTitle)
+	title := fitEscaped("Passages for “"+textutil.OneLine(query)+"”", maxTitle)
 	if len(ps) == 0 {
 		return Message{Embeds: []*discordgo.MessageEmbed{{Title: title, Color: colorNotFound,
 			Description: "No passages match. /sources lists what the corpus covers."}}}
@@ -362,11 +363,11 @@ func RenderSearch(query string, ps []rag.Passage) Message {
 	build := func(sz fieldSizes) *discordgo.MessageEmbed {
 		e := &discordgo.MessageEmbed{Title: title, Color: colorAnswer}
 		for i, p := range ps {
-			name := fitEscaped(fmt.Sprintf("%d. %s", i+1, oneLine(orDefault(p.Title, p.ArticleID))), sz.name)
+			name := fitEscaped(fmt.Sprintf("%d. %s", i+1, textutil.OneLine(orDefault(p.Title, p.ArticleID))), sz.name)
 			var meta []string
 			meta = append(meta, dateOf(p.Article.Published, p.Article.Approximate))
 			if p.Article.Source != "" {
-				meta = append(meta, Escape(oneLine(p.Article.Source)))
+				meta = append(meta, Escape(textutil.OneLine(p.Article.Source)))
 			}
 			meta = append(meta, code(p.ArticleID), fmt.Sprintf("relevance %.2f", p.Score))
 			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: fieldValue(strings.Join(meta, " · "), p.Text, sz)})
@@ -375,7 +376,7 @@ func RenderSearch(query string, ps []rag.Passage) Message {
 	}
 	var links []link
 	for i, p := range ps {
-		links = append(links, link{label: fmt.Sprintf("%d. %s", i+1, oneLine(p.Title)), url: p.Article.URL})
+		links = append(links, link{label: fmt.Sprintf("%d. %s", i+1, textutil.OneLine(p.Title)), url: p.Article.URL})
 	}
 	return Message{Embeds: []*discordgo.MessageEmbed{fitBudget(build, maxMessage)}, Components: linkButtons(links)}
 }
@@ -418,7 +419,7 @@ func RenderSources(arts []ArticleInfo) Message {
 		}
 	}
 	var head strings.Builder
-	fmt.Fprintf(&head, "**%s**", plural(len(arts), "article"))
+	fmt.Fprintf(&head, "**%s**", textutil.Plural(len(arts), "article"))
 	if !newest.IsZero() {
 		fmt.Fprintf(&head, ", published from %s to %s", oldest.Format("2 January 2006"), newest.Format("2 January 2006"))
 	}
@@ -436,7 +437,7 @@ func RenderSources(arts []ArticleInfo) Message {
 				d += "≈"
 			}
 		}
-		line := "\n" + code(d) + " " + fitEscaped(oneLine(orDefault(a.Title, a.ID)), 200)
+		line := "\n" + code(d) + " " + fitEscaped(textutil.OneLine(orDefault(a.Title, a.ID)), 200)
 		if DiscordLen(desc)+DiscordLen(line) > maxDescription-tailRoom {
 			desc += fmt.Sprintf("\n… and %d more. Look one up with /article.", len(sorted)-i)
 			break
@@ -448,20 +449,13 @@ func RenderSources(arts []ArticleInfo) Message {
 	return Message{Embeds: []*discordgo.MessageEmbed{e}}
 }
 
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
-	}
-	return fmt.Sprintf("%d %ss", n, unit)
-}
-
 // openingRunes is about how much of an article /article shows.
 const openingRunes = 1200
 
 // RenderArticle renders one article: title (linked when it has a URL),
 // outlet, date, author, id and its opening paragraphs.
 func RenderArticle(a ArticleInfo) Message {
-	e := &discordgo.MessageEmbed{Title: fitEscaped(oneLine(orDefault(a.Title, a.ID)), maxTitle), URL: LinkURL(a.URL), Color: colorAnswer}
+	e := &discordgo.MessageEmbed{Title: fitEscaped(textutil.OneLine(orDefault(a.Title, a.ID)), maxTitle), URL: LinkURL(a.URL), Color: colorAnswer}
 	text := strings.TrimSpace(a.Text)
 	if utf8.RuneCountInString(text) > openingRunes*3 {
 		text = string([]rune(text)[:openingRunes*3])
@@ -477,9 +471,9 @@ func RenderArticle(a ArticleInfo) Message {
 			e.Fields = append(e.Fields, &discordgo.MessageEmbedField{Name: name, Value: value, Inline: true})
 		}
 	}
-	add("Outlet", fitEscaped(oneLine(a.Source), 200))
+	add("Outlet", fitEscaped(textutil.OneLine(a.Source), 200))
 	add("Published", dateOf(a.Published, a.Approximate))
-	add("Author", fitEscaped(oneLine(a.Author), 200))
+	add("Author", fitEscaped(textutil.OneLine(a.Author), 200))
 	add("ID", code(shorten(a.ID, 200)))
 	return Message{Embeds: []*discordgo.MessageEmbed{e}, Components: linkButtons([]link{{label: "Read the original", url: a.URL}})}
 }

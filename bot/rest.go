@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/rag/backoff"
 )
 
 // This file sends citebot's REST requests to Discord. It uses discordgo's
@@ -108,7 +110,7 @@ func (b *Bot) request(ctx context.Context, rl *discordgo.RateLimiter, c restCall
 				c.what, attempt, wait.Round(time.Millisecond), time.Until(dl).Round(time.Millisecond), err)
 		}
 		b.log.Info("retrying a Discord request", "request", c.what, "attempt", attempt, "wait", wait.Round(time.Millisecond), "reason", err.Error())
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.what, err)
 		}
 	}
@@ -123,28 +125,13 @@ func lockBucket(ctx context.Context, rl *discordgo.RateLimiter, key string) (*di
 	bucket := rl.GetBucket(key)
 	bucket.Lock()
 	if wait := rl.GetWaitTime(bucket, 1); wait > 0 {
-		if err := sleep(ctx, wait); err != nil {
+		if err := backoff.Sleep(ctx, wait); err != nil {
 			bucket.Unlock()
 			return nil, err
 		}
 	}
 	bucket.Remaining--
 	return bucket, nil
-}
-
-// sleep waits for d or the end of ctx.
-func sleep(ctx context.Context, d time.Duration) error {
-	if dl, ok := ctx.Deadline(); ok && time.Now().Add(d).After(dl) {
-		return fmt.Errorf("a wait of %s would pass the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // retryAfter says whether a failed request is worth another attempt, and
@@ -155,13 +142,13 @@ func retryAfter(err error, attempt int, repeatable bool) (time.Duration, bool) {
 		if d := rl.RetryAfter; d > 0 {
 			return d, true
 		}
-		return backoff(attempt), true
+		return retryBackoff(attempt), true
 	}
 	var re *discordgo.RESTError
 	if errors.As(err, &re) && re.Response != nil {
 		switch re.Response.StatusCode {
 		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return backoff(attempt), true
+			return retryBackoff(attempt), true
 		}
 		return 0, false
 	}
@@ -171,20 +158,16 @@ func retryAfter(err error, attempt int, repeatable bool) (time.Duration, bool) {
 	// With its own retries off, discordgo reports a 502 as a plain error
 	// ("Exceeded Max retries HTTP 502 Bad Gateway, …"), not a RESTError.
 	if strings.HasPrefix(err.Error(), "Exceeded Max retries HTTP 502") {
-		return backoff(attempt), true
+		return retryBackoff(attempt), true
 	}
 	// A transport error: the request may or may not have arrived.
-	return backoff(attempt), repeatable
+	return retryBackoff(attempt), repeatable
 }
 
-// backoff is the wait before attempt+1: exponential from backoffBase, at
-// most backoffMax, between half and all of it at random.
-func backoff(attempt int) time.Duration {
-	d := backoffMax
-	if attempt < 8 {
-		d = min(backoffMax, backoffBase<<(attempt-1))
-	}
-	return d/2 + rand.N(d/2+1)
+// retryBackoff is the wait before attempt+1: exponential from
+// backoffBase, at most backoffMax, between half and all of it at random.
+func retryBackoff(attempt int) time.Duration {
+	return backoff.Exponential(attempt-1, backoffBase, backoffMax, rand.Float64())
 }
 
 // Discord JSON error codes the bot reacts to.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"citebot/rag/backoff"
 )
 
 // Sharding: Discord requires a bot in more than 2,500 servers to spread
@@ -86,7 +88,7 @@ func (b *Bot) applyShards(ctx context.Context, lim sessionStartLimit) error {
 	if wait := time.Duration(turn) * b.opts.timings.identifySpacing; wait > 0 {
 		b.gw.setState("waiting: this shard's turn to identify", true)
 		b.log.Debug("waiting for this shard's turn to identify", "shard", b.opts.ShardID, "wait", wait)
-		return sleep(ctx, wait)
+		return backoff.Sleep(ctx, wait)
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/rag"
+	"citebot/rag/textutil"
 )
 
 // /timeline lists the dated events on a topic, a page of at most
@@ -225,7 +226,7 @@ func timelinePages(tl rag.Timeline) int {
 // page they show; a timeline of one page has no buttons. An empty
 // timeline says that nothing dated was found.
 func RenderTimeline(tl rag.Timeline, page int, key string) Message {
-	title := fitEscaped("Timeline: "+oneLine(tl.Topic), maxTitle)
+	title := fitEscaped("Timeline: "+textutil.OneLine(tl.Topic), maxTitle)
 	if len(tl.Events) == 0 {
 		return Message{Embeds: []*discordgo.MessageEmbed{{Title: title, Color: colorNotFound,
 			Description: "The articles report no dated events on this. /search shows what they say about it."}}}
@@ -249,7 +250,7 @@ func RenderTimeline(tl rag.Timeline, page int, key string) Message {
 			if e.Planned {
 				b.WriteString("*planned:* ")
 			}
-			b.WriteString(fitEscaped(oneLine(e.Summary), max(sz.quote, 60)))
+			b.WriteString(fitEscaped(textutil.OneLine(e.Summary), max(sz.quote, 60)))
 			b.WriteByte(' ')
 			for _, r := range e.Refs {
 				fmt.Fprintf(&b, "[%d]", r)
@@ -265,15 +266,15 @@ func RenderTimeline(tl rag.Timeline, page int, key string) Message {
 			c := tl.Citations[r-1]
 			meta := []string{}
 			if c.Source != "" {
-				meta = append(meta, Escape(oneLine(c.Source)))
+				meta = append(meta, Escape(textutil.OneLine(c.Source)))
 			}
 			meta = append(meta, date(c.Published, c.Approximate), code(c.ArticleID))
 			em.Fields = append(em.Fields, &discordgo.MessageEmbedField{
-				Name:  fitEscaped(fmt.Sprintf("[%d] %s", c.Ref, oneLine(orDefault(c.Title, c.ArticleID))), sz.name),
+				Name:  fitEscaped(fmt.Sprintf("[%d] %s", c.Ref, textutil.OneLine(orDefault(c.Title, c.ArticleID))), sz.name),
 				Value: fitRaw(strings.Join(meta, " · "), sz.meta),
 			})
 		}
-		em.Footer = &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d · %s, oldest first", page+1, pages, plural(len(tl.Events), "event"))}
+		em.Footer = &discordgo.MessageEmbedFooter{Text: fmt.Sprintf("Page %d of %d · %s, oldest first", page+1, pages, textutil.Plural(len(tl.Events), "event"))}
 		return em
 	}
 	m := Message{Embeds: []*discordgo.MessageEmbed{fitBudget(build, maxMessage)}}

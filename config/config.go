@@ -160,6 +160,12 @@ var (
 // DataDir is citebot in the user cache directory, and HTTP.Addr is empty
 // (off), unless the binary was built with other defaults (the container
 // image's binary: /data and :8080).
+//
+// The other values are the defaults of the packages that use them
+// (bot.Default*, rag.DefaultK, rag.DefaultChunker and rag/openai's
+// Default*). config imports no other package of citebot, so it writes
+// them again here; TestConfigDefaultsAreThePackagesDefaults in
+// cmd/citebot fails when they differ.
 func Default() Config {
 	dir := "citebot-data"
 	if cache, err := os.UserCacheDir(); err == nil {
@@ -183,16 +189,15 @@ func Default() Config {
 // ModelBacked reports whether answers come from a chat model.
 func (c Config) ModelBacked() bool { return c.OpenAI.ChatModel != "" }
 
-// AsOfDate returns the parsed AsOf date, or now (as a UTC calendar date)
-// when AsOf is empty. Call Validate first.
-func (c Config) AsOfDate(now time.Time) time.Time {
-	if c.AsOf != "" {
-		if t, err := parseDate(c.AsOf); err == nil {
-			return t
-		}
+// AsOfDate returns the parsed AsOf date and true, or false when AsOf is
+// empty (or invalid: call Validate first). The "today" that stands in
+// for an empty AsOf is rag.Today's to decide; cmd asks it.
+func (c Config) AsOfDate() (time.Time, bool) {
+	if c.AsOf == "" {
+		return time.Time{}, false
 	}
-	now = now.UTC()
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	t, err := parseDate(c.AsOf)
+	return t, err == nil
 }
 
 // FieldError is one problem [Config.Validate] found: the field's YAML key

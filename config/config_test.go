@@ -199,13 +199,12 @@ func TestValidateDiscordToken(t *testing.T) {
 
 func TestAsOfDate(t *testing.T) {
 	c := config.Default()
-	now := time.Date(2026, 11, 23, 15, 4, 5, 0, time.UTC)
-	if got := c.AsOfDate(now).Format("2006-01-02 15:04"); got != "2026-11-23 00:00" {
-		t.Errorf("default: got %s", got)
+	if got, ok := c.AsOfDate(); ok {
+		t.Errorf("default: got %s, true; want false", got)
 	}
 	c.AsOf = "2024-10-02"
-	if got := c.AsOfDate(now).Format("2006-01-02"); got != "2024-10-02" {
-		t.Errorf("set: got %s", got)
+	if got, ok := c.AsOfDate(); !ok || got.Format("2006-01-02 15:04") != "2024-10-02 00:00" {
+		t.Errorf("set: got %s, %v; want 2024-10-02 00:00, true", got, ok)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"citebot/rag/timex"
 )
 
 // Answer modes.
@@ -26,6 +28,10 @@ var (
 	ErrNotFound = errors.New("the corpus does not answer the question")
 )
 
+// DefaultK is the number of passages a [Query] retrieves when its K is not
+// set.
+const DefaultK = 5
+
 // MaxQuestionRunes is the longest question accepted, in characters.
 const MaxQuestionRunes = 1000
 
@@ -36,7 +42,7 @@ type Query struct {
 	// AsOf is the date the question is asked on, the "today" of "last" and
 	// "this week"; articles published later are ignored. Zero: today.
 	AsOf time.Time
-	// K is how many passages to retrieve. Default 5.
+	// K is how many passages to retrieve. Default [DefaultK], 5.
 	K int
 	// OnDelta, if set, receives the answer text as a model generates it,
 	// one fragment per call, in order, from one goroutine. The text is
@@ -54,6 +60,11 @@ type Query struct {
 	// returns a [*NoMatchError] ("no articles from Reuters before 2022").
 	Filter Filter
 }
+
+// Today returns the "today" of a question asked at now: now's calendar
+// date in UTC, at midnight. It is the one rule for a [Query.AsOf] that
+// nobody set: bot, cmd and eval all use it.
+func Today(now time.Time) time.Time { return timex.DayOf(now.UTC()) }
 
 // Turn is one earlier exchange of a conversation.
 type Turn struct {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
+	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
 
@@ -52,7 +52,7 @@ func withoutComparison(text string, asOf time.Time) string {
 		text = text[:ms[i].Start] + text[ms[i].End:]
 	}
 	text = compareRE.ReplaceAllString(text, " ")
-	return strings.Join(strings.Fields(text), " ")
+	return textutil.OneLine(text)
 }
 
 // periodPassages searches each period of a comparison for what is

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
 
@@ -27,7 +28,7 @@ func formatDay(t time.Time) string { return timex.FormatDay(t) }
 func formatMonth(t time.Time) string { return timex.FormatMonth(t) }
 
 // plural writes n and unit: "1 article", "5 articles".
-func plural(n int, unit string) string { return timex.Plural(n, unit) }
+func plural(n int, unit string) string { return textutil.Plural(n, unit) }
 
 // annotateDates resolves the relative dates in sentence s of an article
 // published on pub and writes each after its expression: "in April this

@@ -4,8 +4,10 @@
 // in chromem-go collections beside a BM25 lexicon ([Index]), retrieves the
 // passages that best match a question by fusing both rankings
 // ([Index.Search]) and answers from them with numbered citations
-// ([Extractive]), or with a chat model on any OpenAI-compatible server,
-// citations verified after generation ([LLMAnswerer], [OpenAIClient]).
+// ([Extractive]), or with a chat model ([ChatModel]) on any
+// OpenAI-compatible server, citations verified after generation
+// ([LLMAnswerer]). The client of those servers is package rag/openai, the
+// only one that imports go-openai; cmd wires it in.
 //
 // The index persists to one checksummed file ([Index.Save], [Index.Load])
 // that caches embeddings and term lists by article content hash, so only

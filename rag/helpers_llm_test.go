@@ -7,6 +7,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag"
+	"citebot/rag/openai"
 	"citebot/rag/openaitest"
 )
 
@@ -16,29 +17,19 @@ func checkGolden(t *testing.T, name, got string) {
 	golden(t, name, []byte(got))
 }
 
-// noSleep records the waits of a retrying client instead of waiting.
-type noSleep struct{ waits []time.Duration }
-
-func (s *noSleep) sleep(ctx context.Context, d time.Duration) error {
-	s.waits = append(s.waits, d)
-	return ctx.Err()
-}
-
-// newClient returns a client of srv that never really waits between
-// retries (the waits are recorded in the returned noSleep), with jitter
-// fixed at its lowest (backoff factor 0.5).
-func newClient(t *testing.T, srv *openaitest.Server, mod func(*rag.OpenAIOptions)) (*rag.OpenAIClient, *noSleep) {
+// newClient returns a client of srv whose retries do not wait; mod, if
+// not nil, changes its options first.
+func newClient(t *testing.T, srv *openaitest.Server, mod func(*openai.Options)) *openai.Client {
 	t.Helper()
-	ns := &noSleep{}
-	opts := rag.OpenAIOptions{BaseURL: srv.URL, Sleep: ns.sleep, Jitter: func() float64 { return 0 }}
+	opts := openai.Options{BaseURL: srv.URL, Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}
 	if mod != nil {
 		mod(&opts)
 	}
-	c, err := rag.NewOpenAIClient(opts)
+	c, err := openai.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c, ns
+	return c
 }
 
 // shippedIndex returns an index of the shipped corpus with the local embedder.

@@ -13,10 +13,12 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"citebot/rag/textutil"
 )
 
 // ChatModel generates the reply to a prompt. It is the provider-neutral
-// side of the model-backed path: [OpenAIChat] implements it for any
+// side of the model-backed path: rag/openai.Chat implements it for any
 // OpenAI-compatible server.
 type ChatModel interface {
 	// Name identifies the model for logs, e.g. "gpt-4o-mini@api.openai.com".
@@ -35,6 +37,37 @@ type Completion struct {
 	// length limit), "content_filter"; empty when unknown.
 	Finish string
 }
+
+// ModelError is a request to a model server that failed after any
+// retries; a [ChatModel] or [Embedder] talking to a server (package
+// rag/openai) returns it, and the answerer shows its Reason. Its message
+// never contains the API key or an HTML error page.
+type ModelError struct {
+	// Op is what was asked: "embeddings" or "chat".
+	Op string
+	// Reason is a short phrase for users: "timeout", "rate limited: 429
+	// Too Many Requests", "server error: 502 Bad Gateway", "unreachable",
+	// "rejected: 401 Unauthorized", "interrupted", "bad response".
+	Reason string
+	// StatusCode is the HTTP status, 0 when there was no response.
+	StatusCode int
+	// Detail is the server's error message, shortened; may be empty.
+	Detail string
+	// Err is the underlying error.
+	Err error
+}
+
+// Error returns "model server <op>: <reason>[: <detail>]".
+func (e *ModelError) Error() string {
+	s := fmt.Sprintf("model server %s: %s", e.Op, e.Reason)
+	if e.Detail != "" {
+		s += ": " + e.Detail
+	}
+	return s
+}
+
+// Unwrap returns the underlying error.
+func (e *ModelError) Unwrap() error { return e.Err }
 
 // MaxQuoteChars bounds a citation's quote from a model-backed answer, in
 // characters; it is cut at sentence boundaries.
@@ -255,57 +288,99 @@ func verifyCitations(text string, n int) verified {
 		v.notFound = true
 		return v
 	}
-	var marks []markerMatch
+	r := reply{text: text, spans: replySentences(text)}
+	r.marks, v.removed = findMarkers(text, n)
+	r.placeMarkers()
+	uncited := v.addClaims(r.citedBy(), r.claims())
+	v.order = firstUse(r.marks)
+	v.text = r.rewrite(uncited)
+	return v
+}
+
+// reply is a model's reply under verification: its sentences and its
+// citation markers.
+type reply struct {
+	text  string
+	spans []span // the sentences
+	marks []markerMatch
+	// spanOf is the sentence each marker stands in; owner the sentence it
+	// cites for, which differs for a marker opening a sentence.
+	spanOf, owner []int
+}
+
+// findMarkers finds the citation markers of text and keeps, in each, the
+// numbers of the n passages given; removed counts the others.
+func findMarkers(text string, n int) (marks []markerMatch, removed int) {
 	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
 		mm := markerMatch{start: m[0], end: m[1]}
 		for _, num := range parseMarkerNumbers(text[m[2]:m[3]]) {
-			if num >= 1 && num <= n {
-				if !slices.Contains(mm.nums, num) {
-					mm.nums = append(mm.nums, num)
-				}
-			} else {
-				v.removed++
+			switch {
+			case num < 1 || num > n:
+				removed++
+			case !slices.Contains(mm.nums, num):
+				mm.nums = append(mm.nums, num)
 			}
 		}
 		marks = append(marks, mm)
 	}
-	spans := replySentences(text)
-	// Markers belong to the sentence they are in, except markers at the
-	// very start of a sentence: they close the one before ("… April. [1]").
-	owner := make([]int, len(marks))
-	spanOf := make([]int, len(marks))
-	for i, m := range marks {
+	return marks, removed
+}
+
+// placeMarkers sets spanOf and owner. Markers belong to the sentence they
+// are in, except markers at the very start of a sentence: they close the
+// one before ("… April. [1]").
+func (r *reply) placeMarkers() {
+	r.owner = make([]int, len(r.marks))
+	r.spanOf = make([]int, len(r.marks))
+	for i, m := range r.marks {
 		s := 0
-		for s+1 < len(spans) && spans[s+1].Start <= m.start {
+		for s+1 < len(r.spans) && r.spans[s+1].Start <= m.start {
 			s++
 		}
-		spanOf[i] = s
-		owner[i] = s
-		if s > 0 && onlyMarkersBefore(text, spans[s].Start, m.start, marks) {
-			owner[i] = s - 1
+		r.spanOf[i] = s
+		r.owner[i] = s
+		if s > 0 && onlyMarkersBefore(r.text, r.spans[s].Start, m.start, r.marks) {
+			r.owner[i] = s - 1
 		}
 	}
-	valid := make([][]int, len(spans))
-	for i, m := range marks {
-		valid[owner[i]] = append(valid[owner[i]], m.nums...)
+}
+
+// citedBy returns, for each sentence, the valid passage numbers (1-based)
+// of the markers it owns.
+func (r *reply) citedBy() [][]int {
+	valid := make([][]int, len(r.spans))
+	for i, m := range r.marks {
+		valid[r.owner[i]] = append(valid[r.owner[i]], m.nums...)
 	}
-	// Sentence contents without markers: the claims.
-	content := make([]string, len(spans))
-	for s, sp := range spans {
+	return valid
+}
+
+// claims returns each sentence's text without its markers, on one line:
+// what the sentence claims.
+func (r *reply) claims() []string {
+	content := make([]string, len(r.spans))
+	for s, sp := range r.spans {
 		var b strings.Builder
 		pos := sp.Start
-		for i, m := range marks {
-			if spanOf[i] == s {
-				b.WriteString(text[pos:m.start])
+		for i, m := range r.marks {
+			if r.spanOf[i] == s {
+				b.WriteString(r.text[pos:m.start])
 				pos = m.end
 			}
 		}
-		b.WriteString(text[pos:sp.End])
-		content[s] = strings.Join(strings.Fields(b.String()), " ")
+		b.WriteString(r.text[pos:sp.End])
+		content[s] = textutil.OneLine(b.String())
 	}
-	uncited := make([]bool, len(spans))
-	for s := range spans {
-		c := content[s]
+	return content
+}
+
+// addClaims records each cited sentence's claim under the passages it
+// cites, and returns which sentences are uncited: sentences that say
+// something (letters or digits), do not introduce a list (a final ":")
+// and do not say the passages are silent, yet cite no given passage.
+func (v *verified) addClaims(valid [][]int, content []string) (uncited []bool) {
+	uncited = make([]bool, len(content))
+	for s, c := range content {
 		switch {
 		case len(valid[s]) > 0:
 			for _, num := range valid[s] {
@@ -318,57 +393,73 @@ func verifyCitations(text string, n int) verified {
 			v.uncited++
 		}
 	}
-	// Passages in order of first use.
+	return uncited
+}
+
+// firstUse returns the cited passages (0-based) in order of first use.
+func firstUse(marks []markerMatch) []int {
+	var order []int
 	seen := map[int]bool{}
 	for _, m := range marks {
 		for _, num := range m.nums {
 			if !seen[num-1] {
 				seen[num-1] = true
-				v.order = append(v.order, num-1)
+				order = append(order, num-1)
 			}
 		}
 	}
-	// Rewrite: valid markers become placeholders \x00<passage>\x00, which
-	// resolveRefs turns into article refs; removed markers take the space
-	// before them (or, at the start of a sentence, after them) along.
+	return order
+}
+
+// rewrite returns the reply with valid markers turned into placeholders
+// \x00<passage>\x00, which resolveRefs turns into article refs; removed
+// markers take the space before them (or, at the start of a sentence,
+// after them) along; uncited sentences are marked.
+func (r *reply) rewrite(uncited []bool) string {
 	var b strings.Builder
 	pos := 0
-	for s, sp := range spans {
-		b.WriteString(text[pos:sp.Start])
-		var seg strings.Builder
-		p := sp.Start
-		for i, m := range marks {
-			if spanOf[i] != s {
-				continue
-			}
-			seg.WriteString(text[p:m.start])
-			p = m.end
-			if len(m.nums) > 0 {
-				for _, num := range m.nums {
-					fmt.Fprintf(&seg, "\x00%d\x00", num-1)
-				}
-				continue
-			}
-			kept := strings.TrimRight(seg.String(), " \t")
-			seg.Reset()
-			seg.WriteString(kept)
-			if kept == "" {
-				for p < sp.End && (text[p] == ' ' || text[p] == '\t') {
-					p++
-				}
-			}
-		}
-		seg.WriteString(text[p:sp.End])
-		out := seg.String()
+	for s, sp := range r.spans {
+		b.WriteString(r.text[pos:sp.Start])
+		out := r.rewriteSentence(s)
 		if uncited[s] {
 			out = markUncited(out)
 		}
 		b.WriteString(out)
 		pos = sp.End
 	}
-	b.WriteString(text[pos:])
-	v.text = strings.TrimSpace(b.String())
-	return v
+	b.WriteString(r.text[pos:])
+	return strings.TrimSpace(b.String())
+}
+
+// rewriteSentence returns sentence s with its markers rewritten (see
+// rewrite).
+func (r *reply) rewriteSentence(s int) string {
+	sp := r.spans[s]
+	var seg strings.Builder
+	p := sp.Start
+	for i, m := range r.marks {
+		if r.spanOf[i] != s {
+			continue
+		}
+		seg.WriteString(r.text[p:m.start])
+		p = m.end
+		if len(m.nums) > 0 {
+			for _, num := range m.nums {
+				fmt.Fprintf(&seg, "\x00%d\x00", num-1)
+			}
+			continue
+		}
+		kept := strings.TrimRight(seg.String(), " \t")
+		seg.Reset()
+		seg.WriteString(kept)
+		if kept == "" {
+			for p < sp.End && (r.text[p] == ' ' || r.text[p] == '\t') {
+				p++
+			}
+		}
+	}
+	seg.WriteString(r.text[p:sp.End])
+	return seg.String()
 }
 
 // replySentences splits a reply into sentences; a line break also ends
@@ -584,20 +675,7 @@ func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]st
 		}
 		b.WriteString(art.Text[c.start:c.end])
 	}
-	return shortenQuote(b.String(), MaxQuoteChars)
-}
-
-// shortenQuote cuts s to at most n characters at a word boundary, adding "…".
-func shortenQuote(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	cut := n - 1
-	for cut > n/2 && !unicode.IsSpace(rs[cut]) {
-		cut--
-	}
-	return strings.TrimRight(string(rs[:cut]), " ,;:") + "…"
+	return textutil.Shorten(b.String(), MaxQuoteChars)
 }
 
 // streamRewriter passes a streamed reply on as verifyCitations and

@@ -36,7 +36,7 @@ func TestLLMAnswererConversation(t *testing.T) {
 
 	srv := openaitest.New(t)
 	srv.Chat(openaitest.Reply{Text: fmt.Sprintf("In Woodside, California [%d]. They also met in Bali [%d].", woodside, len(ps)+3)})
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	got, err := rag.NewLLMAnswerer(ix, c.Chat("chat-model"), nil).Answer(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestLLMAnswererConversation(t *testing.T) {
 func TestLLMAnswererChitchatAsksNothing(t *testing.T) {
 	ix := shippedIndex(t)
 	srv := openaitest.New(t)
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	for _, text := range []string{"thanks!", "ok cool ty", "👍"} {
 		got, err := rag.NewLLMAnswerer(ix, c.Chat("m"), nil).Answer(context.Background(), rag.Query{Question: text, History: []rag.Turn{meetTurn()}})
 		if err != nil {

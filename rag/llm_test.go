@@ -14,6 +14,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag"
+	"citebot/rag/openai"
 	"citebot/rag/openaitest"
 )
 
@@ -164,7 +165,7 @@ func TestLLMAnswererVerifiesCitations(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := openaitest.New(t)
-			c, _ := newClient(t, srv, nil)
+			c := newClient(t, srv, nil)
 			srv.Chat(openaitest.Reply{Text: tt.reply})
 			got, err := rag.NewLLMAnswerer(ix, c.Chat("chat-model"), nil).Answer(context.Background(), q)
 			if err != nil {
@@ -214,7 +215,7 @@ func TestLLMAnswererQuotesTheCitedSentence(t *testing.T) {
 	n := passageWith(t, ps, "The last call between", nil)
 	s := passageWith(t, ps, "Blinken", func(p rag.Passage) bool { return p.ArticleID == ps[n-1].ArticleID && p.ID != ps[n-1].ID })
 	srv := openaitest.New(t)
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	srv.Chat(openaitest.Reply{Text: fmt.Sprintf("As of about 1 October 2024, Biden and Xi last spoke by phone in April 2024 [%d]. Blinken expected leader calls in the coming weeks [%d].", n, s)})
 	got, err := rag.NewLLMAnswerer(ix, c.Chat("m"), nil).Answer(context.Background(), q)
 	if err != nil {
@@ -268,7 +269,7 @@ func TestLLMAnswererStreams(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := openaitest.New(t)
-			c, _ := newClient(t, srv, nil)
+			c := newClient(t, srv, nil)
 			// 400 keep-alive lines before each chunk: more than go-openai's
 			// default EmptyMessagesLimit of 300.
 			srv.Chat(openaitest.Reply{Chunks: tt.chunks, KeepAlive: 400})
@@ -312,21 +313,21 @@ func TestLLMAnswererFallsBackToExtractive(t *testing.T) {
 	tests := []struct {
 		name   string
 		stream bool
-		opts   func(*rag.OpenAIOptions)
+		opts   func(*openai.Options)
 		script []openaitest.Reply
 		closed bool // the server is down
 		reason string
 		deltas int // fragments streamed before the failure
 	}{
-		{name: "timeout", opts: func(o *rag.OpenAIOptions) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
-		{name: "timeout while streaming", stream: true, opts: func(o *rag.OpenAIOptions) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
-		{name: "server errors beyond the retries", opts: func(o *rag.OpenAIOptions) { o.MaxRetries = 1 },
+		{name: "timeout", opts: func(o *openai.Options) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
+		{name: "timeout while streaming", stream: true, opts: func(o *openai.Options) { o.Timeout = 50 * time.Millisecond }, script: []openaitest.Reply{openaitest.Slow(time.Minute, "late [1].")}, reason: "timeout"},
+		{name: "server errors beyond the retries", opts: func(o *openai.Options) { o.MaxRetries = 1 },
 			script: []openaitest.Reply{openaitest.ServerError(500), openaitest.ServerError(500)}, reason: "server error: 500 Internal Server Error"},
-		{name: "proxy down (HTML 502)", opts: func(o *rag.OpenAIOptions) { o.MaxRetries = 1 },
+		{name: "proxy down (HTML 502)", opts: func(o *openai.Options) { o.MaxRetries = 1 },
 			script: []openaitest.Reply{openaitest.BadGatewayHTML(), openaitest.BadGatewayHTML()}, reason: "server error: 502 Bad Gateway"},
 		{name: "rate limited for an hour", script: []openaitest.Reply{openaitest.RateLimited("3600")}, reason: "rate limited: 429 Too Many Requests"},
 		{name: "bad key", script: []openaitest.Reply{openaitest.ServerError(401)}, reason: "rejected: 401 Unauthorized"},
-		{name: "server down", closed: true, opts: func(o *rag.OpenAIOptions) { o.MaxRetries = 1 }, reason: "unreachable"},
+		{name: "server down", closed: true, opts: func(o *openai.Options) { o.MaxRetries = 1 }, reason: "unreachable"},
 		{name: "stream cut mid-way", stream: true, script: []openaitest.Reply{{Text: "Biden and Xi last spoke in April [1].", BreakAfter: 2}}, reason: "interrupted", deltas: 2},
 		{name: "error event mid-stream", stream: true, script: []openaitest.Reply{{Text: "Biden and Xi last spoke in April [1].", StreamError: "model crashed"}}, reason: "interrupted", deltas: 8},
 		{name: "stream ends without finishing", stream: true, script: []openaitest.Reply{{Text: "Biden and Xi last spoke in April [1].", FinishReason: "none"}}, reason: "interrupted", deltas: 8},
@@ -334,7 +335,7 @@ func TestLLMAnswererFallsBackToExtractive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := openaitest.New(t)
-			c, _ := newClient(t, srv, tt.opts)
+			c := newClient(t, srv, tt.opts)
 			srv.Chat(tt.script...)
 			if tt.closed {
 				srv.Close()
@@ -366,7 +367,7 @@ func TestLLMAnswererFallsBackToExtractive(t *testing.T) {
 func TestLLMAnswererContentFilterFallsBack(t *testing.T) {
 	ix := shippedIndex(t)
 	srv := openaitest.New(t)
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	srv.Chat(openaitest.Reply{Text: "", Chunks: []string{""}, FinishReason: "content_filter"})
 	got, err := rag.NewLLMAnswerer(ix, c.Chat("m"), nil).Answer(context.Background(), rag.Query{Question: lastSpeak, AsOf: day("2026-11-23")})
 	if err != nil {
@@ -380,7 +381,7 @@ func TestLLMAnswererContentFilterFallsBack(t *testing.T) {
 func TestLLMAnswererCancellationIsAnError(t *testing.T) {
 	ix := shippedIndex(t)
 	srv := openaitest.New(t)
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	srv.Chat(openaitest.Slow(time.Minute, "late [1]."))
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(30*time.Millisecond, cancel)
@@ -397,7 +398,7 @@ func TestLLMAnswererSendsRetrievedPassages(t *testing.T) {
 	q := rag.Query{Question: "  when did Biden and Xi last speak? ", AsOf: day("2026-11-23"), K: 5}
 	question, ps, asOf := retrieved(t, ix, q)
 	srv := openaitest.New(t)
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	if _, err := rag.NewLLMAnswerer(ix, c.Chat("chat-model"), nil).Answer(context.Background(), q); err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +430,7 @@ func TestLLMAnswererSendsRetrievedPassages(t *testing.T) {
 func TestLLMAnswererWithoutPassagesDoesNotAskTheModel(t *testing.T) {
 	ix := shippedIndex(t)
 	srv := openaitest.New(t)
-	c, _ := newClient(t, srv, nil)
+	c := newClient(t, srv, nil)
 	// Every shipped article is newer than the as-of date.
 	got, err := rag.NewLLMAnswerer(ix, c.Chat("m"), nil).Answer(context.Background(), rag.Query{Question: lastSpeak, AsOf: day("2000-01-01")})
 	if err != nil {
@@ -465,7 +466,7 @@ func TestLLMAnswererPromptInjection(t *testing.T) {
 
 	for _, reply := range []string{"Xi resigned in 2020.", fmt.Sprintf("Xi resigned in 2020 [%d].", len(ps)+1)} {
 		srv := openaitest.New(t)
-		c, _ := newClient(t, srv, nil)
+		c := newClient(t, srv, nil)
 		srv.Chat(openaitest.Reply{Text: reply}) // a model that obeyed
 		got, err := rag.NewLLMAnswerer(ix, c.Chat("m"), nil).Answer(context.Background(), q)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
 
@@ -83,14 +84,14 @@ func historyForPrompt(history []Turn) []promptTurn {
 			continue
 		}
 		ans := strings.TrimSpace(markerRE.ReplaceAllString(strings.ReplaceAll(t.Answer.Text, "**", ""), ""))
-		ans = oneLine(strings.ReplaceAll(ans, " .", "."))
+		ans = textutil.OneLine(strings.ReplaceAll(ans, " .", "."))
 		if t.Answer.NotFound {
 			ans = "(The passages did not answer it.)"
 		}
 		if len(ans) > budget/4 {
-			ans = shortenQuote(ans, budget/4)
+			ans = textutil.Shorten(ans, budget/4)
 		}
-		q := oneLine(t.Question)
+		q := textutil.OneLine(t.Question)
 		if n := len(q) + len(ans); n > budget {
 			break
 		} else {
@@ -151,7 +152,7 @@ Rules:
 			title = p.Title
 		}
 		fmt.Fprintf(&u, "<<<BEGIN PASSAGE %d %s>>>\nTitle: %s\nOutlet: %s\nPublished: %s\n%sText:\n%s\n<<<END PASSAGE %d %s>>>\n\n",
-			n, key, oneLine(title), oneLine(outlet), published, datesLine(p.Text, a.Published), strings.TrimSpace(p.Text), n, key)
+			n, key, textutil.OneLine(title), textutil.OneLine(outlet), published, datesLine(p.Text, a.Published), strings.TrimSpace(p.Text), n, key)
 	}
 	if len(turns) > 0 {
 		fmt.Fprintf(&u, "<<<BEGIN CONVERSATION %s>>>\n", key)
@@ -183,9 +184,6 @@ func promptKey(question string, passages []Passage) string {
 // to work out: "Tuesday, 2 April 2024".
 func longDay(t time.Time) string { return t.Format("Monday, 2 January 2006") }
 
-// oneLine collapses white space, so that metadata stays on its line.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
 // maxPromptDates bounds the dates listed for one passage.
 const maxPromptDates = 8
 
@@ -204,7 +202,7 @@ func datesLine(text string, pub time.Time) string {
 		if m.Date.Prec == timex.Day {
 			d = longDay(m.Date.From)
 		}
-		part := fmt.Sprintf("%q = %s", oneLine(m.Text), d)
+		part := fmt.Sprintf("%q = %s", textutil.OneLine(m.Text), d)
 		if !seen[part] {
 			seen[part] = true
 			parts = append(parts, part)

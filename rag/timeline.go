@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/events"
+	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
 
@@ -286,7 +287,7 @@ func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error
 				refOf[a.ID] = ref
 				tl.Citations = append(tl.Citations, Citation{
 					Ref: ref, ArticleID: a.ID, Title: a.Title, Source: a.Source, Published: a.PublishedString(), URL: a.URL,
-					Quote: oneLineText(a.Text[rep.ev.Start:rep.ev.End]), Approximate: a.Approximate,
+					Quote: textutil.OneLine(a.Text[rep.ev.Start:rep.ev.End]), Approximate: a.Approximate,
 				})
 			}
 			if !slices.Contains(te.Refs, ref) {
@@ -309,7 +310,7 @@ var summaryCutRE = regexp.MustCompile(`[,;:]\s+|\s+[—–-]\s+`)
 // summarize returns one line from the sentence of e: the sentence when
 // short, else the clauses around its date, with "…" where cut.
 func summarize(text string, e events.Event) string {
-	s := oneLineText(text[e.Start:e.End])
+	s := textutil.OneLine(text[e.Start:e.End])
 	if utf8.RuneCountInString(s) <= maxSummary {
 		return s
 	}
@@ -326,7 +327,9 @@ func summarize(text string, e events.Event) string {
 		i++
 	}
 	from, to := i, i+1
-	fits := func(a, b int) bool { return utf8.RuneCountInString(oneLineText(sent[cuts[a]:cuts[b]])) <= maxSummary-2 }
+	fits := func(a, b int) bool {
+		return utf8.RuneCountInString(textutil.OneLine(sent[cuts[a]:cuts[b]])) <= maxSummary-2
+	}
 	for {
 		grown := false
 		if from > 0 && fits(from-1, to) {
@@ -341,7 +344,7 @@ func summarize(text string, e events.Event) string {
 			break
 		}
 	}
-	out := strings.TrimRight(oneLineText(sent[cuts[from]:cuts[to]]), ",;: —–-")
+	out := strings.TrimRight(textutil.OneLine(sent[cuts[from]:cuts[to]]), ",;: —–-")
 	if utf8.RuneCountInString(out) > maxSummary-2 {
 		out = cutWords(out, maxSummary-2)
 	}
@@ -367,9 +370,6 @@ func cutWords(s string, n int) string {
 	}
 	return strings.TrimRight(string(rs[:cut]), " ,;:")
 }
-
-// oneLineText collapses the white space of s into single spaces.
-func oneLineText(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // String writes the timeline for people: one line per event, "date —
 // summary [refs]", planned events marked "planned:", then the sources.

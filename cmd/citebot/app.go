@@ -20,6 +20,7 @@ import (
 	"citebot/config"
 	"citebot/corpus"
 	"citebot/rag"
+	"citebot/rag/openai"
 )
 
 // errHelp is returned after -h printed the usage of a command.
@@ -52,6 +53,15 @@ func parse(e *env, name, synopsis string, args []string, extra func(fs *flag.Fla
 	c.log = newLogger(e.stderr, cfg.Log)
 	warnInsecureFile(c.log, cfg)
 	return c, nil
+}
+
+// asOf returns the "today" of questions: as_of when set, else the current
+// UTC date (rag.Today).
+func (c *cli) asOf() time.Time {
+	if d, ok := c.cfg.AsOfDate(); ok {
+		return d
+	}
+	return rag.Today(time.Now())
 }
 
 // invalidConfig wraps err, the problems [config.Config.Validate] found,
@@ -264,8 +274,8 @@ func newAnswererWith(cfg config.Config, ix *rag.Index, log *slog.Logger, wrap fu
 	if !cfg.ModelBacked() {
 		return rag.NewExtractive(ix)
 	}
-	var client *rag.OpenAIClient
-	if oe, ok := ix.Embedder().(interface{ Client() *rag.OpenAIClient }); ok {
+	var client *openai.Client
+	if oe, ok := ix.Embedder().(interface{ Client() *openai.Client }); ok {
 		client = oe.Client()
 	} else {
 		client = newOpenAIClient(cfg, log)
@@ -288,13 +298,13 @@ func newEmbedder(cfg config.Config, log *slog.Logger) rag.Embedder {
 
 // newOpenAIClient returns a client of the configured OpenAI-compatible
 // server. The configuration is validated, so the base URL parses.
-func newOpenAIClient(cfg config.Config, log *slog.Logger) *rag.OpenAIClient {
+func newOpenAIClient(cfg config.Config, log *slog.Logger) *openai.Client {
 	o := cfg.OpenAI
 	retries := o.MaxRetries
 	if retries == 0 {
-		retries = -1 // rag.OpenAIOptions: 0 means the default, negative none
+		retries = -1 // openai.Options: 0 means the default, negative none
 	}
-	c, err := rag.NewOpenAIClient(rag.OpenAIOptions{
+	c, err := openai.New(openai.Options{
 		BaseURL: o.BaseURL, APIKey: o.APIKey.Reveal(), Timeout: o.Timeout,
 		MaxConcurrent: o.MaxConcurrent, MaxRetries: retries, Logger: log,
 	})

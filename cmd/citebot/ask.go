@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"time"
 
 	"citebot/config"
 	"citebot/rag"
@@ -43,7 +42,7 @@ func runAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	q := rag.Query{Question: question, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK, Filter: filter}
+	q := rag.Query{Question: question, AsOf: c.asOf(), K: c.cfg.TopK, Filter: filter}
 	// On a terminal a model's answer is shown as it is generated, then
 	// replaced by the verified answer; see streamPrinter.
 	var sp *streamPrinter

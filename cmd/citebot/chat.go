@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"citebot/rag"
 )
@@ -75,7 +74,7 @@ func runChat(ctx context.Context, e *env, args []string) error {
 			}
 			continue
 		}
-		q := rag.Query{Question: line, AsOf: c.cfg.AsOfDate(time.Now()), K: c.cfg.TopK, History: history}
+		q := rag.Query{Question: line, AsOf: c.asOf(), K: c.cfg.TopK, History: history}
 		ans, err := a.Answer(ctx, q)
 		switch {
 		case ctx.Err() != nil:

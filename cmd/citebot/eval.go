@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"citebot/rag/eval"
+	"citebot/rag/textutil"
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
@@ -74,7 +74,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	bar := newProgressBar(e.stderr, "evaluating")
 	rep, err := eval.Run(ctx, newAnswerer(c.cfg, ix, c.log), ix, qs, eval.Options{
-		Now: func() time.Time { return c.cfg.AsOfDate(time.Now()) },
+		Now: c.asOf,
 		K:   c.cfg.TopK,
 		Progress: func(done, total int) {
 			bar.update(done, max(total, 200))
@@ -108,7 +108,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 			resolved = "\n  resolved: " + r.Resolved
 		}
 		fmt.Fprintf(w, "FAIL %s (%s) %s%s\n  expected: %s\n  answered: %s\n  problems: %s\n\n",
-			r.ID, r.Kind, r.Question, resolved, r.Expected, shorten(r.Answer, 300), strings.Join(r.Failures, "; "))
+			r.ID, r.Kind, r.Question, resolved, r.Expected, textutil.Shorten(r.Answer, 300), strings.Join(r.Failures, "; "))
 	}
 	if rep.Conversations > 0 {
 		fmt.Fprintf(w, "%d conversations read (%d turns); the figures are over the scored turns and single questions\n", rep.Conversations, rep.Turns)

@@ -21,6 +21,7 @@ import (
 	"citebot/bot"
 	"citebot/rag"
 	"citebot/rag/eval"
+	"citebot/rag/textutil"
 )
 
 // runFeedback summarises the votes of feedback.jsonl in the data
@@ -164,27 +165,18 @@ func summarizeFeedback(w io.Writer, name string, recs []bot.FeedbackRecord, top 
 	fmt.Fprintf(w, "\nMost 👎 answers (%d with any):\n", len(bad))
 	for _, a := range bad[:min(len(bad), max(top, 0))] {
 		r := a.rec
-		q := oneLineText(cmp.Or(r.Resolved, r.Question), 120)
+		q := textutil.Shorten(textutil.OneLine(cmp.Or(r.Resolved, r.Question)), 120)
 		fmt.Fprintf(w, "  %d 👎 %d 👍  %s  %s, asked as of %s\n", a.down, a.up, r.AnswerID, cmp.Or(r.Mode, "unknown"), cmp.Or(r.AsOf, r.Time.Format(time.DateOnly)))
 		fmt.Fprintf(w, "      Q: %s\n", q)
 		answer := "(not found)"
 		if !r.NotFound {
-			answer = oneLineText(r.Answer, 160)
+			answer = textutil.Shorten(textutil.OneLine(r.Answer), 160)
 		}
 		fmt.Fprintf(w, "      A: %s\n", answer)
 		if len(r.Articles) > 0 {
 			fmt.Fprintf(w, "      cited: %s\n", strings.Join(r.Articles, ", "))
 		}
 	}
-}
-
-// oneLineText collapses white space and cuts text to n runes.
-func oneLineText(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
 }
 
 // exportQA writes one eval question for every answer with a latest 👎

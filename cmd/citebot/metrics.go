@@ -13,6 +13,7 @@ import (
 
 	"citebot/bot"
 	"citebot/rag"
+	"citebot/rag/openai"
 )
 
 // metrics are the Prometheus metrics of `citebot serve`, kept in a private
@@ -281,20 +282,20 @@ func (m *metrics) wrapChat(c rag.ChatModel) rag.ChatModel { return measuredChat{
 // Client (promoted), so that the answerer still shares the embedder's
 // client and its concurrency limit.
 type measuredEmbedder struct {
-	*rag.OpenAIEmbedder
+	*openai.Embedder
 	m *metrics
 }
 
 func (e measuredEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
 	start := time.Now()
-	v, err := e.OpenAIEmbedder.EmbedQuery(ctx, text)
+	v, err := e.Embedder.EmbedQuery(ctx, text)
 	e.m.observeModel(ctx, "embed_query", start, err)
 	return v, err
 }
 
 func (e measuredEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
 	start := time.Now()
-	v, err := e.OpenAIEmbedder.EmbedDocuments(ctx, texts)
+	v, err := e.Embedder.EmbedDocuments(ctx, texts)
 	e.m.observeModel(ctx, "embed_documents", start, err)
 	return v, err
 }
@@ -303,8 +304,8 @@ func (e measuredEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([
 // embedder is left alone (it is pure computation, and the index tunes
 // itself by its type).
 func (m *metrics) wrapEmbedder(emb rag.Embedder) rag.Embedder {
-	if oe, ok := emb.(*rag.OpenAIEmbedder); ok {
-		return measuredEmbedder{OpenAIEmbedder: oe, m: m}
+	if oe, ok := emb.(*openai.Embedder); ok {
+		return measuredEmbedder{Embedder: oe, m: m}
 	}
 	return emb
 }

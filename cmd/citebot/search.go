@@ -5,10 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
-	"unicode/utf8"
 
 	"citebot/rag"
+	"citebot/rag/textutil"
 )
 
 // searchResult is one passage in `search --json` output.
@@ -48,7 +47,7 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := ix.Search(ctx, query, rag.SearchOptions{K: c.cfg.TopK, Before: c.cfg.AsOfDate(time.Now()), Filter: filter})
+	ps, err := ix.Search(ctx, query, rag.SearchOptions{K: c.cfg.TopK, Before: c.asOf(), Filter: filter})
 	if err != nil {
 		return err
 	}
@@ -71,22 +70,9 @@ func runSearch(ctx context.Context, e *env, args []string) error {
 			date = "undated"
 		}
 		fmt.Fprintf(e.stdout, "%d. %.3f (bm25 %.2f, cosine %.3f)  %s — %s  [%s]\n   %s\n\n",
-			r.Rank, r.Score, r.Lexical, r.Vector, r.Title, date, r.ChunkID, shorten(r.Text, 300))
+			r.Rank, r.Score, r.Lexical, r.Vector, r.Title, date, r.ChunkID, textutil.Shorten(r.Text, 300))
 	}
 	return nil
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
-
-// shorten cuts s to at most n characters at a word boundary, adding "…".
-func shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	rs := []rune(s)
-	cut := n
-	for cut > n/2 && rs[cut] != ' ' {
-		cut--
-	}
-	return strings.TrimRight(string(rs[:cut]), " ,;:") + "…"
-}

@@ -7,7 +7,6 @@ import (
 	"os/signal"
 	"sync/atomic"
 	"syscall"
-	"time"
 
 	"citebot/bot"
 	"citebot/corpus"
@@ -66,7 +65,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ShardCount:    shardCount(d.Shards()),
 		Library:       lib,
 		TopK:          c.cfg.TopK,
-		AsOf:          func() time.Time { return c.cfg.AsOfDate(time.Now()) },
+		AsOf:          c.asOf,
 		AnswerTimeout: d.AnswerTimeout,
 		UserRate:      d.UserRate,
 		MaxConcurrent: d.MaxConcurrent,

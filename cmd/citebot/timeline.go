@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"time"
 
 	"citebot/rag"
 )
@@ -33,7 +32,7 @@ func runTimeline(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tl, err := ix.Timeline(ctx, rag.TimelineQuery{Topic: topic, AsOf: c.cfg.AsOfDate(time.Now()), Filter: filter})
+	tl, err := ix.Timeline(ctx, rag.TimelineQuery{Topic: topic, AsOf: c.asOf(), Filter: filter})
 	if errors.Is(err, rag.ErrEmptyQuestion) || errors.Is(err, rag.ErrQuestionTooLong) {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}

@@ -17,6 +17,7 @@ package eval
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -223,6 +224,15 @@ type tally struct {
 	fhit, fhitN                           int
 }
 
+// retrievedArticles is how many distinct articles a question's retrieval
+// is scored on: recall@5 asks whether evidence is among the five best, as
+// many as an answer usually cites from.
+const retrievedArticles = 5
+
+// rateDecimals is how many decimals a rate keeps: enough to tell one
+// question in a set of a thousand.
+const rateDecimals = 4
+
 // Run answers every question and scores the answers and the retrieval. A
 // conversation's turns are asked in order, each with the earlier turns
 // (questions and answers) as [rag.Query.History]; its turns with a kind
@@ -231,44 +241,77 @@ func Run(ctx context.Context, a Answerer, r Retriever, qs []Question, opts Optio
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	rep := Report{Counts: map[string]int{}}
-	var t tally
+	rn := &run{a: a, r: r, opts: opts, rep: Report{Counts: map[string]int{}}}
 	for i, q := range qs {
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return rn.rep, err
 		}
-		if !q.IsConversation() {
-			res, _, err := ask(ctx, a, r, q, nil, true, opts, &t, &rep)
-			if err != nil {
-				return rep, err
-			}
-			rep.Questions++
-			rep.Results = append(rep.Results, res)
+		var err error
+		if q.IsConversation() {
+			err = rn.conversation(ctx, q)
 		} else {
-			rep.Conversations++
-			var history []rag.Turn
-			for _, turn := range q.Turns {
-				res, ans, err := ask(ctx, a, r, turn, history, turn.Kind != "", opts, &t, &rep)
-				if err != nil {
-					return rep, err
-				}
-				rep.Turns++
-				history = append(history, rag.Turn{Question: turn.Question, Answer: ans})
-				if turn.Kind != "" {
-					rep.Questions++
-					rep.Results = append(rep.Results, res)
-				}
-			}
+			err = rn.single(ctx, q)
+		}
+		if err != nil {
+			return rn.rep, err
 		}
 		if opts.Progress != nil {
 			opts.Progress(i+1, len(qs))
 		}
 	}
+	rn.t.fill(&rn.rep)
+	return rn.rep, nil
+}
+
+// run is the state of one [Run].
+type run struct {
+	a    Answerer
+	r    Retriever
+	opts Options
+	t    tally
+	rep  Report
+}
+
+// single asks and scores a question asked on its own.
+func (rn *run) single(ctx context.Context, q Question) error {
+	res, _, err := rn.ask(ctx, q, nil, true)
+	if err != nil {
+		return err
+	}
+	rn.rep.Questions++
+	rn.rep.Results = append(rn.rep.Results, res)
+	return nil
+}
+
+// conversation asks a conversation's turns in order, each with the
+// earlier ones as history, and scores the turns with a kind.
+func (rn *run) conversation(ctx context.Context, q Question) error {
+	rn.rep.Conversations++
+	var history []rag.Turn
+	for _, turn := range q.Turns {
+		scored := turn.Kind != ""
+		res, ans, err := rn.ask(ctx, turn, history, scored)
+		if err != nil {
+			return err
+		}
+		rn.rep.Turns++
+		history = append(history, rag.Turn{Question: turn.Question, Answer: ans})
+		if scored {
+			rn.rep.Questions++
+			rn.rep.Results = append(rn.rep.Results, res)
+		}
+	}
+	return nil
+}
+
+// fill writes the rates, latencies and denominators of t into rep.
+func (t *tally) fill(rep *Report) {
 	rate := func(n, d int) *float64 {
 		if d == 0 {
 			return nil
 		}
-		v := math.Round(float64(n)/float64(d)*10000) / 10000
+		scale := math.Pow10(rateDecimals)
+		v := math.Round(float64(n)/float64(d)*scale) / scale
 		return &v
 	}
 	rep.AnswerHit = rate(t.hit, t.hitN)
@@ -288,35 +331,23 @@ func Run(ctx context.Context, a Answerer, r Retriever, qs []Question, opts Optio
 	if t.fhitN > 0 {
 		rep.Counts["followup_with_must_include"] = t.fhitN
 	}
-	return rep, nil
 }
 
 // ask answers one question (a single one, or a conversation turn with its
-// history) and, when scored, adds its scores to t. The error is non-nil
-// only when ctx ends.
-func ask(ctx context.Context, a Answerer, r Retriever, q Question, history []rag.Turn, scored bool, opts Options, t *tally, rep *Report) (Result, rag.Answer, error) {
+// history) and, when scored, adds its scores to the tally. The error is
+// non-nil only when ctx ends.
+func (rn *run) ask(ctx context.Context, q Question, history []rag.Turn, scored bool) (Result, rag.Answer, error) {
 	res := Result{ID: q.ID, Kind: q.Kind, Question: q.Question, Expected: q.Answer}
-	asOf := time.Time{}
-	if q.AsOf != "" {
-		d, err := time.Parse("2006-01-02", q.AsOf)
-		if err != nil {
-			res.Failures = append(res.Failures, fmt.Sprintf("bad as_of %q", q.AsOf))
-		}
-		asOf = d
-	}
-	if asOf.IsZero() {
-		now := opts.Now().UTC()
-		asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	}
+	asOf := rn.asOf(q, &res)
 	start := time.Now()
-	ans, err := a.Answer(ctx, rag.Query{Question: q.Question, AsOf: asOf, K: opts.K, History: history})
+	ans, err := rn.a.Answer(ctx, rag.Query{Question: q.Question, AsOf: asOf, K: rn.opts.K, History: history})
 	res.Latency = time.Since(start)
 	if err != nil {
 		if ctx.Err() != nil {
 			return res, ans, ctx.Err()
 		}
 		if scored {
-			rep.Errors++
+			rn.rep.Errors++
 		}
 		res.Failures = append(res.Failures, "error: "+err.Error())
 		// A refused question (empty, too long) is a not-found answer.
@@ -325,76 +356,127 @@ func ask(ctx context.Context, a Answerer, r Retriever, q Question, history []rag
 	if !scored {
 		return res, ans, nil
 	}
+	t := &rn.t
 	t.lat = append(t.lat, float64(res.Latency.Microseconds())/1000)
 	res.Resolved = ans.Resolved
 	res.Answer, res.NotFound = ans.Text, ans.NotFound
 	for _, c := range ans.Citations {
 		res.Cited = append(res.Cited, c.ArticleID)
 	}
-	searched := q.Question
-	if ans.Resolved != "" {
-		searched = ans.Resolved
-	}
-	if ps, err := r.Search(ctx, searched, rag.SearchOptions{K: 5, PerArticle: 1, Before: asOf}); err == nil {
-		for _, p := range ps {
-			if len(res.Retrieved) < 5 && !slices.Contains(res.Retrieved, p.ArticleID) {
-				res.Retrieved = append(res.Retrieved, p.ArticleID)
-			}
-		}
-	}
-
-	if q.Kind == KindChitchat {
-		t.chatN++
-		if strings.TrimSpace(ans.Text) == "" && len(ans.Citations) == 0 {
-			t.chat++
-		} else {
-			res.Failures = append(res.Failures, "chitchat should get no answer and no citation")
-		}
-	}
-	if len(q.MustInclude) > 0 && !q.ExpectsNotFound() {
-		t.hitN++
-		if len(history) > 0 {
-			t.fhitN++
-		}
-		if missing := missingGroups(ans.Text, q.MustInclude); len(missing) == 0 && !ans.NotFound {
-			t.hit++
-			if len(history) > 0 {
-				t.fhit++
-			}
-		} else {
-			res.Failures = append(res.Failures, fmt.Sprintf("answer lacks %s", strings.Join(missing, "; ")))
-		}
-	}
-	if len(q.Evidence) > 0 {
-		t.evN++
-		t.answerable++
-		if intersects(res.Cited, q.Evidence) {
-			t.ev++
-		} else {
-			res.Failures = append(res.Failures, fmt.Sprintf("cites %v, not evidence %v", res.Cited, q.Evidence))
-		}
-		if len(res.Retrieved) > 0 && slices.Contains(q.Evidence, res.Retrieved[0]) {
-			t.r1++
-		}
-		if intersects(res.Retrieved, q.Evidence) {
-			t.r5++
-		} else {
-			res.Failures = append(res.Failures, fmt.Sprintf("evidence not in top 5 retrieved %v", res.Retrieved))
-		}
-		if ans.NotFound {
-			t.fnf++
-			res.Failures = append(res.Failures, "answered not found")
-		}
-	}
-	if q.ExpectsNotFound() {
-		t.nfcN++
-		if ans.NotFound && len(ans.Citations) == 0 {
-			t.nfc++
-		} else {
-			res.Failures = append(res.Failures, "should be not found")
-		}
-	}
+	res.Retrieved = rn.retrieved(ctx, cmp.Or(ans.Resolved, q.Question), asOf)
+	followUp := len(history) > 0
+	t.scoreChitchat(q, ans, &res)
+	t.scoreMustInclude(q, ans, followUp, &res)
+	t.scoreEvidence(q, ans, &res)
+	t.scoreNotFound(q, ans, &res)
 	return res, ans, nil
+}
+
+// asOf returns the question's as_of date, or today; a bad as_of is a
+// failure of res.
+func (rn *run) asOf(q Question, res *Result) time.Time {
+	if q.AsOf != "" {
+		d, err := time.Parse("2006-01-02", q.AsOf)
+		if err != nil {
+			res.Failures = append(res.Failures, fmt.Sprintf("bad as_of %q", q.AsOf))
+		} else if !d.IsZero() {
+			return d
+		}
+	}
+	return rag.Today(rn.opts.Now())
+}
+
+// retrieved returns the ids of the best distinct articles retrieval finds
+// for the question searched (the resolved one for a follow-up); none when
+// the search fails.
+func (rn *run) retrieved(ctx context.Context, searched string, asOf time.Time) []string {
+	ps, err := rn.r.Search(ctx, searched, rag.SearchOptions{K: retrievedArticles, PerArticle: 1, Before: asOf})
+	if err != nil {
+		return nil
+	}
+	var ids []string
+	for _, p := range ps {
+		if len(ids) < retrievedArticles && !slices.Contains(ids, p.ArticleID) {
+			ids = append(ids, p.ArticleID)
+		}
+	}
+	return ids
+}
+
+// scoreChitchat scores a chitchat question: it must get no answer and no
+// citation.
+func (t *tally) scoreChitchat(q Question, ans rag.Answer, res *Result) {
+	if q.Kind != KindChitchat {
+		return
+	}
+	t.chatN++
+	if strings.TrimSpace(ans.Text) == "" && len(ans.Citations) == 0 {
+		t.chat++
+	} else {
+		res.Failures = append(res.Failures, "chitchat should get no answer and no citation")
+	}
+}
+
+// scoreMustInclude scores an answerable question's must_include groups:
+// the answer must contain one alternative of each.
+func (t *tally) scoreMustInclude(q Question, ans rag.Answer, followUp bool, res *Result) {
+	if len(q.MustInclude) == 0 || q.ExpectsNotFound() {
+		return
+	}
+	t.hitN++
+	if followUp {
+		t.fhitN++
+	}
+	if missing := missingGroups(ans.Text, q.MustInclude); len(missing) == 0 && !ans.NotFound {
+		t.hit++
+		if followUp {
+			t.fhit++
+		}
+	} else {
+		res.Failures = append(res.Failures, fmt.Sprintf("answer lacks %s", strings.Join(missing, "; ")))
+	}
+}
+
+// scoreEvidence scores a question with evidence articles: the answer must
+// cite one, retrieval must find one (first, for recall@1; among
+// res.Retrieved, for recall@5), and the answer must not be "not found".
+func (t *tally) scoreEvidence(q Question, ans rag.Answer, res *Result) {
+	if len(q.Evidence) == 0 {
+		return
+	}
+	t.evN++
+	t.answerable++
+	if intersects(res.Cited, q.Evidence) {
+		t.ev++
+	} else {
+		res.Failures = append(res.Failures, fmt.Sprintf("cites %v, not evidence %v", res.Cited, q.Evidence))
+	}
+	if len(res.Retrieved) > 0 && slices.Contains(q.Evidence, res.Retrieved[0]) {
+		t.r1++
+	}
+	if intersects(res.Retrieved, q.Evidence) {
+		t.r5++
+	} else {
+		res.Failures = append(res.Failures, fmt.Sprintf("evidence not in top %d retrieved %v", retrievedArticles, res.Retrieved))
+	}
+	if ans.NotFound {
+		t.fnf++
+		res.Failures = append(res.Failures, "answered not found")
+	}
+}
+
+// scoreNotFound scores a question the corpus does not answer: it must be
+// answered "not found", citing nothing.
+func (t *tally) scoreNotFound(q Question, ans rag.Answer, res *Result) {
+	if !q.ExpectsNotFound() {
+		return
+	}
+	t.nfcN++
+	if ans.NotFound && len(ans.Citations) == 0 {
+		t.nfc++
+	} else {
+		res.Failures = append(res.Failures, "should be not found")
+	}
 }
 
 // quotes folds typographic quotation marks and apostrophes to their

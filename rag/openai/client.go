@@ -1,4 +1,10 @@
-package rag
+// Package openai is rag's client of OpenAI-compatible servers (OpenAI,
+// Ollama, vLLM, llama.cpp, LocalAI …): a [Client] with one concurrency
+// limit and retry policy, its [Embedder] (a rag.Embedder) and its [Chat]
+// models (a rag.ChatModel). It is the only package of citebot that imports
+// github.com/sashabaranov/go-openai; failures come back as
+// *rag.ModelError, so nothing above it sees go-openai's types.
+package openai
 
 import (
 	"context"
@@ -15,20 +21,26 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sashabaranov/go-openai"
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"citebot/rag"
+	"citebot/rag/backoff"
 )
 
 // This file is the one place that converts between citebot's types and
 // go-openai's: requests, responses and errors.
 
-// DefaultOpenAIBaseURL is the API root used when none is configured.
-const DefaultOpenAIBaseURL = "https://api.openai.com/v1"
+// DefaultBaseURL is the API root used when none is configured.
+const DefaultBaseURL = "https://api.openai.com/v1"
 
-// Defaults of [OpenAIOptions].
+// Defaults of [Options].
 const (
-	DefaultOpenAITimeout       = 60 * time.Second
-	DefaultOpenAIMaxConcurrent = 4
-	DefaultOpenAIMaxRetries    = 3
+	// DefaultTimeout is Options.Timeout's default.
+	DefaultTimeout = 60 * time.Second
+	// DefaultMaxConcurrent is Options.MaxConcurrent's default.
+	DefaultMaxConcurrent = 4
+	// DefaultMaxRetries is Options.MaxRetries's default.
+	DefaultMaxRetries = 3
 	// DefaultEmbeddingBatch is the most texts sent in one embedding request.
 	DefaultEmbeddingBatch = 96
 	// DefaultEmbeddingBatchBytes bounds the text of one embedding request
@@ -42,11 +54,11 @@ const (
 // request timeout bounds the stream anyway.
 const emptyMessagesLimit = 1 << 20
 
-// OpenAIOptions configures [NewOpenAIClient]. The zero value talks to
+// Options configures [New]. The zero value talks to
 // api.openai.com without a key, with the defaults below.
-type OpenAIOptions struct {
+type Options struct {
 	// BaseURL is the API root, e.g. http://localhost:11434/v1 for Ollama.
-	// Default [DefaultOpenAIBaseURL].
+	// Default [DefaultBaseURL].
 	BaseURL string
 	// APIKey is sent as a bearer token; empty sends none (local servers).
 	// It is never logged.
@@ -82,19 +94,19 @@ type OpenAIOptions struct {
 	Now func() time.Time
 }
 
-// OpenAIClient talks to one OpenAI-compatible server (OpenAI, Ollama,
+// Client talks to one OpenAI-compatible server (OpenAI, Ollama,
 // vLLM, llama.cpp, LocalAI …). Its embedders and chat models share one
 // concurrency limit and retry policy. It is safe for concurrent use.
-type OpenAIClient struct {
-	c    *openai.Client
+type Client struct {
+	c    *goopenai.Client
 	host string
 }
 
-// NewOpenAIClient returns a client for the server described by opts. It
+// New returns a client for the server described by opts. It
 // fails only on a malformed BaseURL.
-func NewOpenAIClient(opts OpenAIOptions) (*OpenAIClient, error) {
+func New(opts Options) (*Client, error) {
 	if opts.BaseURL == "" {
-		opts.BaseURL = DefaultOpenAIBaseURL
+		opts.BaseURL = DefaultBaseURL
 	}
 	u, err := url.Parse(opts.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -103,13 +115,13 @@ func NewOpenAIClient(opts OpenAIOptions) (*OpenAIClient, error) {
 		return nil, errors.New("openai client: the base URL is not an http(s) URL such as http://localhost:11434/v1")
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = DefaultOpenAITimeout
+		opts.Timeout = DefaultTimeout
 	}
 	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = DefaultOpenAIMaxConcurrent
+		opts.MaxConcurrent = DefaultMaxConcurrent
 	}
 	if opts.MaxRetries == 0 {
-		opts.MaxRetries = DefaultOpenAIMaxRetries
+		opts.MaxRetries = DefaultMaxRetries
 	}
 	if opts.MaxRetries < 0 {
 		opts.MaxRetries = 0
@@ -130,7 +142,7 @@ func NewOpenAIClient(opts OpenAIOptions) (*OpenAIClient, error) {
 		opts.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepContext
+		opts.Sleep = backoff.Sleep
 	}
 	if opts.Jitter == nil {
 		opts.Jitter = defaultJitter
@@ -138,7 +150,7 @@ func NewOpenAIClient(opts OpenAIOptions) (*OpenAIClient, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	cfg := openai.DefaultConfig(opts.APIKey)
+	cfg := goopenai.DefaultConfig(opts.APIKey)
 	cfg.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	cfg.EmptyMessagesLimit = emptyMessagesLimit
 	cfg.HTTPClient = &retryDoer{
@@ -147,41 +159,14 @@ func NewOpenAIClient(opts OpenAIOptions) (*OpenAIClient, error) {
 		base: opts.RetryBase, maxWait: opts.RetryMax, maxRetryAfter: opts.MaxRetryAfter,
 		sleep: opts.Sleep, jitter: opts.Jitter, now: opts.Now, log: opts.Logger,
 	}
-	return &OpenAIClient{c: openai.NewClientWithConfig(cfg), host: u.Host}, nil
+	return &Client{c: goopenai.NewClientWithConfig(cfg), host: u.Host}, nil
 }
 
 // Host returns the server's host (and port), e.g. "api.openai.com".
-func (c *OpenAIClient) Host() string { return c.host }
-
-// ModelError is a request to the model server that failed after any
-// retries. Its message never contains the API key or an HTML error page.
-type ModelError struct {
-	// Op is what was asked: "embeddings" or "chat".
-	Op string
-	// Reason is a short phrase for users: "timeout", "rate limited: 429
-	// Too Many Requests", "server error: 502 Bad Gateway", "unreachable",
-	// "rejected: 401 Unauthorized", "interrupted", "bad response".
-	Reason string
-	// StatusCode is the HTTP status, 0 when there was no response.
-	StatusCode int
-	// Detail is the server's error message, shortened; may be empty.
-	Detail string
-	// Err is the underlying error.
-	Err error
-}
-
-func (e *ModelError) Error() string {
-	s := fmt.Sprintf("model server %s: %s", e.Op, e.Reason)
-	if e.Detail != "" {
-		s += ": " + e.Detail
-	}
-	return s
-}
-
-func (e *ModelError) Unwrap() error { return e.Err }
+func (c *Client) Host() string { return c.host }
 
 // modelError converts an error of go-openai or the HTTP layer into a
-// *ModelError; the caller's own cancellation is returned unchanged.
+// *rag.ModelError; the caller's own cancellation is returned unchanged.
 func modelError(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
@@ -189,14 +174,14 @@ func modelError(ctx context.Context, op string, err error) error {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return err
 	}
-	me := &ModelError{Op: op, Err: err}
+	me := &rag.ModelError{Op: op, Err: err}
 	var (
-		apiErr *openai.APIError
-		reqErr *openai.RequestError
+		apiErr *goopenai.APIError
+		reqErr *goopenai.RequestError
 		netErr net.Error
 	)
 	switch {
-	case errors.Is(err, ErrModelTimeout):
+	case errors.Is(err, ErrTimeout):
 		me.Reason = "timeout"
 		me.Detail = err.Error()
 	case errors.As(err, &apiErr) && apiErr.HTTPStatusCode > 0:
@@ -263,41 +248,41 @@ func shortDetail(s string) string {
 	return s
 }
 
-// OpenAIEmbedder embeds text with an embedding model of an
+// Embedder embeds text with an embedding model of an
 // OpenAI-compatible server: texts are sent in batches of at most
 // [DefaultEmbeddingBatch] texts and [DefaultEmbeddingBatchBytes], batches
 // run concurrently within the client's limit, and every vector is
 // normalised to unit length. All vectors must have the same length; a
 // server that changes it mid-way is an error, never a mixed index.
-type OpenAIEmbedder struct {
-	client *OpenAIClient
+type Embedder struct {
+	client *Client
 	model  string
 	log    *slog.Logger
 	dim    atomic.Int64
 }
 
-var _ Embedder = (*OpenAIEmbedder)(nil)
+var _ rag.Embedder = (*Embedder)(nil)
 
 // Embedder returns an embedder using model on the client's server. log
 // receives warnings (nil: discard).
-func (c *OpenAIClient) Embedder(model string, log *slog.Logger) *OpenAIEmbedder {
+func (c *Client) Embedder(model string, log *slog.Logger) *Embedder {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &OpenAIEmbedder{client: c, model: model, log: log}
+	return &Embedder{client: c, model: model, log: log}
 }
 
 // Client returns the embedder's client, so that a chat model can share its
 // concurrency limit.
-func (e *OpenAIEmbedder) Client() *OpenAIClient { return e.client }
+func (e *Embedder) Client() *Client { return e.client }
 
 // Name returns "openai:<model>@<host>", e.g.
 // "openai:nomic-embed-text@localhost:11434": an index built with another
 // model or server is re-embedded.
-func (e *OpenAIEmbedder) Name() string { return "openai:" + e.model + "@" + e.client.host }
+func (e *Embedder) Name() string { return "openai:" + e.model + "@" + e.client.host }
 
 // EmbedDocuments returns one unit vector per text, in order.
-func (e *OpenAIEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
 	batches := splitBatches(texts, DefaultEmbeddingBatch, DefaultEmbeddingBatchBytes)
 	if len(batches) == 1 {
@@ -327,7 +312,7 @@ func (e *OpenAIEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([]
 // EmbedQuery embeds a search query with the same model. When the server
 // fails, it logs a warning and returns nil, so that the search goes on
 // with keywords alone; only the caller's cancellation is an error.
-func (e *OpenAIEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
+func (e *Embedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
 	if strings.TrimSpace(text) == "" {
 		return nil, ctx.Err()
 	}
@@ -361,7 +346,7 @@ func splitBatches(texts []string, maxTexts, maxBytes int) []int {
 }
 
 // embedBatch embeds texts in one request into out.
-func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string, out [][]float32) error {
+func (e *Embedder) embedBatch(ctx context.Context, texts []string, out [][]float32) error {
 	input := make([]string, len(texts))
 	for i, t := range texts {
 		if strings.TrimSpace(t) == "" {
@@ -369,14 +354,14 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string, out [][
 		}
 		input[i] = t
 	}
-	res, err := e.client.c.CreateEmbeddings(ctx, openai.EmbeddingRequestStrings{
-		Input: input, Model: openai.EmbeddingModel(e.model), EncodingFormat: openai.EmbeddingEncodingFormatFloat,
+	res, err := e.client.c.CreateEmbeddings(ctx, goopenai.EmbeddingRequestStrings{
+		Input: input, Model: goopenai.EmbeddingModel(e.model), EncodingFormat: goopenai.EmbeddingEncodingFormatFloat,
 	})
 	if err != nil {
 		return modelError(ctx, "embeddings", err)
 	}
 	bad := func(format string, args ...any) error {
-		return &ModelError{Op: "embeddings", Reason: "bad response", Detail: fmt.Sprintf(format, args...)}
+		return &rag.ModelError{Op: "embeddings", Reason: "bad response", Detail: fmt.Sprintf(format, args...)}
 	}
 	if len(res.Data) != len(texts) {
 		return bad("%d embeddings for %d texts", len(res.Data), len(texts))
@@ -396,7 +381,7 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string, out [][
 		if byIndex {
 			j = d.Index
 		}
-		v := Normalize32(d.Embedding)
+		v := rag.Normalize32(d.Embedding)
 		if v == nil {
 			return bad("a zero or non-finite embedding")
 		}
@@ -412,46 +397,46 @@ func (e *OpenAIEmbedder) embedBatch(ctx context.Context, texts []string, out [][
 // errStreamInterrupted means a stream ended without saying it was done.
 var errStreamInterrupted = errors.New("the reply stream ended before the model finished")
 
-// OpenAIChat is a chat model on an OpenAI-compatible server.
-type OpenAIChat struct {
-	client *OpenAIClient
+// Chat is a chat model on an OpenAI-compatible server.
+type Chat struct {
+	client *Client
 	model  string
 }
 
-var _ ChatModel = (*OpenAIChat)(nil)
+var _ rag.ChatModel = (*Chat)(nil)
 
 // Chat returns the chat model named model on the client's server.
-func (c *OpenAIClient) Chat(model string) *OpenAIChat { return &OpenAIChat{client: c, model: model} }
+func (c *Client) Chat(model string) *Chat { return &Chat{client: c, model: model} }
 
 // Name returns "<model>@<host>".
-func (m *OpenAIChat) Name() string { return m.model + "@" + m.client.host }
+func (m *Chat) Name() string { return m.model + "@" + m.client.host }
 
 // Complete sends p to the model. With onDelta it streams the reply
 // (CreateChatCompletionStream) and passes each content fragment on as it
 // arrives; a stream that breaks off, or ends without a finish reason, is
-// an error. Failures are *ModelError.
-func (m *OpenAIChat) Complete(ctx context.Context, p Prompt, onDelta func(string)) (Completion, error) {
-	req := openai.ChatCompletionRequest{
+// an error. Failures are *rag.ModelError.
+func (m *Chat) Complete(ctx context.Context, p rag.Prompt, onDelta func(string)) (rag.Completion, error) {
+	req := goopenai.ChatCompletionRequest{
 		Model: m.model,
-		Messages: []openai.ChatCompletionMessage{
-			{Role: openai.ChatMessageRoleSystem, Content: p.System},
-			{Role: openai.ChatMessageRoleUser, Content: p.User},
+		Messages: []goopenai.ChatCompletionMessage{
+			{Role: goopenai.ChatMessageRoleSystem, Content: p.System},
+			{Role: goopenai.ChatMessageRoleUser, Content: p.User},
 		},
 	}
 	if onDelta == nil {
 		res, err := m.client.c.CreateChatCompletion(ctx, req)
 		if err != nil {
-			return Completion{}, modelError(ctx, "chat", err)
+			return rag.Completion{}, modelError(ctx, "chat", err)
 		}
 		if len(res.Choices) == 0 {
-			return Completion{}, &ModelError{Op: "chat", Reason: "bad response", Detail: "no choices in the reply"}
+			return rag.Completion{}, &rag.ModelError{Op: "chat", Reason: "bad response", Detail: "no choices in the reply"}
 		}
 		ch := res.Choices[0]
-		return Completion{Text: ch.Message.Content, Finish: string(ch.FinishReason)}, nil
+		return rag.Completion{Text: ch.Message.Content, Finish: string(ch.FinishReason)}, nil
 	}
 	stream, err := m.client.c.CreateChatCompletionStream(ctx, req)
 	if err != nil {
-		return Completion{}, modelError(ctx, "chat", err)
+		return rag.Completion{}, modelError(ctx, "chat", err)
 	}
 	defer stream.Close()
 	var (
@@ -464,7 +449,7 @@ func (m *OpenAIChat) Complete(ctx context.Context, p Prompt, onDelta func(string
 			break
 		}
 		if err != nil {
-			return Completion{Text: text.String()}, modelError(ctx, "chat", err)
+			return rag.Completion{Text: text.String()}, modelError(ctx, "chat", err)
 		}
 		for _, ch := range chunk.Choices {
 			if ch.Index != 0 {
@@ -480,7 +465,7 @@ func (m *OpenAIChat) Complete(ctx context.Context, p Prompt, onDelta func(string
 		}
 	}
 	if finish == "" {
-		return Completion{Text: text.String()}, modelError(ctx, "chat", errStreamInterrupted)
+		return rag.Completion{Text: text.String()}, modelError(ctx, "chat", errStreamInterrupted)
 	}
-	return Completion{Text: text.String(), Finish: finish}, nil
+	return rag.Completion{Text: text.String(), Finish: finish}, nil
 }

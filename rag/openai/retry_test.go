@@ -1,4 +1,4 @@
-package rag_test
+package openai_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"citebot/rag"
+	"citebot/rag/openai"
 	"citebot/rag/openaitest"
 )
 
@@ -48,7 +49,7 @@ func TestOpenAIRetries(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				srv := openaitest.New(t)
-				c, ns := newClient(t, srv, func(o *rag.OpenAIOptions) {
+				c, ns := newClient(t, srv, func(o *openai.Options) {
 					o.MaxRetries = tt.retries
 					o.Now = func() time.Time { return now }
 				})
@@ -101,7 +102,7 @@ func TestOpenAIRetriesEmbeddings(t *testing.T) {
 
 func TestOpenAIUnreachableServerIsRetried(t *testing.T) {
 	srv := openaitest.New(t)
-	c, ns := newClient(t, srv, func(o *rag.OpenAIOptions) { o.MaxRetries = 2 })
+	c, ns := newClient(t, srv, func(o *openai.Options) { o.MaxRetries = 2 })
 	srv.Close()
 	_, err := c.Chat("m").Complete(context.Background(), rag.Prompt{System: "s", User: "u"}, nil)
 	var me *rag.ModelError
@@ -115,7 +116,7 @@ func TestOpenAIUnreachableServerIsRetried(t *testing.T) {
 
 func TestOpenAITimeoutIsNotRetried(t *testing.T) {
 	srv := openaitest.New(t)
-	c, ns := newClient(t, srv, func(o *rag.OpenAIOptions) { o.Timeout = 50 * time.Millisecond })
+	c, ns := newClient(t, srv, func(o *openai.Options) { o.Timeout = 50 * time.Millisecond })
 	for _, stream := range []bool{false, true} {
 		srv.Chat(openaitest.Slow(time.Minute, "late [1]."))
 		var onDelta func(string)
@@ -124,8 +125,8 @@ func TestOpenAITimeoutIsNotRetried(t *testing.T) {
 		}
 		_, err := c.Chat("m").Complete(context.Background(), rag.Prompt{System: "s", User: "u"}, onDelta)
 		var me *rag.ModelError
-		if !errors.Is(err, rag.ErrModelTimeout) || !errors.As(err, &me) || me.Reason != "timeout" {
-			t.Errorf("stream %v: err = %v, want ErrModelTimeout with reason timeout", stream, err)
+		if !errors.Is(err, openai.ErrTimeout) || !errors.As(err, &me) || me.Reason != "timeout" {
+			t.Errorf("stream %v: err = %v, want ErrTimeout with reason timeout", stream, err)
 		}
 	}
 	if len(ns.waits) != 0 || len(srv.ChatRequests()) != 2 {
@@ -137,14 +138,14 @@ func TestOpenAITimeoutIsNotRetried(t *testing.T) {
 // stream that started in time but then stalls.
 func TestOpenAIStreamTimeoutCoversBody(t *testing.T) {
 	srv := openaitest.New(t)
-	c, _ := newClient(t, srv, func(o *rag.OpenAIOptions) { o.Timeout = 100 * time.Millisecond })
+	c, _ := newClient(t, srv, func(o *openai.Options) { o.Timeout = 100 * time.Millisecond })
 	srv.ChatFunc(func(openaitest.ChatRequest) openaitest.Reply {
 		return openaitest.Reply{Chunks: []string{"a ", "b ", "never"}, StallAfter: 2}
 	})
 	var got []string
 	_, err := c.Chat("m").Complete(context.Background(), rag.Prompt{System: "s", User: "u"}, func(s string) { got = append(got, s) })
-	if !errors.Is(err, rag.ErrModelTimeout) {
-		t.Errorf("err = %v, want ErrModelTimeout", err)
+	if !errors.Is(err, openai.ErrTimeout) {
+		t.Errorf("err = %v, want ErrTimeout", err)
 	}
 	if want := []string{"a ", "b "}; !slices.Equal(got, want) {
 		t.Errorf("fragments before the stall: %q, want %q", got, want)
@@ -168,7 +169,7 @@ func TestOpenAIKeyIsSentButNeverLogged(t *testing.T) {
 	const key = "sk-test-0123456789abcdef"
 	srv := openaitest.New(t)
 	var logs bytes.Buffer
-	c, _ := newClient(t, srv, func(o *rag.OpenAIOptions) {
+	c, _ := newClient(t, srv, func(o *openai.Options) {
 		o.APIKey = key
 		o.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	})

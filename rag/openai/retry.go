@@ -1,4 +1,4 @@
-package rag
+package openai
 
 import (
 	"bytes"
@@ -12,11 +12,13 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"citebot/rag/backoff"
 )
 
-// ErrModelTimeout means one request to the model server took longer than
-// its timeout ([OpenAIOptions.Timeout]).
-var ErrModelTimeout = errors.New("the model server did not answer in time")
+// ErrTimeout means one request to the model server took longer than
+// its timeout ([Options.Timeout]).
+var ErrTimeout = errors.New("the model server did not answer in time")
 
 // Retry policy defaults.
 const (
@@ -81,7 +83,7 @@ func (d *retryDoer) Do(req *http.Request) (*http.Response, error) {
 			return resp, err
 		}
 		if wait < 0 { // no Retry-After: exponential backoff with jitter
-			wait = d.backoff(attempt)
+			wait = backoff.Exponential(attempt, d.base, d.maxWait, d.jitter())
 		}
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 			return resp, err // the caller cannot wait that long
@@ -120,7 +122,7 @@ func (d *retryDoer) attempt(ctx context.Context, req *http.Request) (resp *http.
 		done()
 		switch {
 		case timedOut:
-			return nil, false, 0, fmt.Errorf("%w (timeout %s)", ErrModelTimeout, d.timeout)
+			return nil, false, 0, fmt.Errorf("%w (timeout %s)", ErrTimeout, d.timeout)
 		case ctx.Err() != nil:
 			return nil, false, 0, ctx.Err()
 		}
@@ -154,17 +156,6 @@ func retryableStatus(code int) bool {
 		(code >= 500 && code != http.StatusNotImplemented)
 }
 
-// backoff returns the wait before retry n (from 0): base·2ⁿ capped at the
-// maximum, scaled by a random factor in [0.5, 1) so that clients that
-// failed together do not retry together.
-func (d *retryDoer) backoff(n int) time.Duration {
-	w := d.base << min(n, 20)
-	if w > d.maxWait || w <= 0 {
-		w = d.maxWait
-	}
-	return time.Duration(float64(w) * (0.5 + d.jitter()/2))
-}
-
 // retryAfter reads how long the server asks to wait: the retry-after-ms
 // header (OpenAI) or Retry-After in seconds or as an HTTP date.
 func (d *retryDoer) retryAfter(h http.Header) (time.Duration, bool) {
@@ -191,7 +182,7 @@ func (d *retryDoer) retryAfter(h http.Header) (time.Duration, bool) {
 
 // attemptBody ends its attempt when closed: it cancels the attempt's
 // timeout and frees the concurrency slot. A read cut off by the timeout
-// returns [ErrModelTimeout].
+// returns [ErrTimeout].
 type attemptBody struct {
 	io.ReadCloser
 	ctx, parent context.Context
@@ -203,7 +194,7 @@ type attemptBody struct {
 func (b *attemptBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && err != io.EOF && context.Cause(b.ctx) == errAttemptTimeout && b.parent.Err() == nil {
-		err = fmt.Errorf("%w (timeout %s)", ErrModelTimeout, b.timeout)
+		err = fmt.Errorf("%w (timeout %s)", ErrTimeout, b.timeout)
 	}
 	return n, err
 }
@@ -212,18 +203,6 @@ func (b *attemptBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.once.Do(b.done)
 	return err
-}
-
-// sleepContext waits for d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // defaultJitter returns a random number in [0, 1).
