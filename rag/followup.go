@@ -268,7 +268,7 @@ func (e *Extractive) answerCarried(ctx context.Context, q Query, fu followUp) (A
 	if err != nil {
 		return Answer{}, false
 	}
-	if a := e.compose(r); a.NotFound || answersOwnWords(fu.own, a.Text) {
+	if a := e.compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return a, true
 	}
 	q.Question = fu.local
@@ -276,7 +276,7 @@ func (e *Extractive) answerCarried(ctx context.Context, q Query, fu followUp) (A
 	if err != nil {
 		return Answer{}, false
 	}
-	if a := e.compose(r); a.NotFound || answersOwnWords(fu.own, a.Text) {
+	if a := e.compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return a, true
 	}
 	// The names and place the pronouns became matched alone too.
@@ -316,7 +316,7 @@ func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp
 	}
 	r.passages = kept
 	a := e.compose(r)
-	if a.NotFound || len(a.Citations) == 0 || !answersOwnWords(fu.own, a.Text) {
+	if a.NotFound || len(a.Citations) == 0 || !answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return Answer{}, false
 	}
 	return a, true
@@ -333,6 +333,27 @@ var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|
 func ownTerms(f string) []string {
 	f = timeShiftRE.ReplaceAllString(pointBackRE.ReplaceAllString(f, " "), " ")
 	return contentTerms(genericVerbRE.ReplaceAllString(f, " "))
+}
+
+// readOwnTerms adds to a follow-up's own terms the words that reading
+// question r.question put in (acronyms spelled out, typos corrected),
+// before the words it carries: "what about ai" read as "what about
+// artificial intelligence" is answered by a sentence about artificial
+// intelligence.
+func readOwnTerms(own []string, r retrieval) []string {
+	if len(own) == 0 {
+		return own
+	}
+	asked, _, _ := strings.Cut(r.question, carrySep)
+	read, _, _ := strings.Cut(r.read.text, carrySep)
+	before := ownTerms(asked)
+	out := slices.Clone(own)
+	for _, t := range ownTerms(read) {
+		if !slices.Contains(before, t) && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // answersOwnWords reports whether an answer holds one of the follow-up's
