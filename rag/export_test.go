@@ -197,3 +197,7 @@ func ProperTerm(ix *Index, term string) bool { return ix.properTerm(ix.lexicon()
 
 // RecencyShare exposes recencyShare to the tests.
 var RecencyShare = recencyShare
+
+// OtherFocus exposes otherFocus to the tests: focus is a question word,
+// stemmed here.
+func OtherFocus(focus, s string) bool { return otherFocus(stem(focus), s) }

@@ -520,6 +520,12 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		return nil
 	}
 	qts := e.ix.resolveTerms(q, weights)
+	focusID := -1 // the term id of the question's focus, when the corpus uses it
+	for _, t := range qts {
+		if t.term == q.focus && t.known {
+			focusID = int(t.id)
+		}
+	}
 	var dateIDs []uint32 // the question's date terms the corpus uses
 	for _, t := range qts {
 		if t.date && t.known {
@@ -656,6 +662,9 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 			s := p.Article.Text[start:end]
 			if utf8.RuneCountInString(s) < 12 || rhetorical(s) || introducesList(s) {
 				continue
+			}
+			if focusID >= 0 && otherFocus(q.focus, s) {
+				sSet = without(sSet, uint32(focusID))
 			}
 			c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet, prevStart: -1}
 			if maxScore > 0 {

@@ -72,3 +72,35 @@ func fillsSlot(q question, after, s string) bool {
 	}
 	return false
 }
+
+// otherFocus reports whether s speaks of the thing a which-question asks
+// for only as others of its kind: "Other beverages that use green bottles
+// … will also be replaced" sets them apart from the one asked about.
+func otherFocus(focus, s string) bool {
+	if focus == "" {
+		return false
+	}
+	toks := tokenize(s)
+	seen := false
+	for i, t := range toks {
+		if t.term != focus {
+			continue
+		}
+		seen = true
+		if i == 0 || toks[i-1].lower != "other" {
+			return false
+		}
+	}
+	return seen
+}
+
+// without returns a copy of set without id.
+func without(set idSet, id uint32) idSet {
+	out := make(idSet, len(set))
+	for k, v := range set {
+		if k != id {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -84,3 +84,24 @@ func TestHowManyIsNotAnsweredByOneOf(t *testing.T) {
 		t.Errorf("answer lacks the count: %s", ans.Text)
 	}
 }
+
+// TestOtherFocus checks which sentences speak of the kind a which-question
+// asks for only as others of it.
+func TestOtherFocus(t *testing.T) {
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{"Other beverages that use green bottles will also be replaced.", true},
+		{"Fizzo is the beverage retiring its green bottles; other beverages follow.", false},
+		{"Fizzo is retiring its green bottles.", false},
+		{"The other beverage brands are unaffected.", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.s, func(t *testing.T) {
+			if got := rag.OtherFocus("beverage", tt.s); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
