@@ -447,11 +447,14 @@ func (q question) hasWordLike(w string) bool {
 	return false
 }
 
+// contractionRE matches a word contracted with a verb: "you’ll", "we're".
+var contractionRE = regexp.MustCompile(`['’](?:ll|re|ve|d|m)$`)
+
 // sentenceWord reports whether a capitalised first word of a sentence is
 // an ordinary word ("The", "However", "Finally") rather than a name.
 func sentenceWord(w string) bool {
 	low := strings.ToLower(strings.TrimRight(w, ".,"))
-	if isStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") || strings.HasSuffix(low, "ing") {
+	if isStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") || strings.HasSuffix(low, "ing") || contractionRE.MatchString(low) {
 		return true
 	}
 	switch low {

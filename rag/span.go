@@ -46,6 +46,9 @@ func answerSpan(q question, s string) (int, int, bool) {
 	case kindHowMany:
 		dates := dateSpanRE.FindAllStringIndex(s, -1)
 		for _, sp := range quantitySpanRE.FindAllStringIndex(s, -1) {
+			if firstTime(s, sp) && !q.words["time"] && !q.words["times"] {
+				continue // "for the first time" counts nothing unless times are asked for
+			}
 			if !countsTime(q, s[sp[1]:]) && !inside(sp, dates) {
 				spans = append(spans, sp)
 			}
@@ -60,6 +63,9 @@ func answerSpan(q question, s string) (int, int, bool) {
 			run := s[sp[0]:sp[1]]
 			if strings.HasSuffix(run, "’s") || strings.HasSuffix(run, "'s") {
 				continue // a possessive modifies the answer, is not it: "China’s top official"
+			}
+			if sp[0] > 0 && s[sp[0]-1] == '(' && sp[1] < len(s) && s[sp[1]] == ')' {
+				continue // "(CNN)": the outlet's mark, not a name in the text
 			}
 			if !dateMentionRE.MatchString(run) {
 				spans = append(spans, sp)
@@ -200,6 +206,21 @@ func countsTime(q question, rest string) bool {
 	return m != "" && !q.words[strings.ToLower(strings.TrimSpace(strings.TrimLeft(m, " -")))]
 }
 
+// firstTime reports whether the quantity at s[sp[0]:sp[1]] is "first" or
+// an ordinal of a time ("for the second time"): an order, not a count. A
+// fraction ("a fifth of the population") or a place in a series ("their
+// fifth call") is kept.
+func firstTime(s string, sp []int) bool {
+	w := strings.ToLower(s[sp[0]:sp[1]])
+	if !ordinalWordRE.MatchString(w) {
+		return false
+	}
+	return w == "first" || strings.HasPrefix(s[sp[1]:], " time")
+}
+
+// ordinalWordRE matches an ordinal written as a word.
+var ordinalWordRE = regexp.MustCompile(`^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$`)
+
 var yearRE = regexp.MustCompile(`\b(?:1[0-9]|20)\d\d\b`)
 
 // trimSpan drops surrounding spaces and punctuation (but not the period of
@@ -223,8 +244,8 @@ func trimQuestionWords(q question, s string, a, b int) (int, int) {
 	for i < j && (q.words[toks[i].lower] || toks[i].term == "") {
 		i++
 	}
-	for j > i && q.words[toks[j-1].lower] {
-		j--
+	for j > i && (q.words[toks[j-1].lower] || toks[j-1].term == "" && !toks[j-1].capital) {
+		j-- // and a stop word left at the end: "President Joe Biden and"
 	}
 	if i == j {
 		return a, a

@@ -18,6 +18,11 @@ func TestEmphasizeAnswer(t *testing.T) {
 		{"Who is Denny Roy?", "Denny Roy, a senior researcher at the East-West Center, said so.", "Denny Roy, a senior researcher at the East-West Center, said so."},
 		{"Why did they cancel the trip?", "They cancelled it after the balloon was found in February 2023.", "They cancelled it after the balloon was found in February 2023."},
 		{"When did it happen?", "Nobody knows.", "Nobody knows."},
+		{"How many minutes did the violence go on?", "For the first time, the committee said the violence went on for 187 minutes.", "For the first time, the committee said the violence went on for **187** minutes."},
+		{"How much of the city's population spoke French?", "By 1700 a fifth of the city's population spoke French.", "By 1700 a **fifth** of the city's population spoke French."},
+		{"Who tested positive this week?", "(CNN) President Joe Biden tested positive on Thursday.", "(CNN) **President Joe Biden** tested positive on Thursday."},
+		{"Who will be at the summit?", "You’ll find Mara Quill at the summit.", "You’ll find **Mara Quill** at the summit."},
+		{"Who met Xi in Bali?", "President Joe Biden and Xi met in Bali.", "**President Joe Biden** and Xi met in Bali."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
