@@ -201,3 +201,28 @@ var RecencyShare = recencyShare
 // OtherFocus exposes otherFocus to the tests: focus is a question word,
 // stemmed here.
 func OtherFocus(focus, s string) bool { return otherFocus(stem(focus), s) }
+
+// Possessor exposes possessor to the tests.
+func Possessor(question, name string) string { return possessor(analyze(question), name) }
+
+// LedeAdded reports whether withLedes adds the first passage of article id
+// to the passages a search for question finds, less that first passage.
+func LedeAdded(ix *Index, question, id string) bool {
+	e := NewExtractive(ix)
+	r, _ := e.retrieve(context.Background(), Query{Question: question})
+	var ps []Passage
+	for _, p := range r.passages {
+		if p.ArticleID == id && p.Start == 0 {
+			continue
+		}
+		ps = append(ps, p)
+	}
+	q := ix.analyzeReading(r.read)
+	weights, total := e.termWeights(q)
+	for _, p := range withLedes(q, ps, weights, total) {
+		if p.ArticleID == id && p.Start == 0 {
+			return true
+		}
+	}
+	return false
+}

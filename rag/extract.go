@@ -331,7 +331,7 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		return a
 	}
 	weights, total := e.termWeights(q)
-	cands := e.candidates(q, r.passages, weights, total)
+	cands := e.candidates(q, withLedes(q, r.passages, weights, total), weights, total)
 	if q.yesNo && q.kind == kindOther {
 		if a, ok := e.yesNo(q, r, cands); ok {
 			return a

@@ -1,6 +1,8 @@
 package rag
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 
 	"citebot/corpus"
@@ -54,8 +56,61 @@ func headlineName(q question, art corpus.Article, weights map[string]float64, to
 	}
 	for _, n := range namesIn(q, title, true) {
 		if !ownName(own, n) {
-			return n
+			return possessor(q, n)
 		}
 	}
 	return ""
+}
+
+// possessiveRE finds a possessive inside a name: "North Korea's Kim Jong
+// Un", "Starbucks’ Pumpkin Spice Latte".
+var possessiveRE = regexp.MustCompile(`['’]s?\s+`)
+
+// possessor returns the first part of a name that holds a possessive
+// ("North Korea" of "North Korea's Kim Jong Un"), or the part after it
+// when the question holds the first ("Pumpkin Spice Latte" of "Starbucks’
+// Pumpkin Spice Latte" for a question about Starbucks): text names the
+// parts apart ("North Korean leader Kim Jong Un").
+func possessor(q question, n string) string {
+	loc := possessiveRE.FindStringIndex(n)
+	if loc == nil {
+		return n
+	}
+	if first := n[:loc[0]]; novelName(q, first) {
+		return first
+	}
+	return n[loc[1]:]
+}
+
+// withLedes returns passages with the first passage of each of their
+// articles whose headline restates q (see headlineName) added when it is
+// not among them, scored as the article's best passage: a news report
+// states who, what and where first, in words the headline's question may
+// not share ("North Korean leader Kim Jong Un declared victory …").
+func withLedes(q question, passages []Passage, weights map[string]float64, total float64) []Passage {
+	seen := map[*chunkRec]bool{}
+	best := map[*articleRec]float64{}
+	var order []*articleRec
+	for _, p := range passages {
+		if p.rec == nil || p.rec.art == nil {
+			continue
+		}
+		seen[p.rec] = true
+		if _, ok := best[p.rec.art]; !ok {
+			order = append(order, p.rec.art)
+		}
+		best[p.rec.art] = max(best[p.rec.art], p.Score)
+	}
+	out := passages
+	for _, a := range order {
+		if len(a.chunks) == 0 || seen[a.chunks[0]] || headlineName(q, a.art, weights, total) == "" {
+			continue
+		}
+		if len(out) == len(passages) {
+			out = slices.Clone(passages)
+		}
+		c := a.chunks[0]
+		out = append(out, Passage{Chunk: c.Chunk, Article: a.art, rec: c, Score: best[a]})
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package rag_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -101,6 +102,53 @@ func TestOtherFocus(t *testing.T) {
 		t.Run(tt.s, func(t *testing.T) {
 			if got := rag.OtherFocus("beverage", tt.s); got != tt.want {
 				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestHeadlinePossessor checks which part of a headline's name with a
+// possessive an answer is looked for by.
+func TestHeadlinePossessor(t *testing.T) {
+	tests := []struct{ q, name, want string }{
+		{"Which country declared victory against the flu this week?", "North Korea's Kim Jong Un", "North Korea"},
+		{"Starbucks brought back a drink this week. Which one?", "Starbucks’ Pumpkin Spice Latte", "Pumpkin Spice Latte"},
+		{"Which team was sold?", "Denver Broncos", "Denver Broncos"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rag.Possessor(tt.q, tt.name); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestLedeOfARestatingHeadline checks that the first passage of an article
+// whose headline restates the question joins the passages an answer is
+// chosen from when the search found only later ones.
+func TestLedeOfARestatingHeadline(t *testing.T) {
+	var body strings.Builder
+	body.WriteString("Harborlandic leader Mara Quill declared victory in the battle against the novel virus, state media said on Thursday.\n\n")
+	for i := range 30 {
+		fmt.Fprintf(&body, "Paragraph %d describes the port, the markets, the weather and the trains of the island in some detail, as reports often do.\n\n", i)
+	}
+	body.WriteString("Analysts said that although the authoritarian government has used the pandemic to tighten controls, its victory declaration could be a prelude to restoring trade.")
+	arts := []corpus.Article{{ID: "flu", Title: "Harborland's Mara Quill declares victory against the virus - Example News", Source: "example.com", Published: day("2022-08-10"), Text: body.String()}}
+	for i, topic := range []string{"a bakery opened on the main street", "the river rose after the rain", "a new bridge links two towns", "the school choir won a prize", "farmers sold apples at the fair", "the museum showed old maps"} {
+		arts = append(arts, corpus.Article{ID: fmt.Sprint("other", i), Title: "Local news: " + topic, Source: "example.com", Published: day("2022-08-09"), Text: "This week " + topic + ", residents said."})
+	}
+	ix := newIndex(t, arts)
+	for _, tt := range []struct {
+		q    string
+		want bool
+	}{
+		{"Which country declared victory against the virus this week?", true},
+		{"Which bakery opened this week?", false},
+	} {
+		t.Run(tt.q, func(t *testing.T) {
+			if got := rag.LedeAdded(ix, tt.q, "flu"); got != tt.want {
+				t.Errorf("lede of the article added: got %v, want %v", got, tt.want)
 			}
 		})
 	}
