@@ -226,3 +226,6 @@ func LedeAdded(ix *Index, question, id string) bool {
 	}
 	return false
 }
+
+// StatesSuperlative exposes statesSuperlative to the tests.
+var StatesSuperlative = statesSuperlative

@@ -731,7 +731,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 				c.score += 0.05
 			}
 		}
-		if sup != "" && hasWord(c.text, sup) {
+		if sup != "" && statesSuperlative(c.text, sup) {
 			c.score += superlativeWeight
 		}
 		if fillsSlot(q, slot, c.text) {
@@ -768,6 +768,25 @@ var superlativeRE = regexp.MustCompile(`(?i)\b(?:most|least|highest|lowest|bigge
 // superlativeWeight is the score a sentence gains by stating the
 // superlative the question asks by ("California has the most cases").
 const superlativeWeight = 0.08
+
+// statesSuperlative reports whether s holds the superlative sup (lower
+// case) as a whole word, not ranked by an ordinal before it: "the fifth
+// most likely to flip" is not the most likely.
+func statesSuperlative(s, sup string) bool {
+	toks := tokenize(s)
+	for i, t := range toks {
+		if t.lower != sup {
+			continue
+		}
+		if i == 0 || !rankRE.MatchString(toks[i-1].lower) {
+			return true
+		}
+	}
+	return false
+}
+
+// rankRE matches an ordinal that ranks a superlative: "second", "3rd".
+var rankRE = regexp.MustCompile(`^(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))$`)
 
 // hasWord reports whether s holds word w (lower case) as a whole word.
 func hasWord(s, w string) bool {

@@ -153,3 +153,24 @@ func TestLedeOfARestatingHeadline(t *testing.T) {
 		})
 	}
 }
+
+// TestStatesSuperlative checks that a superlative ranked by an ordinal is
+// not the superlative a question asks by.
+func TestStatesSuperlative(t *testing.T) {
+	tests := []struct {
+		s    string
+		want bool
+	}{
+		{"Harborland remains the seat most likely to flip.", true},
+		{"The paper ranked the seat as the fifth most likely to flip.", false},
+		{"It is the 2nd most visited city, and the most visited in the south.", true},
+		{"It is the 2nd most visited city.", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.s, func(t *testing.T) {
+			if got := rag.StatesSuperlative(tt.s, "most"); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
