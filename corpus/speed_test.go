@@ -28,7 +28,7 @@ var hintCases = []string{
 	"Are you on Telegram? Subscribe to our channel.",
 	"ARE YOU ON WHATSAPP? JOIN US.",
 	"Clic\u212A here to read more.", // Kelvin sign
-	"Clİck here to read more.",       // dotted capital I
+	"Clİck here to read more.",      // dotted capital I
 	"Sign up for our newsletter today!",
 	"Follow us on Twitter for updates.",
 	"Download our free app now.",
