@@ -194,3 +194,11 @@ func IsDateline(s string) bool { return isDateline(s) }
 
 // ProperTerm exposes whether the corpus writes a term as a name.
 func ProperTerm(ix *Index, term string) bool { return ix.properTerm(ix.lexicon(), term) }
+
+// SetShardSizing sets the chunk count per shard and the most shards that
+// updates aim at, and returns a function restoring the defaults.
+func SetShardSizing(size, most int) (restore func()) {
+	oldSize, oldMax := shardSize, maxShards
+	shardSize, maxShards = size, most
+	return func() { shardSize, maxShards = oldSize, oldMax }
+}
