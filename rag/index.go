@@ -88,13 +88,13 @@ func eventsOf(a corpus.Article) []events.Event {
 
 type chunkRec struct {
 	Chunk
-	vec []float32
-	// placed says vec is the chunk's place in its shard's block, not yet
-	// filled: the embedder writes there (see placeVectors).
-	placed bool
-	terms  []uint32 // the title's term ids, then the text's
-	art    *articleRec
-	sents  atomic.Pointer[chunkSentences] // made on first use
+	// vec is the chunk's unit vector. Before embedding it may be empty
+	// with the capacity of one vector: its place in its shard's block,
+	// where the embedder writes (see placeVectors).
+	vec   []float32
+	terms []uint32 // the title's term ids, then the text's
+	art   *articleRec
+	sents atomic.Pointer[chunkSentences] // made on first use
 }
 
 // IndexOptions configures [NewIndex].
@@ -308,7 +308,7 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 	}
 	var both []token
 	for _, c := range r.chunks {
-		needVec := te != nil && (c.vec == nil || c.placed)
+		needVec := te != nil && len(c.vec) == 0
 		if c.terms != nil && !needVec {
 			continue
 		}
@@ -321,12 +321,11 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 			// joined, with a multi-word name across the break merged.
 			both = joinAliases(append(append(both[:0], title...), toks...))
 			v := Normalize32(te.embedDocumentTokens(both)) // nil fails the update
-			if c.placed && v != nil && len(v) == len(c.vec) {
-				copy(c.vec, v)
+			if v != nil && cap(c.vec) == len(v) {
+				c.vec = append(c.vec, v...) // into its place in the block
 			} else {
 				c.vec = v
 			}
-			c.placed = false
 			done(1)
 		}
 	}
@@ -386,7 +385,7 @@ func (ix *Index) placeVectors(next map[string]*articleRec, todo []*articleRec) {
 		}
 		block := make([]float32, len(g)*dim)
 		for j, c := range g {
-			c.vec, c.placed = block[j*dim:(j+1)*dim:(j+1)*dim], true
+			c.vec = block[j*dim : j*dim : (j+1)*dim]
 		}
 	}
 }
@@ -427,7 +426,7 @@ func (ix *Index) embed(ctx context.Context, recs []*articleRec, progress Progres
 	var dim int
 	for _, r := range recs {
 		for _, c := range r.chunks {
-			if c.vec == nil {
+			if len(c.vec) == 0 {
 				return fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", c.ID)
 			}
 			if dim == 0 {
