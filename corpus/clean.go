@@ -217,7 +217,9 @@ func isDateline(line string) bool {
 // characters with one space.
 func collapseSpace(s string) string {
 	if collapsed(s) {
-		return s
+		// A copy all the same: s is often a line of the raw text, and a
+		// title or byline kept from it must not hold the whole text.
+		return strings.Clone(s)
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -426,7 +428,8 @@ func countWords(p string, limit int) int {
 
 // collapsed reports whether collapseSpace(s) is s: s is ASCII with no
 // control characters, no leading or trailing space and no two spaces in a
-// row. Most paragraphs of a JSONL corpus are, and are then not copied.
+// row. Most paragraphs of a JSONL corpus are, and are then copied without
+// decoding them rune by rune.
 func collapsed(s string) bool {
 	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return s == ""
