@@ -38,6 +38,12 @@ type Config struct {
 	AsOf string `yaml:"as_of"`
 	// TopK is how many passages retrieval returns. Default 5, at most 50.
 	TopK int `yaml:"top_k"`
+	// LocalDim is the vector length of the local embedder (used without
+	// openai.embedding_model). Default 512, 64 to 4096. Each passage's
+	// vector takes 4 bytes a dimension in memory and in the index file:
+	// 256 halves that for a large corpus (docs/performance.md measures
+	// what it does to answers). Changing it re-embeds the corpus.
+	LocalDim int `yaml:"local_dim"`
 
 	Log     Log     `yaml:"log"`
 	Chunk   Chunk   `yaml:"chunk"`
@@ -183,6 +189,7 @@ func Default() Config {
 		OpenAI:  OpenAI{Timeout: 60 * time.Second, MaxConcurrent: 4, MaxRetries: 3},
 		Discord: Discord{AnswerTimeout: 60 * time.Second, UserRate: 6, MaxConcurrent: 8, ShutdownGrace: 10 * time.Second,
 			Conversations: 10000, ConversationTTL: time.Hour},
+		LocalDim: 512,
 	}
 }
 
@@ -274,6 +281,9 @@ func (c Config) Validate() error {
 	}
 	if c.TopK < 1 || c.TopK > 50 {
 		bad("top_k", "%d is out of range (1 to 50)", c.TopK)
+	}
+	if c.LocalDim < 64 || c.LocalDim > 4096 {
+		bad("local_dim", "%d is out of range (64 to 4096)", c.LocalDim)
 	}
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "warning", "error":

@@ -104,6 +104,7 @@ func TestEnvErrorsNameTheVariable(t *testing.T) {
 func TestValidateReportsEveryProblem(t *testing.T) {
 	c := config.Default()
 	c.TopK = 0
+	c.LocalDim = 32
 	c.AsOf = "yesterday"
 	c.Log.Level = "loud"
 	c.Log.Format = "xml"
@@ -118,7 +119,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if err == nil {
 		t.Fatal("Validate: got nil")
 	}
-	for _, field := range []string{"top_k:", "as_of:", "log.level:", "log.format:", "chunk.max_chars:", "openai.base_url:", "discord.guild_id:", "discord.shutdown_grace:", "http.addr:", "corpus:"} {
+	for _, field := range []string{"top_k:", "local_dim:", "as_of:", "log.level:", "log.format:", "chunk.max_chars:", "openai.base_url:", "discord.guild_id:", "discord.shutdown_grace:", "http.addr:", "corpus:"} {
 		if !strings.Contains(err.Error(), field) {
 			t.Errorf("error does not name %s:\n%v", field, err)
 		}

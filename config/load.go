@@ -49,6 +49,7 @@ var Keys = []Key{
 	{Name: "data_dir", Env: []string{"CITEBOT_DATA_DIR", "CITEBOT_DATA"}, Flag: "data", Usage: "directory that holds the index; created when missing, and a file there is a configuration error (default: citebot in the user cache dir; the image: /data)", DefaultDoc: "`citebot` in the user cache directory, e.g. `~/.cache/citebot`; the image: `/data`", field: func(c *Config) any { return &c.DataDir }},
 	{Name: "as_of", Env: []string{"CITEBOT_AS_OF"}, Flag: "as-of", Usage: `the "today" of temporal questions, YYYY-MM-DD (default: the real date)`, DefaultDoc: "today", field: func(c *Config) any { return &c.AsOf }},
 	{Name: "top_k", Env: []string{"CITEBOT_TOP_K"}, Flag: "k", Usage: "passages to retrieve, 1 to 50", field: func(c *Config) any { return &c.TopK }},
+	{Name: "local_dim", Env: []string{"CITEBOT_LOCAL_DIM"}, Usage: "vector length of the local embedder, 64 to 4096; 256 halves the vectors' memory (changing it re-embeds the corpus)", field: func(c *Config) any { return &c.LocalDim }},
 	{Name: "log.level", Env: []string{"CITEBOT_LOG_LEVEL"}, Flag: "log-level", Usage: "debug, info, warn or error", field: func(c *Config) any { return &c.Log.Level }},
 	{Name: "log.format", Env: []string{"CITEBOT_LOG_FORMAT"}, Flag: "log-format", Usage: "text or json", field: func(c *Config) any { return &c.Log.Format }},
 	{Name: "chunk.max_chars", Env: []string{"CITEBOT_CHUNK_MAX_CHARS"}, Usage: "largest passage in bytes, 200 to 8000", field: func(c *Config) any { return &c.Chunk.MaxChars }},

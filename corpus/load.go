@@ -13,8 +13,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"go.yaml.in/yaml/v3"
@@ -346,24 +349,46 @@ func LoadJSONLFile(ctx context.Context, path string) (articles []Article, warnin
 }
 
 // loadJSONL is LoadJSONL, stopping with ctx's error when ctx ends.
+//
+// Lines are read in batches of jsonlBatch; the lines of a batch are
+// decoded and cleaned on GOMAXPROCS goroutines, then taken in file order,
+// which decides duplicates exactly as one goroutine reading line by line
+// would. Memory beyond the articles stays bounded by a batch of lines.
 func loadJSONL(ctx context.Context, r io.Reader, name string) (articles []Article, warnings []error, err error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	seen := map[string]int{}
-	for line := 1; ; line++ {
-		if err := ctx.Err(); err != nil {
-			return articles, warnings, fmt.Errorf("read %s: %w", name, err)
+	workers := runtime.GOMAXPROCS(0)
+	batch := make([]jsonLine, 0, jsonlBatch)
+	line := 0
+	for {
+		batch = batch[:0]
+		var rerr error
+		for len(batch) < jsonlBatch {
+			if err := ctx.Err(); err != nil {
+				return articles, warnings, fmt.Errorf("read %s: %w", name, err)
+			}
+			line++
+			var data []byte
+			var tooLong bool
+			data, tooLong, rerr = readLine(br, MaxArticleBytes)
+			if rerr != nil && !errors.Is(rerr, io.EOF) {
+				// The lines before it still load.
+				rerr = fmt.Errorf("read %s:%d: %w", name, line, rerr)
+				break
+			}
+			if tooLong || len(bytes.TrimSpace(data)) > 0 {
+				batch = append(batch, jsonLine{no: line, data: data, tooLong: tooLong})
+			}
+			if rerr != nil {
+				break
+			}
 		}
-		data, tooLong, rerr := readLine(br, MaxArticleBytes)
-		where := fmt.Sprintf("%s:%d", name, line)
-		if rerr != nil && !errors.Is(rerr, io.EOF) {
-			return articles, warnings, fmt.Errorf("read %s: %w", where, rerr)
-		}
-		switch {
-		case tooLong:
-			warnings = append(warnings, &FileError{Path: where, Err: fmt.Errorf("%w: line longer than %d bytes", ErrTooLarge, MaxArticleBytes)})
-		case len(bytes.TrimSpace(data)) == 0:
-		default:
-			if a, err := parseJSONLine(data, where, seen, line); err != nil {
+		parseLines(batch, name, workers)
+		for i := range batch {
+			l := &batch[i]
+			where := fmt.Sprintf("%s:%d", name, l.no)
+			a, err := l.take(seen)
+			if err != nil {
 				warnings = append(warnings, &FileError{Path: where, Err: err})
 				var me *MetaError
 				if errors.As(err, &me) {
@@ -372,38 +397,101 @@ func loadJSONL(ctx context.Context, r io.Reader, name string) (articles []Articl
 			} else {
 				articles = append(articles, a)
 			}
+			*l = jsonLine{} // let the batch's memory go
 		}
-		if errors.Is(rerr, io.EOF) {
+		switch {
+		case errors.Is(rerr, io.EOF):
 			return articles, warnings, nil
+		case rerr != nil:
+			return articles, warnings, rerr
 		}
 	}
 }
 
-func parseJSONLine(data []byte, where string, seen map[string]int, line int) (Article, error) {
+// jsonlBatch is how many lines of a JSONL file are parsed side by side.
+const jsonlBatch = 256
+
+// jsonLine is one non-blank line of a JSONL file and what parsing it gave.
+type jsonLine struct {
+	no      int
+	data    []byte
+	tooLong bool
+	// Set by parse: the article id (trimmed), the error that comes before
+	// the duplicate check (invalid JSON, no id), and the article and error
+	// of the rest.
+	id       string
+	earlyErr error
+	art      Article
+	err      error
+}
+
+// parseLines parses the lines of batch on up to workers goroutines.
+func parseLines(batch []jsonLine, name string, workers int) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(batch))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
+				batch[i].parse(name)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// parse decodes and cleans the line, all but the duplicate check, which
+// needs the lines before it.
+func (l *jsonLine) parse(name string) {
+	if l.tooLong {
+		l.earlyErr = fmt.Errorf("%w: line longer than %d bytes", ErrTooLarge, MaxArticleBytes)
+		return
+	}
 	var ja jsonArticle
-	if err := json.Unmarshal(data, &ja); err != nil {
-		return Article{}, fmt.Errorf("invalid JSON: %w", err)
+	if err := json.Unmarshal(l.data, &ja); err != nil {
+		l.earlyErr = fmt.Errorf("invalid JSON: %w", err)
+		return
 	}
-	ja.ID = strings.TrimSpace(ja.ID)
-	if ja.ID == "" {
-		return Article{}, errors.New(`missing "id"`)
-	}
-	if prev, dup := seen[ja.ID]; dup {
-		return Article{}, fmt.Errorf("skipped: article id %q already used on line %d", ja.ID, prev)
+	l.id = strings.TrimSpace(ja.ID)
+	if l.id == "" {
+		l.earlyErr = errors.New(`missing "id"`)
+		return
 	}
 	if strings.TrimSpace(ja.Text) == "" {
-		return Article{}, fmt.Errorf(`article %q: missing "text"`, ja.ID)
+		l.err = fmt.Errorf(`article %q: missing "text"`, l.id)
+		return
 	}
 	if err := CheckText([]byte(ja.Text)); err != nil {
-		return Article{}, fmt.Errorf("article %q: %w", ja.ID, err)
+		l.err = fmt.Errorf("article %q: %w", l.id, err)
+		return
 	}
-	a, err := build(ja.ID, where, ja.Text, Meta{Title: ja.Title, Source: ja.Source, URL: ja.URL, Published: ja.Published, Author: ja.Author})
+	a, err := build(l.id, fmt.Sprintf("%s:%d", name, l.no), ja.Text, Meta{Title: ja.Title, Source: ja.Source, URL: ja.URL, Published: ja.Published, Author: ja.Author})
 	var me *MetaError
 	if err != nil && !errors.As(err, &me) {
-		return Article{}, fmt.Errorf("article %q: %w", ja.ID, err)
+		l.err = fmt.Errorf("article %q: %w", l.id, err)
+		return
 	}
-	seen[ja.ID] = line
-	return a, err
+	l.art, l.err = a, err
+}
+
+// take returns the parsed line's article or the reason it is skipped, in
+// the order the checks apply: invalid JSON or no id, then an id already
+// used (seen maps ids to their line), then the text's problems. An
+// article that loads, with or without a [*MetaError], claims its id.
+func (l *jsonLine) take(seen map[string]int) (Article, error) {
+	if l.earlyErr != nil {
+		return Article{}, l.earlyErr
+	}
+	if prev, dup := seen[l.id]; dup {
+		return Article{}, fmt.Errorf("skipped: article id %q already used on line %d", l.id, prev)
+	}
+	var me *MetaError
+	if l.err != nil && !errors.As(l.err, &me) {
+		return Article{}, l.err
+	}
+	seen[l.id] = l.no
+	return l.art, l.err
 }
 
 // readLine reads one '\n'-terminated line of at most max bytes. A longer line

@@ -229,3 +229,11 @@ func LedeAdded(ix *Index, question, id string) bool {
 
 // StatesSuperlative exposes statesSuperlative to the tests.
 var StatesSuperlative = statesSuperlative
+
+// SetShardSizing sets the chunk count per shard and the most shards that
+// updates aim at, and returns a function restoring the defaults.
+func SetShardSizing(size, most int) (restore func()) {
+	oldSize, oldMax := shardSize, maxShards
+	shardSize, maxShards = size, most
+	return func() { shardSize, maxShards = oldSize, oldMax }
+}

@@ -88,6 +88,9 @@ func eventsOf(a corpus.Article) []events.Event {
 
 type chunkRec struct {
 	Chunk
+	// vec is the chunk's unit vector. Before embedding it may be empty
+	// with the capacity of one vector: its place in its shard's block,
+	// where the embedder writes (see placeVectors).
 	vec   []float32
 	terms []uint32 // the title's term ids, then the text's
 	art   *articleRec
@@ -245,6 +248,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 			r.chunks = append(r.chunks, &chunkRec{Chunk: c})
 		}
 	})
+	ix.placeVectors(next, todo)
 	if err := ix.embed(ctx, todo, progress, &st); err != nil {
 		return UpdateStats{}, err
 	}
@@ -304,7 +308,7 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 	}
 	var both []token
 	for _, c := range r.chunks {
-		needVec := te != nil && c.vec == nil
+		needVec := te != nil && len(c.vec) == 0
 		if c.terms != nil && !needVec {
 			continue
 		}
@@ -316,8 +320,72 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 			// tokenize(title + "\n\n" + text) is the two token lists
 			// joined, with a multi-word name across the break merged.
 			both = joinAliases(append(append(both[:0], title...), toks...))
-			c.vec = Normalize32(te.embedDocumentTokens(both)) // nil fails the update
+			v := Normalize32(te.embedDocumentTokens(both)) // nil fails the update
+			if v != nil && cap(c.vec) == len(v) {
+				c.vec = append(c.vec, v...) // into its place in the block
+			} else {
+				c.vec = v
+			}
 			done(1)
+		}
+	}
+}
+
+// placeVectors lays out, before embedding, the vectors of the new chunks of
+// todo (all chunks of next are split) that a local embedder will write:
+// each shard that only new chunks fill gets its block now, and each chunk
+// its place in it, in the order buildShards would copy them. The embedder
+// then writes every vector straight into its block, and buildShards,
+// finding the shard's vectors back to back, copies nothing: a build holds
+// each vector once instead of twice. Shards that mix new chunks with
+// stored or current ones, and model embedders (of a dimension known only
+// from their answers), keep one allocation per vector, copied into a block
+// by buildShards.
+func (ix *Index) placeVectors(next map[string]*articleRec, todo []*articleRec) {
+	if _, ok := ix.emb.(tokenEmbedder); !ok || len(todo) == 0 {
+		return
+	}
+	d, ok := ix.emb.(interface{ Dim() int })
+	if !ok || d.Dim() <= 0 {
+		return
+	}
+	dim := d.Dim()
+	fresh := make(map[*articleRec]bool, len(todo))
+	for _, r := range todo {
+		fresh[r] = true
+	}
+	ids := make([]string, 0, len(next))
+	total := 0
+	for id, r := range next {
+		ids = append(ids, id)
+		total += len(r.chunks)
+	}
+	slices.Sort(ids) // the order of swap's recs
+	current := len(ix.shards)
+	if current == 0 {
+		current = ix.fileShards
+	}
+	n := shardCount(total, current) // as buildShards will count
+	groups := make([][]*chunkRec, n)
+	mixed := make([]bool, n)
+	for _, id := range ids {
+		r := next[id]
+		for _, c := range r.chunks {
+			s := shardOf(c.ID, n)
+			if fresh[r] {
+				groups[s] = append(groups[s], c)
+			} else {
+				mixed[s] = true
+			}
+		}
+	}
+	for s, g := range groups {
+		if mixed[s] || len(g) == 0 {
+			continue
+		}
+		block := make([]float32, len(g)*dim)
+		for j, c := range g {
+			c.vec = block[j*dim : j*dim : (j+1)*dim]
 		}
 	}
 }
@@ -358,7 +426,7 @@ func (ix *Index) embed(ctx context.Context, recs []*articleRec, progress Progres
 	var dim int
 	for _, r := range recs {
 		for _, c := range r.chunks {
-			if c.vec == nil {
+			if len(c.vec) == 0 {
 				return fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", c.ID)
 			}
 			if dim == 0 {

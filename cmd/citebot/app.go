@@ -291,7 +291,7 @@ func newAnswererWith(cfg config.Config, ix *rag.Index, log *slog.Logger, wrap fu
 // model when one is configured, the local embedder otherwise.
 func newEmbedder(cfg config.Config, log *slog.Logger) rag.Embedder {
 	if cfg.OpenAI.EmbeddingModel == "" {
-		return rag.NewLocalEmbedder(0)
+		return rag.NewLocalEmbedder(cfg.LocalDim)
 	}
 	return newOpenAIClient(cfg, log).Embedder(cfg.OpenAI.EmbeddingModel, log)
 }
