@@ -424,13 +424,31 @@ func grounded(q question, c *candidate) bool {
 
 // groundedContent is grounded without the check of the kind of answer.
 func groundedContent(q question, c *candidate) bool {
-	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < minTermShare || c.contradicts || !c.hasTopic {
+	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < termShareFor(q) || c.contradicts || !c.hasTopic {
 		return false
 	}
 	// The sentence shares the question's content, or it is the right kind
 	// of answer inside a passage that does.
 	return c.contentS >= minSentenceCoverage || c.contentW >= minWindowCoverage || (c.fit >= 1 && c.contentC >= minFitContext)
 }
+
+// termShareFor is the share of q's terms a candidate's context must hold:
+// minTermShare, or longTermShare for a question of longQuestionTerms terms
+// or more, whose many incidental words ("In a recent major drug bust near
+// the border, authorities seized …") no passage holds half of.
+func termShareFor(q question) float64 {
+	if len(q.terms) >= longQuestionTerms {
+		return longTermShare
+	}
+	return minTermShare
+}
+
+// longQuestionTerms is the number of terms from which a question counts as
+// long for termShareFor; longTermShare is the share its context needs.
+const (
+	longQuestionTerms = 10
+	longTermShare     = 0.4
+)
 
 // qterm is a question term resolved against the index vocabulary.
 type qterm struct {

@@ -174,3 +174,22 @@ func TestStatesSuperlative(t *testing.T) {
 		})
 	}
 }
+
+// TestLongQuestionsNeedLessOfTheirWords checks that a long question, whose
+// many words set the scene, is answered from a passage holding fewer than
+// half of them.
+func TestLongQuestionsNeedLessOfTheirWords(t *testing.T) {
+	arts := []corpus.Article{{ID: "bust", Source: "example.com", Published: day("2022-08-30"),
+		Text: "A shipment of baby wipes at the river crossing turned out to be something quite different: $11.8 million worth of cocaine.\n\nAuthorities said officers seized the truck after a second inspection."}}
+	for i, topic := range []string{"a bakery opened on the main street", "the river rose after the rain", "a new bridge links two towns", "the school choir won a prize"} {
+		arts = append(arts, corpus.Article{ID: fmt.Sprint("other", i), Source: "example.com", Published: day("2022-08-29"), Text: "This week " + topic + ", residents said."})
+	}
+	e := rag.NewExtractive(newIndex(t, arts))
+	ans, err := e.Answer(context.Background(), rag.Query{Question: "In a recent major drug bust near the river crossing, authorities seized more than $11 million worth of cocaine disguised as which household product?", AsOf: day("2022-09-02")})
+	if err != nil {
+		t.Fatalf("Answer: %v", err)
+	}
+	if !strings.Contains(ans.Text, "baby wipes") {
+		t.Errorf("answer lacks the product: %s", ans.Text)
+	}
+}
