@@ -397,7 +397,7 @@ func typeFit(q question, s string) float64 {
 				return 1
 			}
 		}
-		if anyNovel(placeNounRE) {
+		if anyNovel(placeNounRE) || len(possessivePlaces(q, s)) > 0 {
 			return 1
 		}
 		return 0.1
@@ -412,6 +412,33 @@ func typeFit(q question, s string) float64 {
 		return score
 	}
 	return 0.5
+}
+
+// possessiveRE finds a name in the possessive: "Antarctica’s".
+var possessiveNameRE = regexp.MustCompile(`\b(\p{Lu}[\p{L}.]+(?:\s+\p{Lu}[\p{L}.]+)*)['’]s\b`)
+
+// possessivePlaces returns the spans of names the question does not hold
+// that own one of its words, with at most two words between: "Antarctica’s
+// so-called doomsday glacier" places the glacier a where-question asks
+// about.
+func possessivePlaces(q question, s string) [][]int {
+	var out [][]int
+	for _, m := range possessiveNameRE.FindAllStringSubmatchIndex(s, -1) {
+		name := s[m[2]:m[3]]
+		if !novelName(q, name) || dateMentionRE.MatchString(name) || m[2] == 0 && sentenceWord(strings.Fields(name)[0]) {
+			continue
+		}
+		for i, t := range tokenize(s[m[1]:]) {
+			if i > 2 {
+				break
+			}
+			if t.term != "" && q.words[t.lower] {
+				out = append(out, []int{m[2], m[3]})
+				break
+			}
+		}
+	}
+	return out
 }
 
 // capitalRunRE finds runs of capitalised words: "Turkish", "Wang Yi".

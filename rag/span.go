@@ -78,6 +78,9 @@ func answerSpan(q question, s string) (int, int, bool) {
 			}
 		}
 		if len(spans) == 0 {
+			spans = possessivePlaces(q, s)
+		}
+		if len(spans) == 0 {
 			spans = placeNounRE.FindAllStringIndex(s, -1)
 			for i, sp := range spans { // "in the treaty room": without the preposition
 				if j := strings.IndexByte(s[sp[0]:sp[1]], ' '); j > 0 {

@@ -23,6 +23,8 @@ func TestEmphasizeAnswer(t *testing.T) {
 		{"Who tested positive this week?", "(CNN) President Joe Biden tested positive on Thursday.", "(CNN) **President Joe Biden** tested positive on Thursday."},
 		{"Who will be at the summit?", "You’ll find Mara Quill at the summit.", "You’ll find **Mara Quill** at the summit."},
 		{"Who met Xi in Bali?", "President Joe Biden and Xi met in Bali.", "**President Joe Biden** and Xi met in Bali."},
+		{"Scientists say the doomsday glacier could raise sea level. Where is the glacier located?", "Antarctica’s so-called doomsday glacier could retreat fast.", "**Antarctica**’s so-called doomsday glacier could retreat fast."},
+		{"Scientists say the doomsday glacier could raise sea level. Where is the glacier located?", "Scientists’ models show the glacier could retreat fast.", "Scientists’ models show the glacier could retreat fast."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {
