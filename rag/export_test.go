@@ -237,3 +237,6 @@ func SetShardSizing(size, most int) (restore func()) {
 	shardSize, maxShards = size, most
 	return func() { shardSize, maxShards = oldSize, oldMax }
 }
+
+// AskingClause exposes askingClause to the tests.
+var AskingClause = askingClause

@@ -732,7 +732,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 		}
 	}
 	news := whichRE.MatchString(q.text) || relativeTimeRE.MatchString(q.text)
-	sup := strings.ToLower(superlativeRE.FindString(q.text))
+	sup := strings.ToLower(superlativeRE.FindString(askingClause(q.text)))
 	slot := questionSlot(q)
 	heads := map[string]string{}
 	maxC, maxS := 0.0, 0.0
@@ -782,6 +782,23 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 // superlativeRE matches the superlative a question asks by: "which state
 // has the highest price", "the most cases".
 var superlativeRE = regexp.MustCompile(`(?i)\b(?:most|least|highest|lowest|biggest|largest|smallest|greatest|fewest|longest|shortest|oldest|youngest|newest|richest|poorest|fastest|slowest|deadliest|costliest|cheapest|hottest|coldest|tallest|strongest|weakest|busiest|worst)\b`)
+
+// whWordRE finds a question word.
+var whWordRE = regexp.MustCompile(`(?i)\b(?:which|what|who|whom|whose|where|when|why|how)\b`)
+
+// askingClause returns the clause of q that asks, from the punctuation
+// before its first question word: "… killed the world's most wanted
+// terrorist, who was associated with which group?" asks "who was
+// associated with which group?"; the rest describes. A question without a
+// question word is returned whole.
+func askingClause(q string) string {
+	loc := whWordRE.FindStringIndex(q)
+	if loc == nil {
+		return q
+	}
+	start := strings.LastIndexAny(q[:loc[0]], ".,;:?!—")
+	return q[start+1:]
+}
 
 // superlativeWeight is the score a sentence gains by stating the
 // superlative the question asks by ("California has the most cases").

@@ -193,3 +193,22 @@ func TestLongQuestionsNeedLessOfTheirWords(t *testing.T) {
 		t.Errorf("answer lacks the product: %s", ans.Text)
 	}
 }
+
+// TestAskingClause checks which clause of a question asks, so that a
+// superlative describing its subject ("the world's most wanted terrorist")
+// is not one the answer must state.
+func TestAskingClause(t *testing.T) {
+	tests := []struct{ q, want string }{
+		{"A drone strike killed the world's most wanted terrorist, who was associated with which group?", " who was associated with which group?"},
+		{"Which state has the highest average price for gas?", "Which state has the highest average price for gas?"},
+		{"The Emmys were presented on Monday. Which show won the most awards?", " Which show won the most awards?"},
+		{"tell me the biggest recall this week", "tell me the biggest recall this week"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			if got := rag.AskingClause(tt.q); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
