@@ -240,3 +240,6 @@ func SetShardSizing(size, most int) (restore func()) {
 
 // AskingClause exposes askingClause to the tests.
 var AskingClause = askingClause
+
+// IsDigest reports whether an article with title reads as a digest.
+func IsDigest(title string) bool { return (&articleRec{art: corpus.Article{Title: title}}).digest() }

@@ -225,6 +225,9 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		if recency > 0 {
 			p.Score *= math.Pow(agePrior(p.Article.Published, ref), recency)
 		}
+		if p.rec.art.digest() {
+			p.Score *= digestFactor
+		}
 	}
 	sortPassages(out)
 	// Re-rank the head by proximity: the question's words together in one

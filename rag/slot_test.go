@@ -212,3 +212,24 @@ func TestAskingClause(t *testing.T) {
 		})
 	}
 }
+
+// TestDigest checks which headlines mark a digest of several stories.
+func TestDigest(t *testing.T) {
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{"5 things to know for July 25: Wildfires, Ukraine, Monkeypox - Example News", true},
+		{"Space telescope, Emmys, Uvalde. It's Tuesday's news", true},
+		{"US, China senior officials agree to a call in coming weeks", false},
+		{"Ford recalls 2.9M vehicles for inability to shift - Example News", false},
+		{"", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.title, func(t *testing.T) {
+			if got := rag.IsDigest(tt.title); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,27 @@
+package rag
+
+import "strings"
+
+// A digest ("Five things to know today: Wildfires, Ukraine, rates") tells
+// many stories in a few lines each. It matches many questions, and for
+// each it holds less than the report on that story, which should rank
+// above it.
+
+// digestFactor scales the search score of a passage from a digest.
+const digestFactor = 0.9
+
+// minDigestItems is how many comma-separated items a headline lists to
+// mark a digest.
+const minDigestItems = 3
+
+// digest reports whether the article's headline lists several stories:
+// minDigestItems or more items separated by commas, in one sentence of it.
+func (r *articleRec) digest() bool {
+	title, _ := headline(r.art.Title)
+	for _, part := range strings.FieldsFunc(title, func(c rune) bool { return c == '.' || c == ':' || c == ';' }) {
+		if strings.Count(part, ",")+1 >= minDigestItems {
+			return true
+		}
+	}
+	return false
+}
