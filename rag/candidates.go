@@ -354,3 +354,23 @@ func publishedSpan(q question, cands []*candidate) (oldest, newest time.Time) {
 	}
 	return oldest, newest
 }
+
+// resolveTerms looks the question's weighted terms up in the vocabulary.
+func (ix *Index) resolveTerms(q question, weights map[string]float64) []qterm {
+	keys := map[string]bool{}
+	for _, k := range q.keys {
+		keys[k] = true
+	}
+	out := make([]qterm, 0, len(q.terms))
+	for _, t := range q.terms {
+		qt := qterm{term: t, weight: weights[t], date: q.dateTerms[t], key: keys[t]}
+		qt.id, qt.known = ix.vocab.lookup(t)
+		for _, syn := range synonyms[t] {
+			if id, ok := ix.vocab.lookup(syn); ok {
+				qt.syns = append(qt.syns, id)
+			}
+		}
+		out = append(out, qt)
+	}
+	return out
+}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -460,26 +459,6 @@ type qterm struct {
 	key    bool     // names an entity or number
 }
 
-// resolveTerms looks the question's weighted terms up in the vocabulary.
-func (ix *Index) resolveTerms(q question, weights map[string]float64) []qterm {
-	keys := map[string]bool{}
-	for _, k := range q.keys {
-		keys[k] = true
-	}
-	out := make([]qterm, 0, len(q.terms))
-	for _, t := range q.terms {
-		qt := qterm{term: t, weight: weights[t], date: q.dateTerms[t], key: keys[t]}
-		qt.id, qt.known = ix.vocab.lookup(t)
-		for _, syn := range synonyms[t] {
-			if id, ok := ix.vocab.lookup(syn); ok {
-				qt.syns = append(qt.syns, id)
-			}
-		}
-		out = append(out, qt)
-	}
-	return out
-}
-
 // idSet is a set of term ids.
 type idSet map[uint32]bool
 
@@ -497,38 +476,10 @@ func newIDSet(ids ...[]uint32) idSet {
 	return s
 }
 
-// textIDs returns the ids of the terms of text the vocabulary knows.
-func (ix *Index) textIDs(text string) []uint32 {
-	var ids []uint32
-	for _, t := range terms(text) {
-		if id, ok := ix.vocab.lookup(t); ok {
-			ids = append(ids, id)
-		}
-	}
-	return ids
-}
-
 // passageSentence is a sentence of a passage with its term ids.
 type passageSentence struct {
 	start, end int // in the chunk's text
 	ids        []uint32
-}
-
-// sentences returns the sentences of a passage: precomputed for passages
-// that come from Search, tokenised for others.
-func (ix *Index) sentences(p Passage) []passageSentence {
-	var out []passageSentence
-	if p.rec != nil {
-		cs := p.rec.sentences()
-		for i, sr := range cs.refs {
-			out = append(out, passageSentence{int(sr.start), int(sr.end), p.rec.sentenceTerms(cs, i)})
-		}
-		return out
-	}
-	for _, sp := range splitSentences(p.Text) {
-		out = append(out, passageSentence{sp.Start, sp.End, ix.textIDs(p.Text[sp.Start:sp.End])})
-	}
-	return out
 }
 
 // superlativeRE matches the superlative a question asks by: "which state
@@ -617,16 +568,6 @@ const maxDatelineBytes = 120
 // Which show won …?"): they set the scene, which the article's lede
 // restates, while the answer's sentence matches the question itself.
 const preambleWeight = 0.5
-
-// articleTermIDs returns the sorted term ids of a passage's whole article.
-func (ix *Index) articleTermIDs(p Passage) []uint32 {
-	if p.rec != nil && p.rec.art != nil {
-		return p.rec.articleTerms()
-	}
-	ids := ix.textIDs(p.Article.Title + "\n" + p.Article.Text)
-	slices.Sort(ids)
-	return slices.Compact(ids)
-}
 
 // recencyKind reports whether "last" in q asks for the newest evidence: it
 // does for when and what happened, not for a count or a duration ("how long
@@ -811,33 +752,6 @@ func (e *Extractive) notFoundText() string {
 		return fmt.Sprintf("The corpus doesn't say: none of its %s (%s) answers this question.", plural(n, "article"), formatMonth(oldest))
 	}
 	return fmt.Sprintf("The corpus doesn't say: none of its %s (%s to %s) answers this question.", plural(n, "article"), formatMonth(oldest), formatMonth(newest))
-}
-
-// lexicon returns the current BM25 lexicon (immutable).
-func (ix *Index) lexicon() *lexicon {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.lex
-}
-
-// Coverage returns the number of articles and the oldest and newest
-// publication dates among them (zero when none has a date).
-func (ix *Index) Coverage() (articles int, oldest, newest time.Time) {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	for _, r := range ix.arts {
-		pub := r.art.Published
-		if pub.IsZero() {
-			continue
-		}
-		if oldest.IsZero() || pub.Before(oldest) {
-			oldest = pub
-		}
-		if pub.After(newest) {
-			newest = pub
-		}
-	}
-	return len(ix.arts), oldest, newest
 }
 
 // sameWords reports whether a and b have the same words, ignoring case and

@@ -656,3 +656,23 @@ func (ix *Index) Len() int {
 	defer ix.mu.RUnlock()
 	return len(ix.recs)
 }
+
+// Coverage returns the number of articles and the oldest and newest
+// publication dates among them (zero when none has a date).
+func (ix *Index) Coverage() (articles int, oldest, newest time.Time) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, r := range ix.arts {
+		pub := r.art.Published
+		if pub.IsZero() {
+			continue
+		}
+		if oldest.IsZero() || pub.Before(oldest) {
+			oldest = pub
+		}
+		if pub.After(newest) {
+			newest = pub
+		}
+	}
+	return len(ix.arts), oldest, newest
+}

@@ -392,3 +392,10 @@ func (h *minHeap) Pop() any {
 	*h = old[:len(old)-1]
 	return x
 }
+
+// lexicon returns the current BM25 lexicon (immutable).
+func (ix *Index) lexicon() *lexicon {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.lex
+}

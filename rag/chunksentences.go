@@ -84,3 +84,41 @@ func hasTerm(sorted []uint32, id uint32) bool {
 	_, ok := slices.BinarySearch(sorted, id)
 	return ok
 }
+
+// sentences returns the sentences of a passage: precomputed for passages
+// that come from Search, tokenised for others.
+func (ix *Index) sentences(p Passage) []passageSentence {
+	var out []passageSentence
+	if p.rec != nil {
+		cs := p.rec.sentences()
+		for i, sr := range cs.refs {
+			out = append(out, passageSentence{int(sr.start), int(sr.end), p.rec.sentenceTerms(cs, i)})
+		}
+		return out
+	}
+	for _, sp := range splitSentences(p.Text) {
+		out = append(out, passageSentence{sp.Start, sp.End, ix.textIDs(p.Text[sp.Start:sp.End])})
+	}
+	return out
+}
+
+// textIDs returns the ids of the terms of text the vocabulary knows.
+func (ix *Index) textIDs(text string) []uint32 {
+	var ids []uint32
+	for _, t := range terms(text) {
+		if id, ok := ix.vocab.lookup(t); ok {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// articleTermIDs returns the sorted term ids of a passage's whole article.
+func (ix *Index) articleTermIDs(p Passage) []uint32 {
+	if p.rec != nil && p.rec.art != nil {
+		return p.rec.articleTerms()
+	}
+	ids := ix.textIDs(p.Article.Title + "\n" + p.Article.Text)
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
