@@ -172,6 +172,41 @@ func (ix *Index) Save(path string) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
+	hdr, sec := ix.encodeSections()
+	js, err := json.Marshal(hdr)
+	if err != nil {
+		return fmt.Errorf("save index: %w", err)
+	}
+	err = writeAtomically(path, func(w *bufio.Writer) {
+		var buf [8]byte
+		w.WriteString(fileMagic)
+		binary.LittleEndian.PutUint32(buf[:4], fileVersion)
+		w.Write(buf[:4])
+		binary.LittleEndian.PutUint64(buf[:8], uint64(len(js)))
+		w.Write(buf[:8])
+		w.Write(js)
+		w.Write(sec.arts)
+		w.Write(sec.vocab)
+		w.Write(sec.terms)
+		w.Write(make([]byte, padding(fixedLen+len(js)+len(sec.arts)+len(sec.vocab)+len(sec.terms))))
+		ix.writeVectors(w, hdr.Shards)
+	})
+	if err != nil {
+		return fmt.Errorf("save index: %w", err)
+	}
+	return nil
+}
+
+// sections are the encoded parts of an index file before its vectors:
+// the articles (id, hash, chunk spans), the vocabulary (the terms in use,
+// numbered in order of first use) and the chunks' term lists.
+type sections struct {
+	arts, vocab, terms []byte
+}
+
+// encodeSections encodes the articles in id order, and returns the file
+// header that describes them. The caller holds ix.mu.
+func (ix *Index) encodeSections() (fileHeader, sections) {
 	ids := make([]string, 0, len(ix.arts))
 	for id := range ix.arts {
 		ids = append(ids, id)
@@ -181,95 +216,93 @@ func (ix *Index) Save(path string) error {
 		Embedder: ix.emb.Name(), Dim: ix.dim, Chunker: ix.chunker, Saved: time.Now().UTC(),
 		Tokenizer: tokenizerFingerprint(), Articles: len(ids), Shards: max(1, len(ix.shards)),
 	}
-	// Sections: articles; vocabulary (the terms in use, numbered in order
-	// of first use); term lists.
-	var arts, vocab, terms []byte
+	var sec sections
 	number := map[uint32]uint32{}
 	vocabTerms := ix.vocab.snapshot()
 	for _, id := range ids {
 		r := ix.arts[id]
-		arts = appendString(arts, id)
-		arts = appendString(arts, r.hash)
-		arts = binary.AppendUvarint(arts, uint64(len(r.chunks)))
+		sec.arts = appendString(sec.arts, id)
+		sec.arts = appendString(sec.arts, r.hash)
+		sec.arts = binary.AppendUvarint(sec.arts, uint64(len(r.chunks)))
 		for _, c := range r.chunks {
-			arts = binary.AppendUvarint(arts, uint64(c.Start))
-			arts = binary.AppendUvarint(arts, uint64(c.End-c.Start))
-			terms = binary.AppendUvarint(terms, uint64(len(c.terms)))
+			sec.arts = binary.AppendUvarint(sec.arts, uint64(c.Start))
+			sec.arts = binary.AppendUvarint(sec.arts, uint64(c.End-c.Start))
+			sec.terms = binary.AppendUvarint(sec.terms, uint64(len(c.terms)))
 			hdr.Postings += len(c.terms)
 			for _, t := range c.terms {
 				n, ok := number[t]
 				if !ok {
 					n = uint32(len(number))
 					number[t] = n
-					vocab = appendString(vocab, vocabTerms[t])
+					sec.vocab = appendString(sec.vocab, vocabTerms[t])
 				}
-				terms = binary.AppendUvarint(terms, uint64(n))
+				sec.terms = binary.AppendUvarint(sec.terms, uint64(n))
 			}
 			hdr.Chunks++
 		}
 	}
 	hdr.Terms = len(number)
-	hdr.Sections = [3]int64{int64(len(arts)), int64(len(vocab)), int64(len(terms))}
-	js, err := json.Marshal(hdr)
-	if err != nil {
-		return fmt.Errorf("save index: %w", err)
-	}
+	hdr.Sections = [3]int64{int64(len(sec.arts)), int64(len(sec.vocab)), int64(len(sec.terms))}
+	return hdr, sec
+}
 
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("save index: %w", err)
-	}
-	removeStaleTemps(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("save index: %w", err)
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-
-	crc := crc32.New(castagnoli)
-	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
-	var buf [8]byte
-	w.WriteString(fileMagic)
-	binary.LittleEndian.PutUint32(buf[:4], fileVersion)
-	w.Write(buf[:4])
-	binary.LittleEndian.PutUint64(buf[:8], uint64(len(js)))
-	w.Write(buf[:8])
-	w.Write(js)
-	w.Write(arts)
-	w.Write(vocab)
-	w.Write(terms)
-	w.Write(make([]byte, padding(fixedLen+len(js)+len(arts)+len(vocab)+len(terms))))
-	for _, g := range groupByShard(ix.recs, hdr.Shards) { // recs are in ids order
+// writeVectors writes the chunks' vectors, little-endian float32, shard
+// by shard. The caller holds ix.mu.
+func (ix *Index) writeVectors(w *bufio.Writer, shards int) {
+	var buf [4]byte
+	for _, g := range groupByShard(ix.recs, shards) { // recs are in ids order
 		for _, c := range g {
 			if littleEndian {
 				w.Write(floatBytes(c.vec))
 				continue
 			}
 			for _, x := range c.vec {
-				binary.LittleEndian.PutUint32(buf[:4], math.Float32bits(x))
-				w.Write(buf[:4])
+				binary.LittleEndian.PutUint32(buf[:], math.Float32bits(x))
+				w.Write(buf[:])
 			}
 		}
 	}
+}
+
+// writeAtomically writes a file at path through write, followed by the
+// CRC-32C of what it wrote: into a temporary file beside it, synced, then
+// renamed over path, so that a crash leaves the old file or the new one,
+// never half of one. Write errors surface when the buffer is flushed.
+func writeAtomically(path string, write func(w *bufio.Writer)) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	removeStaleTemps(path)
+	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp) // no-op after the rename
+
+	crc := crc32.New(castagnoli)
+	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
+	write(w)
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return fmt.Errorf("save index: %w", err)
+		return err
 	}
-	binary.LittleEndian.PutUint32(buf[:4], crc.Sum32())
-	if _, err := f.Write(buf[:4]); err != nil {
+	var buf [4]byte
+	binary.LittleEndian.PutUint32(buf[:], crc.Sum32())
+	if _, err := f.Write(buf[:]); err != nil {
 		f.Close()
-		return fmt.Errorf("save index: %w", err)
+		return err
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
-		return fmt.Errorf("save index: %w", err)
+		return err
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("save index: %w", err)
+		return err
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("save index: %w", err)
+		return err
 	}
 	if d, err := os.Open(dir); err == nil {
 		d.Sync() // make the rename durable; not all systems support it
