@@ -530,42 +530,14 @@ func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
 
 // decode reads and verifies an index file and returns its articles by id.
 func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
-	prefix := make([]byte, fixedLen)
-	if r.left < int64(fixedLen+4) {
-		return nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
-	}
-	if err := r.readFull(prefix); err != nil {
+	hdr, hlen, v1, err := readHeader(r)
+	switch {
+	case err != nil:
 		return nil, err
+	case v1 != nil:
+		return ix.decodeV1(v1)
 	}
-	if string(prefix[:len(fileMagic)]) != fileMagic {
-		return nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
-	}
-	switch v := binary.LittleEndian.Uint32(prefix[len(fileMagic):]); v {
-	case 1:
-		data := make([]byte, fixedLen+int(r.left))
-		copy(data, prefix)
-		if _, err := io.ReadFull(r.r, data[fixedLen:]); err != nil {
-			return nil, err
-		}
-		return ix.decodeV1(data)
-	case fileVersion:
-	default:
-		return nil, fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
-	}
-
-	hlen := binary.LittleEndian.Uint64(prefix[len(fileMagic)+4:])
-	if hlen > uint64(r.left-4) || hlen > maxHeaderLen {
-		return nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorruptIndex, hlen)
-	}
-	js := make([]byte, hlen)
-	if err := r.readFull(js); err != nil {
-		return nil, err
-	}
-	var hdr fileHeader
-	if err := json.Unmarshal(js, &hdr); err != nil {
-		return nil, fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
-	}
-	meta, pad, err := hdr.layout(int64(hlen), r.left)
+	meta, pad, err := hdr.layout(hlen, r.left)
 	if err != nil {
 		return nil, err
 	}
@@ -573,38 +545,117 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	if err := r.readFull(body); err != nil {
 		return nil, err
 	}
+	lay, err := decodeArticles(hdr, body[:hdr.Sections[0]])
+	if err != nil {
+		return nil, err
+	}
+	blocks, err := readVectors(r, hdr, lay.perShard)
+	if err != nil {
+		return nil, err
+	}
+	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
+		return nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
+	}
+	lay.placeVectors(blocks, hdr.Dim)
+	ix.fileShards = hdr.Shards // read by Update; Load holds updateMu
 
-	// Articles, and which shard each chunk's vector is in.
-	d := &sectionReader{b: body[:hdr.Sections[0]]}
-	stored := make(map[string]storedArticle, hdr.Articles)
-	order := make([]string, 0, hdr.Articles)
-	shard := make([]int32, 0, hdr.Chunks)
-	perShard := make([]int, hdr.Shards)
+	if hdr.Tokenizer != tokenizerFingerprint() {
+		return lay.stored, nil // term lists of another tokenizer: recomputed
+	}
+	if err := ix.decodeTerms(hdr, body[hdr.Sections[0]:meta], lay); err != nil {
+		return nil, err
+	}
+	return lay.stored, nil
+}
+
+// readHeader reads the fixed prefix and the JSON header of an index file,
+// and the header's length. A version 1 file is returned whole in v1 for
+// decodeV1, with a zero header.
+func readHeader(r *checkedReader) (hdr fileHeader, hlen int64, v1 []byte, err error) {
+	prefix := make([]byte, fixedLen)
+	if r.left < int64(fixedLen+4) {
+		return hdr, 0, nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
+	}
+	if err := r.readFull(prefix); err != nil {
+		return hdr, 0, nil, err
+	}
+	if string(prefix[:len(fileMagic)]) != fileMagic {
+		return hdr, 0, nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
+	}
+	switch v := binary.LittleEndian.Uint32(prefix[len(fileMagic):]); v {
+	case 1:
+		data := make([]byte, fixedLen+int(r.left))
+		copy(data, prefix)
+		if _, err := io.ReadFull(r.r, data[fixedLen:]); err != nil {
+			return hdr, 0, nil, err
+		}
+		return hdr, 0, data, nil
+	case fileVersion:
+	default:
+		return hdr, 0, nil, fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
+	}
+	n := binary.LittleEndian.Uint64(prefix[len(fileMagic)+4:])
+	if n > uint64(r.left-4) || n > maxHeaderLen {
+		return hdr, 0, nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorruptIndex, n)
+	}
+	js := make([]byte, n)
+	if err := r.readFull(js); err != nil {
+		return hdr, 0, nil, err
+	}
+	if err := json.Unmarshal(js, &hdr); err != nil {
+		return hdr, 0, nil, fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
+	}
+	return hdr, int64(n), nil, nil
+}
+
+// fileLayout is the articles of an index file in file order, and which
+// shard each chunk's vector is in.
+type fileLayout struct {
+	stored   map[string]storedArticle
+	order    []string // article ids in file order
+	shard    []int32  // the shard of each chunk, in file order
+	perShard []int    // chunks per shard
+}
+
+// decodeArticles decodes the articles section: ids, hashes and chunk
+// spans, checked against the header's counts.
+func decodeArticles(hdr fileHeader, section []byte) (fileLayout, error) {
+	d := &sectionReader{b: section}
+	lay := fileLayout{
+		stored:   make(map[string]storedArticle, hdr.Articles),
+		order:    make([]string, 0, hdr.Articles),
+		shard:    make([]int32, 0, hdr.Chunks),
+		perShard: make([]int, hdr.Shards),
+	}
 	for range hdr.Articles {
 		a := storedArticle{ID: d.string(), Hash: d.string()}
-		n := d.count(hdr.Chunks - len(shard))
+		n := d.count(hdr.Chunks - len(lay.shard))
 		a.Spans = make([][2]int, n)
 		for i := range a.Spans {
 			start := d.count(math.MaxInt32)
 			a.Spans[i] = [2]int{start, start + d.count(math.MaxInt32)}
 			s := shardOf(a.ID+"#"+strconv.Itoa(i), hdr.Shards)
-			shard = append(shard, int32(s))
-			perShard[s]++
+			lay.shard = append(lay.shard, int32(s))
+			lay.perShard[s]++
 		}
-		if _, dup := stored[a.ID]; dup && d.err == nil {
+		if _, dup := lay.stored[a.ID]; dup && d.err == nil {
 			d.err = fmt.Errorf("duplicate article %q", a.ID)
 		}
-		stored[a.ID] = a
-		order = append(order, a.ID)
+		lay.stored[a.ID] = a
+		lay.order = append(lay.order, a.ID)
 	}
-	if d.err == nil && (len(shard) != hdr.Chunks || len(d.b) != 0) {
-		d.err = fmt.Errorf("%d chunks in the articles section, header says %d", len(shard), hdr.Chunks)
+	if d.err == nil && (len(lay.shard) != hdr.Chunks || len(d.b) != 0) {
+		d.err = fmt.Errorf("%d chunks in the articles section, header says %d", len(lay.shard), hdr.Chunks)
 	}
 	if d.err != nil {
-		return nil, fmt.Errorf("%w: articles: %v", ErrCorruptIndex, d.err)
+		return fileLayout{}, fmt.Errorf("%w: articles: %v", ErrCorruptIndex, d.err)
 	}
+	return lay, nil
+}
 
-	// Vectors, one block per shard.
+// readVectors reads the vectors, one block per shard, then the file's
+// checksum, and puts the floats in the machine's byte order.
+func readVectors(r *checkedReader, hdr fileHeader, perShard []int) ([][]float32, error) {
 	blocks := make([][]float32, hdr.Shards)
 	for s, n := range perShard {
 		blocks[s] = make([]float32, n*hdr.Dim)
@@ -615,9 +666,6 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	if err := r.finish(); err != nil {
 		return nil, err
 	}
-	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
-		return nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
-	}
 	if !littleEndian {
 		for _, b := range blocks {
 			for i, x := range b {
@@ -625,26 +673,31 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 			}
 		}
 	}
-	next := make([]int, hdr.Shards) // next vector of each shard
+	return blocks, nil
+}
+
+// placeVectors gives every chunk its vector, a slice of its shard's block.
+func (lay fileLayout) placeVectors(blocks [][]float32, dim int) {
+	next := make([]int, len(blocks)) // next vector of each shard
 	k := 0
-	for _, id := range order {
-		a := stored[id]
+	for _, id := range lay.order {
+		a := lay.stored[id]
 		a.vecs = make([][]float32, len(a.Spans))
 		for i := range a.vecs {
-			s := shard[k]
-			off := next[s] * hdr.Dim
-			a.vecs[i] = blocks[s][off : off+hdr.Dim : off+hdr.Dim]
+			s := lay.shard[k]
+			off := next[s] * dim
+			a.vecs[i] = blocks[s][off : off+dim : off+dim]
 			next[s]++
 			k++
 		}
-		stored[id] = a
+		lay.stored[id] = a
 	}
-	ix.fileShards = hdr.Shards // read by Update; Load holds updateMu
+}
 
-	if hdr.Tokenizer != tokenizerFingerprint() {
-		return stored, nil // term lists of another tokenizer: recomputed
-	}
-	d = &sectionReader{b: body[hdr.Sections[0] : hdr.Sections[0]+hdr.Sections[1]]}
+// decodeTerms decodes the vocabulary and the chunks' term lists (the body
+// after the articles section), interning the terms in ix's vocabulary.
+func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error {
+	d := &sectionReader{b: body[:hdr.Sections[1]]}
 	fileTerms := make([]string, hdr.Terms)
 	for i := range fileTerms {
 		fileTerms[i] = d.string()
@@ -653,14 +706,14 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 		d.err = errors.New("trailing bytes")
 	}
 	if d.err != nil {
-		return nil, fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.err)
+		return fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.err)
 	}
 	ids := ix.vocab.intern(fileTerms)
-	d = &sectionReader{b: body[hdr.Sections[0]+hdr.Sections[1] : meta]}
+	d = &sectionReader{b: body[hdr.Sections[1]:]}
 	// One block for all lists.
 	slab := make([]uint32, 0, hdr.Postings)
-	for _, id := range order {
-		a := stored[id]
+	for _, id := range lay.order {
+		a := lay.stored[id]
 		a.terms = make([][]uint32, len(a.Spans))
 		for i := range a.terms {
 			n := d.count(len(d.b))
@@ -677,15 +730,15 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 			}
 			a.terms[i] = slab[from:len(slab):len(slab)]
 		}
-		stored[id] = a
+		lay.stored[id] = a
 	}
 	if d.err == nil && (len(d.b) != 0 || len(slab) != hdr.Postings) {
 		d.err = fmt.Errorf("%d term numbers and %d trailing bytes, header says %d and none", len(slab), len(d.b), hdr.Postings)
 	}
 	if d.err != nil {
-		return nil, fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.err)
+		return fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.err)
 	}
-	return stored, nil
+	return nil
 }
 
 func embedderChanged(name string, ch Chunker, ix *Index) error {
