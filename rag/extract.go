@@ -55,6 +55,11 @@ func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
 	if fu.chitchat {
 		return chitchatAnswer(ModeExtractive), nil
 	}
+	if fu.quotes {
+		if a, ok := e.quotedOthers(q, fu, fu.ante); ok {
+			return a, nil
+		}
+	}
 	if a, ok := e.answerInFocus(ctx, q, fu); ok {
 		return fu.withResolved(a), nil
 	}

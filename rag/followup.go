@@ -80,6 +80,10 @@ type followUp struct {
 	// own are the terms the follow-up adds of its own (see [ownTerms]);
 	// an answer from articles must hold one of them.
 	own []string
+	// quotes reports a follow-up asking whom else the antecedent's
+	// article quotes (see quotedOthers); ante is that antecedent.
+	quotes bool
+	ante   Turn
 }
 
 var (
@@ -154,6 +158,10 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		return fu
 	}
 	text = plainFollowUp(text)
+	if quoteOthersRE.MatchString(text) {
+		fu.quotes, fu.articles, fu.ante = true, citedArticles(ante), ante
+		return fu
+	}
 	if metaRE.MatchString(text) {
 		// "source?", "tell me more": the last question again, from the
 		// articles it was answered from; the answer shows its sources.
