@@ -277,6 +277,37 @@ func New(opts Options) (*Bot, error) {
 	case opts.Answerer == nil || opts.Searcher == nil || opts.Library == nil:
 		return nil, errors.New("bot: Answerer, Searcher and Library are required")
 	}
+	ownClient := opts.HTTPClient == nil
+	opts = opts.withDefaults()
+	// Every log line goes through a handler that removes the token, the
+	// other secrets and interaction tokens, whatever logs it; every body
+	// sent to Discord through scrubOutgoing.
+	secrets := newSecretFilter(append([]string{tok}, opts.Secrets...)...)
+	opts.Logger = newRedactingLogger(opts.Logger, secrets)
+	if err := checkShards(opts); err != nil {
+		return nil, err
+	}
+	s, err := discordgo.New("Bot " + tok)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
+		convs: newConversations(opts.Conversations, opts.ConversationTTL)}
+	b.guard = &dialGuard{timeout: opts.OpenTimeout}
+	b.gw = newGateway(b)
+	b.configureSession()
+	if b.state, err = openState(opts.StateDir, stateFileName(opts)); err != nil {
+		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
+	}
+	installLogger(b.log)
+	b.work, b.cancelWork = context.WithCancel(context.Background())
+	b.sending, b.cancelSending = context.WithCancel(context.Background())
+	b.addHandlers()
+	return b, nil
+}
+
+// withDefaults returns opts with every zero value replaced by its default.
+func (opts Options) withDefaults() Options {
 	if opts.TopK <= 0 {
 		opts.TopK = DefaultTopK
 	}
@@ -301,13 +332,7 @@ func New(opts Options) (*Bot, error) {
 	if opts.ConversationTTL <= 0 {
 		opts.ConversationTTL = DefaultConversationTTL
 	}
-	// Every log line goes through a handler that removes the token, the
-	// other secrets and interaction tokens, whatever logs it; every body
-	// sent to Discord through scrubOutgoing.
-	secrets := newSecretFilter(append([]string{tok}, opts.Secrets...)...)
-	opts.Logger = newRedactingLogger(opts.Logger, secrets)
-	ownClient := opts.HTTPClient == nil
-	if ownClient {
+	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 20 * time.Second}
 	}
 	if opts.OpenTimeout <= 0 {
@@ -326,19 +351,16 @@ func New(opts Options) (*Bot, error) {
 	if opts.DeliveryTimeout <= 0 {
 		opts.DeliveryTimeout = 2 * time.Minute
 	}
-	if err := checkShards(opts); err != nil {
-		return nil, err
-	}
-	s, err := discordgo.New("Bot " + tok)
-	if err != nil {
-		return nil, fmt.Errorf("bot: %w", err)
-	}
-	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
-		convs: newConversations(opts.Conversations, opts.ConversationTTL)}
-	b.guard = &dialGuard{timeout: opts.OpenTimeout}
-	b.gw = newGateway(b)
-	// Every REST request, discordgo's included, goes through the gate
-	// (transport.go): global rate limits and invalid requests.
+	return opts
+}
+
+// configureSession sets up the discordgo session: every REST request,
+// discordgo's included, goes through the gate (transport.go), which keeps
+// the global rate limits and counts invalid requests; the gateway dials
+// through the dial guard; reconnects and rate-limit retries are the
+// bot's, not discordgo's.
+func (b *Bot) configureSession() {
+	s, opts := b.s, b.opts
 	base := opts.HTTPClient.Transport
 	if base == nil {
 		base = http.DefaultTransport
@@ -348,9 +370,6 @@ func New(opts Options) (*Bot, error) {
 	client.Transport = b.gate
 	if opts.ShardCount > 1 {
 		s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
-	}
-	if b.state, err = openState(opts.StateDir, stateFileName(opts)); err != nil {
-		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
 	}
 	s.Client = &client
 	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
@@ -369,10 +388,11 @@ func New(opts Options) (*Bot, error) {
 	if b.log.Enabled(context.Background(), slog.LevelDebug) {
 		s.LogLevel = discordgo.LogInformational
 	}
-	installLogger(b.log)
-	b.work, b.cancelWork = context.WithCancel(context.Background())
-	b.sending, b.cancelSending = context.WithCancel(context.Background())
+}
 
+// addHandlers registers the bot's handlers of gateway events.
+func (b *Bot) addHandlers() {
+	s := b.s
 	s.AddHandler(b.onInteraction)
 	s.AddHandler(b.onMessage)
 	b.trackThreads()
@@ -398,7 +418,6 @@ func New(opts Options) (*Bot, error) {
 			b.log.Debug("gateway session ready", "user", r.User.Username, "session", r.SessionID)
 		}
 	})
-	return b, nil
 }
 
 // Run connects to Discord, registers the commands and answers until ctx
