@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -46,23 +48,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if len(c.args) > 0 {
 		return fmt.Errorf("%w: eval takes no arguments", errUsage)
 	}
-	f, err := os.Open(qa)
-	if err != nil {
-		return fmt.Errorf("open question set: %w", err)
-	}
-	qs, warns, err := eval.LoadQuestions(f, qa)
-	f.Close()
+	qs, err := loadQuestionSet(qa, limit, c.log)
 	if err != nil {
 		return err
-	}
-	for _, w := range warns {
-		c.log.Warn("skipped question", "problem", w.Error())
-	}
-	if limit > 0 && limit < len(qs) {
-		qs = qs[:limit]
-	}
-	if len(qs) == 0 {
-		return fmt.Errorf("%s holds no questions", qa)
 	}
 	ix, _, err := openIndex(ctx, c.cfg, c.log, newProgressBar(e.stderr, "embedding").update)
 	if err != nil {
@@ -96,7 +84,36 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, markdownRow(rowName, rep))
 		return nil
 	}
-	w := e.stdout
+	printReport(e.stdout, rep)
+	return nil
+}
+
+// loadQuestionSet reads the question set at path, logs the lines it
+// skips, and keeps the first limit questions (0: all).
+func loadQuestionSet(path string, limit int, log *slog.Logger) ([]eval.Question, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open question set: %w", err)
+	}
+	qs, warns, err := eval.LoadQuestions(f, path)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		log.Warn("skipped question", "problem", w.Error())
+	}
+	if limit > 0 && limit < len(qs) {
+		qs = qs[:limit]
+	}
+	if len(qs) == 0 {
+		return nil, fmt.Errorf("%s holds no questions", path)
+	}
+	return qs, nil
+}
+
+// printReport prints every question with a problem, then the figures.
+func printReport(w io.Writer, rep eval.Report) {
 	failed := 0
 	for _, r := range rep.Results {
 		if len(r.Failures) == 0 {
@@ -134,7 +151,6 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		row("chitchat_correct", rep.ChitchatCorrect, rep.Counts["chitchat"])
 	}
 	fmt.Fprintf(w, "  %-24s %6.2f ms\n  %-24s %6.2f ms\n", "p50", rep.P50ms, "p95", rep.P95ms)
-	return nil
 }
 
 // markdownRowHeader is the header of the table markdownRow fills.
