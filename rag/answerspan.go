@@ -34,10 +34,59 @@ func emphasizeAnswer(q question, s string) string {
 // words in s, and finds nothing when nothing fits or the question type
 // has no typical span (what, why).
 func answerSpan(q question, s string) (int, int, bool) {
-	var spans [][]int
 	if definitionRE.MatchString(q.text) && len(q.terms) <= 3 {
 		return 0, 0, false
 	}
+	spans, ok := spansOfKind(q, s)
+	if !ok {
+		return 0, 0, false
+	}
+	if q.kind == kindWho {
+		spans = joinNames(s, spans)
+		// A name that holds a word of the question is the question's own,
+		// not part of the answer ("John" of "John Kerry").
+		own := spans[:0]
+		for _, sp := range spans {
+			a, b := trimQuestionWords(q, s, sp[0], sp[1])
+			if b > a && novelName(q, s[a:b]) && (!nameOfRE.MatchString(q.text) || nameNearFocus(q, s, a, b)) {
+				own = append(own, []int{a, b})
+			}
+		}
+		spans = own
+	}
+	anchors := questionWordPositions(q, s)
+	best, bestDist, bestSpecific := []int(nil), 1<<30, false
+	for _, sp := range spans {
+		a, b := trimSpan(s, sp[0], sp[1])
+		if q.kind == kindWho || q.kind == kindWhere {
+			a, b = trimQuestionWords(q, s, a, b)
+		}
+		if b <= a || !novelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
+			continue
+		}
+		// A date with its year beats a bare month or weekday; a person
+		// named as one ("said Evan Medeiros, a former …") beats another
+		// name.
+		specific := (q.kind == kindWhen && yearRE.MatchString(s[a:b])) || (q.kind == kindWho && personLike(s, a, b))
+		d := distance(anchors, a, b)
+		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
+			best, bestDist, bestSpecific = []int{a, b}, d, specific
+		}
+	}
+	if best == nil {
+		return 0, 0, false
+	}
+	if q.kind == kindWhere && bareNoun(s[best[0]:best[1]]) {
+		return 0, 0, false // "in a country" says no more than the question
+	}
+	return best[0], best[1], true
+}
+
+// spansOfKind returns the spans of sentence s of the kind of answer q asks
+// for: dates, durations, quantities (not counts of time or dates), names
+// (not possessives, the outlet's mark or dates), places. ok is false for a
+// kind that has no typical span (what, why).
+func spansOfKind(q question, s string) (spans [][]int, ok bool) {
 	switch q.kind {
 	case kindWhen:
 		spans = dateSpanRE.FindAllStringIndex(s, -1)
@@ -89,47 +138,9 @@ func answerSpan(q question, s string) (int, int, bool) {
 			}
 		}
 	default:
-		return 0, 0, false
+		return nil, false
 	}
-	if q.kind == kindWho {
-		spans = joinNames(s, spans)
-		// A name that holds a word of the question is the question's own,
-		// not part of the answer ("John" of "John Kerry").
-		own := spans[:0]
-		for _, sp := range spans {
-			a, b := trimQuestionWords(q, s, sp[0], sp[1])
-			if b > a && novelName(q, s[a:b]) && (!nameOfRE.MatchString(q.text) || nameNearFocus(q, s, a, b)) {
-				own = append(own, []int{a, b})
-			}
-		}
-		spans = own
-	}
-	anchors := questionWordPositions(q, s)
-	best, bestDist, bestSpecific := []int(nil), 1<<30, false
-	for _, sp := range spans {
-		a, b := trimSpan(s, sp[0], sp[1])
-		if q.kind == kindWho || q.kind == kindWhere {
-			a, b = trimQuestionWords(q, s, a, b)
-		}
-		if b <= a || !novelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
-			continue
-		}
-		// A date with its year beats a bare month or weekday; a person
-		// named as one ("said Evan Medeiros, a former …") beats another
-		// name.
-		specific := (q.kind == kindWhen && yearRE.MatchString(s[a:b])) || (q.kind == kindWho && personLike(s, a, b))
-		d := distance(anchors, a, b)
-		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
-			best, bestDist, bestSpecific = []int{a, b}, d, specific
-		}
-	}
-	if best == nil {
-		return 0, 0, false
-	}
-	if q.kind == kindWhere && bareNoun(s[best[0]:best[1]]) {
-		return 0, 0, false // "in a country" says no more than the question
-	}
-	return best[0], best[1], true
+	return spans, true
 }
 
 // bareNoun reports whether span is one lower-case word: "country", "city".
