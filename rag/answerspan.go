@@ -232,8 +232,12 @@ func firstTime(s string, sp []int) bool {
 	return w == "first" || strings.HasPrefix(s[sp[1]:], " time")
 }
 
+// laterOrdinals are the ordinals after "first" written as words, up to
+// the tenth.
+const laterOrdinals = `second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth`
+
 // ordinalWordRE matches an ordinal written as a word.
-var ordinalWordRE = regexp.MustCompile(`^(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)$`)
+var ordinalWordRE = regexp.MustCompile(`^(?:first|` + laterOrdinals + `)$`)
 
 var yearRE = regexp.MustCompile(`\b(?:1[0-9]|20)\d\d\b`)
 

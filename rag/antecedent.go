@@ -40,12 +40,7 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 		return ""
 	}
 	title, outlet := headline(art.Title)
-	own := map[string]bool{}
-	for _, n := range []string{art.Source, outlet} {
-		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '.' }) {
-			own[strings.ToLower(w)] = true
-		}
-	}
+	own := outletWords(art, outlet)
 	for _, n := range namesIn(q, s, false) {
 		own[strings.ToLower(n)] = true
 	}
@@ -87,6 +82,19 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 // whichRE matches a question that asks which one of a kind: "which
 // show", "which of the following".
 var whichRE = regexp.MustCompile(`(?i)\bwhich\b`)
+
+// outletWords returns the lower-case words of the article's source and of
+// the outlet its headline ends with ("www.cnn.com", "CNN Business"): a
+// name made only of them is the publisher's, never an answer.
+func outletWords(art corpus.Article, outlet string) map[string]bool {
+	own := map[string]bool{}
+	for _, n := range []string{art.Source, outlet} {
+		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '.' }) {
+			own[strings.ToLower(w)] = true
+		}
+	}
+	return own
+}
 
 // ownName reports whether name n is one of own or made of words of own
 // (the outlet: "CNN", "CNN Business").

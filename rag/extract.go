@@ -529,17 +529,7 @@ func statesSuperlative(s, sup string) bool {
 }
 
 // rankRE matches an ordinal that ranks a superlative: "second", "3rd".
-var rankRE = regexp.MustCompile(`^(?:second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))$`)
-
-// hasWord reports whether s holds word w (lower case) as a whole word.
-func hasWord(s, w string) bool {
-	for _, t := range tokenize(s) {
-		if t.lower == w {
-			return true
-		}
-	}
-	return false
-}
+var rankRE = regexp.MustCompile(`^(?:` + laterOrdinals + `|\d+(?:st|nd|rd|th))$`)
 
 // ledeWeight is the score the first sentence of a dated article gains when
 // it holds the question's content and the question asks for the news
@@ -667,6 +657,17 @@ func anyIn(set idSet, ids []uint32) bool {
 		}
 	}
 	return false
+}
+
+// without returns a copy of set without id.
+func without(set idSet, id uint32) idSet {
+	out := make(idSet, len(set))
+	for k, v := range set {
+		if k != id {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // union returns a new set holding the members of a and b.

@@ -3,7 +3,6 @@ package rag
 import (
 	"regexp"
 	"slices"
-	"strings"
 
 	"citebot/corpus"
 )
@@ -48,12 +47,7 @@ func headlineName(q question, art corpus.Article, weights map[string]float64, to
 	if got < headlineShare*total {
 		return ""
 	}
-	own := map[string]bool{}
-	for _, n := range []string{art.Source, outlet} {
-		for _, w := range strings.FieldsFunc(n, func(r rune) bool { return r == ' ' || r == '.' }) {
-			own[strings.ToLower(w)] = true
-		}
-	}
+	own := outletWords(art, outlet)
 	for _, n := range namesIn(q, title, true) {
 		if !ownName(own, n) {
 			return possessor(q, n)

@@ -218,6 +218,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	if ref.IsZero() {
 		ref = ix.newest
 	}
+	digests := map[*articleRec]bool{} // read from each headline once
 	for i := range out {
 		p := &out[i]
 		p.Score = norm(p.Lexical, maxLex) + phraseWeight*norm(p.Phrase, maxPhrase) + ix.vectorWeight*norm(p.Vector, maxVec) +
@@ -225,7 +226,12 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		if recency > 0 {
 			p.Score *= math.Pow(agePrior(p.Article.Published, ref), recency)
 		}
-		if p.rec.art.digest() {
+		d, ok := digests[p.rec.art]
+		if !ok {
+			d = p.rec.art.digest()
+			digests[p.rec.art] = d
+		}
+		if d {
 			p.Score *= digestFactor
 		}
 	}

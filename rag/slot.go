@@ -93,14 +93,3 @@ func otherFocus(focus, s string) bool {
 	}
 	return seen
 }
-
-// without returns a copy of set without id.
-func without(set idSet, id uint32) idSet {
-	out := make(idSet, len(set))
-	for k, v := range set {
-		if k != id {
-			out[k] = v
-		}
-	}
-	return out
-}
