@@ -60,6 +60,11 @@ func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
 			return a, nil
 		}
 	}
+	if fu.circumstance {
+		if a, ok := e.circumstance(q, fu, fu.ante); ok {
+			return a, nil
+		}
+	}
 	if a, ok := e.answerInFocus(ctx, q, fu); ok {
 		return fu.withResolved(a), nil
 	}

@@ -84,6 +84,9 @@ type followUp struct {
 	// article quotes (see quotedOthers); ante is that antecedent.
 	quotes bool
 	ante   Turn
+	// circumstance reports a follow-up asking what was going on at the
+	// time of the antecedent's event (see circumstanceRE).
+	circumstance bool
 }
 
 var (
@@ -162,6 +165,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.quotes, fu.articles, fu.ante = true, citedArticles(ante), ante
 		return fu
 	}
+	fu.circumstance, fu.ante = circumstanceRE.MatchString(text), ante
 	if metaRE.MatchString(text) {
 		// "source?", "tell me more": the last question again, from the
 		// articles it was answered from; the answer shows its sources.
@@ -175,7 +179,14 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	}
 	if rewritten != "" {
 		fu.local = local
+		// Its own words as typed and as read: "such a big deal" is read
+		// as "so important".
 		fu.own = ownTerms(text)
+		for _, t := range ownTerms(e.ix.read(text).text) {
+			if !slices.Contains(fu.own, t) {
+				fu.own = append(fu.own, t)
+			}
+		}
 		fu.articles = citedArticles(ante)
 	}
 	return fu
@@ -327,6 +338,11 @@ func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp
 	if a.NotFound || len(a.Citations) == 0 || !answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return Answer{}, false
 	}
+	if anchoredRE.MatchString(fu.local) && repeats(a, fu.ante) {
+		// "after she visited taiwan, what did beijing cut off?" asks for
+		// another event than the one the last answer told of.
+		return Answer{}, false
+	}
 	return a, true
 }
 
@@ -377,12 +393,32 @@ func answersOwnWords(own []string, text string) bool {
 	ts := terms(text)
 	for _, o := range own {
 		for _, t := range ts {
-			if t == o || (len(o) >= 4 && strings.HasPrefix(t, o)) || (len(t) >= 4 && strings.HasPrefix(o, t)) {
+			if t == o || (len(o) >= 4 && strings.HasPrefix(t, o)) || (len(t) >= 4 && strings.HasPrefix(o, t)) || slices.Contains(synonyms[o], t) || eseDemonym(o, t) || eseDemonym(t, o) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// repeats reports whether answer a says nothing but what turn t's answer
+// said: every sentence of it is in t's answer text.
+func repeats(a Answer, t Turn) bool {
+	said := plainAnswer(t.Answer.Text)
+	for _, s := range splitSentences(plainAnswer(a.Text)) {
+		if !strings.Contains(said, strings.TrimSpace(plainAnswer(a.Text)[s.Start:s.End])) {
+			return false
+		}
+	}
+	return len(a.Citations) > 0
+}
+
+// eseDemonym reports whether term d is the "-ese" adjective of place
+// term p that ends in "a" ("china", "chines" for Chinese; "malta",
+// "maltes"): the one demonym that is neither a prefix match nor shares a
+// stem with its place.
+func eseDemonym(p, d string) bool {
+	return len(p) >= 4 && strings.HasSuffix(p, "a") && d == p[:len(p)-1]+"es"
 }
 
 // antecedentTurn returns the last turn of history with an answered question:
@@ -426,6 +462,11 @@ type subject struct {
 	event string
 	// context holds the terms of the antecedent question and answer.
 	context map[string]bool
+	// answerPeople are the people its answer names in full, by last name
+	// (see answerPeople); genders is what the cited articles call each of
+	// them and of names, keyed by lower-case name.
+	answerPeople []string
+	genders      map[string]gender
 }
 
 // subjectOf works out what an antecedent turn is about.
@@ -500,6 +541,16 @@ func (e *Extractive) subjectOf(t Turn) subject {
 		s.answeredWhen = s.when != "" && (q.kind == kindWhen || bareAuxRE.MatchString(s.text))
 	}
 	s.event = eventPhrase(s.text)
+	s.genders = map[string]gender{}
+	if !ans.NotFound && !ans.Chitchat {
+		s.answerPeople = answerPeople(ans.Text)
+	}
+	ids := citedArticles(t)
+	for _, n := range slices.Concat(s.names, []string{s.answerName}, s.answerPeople) {
+		if n != "" {
+			s.genders[strings.ToLower(n)] = e.genderOf(n, ids)
+		}
+	}
 	return s
 }
 
@@ -940,7 +991,7 @@ func substitutePronouns(f string, s subject) string {
 			}
 			return who
 		})
-	case singularRE.MatchString(f) && (s.answerName != "" || s.person() != ""):
+	case singularRE.MatchString(f) && (s.answerName != "" || s.person() != "" || len(s.answerPeople) > 0):
 		who := s.answerName
 		if who == "" {
 			who = s.person()
@@ -948,7 +999,7 @@ func substitutePronouns(f string, s subject) string {
 		// The first pronoun names the person; later ones stay: "where
 		// was sullivan when he said that".
 		if loc := singularRE.FindStringIndex(f); loc != nil {
-			name := who
+			name := s.personFor(f[loc[0]:loc[1]], who)
 			if strings.EqualFold(f[loc[0]:loc[1]], "his") {
 				name += "'s"
 			}

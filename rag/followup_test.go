@@ -2,6 +2,7 @@ package rag_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -19,8 +20,13 @@ func converse(t *testing.T, a *rag.Extractive, asOf string, questions ...string)
 		if err != nil {
 			t.Fatalf("%q: %v", q, err)
 		}
-		history = append(history, rag.Turn{Question: q, Answer: ans})
 		out = append(out, ans)
+		// The bot keeps a conversation without its quotes.
+		ans.Citations = slices.Clone(ans.Citations)
+		for i := range ans.Citations {
+			ans.Citations[i].Quote = ""
+		}
+		history = append(history, rag.Turn{Question: q, Answer: ans})
 	}
 	return out
 }
@@ -143,6 +149,18 @@ func TestFollowUps(t *testing.T) {
 		{name: "a day takes on", asOf: "2024-10-01",
 			turns:    []string{"what did sullivan and wang yi agree on", "when?", "where?"},
 			resolved: "where did sullivan and wang yi agree on on 28 August 2024"},
+		{name: "what else was happening then is the clause that sets the scene", asOf: "2023-03-15",
+			turns:    []string{"when did biden and xi have their fifth phone call", "what else was happening then?"},
+			resolved: "what else was happening in July 2022", answerHas: "**amid a furor"},
+		{name: "she is the person the articles call she, not the president", asOf: "2024-10-01",
+			turns:    []string{"when did biden and xi have their fifth phone call", "what was the backdrop?", "after she visited taiwan, what did beijing cut off?"},
+			resolved: "after Pelosi visited taiwan, what did beijing cut off", answerHas: "military-to-military"},
+		{name: "a big deal is read as important", asOf: "2024-10-01",
+			turns:    []string{"what does washington want beijing's help with on fentanyl", "why is that a big deal?"},
+			resolved: "why is that important", answerHas: "opioid"},
+		{name: "fighting about is a dispute, written as a battle", asOf: "2021-10-25",
+			turns:    []string{"when will biden and xi hold their virtual meeting", "what have washington and beijing been fighting over"},
+			resolved: "", answerHas: "battled over"},
 		{name: "no history", asOf: "2024-10-01",
 			turns:    []string{"where was that?"},
 			resolved: ""},

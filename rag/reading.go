@@ -67,6 +67,14 @@ var functionWords = func() []string {
 	return words
 }()
 
+// disputeForms maps the forms of "fight" to those of "dispute", for a
+// fight about or over something.
+var disputeForms = map[string]string{"fight": "dispute", "fights": "disputes", "fighting": "disputing", "fought": "disputed"}
+
+// deemRE matches the word before "a big deal" when the idiom rates
+// something: "is a big deal", "was that a big deal".
+var deemRE = regexp.MustCompile(`^(?:is|was|be|been|it|that|this|it's|it’s|that's|that’s|quite|really)$`)
+
 // tokenRE splits a question into words and the rest.
 var tokenRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’./-]*[\p{L}\p{N}]|[\p{L}\p{N}]|\S`)
 
@@ -151,6 +159,19 @@ func (ix *Index) read(q string) reading {
 			z = locs[i+1][1] // "the kind of relationship": the relationship
 			i++
 			replace = true
+		case disputeForms[low] != "" && (word(i+1) == "about" || word(i+1) == "over"):
+			// "what have they been fighting about": a dispute, not a battle.
+			rep, replace = disputeForms[low], true
+		case low == "such" && word(i+1) == "a" && word(i+2) == "big" && word(i+3) == "deal":
+			// "why's that such a big deal": an idiom for importance, not
+			// an agreement.
+			z = locs[i+3][1]
+			i += 3
+			rep, replace = "so important", true
+		case low == "a" && word(i+1) == "big" && word(i+2) == "deal" && deemRE.MatchString(word(i-1)):
+			z = locs[i+2][1] // "is it a big deal"
+			i += 2
+			rep, replace = "important", true
 		case hasKey(chatWords, low):
 			rep, replace = chatWords[low], true
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {

@@ -306,6 +306,8 @@ func init() {
 		{"ask", "request", "requested"},
 		{"accuse", "accusation", "blame", "criticize", "criticism"},
 		{"complain", "complaint", "grievance", "concern"},
+		{"dispute", "feud", "quarrel", "clash", "spat"},
+		{"important", "importance", "crucial", "vital", "significant", "significance"},
 	} {
 		var stems []string
 		for _, w := range g {
@@ -321,6 +323,15 @@ func init() {
 					synonyms[s] = append(synonyms[s], o)
 				}
 			}
+		}
+	}
+	// One way only: a dispute is also written as a battle or a fight
+	// ("they battled over …"), but a battle is often no dispute ("the
+	// battle of …"). Reading turns "fighting about" into "disputing
+	// about" (see disputeForms).
+	for _, w := range []string{"dispute", "feud", "quarrel"} {
+		for _, t := range terms(w) {
+			synonyms[t] = append(synonyms[t], "battl", "fight")
 		}
 	}
 }

@@ -14,7 +14,7 @@ import (
 // sentence about what might.
 
 // denialRE finds the words that deny or refuse what a sentence is about.
-var denialRE = regexp.MustCompile(`(?i)\b(?:not|never|no|none|nor|neither|nothing|nobody|without|cannot|refus(?:e|ed|es|ing)|reject(?:ed|s|ing)?|declin(?:e|ed|es|ing)|den(?:y|ied|ies)|cancel(?:l?ed|s)?|called off|postponed|scrapped|failed to|unable to|instead of|rather than)\b|n['’]t\b`)
+var denialRE = regexp.MustCompile(`(?i)\b(?:not|never|no|none|nor|neither|nothing|nobody|without|cannot|refus(?:e|ed|es|ing)|reject(?:ed|s|ing)?|declin(?:e|ed|es|ing)|den(?:y|ied|ies)|cancel(?:l?ed|s)?|called off|postponed|scrapped|failed to|unable to|instead of|rather than|(?:a mistake|wrong|premature|too early) to (?:see|call|say|think|describe|view|expect|speak of))\b|n['’]t\b`)
 
 // speculativeRE finds a sentence that tells of a prospect, not a fact:
 // "a visit … was in the offing", "it could happen as soon as next week".

@@ -44,3 +44,25 @@ func TestYesNoWithoutAllItsNames(t *testing.T) {
 		})
 	}
 }
+
+// TestYesNoReadsADenial checks that a sentence calling the thing asked
+// about a mistake to see answers "No".
+func TestYesNoReadsADenial(t *testing.T) {
+	e := rag.NewExtractive(shippedIndex(t))
+	tests := []struct {
+		name, q, asOf, want string
+	}{
+		{"a mistake to see it", "is there a thaw between washington and beijing?", "2021-10-25", "**No**: yet with disagreements abounding"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day(tt.asOf)})
+			if err != nil {
+				t.Fatalf("Answer: %v", err)
+			}
+			if !strings.HasPrefix(ans.Text, tt.want) {
+				t.Errorf("got %q, want it to start with %q", ans.Text, tt.want)
+			}
+		})
+	}
+}
