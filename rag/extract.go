@@ -357,6 +357,13 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		}
 		return e.notFound(r)
 	}
+	if outcomeQuestionRE.MatchString(q.text) && aheadOfItsArticle(best) {
+		// "how did the video meeting go?" is not answered by the article
+		// that announced it.
+		ans := e.notFound(r)
+		ans.Text = prospectNote + ans.Text
+		return ans
+	}
 	chosen := []*candidate{best}
 	if best.prevStart >= 0 {
 		chosen = append(chosen, &candidate{art: best.art, start: best.prevStart, end: best.prevEnd, text: best.art.Text[best.prevStart:best.prevEnd], prevStart: -1})

@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"citebot/rag/timex"
 	"regexp"
 	"strings"
 	"unicode"
@@ -24,6 +25,36 @@ var speculativeRE = regexp.MustCompile(`(?i)\b(?:could|might|may|would|will|like
 // "was the trip cancelled?".
 var pastQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t|was|wasn['’]t|were|weren['’]t|had|hadn['’]t)\b`)
 
+// prospectNote opens the answer to a question about what happened that
+// the articles only report as a prospect.
+const prospectNote = "The articles don't say whether it happened: they only report it as a prospect. "
+
+// outcomeQuestionRE finds a question about how an event went or what was
+// said at it: "how did the video meeting end up going?", "what did he
+// say at it?".
+var outcomeQuestionRE = regexp.MustCompile(`(?i)^how (?:did|was|were)\b.*\b(?:go|went|going|turn(?:ed)? out|play(?:ed)? out|pan(?:ned)? out)\b|^what (?:did|was|were)\b.*\b(?:say|said|announce[ds]?|agree[ds]?|decide[ds]?|discuss(?:ed)?)\s+(?:at|during)\b`)
+
+// aheadOfItsArticle reports whether c's sentence tells of something
+// still to come when its article was published: it names a time from
+// the publication on that ends after it, and speaks of a prospect ("agreed … to hold the
+// virtual conference by the end of the year").
+func aheadOfItsArticle(c *candidate) bool {
+	pub := c.art.Published
+	if pub.IsZero() || !(speculativeRE.MatchString(c.text) || arrangedRE.MatchString(c.text)) {
+		return false
+	}
+	for _, m := range timex.Find(c.text, pub) {
+		if !m.Date.From.Before(pub) && m.Date.To.After(pub) {
+			return true
+		}
+	}
+	return false
+}
+
+// arrangedRE finds an event arranged for later: "agreed to hold", "to
+// host a press conference".
+var arrangedRE = regexp.MustCompile(`(?i)\b(?:agreed|arranged|scheduled|due|slated) to\b|\bto (?:hold|host|convene|stage)\b`)
+
 // didQuestionRE finds a question about whether something was done: "did
 // he go …", "didn't they meet …".
 var didQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t)\b`)
@@ -44,7 +75,7 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 	if pastQuestionRE.MatchString(q.text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
 		// A prospect does not answer whether it came about.
 		ans := e.notFound(r)
-		ans.Text = "The articles don't say whether it happened: they only report it as a prospect. " + ans.Text
+		ans.Text = prospectNote + ans.Text
 		return ans, true
 	}
 	chosen := []*candidate{best}

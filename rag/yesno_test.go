@@ -66,3 +66,32 @@ func TestYesNoReadsADenial(t *testing.T) {
 		})
 	}
 }
+
+// TestOutcomeOfAProspect checks that a question about how an event went
+// or what was said at it is not answered by the sentence that announced
+// it as still to come, while one about an event already reported is.
+func TestOutcomeOfAProspect(t *testing.T) {
+	e := rag.NewExtractive(shippedIndex(t))
+	tests := []struct {
+		name, q, asOf string
+		notFound      bool
+	}{
+		{"a press conference still to come", "what did sullivan say at the press conference?", "2024-10-01", true},
+		{"a conference agreed for the end of the year", "how did the video conference between biden and xi end up going?", "2021-10-25", true},
+		{"a call already reported", "how did biden's call with xi in september 2021 go?", "2024-10-01", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day(tt.asOf)})
+			if err != nil {
+				t.Fatalf("Answer: %v", err)
+			}
+			if ans.NotFound != tt.notFound {
+				t.Fatalf("not found: got %v, want %v: %s", ans.NotFound, tt.notFound, ans.Text)
+			}
+			if tt.notFound && !strings.Contains(ans.Text, "only report it as a prospect") {
+				t.Errorf("got %q, want the prospect note", ans.Text)
+			}
+		})
+	}
+}
