@@ -64,3 +64,72 @@ func emphasizeCircumstance(s string) string {
 	end := loc[0] + len(clause)
 	return s[:loc[0]] + emphasis + clause + emphasis + s[end:]
 }
+
+// "Where was he when he said that?" after an answer that quotes someone
+// asks where the words were spoken. News writing says so in the sentence
+// that reports them or in one of the two after it ("…,” he told reporters
+// aboard Air Force One"): the first of those that reports speech and
+// names a place answers, the place leading.
+
+// saidWhereRE matches a follow-up asking where someone was when they said
+// what the last answer reported.
+var saidWhereRE = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|ok(?:ay)?)\W+)*where\s+(?:was|were|is)\s+[\p{L}'’. ]+?\s+when\s+(?:he|she|they|it|[\p{L}'’.]+)\s+(?:said|told|made|wrote|gave)\s+(?:that|this|it|those|these|them)\b`)
+
+// spokenAtRE finds a place words were spoken at, right after the verb
+// that reports them: "he told reporters aboard Air Force One", "said in
+// Beijing", "speaking at the White House". Group 1 is the place.
+var spokenAtRE = regexp.MustCompile(`\b(?:said|says|told|speaking|spoke|added|remarked)\s+(?:(?:reporters|journalists|the\s+press|lawmakers|an?\s+audience)\s+)?(?:aboard|in|at|from)\s+(?:the\s+)?(\p{Lu}[\p{L}.’'-]*(?:\s+\p{Lu}[\p{L}.’'-]*)*)`)
+
+// speechReach is how many sentences after the reported words are searched
+// for where they were spoken.
+const speechReach = 2
+
+// whereSaid answers a follow-up matched by saidWhereRE from the sentence
+// of the antecedent's cited articles that its answer holds and the
+// speechReach after it. It reports false when none says where words were
+// spoken (see spokenAtRE).
+func (e *Extractive) whereSaid(q Query, fu followUp, ante Turn) (Answer, bool) {
+	said := plainAnswer(ante.Answer.Text)
+	for _, id := range citedArticles(ante) {
+		art, ok := e.ix.Article(id)
+		if !ok {
+			continue
+		}
+		sents := splitSentences(art.Text)
+		for i, sp := range sents {
+			if !strings.Contains(said, opening(art.Text[sp.Start:sp.End])) {
+				continue
+			}
+			for _, next := range sents[i:min(len(sents), i+1+speechReach)] {
+				s := art.Text[next.Start:next.End]
+				m := spokenAtRE.FindStringSubmatch(s)
+				if m == nil {
+					continue
+				}
+				place := strings.TrimRight(m[1], " ,.")
+				b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
+				b.sentence(art, next.Start, next.End, func(s string) string { return emphasis + place + emphasis + ": " + s })
+				return fu.withResolved(b.answer()), true
+			}
+		}
+	}
+	return Answer{}, false
+}
+
+// openingLen is how much of a sentence's start identifies it in an
+// answer's text: enough to be unique, short enough to come before the
+// dates an answer annotates.
+const openingLen = 40
+
+// opening returns the start of sentence s, at most openingLen bytes cut
+// at a word.
+func opening(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) <= openingLen {
+		return s
+	}
+	if i := strings.LastIndexByte(s[:openingLen], ' '); i > 0 {
+		return s[:i]
+	}
+	return s[:openingLen]
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -62,6 +63,11 @@ func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
 	}
 	if fu.circumstance {
 		if a, ok := e.circumstance(q, fu, fu.ante); ok {
+			return a, nil
+		}
+	}
+	if fu.saidWhere {
+		if a, ok := e.whereSaid(q, fu, fu.ante); ok {
 			return a, nil
 		}
 	}
@@ -148,6 +154,9 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 			r.passages, err = e.ix.Search(WithSearchTrace(ctx, nil), text, opts)
 		}
 	}
+	if err == nil {
+		r.passages, err = e.withPeriodPassages(ctx, r.read.text, r.passages, r.asOf)
+	}
 	r.q = e.ix.analyzeReading(r.read)
 	r.tq, r.analyzed = parseTime(r.read.text, r.q.kind), true
 	if err == nil {
@@ -163,6 +172,40 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 		return retrieval{}, fmt.Errorf("retrieve: %w", err)
 	}
 	return r, nil
+}
+
+// periodExtra bounds the passages of a question's period that join those
+// of the whole corpus.
+const periodExtra = 3
+
+// boundedPeriodRE matches a month or year that bounds a question rather
+// than placing it: "by march 2023", "since 2021".
+var boundedPeriodRE = regexp.MustCompile(`(?i)\b(?:by|before|after|since|until|till|through|from)\s+(?:(?:early|mid|late)[- ])?(?:[a-z]+\.?,?\s+)?(?:1[6-9]\d\d|20\d\d)\b`)
+
+// withPeriodPassages adds to ps the best passages of the articles
+// published in the month or year the question names (or within
+// periodSlack after it), unless the date only bounds it: "what did sullivan say about a call in march
+// 2023" is about what the March 2023 articles report, which the search of
+// the whole corpus may rank below articles about other calls.
+func (e *Extractive) withPeriodPassages(ctx context.Context, text string, ps []Passage, asOf time.Time) ([]Passage, error) {
+	p, ok := questionPeriod(text)
+	if !ok || boundedPeriodRE.MatchString(text) {
+		return ps, nil
+	}
+	until := p.to.Add(periodSlack)
+	if until.After(asOf) {
+		until = asOf
+	}
+	extra, err := e.ix.Search(WithSearchTrace(ctx, nil), text, SearchOptions{K: periodExtra, Since: p.from, Before: until})
+	if err != nil {
+		return ps, err
+	}
+	for _, x := range extra {
+		if !slices.ContainsFunc(ps, func(q Passage) bool { return q.ID == x.ID }) {
+			ps = append(ps, x)
+		}
+	}
+	return ps, nil
 }
 
 func (e *Extractive) now() time.Time {

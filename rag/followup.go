@@ -87,6 +87,9 @@ type followUp struct {
 	// circumstance reports a follow-up asking what was going on at the
 	// time of the antecedent's event (see circumstanceRE).
 	circumstance bool
+	// saidWhere reports a follow-up asking where the words the antecedent
+	// reported were spoken (see saidWhereRE).
+	saidWhere bool
 }
 
 var (
@@ -165,7 +168,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.quotes, fu.articles, fu.ante = true, citedArticles(ante), ante
 		return fu
 	}
-	fu.circumstance, fu.ante = circumstanceRE.MatchString(text), ante
+	fu.circumstance, fu.saidWhere, fu.ante = circumstanceRE.MatchString(text), saidWhereRE.MatchString(text), ante
 	if metaRE.MatchString(text) {
 		// "source?", "tell me more": the last question again, from the
 		// articles it was answered from; the answer shows its sources.
@@ -598,10 +601,32 @@ var eventNounRE = regexp.MustCompile(`(?i)\b(?:(?:the|a|an|their|his|her|its)\s+
 // "the" in front unless it has a determiner or possessive; "" for none.
 func eventPhrase(text string) string {
 	ms := eventNounRE.FindAllString(text, -1)
-	if len(ms) == 0 {
-		return ""
+	for i := len(ms) - 1; i >= 0; i-- {
+		m := strings.TrimSpace(ms[i])
+		if loc := innerDeterminerRE.FindAllStringIndex(m, -1); len(loc) > 0 {
+			m = m[loc[len(loc)-1][0]+1:] // "holding a press conference": "a press conference"
+		}
+		bare := strings.TrimSpace(eventLeadRE.ReplaceAllString(m, ""))
+		if bare != m && !strings.Contains(bare, " ") {
+			continue // "after meeting wang yi": a verb, not an event
+		}
+		if bare != "" {
+			return withDeterminer(bare)
+		}
 	}
-	m := strings.TrimSpace(ms[len(ms)-1])
+	return ""
+}
+
+// innerDeterminerRE matches a determiner inside a phrase, after a word.
+var innerDeterminerRE = regexp.MustCompile(`(?i)\s(?:the|a|an|their|his|her|its)\s`)
+
+// eventLeadRE matches the prepositions an event phrase may have caught
+// before it: "after the meeting".
+var eventLeadRE = regexp.MustCompile(`(?i)^(?:(?:after|before|during|since|until|following|for|with|at|in|on|of|about|from|to|by)\s+)+`)
+
+// withDeterminer puts "the" before event phrase m unless it has a
+// determiner or a possessive.
+func withDeterminer(m string) string {
 	first := strings.ToLower(strings.Fields(m)[0])
 	switch {
 	case first == "the" || first == "a" || first == "an" || first == "their" || first == "his" || first == "her" || first == "its":
@@ -736,8 +761,22 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	if shift != nil {
 		return e.shifted(out, shift, s)
 	}
-	out = substitutePronouns(out, s)
+	out = substituteEvent(substitutePronouns(out, s), s)
 	return withCarry(out, s), out
+}
+
+// eventItRE matches "it" standing for an event: "what did he say at
+// it?", "how did it go?". Group 1 is what comes before it.
+var eventItRE = regexp.MustCompile(`(?i)(\b(?:at|during|from|about)\s+|^how\s+(?:did|was)\s+)it\b`)
+
+// substituteEvent replaces "it" standing for an event with the event the
+// antecedent question named: "what did sullivan say at the press
+// conference".
+func substituteEvent(f string, s subject) string {
+	if s.event == "" {
+		return f
+	}
+	return eventItRE.ReplaceAllString(f, "${1}"+strings.ReplaceAll(s.event, "$", "$$"))
 }
 
 // whatAboutRE matches a follow-up that asks the antecedent again of

@@ -161,6 +161,12 @@ func TestFollowUps(t *testing.T) {
 		{name: "fighting about is a dispute, written as a battle", asOf: "2021-10-25",
 			turns:    []string{"when will biden and xi hold their virtual meeting", "what have washington and beijing been fighting over"},
 			resolved: "", answerHas: "battled over"},
+		{name: "where was he when he said it is where the words were spoken", asOf: "2023-03-15",
+			turns:    []string{"what did jake sullivan say in march 2023 about a call between biden and xi", "where was he when he said it?"},
+			resolved: "where was", answerHas: "**Air Force One**: "},
+		{name: "it is the event the last question named", asOf: "2024-10-01",
+			turns:    []string{"when was sullivan holding a press conference after meeting wang yi", "what did he say at it?"},
+			resolved: "what did sullivan say at the press conference"},
 		{name: "no history", asOf: "2024-10-01",
 			turns:    []string{"where was that?"},
 			resolved: ""},
@@ -189,6 +195,8 @@ func TestFollowUpNotFound(t *testing.T) {
 	for _, turns := range [][]string{
 		{"when did biden n xi last see each other in person", "what did they eat?"},
 		{"when did biden n xi last see each other in person", "where was that?", "what did they eat there?"},
+		{"when was sullivan holding a press conference after meeting wang yi", "what did he say at it?"},
+		{"when was he doing a press conf after meeting wang yi", "and how did it go?"},
 	} {
 		t.Run(turns[len(turns)-1], func(t *testing.T) {
 			answers := converse(t, a, "2024-10-01", turns...)
