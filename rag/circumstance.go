@@ -3,6 +3,9 @@ package rag
 import (
 	"regexp"
 	"strings"
+	"time"
+
+	"citebot/rag/timex"
 )
 
 // "What was going on at the time?" after an answer asks for the
@@ -65,15 +68,20 @@ func emphasizeCircumstance(s string) string {
 	return s[:loc[0]] + emphasis + clause + emphasis + s[end:]
 }
 
-// "Where was he when he said that?" after an answer that quotes someone
-// asks where the words were spoken. News writing says so in the sentence
-// that reports them or in one of the two after it ("…,” he told reporters
-// aboard Air Force One"): the first of those that reports speech and
-// names a place answers, the place leading.
+// "Where was he when he said that?" or "when did they say that?" after
+// an answer that reports someone's words asks where or when they were
+// spoken. News writing says so in the sentence that reports them or in
+// one of the two after it ("…,” he told reporters aboard Air Force One";
+// "the official said in the call with reporters last week"): the first
+// of those that tells it answers, the place or the date leading.
 
 // saidWhereRE matches a follow-up asking where someone was when they said
 // what the last answer reported.
 var saidWhereRE = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|ok(?:ay)?)\W+)*where\s+(?:was|were|is)\s+[\p{L}'’. ]+?\s+when\s+(?:he|she|they|it|[\p{L}'’.]+)\s+(?:said|told|made|wrote|gave)\s+(?:that|this|it|those|these|them)\b`)
+
+// saidWhenRE matches a follow-up asking when someone said what the last
+// answer reported: "when did they say that", "when was that said".
+var saidWhenRE = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|ok(?:ay)?)\W+)*when\s+(?:did\s+[\p{L}'’. ]+?\s+(?:say|tell|write|make)\s+(?:that|this|it|those|these|them)|(?:was|were)\s+(?:that|this|it|those|these)\s+(?:said|written|told))\b`)
 
 // spokenAtRE finds a place words were spoken at, right after the verb
 // that reports them: "he told reporters aboard Air Force One", "said in
@@ -81,14 +89,40 @@ var saidWhereRE = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|ok(?:ay)?)\W+)*where\
 var spokenAtRE = regexp.MustCompile(`\b(?:said|says|told|speaking|spoke|added|remarked)\s+(?:(?:reporters|journalists|the\s+press|lawmakers|an?\s+audience)\s+)?(?:aboard|in|at|from)\s+(?:the\s+)?(\p{Lu}[\p{L}.’'-]*(?:\s+\p{Lu}[\p{L}.’'-]*)*)`)
 
 // speechReach is how many sentences after the reported words are searched
-// for where they were spoken.
+// for where or when they were spoken.
 const speechReach = 2
 
-// whereSaid answers a follow-up matched by saidWhereRE from the sentence
-// of the antecedent's cited articles that its answer holds and the
-// speechReach after it. It reports false when none says where words were
-// spoken (see spokenAtRE).
-func (e *Extractive) whereSaid(q Query, fu followUp, ante Turn) (Answer, bool) {
+// spokenWhere returns the place sentence s says words were spoken at, or "".
+func spokenWhere(s string, _ time.Time) string {
+	if m := spokenAtRE.FindStringSubmatch(s); m != nil {
+		return strings.TrimRight(m[1], " ,.")
+	}
+	return ""
+}
+
+// spokenWhen returns the date a sentence reporting speech gives, as
+// resolved against its article's date pub ("the week of 19 August
+// 2024" for "last week"), or "".
+func spokenWhen(s string, pub time.Time) string {
+	if !speechRE.MatchString(s) && !briefingRE.MatchString(s) {
+		return ""
+	}
+	for _, m := range timex.Find(s, pub) {
+		if !m.Vague && !m.Date.IsZero() {
+			return m.Date.String()
+		}
+	}
+	return ""
+}
+
+// briefingRE finds words reported at a briefing: "briefing reporters".
+var briefingRE = regexp.MustCompile(`(?i)\b(?:briefing|briefed|told|interview|press conference|call with reporters)\b`)
+
+// saidAt answers a follow-up asking where or when the antecedent's
+// reported words were spoken, with find (spokenWhere or spokenWhen):
+// from the sentence of the antecedent's cited articles that its answer
+// holds and the speechReach after it. It reports false when none tells.
+func (e *Extractive) saidAt(q Query, fu followUp, ante Turn, find func(string, time.Time) string) (Answer, bool) {
 	said := plainAnswer(ante.Answer.Text)
 	for _, id := range citedArticles(ante) {
 		art, ok := e.ix.Article(id)
@@ -101,14 +135,12 @@ func (e *Extractive) whereSaid(q Query, fu followUp, ante Turn) (Answer, bool) {
 				continue
 			}
 			for _, next := range sents[i:min(len(sents), i+1+speechReach)] {
-				s := art.Text[next.Start:next.End]
-				m := spokenAtRE.FindStringSubmatch(s)
-				if m == nil {
+				lead := find(art.Text[next.Start:next.End], art.Published)
+				if lead == "" {
 					continue
 				}
-				place := strings.TrimRight(m[1], " ,.")
 				b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
-				b.sentence(art, next.Start, next.End, func(s string) string { return emphasis + place + emphasis + ": " + s })
+				b.sentence(art, next.Start, next.End, func(s string) string { return emphasis + lead + emphasis + ": " + s })
 				return fu.withResolved(b.answer()), true
 			}
 		}

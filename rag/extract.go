@@ -66,8 +66,8 @@ func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
 			return a, nil
 		}
 	}
-	if fu.saidWhere {
-		if a, ok := e.whereSaid(q, fu, fu.ante); ok {
+	if fu.saidAt != nil {
+		if a, ok := e.saidAt(q, fu, fu.ante, fu.saidAt); ok {
 			return a, nil
 		}
 	}

@@ -87,9 +87,10 @@ type followUp struct {
 	// circumstance reports a follow-up asking what was going on at the
 	// time of the antecedent's event (see circumstanceRE).
 	circumstance bool
-	// saidWhere reports a follow-up asking where the words the antecedent
-	// reported were spoken (see saidWhereRE).
-	saidWhere bool
+	// saidAt finds, for a follow-up asking where or when the words the
+	// antecedent reported were spoken, the place or date a sentence
+	// gives (spokenWhere, spokenWhen); nil for other follow-ups.
+	saidAt func(sentence string, published time.Time) string
 }
 
 var (
@@ -168,7 +169,13 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.quotes, fu.articles, fu.ante = true, citedArticles(ante), ante
 		return fu
 	}
-	fu.circumstance, fu.saidWhere, fu.ante = circumstanceRE.MatchString(text), saidWhereRE.MatchString(text), ante
+	fu.circumstance, fu.ante = circumstanceRE.MatchString(text), ante
+	switch {
+	case saidWhereRE.MatchString(text):
+		fu.saidAt = spokenWhere
+	case saidWhenRE.MatchString(text):
+		fu.saidAt = spokenWhen
+	}
 	if metaRE.MatchString(text) {
 		// "source?", "tell me more": the last question again, from the
 		// articles it was answered from; the answer shows its sources.

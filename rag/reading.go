@@ -162,6 +162,9 @@ func (ix *Index) read(q string) reading {
 		case disputeForms[low] != "" && (word(i+1) == "about" || word(i+1) == "over"):
 			// "what have they been fighting about": a dispute, not a battle.
 			rep, replace = disputeForms[low], true
+		case low == "point" && word(i-1) == "the" && word(i+1) == "of" && word(i+2) != "view":
+			// "what was the point of the talks": their purpose.
+			rep, replace = "purpose", true
 		case low == "such" && word(i+1) == "a" && word(i+2) == "big" && word(i+3) == "deal":
 			// "why's that such a big deal": an idiom for importance, not
 			// an agreement.

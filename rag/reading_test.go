@@ -28,6 +28,12 @@ func TestReadQuestion(t *testing.T) {
 		{"capitalised names are never changed", "Who is Denny Rooy?", "Who is Denny Rooy?", ""},
 		{"a letter as a symbol", "what are the functions of n and T(n) here", "what are the functions of n and T(n) here", ""},
 		{"a question of fillers only", "hey", "hey", ""},
+		{"the point of is a purpose", "what was the point of the talks", "what was the purpose of the talks", ""},
+		{"a point of view stays", "what was the point of view of the talks", "what was the point of view of the talks", ""},
+		{"such a big deal is importance", "why is that such a big deal", "why is that so important", ""},
+		{"a big deal signed stays", "who signed a big deal with china", "who signed a big deal with china", ""},
+		{"fighting over is a dispute", "what are they fighting over", "what are they disputing over", ""},
+		{"fighting alone stays", "when did the fighting stop", "when did the fighting stop", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

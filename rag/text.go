@@ -308,6 +308,7 @@ func init() {
 		{"complain", "complaint", "grievance", "concern"},
 		{"dispute", "feud", "quarrel", "clash", "spat"},
 		{"important", "importance", "crucial", "vital", "significant", "significance"},
+		{"purpose", "goal", "aim", "objective"},
 	} {
 		var stems []string
 		for _, w := range g {
