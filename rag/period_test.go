@@ -1,7 +1,6 @@
 package rag_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -22,10 +21,7 @@ func TestQuestionPeriodArticles(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day(tt.asOf)})
-			if err != nil {
-				t.Fatalf("Answer: %v", err)
-			}
+			ans := answerAsOf(t, e, tt.q, tt.asOf)
 			if !strings.Contains(ans.Text, tt.want) {
 				t.Errorf("got %q, want it to contain %q", ans.Text, tt.want)
 			}

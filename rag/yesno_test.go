@@ -25,10 +25,7 @@ func TestYesNoWithoutAllItsNames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day(tt.asOf)})
-			if err != nil {
-				t.Fatalf("Answer: %v", err)
-			}
+			ans := answerAsOf(t, e, tt.q, tt.asOf)
 			if ans.NotFound != tt.notFound {
 				t.Fatalf("not found: got %v, want %v: %s", ans.NotFound, tt.notFound, ans.Text)
 			}
@@ -56,10 +53,7 @@ func TestYesNoReadsADenial(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day(tt.asOf)})
-			if err != nil {
-				t.Fatalf("Answer: %v", err)
-			}
+			ans := answerAsOf(t, e, tt.q, tt.asOf)
 			if !strings.HasPrefix(ans.Text, tt.want) {
 				t.Errorf("got %q, want it to start with %q", ans.Text, tt.want)
 			}
@@ -82,10 +76,7 @@ func TestOutcomeOfAProspect(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ans, err := e.Answer(context.Background(), rag.Query{Question: tt.q, AsOf: day(tt.asOf)})
-			if err != nil {
-				t.Fatalf("Answer: %v", err)
-			}
+			ans := answerAsOf(t, e, tt.q, tt.asOf)
 			if ans.NotFound != tt.notFound {
 				t.Fatalf("not found: got %v, want %v: %s", ans.NotFound, tt.notFound, ans.Text)
 			}
@@ -94,4 +85,14 @@ func TestOutcomeOfAProspect(t *testing.T) {
 			}
 		})
 	}
+}
+
+// answerAsOf answers question q asked on day asOf (YYYY-MM-DD).
+func answerAsOf(t *testing.T, e *rag.Extractive, q, asOf string) rag.Answer {
+	t.Helper()
+	ans, err := e.Answer(context.Background(), rag.Query{Question: q, AsOf: day(asOf)})
+	if err != nil {
+		t.Fatalf("Answer(%q): %v", q, err)
+	}
+	return ans
 }
