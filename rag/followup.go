@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"regexp"
@@ -468,8 +469,9 @@ type subject struct {
 	when         string
 	answeredWhen bool
 	// event is the noun phrase of its question naming an event ("the
-	// alaska talks"), or "".
-	event string
+	// alaska talks"), or ""; answerEvent the one its answer names last
+	// ("the trip" of "… to cancel a trip by …").
+	event, answerEvent string
 	// context holds the terms of the antecedent question and answer.
 	context map[string]bool
 	// answerPeople are the people its answer names in full, by last name
@@ -551,6 +553,9 @@ func (e *Extractive) subjectOf(t Turn) subject {
 		s.answeredWhen = s.when != "" && (q.kind == kindWhen || bareAuxRE.MatchString(s.text))
 	}
 	s.event = eventPhrase(s.text)
+	if !ans.NotFound && !ans.Chitchat {
+		s.answerEvent = eventPhrase(plainAnswer(ans.Text))
+	}
 	s.genders = map[string]gender{}
 	if !ans.NotFound && !ans.Chitchat {
 		s.answerPeople = answerPeople(ans.Text)
@@ -773,17 +778,20 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 }
 
 // eventItRE matches "it" standing for an event: "what did he say at
-// it?", "how did it go?". Group 1 is what comes before it.
-var eventItRE = regexp.MustCompile(`(?i)(\b(?:at|during|from|about)\s+|^how\s+(?:did|was)\s+)it\b`)
+// it?", "how did it go?" (group 1 is what comes before it), and "is it
+// back on?", read "is it rescheduled" (group 2 the verb, group 3 the
+// state asked of the event; "is it a thaw?" asks of no event).
+var eventItRE = regexp.MustCompile(`(?i)(\b(?:at|during|from|about)\s+|^how\s+(?:did|was)\s+)it\b|^((?:is|was)\s+)it(\s+(?:still\s+)?(?:on|off|rescheduled|cancell?ed|called off|postponed|happening|going ahead|confirmed|over)\b)`)
 
 // substituteEvent replaces "it" standing for an event with the event the
 // antecedent question named: "what did sullivan say at the press
 // conference".
 func substituteEvent(f string, s subject) string {
-	if s.event == "" {
+	event := cmp.Or(s.event, s.answerEvent)
+	if event == "" {
 		return f
 	}
-	return eventItRE.ReplaceAllString(f, "${1}"+strings.ReplaceAll(s.event, "$", "$$"))
+	return eventItRE.ReplaceAllString(f, "${1}${2}"+strings.ReplaceAll(event, "$", "$$")+"${3}")
 }
 
 // whatAboutRE matches a follow-up that asks the antecedent again of

@@ -67,6 +67,16 @@ var functionWords = func() []string {
 	return words
 }()
 
+// isWordToken reports whether token w is a word (not punctuation or the
+// end of the question).
+func isWordToken(w string) bool {
+	return w != "" && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+}
+
+// callOffForms maps the forms of "call" that "off" follows to those of
+// "cancel".
+var callOffForms = map[string]string{"call": "cancel", "calls": "cancels", "called": "cancelled", "calling": "cancelling"}
+
 // disputeForms maps the forms of "fight" to those of "dispute", for a
 // fight about or over something.
 var disputeForms = map[string]string{"fight": "dispute", "fights": "disputes", "fighting": "disputing", "fought": "disputed"}
@@ -162,6 +172,16 @@ func (ix *Index) read(q string) reading {
 		case disputeForms[low] != "" && (word(i+1) == "about" || word(i+1) == "over"):
 			// "what have they been fighting about": a dispute, not a battle.
 			rep, replace = disputeForms[low], true
+		case callOffForms[low] != "" && word(i+1) == "off":
+			// "why did blinken call off his trip": cancel, not a phone call.
+			z = locs[i+1][1]
+			i++
+			rep, replace = callOffForms[low], true
+		case low == "back" && word(i+1) == "on" && !isWordToken(word(i+2)):
+			// "is the trip back on?": rescheduled.
+			z = locs[i+1][1]
+			i++
+			rep, replace = "rescheduled", true
 		case low == "point" && word(i-1) == "the" && word(i+1) == "of" && word(i+2) != "view":
 			// "what was the point of the talks": their purpose.
 			rep, replace = "purpose", true

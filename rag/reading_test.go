@@ -34,6 +34,9 @@ func TestReadQuestion(t *testing.T) {
 		{"a big deal signed stays", "who signed a big deal with china", "who signed a big deal with china", ""},
 		{"fighting over is a dispute", "what are they fighting over", "what are they disputing over", ""},
 		{"fighting alone stays", "when did the fighting stop", "when did the fighting stop", ""},
+		{"call off is cancel", "why did blinken call off his trip", "why did blinken cancel his trip", ""},
+		{"back on at the end is rescheduled", "is the trip back on?", "is the trip rescheduled?", ""},
+		{"back on with more after it stays", "when did he come back on stage", "when did he come back on stage", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -25,6 +25,10 @@ var speculativeRE = regexp.MustCompile(`(?i)\b(?:could|might|may|would|will|like
 // "was the trip cancelled?".
 var pastQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t|was|wasn['’]t|were|weren['’]t|had|hadn['’]t)\b`)
 
+// prospectsRE finds a sentence that speaks of the prospects or chances
+// of something, which says neither yes nor no to it.
+var prospectsRE = regexp.MustCompile(`(?i)\b(?:prospects?|chances?|odds|possibility|likelihood)\s+(?:for|of)\b`)
+
 // prospectNote opens the answer to a question about what happened that
 // the articles only report as a prospect.
 const prospectNote = "The articles don't say whether it happened: they only report it as a prospect. "
@@ -108,6 +112,12 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 		if didQuestionRE.MatchString(q.text) {
 			return e.notFound(r), true
 		}
+		return Answer{}, false
+	}
+	if prospectsRE.MatchString(chosen[0].text) {
+		// "Asked about prospects for a rescheduled trip, …" neither says
+		// the trip is rescheduled nor that it is not: the sentence, no
+		// yes or no.
 		return Answer{}, false
 	}
 	no := denies(q, chosen[0].text) || (len(chosen) > 1 && chosen[1].start > chosen[0].start && denies(q, chosen[1].text))

@@ -42,14 +42,16 @@ func TestYesNoWithoutAllItsNames(t *testing.T) {
 	}
 }
 
-// TestYesNoReadsADenial checks that a sentence calling the thing asked
-// about a mistake to see answers "No".
-func TestYesNoReadsADenial(t *testing.T) {
+// TestYesNoLeads checks the yes or no a sentence gives: calling the thing
+// asked about a mistake to see answers "No"; speaking of its prospects
+// answers neither, so the answer starts with the sentence itself.
+func TestYesNoLeads(t *testing.T) {
 	e := rag.NewExtractive(shippedIndex(t))
 	tests := []struct {
 		name, q, asOf, want string
 	}{
 		{"a mistake to see it", "is there a thaw between washington and beijing?", "2021-10-25", "**No**: yet with disagreements abounding"},
+		{"the prospects for it say neither", "is blinken's beijing trip rescheduled?", "2023-03-15", "Asked about prospects for a rescheduled trip"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
