@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
 
@@ -217,7 +218,7 @@ func sentenceBefore(text string, at int) (int, int) {
 	for from > 0 && from < at && !unicode.IsSpace(rune(text[from-1])) {
 		from++ // start the window at a word
 	}
-	spans := splitSentences(text[from:at])
+	spans := analysis.SplitSentences(text[from:at])
 	if len(spans) == 0 || (from > 0 && len(spans) == 1) {
 		return -1, -1 // none, or only a piece of one
 	}
@@ -231,12 +232,12 @@ func startsWithFocus(focus, s string) bool {
 	if focus == "" {
 		return false
 	}
-	toks := tokenize(s)
-	if len(toks) < 2 || (toks[0].lower != "the" && toks[0].lower != "this" && toks[0].lower != "that") {
+	toks := analysis.Tokenize(s)
+	if len(toks) < 2 || (toks[0].Lower != "the" && toks[0].Lower != "this" && toks[0].Lower != "that") {
 		return false
 	}
 	for _, t := range toks[1:min(len(toks), 4)] {
-		if t.term == focus {
+		if t.Term == focus {
 			return true
 		}
 	}
@@ -250,13 +251,13 @@ func definiteFocus(focus, s string) bool {
 	if focus == "" {
 		return false
 	}
-	toks := tokenize(s)
+	toks := analysis.Tokenize(s)
 	for i, t := range toks {
-		if t.term != focus {
+		if t.Term != focus {
 			continue
 		}
 		for j := i - 1; j >= 0 && j >= i-5; j-- {
-			switch toks[j].lower {
+			switch toks[j].Lower {
 			case "the", "this", "that":
 				return true
 			}
@@ -516,12 +517,12 @@ const superlativeWeight = 0.08
 // case) as a whole word, not ranked by an ordinal before it: "the fifth
 // most likely to flip" is not the most likely.
 func statesSuperlative(s, sup string) bool {
-	toks := tokenize(s)
+	toks := analysis.Tokenize(s)
 	for i, t := range toks {
-		if t.lower != sup {
+		if t.Lower != sup {
 			continue
 		}
-		if i == 0 || !rankRE.MatchString(toks[i-1].lower) {
+		if i == 0 || !rankRE.MatchString(toks[i-1].Lower) {
 			return true
 		}
 	}
@@ -684,7 +685,7 @@ func union(a, b idSet) idSet {
 
 func termSet(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, t := range terms(s) {
+	for _, t := range analysis.Terms(s) {
 		m[t] = true
 	}
 	return m

@@ -16,6 +16,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/events"
+	"citebot/rag/internal/analysis"
 )
 
 // ErrEmptyIndex is returned by searches on an index without articles.
@@ -80,7 +81,7 @@ func (r *articleRec) eventList() []events.Event {
 // eventsOf extracts the dated events of an article, sentence by sentence.
 func eventsOf(a corpus.Article) []events.Event {
 	var spans []events.Span
-	for _, sp := range splitSentences(a.Text) {
+	for _, sp := range analysis.SplitSentences(a.Text) {
 		spans = append(spans, events.Span{Start: sp.Start, End: sp.End})
 	}
 	return events.Extract(a, spans)
@@ -292,7 +293,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 type tokenEmbedder interface {
 	// embedDocumentTokens returns what EmbedDocuments returns for the text
 	// of toks.
-	embedDocumentTokens(toks []token) []float32
+	embedDocumentTokens(toks []analysis.Token) []float32
 }
 
 // prepare gives the chunks of r their BM25 term lists (the title's terms,
@@ -300,26 +301,26 @@ type tokenEmbedder interface {
 // embeddingText(title, passage) where they lack one. done counts the
 // chunks embedded.
 func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
-	var title []token
+	var title []analysis.Token
 	var titleIDs []uint32
 	if r.art.Title != "" {
-		title = tokenize(r.art.Title)
+		title = analysis.Tokenize(r.art.Title)
 		titleIDs = ix.vocab.appendTermIDs(nil, title)
 	}
-	var both []token
+	var both []analysis.Token
 	for _, c := range r.chunks {
 		needVec := te != nil && len(c.vec) == 0
 		if c.terms != nil && !needVec {
 			continue
 		}
-		toks := tokenize(c.Text)
+		toks := analysis.Tokenize(c.Text)
 		if c.terms == nil {
 			c.terms = ix.vocab.appendTermIDs(append(make([]uint32, 0, len(titleIDs)+len(toks)), titleIDs...), toks)
 		}
 		if needVec {
 			// tokenize(title + "\n\n" + text) is the two token lists
 			// joined, with a multi-word name across the break merged.
-			both = joinAliases(append(append(both[:0], title...), toks...))
+			both = analysis.JoinAliases(append(append(both[:0], title...), toks...))
 			v := Normalize32(te.embedDocumentTokens(both)) // nil fails the update
 			if v != nil && cap(c.vec) == len(v) {
 				c.vec = append(c.vec, v...) // into its place in the block

@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"math"
 	"sync"
+
+	"citebot/rag/internal/analysis"
 )
 
 // BM25 parameters (the usual Robertson–Zaragoza values).
@@ -63,15 +65,15 @@ func (v *vocabulary) appendIDs(dst []uint32, terms []string) []uint32 {
 // have none) to dst, adding new terms. It repeats appendIDs' loop over
 // tokens instead of sharing one generic loop with an accessor: the shared
 // version made indexing 12% slower (BenchmarkUpdate/chunks=10k).
-func (v *vocabulary) appendTermIDs(dst []uint32, toks []token) []uint32 {
+func (v *vocabulary) appendTermIDs(dst []uint32, toks []analysis.Token) []uint32 {
 	n := len(dst)
 	v.mu.RLock()
 	missing := false
 	for _, t := range toks {
-		if t.term == "" {
+		if t.Term == "" {
 			continue
 		}
-		id, ok := v.ids[t.term]
+		id, ok := v.ids[t.Term]
 		if !ok {
 			missing = true
 			break
@@ -86,14 +88,14 @@ func (v *vocabulary) appendTermIDs(dst []uint32, toks []token) []uint32 {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for _, t := range toks {
-		if t.term == "" {
+		if t.Term == "" {
 			continue
 		}
-		id, ok := v.ids[t.term]
+		id, ok := v.ids[t.Term]
 		if !ok {
 			id = uint32(len(v.terms))
-			v.ids[t.term] = id
-			v.terms = append(v.terms, t.term)
+			v.ids[t.Term] = id
+			v.terms = append(v.terms, t.Term)
 		}
 		dst = append(dst, id)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // Passage is one retrieved chunk with its article and scores.
@@ -134,7 +135,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	if opts.PerArticle == 0 {
 		opts.PerArticle = 3
 	}
-	raw := terms(query)
+	raw := analysis.Terms(query)
 	qterms := expandQuery(raw)
 	var qvec []float32
 	if !opts.KeywordsOnly {
@@ -378,8 +379,8 @@ func shingleSet(p Passage) map[[3]uint32]bool {
 	if p.rec != nil {
 		ids = p.rec.terms[p.rec.sentences().titleLen:]
 	} else {
-		for _, t := range tokenize(p.Text) {
-			ids = append(ids, uint32(fnv1a(fnvOffset64, t.lower)))
+		for _, t := range analysis.Tokenize(p.Text) {
+			ids = append(ids, uint32(fnv1a(fnvOffset64, t.Lower)))
 		}
 	}
 	s := make(map[[3]uint32]bool, len(ids))
@@ -430,7 +431,7 @@ func expandQuery(ts []string) []weightedTerm {
 		}
 	}
 	for i, n := 0, len(out); i < n; i++ {
-		for _, s := range synonyms[out[i].term] {
+		for _, s := range analysis.Synonyms(out[i].term) {
 			if !seen[s] {
 				seen[s] = true
 				out = append(out, weightedTerm{s, synonymWeight, i})

@@ -10,6 +10,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/events"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
 
@@ -166,7 +167,7 @@ var lightVerbs = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields("get got gotten gets do did does done make made have had has take took taken go went gone come came be happen happened occur occurred hold held") {
-		for _, t := range terms(w) {
+		for _, t := range analysis.Terms(w) {
 			lightVerbs[t] = true
 		}
 	}
@@ -193,19 +194,19 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 	actionTerms := map[string]bool{}
 	for _, a := range actionWords {
 		for _, m := range a.re.FindAllString(text, -1) {
-			for _, t := range terms(m) {
+			for _, t := range analysis.Terms(m) {
 				actionTerms[t] = true
 			}
 		}
 	}
 	skip := map[string]bool{}
 	for _, m := range opWordsRE.FindAllString(text, -1) {
-		for _, t := range terms(m) {
+		for _, t := range analysis.Terms(m) {
 			skip[t] = true
 		}
 	}
 	for _, m := range timex.FindWith(text, timex.Options{Ref: asOf, Casual: true}) {
-		for _, t := range terms(m.Text) {
+		for _, t := range analysis.Terms(m.Text) {
 			skip[t] = true
 		}
 	}
@@ -214,7 +215,7 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 		keys[k] = true
 	}
 	seen := map[string]bool{}
-	for _, t := range terms(text) {
+	for _, t := range analysis.Terms(text) {
 		if seen[t] || skip[t] || q.dateTerms[t] || lightVerbs[t] {
 			continue
 		}
@@ -227,7 +228,7 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 		}
 		qt := qterm{term: t, weight: math.Min(lx.idf(t), maxEventTermWeight), key: keys[t]}
 		qt.id, qt.known = e.ix.vocab.lookup(t)
-		for _, syn := range synonyms[t] {
+		for _, syn := range analysis.Synonyms(t) {
 			if id, ok := e.ix.vocab.lookup(syn); ok {
 				qt.syns = append(qt.syns, id)
 			}

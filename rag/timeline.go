@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/events"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
@@ -101,15 +102,15 @@ type topicSpec struct {
 // specOf analyses a topic. The caller holds ix.mu for reading.
 func (ix *Index) specOf(topic string) topicSpec {
 	sp := topicSpec{actions: map[events.Action]bool{}}
-	for _, t := range tokenize(topic) {
-		if a, ok := events.ActionOf(t.lower); ok {
+	for _, t := range analysis.Tokenize(topic) {
+		if a, ok := events.ActionOf(t.Lower); ok {
 			sp.actions[a] = true
 			continue
 		}
-		if t.term == "" || topicFillers[t.lower] || slices.Contains(sp.terms, t.term) {
+		if t.Term == "" || topicFillers[t.Lower] || slices.Contains(sp.terms, t.Term) {
 			continue
 		}
-		sp.terms = append(sp.terms, t.term)
+		sp.terms = append(sp.terms, t.Term)
 	}
 	slices.SortStableFunc(sp.terms, func(a, b string) int {
 		x, y := ix.artLex.idf(a), ix.artLex.idf(b)
@@ -179,7 +180,7 @@ func (sp topicSpec) about(e events.Event, sentence, title string) bool {
 
 func topicTermSet(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, t := range terms(s) {
+	for _, t := range analysis.Terms(s) {
 		m[t] = true
 	}
 	return m
