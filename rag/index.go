@@ -200,14 +200,48 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	current := ix.arts
 	ix.mu.RUnlock()
 
+	next, todo, restored, err := ix.sortArticles(articles, current, &st)
+	if err != nil {
+		return st, err
+	}
+	ix.forEach(len(todo), func(i int) {
+		r := todo[i]
+		for _, c := range ix.chunker.Split(r.art) {
+			r.chunks = append(r.chunks, &chunkRec{Chunk: c})
+		}
+	})
+	ix.placeVectors(next, todo)
+	if err := ix.embed(ctx, todo, progress, &st); err != nil {
+		return UpdateStats{}, err
+	}
+	if err := ix.completeTerms(ctx, next, restored, &st); err != nil {
+		return UpdateStats{}, err
+	}
+
+	if err := ix.swap(ctx, next); err != nil {
+		return UpdateStats{}, err
+	}
+	clear(ix.stored)
+	st.Articles = len(next)
+	ix.mu.RLock()
+	st.Chunks = len(ix.recs)
+	ix.mu.RUnlock()
+	st.Duration = time.Since(start)
+	return st, nil
+}
+
+// sortArticles sorts articles by what an update does with them, against
+// current (what the index holds): next is the index to be, todo the
+// articles to chunk and embed, restored those whose chunks and vectors came
+// from the index file. It counts them in st and fails on a duplicate id.
+func (ix *Index) sortArticles(articles []corpus.Article, current map[string]*articleRec, st *UpdateStats) (next map[string]*articleRec, todo, restored []*articleRec, err error) {
 	hashes := make([]string, len(articles))
 	ix.forEach(len(articles), func(i int) { hashes[i] = articles[i].Hash() })
 
-	next := make(map[string]*articleRec, len(articles))
-	var todo, restored []*articleRec
+	next = make(map[string]*articleRec, len(articles))
 	for i, a := range articles {
 		if _, dup := next[a.ID]; dup {
-			return st, fmt.Errorf("update index: duplicate article id %q", a.ID)
+			return nil, nil, nil, fmt.Errorf("update index: duplicate article id %q", a.ID)
 		}
 		h := hashes[i]
 		if cur, ok := current[a.ID]; ok && cur.hash == h {
@@ -242,17 +276,15 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 			st.Removed++
 		}
 	}
+	return next, todo, restored, nil
+}
 
-	ix.forEach(len(todo), func(i int) {
-		r := todo[i]
-		for _, c := range ix.chunker.Split(r.art) {
-			r.chunks = append(r.chunks, &chunkRec{Chunk: c})
-		}
-	})
-	ix.placeVectors(next, todo)
-	if err := ix.embed(ctx, todo, progress, &st); err != nil {
-		return UpdateStats{}, err
-	}
+// completeTerms gives every chunk of next its BM25 term list: restored
+// chunks keep theirs when the index file's lists are still valid (see
+// storedTermsValid), and the chunks that lack one (restored without terms,
+// or embedded by a model) are tokenised. It counts the restored chunks
+// tokenised again in st.Retokenized.
+func (ix *Index) completeTerms(ctx context.Context, next map[string]*articleRec, restored []*articleRec, st *UpdateStats) error {
 	valid := ix.storedTermsValid(restored)
 	for _, r := range restored {
 		for _, c := range r.chunks {
@@ -264,28 +296,13 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 			}
 		}
 	}
-	// Term lists for the chunks that lack them (restored without terms, or
-	// embedded by a model).
 	var lacking []*articleRec
 	for _, r := range next {
 		if slices.ContainsFunc(r.chunks, func(c *chunkRec) bool { return c.terms == nil }) {
 			lacking = append(lacking, r)
 		}
 	}
-	if err := ix.forEachErr(ctx, len(lacking), func(i int) { ix.prepare(lacking[i], nil, nil) }); err != nil {
-		return UpdateStats{}, err
-	}
-
-	if err := ix.swap(ctx, next); err != nil {
-		return UpdateStats{}, err
-	}
-	clear(ix.stored)
-	st.Articles = len(next)
-	ix.mu.RLock()
-	st.Chunks = len(ix.recs)
-	ix.mu.RUnlock()
-	st.Duration = time.Since(start)
-	return st, nil
+	return ix.forEachErr(ctx, len(lacking), func(i int) { ix.prepare(lacking[i], nil, nil) })
 }
 
 // tokenEmbedder is implemented by embedders that can embed a text from its
