@@ -148,24 +148,10 @@ func questionKind(q string) (qKind, bool) {
 		if c == "" {
 			continue
 		}
-		switch {
-		case howLongLead.MatchString(c):
-			return kindHowLong, yesNo
-		case howManyRE.MatchString(c):
-			return kindHowMany, yesNo
-		case whyLead.MatchString(c):
-			return kindWhy, yesNo
-		case whenLead.MatchString(c):
-			return kindWhen, yesNo
-		case whereLead.MatchString(c):
-			return kindWhere, yesNo
-		case whoLead.MatchString(c):
-			return kindWho, yesNo
-		case howLead.MatchString(c):
-			return kindHow, yesNo
-		case whatRE.MatchString(c):
-			return kindWhat, yesNo
-		case i == 0 && yesNoLead.MatchString(c):
+		if k, ok := firstKind(leadKinds, c); ok {
+			return k, yesNo
+		}
+		if i == 0 && yesNoLead.MatchString(c) {
 			yesNo = true
 		}
 	}
@@ -174,19 +160,36 @@ func questionKind(q string) (qKind, bool) {
 	}
 	// No clause starts with a question word: "sullivan flew to san diego
 	// for some aukus announcement, what is it", "the IRS will do what?".
-	switch {
-	case howLongRE.MatchString(q):
-		return kindHowLong, false
-	case whyRE.MatchString(q):
-		return kindWhy, false
-	case whenRE.MatchString(q):
-		return kindWhen, false
-	case whereRE.MatchString(q):
-		return kindWhere, false
-	case whoRE.MatchString(q):
-		return kindWho, false
-	case whatAnywhereRE.MatchString(q):
-		return kindWhat, false
+	k, _ := firstKind(anywhereKinds, q)
+	return k, false
+}
+
+// kindPattern is a pattern of question words and the kind they ask.
+type kindPattern struct {
+	re   *regexp.Regexp
+	kind qKind
+}
+
+// leadKinds find the kind of a clause by the words it starts with, in
+// order of precedence; anywhereKinds find it anywhere in the question.
+var (
+	leadKinds = []kindPattern{
+		{howLongLead, kindHowLong}, {howManyRE, kindHowMany}, {whyLead, kindWhy}, {whenLead, kindWhen},
+		{whereLead, kindWhere}, {whoLead, kindWho}, {howLead, kindHow}, {whatRE, kindWhat},
+	}
+	anywhereKinds = []kindPattern{
+		{howLongRE, kindHowLong}, {whyRE, kindWhy}, {whenRE, kindWhen},
+		{whereRE, kindWhere}, {whoRE, kindWho}, {whatAnywhereRE, kindWhat},
+	}
+)
+
+// firstKind returns the kind of the first of patterns that matches s, and
+// kindOther and false when none does.
+func firstKind(patterns []kindPattern, s string) (qKind, bool) {
+	for _, p := range patterns {
+		if p.re.MatchString(s) {
+			return p.kind, true
+		}
 	}
 	return kindOther, false
 }
