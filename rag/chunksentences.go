@@ -89,6 +89,12 @@ func hasTerm(sorted []uint32, id uint32) bool {
 	return ok
 }
 
+// passageSentence is a sentence of a passage with its term ids.
+type passageSentence struct {
+	start, end int // in the chunk's text
+	ids        []uint32
+}
+
 // sentences returns the sentences of a passage: precomputed for passages
 // that come from Search, tokenised for others.
 func (ix *Index) sentences(p Passage) []passageSentence {

@@ -482,12 +482,6 @@ func newIDSet(ids ...[]uint32) idSet {
 	return s
 }
 
-// passageSentence is a sentence of a passage with its term ids.
-type passageSentence struct {
-	start, end int // in the chunk's text
-	ids        []uint32
-}
-
 // superlativeRE matches the superlative a question asks by: "which state
 // has the highest price", "the most cases".
 var superlativeRE = regexp.MustCompile(`(?i)\b(?:most|least|highest|lowest|biggest|largest|smallest|greatest|fewest|longest|shortest|oldest|youngest|newest|richest|poorest|fastest|slowest|deadliest|costliest|cheapest|hottest|coldest|tallest|strongest|weakest|busiest|worst)\b`)

@@ -17,6 +17,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	dictionary "citebot/rag/internal/english"
 )
 
 // ErrEmptyIndex is returned by searches on an index without articles.
@@ -624,7 +625,7 @@ func (ix *Index) Warm(ctx context.Context, maxArticles int) error {
 	if maxArticles <= 0 {
 		maxArticles = DefaultWarmArticles
 	}
-	dictionaryWord("warm")
+	dictionary.IsWord("warm")
 	ix.mu.RLock()
 	recs := ix.recs
 	arts := make([]*articleRec, 0, len(ix.arts))

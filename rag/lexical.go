@@ -144,6 +144,13 @@ type lexicon struct {
 	proper sync.Map
 }
 
+// speller corrects words against the index vocabulary: the terms of each
+// first letter, built on first use for one lexicon.
+type speller struct {
+	once    sync.Once
+	byFirst map[rune][]uint32
+}
+
 // minDocsPerWorker is the share of documents below which buildLexicon
 // adds no worker: a smaller share costs more to hand out than it saves.
 const minDocsPerWorker = 2048

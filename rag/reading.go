@@ -3,7 +3,6 @@ package rag
 import (
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -227,13 +226,6 @@ func hasInnerCapital(s string) bool {
 		}
 	}
 	return false
-}
-
-// speller corrects words against the index vocabulary: the terms of each
-// first letter, built on first use for one lexicon.
-type speller struct {
-	once    sync.Once
-	byFirst map[rune][]uint32
 }
 
 // correct returns the word most likely meant, and whether word needed a
