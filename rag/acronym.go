@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"citebot/rag/internal/analysis"
 )
 
 // Acronyms people type that the articles spell out ("npc" for "National
@@ -26,10 +28,10 @@ func (ix *Index) unknownAcronyms(text string) []string {
 	var out []string
 	for _, w := range tokenRE.FindAllString(text, -1) {
 		low := strings.ToLower(w)
-		if !acronymRE.MatchString(w) || questionWords[low] || fillerWords[low] || isStop(low, false) {
+		if !acronymRE.MatchString(w) || questionWords[low] || fillerWords[low] || analysis.IsStop(low, false) {
 			continue
 		}
-		t := stem(low)
+		t := analysis.Stem(low)
 		if lx.df(t) > 0 {
 			continue
 		}
@@ -171,7 +173,7 @@ func isTitleCase(text string, locs [][]int) bool {
 // contentWords reports whether a phrase has no stop words.
 func contentWords(p string) bool {
 	for _, w := range strings.Fields(p) {
-		if isStop(strings.ToLower(w), false) {
+		if analysis.IsStop(strings.ToLower(w), false) {
 			return false
 		}
 	}

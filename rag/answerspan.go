@@ -3,6 +3,8 @@ package rag
 import (
 	"regexp"
 	"strings"
+
+	"citebot/rag/internal/analysis"
 )
 
 // Emphasis marks the likely answer span inside an extractive answer, in
@@ -166,18 +168,18 @@ func nameNearFocus(q question, s string, a, b int) bool {
 	if q.focus == "" {
 		return true
 	}
-	before, after := tokenize(s[:a]), tokenize(s[b:])
+	before, after := analysis.Tokenize(s[:a]), analysis.Tokenize(s[b:])
 	for i := max(0, len(before)-2); i < len(before); i++ {
-		if before[i].term == q.focus {
+		if before[i].Term == q.focus {
 			return true
 		}
 	}
 	limit := 2
-	if len(after) > 1 && (after[0].lower == "is" || after[0].lower == "was" || after[0].lower == "are" || after[0].lower == "were") {
+	if len(after) > 1 && (after[0].Lower == "is" || after[0].Lower == "was" || after[0].Lower == "are" || after[0].Lower == "were") {
 		limit = 7 // "X is a … engine"
 	}
 	for i := 0; i < len(after) && i < limit; i++ {
-		if after[i].term == q.focus {
+		if after[i].Term == q.focus {
 			return true
 		}
 	}
@@ -247,7 +249,7 @@ func trimSpan(s string, a, b int) (int, int) {
 	for a < b && strings.ContainsRune(" ,.;:()“”\"'", rune(s[a])) {
 		a++
 	}
-	for b > a && (strings.ContainsRune(" ,;:()“”\"'", rune(s[b-1])) || (s[b-1] == '.' && !isAbbreviation(s[a:b-1]))) {
+	for b > a && (strings.ContainsRune(" ,;:()“”\"'", rune(s[b-1])) || (s[b-1] == '.' && !analysis.IsAbbreviation(s[a:b-1]))) {
 		b--
 	}
 	return a, b
@@ -257,28 +259,28 @@ func trimSpan(s string, a, b int) (int, int) {
 // question already has, and leading stop words: "to China Nicholas Burns" →
 // "Nicholas Burns", "An Asian diplomat" → "Asian".
 func trimQuestionWords(q question, s string, a, b int) (int, int) {
-	toks := tokenize(s[a:b])
+	toks := analysis.Tokenize(s[a:b])
 	i, j := 0, len(toks)
-	for i < j && (q.words[toks[i].lower] || toks[i].term == "") {
+	for i < j && (q.words[toks[i].Lower] || toks[i].Term == "") {
 		i++
 	}
-	for j > i && (q.words[toks[j-1].lower] || toks[j-1].term == "" && !toks[j-1].capital) {
+	for j > i && (q.words[toks[j-1].Lower] || toks[j-1].Term == "" && !toks[j-1].Capital) {
 		j-- // and a stop word left at the end: "President Joe Biden and"
 	}
 	if i == j {
 		return a, a
 	}
-	end := a + toks[j-1].end
+	end := a + toks[j-1].End
 	if j == len(toks) {
 		end = b // keep the span's own end: "Calif."
 	}
-	return a + toks[i].start, end
+	return a + toks[i].Start, end
 }
 
 // novelSpan reports whether span has a word the question lacks.
 func novelSpan(q question, span string) bool {
-	for _, t := range tokenize(span) {
-		if !q.words[t.lower] && t.term != "" || isDigitString(t.lower) && !q.words[t.lower] {
+	for _, t := range analysis.Tokenize(span) {
+		if !q.words[t.Lower] && t.Term != "" || analysis.IsDigitString(t.Lower) && !q.words[t.Lower] {
 			return true
 		}
 	}
@@ -293,9 +295,9 @@ func questionWordPositions(q question, s string) []int {
 		want[t] = true
 	}
 	var pos []int
-	for _, t := range tokenize(s) {
-		if t.term != "" && want[t.term] {
-			pos = append(pos, t.start)
+	for _, t := range analysis.Tokenize(s) {
+		if t.Term != "" && want[t.Term] {
+			pos = append(pos, t.Start)
 		}
 	}
 	return pos

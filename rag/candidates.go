@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"citebot/rag/internal/analysis"
 )
 
 // Every sentence of the passages retrieved for a question is a candidate
@@ -365,7 +367,7 @@ func (ix *Index) resolveTerms(q question, weights map[string]float64) []qterm {
 	for _, t := range q.terms {
 		qt := qterm{term: t, weight: weights[t], date: q.dateTerms[t], key: keys[t]}
 		qt.id, qt.known = ix.vocab.lookup(t)
-		for _, syn := range synonyms[t] {
+		for _, syn := range analysis.Synonyms(t) {
 			if id, ok := ix.vocab.lookup(syn); ok {
 				qt.syns = append(qt.syns, id)
 			}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // Chunk is a passage of an article: a run of whole sentences.
@@ -50,7 +51,7 @@ func (c Chunker) Split(a corpus.Article) []Chunk {
 	if overlap < 0 || overlap*2 >= max {
 		overlap = max / 4
 	}
-	sents := pieces(a.Text, splitSentences(a.Text), max)
+	sents := pieces(a.Text, analysis.SplitSentences(a.Text), max)
 	var chunks []Chunk
 	emit := func(from, to int) { // sentence indexes [from, to)
 		s, e := sents[from].Start, sents[to-1].End
@@ -101,8 +102,8 @@ func paragraphBreak(text string, from, to int) bool {
 
 // pieces splits sentences longer than max at white space (or, failing that,
 // at a rune boundary) into parts of at most max bytes.
-func pieces(text string, sents []span, max int) []span {
-	out := make([]span, 0, len(sents))
+func pieces(text string, sents []analysis.Span, max int) []analysis.Span {
+	out := make([]analysis.Span, 0, len(sents))
 	for _, s := range sents {
 		for s.End-s.Start > max {
 			cut := s.Start + max
@@ -130,7 +131,7 @@ func pieces(text string, sents []span, max int) []span {
 				end -= n
 			}
 			if end > s.Start {
-				out = append(out, span{s.Start, end})
+				out = append(out, analysis.Span{Start: s.Start, End: end})
 			}
 			for cut < s.End {
 				r, n := utf8.DecodeRuneInString(text[cut:])

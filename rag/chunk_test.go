@@ -7,6 +7,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag"
+	"citebot/rag/internal/analysis"
 )
 
 // checkChunks verifies the chunker's invariants on one article: chunks are
@@ -28,7 +29,7 @@ func checkChunks(t *testing.T, a corpus.Article, c rag.Chunker, chunks []rag.Chu
 	// sentence longer than the limit (which is cut into pieces).
 	starts := map[int]bool{}
 	ends := map[int]bool{}
-	for _, s := range rag.SplitSentences(a.Text) {
+	for _, s := range analysis.SplitSentences(a.Text) {
 		starts[s.Start] = true
 		ends[s.End] = true
 		if s.End-s.Start > c.MaxChars {

@@ -1,6 +1,10 @@
 package rag
 
-import "slices"
+import (
+	"slices"
+
+	"citebot/rag/internal/analysis"
+)
 
 // chunkSentences locates the sentences of a chunk both in its text and in
 // its term list, so that queries never tokenise stored text again.
@@ -26,10 +30,10 @@ func (c *chunkRec) sentences() *chunkSentences {
 	if s := c.sents.Load(); s != nil {
 		return s
 	}
-	toks := tokenize(c.Text)
+	toks := analysis.Tokenize(c.Text)
 	text := 0
 	for _, t := range toks {
-		if t.term != "" {
+		if t.Term != "" {
 			text++
 		}
 	}
@@ -38,9 +42,9 @@ func (c *chunkRec) sentences() *chunkSentences {
 		s.titleLen = 0
 	}
 	i, n := 0, s.titleLen
-	for _, sp := range splitSentences(c.Text) {
-		for i < len(toks) && toks[i].start < sp.End {
-			if toks[i].term != "" {
+	for _, sp := range analysis.SplitSentences(c.Text) {
+		for i < len(toks) && toks[i].Start < sp.End {
+			if toks[i].Term != "" {
 				n++
 			}
 			i++
@@ -85,6 +89,12 @@ func hasTerm(sorted []uint32, id uint32) bool {
 	return ok
 }
 
+// passageSentence is a sentence of a passage with its term ids.
+type passageSentence struct {
+	start, end int // in the chunk's text
+	ids        []uint32
+}
+
 // sentences returns the sentences of a passage: precomputed for passages
 // that come from Search, tokenised for others.
 func (ix *Index) sentences(p Passage) []passageSentence {
@@ -96,7 +106,7 @@ func (ix *Index) sentences(p Passage) []passageSentence {
 		}
 		return out
 	}
-	for _, sp := range splitSentences(p.Text) {
+	for _, sp := range analysis.SplitSentences(p.Text) {
 		out = append(out, passageSentence{sp.Start, sp.End, ix.textIDs(p.Text[sp.Start:sp.End])})
 	}
 	return out
@@ -105,7 +115,7 @@ func (ix *Index) sentences(p Passage) []passageSentence {
 // textIDs returns the ids of the terms of text the vocabulary knows.
 func (ix *Index) textIDs(text string) []uint32 {
 	var ids []uint32
-	for _, t := range terms(text) {
+	for _, t := range analysis.Terms(text) {
 		if id, ok := ix.vocab.lookup(t); ok {
 			ids = append(ids, id)
 		}

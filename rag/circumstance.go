@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
 
@@ -37,7 +38,7 @@ func (e *Extractive) circumstance(q Query, fu followUp, ante Turn) (Answer, bool
 		if !ok {
 			continue
 		}
-		for _, sp := range splitSentences(art.Text) {
+		for _, sp := range analysis.SplitSentences(art.Text) {
 			clause := strings.TrimRight(circumstanceClauseRE.FindString(art.Text[sp.Start:sp.End]), " ,")
 			if len(strings.Fields(clause)) < 3 || !strings.Contains(said, clause) {
 				continue
@@ -129,7 +130,7 @@ func (e *Extractive) saidAt(q Query, fu followUp, ante Turn, find func(string, t
 		if !ok {
 			continue
 		}
-		sents := splitSentences(art.Text)
+		sents := analysis.SplitSentences(art.Text)
 		for i, sp := range sents {
 			if !strings.Contains(said, opening(art.Text[sp.Start:sp.End])) {
 				continue

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
 
@@ -320,7 +321,7 @@ func withoutLabel(s string) string {
 		return s
 	}
 	first := strings.ToLower(s[m[2]:m[3]])
-	if !isStop(first, false) && !questionWords[first] && !strings.HasSuffix(first, "ing") {
+	if !analysis.IsStop(first, false) && !questionWords[first] && !strings.HasSuffix(first, "ing") {
 		return s // "Sullivan said: …" is no label
 	}
 	return s[m[1]-1:]

@@ -7,7 +7,9 @@
 // ([Extractive]), or with a chat model ([ChatModel]) on any
 // OpenAI-compatible server, citations verified after generation
 // ([LLMAnswerer]). The client of those servers is package rag/openai, the
-// only one that imports go-openai; cmd wires it in.
+// only one that imports go-openai; cmd wires it in. Tokens, index terms and
+// sentence spans come from rag/internal/analysis, dates from rag/timex and
+// dated events from rag/events.
 //
 // The index persists to one checksummed file ([Index.Save], [Index.Load])
 // that caches embeddings and term lists by article content hash, so only

@@ -7,6 +7,8 @@ import (
 	"math/bits"
 	"sync"
 	"sync/atomic"
+
+	"citebot/rag/internal/analysis"
 )
 
 // Embedder turns text into vectors for similarity search. Implementations
@@ -83,14 +85,14 @@ func (e *LocalEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][
 				return nil, err
 			}
 		}
-		out[i] = e.embedDocumentTokens(tokenize(t))
+		out[i] = e.embedDocumentTokens(analysis.Tokenize(t))
 	}
 	return out, nil
 }
 
 // embedDocumentTokens embeds a tokenised document; a text without words
 // gets a fixed unit vector.
-func (e *LocalEmbedder) embedDocumentTokens(toks []token) []float32 {
+func (e *LocalEmbedder) embedDocumentTokens(toks []analysis.Token) []float32 {
 	v := e.embedTokens(toks, nil)
 	if v == nil {
 		v = make([]float32, e.dim)
@@ -120,7 +122,7 @@ const (
 )
 
 func (e *LocalEmbedder) embed(text string, idf func(string) float64) []float32 {
-	return e.embedTokens(tokenize(text), idf)
+	return e.embedTokens(analysis.Tokenize(text), idf)
 }
 
 // FNV-1a, 64 bits: features are hashed as the strings "w:<term>",
@@ -218,32 +220,32 @@ func (fs *featureSet) grow() {
 // embedTokens embeds a tokenised text; see [LocalEmbedder]. Features are
 // told apart by their 64-bit hash, and summed in the order they first occur,
 // so equal input gives bit-identical vectors.
-func (e *LocalEmbedder) embedTokens(toks []token, idf func(string) float64) []float32 {
+func (e *LocalEmbedder) embedTokens(toks []analysis.Token, idf func(string) float64) []float32 {
 	fs := featureSets.Get().(*featureSet)
 	defer featureSets.Put(fs)
 	fs.reset(4 * len(toks))
 	prev := ""
 	prevW := 0.0
 	for _, t := range toks {
-		if t.term == "" {
+		if t.Term == "" {
 			continue
 		}
 		w := 1.0
 		if idf != nil {
-			w = idf(t.term)
+			w = idf(t.Term)
 		}
-		fs.add(fnv1a(fnvWord, t.term), wordWeight*w)
+		fs.add(fnv1a(fnvWord, t.Term), wordWeight*w)
 		if prev != "" {
 			pw := 1.0
 			if idf != nil {
 				pw = (prevW + w) / 2
 			}
-			fs.add(fnv1a(fnv1a(fnv1a(fnvPair, prev), " "), t.term), pairWeight*pw)
+			fs.add(fnv1a(fnv1a(fnv1a(fnvPair, prev), " "), t.Term), pairWeight*pw)
 		}
-		prev, prevW = t.term, w
-		if len(t.lower) >= 5 {
+		prev, prevW = t.Term, w
+		if len(t.Lower) >= 5 {
 			// Character trigrams of "^" + lower + "$".
-			fs.buf = append(append(append(fs.buf[:0], '^'), t.lower...), '$')
+			fs.buf = append(append(append(fs.buf[:0], '^'), t.Lower...), '$')
 			fs.runes = fs.runes[:0]
 			for i := range string(fs.buf) {
 				fs.runes = append(fs.runes, i)

@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // refEmbed is the LocalEmbedder as first written: features as strings in
 // maps. The hashed, pooled implementation must give the same vectors (up to
 // the order of float additions, which the map made random).
 func refEmbed(dim int, text string, idf func(string) float64) []float32 {
-	toks := tokenize(text)
+	toks := analysis.Tokenize(text)
 	tf := map[string]float64{}
 	weight := map[string]float64{}
 	add := func(key string, w float64) {
@@ -25,24 +26,24 @@ func refEmbed(dim int, text string, idf func(string) float64) []float32 {
 	}
 	prev := ""
 	for _, t := range toks {
-		if t.term == "" {
+		if t.Term == "" {
 			continue
 		}
 		w := 1.0
 		if idf != nil {
-			w = idf(t.term)
+			w = idf(t.Term)
 		}
-		add("w:"+t.term, wordWeight*w)
+		add("w:"+t.Term, wordWeight*w)
 		if prev != "" {
 			pw := 1.0
 			if idf != nil {
 				pw = (idf(prev) + w) / 2
 			}
-			add("p:"+prev+" "+t.term, pairWeight*pw)
+			add("p:"+prev+" "+t.Term, pairWeight*pw)
 		}
-		prev = t.term
-		if len(t.lower) >= 5 {
-			rs := []rune("^" + t.lower + "$")
+		prev = t.Term
+		if len(t.Lower) >= 5 {
+			rs := []rune("^" + t.Lower + "$")
 			n := len(rs) - 2
 			for i := 0; i+3 <= len(rs); i++ {
 				add("c:"+string(rs[i:i+3]), trigramWeight*w/math.Sqrt(float64(n)))
@@ -119,14 +120,14 @@ func TestTokensJoinLikeText(t *testing.T) {
 	starts := []string{"York officials said", "States and China", "U.N. envoy", "'s aides", ".5 percent", "— the call"}
 	for _, title := range titles {
 		for _, text := range append(starts, texts[:12]...) {
-			want := tokenize(embeddingText(title, text))
-			got := joinAliases(append(tokenize(title), tokenize(text)...))
+			want := analysis.Tokenize(embeddingText(title, text))
+			got := analysis.JoinAliases(append(analysis.Tokenize(title), analysis.Tokenize(text)...))
 			if len(got) != len(want) {
 				t.Fatalf("%q + %.30q: %d tokens, want %d", title, text, len(got), len(want))
 			}
 			for i := range want {
-				if got[i].lower != want[i].lower || got[i].term != want[i].term {
-					t.Fatalf("%q + %.30q: token %d is %q/%q, want %q/%q", title, text, i, got[i].lower, got[i].term, want[i].lower, want[i].term)
+				if got[i].Lower != want[i].Lower || got[i].Term != want[i].Term {
+					t.Fatalf("%q + %.30q: token %d is %q/%q, want %q/%q", title, text, i, got[i].Lower, got[i].Term, want[i].Lower, want[i].Term)
 				}
 			}
 			e := NewLocalEmbedder(0)

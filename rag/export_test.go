@@ -11,6 +11,7 @@ import (
 	"github.com/philippgille/chromem-go"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // Internals for the external tests and benchmarks of this package.
@@ -67,7 +68,7 @@ func SampleArticles(n int, seed uint64) []corpus.Article {
 	}
 	var sents []string
 	for _, a := range seedArts {
-		for _, s := range splitSentences(a.Text) {
+		for _, s := range analysis.SplitSentences(a.Text) {
 			sents = append(sents, a.Text[s.Start:s.End])
 		}
 	}
@@ -121,15 +122,6 @@ func Reshard(ix *Index, size, most int) int {
 }
 
 // Exports of internals for the external test package rag_test.
-
-// Span is a byte range of a text.
-type Span = span
-
-// SplitSentences exposes the sentence splitter.
-func SplitSentences(text string) []Span { return splitSentences(text) }
-
-// Terms exposes the index terms of a text.
-func Terms(text string) []string { return terms(text) }
 
 // ResolveRelative resolves the relative dates in s and returns s with the
 // resolutions inserted.
@@ -200,7 +192,7 @@ var RecencyShare = recencyShare
 
 // OtherFocus exposes otherFocus to the tests: focus is a question word,
 // stemmed here.
-func OtherFocus(focus, s string) bool { return otherFocus(stem(focus), s) }
+func OtherFocus(focus, s string) bool { return otherFocus(analysis.Stem(focus), s) }
 
 // Possessor exposes possessor to the tests.
 func Possessor(question, name string) string { return possessor(analyze(question), name) }

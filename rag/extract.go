@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
 
@@ -265,7 +266,7 @@ func sentenceBefore(text string, at int) (int, int) {
 	for from > 0 && from < at && !unicode.IsSpace(rune(text[from-1])) {
 		from++ // start the window at a word
 	}
-	spans := splitSentences(text[from:at])
+	spans := analysis.SplitSentences(text[from:at])
 	if len(spans) == 0 || (from > 0 && len(spans) == 1) {
 		return -1, -1 // none, or only a piece of one
 	}
@@ -279,12 +280,12 @@ func startsWithFocus(focus, s string) bool {
 	if focus == "" {
 		return false
 	}
-	toks := tokenize(s)
-	if len(toks) < 2 || (toks[0].lower != "the" && toks[0].lower != "this" && toks[0].lower != "that") {
+	toks := analysis.Tokenize(s)
+	if len(toks) < 2 || (toks[0].Lower != "the" && toks[0].Lower != "this" && toks[0].Lower != "that") {
 		return false
 	}
 	for _, t := range toks[1:min(len(toks), 4)] {
-		if t.term == focus {
+		if t.Term == focus {
 			return true
 		}
 	}
@@ -298,13 +299,13 @@ func definiteFocus(focus, s string) bool {
 	if focus == "" {
 		return false
 	}
-	toks := tokenize(s)
+	toks := analysis.Tokenize(s)
 	for i, t := range toks {
-		if t.term != focus {
+		if t.Term != focus {
 			continue
 		}
 		for j := i - 1; j >= 0 && j >= i-5; j-- {
-			switch toks[j].lower {
+			switch toks[j].Lower {
 			case "the", "this", "that":
 				return true
 			}
@@ -536,12 +537,6 @@ func newIDSet(ids ...[]uint32) idSet {
 	return s
 }
 
-// passageSentence is a sentence of a passage with its term ids.
-type passageSentence struct {
-	start, end int // in the chunk's text
-	ids        []uint32
-}
-
 // superlativeRE matches the superlative a question asks by: "which state
 // has the highest price", "the most cases".
 var superlativeRE = regexp.MustCompile(`(?i)\b(?:most|least|highest|lowest|biggest|largest|smallest|greatest|fewest|longest|shortest|oldest|youngest|newest|richest|poorest|fastest|slowest|deadliest|costliest|cheapest|hottest|coldest|tallest|strongest|weakest|busiest|worst)\b`)
@@ -571,12 +566,12 @@ const superlativeWeight = 0.08
 // case) as a whole word, not ranked by an ordinal before it: "the fifth
 // most likely to flip" is not the most likely.
 func statesSuperlative(s, sup string) bool {
-	toks := tokenize(s)
+	toks := analysis.Tokenize(s)
 	for i, t := range toks {
-		if t.lower != sup {
+		if t.Lower != sup {
 			continue
 		}
-		if i == 0 || !rankRE.MatchString(toks[i-1].lower) {
+		if i == 0 || !rankRE.MatchString(toks[i-1].Lower) {
 			return true
 		}
 	}
@@ -739,7 +734,7 @@ func union(a, b idSet) idSet {
 
 func termSet(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, t := range terms(s) {
+	for _, t := range analysis.Terms(s) {
 		m[t] = true
 	}
 	return m

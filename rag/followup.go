@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
 
@@ -401,10 +402,10 @@ func answersOwnWords(own []string, text string) bool {
 	if len(own) == 0 {
 		return true
 	}
-	ts := terms(text)
+	ts := analysis.Terms(text)
 	for _, o := range own {
 		for _, t := range ts {
-			if t == o || (len(o) >= 4 && strings.HasPrefix(t, o)) || (len(t) >= 4 && strings.HasPrefix(o, t)) || slices.Contains(synonyms[o], t) || eseDemonym(o, t) || eseDemonym(t, o) {
+			if t == o || (len(o) >= 4 && strings.HasPrefix(t, o)) || (len(t) >= 4 && strings.HasPrefix(o, t)) || slices.Contains(analysis.Synonyms(o), t) || eseDemonym(o, t) || eseDemonym(t, o) {
 				return true
 			}
 		}
@@ -416,7 +417,7 @@ func answersOwnWords(own []string, text string) bool {
 // said: every sentence of it is in t's answer text.
 func repeats(a Answer, t Turn) bool {
 	said := plainAnswer(t.Answer.Text)
-	for _, s := range splitSentences(plainAnswer(a.Text)) {
+	for _, s := range analysis.SplitSentences(plainAnswer(a.Text)) {
 		if !strings.Contains(said, strings.TrimSpace(plainAnswer(a.Text)[s.Start:s.End])) {
 			return false
 		}
@@ -495,38 +496,38 @@ func (e *Extractive) subjectOf(t Turn) subject {
 	q := e.ix.analyzeReading(rd)
 	keys := map[string]bool{}
 	for _, k := range q.keys {
-		if !q.dateTerms[k] && !isDigitString(k) {
+		if !q.dateTerms[k] && !analysis.IsDigitString(k) {
 			keys[k] = true
 		}
 	}
 	// Adjacent name words are one name: "white house", "Nicholas Burns".
 	lastEnd := -1
-	for _, tok := range tokenize(s.text) {
-		if !keys[tok.term] {
+	for _, tok := range analysis.Tokenize(s.text) {
+		if !keys[tok.Term] {
 			lastEnd = -1
 			continue
 		}
-		word := strings.TrimSuffix(strings.TrimSuffix(s.text[tok.start:tok.end], "'s"), "’s")
-		if lastEnd >= 0 && strings.TrimSpace(s.text[lastEnd:tok.start]) == "" && len(s.names) > 0 {
+		word := strings.TrimSuffix(strings.TrimSuffix(s.text[tok.Start:tok.End], "'s"), "’s")
+		if lastEnd >= 0 && strings.TrimSpace(s.text[lastEnd:tok.Start]) == "" && len(s.names) > 0 {
 			s.names[len(s.names)-1] += " " + word
-		} else if !s.terms[tok.term] {
+		} else if !s.terms[tok.Term] {
 			s.names = append(s.names, word)
 		} else {
 			lastEnd = -1
 			continue
 		}
-		s.terms[tok.term] = true
-		lastEnd = tok.end
-		if word != s.text[tok.start:tok.end] {
+		s.terms[tok.Term] = true
+		lastEnd = tok.End
+		if word != s.text[tok.Start:tok.End] {
 			lastEnd = -1 // a possessive ends the name
 		}
 	}
-	for _, tm := range terms(s.text) {
+	for _, tm := range analysis.Terms(s.text) {
 		s.context[tm] = true
 	}
 	ans := t.Answer
 	if !ans.NotFound && !ans.Chitchat {
-		for _, tm := range terms(ans.Text) {
+		for _, tm := range analysis.Terms(ans.Text) {
 			s.context[tm] = true
 		}
 		switch {
@@ -703,7 +704,7 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	// mentioned in passing is new too.
 	newKeys := map[string]bool{}
 	for _, k := range fq.keys {
-		if !s.terms[k] && !fq.dateTerms[k] && !isDigitString(k) {
+		if !s.terms[k] && !fq.dateTerms[k] && !analysis.IsDigitString(k) {
 			newKeys[k] = true
 		}
 	}
@@ -833,7 +834,7 @@ func (e *Extractive) swap(s subject, x string) string {
 	}
 	xq := e.ix.analyzeReading(reading{text: x, casual: true})
 	xName, old := len(xq.keys) > 0, true
-	for _, t := range terms(x) {
+	for _, t := range analysis.Terms(x) {
 		old = old && s.terms[t]
 	}
 	if old {
@@ -842,7 +843,7 @@ func (e *Extractive) swap(s subject, x string) string {
 	topicAt, topicName := -1, false
 	if loc := trailingObjectRE.FindStringSubmatchIndex(s.text); loc != nil {
 		topicAt = loc[2]
-		for _, t := range terms(s.text[loc[2]:loc[3]]) {
+		for _, t := range analysis.Terms(s.text[loc[2]:loc[3]]) {
 			topicName = topicName || s.terms[t]
 		}
 	}
@@ -876,7 +877,7 @@ var listRE = regexp.MustCompile(`(?i)^(?:\s*(?:,|&|and|n)\s*)+$`)
 
 // shares reports whether x names something the subject names.
 func shares(x string, s subject) bool {
-	for _, t := range terms(x) {
+	for _, t := range analysis.Terms(x) {
 		if s.terms[t] {
 			return true
 		}
@@ -890,9 +891,9 @@ func firstTermAt(text string, set map[string]bool) int {
 	if len(set) == 0 {
 		return -1
 	}
-	for _, tok := range tokenize(text) {
-		if set[tok.term] {
-			return tok.start
+	for _, tok := range analysis.Tokenize(text) {
+		if set[tok.Term] {
+			return tok.Start
 		}
 	}
 	return -1
@@ -903,7 +904,7 @@ func firstTermAt(text string, set map[string]bool) int {
 func contentTerms(f string) []string {
 	stripped := emptyWordRE.ReplaceAllString(whLeadRE.ReplaceAllString(strings.ToLower(f), ""), " ")
 	stripped = personalRE.ReplaceAllString(stripped, " ")
-	return terms(stripped)
+	return analysis.Terms(stripped)
 }
 
 // bare reports a follow-up with no word of its own besides its question
@@ -1078,7 +1079,7 @@ var anchoredRE = regexp.MustCompile(`(?i)\b(?:after|before|since|until|following
 // date, after a dash.
 func withCarry(f string, s subject) string {
 	have := map[string]bool{}
-	for _, t := range terms(f) {
+	for _, t := range analysis.Terms(f) {
 		have[t] = true
 	}
 	var carry []string
@@ -1087,7 +1088,7 @@ func withCarry(f string, s subject) string {
 			continue
 		}
 		missing := false
-		for _, t := range terms(n) {
+		for _, t := range analysis.Terms(n) {
 			if !have[t] {
 				missing = true
 			}
@@ -1125,7 +1126,7 @@ var definiteRE = regexp.MustCompile(`(?i)\bthe ((?:\w+ )?\w+)\b`)
 // conversation has used: "the meetings" after an answer about a meeting.
 func (s subject) definite(f string) bool {
 	for _, m := range definiteRE.FindAllStringSubmatch(f, -1) {
-		ts := terms(m[1])
+		ts := analysis.Terms(m[1])
 		if len(ts) > 0 && s.context[ts[len(ts)-1]] {
 			return true
 		}

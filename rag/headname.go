@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // A news headline states the news in a few words and names what it is
@@ -38,9 +39,9 @@ func headlineName(q question, art corpus.Article, weights map[string]float64, to
 		return ""
 	}
 	got, seen := 0.0, map[string]bool{}
-	for _, t := range tokenize(title) {
-		if w, ok := weights[t.term]; ok && !seen[t.term] {
-			seen[t.term] = true
+	for _, t := range analysis.Tokenize(title) {
+		if w, ok := weights[t.Term]; ok && !seen[t.Term] {
+			seen[t.Term] = true
 			got += w
 		}
 	}

@@ -16,6 +16,8 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/events"
+	"citebot/rag/internal/analysis"
+	dictionary "citebot/rag/internal/english"
 )
 
 // ErrEmptyIndex is returned by searches on an index without articles.
@@ -80,7 +82,7 @@ func (r *articleRec) eventList() []events.Event {
 // eventsOf extracts the dated events of an article, sentence by sentence.
 func eventsOf(a corpus.Article) []events.Event {
 	var spans []events.Span
-	for _, sp := range splitSentences(a.Text) {
+	for _, sp := range analysis.SplitSentences(a.Text) {
 		spans = append(spans, events.Span{Start: sp.Start, End: sp.End})
 	}
 	return events.Extract(a, spans)
@@ -199,14 +201,48 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	current := ix.arts
 	ix.mu.RUnlock()
 
+	next, todo, restored, err := ix.sortArticles(articles, current, &st)
+	if err != nil {
+		return st, err
+	}
+	ix.forEach(len(todo), func(i int) {
+		r := todo[i]
+		for _, c := range ix.chunker.Split(r.art) {
+			r.chunks = append(r.chunks, &chunkRec{Chunk: c})
+		}
+	})
+	ix.placeVectors(next, todo)
+	if err := ix.embed(ctx, todo, progress, &st); err != nil {
+		return UpdateStats{}, err
+	}
+	if err := ix.completeTerms(ctx, next, restored, &st); err != nil {
+		return UpdateStats{}, err
+	}
+
+	if err := ix.swap(ctx, next); err != nil {
+		return UpdateStats{}, err
+	}
+	clear(ix.stored)
+	st.Articles = len(next)
+	ix.mu.RLock()
+	st.Chunks = len(ix.recs)
+	ix.mu.RUnlock()
+	st.Duration = time.Since(start)
+	return st, nil
+}
+
+// sortArticles sorts articles by what an update does with them, against
+// current (what the index holds): next is the index to be, todo the
+// articles to chunk and embed, restored those whose chunks and vectors came
+// from the index file. It counts them in st and fails on a duplicate id.
+func (ix *Index) sortArticles(articles []corpus.Article, current map[string]*articleRec, st *UpdateStats) (next map[string]*articleRec, todo, restored []*articleRec, err error) {
 	hashes := make([]string, len(articles))
 	ix.forEach(len(articles), func(i int) { hashes[i] = articles[i].Hash() })
 
-	next := make(map[string]*articleRec, len(articles))
-	var todo, restored []*articleRec
+	next = make(map[string]*articleRec, len(articles))
 	for i, a := range articles {
 		if _, dup := next[a.ID]; dup {
-			return st, fmt.Errorf("update index: duplicate article id %q", a.ID)
+			return nil, nil, nil, fmt.Errorf("update index: duplicate article id %q", a.ID)
 		}
 		h := hashes[i]
 		if cur, ok := current[a.ID]; ok && cur.hash == h {
@@ -241,17 +277,15 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 			st.Removed++
 		}
 	}
+	return next, todo, restored, nil
+}
 
-	ix.forEach(len(todo), func(i int) {
-		r := todo[i]
-		for _, c := range ix.chunker.Split(r.art) {
-			r.chunks = append(r.chunks, &chunkRec{Chunk: c})
-		}
-	})
-	ix.placeVectors(next, todo)
-	if err := ix.embed(ctx, todo, progress, &st); err != nil {
-		return UpdateStats{}, err
-	}
+// completeTerms gives every chunk of next its BM25 term list: restored
+// chunks keep theirs when the index file's lists are still valid (see
+// storedTermsValid), and the chunks that lack one (restored without terms,
+// or embedded by a model) are tokenised. It counts the restored chunks
+// tokenised again in st.Retokenized.
+func (ix *Index) completeTerms(ctx context.Context, next map[string]*articleRec, restored []*articleRec, st *UpdateStats) error {
 	valid := ix.storedTermsValid(restored)
 	for _, r := range restored {
 		for _, c := range r.chunks {
@@ -263,28 +297,13 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 			}
 		}
 	}
-	// Term lists for the chunks that lack them (restored without terms, or
-	// embedded by a model).
 	var lacking []*articleRec
 	for _, r := range next {
 		if slices.ContainsFunc(r.chunks, func(c *chunkRec) bool { return c.terms == nil }) {
 			lacking = append(lacking, r)
 		}
 	}
-	if err := ix.forEachErr(ctx, len(lacking), func(i int) { ix.prepare(lacking[i], nil, nil) }); err != nil {
-		return UpdateStats{}, err
-	}
-
-	if err := ix.swap(ctx, next); err != nil {
-		return UpdateStats{}, err
-	}
-	clear(ix.stored)
-	st.Articles = len(next)
-	ix.mu.RLock()
-	st.Chunks = len(ix.recs)
-	ix.mu.RUnlock()
-	st.Duration = time.Since(start)
-	return st, nil
+	return ix.forEachErr(ctx, len(lacking), func(i int) { ix.prepare(lacking[i], nil, nil) })
 }
 
 // tokenEmbedder is implemented by embedders that can embed a text from its
@@ -292,7 +311,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 type tokenEmbedder interface {
 	// embedDocumentTokens returns what EmbedDocuments returns for the text
 	// of toks.
-	embedDocumentTokens(toks []token) []float32
+	embedDocumentTokens(toks []analysis.Token) []float32
 }
 
 // prepare gives the chunks of r their BM25 term lists (the title's terms,
@@ -300,26 +319,26 @@ type tokenEmbedder interface {
 // embeddingText(title, passage) where they lack one. done counts the
 // chunks embedded.
 func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
-	var title []token
+	var title []analysis.Token
 	var titleIDs []uint32
 	if r.art.Title != "" {
-		title = tokenize(r.art.Title)
+		title = analysis.Tokenize(r.art.Title)
 		titleIDs = ix.vocab.appendTermIDs(nil, title)
 	}
-	var both []token
+	var both []analysis.Token
 	for _, c := range r.chunks {
 		needVec := te != nil && len(c.vec) == 0
 		if c.terms != nil && !needVec {
 			continue
 		}
-		toks := tokenize(c.Text)
+		toks := analysis.Tokenize(c.Text)
 		if c.terms == nil {
 			c.terms = ix.vocab.appendTermIDs(append(make([]uint32, 0, len(titleIDs)+len(toks)), titleIDs...), toks)
 		}
 		if needVec {
 			// tokenize(title + "\n\n" + text) is the two token lists
 			// joined, with a multi-word name across the break merged.
-			both = joinAliases(append(append(both[:0], title...), toks...))
+			both = analysis.JoinAliases(append(append(both[:0], title...), toks...))
 			v := Normalize32(te.embedDocumentTokens(both)) // nil fails the update
 			if v != nil && cap(c.vec) == len(v) {
 				c.vec = append(c.vec, v...) // into its place in the block
@@ -606,7 +625,7 @@ func (ix *Index) Warm(ctx context.Context, maxArticles int) error {
 	if maxArticles <= 0 {
 		maxArticles = DefaultWarmArticles
 	}
-	dictionaryWord("warm")
+	dictionary.IsWord("warm")
 	ix.mu.RLock()
 	recs := ix.recs
 	arts := make([]*articleRec, 0, len(ix.arts))

@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"math"
 	"sync"
+
+	"citebot/rag/internal/analysis"
 )
 
 // BM25 parameters (the usual Robertson–Zaragoza values).
@@ -63,15 +65,15 @@ func (v *vocabulary) appendIDs(dst []uint32, terms []string) []uint32 {
 // have none) to dst, adding new terms. It repeats appendIDs' loop over
 // tokens instead of sharing one generic loop with an accessor: the shared
 // version made indexing 12% slower (BenchmarkUpdate/chunks=10k).
-func (v *vocabulary) appendTermIDs(dst []uint32, toks []token) []uint32 {
+func (v *vocabulary) appendTermIDs(dst []uint32, toks []analysis.Token) []uint32 {
 	n := len(dst)
 	v.mu.RLock()
 	missing := false
 	for _, t := range toks {
-		if t.term == "" {
+		if t.Term == "" {
 			continue
 		}
-		id, ok := v.ids[t.term]
+		id, ok := v.ids[t.Term]
 		if !ok {
 			missing = true
 			break
@@ -86,14 +88,14 @@ func (v *vocabulary) appendTermIDs(dst []uint32, toks []token) []uint32 {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	for _, t := range toks {
-		if t.term == "" {
+		if t.Term == "" {
 			continue
 		}
-		id, ok := v.ids[t.term]
+		id, ok := v.ids[t.Term]
 		if !ok {
 			id = uint32(len(v.terms))
-			v.ids[t.term] = id
-			v.terms = append(v.terms, t.term)
+			v.ids[t.Term] = id
+			v.terms = append(v.terms, t.Term)
 		}
 		dst = append(dst, id)
 	}
@@ -142,13 +144,36 @@ type lexicon struct {
 	proper sync.Map
 }
 
+// speller corrects words against the index vocabulary: the terms of each
+// first letter, built on first use for one lexicon.
+type speller struct {
+	once    sync.Once
+	byFirst map[rune][]uint32
+}
+
+// minDocsPerWorker is the share of documents below which buildLexicon
+// adds no worker: a smaller share costs more to hand out than it saves.
+const minDocsPerWorker = 2048
+
 // buildLexicon indexes docs, where docs[i] lists the term ids of document i.
 // Large collections are indexed in parallel by workers goroutines; the result
 // does not depend on their number.
 func buildLexicon(vocab *vocabulary, docs [][]uint32, workers int) *lexicon {
 	lx := &lexicon{vocab: vocab, n: len(docs), norm: make([]float64, len(docs))}
+	nterms := lx.setLengths(docs)
+	lx.postings = make([][]posting, nterms)
+	if len(docs) == 0 {
+		return lx
+	}
+	lx.fillPostings(docs, nterms, max(1, min(workers, len(docs)/minDocsPerWorker)))
+	return lx
+}
+
+// setLengths sets the average document length and the length
+// normalisation of every document, and returns the number of term ids the
+// documents use (the largest id plus one).
+func (lx *lexicon) setLengths(docs [][]uint32) (nterms int) {
 	var total float64
-	nterms := 0
 	for _, d := range docs {
 		total += float64(len(d))
 		for _, t := range d {
@@ -161,15 +186,14 @@ func buildLexicon(vocab *vocabulary, docs [][]uint32, workers int) *lexicon {
 	for i, d := range docs {
 		lx.norm[i] = bm25K1 * (1 - bm25B + bm25B*float64(float32(len(d)))/lx.avgLen)
 	}
-	lx.postings = make([][]posting, nterms)
-	if len(docs) == 0 {
-		return lx
-	}
+	return nterms
+}
 
-	// Two passes over contiguous shares of the documents: count the
-	// documents of every term per share, then place each share's postings
-	// at its offset inside one slab, so every list stays in document order.
-	workers = max(1, min(workers, len(docs)/2048))
+// fillPostings builds the posting lists of docs on workers goroutines, in
+// two passes over contiguous shares of the documents: count the documents
+// of every term per share, then place each share's postings at its offset
+// inside one slab, so every list stays in document order.
+func (lx *lexicon) fillPostings(docs [][]uint32, nterms, workers int) {
 	df := make([][]int32, workers)
 	scratch := make([][]uint16, workers)
 	share := func(w int) (int, int) { return len(docs) * w / workers, len(docs) * (w + 1) / workers }
@@ -200,22 +224,7 @@ func buildLexicon(vocab *vocabulary, docs [][]uint32, workers int) *lexicon {
 	slab := make([]posting, totalPostings)
 	parallel(workers, func(w int) {
 		from, to := share(w)
-		next, tf := df[w], scratch[w]
-		for i, d := range docs[from:to] {
-			doc := int32(from + i)
-			for _, t := range d {
-				if tf[t] < math.MaxUint16 {
-					tf[t]++
-				}
-			}
-			for _, t := range d {
-				if tf[t] > 0 {
-					slab[next[t]] = posting{doc: doc, tf: tf[t]}
-					next[t]++
-					tf[t] = 0
-				}
-			}
-		}
+		placePostings(slab, docs[from:to], int32(from), df[w], scratch[w])
 	})
 	// After the fill, the last share's cursor of a term is the end of its
 	// list, and the first share's original offset its start.
@@ -227,7 +236,27 @@ func buildLexicon(vocab *vocabulary, docs [][]uint32, workers int) *lexicon {
 		}
 		start = end
 	}
-	return lx
+}
+
+// placePostings writes the postings of docs, numbered from first, into
+// slab: next[t] is where the next posting of term t goes, and is advanced;
+// tf is zeroed scratch space of one counter per term, left zeroed.
+func placePostings(slab []posting, docs [][]uint32, first int32, next []int32, tf []uint16) {
+	for i, d := range docs {
+		doc := first + int32(i)
+		for _, t := range d {
+			if tf[t] < math.MaxUint16 {
+				tf[t]++
+			}
+		}
+		for _, t := range d {
+			if tf[t] > 0 {
+				slab[next[t]] = posting{doc: doc, tf: tf[t]}
+				next[t]++
+				tf[t] = 0
+			}
+		}
+	}
 }
 
 // parallel runs f(0) … f(n-1) on n goroutines and waits for them.

@@ -14,6 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"citebot/rag/internal/analysis"
 	"citebot/rag/textutil"
 )
 
@@ -301,7 +302,7 @@ func verifyCitations(text string, n int) verified {
 // citation markers.
 type reply struct {
 	text  string
-	spans []span // the sentences
+	spans []analysis.Span // the sentences
 	marks []markerMatch
 	// spanOf is the sentence each marker stands in; owner the sentence it
 	// cites for, which differs for a marker opening a sentence.
@@ -464,12 +465,12 @@ func (r *reply) rewriteSentence(s int) string {
 
 // replySentences splits a reply into sentences; a line break also ends
 // one, so that each line of a list is checked on its own.
-func replySentences(text string) []span {
-	var out []span
+func replySentences(text string) []analysis.Span {
+	var out []analysis.Span
 	off := 0
 	for _, line := range strings.SplitAfter(text, "\n") {
-		for _, sp := range splitSentences(line) {
-			out = append(out, span{off + sp.Start, off + sp.End})
+		for _, sp := range analysis.SplitSentences(line) {
+			out = append(out, analysis.Span{Start: off + sp.Start, End: off + sp.End})
 		}
 		off += len(line)
 	}
@@ -618,7 +619,7 @@ func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]st
 		p := passages[pi]
 		var sents []quoteSentence
 		var sentTerms []map[string]bool
-		for _, sp := range splitSentences(p.Text) {
+		for _, sp := range analysis.SplitSentences(p.Text) {
 			sents = append(sents, quoteSentence{start: p.Start + sp.Start, end: p.Start + sp.End})
 			sentTerms = append(sentTerms, termSet(p.Text[sp.Start:sp.End]))
 		}

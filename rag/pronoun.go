@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/english"
 )
 
@@ -67,7 +68,7 @@ func (e *Extractive) genderOf(name string, ids []string) gender {
 		if !ok {
 			continue
 		}
-		sents := splitSentences(art.Text)
+		sents := analysis.SplitSentences(art.Text)
 		for i, sp := range sents {
 			for _, loc := range re.FindAllStringIndex(art.Text[sp.Start:sp.End], -1) {
 				at := sp.Start + loc[1]

@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"citebot/rag/internal/analysis"
 )
 
 // NormalizeQuestion prepares user input as a question: control characters
@@ -146,24 +148,10 @@ func questionKind(q string) (qKind, bool) {
 		if c == "" {
 			continue
 		}
-		switch {
-		case howLongLead.MatchString(c):
-			return kindHowLong, yesNo
-		case howManyRE.MatchString(c):
-			return kindHowMany, yesNo
-		case whyLead.MatchString(c):
-			return kindWhy, yesNo
-		case whenLead.MatchString(c):
-			return kindWhen, yesNo
-		case whereLead.MatchString(c):
-			return kindWhere, yesNo
-		case whoLead.MatchString(c):
-			return kindWho, yesNo
-		case howLead.MatchString(c):
-			return kindHow, yesNo
-		case whatRE.MatchString(c):
-			return kindWhat, yesNo
-		case i == 0 && yesNoLead.MatchString(c):
+		if k, ok := firstKind(leadKinds, c); ok {
+			return k, yesNo
+		}
+		if i == 0 && yesNoLead.MatchString(c) {
 			yesNo = true
 		}
 	}
@@ -172,19 +160,36 @@ func questionKind(q string) (qKind, bool) {
 	}
 	// No clause starts with a question word: "sullivan flew to san diego
 	// for some aukus announcement, what is it", "the IRS will do what?".
-	switch {
-	case howLongRE.MatchString(q):
-		return kindHowLong, false
-	case whyRE.MatchString(q):
-		return kindWhy, false
-	case whenRE.MatchString(q):
-		return kindWhen, false
-	case whereRE.MatchString(q):
-		return kindWhere, false
-	case whoRE.MatchString(q):
-		return kindWho, false
-	case whatAnywhereRE.MatchString(q):
-		return kindWhat, false
+	k, _ := firstKind(anywhereKinds, q)
+	return k, false
+}
+
+// kindPattern is a pattern of question words and the kind they ask.
+type kindPattern struct {
+	re   *regexp.Regexp
+	kind qKind
+}
+
+// leadKinds find the kind of a clause by the words it starts with, in
+// order of precedence; anywhereKinds find it anywhere in the question.
+var (
+	leadKinds = []kindPattern{
+		{howLongLead, kindHowLong}, {howManyRE, kindHowMany}, {whyLead, kindWhy}, {whenLead, kindWhen},
+		{whereLead, kindWhere}, {whoLead, kindWho}, {howLead, kindHow}, {whatRE, kindWhat},
+	}
+	anywhereKinds = []kindPattern{
+		{howLongRE, kindHowLong}, {whyRE, kindWhy}, {whenRE, kindWhen},
+		{whereRE, kindWhere}, {whoRE, kindWho}, {whatAnywhereRE, kindWhat},
+	}
+)
+
+// firstKind returns the kind of the first of patterns that matches s, and
+// kindOther and false when none does.
+func firstKind(patterns []kindPattern, s string) (qKind, bool) {
+	for _, p := range patterns {
+		if p.re.MatchString(s) {
+			return p.kind, true
+		}
 	}
 	return kindOther, false
 }
@@ -205,7 +210,7 @@ func aboutTerms(q string) []string {
 		if questionWords[first] || first == "it" || first == "that" || first == "this" || first == "them" || first == "what" {
 			continue
 		}
-		out = append(out, terms(m[1])...)
+		out = append(out, analysis.Terms(m[1])...)
 	}
 	return out
 }
@@ -228,7 +233,7 @@ func focusTerm(q string) string {
 	if m == nil {
 		return ""
 	}
-	ws := terms(m[1])
+	ws := analysis.Terms(m[1])
 	if len(ws) == 0 {
 		return ""
 	}
@@ -267,24 +272,24 @@ func analyze(q string) question {
 	seen := map[string]bool{}
 	skip := append([]string{whPhrase.FindString(q)}, newsPhrase.FindAllString(q, -1)...)
 	for _, m := range append(skip, relativeTimeRE.FindAllString(q, -1)...) {
-		for _, t := range terms(m) {
+		for _, t := range analysis.Terms(m) {
 			seen[t] = true // not a content term
 		}
 	}
 	keySeen := map[string]bool{}
-	for i, t := range tokenize(q) {
-		a.words[t.lower] = true
-		if t.term == "" {
+	for i, t := range analysis.Tokenize(q) {
+		a.words[t.Lower] = true
+		if t.Term == "" {
 			continue
 		}
-		if !seen[t.term] {
-			seen[t.term] = true
-			a.terms = append(a.terms, t.term)
+		if !seen[t.Term] {
+			seen[t.Term] = true
+			a.terms = append(a.terms, t.Term)
 		}
-		entity := t.capital && !(i == 0 && questionWords[t.lower]) && !questionWords[t.lower]
-		if (entity || isDigitString(t.lower)) && !keySeen[t.term] {
-			keySeen[t.term] = true
-			a.keys = append(a.keys, t.term)
+		entity := t.Capital && !(i == 0 && questionWords[t.Lower]) && !questionWords[t.Lower]
+		if (entity || analysis.IsDigitString(t.Lower)) && !keySeen[t.Term] {
+			keySeen[t.Term] = true
+			a.keys = append(a.keys, t.Term)
 		}
 	}
 	a.preamble = preambleTerms(q)
@@ -310,12 +315,12 @@ func analyze(q string) question {
 	a.period, a.hasTime = questionPeriod(q)
 	a.dateTerms = map[string]bool{}
 	for _, m := range questionMonthYearRE.FindAllString(q, -1) {
-		for _, t := range terms(m) {
+		for _, t := range analysis.Terms(m) {
 			a.dateTerms[t] = true
 		}
 	}
 	for _, m := range questionYearRE.FindAllString(q, -1) {
-		for _, t := range terms(m) {
+		for _, t := range analysis.Terms(m) {
 			a.dateTerms[t] = true
 		}
 	}
@@ -346,8 +351,8 @@ var (
 // asks for; words already in the question do not count as the answer.
 func typeFit(q question, s string) float64 {
 	novel := func(m string) bool {
-		for _, t := range tokenize(m) {
-			if !q.words[t.lower] {
+		for _, t := range analysis.Tokenize(m) {
+			if !q.words[t.Lower] {
 				return true
 			}
 		}
@@ -428,11 +433,11 @@ func possessivePlaces(q question, s string) [][]int {
 		if !novelName(q, name) || dateMentionRE.MatchString(name) || m[2] == 0 && sentenceWord(strings.Fields(name)[0]) {
 			continue
 		}
-		for i, t := range tokenize(s[m[1]:]) {
+		for i, t := range analysis.Tokenize(s[m[1]:]) {
 			if i > 2 {
 				break
 			}
-			if t.term != "" && q.words[t.lower] {
+			if t.Term != "" && q.words[t.Lower] {
 				out = append(out, []int{m[2], m[3]})
 				break
 			}
@@ -448,8 +453,8 @@ var capitalRunRE = regexp.MustCompile(`\b\p{Lu}[\p{L}'’.-]*(?:\s+(?:of\s+|de\s
 // question, nor a form of one ("China" for a question about the
 // "chinese" official).
 func novelName(q question, m string) bool {
-	for _, t := range tokenize(m) {
-		if t.term != "" && q.hasWordLike(t.lower) {
+	for _, t := range analysis.Tokenize(m) {
+		if t.Term != "" && q.hasWordLike(t.Lower) {
 			return false
 		}
 	}
@@ -481,7 +486,7 @@ var contractionRE = regexp.MustCompile(`['’](?:ll|re|ve|d|m)$`)
 // an ordinary word ("The", "However", "Finally") rather than a name.
 func sentenceWord(w string) bool {
 	low := strings.ToLower(strings.TrimRight(w, ".,"))
-	if isStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") || strings.HasSuffix(low, "ing") || contractionRE.MatchString(low) {
+	if analysis.IsStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") || strings.HasSuffix(low, "ing") || contractionRE.MatchString(low) {
 		return true
 	}
 	switch low {
@@ -563,14 +568,14 @@ func placeNear(q question, s string) bool {
 			continue
 		}
 		want[t] = true
-		for _, syn := range synonyms[t] {
+		for _, syn := range analysis.Synonyms(t) {
 			want[syn] = true
 		}
 	}
-	toks := tokenize(s)
+	toks := analysis.Tokenize(s)
 	var at []int // token positions of the question's words
 	for i, t := range toks {
-		if t.term != "" && want[t.term] {
+		if t.Term != "" && want[t.Term] {
 			at = append(at, i)
 		}
 	}
@@ -594,7 +599,7 @@ func placeNear(q question, s string) bool {
 	for _, sp := range spans {
 		first, last := -1, -1
 		for i, t := range toks {
-			if t.start >= sp[0] && t.end <= sp[1] {
+			if t.Start >= sp[0] && t.End <= sp[1] {
 				if first < 0 {
 					first = i
 				}
@@ -646,8 +651,8 @@ func contradicts(q question, s string) bool {
 		}
 		if words == nil {
 			words = map[string]bool{}
-			for _, t := range tokenize(s) {
-				words[t.lower] = true
+			for _, t := range analysis.Tokenize(s) {
+				words[t.Lower] = true
 			}
 		}
 		if words[anti] && !words[w] {
@@ -660,7 +665,7 @@ func contradicts(q question, s string) bool {
 // preambleTerms returns the terms that only the statements before the
 // last question sentence of q hold, or nil when q has no such statements.
 func preambleTerms(q string) map[string]bool {
-	sents := splitSentences(q)
+	sents := analysis.SplitSentences(q)
 	if len(sents) < 2 {
 		return nil
 	}
@@ -675,11 +680,11 @@ func preambleTerms(q string) map[string]bool {
 		return nil
 	}
 	own := map[string]bool{}
-	for _, t := range terms(q[last.Start:]) {
+	for _, t := range analysis.Terms(q[last.Start:]) {
 		own[t] = true
 	}
 	pre := map[string]bool{}
-	for _, t := range terms(q[:last.Start]) {
+	for _, t := range analysis.Terms(q[:last.Start]) {
 		if !own[t] {
 			pre[t] = true
 		}

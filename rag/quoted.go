@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"citebot/rag/internal/analysis"
 )
 
 // "Who else did they quote?" after an answer asks for the other people
@@ -39,7 +41,7 @@ func (e *Extractive) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool
 		start, end int
 	}
 	var found []quoted
-	for _, sp := range splitSentences(art.Text) {
+	for _, sp := range analysis.SplitSentences(art.Text) {
 		s := art.Text[sp.Start:sp.End]
 		if !speechRE.MatchString(s) {
 			continue

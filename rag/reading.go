@@ -3,12 +3,12 @@ package rag
 import (
 	"regexp"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/kljensen/snowball/english"
 
+	"citebot/rag/internal/analysis"
 	dictionary "citebot/rag/internal/english"
 )
 
@@ -200,9 +200,9 @@ func (ix *Index) read(q string) reading {
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
 				rep, replace = "", false // "functions of n", "T(n)"
 			}
-		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && isAlpha(low) && lx.df(stem(low)) == 0 && lx.df(stem(low[:len(low)-1])) > 0:
+		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && isAlpha(low) && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(low[:len(low)-1])) > 0:
 			rep, replace = w[:len(w)-1], true // "xis latest call": a possessive without its apostrophe
-		case ordinalWords[low] != "" && lx.df(stem(low)) == 0 && lx.df(stem(ordinalWords[low])) > 0:
+		case ordinalWords[low] != "" && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(ordinalWords[low])) > 0:
 			rep, replace = ordinalWords[low], true // "their 5th call" where the articles write "fifth"
 		case r.casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
 			rep, replace = ix.acronymInCasing(lx, w, word(i-1)), true
@@ -272,13 +272,6 @@ func hasInnerCapital(s string) bool {
 	return false
 }
 
-// speller corrects words against the index vocabulary: the terms of each
-// first letter, built on first use for one lexicon.
-type speller struct {
-	once    sync.Once
-	byFirst map[rune][]uint32
-}
-
 // correct returns the word most likely meant, and whether word needed a
 // correction: a word of four or more letters that is neither English (see
 // package english) nor used by the corpus, within one edit (two from seven
@@ -294,7 +287,7 @@ func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
 	if !casual && isCapitalised(word) {
 		return w, false // a name the writer took care to capitalise
 	}
-	t := stem(w)
+	t := analysis.Stem(w)
 	if lx.df(t) > 0 || dictionary.IsWord(w) {
 		return w, false
 	}
@@ -364,9 +357,9 @@ func (ix *Index) surfaceForm(lx *lexicon, t string) string {
 		if int(p.doc) >= len(ix.recs) {
 			continue
 		}
-		for _, tok := range tokenize(ix.recs[p.doc].Text) {
-			if tok.term == t {
-				return tok.lower
+		for _, tok := range analysis.Tokenize(ix.recs[p.doc].Text) {
+			if tok.Term == t {
+				return tok.Lower
 			}
 		}
 	}
@@ -436,7 +429,7 @@ func editDistance(a, b string, max int) int {
 func (ix *Index) acronymInCasing(lx *lexicon, w, prev string) string {
 	parts := strings.Split(w, "-")
 	for i, p := range parts {
-		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !isStop(p, false) {
+		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !analysis.IsStop(p, false) {
 			continue
 		}
 		if len(parts) == 1 && prev != "the" {
@@ -467,15 +460,15 @@ func (ix *Index) properTerm(lx *lexicon, term string) bool {
 			continue
 		}
 		text := ix.recs[ps[i].doc].Text
-		for _, t := range tokenize(text) {
+		for _, t := range analysis.Tokenize(text) {
 			// A stop word in lower case has no term ("for"), but counts
 			// against the capitals of the same word ("FOR" in a shouted
 			// headline).
-			if (t.term != term && (t.term != "" || t.lower != term)) || sentenceInitial(text, t.start) {
+			if (t.Term != term && (t.Term != "" || t.Lower != term)) || sentenceInitial(text, t.Start) {
 				continue
 			}
 			total++
-			if t.capital {
+			if t.Capital {
 				capital++
 			}
 		}
@@ -557,7 +550,7 @@ func notEnglish(q string) bool {
 			continue
 		}
 		words++
-		if dictionaryWord(w) || isStop(w, false) || questionWords[w] || fillerWords[w] || chatWords[w] != "" {
+		if dictionaryWord(w) || analysis.IsStop(w, false) || questionWords[w] || fillerWords[w] || chatWords[w] != "" {
 			english++
 		}
 	}
@@ -596,18 +589,18 @@ func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
 	initialOnly := map[string]bool{}
 	approx := map[string]bool{}
 	inside := map[string]bool{}
-	for _, t := range tokenize(text) {
-		if t.term == "" {
+	for _, t := range analysis.Tokenize(text) {
+		if t.Term == "" {
 			continue
 		}
-		if t.capital && sentenceInitial(text, t.start) {
-			initialOnly[t.term] = !inside[t.term]
+		if t.Capital && sentenceInitial(text, t.Start) {
+			initialOnly[t.Term] = !inside[t.Term]
 		} else {
-			inside[t.term] = true
-			delete(initialOnly, t.term)
+			inside[t.Term] = true
+			delete(initialOnly, t.Term)
 		}
-		if isDigitString(t.lower) && approxNumberRE.MatchString(text[:t.start]) {
-			approx[t.term] = true
+		if analysis.IsDigitString(t.Lower) && approxNumberRE.MatchString(text[:t.Start]) {
+			approx[t.Term] = true
 		}
 	}
 	ix.mu.RLock()

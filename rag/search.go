@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // Passage is one retrieved chunk with its article and scores.
@@ -114,6 +115,19 @@ const (
 	articleWeight = 1.0
 )
 
+// Candidate pool and re-rank sizes of [Index.Search], relative to the K
+// passages asked for.
+const (
+	// minCandidates and candidatesPerResult size the pool each ranking
+	// contributes: generous, since filters and caps apply afterwards.
+	minCandidates       = 50
+	candidatesPerResult = 8
+	// minReranked and rerankedPerResult size the head that the proximity
+	// re-rank sees: enough to reach passages the blend ranked low.
+	minReranked       = 40
+	rerankedPerResult = 6
+)
+
 // Search returns the passages most relevant to query, best first. The
 // candidates are the union of the best BM25 matches over words and over
 // adjacent word pairs and the nearest neighbours of the query embedding in
@@ -134,7 +148,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	if opts.PerArticle == 0 {
 		opts.PerArticle = 3
 	}
-	raw := terms(query)
+	raw := analysis.Terms(query)
 	qterms := expandQuery(raw)
 	var qvec []float32
 	if !opts.KeywordsOnly {
@@ -153,17 +167,56 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	if err != nil {
 		return nil, err
 	}
-	// Candidates: generous, since filters and caps apply afterwards.
-	m := min(len(ix.recs), max(50, opts.K*8))
 	recency := 0.0
 	if !opts.NoRecency {
 		recency = recencyStrength(query)
 	}
+	c := searchPool{m: ix.poolSize(opts.K, recency), raw: raw, qterms: qterms, qvec: qvec, allow: allow}
+	out, err := ix.gather(ctx, &c)
+	if err != nil {
+		return nil, err
+	}
+	ref := opts.Before
+	if ref.IsZero() {
+		ref = ix.newest
+	}
+	ix.fuse(out, &c, recency, ref)
+	sortPassages(out)
+	head := out[:min(len(out), max(minReranked, opts.K*rerankedPerResult))]
+	ix.rerankByProximity(head, qterms)
+	return selectPassages(head, opts), nil
+}
+
+// poolSize is how many candidates each ranking of a search for k passages
+// contributes. Called with ix.mu held.
+func (ix *Index) poolSize(k int, recency float64) int {
+	m := min(len(ix.recs), max(minCandidates, k*candidatesPerResult))
 	if recency > 0 {
 		// The prior reorders a deeper pool: this week's article may rank
 		// far down by words alone among years of similar ones.
 		m = min(len(ix.recs), m*recencyPool)
 	}
+	return m
+}
+
+// searchPool is the input of one search's candidate generation and the
+// article scores it finds on the way.
+type searchPool struct {
+	m      int            // pool size of each ranking
+	raw    []string       // query terms as written
+	qterms []weightedTerm // query terms expanded with synonyms
+	qvec   []float32      // query embedding; nil for a keywords-only search
+	allow  *allowSet      // the chunks and articles the filter admits
+
+	artScore map[int]float64 // BM25 of each candidate article, by number
+	maxArt   float64         // the best of artScore
+}
+
+// gather collects the candidates of a search, unordered: the best BM25
+// matches over words and word pairs and the nearest neighbours of the query
+// embedding, each with the scores it has, and records the BM25 scores of
+// whole articles in c. Called with ix.mu held.
+func (ix *Index) gather(ctx context.Context, c *searchPool) ([]Passage, error) {
 	cand := map[int]*Passage{}
 	get := func(i int) *Passage {
 		p, ok := cand[i]
@@ -174,23 +227,22 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		}
 		return p
 	}
-	for _, s := range ix.lex.searchIn(qterms, m, allow.chunkSet()) {
+	for _, s := range ix.lex.searchIn(c.qterms, c.m, c.allow.chunkSet()) {
 		get(s.doc).Lexical = s.score
 	}
-	for _, s := range ix.pairSearch(raw, m, allow.chunkSet()) {
+	for _, s := range ix.pairSearch(c.raw, c.m, c.allow.chunkSet()) {
 		get(s.doc).Phrase = s.score
 	}
-	artScore := map[int]float64{}
-	maxArt := 0.0
-	for _, s := range ix.artLex.searchIn(qterms, m, allow.articleSet()) {
-		artScore[s.doc] = s.score
-		maxArt = math.Max(maxArt, s.score)
+	c.artScore = map[int]float64{}
+	for _, s := range ix.artLex.searchIn(c.qterms, c.m, c.allow.articleSet()) {
+		c.artScore[s.doc] = s.score
+		c.maxArt = math.Max(c.maxArt, s.score)
 	}
-	if qvec != nil {
-		if len(qvec) != ix.dim {
-			return nil, fmt.Errorf("query vector has %d dimensions, the index %d: re-index with the current embedder", len(qvec), ix.dim)
+	if c.qvec != nil {
+		if len(c.qvec) != ix.dim {
+			return nil, fmt.Errorf("query vector has %d dimensions, the index %d: re-index with the current embedder", len(c.qvec), ix.dim)
 		}
-		hits, err := ix.vectorSearchIn(ctx, qvec, m, allow)
+		hits, err := ix.vectorSearchIn(ctx, c.qvec, c.m, c.allow)
 		if err != nil {
 			return nil, fmt.Errorf("vector search: %w", err)
 		}
@@ -200,7 +252,7 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 		// Chunks found by the keyword side still get their similarity.
 		for i, p := range cand {
 			if p.Vector == 0 {
-				p.Vector = dot(qvec, ix.recs[i].vec)
+				p.Vector = dot(c.qvec, ix.recs[i].vec)
 			}
 		}
 	}
@@ -208,21 +260,25 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 	for _, p := range cand {
 		out = append(out, *p)
 	}
+	return out, nil
+}
+
+// fuse sets the Score of each candidate: the weighted blend of its
+// normalised scores, times the age prior of its article for a query about
+// the present (ref is the date the age counts to) and digestFactor for a
+// digest article. Called with ix.mu held.
+func (ix *Index) fuse(out []Passage, c *searchPool, recency float64, ref time.Time) {
 	maxLex, maxPhrase, maxVec := 0.0, 0.0, 0.0
 	for _, p := range out {
 		maxLex = math.Max(maxLex, p.Lexical)
 		maxPhrase = math.Max(maxPhrase, p.Phrase)
 		maxVec = math.Max(maxVec, p.Vector)
 	}
-	ref := opts.Before
-	if ref.IsZero() {
-		ref = ix.newest
-	}
 	digests := map[*articleRec]bool{} // read from each headline once
 	for i := range out {
 		p := &out[i]
 		p.Score = norm(p.Lexical, maxLex) + phraseWeight*norm(p.Phrase, maxPhrase) + ix.vectorWeight*norm(p.Vector, maxVec) +
-			articleWeight*norm(artScore[p.rec.art.no], maxArt)
+			articleWeight*norm(c.artScore[p.rec.art.no], c.maxArt)
 		if recency > 0 {
 			p.Score *= math.Pow(agePrior(p.Article.Published, ref), recency)
 		}
@@ -235,24 +291,24 @@ func (ix *Index) Search(ctx context.Context, query string, opts SearchOptions) (
 			p.Score *= digestFactor
 		}
 	}
-	sortPassages(out)
-	// Re-rank the head by proximity: the question's words together in one
-	// sentence.
-	head := out[:min(len(out), max(40, opts.K*6))]
+}
+
+// rerankByProximity re-ranks the head of the fused ranking by proximity,
+// the question's words together in one sentence, and scales the scores so
+// that the best candidate scores 1. Called with ix.mu held.
+func (ix *Index) rerankByProximity(head []Passage, qterms []weightedTerm) {
 	q := ix.proximityFor(qterms)
 	for i := range head {
 		head[i].Proximity = q.proximity(head[i].rec)
 		head[i].Score += proximityWeight * head[i].Proximity
 	}
 	sortPassages(head)
-	// Scale so that the best candidate scores 1.
 	if len(head) > 0 && head[0].Score > 0 {
 		top := head[0].Score
 		for i := range head {
 			head[i].Score /= top
 		}
 	}
-	return selectPassages(head, opts), nil
 }
 
 // proximityQuery is what the proximity re-rank matches: the query's own
@@ -378,8 +434,8 @@ func shingleSet(p Passage) map[[3]uint32]bool {
 	if p.rec != nil {
 		ids = p.rec.terms[p.rec.sentences().titleLen:]
 	} else {
-		for _, t := range tokenize(p.Text) {
-			ids = append(ids, uint32(fnv1a(fnvOffset64, t.lower)))
+		for _, t := range analysis.Tokenize(p.Text) {
+			ids = append(ids, uint32(fnv1a(fnvOffset64, t.Lower)))
 		}
 	}
 	s := make(map[[3]uint32]bool, len(ids))
@@ -430,7 +486,7 @@ func expandQuery(ts []string) []weightedTerm {
 		}
 	}
 	for i, n := 0, len(out); i < n; i++ {
-		for _, s := range synonyms[out[i].term] {
+		for _, s := range analysis.Synonyms(out[i].term) {
 			if !seen[s] {
 				seen[s] = true
 				out = append(out, weightedTerm{s, synonymWeight, i})

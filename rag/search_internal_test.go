@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // TestProximitySynonymsAreAlternatives: in the proximity re-rank a synonym
@@ -28,7 +29,7 @@ func TestProximitySynonymsAreAlternatives(t *testing.T) {
 	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
 		t.Fatal(err)
 	}
-	q := ix.proximityFor(expandQuery(terms("when did the leaders speak?")))
+	q := ix.proximityFor(expandQuery(analysis.Terms("when did the leaders speak?")))
 	if len(q.groups) != 2 {
 		t.Fatalf("%d question words, want 2 (leader, speak)", len(q.groups))
 	}

@@ -2,6 +2,8 @@ package rag
 
 import (
 	"strings"
+
+	"citebot/rag/internal/analysis"
 )
 
 // A which-question leaves a slot where its answer goes: "NFL owners
@@ -31,17 +33,17 @@ func questionSlot(q question) string {
 	if !whichRE.MatchString(q.text) {
 		return ""
 	}
-	toks := tokenize(q.text)
+	toks := analysis.Tokenize(q.text)
 	for w, t := range toks {
-		if t.lower != "which" && t.lower != "what" {
+		if t.Lower != "which" && t.Lower != "what" {
 			continue
 		}
 		for i := w - 1; i >= max(0, w-slotReach); i-- {
-			if strings.ContainsAny(q.text[toks[i].end:toks[w].start], ".?!;:,") {
+			if strings.ContainsAny(q.text[toks[i].End:toks[w].Start], ".?!;:,") {
 				return "" // the word before is in another sentence or clause
 			}
-			if toks[i].term != "" {
-				return toks[i].term
+			if toks[i].Term != "" {
+				return toks[i].Term
 			}
 		}
 		return ""
@@ -56,16 +58,16 @@ func fillsSlot(q question, after, s string) bool {
 	if after == "" {
 		return false
 	}
-	toks := tokenize(s)
+	toks := analysis.Tokenize(s)
 	for i, t := range toks {
-		if t.term != after {
+		if t.Term != after {
 			continue
 		}
 		for _, u := range toks[i+1 : min(len(toks), i+1+slotReach)] {
-			if u.capital && u.term != "" && !q.hasWordLike(u.lower) && !dateMentionRE.MatchString(s[u.start:u.end]) {
+			if u.Capital && u.Term != "" && !q.hasWordLike(u.Lower) && !dateMentionRE.MatchString(s[u.Start:u.End]) {
 				return true
 			}
-			if u.term != "" {
+			if u.Term != "" {
 				break
 			}
 		}
@@ -80,14 +82,14 @@ func otherFocus(focus, s string) bool {
 	if focus == "" {
 		return false
 	}
-	toks := tokenize(s)
+	toks := analysis.Tokenize(s)
 	seen := false
 	for i, t := range toks {
-		if t.term != focus {
+		if t.Term != focus {
 			continue
 		}
 		seen = true
-		if i == 0 || toks[i-1].lower != "other" {
+		if i == 0 || toks[i-1].Lower != "other" {
 			return false
 		}
 	}

@@ -23,6 +23,7 @@ import (
 	"unsafe"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 )
 
 // Index file format, version 2 (all integers little-endian):
@@ -838,16 +839,11 @@ var tokenizerFingerprint = sync.OnceValue(func() string {
 		"among within without according whether whose many much another every like a about above",
 		"Café Zürich São Paulo Łódź naïve résumé 習近平 東京 ひらがな カタカナ ภาษาไทย Москва",
 	}
-	forms := make([]string, 0, len(irregular))
-	for f := range irregular {
-		forms = append(forms, f)
-	}
-	slices.Sort(forms)
-	probe = append(probe, strings.Join(forms, " "))
+	probe = append(probe, strings.Join(analysis.IrregularForms(), " "))
 	h := fnv.New64a()
 	for _, p := range probe {
-		for _, t := range tokenize(p) {
-			fmt.Fprintf(h, "%s\x00%s\x01", t.lower, t.term)
+		for _, t := range analysis.Tokenize(p) {
+			fmt.Fprintf(h, "%s\x00%s\x01", t.Lower, t.Term)
 		}
 	}
 	return fmt.Sprintf("tok-%016x", h.Sum64())
@@ -875,9 +871,9 @@ func (ix *Index) storedTermsValid(restored []*articleRec) bool {
 		s := all[i*len(all)/min(checks, len(all))]
 		var want []uint32
 		if s.r.art.Title != "" {
-			want = ix.vocab.appendTermIDs(nil, tokenize(s.r.art.Title))
+			want = ix.vocab.appendTermIDs(nil, analysis.Tokenize(s.r.art.Title))
 		}
-		want = ix.vocab.appendTermIDs(want, tokenize(s.c.Text))
+		want = ix.vocab.appendTermIDs(want, analysis.Tokenize(s.c.Text))
 		if !slices.Equal(want, s.c.terms) {
 			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", s.c.ID)
 			return false

@@ -10,6 +10,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/events"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
 
@@ -74,11 +75,8 @@ func parseTime(text string, kind qKind) timeQuestion {
 	}
 	var t timeQuestion
 	switch {
-	case betweenRE.MatchString(s):
-		m := betweenRE.FindStringSubmatch(s)
-		t = timeQuestion{op: opBetween, anchor: m[1], anchor2: m[2]}
-	case afterThenRE.MatchString(s):
-		m := afterThenRE.FindStringSubmatch(s)
+	case betweenRE.MatchString(s), afterThenRE.MatchString(s):
+		m := firstSubmatch(s, betweenRE, afterThenRE)
 		t = timeQuestion{op: opBetween, anchor: m[1], anchor2: m[2]}
 	case beforeRE.MatchString(s):
 		m := beforeRE.FindStringSubmatch(s)
@@ -115,6 +113,17 @@ func parseTime(text string, kind qKind) timeQuestion {
 	}
 	t.actions = actionsOf(t.target)
 	return t
+}
+
+// firstSubmatch returns the submatches of s of the first of res that
+// matches it, nil when none does.
+func firstSubmatch(s string, res ...*regexp.Regexp) []string {
+	for _, re := range res {
+		if m := re.FindStringSubmatch(s); m != nil {
+			return m
+		}
+	}
+	return nil
 }
 
 // actionWords maps words of a question to the kinds of event they ask
@@ -166,7 +175,7 @@ var lightVerbs = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields("get got gotten gets do did does done make made have had has take took taken go went gone come came be happen happened occur occurred hold held") {
-		for _, t := range terms(w) {
+		for _, t := range analysis.Terms(w) {
 			lightVerbs[t] = true
 		}
 	}
@@ -193,19 +202,19 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 	actionTerms := map[string]bool{}
 	for _, a := range actionWords {
 		for _, m := range a.re.FindAllString(text, -1) {
-			for _, t := range terms(m) {
+			for _, t := range analysis.Terms(m) {
 				actionTerms[t] = true
 			}
 		}
 	}
 	skip := map[string]bool{}
 	for _, m := range opWordsRE.FindAllString(text, -1) {
-		for _, t := range terms(m) {
+		for _, t := range analysis.Terms(m) {
 			skip[t] = true
 		}
 	}
 	for _, m := range timex.FindWith(text, timex.Options{Ref: asOf, Casual: true}) {
-		for _, t := range terms(m.Text) {
+		for _, t := range analysis.Terms(m.Text) {
 			skip[t] = true
 		}
 	}
@@ -214,7 +223,7 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 		keys[k] = true
 	}
 	seen := map[string]bool{}
-	for _, t := range terms(text) {
+	for _, t := range analysis.Terms(text) {
 		if seen[t] || skip[t] || q.dateTerms[t] || lightVerbs[t] {
 			continue
 		}
@@ -227,7 +236,7 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 		}
 		qt := qterm{term: t, weight: math.Min(lx.idf(t), maxEventTermWeight), key: keys[t]}
 		qt.id, qt.known = e.ix.vocab.lookup(t)
-		for _, syn := range synonyms[t] {
+		for _, syn := range analysis.Synonyms(t) {
 			if id, ok := e.ix.vocab.lookup(syn); ok {
 				qt.syns = append(qt.syns, id)
 			}
@@ -348,124 +357,164 @@ func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer,
 	if tq.op == opNone || tq.op == opCount || len(r.passages) == 0 {
 		return Answer{}, false
 	}
-	all := e.articleEvents(append(slices.Clone(r.passages), r.timeline...))
-	target := e.spec(tq.target, q, r.asOf)
-	if target.vague() && tq.op != opSince && tq.op != opBetween {
+	t := temporalCase{q: q, tq: tq, r: r}
+	t.all = e.articleEvents(append(slices.Clone(r.passages), r.timeline...))
+	t.target = e.spec(tq.target, q, r.asOf)
+	if t.target.vague() && tq.op != opSince && tq.op != opBetween {
 		return Answer{}, false
-	}
-	past := func(ds []dated) []dated {
-		var out []dated
-		for _, d := range ds {
-			if !d.ev.Planned && !d.ev.Date.From.After(r.asOf) {
-				out = append(out, d)
-			}
-		}
-		return out
 	}
 	switch tq.op {
 	case opLast, opFirst:
-		cands := past(e.match(all, target))
-		pick := newest
-		if tq.op == opFirst {
-			pick = oldest
-		}
-		best, ok := pick(cands)
-		if !ok {
-			return Answer{}, false
-		}
-		found := []dated{best}
-		// "When did they last talk?" asks for calls and meetings: name the
-		// latest of the other kind too.
-		if len(target.actions) > 1 {
-			for _, a := range target.actions {
-				if a == best.ev.Action {
-					continue
-				}
-				var other []dated
-				for _, c := range cands {
-					if c.ev.Action == a {
-						other = append(other, c)
-					}
-				}
-				if o, ok := pick(other); ok && o.ev.Start != best.ev.Start {
-					found = append(found, o)
-				}
-			}
-		}
-		if q.kind == kindWhere {
-			return e.renderPlace(r, q, best)
-		}
-		return e.renderEvents(r, tq, found), true
+		return e.lastOrFirst(t)
 	case opNext:
-		var plans []dated
-		for _, d := range e.match(all, target) {
-			if d.ev.Planned && !d.art.Published.After(r.asOf) && !d.ev.Date.To.Before(r.asOf) {
-				plans = append(plans, d)
-			}
-		}
-		// The plan in the newest article is the current one.
-		slices.SortStableFunc(plans, func(a, b dated) int { return b.art.Published.Compare(a.art.Published) })
-		if len(plans) == 0 {
-			return Answer{}, false
-		}
-		if q.kind == kindWhere {
-			return e.renderPlace(r, q, plans[0])
-		}
-		return e.renderEvents(r, tq, plans[:1]), true
+		return e.nextPlanned(t)
 	case opAfter, opBefore:
-		anchor, ok := e.anchor(all, tq.anchor, q, r.asOf)
-		if !ok {
-			return Answer{}, false
-		}
-		var cands []dated
-		for _, d := range past(e.match(all, target)) {
-			if (tq.op == opAfter && d.ev.Date.From.After(anchor.ev.Date.To)) || (tq.op == opBefore && d.ev.Date.To.Before(anchor.ev.Date.From)) {
-				cands = append(cands, d)
-			}
-		}
-		pick := oldest
-		if tq.op == opBefore {
-			pick = newest
-		}
-		best, ok := pick(cands)
-		if !ok {
-			return Answer{}, false
-		}
-		if q.kind == kindWhere {
-			return e.renderPlace(r, q, best)
-		}
-		return e.renderEvents(r, tq, []dated{best, anchor}), true
+		return e.afterOrBefore(t)
 	case opSince, opBetween:
-		from, ok := e.anchor(all, tq.anchor, q, r.asOf)
-		if !ok {
-			return Answer{}, false
-		}
-		var to dated
-		if tq.anchor2 != "" {
-			if to, ok = e.anchor(all, tq.anchor2, q, r.asOf); !ok {
-				return Answer{}, false
-			}
-		}
-		if tq.op == opSince && tq.anchor2 != "" {
-			// "How long had it been since they last talked when they got
-			// on the phone in September 2021?": the last matching event
-			// before the reference one.
-			var before []dated
-			for _, d := range past(e.match(all, e.spec(tq.anchor, q, r.asOf))) {
-				if d.ev.Date.To.Before(to.ev.Date.From) {
-					before = append(before, d)
-				}
-			}
-			if from, ok = newest(before); !ok {
-				return Answer{}, false
-			}
-		}
-		if tq.op == opBetween && to.ev.Date.Before(from.ev.Date) {
-			from, to = to, from
-		}
-		return e.renderDuration(r, from, to, tq.anchor2 != "")
+		return e.duration(t)
 	}
 	return Answer{}, false
+}
+
+// temporalCase is a question about order in time with what it is answered
+// from.
+type temporalCase struct {
+	q      question
+	tq     timeQuestion
+	r      retrieval
+	all    [][]dated // the events of the retrieved articles
+	target eventSpec // what the question asks about
+}
+
+// past keeps the events of ds that happened by the question's date.
+func (t temporalCase) past(ds []dated) []dated {
+	var out []dated
+	for _, d := range ds {
+		if !d.ev.Planned && !d.ev.Date.From.After(t.r.asOf) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// lastOrFirst answers "when did they last (first) talk?": the newest
+// (oldest) past event on the target.
+func (e *Extractive) lastOrFirst(t temporalCase) (Answer, bool) {
+	cands := t.past(e.match(t.all, t.target))
+	pick := picker(t.tq.op != opFirst)
+	best, ok := pick(cands)
+	if !ok {
+		return Answer{}, false
+	}
+	found := []dated{best}
+	// "When did they last talk?" asks for calls and meetings: name the
+	// latest of the other kind too.
+	if len(t.target.actions) > 1 {
+		for _, a := range t.target.actions {
+			if a == best.ev.Action {
+				continue
+			}
+			var other []dated
+			for _, c := range cands {
+				if c.ev.Action == a {
+					other = append(other, c)
+				}
+			}
+			if o, ok := pick(other); ok && o.ev.Start != best.ev.Start {
+				found = append(found, o)
+			}
+		}
+	}
+	if t.q.kind == kindWhere {
+		return e.renderPlace(t.r, t.q, best)
+	}
+	return e.renderEvents(t.r, t.tq, found), true
+}
+
+// nextPlanned answers "when will they next meet?": the plan that the
+// newest article reports, still ahead on the question's date.
+func (e *Extractive) nextPlanned(t temporalCase) (Answer, bool) {
+	var plans []dated
+	for _, d := range e.match(t.all, t.target) {
+		if d.ev.Planned && !d.art.Published.After(t.r.asOf) && !d.ev.Date.To.Before(t.r.asOf) {
+			plans = append(plans, d)
+		}
+	}
+	// The plan in the newest article is the current one.
+	slices.SortStableFunc(plans, func(a, b dated) int { return b.art.Published.Compare(a.art.Published) })
+	if len(plans) == 0 {
+		return Answer{}, false
+	}
+	if t.q.kind == kindWhere {
+		return e.renderPlace(t.r, t.q, plans[0])
+	}
+	return e.renderEvents(t.r, t.tq, plans[:1]), true
+}
+
+// afterOrBefore answers "when did they next talk after the summit?": the
+// first past event on the target after the anchor event (the last one
+// before it).
+func (e *Extractive) afterOrBefore(t temporalCase) (Answer, bool) {
+	anchor, ok := e.anchor(t.all, t.tq.anchor, t.q, t.r.asOf)
+	if !ok {
+		return Answer{}, false
+	}
+	var cands []dated
+	for _, d := range t.past(e.match(t.all, t.target)) {
+		if (t.tq.op == opAfter && d.ev.Date.From.After(anchor.ev.Date.To)) || (t.tq.op == opBefore && d.ev.Date.To.Before(anchor.ev.Date.From)) {
+			cands = append(cands, d)
+		}
+	}
+	best, ok := picker(t.tq.op == opBefore)(cands)
+	if !ok {
+		return Answer{}, false
+	}
+	if t.q.kind == kindWhere {
+		return e.renderPlace(t.r, t.q, best)
+	}
+	return e.renderEvents(t.r, t.tq, []dated{best, anchor}), true
+}
+
+// picker returns newest, or oldest when wantNewest is false.
+func picker(wantNewest bool) func([]dated) (dated, bool) {
+	if wantNewest {
+		return newest
+	}
+	return oldest
+}
+
+// duration answers "how long since …" and "how long between … and …": the
+// time from one anchor event to the other, or to the question's date.
+func (e *Extractive) duration(t temporalCase) (Answer, bool) {
+	tq := t.tq
+	from, ok := e.anchor(t.all, tq.anchor, t.q, t.r.asOf)
+	if !ok {
+		return Answer{}, false
+	}
+	var to dated
+	if tq.anchor2 != "" {
+		if to, ok = e.anchor(t.all, tq.anchor2, t.q, t.r.asOf); !ok {
+			return Answer{}, false
+		}
+	}
+	if tq.op == opSince && tq.anchor2 != "" {
+		// "How long had it been since they last talked when they got
+		// on the phone in September 2021?": the last matching event
+		// before the reference one.
+		var before []dated
+		for _, d := range t.past(e.match(t.all, e.spec(tq.anchor, t.q, t.r.asOf))) {
+			if d.ev.Date.To.Before(to.ev.Date.From) {
+				before = append(before, d)
+			}
+		}
+		if from, ok = newest(before); !ok {
+			return Answer{}, false
+		}
+	}
+	if tq.op == opBetween && to.ev.Date.Before(from.ev.Date) {
+		from, to = to, from
+	}
+	return e.renderDuration(t.r, from, to, tq.anchor2 != "")
 }
 
 // timelineK is how many passages (one per article) are searched for each

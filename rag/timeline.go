@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/events"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
@@ -101,15 +102,15 @@ type topicSpec struct {
 // specOf analyses a topic. The caller holds ix.mu for reading.
 func (ix *Index) specOf(topic string) topicSpec {
 	sp := topicSpec{actions: map[events.Action]bool{}}
-	for _, t := range tokenize(topic) {
-		if a, ok := events.ActionOf(t.lower); ok {
+	for _, t := range analysis.Tokenize(topic) {
+		if a, ok := events.ActionOf(t.Lower); ok {
 			sp.actions[a] = true
 			continue
 		}
-		if t.term == "" || topicFillers[t.lower] || slices.Contains(sp.terms, t.term) {
+		if t.Term == "" || topicFillers[t.Lower] || slices.Contains(sp.terms, t.Term) {
 			continue
 		}
-		sp.terms = append(sp.terms, t.term)
+		sp.terms = append(sp.terms, t.Term)
 	}
 	slices.SortStableFunc(sp.terms, func(a, b string) int {
 		x, y := ix.artLex.idf(a), ix.artLex.idf(b)
@@ -179,7 +180,7 @@ func (sp topicSpec) about(e events.Event, sentence, title string) bool {
 
 func topicTermSet(s string) map[string]bool {
 	m := map[string]bool{}
-	for _, t := range terms(s) {
+	for _, t := range analysis.Terms(s) {
 		m[t] = true
 	}
 	return m
@@ -234,34 +235,9 @@ func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error
 	}
 	ix.mu.RUnlock()
 
-	var items []*timelineItem
-	for _, r := range recs {
-		if err := ctx.Err(); err != nil {
-			return Timeline{}, err
-		}
-		for _, e := range r.eventList() {
-			sentence := r.art.Text[e.Start:e.End]
-			if !sp.about(e, sentence, r.art.Title) {
-				continue
-			}
-			planned := e.Planned || (!r.art.Published.IsZero() && e.Date.Mid().After(r.art.Published))
-			rep := report{r, e}
-			merged := false
-			for _, it := range items {
-				if sameEvent(it.ev, e) {
-					it.reports = append(it.reports, rep)
-					it.planned = it.planned && planned
-					if e.Date.Prec < it.ev.Date.Prec || e.Date.Prec == it.ev.Date.Prec && e.End-e.Start < it.ev.End-it.ev.Start {
-						it.ev, it.art = e, r
-					}
-					merged = true
-					break
-				}
-			}
-			if !merged {
-				items = append(items, &timelineItem{ev: e, art: r, reports: []report{rep}, planned: planned})
-			}
-		}
+	items, err := collectEvents(ctx, recs, sp)
+	if err != nil {
+		return Timeline{}, err
 	}
 	slices.SortStableFunc(items, func(a, b *timelineItem) int {
 		if c := a.ev.Date.Compare(b.ev.Date); c != 0 {
@@ -269,8 +245,49 @@ func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error
 		}
 		return strings.Compare(a.art.art.ID, b.art.art.ID)
 	})
-	items = items[:min(len(items), maxTimelineEvents)]
+	return timelineOf(topic, items[:min(len(items), maxTimelineEvents)]), nil
+}
 
+// collectEvents returns the events of recs that sp says are on the topic,
+// reports of one event merged into one item.
+func collectEvents(ctx context.Context, recs []*articleRec, sp topicSpec) ([]*timelineItem, error) {
+	var items []*timelineItem
+	for _, r := range recs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for _, e := range r.eventList() {
+			sentence := r.art.Text[e.Start:e.End]
+			if !sp.about(e, sentence, r.art.Title) {
+				continue
+			}
+			planned := e.Planned || (!r.art.Published.IsZero() && e.Date.Mid().After(r.art.Published))
+			items = addReport(items, report{r, e}, planned)
+		}
+	}
+	return items, nil
+}
+
+// addReport adds rep to the item of its event in items, or as a new item.
+// An item shows its finest dated report, then its shortest sentence.
+func addReport(items []*timelineItem, rep report, planned bool) []*timelineItem {
+	e, r := rep.ev, rep.art
+	for _, it := range items {
+		if sameEvent(it.ev, e) {
+			it.reports = append(it.reports, rep)
+			it.planned = it.planned && planned
+			if e.Date.Prec < it.ev.Date.Prec || e.Date.Prec == it.ev.Date.Prec && e.End-e.Start < it.ev.End-it.ev.Start {
+				it.ev, it.art = e, r
+			}
+			return items
+		}
+	}
+	return append(items, &timelineItem{ev: e, art: r, reports: []report{rep}, planned: planned})
+}
+
+// timelineOf renders items as the Timeline of topic, citing each article
+// once, numbered in order of first mention.
+func timelineOf(topic string, items []*timelineItem) Timeline {
 	tl := Timeline{Topic: topic, Events: []TimelineEvent{}, Citations: []Citation{}}
 	refOf := map[string]int{}
 	for _, it := range items {
@@ -297,7 +314,7 @@ func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error
 		slices.Sort(te.Refs)
 		tl.Events = append(tl.Events, te)
 	}
-	return tl, nil
+	return tl
 }
 
 // maxSummary is the longest event summary, in characters.

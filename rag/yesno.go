@@ -7,6 +7,7 @@ import (
 	"unicode"
 
 	"citebot/rag/events"
+	"citebot/rag/internal/analysis"
 )
 
 // Yes/no questions ("did Biden and Xi meet in 2022?", "is Xi coming to
@@ -178,14 +179,14 @@ func (e *Extractive) subjectID(q question) int {
 	for _, k := range q.keys {
 		keys[k] = true
 	}
-	for i, t := range tokenize(q.text) {
+	for i, t := range analysis.Tokenize(q.text) {
 		if i > 3 {
 			break // "was there any ask about tariffs on biden's call": no subject
 		}
-		if i == 0 || !keys[t.term] {
+		if i == 0 || !keys[t.Term] {
 			continue
 		}
-		if id, ok := e.ix.vocab.lookup(t.term); ok {
+		if id, ok := e.ix.vocab.lookup(t.Term); ok {
 			return int(id)
 		}
 		return -1
@@ -204,7 +205,7 @@ func following(c *candidate, cands []*candidate, n int) []*candidate {
 				next = o
 			}
 		}
-		if next == nil || len(splitSentences(c.art.Text[end:next.start])) > 1 {
+		if next == nil || len(analysis.SplitSentences(c.art.Text[end:next.start])) > 1 {
 			break
 		}
 		out = append(out, next)
@@ -253,7 +254,7 @@ func denies(q question, s string) bool {
 		if !denialRE.MatchString(clause) {
 			continue
 		}
-		for _, t := range terms(clause) {
+		for _, t := range analysis.Terms(clause) {
 			if qt[t] {
 				return true
 			}

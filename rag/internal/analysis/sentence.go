@@ -1,4 +1,4 @@
-package rag
+package analysis
 
 import (
 	"strings"
@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// span is a byte range [Start, End) of a text.
-type span struct{ Start, End int }
+// Span is a byte range [Start, End) of a text.
+type Span struct{ Start, End int }
 
 // abbreviations end with a period that does not end a sentence when a
 // capitalised word follows ("Mr. Biden", "Nov. 15", "Calif. Gov.").
@@ -26,14 +26,14 @@ var abbreviations = map[string]bool{
 	"u.s": true, "u.k": true, "u.n": true, "e.g": true, "i.e": true, "a.m": true, "p.m": true, "d.c": true,
 }
 
-// splitSentences splits text into sentences, as byte spans that exclude the
+// SplitSentences splits text into sentences, as byte spans that exclude the
 // surrounding white space. A sentence ends at '.', '!', '?' or '…' (with any
 // closing quotes or brackets) followed by white space and a capital, digit or
 // opening quote, unless the period ends a known abbreviation or an initial
 // ("G. Stanley Hall"). A blank line always ends a sentence. Every
 // non-space byte of text lies in exactly one span.
-func splitSentences(text string) []span {
-	var out []span
+func SplitSentences(text string) []Span {
+	var out []Span
 	start := -1
 	emit := func(end int) {
 		if start < 0 {
@@ -41,7 +41,7 @@ func splitSentences(text string) []span {
 		}
 		s := strings.TrimRightFunc(text[start:end], unicode.IsSpace)
 		if s != "" {
-			out = append(out, span{start, start + len(s)})
+			out = append(out, Span{start, start + len(s)})
 		}
 		start = -1
 	}
@@ -94,7 +94,7 @@ func splitSentences(text string) []span {
 			i = j
 			continue
 		}
-		if r == '.' && j == i+n && isAbbreviation(text[start:i]) {
+		if r == '.' && j == i+n && IsAbbreviation(text[start:i]) {
 			i = j
 			continue
 		}
@@ -105,9 +105,9 @@ func splitSentences(text string) []span {
 	return out
 }
 
-// isAbbreviation reports whether the word that ends before (the period at
+// IsAbbreviation reports whether the word that ends before (the period at
 // the end of) prefix is an abbreviation or a single-letter initial.
-func isAbbreviation(prefix string) bool {
+func IsAbbreviation(prefix string) bool {
 	k := strings.LastIndexFunc(prefix, func(r rune) bool { return unicode.IsSpace(r) || r == '(' || r == '"' || r == '“' })
 	w := prefix[k+1:]
 	if k >= 0 {

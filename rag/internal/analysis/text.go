@@ -1,4 +1,4 @@
-package rag
+package analysis
 
 import (
 	"slices"
@@ -10,18 +10,18 @@ import (
 	"github.com/kljensen/snowball/english"
 )
 
-// token is one word of a text.
-type token struct {
-	// lower is the word in lower case, without possessive 's and dots of
+// Token is one word of a text.
+type Token struct {
+	// Lower is the word in lower case, without possessive 's and dots of
 	// acronyms ("U.S." → "us").
-	lower string
-	// term is the index term: the Snowball stem for English words, lower
+	Lower string
+	// Term is the index term: the Snowball stem for English words, lower
 	// otherwise. Empty for stop words.
-	term string
-	// start and end are byte offsets in the text.
-	start, end int
-	// capital reports the word was written with an initial capital.
-	capital bool
+	Term string
+	// Start and End are byte offsets in the text.
+	Start, End int
+	// Capital reports the word was written with an initial capital.
+	Capital bool
 }
 
 // stemCache memoises the Snowball stemmer, which allocates on every call.
@@ -30,8 +30,8 @@ var stemCache = struct {
 	m map[string]string
 }{m: map[string]string{}}
 
-// stem returns the index term of a lower-case word.
-func stem(w string) string {
+// Stem returns the index term of a lower-case word.
+func Stem(w string) string {
 	stemCache.RLock()
 	v, ok := stemCache.m[w]
 	stemCache.RUnlock()
@@ -39,7 +39,7 @@ func stem(w string) string {
 		return v
 	}
 	s := w
-	if base, ok := irregular[w]; ok {
+	if base, ok := irregular[w]; ok && !unmapped[w] {
 		s = english.Stem(base, true)
 	} else if isLatin(w) && !isNumber(w) {
 		s = english.Stem(w, true)
@@ -52,9 +52,9 @@ func stem(w string) string {
 	return s
 }
 
-// isStop reports whether a lower-case word carries no meaning for retrieval.
+// IsStop reports whether a lower-case word carries no meaning for retrieval.
 // Acronyms written in capitals ("US", "IT") are never stop words.
-func isStop(w string, allCaps bool) bool {
+func IsStop(w string, allCaps bool) bool {
 	if allCaps && utf8.RuneCountInString(w) > 1 {
 		return false
 	}
@@ -70,13 +70,13 @@ func isStop(w string, allCaps bool) bool {
 	return false
 }
 
-// tokenize splits text into words. Letters and digits form words; an
+// Tokenize splits text into words. Letters and digits form words; an
 // apostrophe inside a word is kept ("don't"), a trailing possessive dropped,
 // hyphens split words, dotted acronyms join ("U.S." → "us"). Han, Hiragana,
 // Katakana and Thai characters are one word each, as those scripts do not
 // separate words by spaces.
-func tokenize(text string) []token {
-	var toks []token
+func Tokenize(text string) []Token {
+	var toks []Token
 	i := 0
 	for i < len(text) {
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -85,7 +85,7 @@ func tokenize(text string) []token {
 			continue
 		}
 		if isIdeograph(r) {
-			toks = append(toks, token{lower: string(r), term: string(r), start: i, end: i + n})
+			toks = append(toks, Token{Lower: string(r), Term: string(r), Start: i, End: i + n})
 			i += n
 			continue
 		}
@@ -113,7 +113,7 @@ func tokenize(text string) []token {
 					b.WriteRune('\'')
 					continue
 				}
-			case (r == ',' || r == '.') && b.Len() > 0 && isDigitString(b.String()) && i+n < len(text):
+			case (r == ',' || r == '.') && b.Len() > 0 && IsDigitString(b.String()) && i+n < len(text):
 				// 1,000 and 3.5
 				next, _ := utf8.DecodeRuneInString(text[i+n:])
 				if unicode.IsDigit(next) {
@@ -147,13 +147,13 @@ func tokenize(text string) []token {
 		if w == "" {
 			continue
 		}
-		t := token{lower: w, start: start, end: i, capital: capital}
-		if !isStop(w, allCaps && letters > 0) {
-			t.term = stem(w)
+		t := Token{Lower: w, Start: start, End: i, Capital: capital}
+		if !IsStop(w, allCaps && letters > 0) {
+			t.Term = Stem(w)
 		}
 		toks = append(toks, t)
 	}
-	return joinAliases(toks)
+	return JoinAliases(toks)
 }
 
 // aliases joins multi-word names into the token their abbreviation has, so
@@ -163,13 +163,13 @@ var aliases = map[[2]string]string{
 	{"european", "union"}: "eu", {"soviet", "union"}: "ussr", {"new", "york"}: "ny",
 }
 
-// joinAliases merges alias pairs in toks in place.
-func joinAliases(toks []token) []token {
+// JoinAliases merges alias pairs in toks in place.
+func JoinAliases(toks []Token) []Token {
 	out := toks[:0]
 	for i := 0; i < len(toks); i++ {
 		if i+1 < len(toks) {
-			if a, ok := aliases[[2]string{toks[i].lower, toks[i+1].lower}]; ok && toks[i].capital && toks[i+1].capital {
-				out = append(out, token{lower: a, term: a, start: toks[i].start, end: toks[i+1].end, capital: true})
+			if a, ok := aliases[[2]string{toks[i].Lower, toks[i+1].Lower}]; ok && toks[i].Capital && toks[i+1].Capital {
+				out = append(out, Token{Lower: a, Term: a, Start: toks[i].Start, End: toks[i+1].End, Capital: true})
 				i++
 				continue
 			}
@@ -179,13 +179,13 @@ func joinAliases(toks []token) []token {
 	return out
 }
 
-// terms returns the index terms (non-stop stems) of text, in order.
-func terms(text string) []string {
-	toks := tokenize(text)
+// Terms returns the index terms (non-stop stems) of text, in order.
+func Terms(text string) []string {
+	toks := Tokenize(text)
 	out := make([]string, 0, len(toks))
 	for _, t := range toks {
-		if t.term != "" {
-			out = append(out, t.term)
+		if t.Term != "" {
+			out = append(out, t.Term)
 		}
 	}
 	return out
@@ -223,7 +223,8 @@ func isNumber(w string) bool {
 	return true
 }
 
-func isDigitString(w string) bool {
+// IsDigitString reports whether w is a non-empty run of digits.
+func IsDigitString(w string) bool {
 	for _, r := range w {
 		if !unicode.IsDigit(r) {
 			return false
@@ -266,6 +267,34 @@ func init() {
 		delete(irregular, w)
 	}
 }
+
+// IrregularForms returns the irregular verb forms the tokenizer maps to
+// their base form, sorted, so that a fingerprint of the tokenizer can cover
+// them.
+func IrregularForms() []string {
+	forms := make([]string, 0, len(irregular))
+	for f := range irregular {
+		forms = append(forms, f)
+	}
+	slices.Sort(forms)
+	return forms
+}
+
+// unmapped lists the irregular forms that Stem leaves to the Snowball
+// stemmer: "took" stays "took", not "take". Before this package existed,
+// package rag stemmed its light verbs ("got", "took", "held", …) in an init
+// function that ran before the irregular map was filled, and the stem cache
+// kept these ten forms unmapped for the life of the process. Indexes, saved
+// term lists and the eval figures rest on that, so mapping them is a
+// retrieval change to make on purpose, measured, not by moving code.
+var unmapped = map[string]bool{
+	"came": true, "done": true, "gone": true, "got": true, "gotten": true,
+	"held": true, "made": true, "taken": true, "took": true, "went": true,
+}
+
+// Synonyms returns the terms that ask about the same thing as term (see
+// synonyms), nil for none. The caller must not modify the result.
+func Synonyms(term string) []string { return synonyms[term] }
 
 // synonyms maps a term to terms that ask about the same thing, so that
 // "when did they last speak?" finds "their last call". The groups are
@@ -312,7 +341,7 @@ func init() {
 	} {
 		var stems []string
 		for _, w := range g {
-			for _, t := range terms(w) {
+			for _, t := range Terms(w) {
 				if !slices.Contains(stems, t) {
 					stems = append(stems, t)
 				}
@@ -331,7 +360,7 @@ func init() {
 	// battle of …"). Reading turns "fighting about" into "disputing
 	// about" (see disputeForms).
 	for _, w := range []string{"dispute", "feud", "quarrel"} {
-		for _, t := range terms(w) {
+		for _, t := range Terms(w) {
 			synonyms[t] = append(synonyms[t], "battl", "fight")
 		}
 	}
