@@ -82,6 +82,10 @@ type followUp struct {
 	// own are the terms the follow-up adds of its own (see [ownTerms]);
 	// an answer from articles must hold one of them.
 	own []string
+	// bound reports a follow-up whose "it" became the antecedent's event
+	// ("what did they say about it?"): it is about that event, and is not
+	// answered over the whole corpus without it.
+	bound bool
 	// quotes reports a follow-up asking whom else the antecedent's
 	// article quotes (see quotedOthers); ante is that antecedent.
 	quotes bool
@@ -191,6 +195,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 	}
 	if rewritten != "" {
 		fu.local = local
+		fu.bound = eventItRE.MatchString(e.ix.read(text).text) && !eventItRE.MatchString(local)
 		// Its own words as typed and as read: "such a big deal" is read
 		// as "so important".
 		fu.own = ownTerms(text)
@@ -302,6 +307,10 @@ func (e *Extractive) answerCarried(ctx context.Context, q Query, fu followUp) (A
 	if a := e.compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return a, true
 	}
+	if fu.bound {
+		r.passages = nil
+		return e.compose(r), true
+	}
 	q.Question = fu.local
 	r, err = e.retrieve(ctx, q)
 	if err != nil {
@@ -359,8 +368,9 @@ func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp
 }
 
 // genericVerbRE matches verbs a follow-up asks with that an answer need
-// not repeat: "what did he say" is answered by "he told …".
-var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|think|mean|meant|happen(?:ed|ing)?|go|going|went|do|doing|did|done|get|got|make|made|know|else|anyone|anything|someone|something|around|actually|really|like|just|even)\b`)
+// not repeat: "what did he say" is answered by "he told …"; and "side",
+// which names a party by its people ("the chinese side").
+var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|think|mean|meant|happen(?:ed|ing)?|go|going|went|do|doing|did|done|get|got|make|made|know|else|anyone|anything|someone|something|around|actually|really|like|just|even|side|sides)\b`)
 
 // ownTerms returns the terms a follow-up adds of its own: its content
 // words without question words, pronouns, pointers ("at the time", "the
@@ -633,9 +643,10 @@ func eventPhrase(text string) string {
 // innerDeterminerRE matches a determiner inside a phrase, after a word.
 var innerDeterminerRE = regexp.MustCompile(`(?i)\s(?:the|a|an|their|his|her|its)\s`)
 
-// eventLeadRE matches the prepositions an event phrase may have caught
-// before it: "after the meeting".
-var eventLeadRE = regexp.MustCompile(`(?i)^(?:(?:after|before|during|since|until|following|for|with|at|in|on|of|about|from|to|by)\s+)+`)
+// eventLeadRE matches the prepositions, auxiliaries and question words
+// an event phrase may have caught before it: "after the meeting", "did
+// biden's call".
+var eventLeadRE = regexp.MustCompile(`(?i)^(?:(?:after|before|during|since|until|following|for|with|at|in|on|of|about|from|to|by|did|does|do|was|were|is|are|has|have|had|will|when|where|why|how|what|long)\s+)+`)
 
 // withDeterminer puts "the" before event phrase m unless it has a
 // determiner or a possessive.

@@ -203,6 +203,7 @@ func TestFollowUpNotFound(t *testing.T) {
 		{"when did biden n xi last see each other in person", "where was that?", "what did they eat there?"},
 		{"when was sullivan holding a press conference after meeting wang yi", "what did he say at it?"},
 		{"when was he doing a press conf after meeting wang yi", "and how did it go?"},
+		{"how long did biden's call with xi in september 2021 last", "and what did the chinese side say about it?"},
 	} {
 		t.Run(turns[len(turns)-1], func(t *testing.T) {
 			answers := converse(t, a, "2024-10-01", turns...)
