@@ -55,6 +55,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"citebot/bot/internal/render"
 	"citebot/rag"
 	"citebot/rag/backoff"
 )
@@ -83,6 +84,10 @@ type Library interface {
 	// Article returns the article with the given id.
 	Article(id string) (ArticleInfo, bool)
 }
+
+// ArticleInfo describes an article of the corpus for /sources, /article and
+// autocomplete; it is the renderer's type, named here for [Library].
+type ArticleInfo = render.ArticleInfo
 
 var (
 	_ Answerer = (*rag.Extractive)(nil)

@@ -10,6 +10,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/rag"
 )
 
@@ -252,7 +253,7 @@ func TestLongAnswerContinuesInFollowUps(t *testing.T) {
 	long := longAnswer(60)
 	startBot(t, fake, bot.Options{Answerer: answerFunc(func(context.Context, rag.Query) (rag.Answer, error) { return long, nil })})
 	in := ask(t, fake, fake.NewUser("ann"), "tell me everything", discordtest.Opt{Name: "ephemeral", Value: true})
-	want := len(bot.RenderAnswer(long)) - 1
+	want := len(render.Answer(long)) - 1
 	ctx := waitCtx(t)
 	for len(fake.Followups(in)) < want {
 		select {

@@ -15,12 +15,13 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
 	"citebot/rag/textutil"
 )
 
 // sources answers /sources.
 func (b *Bot) sources(x *exchange) {
-	b.send(x, RenderSources(b.articles()), false)
+	b.send(x, render.Sources(b.articles()), false)
 }
 
 // article answers /article with one article.
@@ -28,10 +29,10 @@ func (b *Bot) article(x *exchange, data discordgo.ApplicationCommandInteractionD
 	raw := strings.TrimSpace(stringOpt(options(data)[optID]))
 	a, ok := b.findArticle(raw)
 	if !ok {
-		b.notice(x, fmt.Sprintf("No article matches “%s”. Start typing a title and pick a suggestion, or see /sources.", Escape(shorten(textutil.OneLine(raw), 80))))
+		b.notice(x, fmt.Sprintf("No article matches “%s”. Start typing a title and pick a suggestion, or see /sources.", render.Typed(raw, 80)))
 		return
 	}
-	b.send(x, RenderArticle(a), false)
+	b.send(x, render.Article(a), false)
 }
 
 // catalogEntry is an article with its lower-cased title for matching.
@@ -153,10 +154,7 @@ func (b *Bot) suggest(data discordgo.ApplicationCommandInteractionData) []*disco
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	for _, h := range hits[:min(len(hits), maxChoices)] {
 		a := h.e.info
-		label := orDefault(a.Title, a.ID)
-		suffix := " (" + dateOf(a.Published, false) + ")"
-		name := fitPlain(label, 100-DiscordLen(suffix)) + suffix
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: name, Value: a.ID})
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: render.ArticleChoice(a), Value: a.ID})
 	}
 	return choices
 }

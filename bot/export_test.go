@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"citebot/bot/internal/render"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -13,7 +14,7 @@ import (
 // Payloads returns every request body the bot could send for m, as
 // discordgo types: an interaction response, an edit, a follow-up and a
 // channel reply.
-func Payloads(m Message) []any {
+func Payloads(m render.Message) []any {
 	return []any{responsePayload(m, false), editPayload(m), followUpPayload(m, true), replyPayload(m, &discordgo.Message{ID: "1", ChannelID: "2"})}
 }
 
@@ -48,9 +49,6 @@ const (
 
 // HoldsQuestion is the test of a reply to the bot.
 var HoldsQuestion = holdsQuestion
-
-// Clean is what Escape and Plain remove before anything else.
-var Clean = clean
 
 // DeliveryDeadline is the deadline the bot gives itself to show the
 // outcome of an interaction that arrived at received.

@@ -10,6 +10,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/rag"
 )
 
@@ -95,7 +96,7 @@ func TestDeliveryRetriesRateLimitsAndServerErrors(t *testing.T) {
 			r := startBot(t, fake, bot.Options{Answerer: answerWith(a)})
 			tc.script(fake, tc.route)
 			in := ask(t, fake, fake.NewUser("ann"), "when did they speak?")
-			want := len(bot.RenderAnswer(a)) - 1
+			want := len(render.Answer(a)) - 1
 			ctx := waitCtx(t)
 			for {
 				// The fake records a request just after its handler

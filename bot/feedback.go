@@ -2,6 +2,7 @@ package bot
 
 import (
 	"bufio"
+	"citebot/bot/internal/render"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -262,15 +263,15 @@ func feedbackRow(answerID string) discordgo.ActionsRow {
 // withFeedback adds the feedback buttons to the last message of an
 // answer, under its link buttons (dropping the last row of links when all
 // five rows are taken).
-func withFeedback(msgs []Message, answerID string) []Message {
+func withFeedback(msgs []render.Message, answerID string) []render.Message {
 	if len(msgs) == 0 {
 		return msgs
 	}
-	out := append([]Message(nil), msgs...)
+	out := append([]render.Message(nil), msgs...)
 	last := &out[len(out)-1]
 	comps := append([]discordgo.MessageComponent(nil), last.Components...)
-	if len(comps) >= maxRows {
-		comps = comps[:maxRows-1]
+	if len(comps) >= render.MaxRows {
+		comps = comps[:render.MaxRows-1]
 	}
 	last.Components = append(comps, feedbackRow(answerID))
 	return out
@@ -362,7 +363,7 @@ func (b *Bot) onComponent(x *exchange, accepting bool) {
 		b.notice(x, shuttingDown)
 	case strings.HasPrefix(data.CustomID, feedbackPrefix):
 		b.onFeedback(x, data)
-	case strings.HasPrefix(data.CustomID, timelinePrefix):
+	case strings.HasPrefix(data.CustomID, render.TimelinePrefix):
 		b.component(x, data)
 	default:
 		b.notice(x, "That button is not one I know (any more).")

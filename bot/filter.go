@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
 	"citebot/rag"
 	"citebot/rag/textutil"
 )
@@ -54,7 +55,7 @@ func parseFilter(opts map[string]*discordgo.ApplicationCommandInteractionDataOpt
 			continue
 		}
 		if err := o.set(o.to, raw); err != nil {
-			return rag.Filter{}, fmt.Sprintf("%s must be a year, a month or a day, like 2023, 2023-03 or 2023-03-15; “%s” is not.", o.name, Escape(shorten(textutil.OneLine(raw), 40)))
+			return rag.Filter{}, fmt.Sprintf("%s must be a year, a month or a day, like 2023, 2023-03 or 2023-03-15; “%s” is not.", o.name, render.Typed(raw, 40))
 		}
 	}
 	if err := f.Validate(); err != nil {
@@ -70,7 +71,7 @@ func noMatchText(err error) (string, bool) {
 	if !errors.As(err, &nm) {
 		return "", false
 	}
-	return Escape(capitalize(nm.Error())) + ". /sources lists what the corpus covers.", true
+	return render.Escape(capitalize(nm.Error())) + ". /sources lists what the corpus covers.", true
 }
 
 func capitalize(s string) string {
@@ -137,7 +138,7 @@ func (b *Bot) suggestOutlets(typed string) []*discordgo.ApplicationCommandOption
 	choices := []*discordgo.ApplicationCommandOptionChoice{}
 	for _, o := range all[:min(len(all), maxChoices)] {
 		suffix := fmt.Sprintf(" (%d)", o.count)
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: fitPlain(o.name, 100-DiscordLen(suffix)) + suffix, Value: o.name})
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: render.Choice(o.name, suffix), Value: o.name})
 	}
 	return choices
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
 	"citebot/rag"
 )
 
@@ -115,7 +116,7 @@ func (b *Bot) remember(answerID string, q rag.Query, question string, ans rag.An
 
 // withButtons adds the feedback buttons to a rendered answer when votes
 // are recorded.
-func (b *Bot) withButtons(msgs []Message, answerID string) []Message {
+func (b *Bot) withButtons(msgs []render.Message, answerID string) []render.Message {
 	if b.opts.Feedback == nil {
 		return msgs
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
 	"citebot/rag"
-	"citebot/rag/textutil"
 )
 
 // ackTimeout bounds the acknowledgement of an interaction; Discord drops
@@ -49,7 +49,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		case cmdTimeline:
 			b.timeline(x, data)
 		case cmdHelp:
-			b.send(x, RenderHelp(), true)
+			b.send(x, render.Help(), true)
 		default:
 			b.notice(x, "I don't know that command (any more). /help lists the ones I have.")
 		}
@@ -91,7 +91,7 @@ func (b *Bot) recoverInteraction(x *exchange) {
 	case deferred:
 		ctx, cancel := b.deliveryContext(x)
 		defer cancel()
-		if err := b.editOriginal(ctx, x, RenderNotice(somethingWrong), 0); err != nil {
+		if err := b.editOriginal(ctx, x, render.Notice(somethingWrong), 0); err != nil {
 			b.log.Warn("could not tell the user about a failure", "interaction", x.i.ID, "error", err.Error())
 		}
 	case !answered:
@@ -136,7 +136,7 @@ func boolOpt(o *discordgo.ApplicationCommandInteractionDataOption) bool {
 }
 
 // send answers an interaction at once with m.
-func (b *Bot) send(x *exchange, m Message, ephemeral bool) {
+func (b *Bot) send(x *exchange, m render.Message, ephemeral bool) {
 	ctx, cancel := b.ackContext(x)
 	defer cancel()
 	if err := b.respond(ctx, x, m, ephemeral); err != nil {
@@ -147,7 +147,7 @@ func (b *Bot) send(x *exchange, m Message, ephemeral bool) {
 // notice answers an interaction at once with a short message only the
 // user sees.
 func (b *Bot) notice(x *exchange, text string) {
-	b.send(x, RenderNotice(text), true)
+	b.send(x, render.Notice(text), true)
 }
 
 // autocomplete sends the suggestions for the option being typed. Discord
@@ -160,7 +160,7 @@ func (b *Bot) autocomplete(x *exchange, choices []*discordgo.ApplicationCommandO
 		if typed == "" {
 			typed = "-"
 		}
-		choices = []*discordgo.ApplicationCommandOptionChoice{{Name: "No match — keep typing", Value: shorten(typed, maxTypedChoice)}}
+		choices = []*discordgo.ApplicationCommandOptionChoice{{Name: "No match — keep typing", Value: render.Shorten(typed, maxTypedChoice)}}
 	}
 	ctx, cancel := b.ackContext(x)
 	defer cancel()
@@ -224,26 +224,26 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	}
 	if err != nil {
 		text := b.explain(ctx, err, "interaction", i.ID, "command", cmdAsk, "user", user.ID)
-		if err := b.editOriginal(out, x, RenderNotice(text), 0); err != nil {
+		if err := b.editOriginal(out, x, render.Notice(text), 0); err != nil {
 			b.log.Warn("could not tell the user about a failed answer", "interaction", i.ID, "error", err.Error())
 		}
 		return
 	}
 	if ans.Chitchat {
-		if err := b.editOriginal(out, x, RenderNotice(nothingAsked), 0); err != nil {
+		if err := b.editOriginal(out, x, render.Notice(nothingAsked), 0); err != nil {
 			b.log.Warn("could not deliver an answer", "interaction", i.ID, "error", err.Error())
 		}
 		return
 	}
 	answerID := newAnswerID()
-	ids, err := b.deliver(out, x, b.withButtons(RenderAnswer(ans), answerID), ephemeral)
+	ids, err := b.deliver(out, x, b.withButtons(render.Answer(ans), answerID), ephemeral)
 	b.remember(answerID, q, question, ans, ids, conv.thread)
 	if err != nil {
 		b.log.Warn("could not deliver an answer", "interaction", i.ID, "delivered", len(ids), "error", err.Error())
 		if len(ids) == 0 && httpStatus(err) == http.StatusBadRequest {
 			// Discord refused the answer itself (a rendering bug): say so
 			// rather than leave "thinking…".
-			_ = b.editOriginal(out, x, RenderNotice(somethingWrong), 1)
+			_ = b.editOriginal(out, x, render.Notice(somethingWrong), 1)
 		}
 		return
 	}
@@ -339,11 +339,11 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 	ps, err := b.searchPassages(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf(), Filter: filter})
 	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
-	var msg Message
+	var msg render.Message
 	if err != nil {
-		msg = RenderNotice(b.explain(ctx, err, "interaction", i.ID, "command", cmdSearch, "user", user.ID))
+		msg = render.Notice(b.explain(ctx, err, "interaction", i.ID, "command", cmdSearch, "user", user.ID))
 	} else {
-		msg = RenderSearch(query, ps)
+		msg = render.Search(query, ps)
 	}
 	if err := b.editOriginal(out, x, msg, 0); err != nil {
 		b.log.Warn("could not deliver search results", "interaction", i.ID, "error", err.Error())
@@ -381,7 +381,7 @@ func (b *Bot) lookupOptions(x *exchange, opts map[string]*discordgo.ApplicationC
 	if raw := stringOpt(opts[optAsOf]); raw != "" {
 		t, err := parseAsOf(raw)
 		if err != nil {
-			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(textutil.OneLine(raw), 40))))
+			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", render.Typed(raw, 40)))
 			return asOf, filter, false
 		}
 		asOf = t

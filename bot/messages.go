@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
 	"citebot/rag"
 	"citebot/rag/textutil"
 )
@@ -50,7 +51,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	say := func(text string) {
 		out, cancel := b.deliveryContext(nil)
 		defer cancel()
-		if _, err := b.reply(out, m, []Message{RenderNotice(text)}); err != nil {
+		if _, err := b.reply(out, m, []render.Message{render.Notice(text)}); err != nil {
 			b.log.Warn("could not reply to a message", "message", m.ID, "error", err.Error())
 		}
 	}
@@ -93,7 +94,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	out, cancelOut := b.deliveryContext(nil)
 	defer cancelOut()
 	answerID := newAnswerID()
-	ids, err := b.reply(out, m, b.withButtons(RenderAnswer(ans), answerID))
+	ids, err := b.reply(out, m, b.withButtons(render.Answer(ans), answerID))
 	b.remember(answerID, q, question, ans, ids, conv.thread)
 	if err != nil {
 		b.log.Warn("could not deliver an answer", "message", m.ID, "error", err.Error())

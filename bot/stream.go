@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"citebot/bot/internal/render"
 	"context"
 	"errors"
 	"strings"
@@ -79,7 +80,7 @@ func (st *streamer) run() {
 			continue
 		}
 		// One attempt: the next edit, or the final one, supersedes it.
-		if err := st.b.editOriginal(st.ctx, st.x, RenderProgress(st.question, text), 1); err != nil {
+		if err := st.b.editOriginal(st.ctx, st.x, render.Progress(st.question, text), 1); err != nil {
 			st.b.log.Debug("streaming edit failed", "interaction", st.x.i.ID, "error", err.Error())
 			if errors.Is(err, errGone) || st.x.gone.Load() {
 				return // deleted: no more edits (see exchange.gone)

@@ -9,6 +9,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -225,16 +226,16 @@ func TestRenderTimelineLimits(t *testing.T) {
 			tl.Events[i].Refs = append(tl.Events[i].Refs, r)
 		}
 	}
-	var msgs []bot.Message
+	var msgs []render.Message
 	for p := -1; p <= 5; p++ {
-		msgs = append(msgs, bot.RenderTimeline(tl, p, "1234567890123456789"))
+		msgs = append(msgs, render.Timeline(tl, p, "1234567890123456789"))
 	}
 	checkLimits(t, msgs)
 	if got := messageText(discordtest.Message{Embeds: []map[string]any{{"title": msgs[0].Embeds[0].Title, "footer": map[string]any{"text": msgs[0].Embeds[0].Footer.Text}}}}); !strings.Contains(got, "Page 1 of 4") {
 		t.Errorf("page -1: got %q, want page 1", got)
 	}
-	empty := bot.RenderTimeline(rag.Timeline{Topic: "nothing"}, 0, "1")
-	checkLimits(t, []bot.Message{empty})
+	empty := render.Timeline(rag.Timeline{Topic: "nothing"}, 0, "1")
+	checkLimits(t, []render.Message{empty})
 	if len(empty.Components) != 0 || !strings.Contains(empty.Embeds[0].Description, "no dated events") {
 		t.Errorf("empty timeline: got %+v", empty.Embeds[0])
 	}
