@@ -55,6 +55,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"citebot/bot/internal/limits"
 	"citebot/bot/internal/render"
 	"citebot/rag"
 	"citebot/rag/backoff"
@@ -236,7 +237,7 @@ type Bot struct {
 	guard *dialGuard
 	gw    *gateway
 	gate  *gate
-	lim   *limits
+	lim   *limits.Limiter
 	// secrets finds the token and Options.Secrets in text.
 	secrets secretFilter
 	state   *stateStore
@@ -296,7 +297,7 @@ func New(opts Options) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: limits.New(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
 		convs: newConversations(opts.Conversations, opts.ConversationTTL)}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
 	b.gw = newGateway(b)

@@ -1,10 +1,11 @@
 package bot
 
 import (
-	"citebot/bot/internal/render"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/bot/internal/render"
 )
 
 // This file lets the external tests (package bot_test) reach a few
@@ -21,31 +22,8 @@ func Payloads(m render.Message) []any {
 // DeferPayload is the "thinking…" acknowledgement.
 func DeferPayload(ephemeral bool) any { return deferPayload(ephemeral) }
 
-// Limits is the bot's rate and concurrency limiter.
-type Limits = limits
-
-// NewLimits returns a limiter for perMinute questions per user and
-// concurrent answers, reading the time from now.
-func NewLimits(perMinute, concurrent int, now func() time.Time) *Limits {
-	l := newLimits(perMinute, concurrent)
-	l.now = now
-	return l
-}
-
-// Admit takes a question from user.
-func (l *limits) Admit(user string) (func(time.Duration), string) { return l.admit(user) }
-
-// Tracked returns how many users have a bucket.
-func (l *limits) Tracked() int { return l.tracked() }
-
 // TrackedUsers returns how many users the bot's limiter tracks.
-func TrackedUsers(b *Bot) int { return b.lim.tracked() }
-
-// MaxTrackedUsers and SweepInterval are the limiter's bounds.
-const (
-	MaxTrackedUsers = maxTrackedUsers
-	SweepInterval   = sweepInterval
-)
+func TrackedUsers(b *Bot) int { return b.lim.Tracked() }
 
 // HoldsQuestion is the test of a reply to the bot.
 var HoldsQuestion = holdsQuestion

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"bufio"
-	"citebot/bot/internal/render"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -20,6 +19,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/bot/internal/render"
 )
 
 // Feedback files, in the data directory.

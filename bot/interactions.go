@@ -355,7 +355,7 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 // interaction with a deferred reply. When ok, the caller must call done
 // once the work is over.
 func (b *Bot) admitAndDefer(x *exchange, command string, ephemeral bool) (done func(), ok bool) {
-	release, busy := b.lim.admit(userOf(x.i).ID)
+	release, busy := b.lim.Admit(userOf(x.i).ID)
 	if busy != "" {
 		b.notice(x, busy)
 		return nil, false

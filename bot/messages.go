@@ -68,7 +68,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		say(questionProblem(err))
 		return
 	}
-	release, busy := b.lim.admit(m.Author.ID)
+	release, busy := b.lim.Admit(m.Author.ID)
 	if busy != "" {
 		say(busy)
 		return

@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"citebot/bot/internal/render"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +11,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/bot/internal/render"
 )
 
 // This file is the one place where rendered [render.Message]s become discordgo

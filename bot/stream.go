@@ -1,12 +1,13 @@
 package bot
 
 import (
-	"citebot/bot/internal/render"
 	"context"
 	"errors"
 	"strings"
 	"sync"
 	"time"
+
+	"citebot/bot/internal/render"
 )
 
 // streamer shows a model's answer while it is written: it edits the
