@@ -55,6 +55,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"citebot/bot/internal/conversation"
 	"citebot/bot/internal/limits"
 	"citebot/bot/internal/render"
 	"citebot/rag"
@@ -241,7 +242,7 @@ type Bot struct {
 	// secrets finds the token and Options.Secrets in text.
 	secrets secretFilter
 	state   *stateStore
-	convs   *conversations
+	convs   *conversation.Store
 	fbOrder ticketLock
 
 	// work is the parent context of answers; it is cancelled when the
@@ -298,7 +299,7 @@ func New(opts Options) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: limits.New(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
-		convs: newConversations(opts.Conversations, opts.ConversationTTL)}
+		convs: conversation.New(opts.Conversations, opts.ConversationTTL)}
 	b.guard = &dialGuard{timeout: opts.OpenTimeout}
 	b.gw = newGateway(b)
 	b.configureSession()

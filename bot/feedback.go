@@ -307,7 +307,7 @@ func (b *Bot) onFeedback(x *exchange, data discordgo.MessageComponentInteraction
 	// after it, sees the first, and is written after it, so that a changed
 	// vote is the later line.
 	user := userOf(x.i).ID
-	prev, n, known := b.convs.vote(answerID, user, vote)
+	prev, n, known := b.convs.Vote(answerID, user, vote)
 	turn := b.fbOrder.take()
 	served := false
 	defer func() {
@@ -326,14 +326,14 @@ func (b *Bot) onFeedback(x *exchange, data discordgo.MessageComponentInteraction
 	}
 	f := Feedback{Time: time.Now(), AnswerID: answerID, Vote: vote, Previous: prev, UserID: user, Mode: "unknown"}
 	if known {
-		t := n.last()
+		t := n.Last()
 		a := t.Answer
 		f.Question, f.Resolved, f.Answer, f.NotFound, f.Mode = t.Question, a.Resolved, a.Text, a.NotFound, a.Mode
 		for _, c := range a.Citations {
 			f.Articles = append(f.Articles, c.ArticleID)
 		}
-		if !n.asOf.IsZero() {
-			f.AsOf = n.asOf.Format(time.DateOnly)
+		if !n.AsOf().IsZero() {
+			f.AsOf = n.AsOf().Format(time.DateOnly)
 		}
 	} else if m := x.i.Message; m != nil && len(m.Embeds) > 0 {
 		// Forgotten (restart or age): what the message shows.

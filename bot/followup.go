@@ -5,6 +5,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/conversation"
 	"citebot/bot/internal/render"
 	"citebot/rag"
 )
@@ -35,13 +36,13 @@ type convContext struct {
 func (b *Bot) trackThreads() {
 	b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadCreate) {
 		if t.Channel != nil && t.IsThread() {
-			b.convs.learnThread(t.ID)
+			b.convs.LearnThread(t.ID)
 			b.log.Debug("thread seen", "thread", t.ID)
 		}
 	})
 	b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadDelete) {
 		if t.Channel != nil {
-			b.convs.forgetThread(t.ID)
+			b.convs.ForgetThread(t.ID)
 		}
 	})
 	b.s.AddHandler(func(_ *discordgo.Session, g *discordgo.GuildCreate) {
@@ -50,7 +51,7 @@ func (b *Bot) trackThreads() {
 		}
 		for _, t := range g.Threads {
 			if t != nil && t.IsThread() {
-				b.convs.learnThread(t.ID)
+				b.convs.LearnThread(t.ID)
 			}
 		}
 	})
@@ -64,13 +65,13 @@ func (b *Bot) channelContext(channelID, guildID string) convContext {
 		return convContext{}
 	}
 	c := convContext{thread: channelID}
-	if h := b.convs.history(messageKey(channelID)); h != nil {
+	if h := b.convs.History(conversation.MessageKey(channelID)); h != nil {
 		// A thread started from one of the bot's answers.
-		b.convs.learnThread(channelID)
+		b.convs.LearnThread(channelID)
 		c.history = h
 	}
-	if b.convs.isThread(channelID) {
-		if latest := b.convs.history(threadKey(channelID)); latest != nil {
+	if b.convs.IsThread(channelID) {
+		if latest := b.convs.History(conversation.ThreadKey(channelID)); latest != nil {
 			c.history = latest
 		}
 	}
@@ -82,7 +83,7 @@ func (b *Bot) channelContext(channelID, guildID string) convContext {
 func (b *Bot) messageContext(m *discordgo.Message, self string) convContext {
 	c := b.channelContext(m.ChannelID, m.GuildID)
 	if repliesToSelf(m, self) {
-		if h := b.convs.history(messageKey(m.ReferencedMessage.ID)); h != nil {
+		if h := b.convs.History(conversation.MessageKey(m.ReferencedMessage.ID)); h != nil {
 			c.history = h
 		}
 	}
@@ -111,7 +112,7 @@ func (b *Bot) remember(answerID string, q rag.Query, question string, ans rag.An
 	if asOf.IsZero() {
 		asOf = rag.Today(time.Now())
 	}
-	b.convs.remember(answerID, asOf, q.History, rag.Turn{Question: question, Answer: ans}, ids, thread)
+	b.convs.Remember(answerID, asOf, q.History, rag.Turn{Question: question, Answer: ans}, ids, thread)
 }
 
 // withButtons adds the feedback buttons to a rendered answer when votes
