@@ -19,7 +19,7 @@
 // third_party/discordgo.
 //
 // Every message it sends allows no mentions, and all text that comes from
-// users, articles or a model is escaped ([Escape]), so neither a question
+// users, articles or a model is escaped ([render.Escape]), so neither a question
 // nor an article can ping anyone, break the layout or disguise a link.
 //
 // Requests to Discord are retried within bounds: after a 429 the bot waits
@@ -32,9 +32,9 @@
 //
 // Replies to its answers, mentions in threads where it answered and /ask
 // there continue a conversation: the earlier turns go to the answerer as
-// rag.Query.History, remembered in memory only (conversation.go,
+// rag.Query.History, remembered in memory only (internal/conversation,
 // followup.go). Every answer carries 👍/👎 buttons whose votes go to a
-// [FeedbackSink] ([FeedbackLog] appends them to feedback.jsonl).
+// [feedback.Sink] ([feedback.Log] appends them to feedback.jsonl).
 //
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
@@ -55,6 +55,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"citebot/bot/feedback"
 	"citebot/bot/internal/conversation"
 	"citebot/bot/internal/limits"
 	"citebot/bot/internal/render"
@@ -185,7 +186,7 @@ type Options struct {
 	ConversationTTL time.Duration
 	// Feedback records the votes of the 👍 and 👎 buttons under every
 	// answer. Nil: answers carry no feedback buttons.
-	Feedback FeedbackSink
+	Feedback feedback.Sink
 	// MessageContent asks for the privileged MESSAGE_CONTENT intent (it
 	// must be enabled in the developer portal). Without it Discord sends
 	// the bot the text of guild messages only when they mention it, so a

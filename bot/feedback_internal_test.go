@@ -1,14 +1,18 @@
 package bot
 
-import "testing"
+import (
+	"testing"
+
+	"citebot/bot/feedback"
+)
 
 func TestFeedbackIDs(t *testing.T) {
 	tests := []struct {
 		id, answer, vote string
 		ok               bool
 	}{
-		{"fb:abc:up", "abc", VoteUp, true},
-		{"fb:abc:down", "abc", VoteDown, true},
+		{"fb:abc:up", "abc", feedback.Up, true},
+		{"fb:abc:down", "abc", feedback.Down, true},
 		{"fb:abc:sideways", "", "", false},
 		{"fb::up", "", "", false},
 		{"tl:abc:up", "", "", false},

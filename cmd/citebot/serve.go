@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"citebot/bot"
+	"citebot/bot/feedback"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -80,7 +81,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ConversationTTL: d.ConversationTTL,
 		MessageContent:  d.MessageContent,
 	}
-	if fb, err := bot.OpenFeedbackLog(c.cfg.DataDir); err != nil {
+	if fb, err := feedback.Open(c.cfg.DataDir); err != nil {
 		log.Warn("feedback cannot be recorded; answers are shown without 👍/👎 buttons", "error", err.Error())
 	} else {
 		opts.Feedback = m.measureFeedback(fb)
