@@ -58,6 +58,7 @@ import (
 	"citebot/bot/feedback"
 	"citebot/bot/internal/conversation"
 	"citebot/bot/internal/limits"
+	"citebot/bot/internal/redact"
 	"citebot/bot/internal/render"
 	"citebot/rag"
 	"citebot/rag/backoff"
@@ -241,7 +242,7 @@ type Bot struct {
 	gate  *gate
 	lim   *limits.Limiter
 	// secrets finds the token and Options.Secrets in text.
-	secrets secretFilter
+	secrets redact.Filter
 	state   *stateStore
 	convs   *conversation.Store
 	fbOrder ticketLock
@@ -290,8 +291,8 @@ func New(opts Options) (*Bot, error) {
 	// Every log line goes through a handler that removes the token, the
 	// other secrets and interaction tokens, whatever logs it; every body
 	// sent to Discord through scrubOutgoing.
-	secrets := newSecretFilter(append([]string{tok}, opts.Secrets...)...)
-	opts.Logger = newRedactingLogger(opts.Logger, secrets)
+	secrets := redact.New(append([]string{tok}, opts.Secrets...)...)
+	opts.Logger = redact.Logger(opts.Logger, secrets)
 	if err := checkShards(opts); err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/redact"
 	"citebot/bot/internal/render"
 )
 
@@ -52,7 +53,7 @@ func FastTimings(o *Options) {
 
 // ScrubSecrets is the secret filter of logs and outgoing messages.
 func ScrubSecrets(text string, secrets ...string) string {
-	out, _ := newSecretFilter(secrets...).scrub(text)
+	out, _ := redact.New(secrets...).Scrub(text)
 	return out
 }
 

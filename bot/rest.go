@@ -195,3 +195,14 @@ func httpStatus(err error) int {
 	}
 	return 0
 }
+
+// scrubOutgoing scrubs a body the bot sends to Discord (see
+// [redact.Filter.Body]); the log says that something was removed, not
+// what.
+func (b *Bot) scrubOutgoing(what string, body []byte) []byte {
+	out, reencoded := b.secrets.Body(body)
+	if reencoded {
+		b.log.Warn("removed a secret (the bot token or an API key) from a message to Discord; it came from an article, a model or an error", "request", what)
+	}
+	return out
+}
