@@ -11,7 +11,7 @@
 // content of messages that mention the bot and of direct messages without
 // MESSAGE_CONTENT.
 //
-// A supervisor (gateway.go) owns the gateway connection: it reconnects and
+// A supervisor (internal/gateway) owns the gateway connection: it reconnects and
 // resumes after every kind of disconnect, keeps within Discord's identify
 // limits (identify.go, with state kept across restarts in StateFile), and
 // reports readiness and health ([Bot.Status]). discordgo's gateway
@@ -28,7 +28,7 @@
 // the time left to answer (see Options.DeliveryTimeout); 401, 403 and 429
 // answers are counted and capped (transport.go). Its logs never contain
 // the token, Options.Secrets or the tokens of interactions, and nothing it
-// sends to Discord contains the token or Options.Secrets (redact.go).
+// sends to Discord contains the token or Options.Secrets (internal/redact).
 //
 // Replies to its answers, mentions in threads where it answered and /ask
 // there continue a conversation: the earlier turns go to the answerer as
@@ -57,6 +57,7 @@ import (
 
 	"citebot/bot/feedback"
 	"citebot/bot/internal/conversation"
+	"citebot/bot/internal/gateway"
 	"citebot/bot/internal/limits"
 	"citebot/bot/internal/redact"
 	"citebot/bot/internal/render"
@@ -178,7 +179,7 @@ type Options struct {
 	// do not back off. serve uses the data directory.
 	StateDir string
 	// Conversations bounds how many answers the bot remembers for
-	// follow-ups and feedback (conversation.go); the least recently used
+	// follow-ups and feedback (internal/conversation); the least recently used
 	// are forgotten first. Default 10,000.
 	Conversations int
 	// ConversationTTL is how long an answer is remembered after it was
@@ -237,8 +238,8 @@ type Bot struct {
 	opts  Options
 	log   *slog.Logger
 	s     *discordgo.Session
-	guard *dialGuard
-	gw    *gateway
+	guard *gateway.DialGuard
+	gw    *gateway.Supervisor
 	gate  *gate
 	lim   *limits.Limiter
 	// secrets finds the token and Options.Secrets in text.
@@ -302,8 +303,9 @@ func New(opts Options) (*Bot, error) {
 	}
 	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: limits.New(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
 		convs: conversation.New(opts.Conversations, opts.ConversationTTL)}
-	b.guard = &dialGuard{timeout: opts.OpenTimeout}
-	b.gw = newGateway(b)
+	b.guard = gateway.NewDialGuard(opts.OpenTimeout)
+	b.gw = gateway.New(gateway.Config{Session: s, Guard: b.guard, BeforeIdentify: b.beforeIdentify, Identified: b.identified, Log: b.log,
+		OpenTimeout: opts.OpenTimeout, StuckTimeout: opts.StuckTimeout, HTTPTimeout: opts.HTTPClient.Timeout, DisableReconnect: opts.DisableReconnect})
 	b.configureSession()
 	if b.state, err = openState(opts.StateDir, stateFileName(opts)); err != nil {
 		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
@@ -381,12 +383,12 @@ func (b *Bot) configureSession() {
 		s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
 	}
 	s.Client = &client
-	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
+	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.Dial}
 	s.Identify.Intents = Intents
 	if opts.MessageContent {
 		s.Identify.Intents |= discordgo.IntentMessageContent
 	}
-	// The bot's gateway supervisor reconnects (gateway.go), not discordgo.
+	// The bot's gateway supervisor reconnects (internal/gateway), not discordgo.
 	s.ShouldReconnectOnError = false
 	// discordgo would retry a 429 for ever, sleeping through retry_after
 	// without a context; the bot's own requests retry with bounds
@@ -406,7 +408,7 @@ func (b *Bot) addHandlers() {
 	s.AddHandler(b.onMessage)
 	b.trackThreads()
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-		b.gw.disconnected()
+		b.gw.Disconnected()
 		b.log.Debug("disconnected from the Discord gateway")
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
@@ -438,21 +440,21 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.restartBackoff(ctx); err != nil {
 		return nil // stopped while waiting
 	}
-	if err := b.gw.connectFirst(ctx); err != nil {
+	if err := b.gw.ConnectFirst(ctx); err != nil {
 		// A request for the gateway URL may still be in flight (it has no
 		// context and runs until the HTTP client's timeout): do not wait
 		// for it, but make sure it can no longer open a connection.
-		b.guard.stop()
+		b.guard.Stop()
 		if ctx.Err() != nil {
 			return nil // stopped while connecting
 		}
-		return connectError(err)
+		return gateway.ConnectError(err)
 	}
 	user, appID := b.identity()
 	b.log.Info("connected to Discord", "bot", user.Username, "bot_id", user.ID)
 	loop, stopLoop := context.WithCancel(ctx)
 	defer stopLoop()
-	b.gw.start(loop)
+	b.gw.Start(loop)
 	registered := make(chan struct{})
 	go func() {
 		defer close(registered)
@@ -465,7 +467,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			running = false
-		case runErr = <-b.gw.fatal:
+		case runErr = <-b.gw.Fatal():
 			b.log.Error("the Discord gateway refused the bot; stopping", "error", runErr.Error())
 			running = false
 		case <-stable.C:
@@ -515,25 +517,6 @@ func (b *Bot) registerLoop(ctx context.Context, user *discordgo.User, appID stri
 			return
 		}
 	}
-}
-
-// connectError explains a failed gateway connection.
-func connectError(err error) error {
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) {
-		switch ce.Code {
-		case 4004:
-			return errors.New("connect to Discord: the token was rejected (authentication failed); reset it in the developer portal and set DISCORD_TOKEN again")
-		case 4014:
-			return errors.New("connect to Discord: disallowed intents; citebot needs no privileged intent, so this is unexpected")
-		}
-		return fmt.Errorf("connect to Discord: the gateway closed the connection: %d %s", ce.Code, ce.Text)
-	}
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-		return errors.New("connect to Discord: the token was rejected (401 Unauthorized); reset it in the developer portal and set DISCORD_TOKEN again")
-	}
-	return fmt.Errorf("connect to Discord: %w", err)
 }
 
 // identity returns the bot user and application id from READY.
@@ -671,8 +654,8 @@ func (b *Bot) shutdown() {
 	cancelLast()
 	// The reconnect loop has been told to stop; once it has, nothing opens
 	// a connection any more.
-	b.gw.stop()
-	b.guard.stop()
+	b.gw.Stop()
+	b.guard.Stop()
 	b.closeSession()
 	if b.ownClient {
 		b.s.Client.CloseIdleConnections()
@@ -681,7 +664,7 @@ func (b *Bot) shutdown() {
 }
 
 func (b *Bot) closeSession() {
-	if b.gw.openInProgress() {
+	if b.gw.OpenInProgress() {
 		// An Open that outlived its deadline holds discordgo's lock: Close
 		// would wait for it. The guard has closed its connection and
 		// refuses new ones, so it ends without a session.

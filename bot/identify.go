@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/gateway"
 	"citebot/rag/backoff"
 )
 
@@ -119,11 +120,11 @@ func (b *Bot) readStartLimit(ctx context.Context) (sessionStartLimit, error) {
 // waits, the gateway reports "waiting: …"
 // (not ready, but healthy).
 func (b *Bot) beforeIdentify(ctx context.Context) error {
-	prev := b.gw.current()
-	defer b.gw.setState(prev, false)
+	prev := b.gw.Current()
+	defer b.gw.SetState(prev, false)
 	last := b.state.get().LastIdentify
 	if wait := time.Until(last.Add(b.opts.timings.identifySpacing)); wait > 0 {
-		b.gw.setState("waiting: one IDENTIFY per 5 seconds", true)
+		b.gw.SetState("waiting: one IDENTIFY per 5 seconds", true)
 		b.log.Debug("waiting before identifying again (one IDENTIFY per 5 seconds)", "wait", wait.Round(time.Millisecond))
 		if err := backoff.Sleep(ctx, wait); err != nil {
 			return err
@@ -144,7 +145,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 			break
 		}
 		wait := time.Duration(lim.ResetAfter)*time.Millisecond + time.Second
-		b.gw.setState("waiting: session start limit", true)
+		b.gw.SetState("waiting: session start limit", true)
 		b.log.Error("Discord's daily limit of gateway session starts is used up; waiting for it to reset instead of identifying (Discord resets the token of a bot that goes beyond it)",
 			"remaining", lim.Remaining, "total", lim.Total, "resets_in", wait.Round(time.Second))
 		if err := backoff.Sleep(ctx, wait); err != nil {
@@ -170,7 +171,7 @@ func (b *Bot) restartBackoff(ctx context.Context) error {
 	st := b.state.get()
 	if st.Failures > 0 {
 		if wait := time.Until(st.LastStart.Add(doubling(b.opts.timings.restartBase, st.Failures, maxRestartBackoff))); wait > 0 {
-			b.gw.setState("waiting: restart backoff", true)
+			b.gw.SetState("waiting: restart backoff", true)
 			b.log.Warn("the previous start failed; waiting before connecting to Discord again", "failed_starts", st.Failures, "wait", wait.Round(time.Millisecond))
 			if err := backoff.Sleep(ctx, wait); err != nil {
 				return err
@@ -181,7 +182,7 @@ func (b *Bot) restartBackoff(ctx context.Context) error {
 		p.Failures++
 		p.LastStart = time.Now()
 	})
-	b.gw.setState(stateConnecting, false)
+	b.gw.SetState(gateway.StateConnecting, false)
 	return nil
 }
 

@@ -86,7 +86,7 @@ func (b *Bot) applyShards(ctx context.Context, lim sessionStartLimit) error {
 	// Shards of one bucket identify one per 5 seconds, in shard order.
 	turn := b.opts.ShardID / max(1, lim.MaxConcurrency)
 	if wait := time.Duration(turn) * b.opts.timings.identifySpacing; wait > 0 {
-		b.gw.setState("waiting: this shard's turn to identify", true)
+		b.gw.SetState("waiting: this shard's turn to identify", true)
 		b.log.Debug("waiting for this shard's turn to identify", "shard", b.opts.ShardID, "wait", wait)
 		return backoff.Sleep(ctx, wait)
 	}
