@@ -26,7 +26,7 @@
 // the retry_after Discord asks for (a global 429 pauses every request),
 // after a 5xx it backs off, at most 5 attempts per request and never past
 // the time left to answer (see Options.DeliveryTimeout); 401, 403 and 429
-// answers are counted and capped (transport.go). Its logs never contain
+// answers are counted and capped (internal/rest). Its logs never contain
 // the token, Options.Secrets or the tokens of interactions, and nothing it
 // sends to Discord contains the token or Options.Secrets (internal/redact).
 //
@@ -61,6 +61,7 @@ import (
 	"citebot/bot/internal/limits"
 	"citebot/bot/internal/redact"
 	"citebot/bot/internal/render"
+	"citebot/bot/internal/rest"
 	"citebot/rag"
 	"citebot/rag/backoff"
 )
@@ -240,7 +241,7 @@ type Bot struct {
 	s     *discordgo.Session
 	guard *gateway.DialGuard
 	gw    *gateway.Supervisor
-	gate  *gate
+	gate  *rest.Gate
 	lim   *limits.Limiter
 	// secrets finds the token and Options.Secrets in text.
 	secrets redact.Filter
@@ -366,7 +367,7 @@ func (opts Options) withDefaults() Options {
 }
 
 // configureSession sets up the discordgo session: every REST request,
-// discordgo's included, goes through the gate (transport.go), which keeps
+// discordgo's included, goes through the gate (internal/rest), which keeps
 // the global rate limits and counts invalid requests; the gateway dials
 // through the dial guard; reconnects and rate-limit retries are the
 // bot's, not discordgo's.
@@ -376,7 +377,7 @@ func (b *Bot) configureSession() {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	b.gate = &gate{next: base, log: b.log, budget: opts.timings.invalidBudget}
+	b.gate = rest.NewGate(base, b.log, opts.timings.invalidBudget)
 	client := *opts.HTTPClient
 	client.Transport = b.gate
 	if opts.ShardCount > 1 {

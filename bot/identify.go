@@ -45,7 +45,7 @@ type timings struct {
 	// restart backoff: 10 minutes.
 	stableAfter time.Duration
 	// invalidBudget is how many 401, 403 and 429 answers in 10 minutes
-	// make the bot stop sending requests until fewer were (transport.go):
+	// make the bot stop sending requests until fewer were (internal/rest):
 	// 1,000, a tenth of the number after which Discord bans the address.
 	invalidBudget int
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/bot/internal/render"
+	"citebot/bot/internal/rest"
 	"citebot/rag"
 )
 
@@ -240,7 +241,7 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	b.remember(answerID, q, question, ans, ids, conv.thread)
 	if err != nil {
 		b.log.Warn("could not deliver an answer", "interaction", i.ID, "delivered", len(ids), "error", err.Error())
-		if len(ids) == 0 && httpStatus(err) == http.StatusBadRequest {
+		if len(ids) == 0 && rest.HTTPStatus(err) == http.StatusBadRequest {
 			// Discord refused the answer itself (a rendering bug): say so
 			// rather than leave "thinking…".
 			_ = b.editOriginal(out, x, render.Notice(somethingWrong), 1)

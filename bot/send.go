@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/bot/internal/render"
+	"citebot/bot/internal/rest"
 )
 
 // This file is the one place where rendered [render.Message]s become discordgo
@@ -55,9 +56,9 @@ var errGone = errors.New("not sent: the response was deleted (Discord answered 4
 // notFound marks x gone when err is Discord's 404 for its message or
 // webhook, and returns err.
 func (x *exchange) notFound(err error) error {
-	if httpStatus(err) == http.StatusNotFound {
-		switch discordCode(err) {
-		case codeUnknownMessage, codeUnknownWebhook:
+	if rest.HTTPStatus(err) == http.StatusNotFound {
+		switch rest.DiscordCode(err) {
+		case rest.CodeUnknownMessage, rest.CodeUnknownWebhook:
 			x.gone.Store(true)
 		}
 	}

@@ -4,12 +4,17 @@ import (
 	"time"
 
 	"citebot/bot/internal/gateway"
+	"citebot/bot/internal/rest"
 )
 
 // GatewayStats counts what happened on the gateway since Run started:
 // sessions established (READY or RESUMED), resumes, IDENTIFYs and live
 // connections lost.
 type GatewayStats = gateway.Stats
+
+// RESTStats counts what the bot's requests to Discord's REST API ran
+// into: 401, 403 and 429 answers, global pauses and refused requests.
+type RESTStats = rest.Stats
 
 // Status is the state of the bot's gateway connection, for readiness and
 // health checks.
@@ -37,7 +42,7 @@ type Status struct {
 // Status returns the state of the gateway connection. It never blocks on
 // discordgo.
 func (b *Bot) Status() Status {
-	rest := b.gate.snapshot()
+	rest := b.gate.Snapshot()
 	h := b.gw.Health()
 	return Status{Ready: h.Ready, State: h.State, Since: h.Since, Healthy: h.Healthy, Problem: h.Problem, Gateway: h.Stats, REST: rest}
 }
