@@ -26,9 +26,6 @@ func DeferPayload(ephemeral bool) any { return deferPayload(ephemeral) }
 // TrackedUsers returns how many users the bot's limiter tracks.
 func TrackedUsers(b *Bot) int { return b.lim.Tracked() }
 
-// HoldsQuestion is the test of a reply to the bot.
-var HoldsQuestion = holdsQuestion
-
 // DeliveryDeadline is the deadline the bot gives itself to show the
 // outcome of an interaction that arrived at received.
 func DeliveryDeadline(b *Bot, received time.Time) time.Time {

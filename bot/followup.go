@@ -7,6 +7,7 @@ import (
 
 	"citebot/bot/internal/conversation"
 	"citebot/bot/internal/render"
+	"citebot/bot/internal/reply"
 	"citebot/rag"
 )
 
@@ -95,12 +96,12 @@ func (b *Bot) messageContext(m *discordgo.Message, self string) convContext {
 // remembered conversation only acknowledgements are ignored, since short
 // follow-ups ("and before that", "the Chinese side") are questions; a
 // reply to an answer the bot no longer remembers must also hold a
-// question (see holdsQuestion).
+// question (see reply.HoldsQuestion).
 func ignorable(text string, c convContext) bool {
-	if rag.Chitchat(text) || acknowledges(text) {
+	if rag.Chitchat(text) || reply.Acknowledges(text) {
 		return true
 	}
-	return c.history == nil && !holdsQuestion(text)
+	return c.history == nil && !reply.HoldsQuestion(text)
 }
 
 // remember keeps an answer for follow-ups and feedback.
@@ -122,4 +123,11 @@ func (b *Bot) withButtons(msgs []render.Message, answerID string) []render.Messa
 		return msgs
 	}
 	return withFeedback(msgs, answerID)
+}
+
+// repliesToSelf reports whether m replies to a message of the bot's (its
+// referenced_message, which Discord sends with a reply, is the bot's).
+func repliesToSelf(m *discordgo.Message, self string) bool {
+	r := m.ReferencedMessage
+	return r != nil && r.Author != nil && r.Author.ID == self
 }

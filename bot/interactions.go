@@ -12,6 +12,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/bot/internal/render"
+	"citebot/bot/internal/reply"
 	"citebot/bot/internal/rest"
 	"citebot/rag"
 )
@@ -196,7 +197,7 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	}
 	// In a thread where the bot answered, /ask continues the conversation.
 	conv := b.channelContext(i.ChannelID, i.GuildID)
-	if conv.history != nil && (rag.Chitchat(question) || acknowledges(question)) {
+	if conv.history != nil && (rag.Chitchat(question) || reply.Acknowledges(question)) {
 		b.notice(x, nothingAsked)
 		return
 	}
