@@ -62,6 +62,7 @@ import (
 	"citebot/bot/internal/redact"
 	"citebot/bot/internal/render"
 	"citebot/bot/internal/rest"
+	"citebot/bot/internal/state"
 	"citebot/rag"
 	"citebot/rag/backoff"
 )
@@ -245,7 +246,7 @@ type Bot struct {
 	lim   *limits.Limiter
 	// secrets finds the token and Options.Secrets in text.
 	secrets redact.Filter
-	state   *stateStore
+	state   *state.Store
 	convs   *conversation.Store
 	fbOrder ticketLock
 
@@ -308,7 +309,7 @@ func New(opts Options) (*Bot, error) {
 	b.gw = gateway.New(gateway.Config{Session: s, Guard: b.guard, BeforeIdentify: b.beforeIdentify, Identified: b.identified, Log: b.log,
 		OpenTimeout: opts.OpenTimeout, StuckTimeout: opts.StuckTimeout, HTTPTimeout: opts.HTTPClient.Timeout, DisableReconnect: opts.DisableReconnect})
 	b.configureSession()
-	if b.state, err = openState(opts.StateDir, stateFileName(opts)); err != nil {
+	if b.state, err = state.Open(opts.StateDir, stateFileName(opts)); err != nil {
 		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
 	}
 	installLogger(b.log)
@@ -577,7 +578,7 @@ func (b *Bot) clearOtherScopes(ctx context.Context, appID string) {
 	if scope == "" {
 		scope = scopeGlobal
 	}
-	recorded := b.state.get().CommandScopes
+	recorded := b.state.Get().CommandScopes
 	var others []string
 	add := func(s string) {
 		if s != scope && !slices.Contains(others, s) {
@@ -617,7 +618,7 @@ func (b *Bot) clearOtherScopes(ctx context.Context, appID string) {
 			b.log.Info("removed the slash commands registered in another scope", "scope", other, "commands", n, "now", scope)
 		}
 	}
-	b.save(func(p *persisted) { p.CommandScopes = keep })
+	b.save(func(p *state.Persisted) { p.CommandScopes = keep })
 }
 
 // begin counts a handler in; it returns false once shutdown has begun.

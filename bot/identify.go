@@ -9,6 +9,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"citebot/bot/internal/gateway"
+	"citebot/bot/internal/state"
 	"citebot/rag/backoff"
 )
 
@@ -122,7 +123,7 @@ func (b *Bot) readStartLimit(ctx context.Context) (sessionStartLimit, error) {
 func (b *Bot) beforeIdentify(ctx context.Context) error {
 	prev := b.gw.Current()
 	defer b.gw.SetState(prev, false)
-	last := b.state.get().LastIdentify
+	last := b.state.Get().LastIdentify
 	if wait := time.Until(last.Add(b.opts.timings.identifySpacing)); wait > 0 {
 		b.gw.SetState("waiting: one IDENTIFY per 5 seconds", true)
 		b.log.Debug("waiting before identifying again (one IDENTIFY per 5 seconds)", "wait", wait.Round(time.Millisecond))
@@ -160,7 +161,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 // waits 5 seconds from a time no earlier than this one's, whatever the
 // handshakes take.
 func (b *Bot) identified() {
-	b.save(func(p *persisted) { p.LastIdentify = time.Now() })
+	b.save(func(p *state.Persisted) { p.LastIdentify = time.Now() })
 }
 
 // restartBackoff runs at the start of Run: after a failed start it waits
@@ -168,7 +169,7 @@ func (b *Bot) identified() {
 // this start as failed until it proves otherwise (cleanShutdown or
 // stable).
 func (b *Bot) restartBackoff(ctx context.Context) error {
-	st := b.state.get()
+	st := b.state.Get()
 	if st.Failures > 0 {
 		if wait := time.Until(st.LastStart.Add(doubling(b.opts.timings.restartBase, st.Failures, maxRestartBackoff))); wait > 0 {
 			b.gw.SetState("waiting: restart backoff", true)
@@ -178,7 +179,7 @@ func (b *Bot) restartBackoff(ctx context.Context) error {
 			}
 		}
 	}
-	b.save(func(p *persisted) {
+	b.save(func(p *state.Persisted) {
 		p.Failures++
 		p.LastStart = time.Now()
 	})
@@ -188,5 +189,13 @@ func (b *Bot) restartBackoff(ctx context.Context) error {
 
 // settled marks this start as a good one: the restart backoff starts over.
 func (b *Bot) settled() {
-	b.save(func(p *persisted) { p.Failures = 0 })
+	b.save(func(p *state.Persisted) { p.Failures = 0 })
+}
+
+// save is state.Store.Update that logs a failure instead of returning it: the state
+// only makes restarts gentler.
+func (b *Bot) save(change func(*state.Persisted)) {
+	if err := b.state.Update(change); err != nil {
+		b.log.Warn("could not save the bot's state", "error", err.Error())
+	}
 }

@@ -53,6 +53,12 @@ func checkShards(o Options) error {
 	return nil
 }
 
+// StateFile is the name of the file, in Options.StateDir, where the bot
+// keeps what must outlive a restart: when it last identified, how many
+// starts in a row failed (for the restart backoff), and where its slash
+// commands are registered.
+const StateFile = "discord-state.json"
+
 // stateFileName is the bot's state file: StateFile, or for a shard
 // "discord-state-shard-N.json".
 func stateFileName(o Options) string {
