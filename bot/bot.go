@@ -56,6 +56,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"citebot/bot/feedback"
+	"citebot/bot/internal/catalog"
 	"citebot/bot/internal/conversation"
 	"citebot/bot/internal/gateway"
 	"citebot/bot/internal/limits"
@@ -270,7 +271,7 @@ type Bot struct {
 	closing bool
 	active  tracker
 
-	cat catalogCache
+	cat *catalog.Catalog
 
 	// guilds are the ids of the guilds READY listed (at most
 	// maxClearGuilds), once ready is closed.
@@ -304,7 +305,7 @@ func New(opts Options) (*Bot, error) {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
 	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: limits.New(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
-		convs: conversation.New(opts.Conversations, opts.ConversationTTL)}
+		convs: conversation.New(opts.Conversations, opts.ConversationTTL), cat: catalog.New(opts.Library)}
 	b.guard = gateway.NewDialGuard(opts.OpenTimeout)
 	b.gw = gateway.New(gateway.Config{Session: s, Guard: b.guard, BeforeIdentify: b.beforeIdentify, Identified: b.identified, Log: b.log,
 		OpenTimeout: opts.OpenTimeout, StuckTimeout: opts.StuckTimeout, HTTPTimeout: opts.HTTPClient.Timeout, DisableReconnect: opts.DisableReconnect})

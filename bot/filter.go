@@ -3,7 +3,6 @@ package bot
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
@@ -90,55 +89,4 @@ func focused(data discordgo.ApplicationCommandInteractionData) (name, typed stri
 		}
 	}
 	return "", ""
-}
-
-// suggestOutlets returns autocomplete choices for a source option: the
-// corpus's outlets that start with, have a word starting with, or contain
-// what was typed, with their article counts; most articles first.
-func (b *Bot) suggestOutlets(typed string) []*discordgo.ApplicationCommandOptionChoice {
-	type outlet struct {
-		name  string
-		count int
-		rank  int
-	}
-	byKey := map[string]*outlet{}
-	var all []*outlet
-	for _, e := range b.entries() {
-		name := textutil.OneLine(strings.TrimSpace(e.info.Source))
-		if name == "" || len(name) > 100 {
-			continue
-		}
-		key := strings.ToLower(name)
-		o, ok := byKey[key]
-		if !ok {
-			o = &outlet{name: name, rank: -1}
-			switch {
-			case typed == "" || strings.HasPrefix(key, typed):
-				o.rank = 0
-			case wordPrefix(key, typed):
-				o.rank = 1
-			case strings.Contains(key, typed):
-				o.rank = 2
-			}
-			byKey[key] = o
-			all = append(all, o)
-		}
-		o.count++
-	}
-	all = slices.DeleteFunc(all, func(o *outlet) bool { return o.rank < 0 })
-	slices.SortStableFunc(all, func(x, y *outlet) int {
-		if x.rank != y.rank {
-			return x.rank - y.rank
-		}
-		if x.count != y.count {
-			return y.count - x.count
-		}
-		return strings.Compare(strings.ToLower(x.name), strings.ToLower(y.name))
-	})
-	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	for _, o := range all[:min(len(all), maxChoices)] {
-		suffix := fmt.Sprintf(" (%d)", o.count)
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: render.Choice(o.name, suffix), Value: o.name})
-	}
-	return choices
 }
