@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"citebot/bot/discordtest/internal/validate"
 )
 
 // Interaction types, as in the "type" of an interaction payload.
@@ -232,7 +234,7 @@ func validateCommand(c map[string]any) []string {
 		return p
 	}
 	desc, _ := c["description"].(string)
-	if n := utf16Len(desc); n < 1 || n > 100 {
+	if n := validate.UTF16Len(desc); n < 1 || n > 100 {
 		p = append(p, "command "+name+": description must be 1-100 characters")
 	}
 	opts, _ := c["options"].([]any)
@@ -252,7 +254,7 @@ func validateCommand(c map[string]any) []string {
 		}
 		seen[on] = true
 		od, _ := om["description"].(string)
-		if n := utf16Len(od); n < 1 || n > 100 {
+		if n := validate.UTF16Len(od); n < 1 || n > 100 {
 			p = append(p, "option "+on+": description must be 1-100 characters")
 		}
 		req, _ := om["required"].(bool)
@@ -311,7 +313,7 @@ func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpErr
 	data, _ := req.Body["data"].(map[string]any)
 	switch typ {
 	case 4, 7:
-		if p := validateMessage(data, typ == 7); len(p) > 0 {
+		if p := validate.Message(data, typ == 7); len(p) > 0 {
 			return 0, nil, formError(p)
 		}
 		if typ == 4 {
@@ -334,13 +336,13 @@ func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpErr
 		if flags&^(flagEphemeral|flagSuppressEmbeds) != 0 {
 			return 0, nil, formError([]string{"only the EPHEMERAL and SUPPRESS_EMBEDS flags can be set"})
 		}
-		if p := validateAllowedMentions(data); len(p) > 0 {
+		if p := validate.AllowedMentions(data); len(p) > 0 {
 			return 0, nil, formError(p)
 		}
 		in.original = s.newMessageLocked(in.channelID, in.guildID, map[string]any{"flags": float64(flags | flagLoading), "allowed_mentions": data["allowed_mentions"]})
 		in.original.Interaction, in.original.WebhookID = in.id, s.AppID
 	case 8:
-		if p := validateChoices(data); len(p) > 0 {
+		if p := validate.Choices(data); len(p) > 0 {
 			return 0, nil, formError(p)
 		}
 	}
@@ -400,7 +402,7 @@ func (s *Server) patchWebhookMessage(r *http.Request, req *Request) (int, any, *
 	if herr != nil {
 		return 0, nil, herr
 	}
-	if p := validateMessage(req.Body, true); len(p) > 0 {
+	if p := validate.Message(req.Body, true); len(p) > 0 {
 		return 0, nil, formError(p)
 	}
 	next := *m
@@ -438,7 +440,7 @@ func (s *Server) postFollowup(r *http.Request, req *Request) (int, any, *httpErr
 	if !in.acked {
 		return 0, nil, errf(http.StatusNotFound, CodeUnknownWebhook, "Unknown Webhook")
 	}
-	if p := validateMessage(req.Body, false); len(p) > 0 {
+	if p := validate.Message(req.Body, false); len(p) > 0 {
 		return 0, nil, formError(p)
 	}
 	m := s.newMessageLocked(in.channelID, in.guildID, req.Body)
@@ -457,7 +459,7 @@ func (s *Server) postChannelMessage(r *http.Request, req *Request) (int, any, *h
 		s.mu.Unlock()
 		return 0, nil, errf(http.StatusNotFound, CodeUnknownChannel, "Unknown Channel")
 	}
-	if p := validateMessage(req.Body, false); len(p) > 0 {
+	if p := validate.Message(req.Body, false); len(p) > 0 {
 		s.mu.Unlock()
 		return 0, nil, formError(p)
 	}
@@ -647,23 +649,15 @@ func cmpSnowflake(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-func num(v any) float64 {
-	f, _ := v.(float64)
-	return f
-}
+// str and num read a decoded JSON string and number.
+var (
+	str = validate.Str
+	num = validate.Num
+)
 
 // Objects returns the JSON objects in v, a decoded JSON array (as in a
 // Request's Body, e.g. Body["embeds"]); anything else gives none.
-func Objects(v any) []map[string]any {
-	arr, _ := v.([]any)
-	var out []map[string]any
-	for _, x := range arr {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func Objects(v any) []map[string]any { return validate.Objects(v) }
 
 func copyWithout(m map[string]any, key string) map[string]any {
 	out := make(map[string]any, len(m))
@@ -674,3 +668,9 @@ func copyWithout(m map[string]any, key string) map[string]any {
 	}
 	return out
 }
+
+// ValidateMessage checks a message payload, decoded from JSON, against the
+// limits Discord enforces when a message is created (content, embeds,
+// components, allowed mentions, not empty) and returns the problems found;
+// none means Discord would accept it. The fake applies the same checks.
+func ValidateMessage(m map[string]any) []string { return validate.Message(m, false) }

@@ -1,4 +1,9 @@
-package discordtest
+// Package validate checks request payloads against the limits Discord
+// enforces, for the fake in package discordtest: lengths in UTF-16 code
+// units, counts of embeds, fields, rows, buttons and choices, URLs and
+// allowed mentions. It is an independent copy of Discord's rules, not of
+// the bot's: the bot's own limits are tested against it.
+package validate
 
 import (
 	"fmt"
@@ -29,22 +34,37 @@ const (
 	maxChoiceValue   = 100
 )
 
-func utf16Len(s string) int { return len(utf16.Encode([]rune(s))) }
+// UTF16Len is the length of s as Discord counts it, in UTF-16 code units.
+func UTF16Len(s string) int { return len(utf16.Encode([]rune(s))) }
 
-func str(v any) string {
+// Str returns v if it is a string, else "".
+func Str(v any) string {
 	s, _ := v.(string)
 	return s
 }
 
-// ValidateMessage checks a message payload, decoded from JSON, against the
-// limits Discord enforces when a message is created (content, embeds,
-// components, allowed mentions, not empty) and returns the problems found;
-// none means Discord would accept it. The fake applies the same checks.
-func ValidateMessage(m map[string]any) []string { return validateMessage(m, false) }
+// Num returns v if it is a JSON number (float64), else 0.
+func Num(v any) float64 {
+	f, _ := v.(float64)
+	return f
+}
 
-// validateMessage checks a message payload (create, or edit when partial)
+// Objects returns the JSON objects in v, a decoded JSON array (e.g. a
+// payload's "embeds"); anything else gives none.
+func Objects(v any) []map[string]any {
+	arr, _ := v.([]any)
+	var out []map[string]any
+	for _, x := range arr {
+		if m, ok := x.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Message checks a message payload (create, or edit when partial)
 // against Discord's limits and returns the problems found.
-func validateMessage(m map[string]any, partial bool) []string {
+func Message(m map[string]any, partial bool) []string {
 	var p []string
 	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
 	if m == nil {
@@ -53,8 +73,8 @@ func validateMessage(m map[string]any, partial bool) []string {
 		}
 		return []string{"Cannot send an empty message"}
 	}
-	content := str(m["content"])
-	if n := utf16Len(content); n > maxContent {
+	content := Str(m["content"])
+	if n := UTF16Len(content); n > maxContent {
 		bad("content: must be %d or fewer in length (got %d)", maxContent, n)
 	}
 	embeds := Objects(m["embeds"])
@@ -64,15 +84,15 @@ func validateMessage(m map[string]any, partial bool) []string {
 	total := 0
 	for i, e := range embeds {
 		lim := func(field string, v string, max int) {
-			n := utf16Len(v)
+			n := UTF16Len(v)
 			total += n
 			if n > max {
 				bad("embeds.%d.%s: must be %d or fewer in length (got %d)", i, field, max, n)
 			}
 		}
-		lim("title", str(e["title"]), maxTitle)
-		lim("description", str(e["description"]), maxDescription)
-		if u := str(e["url"]); u != "" && !validURL(u) {
+		lim("title", Str(e["title"]), maxTitle)
+		lim("description", Str(e["description"]), maxDescription)
+		if u := Str(e["url"]); u != "" && !validURL(u) {
 			bad("embeds.%d.url: Not a well formed URL.", i)
 		}
 		fields := Objects(e["fields"])
@@ -80,7 +100,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 			bad("embeds.%d.fields: must be %d or fewer in length", i, maxFields)
 		}
 		for j, f := range fields {
-			name, value := str(f["name"]), str(f["value"])
+			name, value := Str(f["name"]), Str(f["value"])
 			if name == "" || value == "" {
 				bad("embeds.%d.fields.%d: name and value are required", i, j)
 			}
@@ -88,10 +108,10 @@ func validateMessage(m map[string]any, partial bool) []string {
 			lim(fmt.Sprintf("fields.%d.value", j), value, maxFieldValue)
 		}
 		if f, ok := e["footer"].(map[string]any); ok {
-			lim("footer.text", str(f["text"]), maxFooter)
+			lim("footer.text", Str(f["text"]), maxFooter)
 		}
 		if a, ok := e["author"].(map[string]any); ok {
-			lim("author.name", str(a["name"]), maxAuthor)
+			lim("author.name", Str(a["name"]), maxAuthor)
 		}
 	}
 	if total > maxEmbedTotal {
@@ -103,7 +123,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 	}
 	customIDs := map[string]bool{}
 	for i, row := range rows {
-		if num(row["type"]) != 1 {
+		if Num(row["type"]) != 1 {
 			bad("components.%d: top-level components must be action rows", i)
 			continue
 		}
@@ -112,24 +132,24 @@ func validateMessage(m map[string]any, partial bool) []string {
 			bad("components.%d.components: must be 1 to %d in length", i, maxRowComponents)
 		}
 		for j, c := range cs {
-			if num(c["type"]) != 2 {
+			if Num(c["type"]) != 2 {
 				continue
 			}
-			label := str(c["label"])
-			if utf16Len(label) > maxButtonLabel {
+			label := Str(c["label"])
+			if UTF16Len(label) > maxButtonLabel {
 				bad("components.%d.components.%d.label: must be %d or fewer in length", i, j, maxButtonLabel)
 			}
-			if num(c["style"]) == 5 {
-				if !validURL(str(c["url"])) {
+			if Num(c["style"]) == 5 {
+				if !validURL(Str(c["url"])) {
 					bad("components.%d.components.%d.url: a link button needs a well formed URL of at most %d characters", i, j, maxURL)
 				}
-				if str(c["custom_id"]) != "" {
+				if Str(c["custom_id"]) != "" {
 					bad("components.%d.components.%d: a link button cannot have a custom_id", i, j)
 				}
-			} else if id := str(c["custom_id"]); id == "" {
+			} else if id := Str(c["custom_id"]); id == "" {
 				bad("components.%d.components.%d.custom_id: required for non-link buttons", i, j)
 			} else {
-				if utf16Len(id) > maxCustomID {
+				if UTF16Len(id) > maxCustomID {
 					bad("components.%d.components.%d.custom_id: must be %d or fewer in length", i, j, maxCustomID)
 				}
 				if customIDs[id] {
@@ -142,7 +162,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 			}
 		}
 	}
-	p = append(p, validateAllowedMentions(m)...)
+	p = append(p, AllowedMentions(m)...)
 	if !partial && content == "" && len(embeds) == 0 && len(rows) == 0 && len(Objects(m["attachments"])) == 0 {
 		if _, hasPoll := m["poll"].(map[string]any); !hasPoll {
 			bad("Cannot send an empty message")
@@ -151,7 +171,7 @@ func validateMessage(m map[string]any, partial bool) []string {
 	return p
 }
 
-func validateAllowedMentions(m map[string]any) []string {
+func AllowedMentions(m map[string]any) []string {
 	am, ok := m["allowed_mentions"].(map[string]any)
 	if !ok {
 		return nil
@@ -161,7 +181,7 @@ func validateAllowedMentions(m map[string]any) []string {
 	users, _ := am["users"].([]any)
 	roles, _ := am["roles"].([]any)
 	for _, x := range parse {
-		switch str(x) {
+		switch Str(x) {
 		case "users":
 			if len(users) > 0 {
 				p = append(p, `allowed_mentions: parse "users" and a users list are mutually exclusive`)
@@ -181,7 +201,7 @@ func validateAllowedMentions(m map[string]any) []string {
 	return p
 }
 
-func validateChoices(d map[string]any) []string {
+func Choices(d map[string]any) []string {
 	var p []string
 	choices, ok := d["choices"].([]any)
 	if !ok {
@@ -191,10 +211,10 @@ func validateChoices(d map[string]any) []string {
 		p = append(p, fmt.Sprintf("data.choices: must be %d or fewer in length", maxChoices))
 	}
 	for i, c := range Objects(choices) {
-		if n := utf16Len(str(c["name"])); n < 1 || n > maxChoiceName {
+		if n := UTF16Len(Str(c["name"])); n < 1 || n > maxChoiceName {
 			p = append(p, fmt.Sprintf("data.choices.%d.name: must be 1 to %d in length", i, maxChoiceName))
 		}
-		if v, ok := c["value"].(string); ok && utf16Len(v) > maxChoiceValue {
+		if v, ok := c["value"].(string); ok && UTF16Len(v) > maxChoiceValue {
 			p = append(p, fmt.Sprintf("data.choices.%d.value: must be %d or fewer in length", i, maxChoiceValue))
 		}
 	}
