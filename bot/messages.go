@@ -24,17 +24,8 @@ const typingDelay = 750 * time.Millisecond
 // ignored.
 func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
-	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" {
-		return
-	}
-	self := b.selfID()
-	if self == "" || m.Author.ID == self {
-		return
-	}
-	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
-		return
-	}
-	if m.GuildID != "" && !mentions(m, self) && !(b.opts.MessageContent && repliesToSelf(m, self)) {
+	self, ok := b.addressed(m)
+	if !ok {
 		return
 	}
 	// A reply to the bot, or a mention in a thread where it answered,
@@ -75,7 +66,12 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	}
 	start := time.Now()
 	defer func() { release(time.Since(start)) }()
+	b.answerMessage(m, question, conv, say, start)
+}
 
+// answerMessage answers question, asked in m, as a reply to m; say
+// replies with a notice.
+func (b *Bot) answerMessage(m *discordgo.Message, question string, conv convContext, say func(string), start time.Time) {
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	stopTyping := b.typing(ctx, m.ChannelID)
@@ -107,6 +103,27 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	b.log.Info("answered", "via", via, "message", m.ID, "user", m.Author.ID, "guild", m.GuildID,
 		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "follow_up", len(conv.history) > 0,
 		"took", time.Since(start).Round(time.Millisecond))
+}
+
+// addressed reports whether the bot answers m, and returns the bot's
+// user id: m is a plain message or a reply from a user (not a bot, a
+// webhook or the bot itself), in a direct message, mentioning the bot,
+// or replying to it when the bot may read message content.
+func (b *Bot) addressed(m *discordgo.Message) (self string, ok bool) {
+	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" {
+		return "", false
+	}
+	self = b.selfID()
+	if self == "" || m.Author.ID == self {
+		return "", false
+	}
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return "", false
+	}
+	if m.GuildID != "" && !mentions(m, self) && !(b.opts.MessageContent && repliesToSelf(m, self)) {
+		return "", false
+	}
+	return self, true
 }
 
 // mentions reports whether m mentions the user id.
