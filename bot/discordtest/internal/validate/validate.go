@@ -65,21 +65,40 @@ func Objects(v any) []map[string]any {
 // Message checks a message payload (create, or edit when partial)
 // against Discord's limits and returns the problems found.
 func Message(m map[string]any, partial bool) []string {
-	var p []string
-	bad := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
 	if m == nil {
 		if partial {
 			return nil
 		}
 		return []string{"Cannot send an empty message"}
 	}
+	var p problems
 	content := Str(m["content"])
 	if n := UTF16Len(content); n > maxContent {
-		bad("content: must be %d or fewer in length (got %d)", maxContent, n)
+		p.bad("content: must be %d or fewer in length (got %d)", maxContent, n)
 	}
 	embeds := Objects(m["embeds"])
+	p.embeds(embeds)
+	rows := Objects(m["components"])
+	p.components(rows)
+	p = append(p, AllowedMentions(m)...)
+	if !partial && content == "" && len(embeds) == 0 && len(rows) == 0 && len(Objects(m["attachments"])) == 0 {
+		if _, hasPoll := m["poll"].(map[string]any); !hasPoll {
+			p.bad("Cannot send an empty message")
+		}
+	}
+	return p
+}
+
+// problems collects what a payload breaks, in order.
+type problems []string
+
+func (p *problems) bad(format string, args ...any) { *p = append(*p, fmt.Sprintf(format, args...)) }
+
+// embeds checks the embeds of a message: their count, the lengths of
+// their parts and of all of them together, URLs and fields.
+func (p *problems) embeds(embeds []map[string]any) {
 	if len(embeds) > maxEmbeds {
-		bad("embeds: must be %d or fewer in length", maxEmbeds)
+		p.bad("embeds: must be %d or fewer in length", maxEmbeds)
 	}
 	total := 0
 	for i, e := range embeds {
@@ -87,22 +106,22 @@ func Message(m map[string]any, partial bool) []string {
 			n := UTF16Len(v)
 			total += n
 			if n > max {
-				bad("embeds.%d.%s: must be %d or fewer in length (got %d)", i, field, max, n)
+				p.bad("embeds.%d.%s: must be %d or fewer in length (got %d)", i, field, max, n)
 			}
 		}
 		lim("title", Str(e["title"]), maxTitle)
 		lim("description", Str(e["description"]), maxDescription)
 		if u := Str(e["url"]); u != "" && !validURL(u) {
-			bad("embeds.%d.url: Not a well formed URL.", i)
+			p.bad("embeds.%d.url: Not a well formed URL.", i)
 		}
 		fields := Objects(e["fields"])
 		if len(fields) > maxFields {
-			bad("embeds.%d.fields: must be %d or fewer in length", i, maxFields)
+			p.bad("embeds.%d.fields: must be %d or fewer in length", i, maxFields)
 		}
 		for j, f := range fields {
 			name, value := Str(f["name"]), Str(f["value"])
 			if name == "" || value == "" {
-				bad("embeds.%d.fields.%d: name and value are required", i, j)
+				p.bad("embeds.%d.fields.%d: name and value are required", i, j)
 			}
 			lim(fmt.Sprintf("fields.%d.name", j), name, maxFieldName)
 			lim(fmt.Sprintf("fields.%d.value", j), value, maxFieldValue)
@@ -115,62 +134,64 @@ func Message(m map[string]any, partial bool) []string {
 		}
 	}
 	if total > maxEmbedTotal {
-		bad("embeds: the combined sum of characters in all embeds must be %d or fewer (got %d)", maxEmbedTotal, total)
+		p.bad("embeds: the combined sum of characters in all embeds must be %d or fewer (got %d)", maxEmbedTotal, total)
 	}
-	rows := Objects(m["components"])
+}
+
+// components checks the action rows of a message and their buttons.
+func (p *problems) components(rows []map[string]any) {
 	if len(rows) > maxRows {
-		bad("components: must be %d or fewer in length", maxRows)
+		p.bad("components: must be %d or fewer in length", maxRows)
 	}
 	customIDs := map[string]bool{}
 	for i, row := range rows {
 		if Num(row["type"]) != 1 {
-			bad("components.%d: top-level components must be action rows", i)
+			p.bad("components.%d: top-level components must be action rows", i)
 			continue
 		}
 		cs := Objects(row["components"])
 		if len(cs) == 0 || len(cs) > maxRowComponents {
-			bad("components.%d.components: must be 1 to %d in length", i, maxRowComponents)
+			p.bad("components.%d.components: must be 1 to %d in length", i, maxRowComponents)
 		}
 		for j, c := range cs {
-			if Num(c["type"]) != 2 {
-				continue
-			}
-			label := Str(c["label"])
-			if UTF16Len(label) > maxButtonLabel {
-				bad("components.%d.components.%d.label: must be %d or fewer in length", i, j, maxButtonLabel)
-			}
-			if Num(c["style"]) == 5 {
-				if !validURL(Str(c["url"])) {
-					bad("components.%d.components.%d.url: a link button needs a well formed URL of at most %d characters", i, j, maxURL)
-				}
-				if Str(c["custom_id"]) != "" {
-					bad("components.%d.components.%d: a link button cannot have a custom_id", i, j)
-				}
-			} else if id := Str(c["custom_id"]); id == "" {
-				bad("components.%d.components.%d.custom_id: required for non-link buttons", i, j)
-			} else {
-				if UTF16Len(id) > maxCustomID {
-					bad("components.%d.components.%d.custom_id: must be %d or fewer in length", i, j, maxCustomID)
-				}
-				if customIDs[id] {
-					bad("components.%d.components.%d.custom_id: Component custom id cannot be duplicated", i, j)
-				}
-				customIDs[id] = true
-			}
-			if _, hasEmoji := c["emoji"].(map[string]any); label == "" && !hasEmoji {
-				bad("components.%d.components.%d: a button needs a label or an emoji", i, j)
+			if Num(c["type"]) == 2 {
+				p.button(fmt.Sprintf("components.%d.components.%d", i, j), c, customIDs)
 			}
 		}
 	}
-	p = append(p, AllowedMentions(m)...)
-	if !partial && content == "" && len(embeds) == 0 && len(rows) == 0 && len(Objects(m["attachments"])) == 0 {
-		if _, hasPoll := m["poll"].(map[string]any); !hasPoll {
-			bad("Cannot send an empty message")
-		}
-	}
-	return p
 }
 
+// button checks a button at where: its label, a link button's URL, a
+// custom id's length and uniqueness (customIDs has those seen so far).
+func (p *problems) button(where string, c map[string]any, customIDs map[string]bool) {
+	label := Str(c["label"])
+	if UTF16Len(label) > maxButtonLabel {
+		p.bad("%s.label: must be %d or fewer in length", where, maxButtonLabel)
+	}
+	if Num(c["style"]) == 5 {
+		if !validURL(Str(c["url"])) {
+			p.bad("%s.url: a link button needs a well formed URL of at most %d characters", where, maxURL)
+		}
+		if Str(c["custom_id"]) != "" {
+			p.bad("%s: a link button cannot have a custom_id", where)
+		}
+	} else if id := Str(c["custom_id"]); id == "" {
+		p.bad("%s.custom_id: required for non-link buttons", where)
+	} else {
+		if UTF16Len(id) > maxCustomID {
+			p.bad("%s.custom_id: must be %d or fewer in length", where, maxCustomID)
+		}
+		if customIDs[id] {
+			p.bad("%s.custom_id: Component custom id cannot be duplicated", where)
+		}
+		customIDs[id] = true
+	}
+	if _, hasEmoji := c["emoji"].(map[string]any); label == "" && !hasEmoji {
+		p.bad("%s: a button needs a label or an emoji", where)
+	}
+}
+
+// AllowedMentions checks that a payload's allowed_mentions is well formed.
 func AllowedMentions(m map[string]any) []string {
 	am, ok := m["allowed_mentions"].(map[string]any)
 	if !ok {
@@ -201,6 +222,7 @@ func AllowedMentions(m map[string]any) []string {
 	return p
 }
 
+// Choices checks the autocomplete choices of an interaction response.
 func Choices(d map[string]any) []string {
 	var p []string
 	choices, ok := d["choices"].([]any)
