@@ -322,50 +322,35 @@ func New(opts Options) (*Bot, error) {
 
 // withDefaults returns opts with every zero value replaced by its default.
 func (opts Options) withDefaults() Options {
-	if opts.TopK <= 0 {
-		opts.TopK = DefaultTopK
-	}
+	positiveOr(&opts.TopK, DefaultTopK)
 	if opts.AsOf == nil {
 		opts.AsOf = func() time.Time { return rag.Today(time.Now()) }
 	}
-	if opts.AnswerTimeout <= 0 {
-		opts.AnswerTimeout = DefaultAnswerTimeout
-	}
-	if opts.UserRate <= 0 {
-		opts.UserRate = DefaultUserRate
-	}
-	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = DefaultMaxConcurrent
-	}
+	positiveOr(&opts.AnswerTimeout, DefaultAnswerTimeout)
+	positiveOr(&opts.UserRate, DefaultUserRate)
+	positiveOr(&opts.MaxConcurrent, DefaultMaxConcurrent)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Conversations <= 0 {
-		opts.Conversations = DefaultConversations
-	}
-	if opts.ConversationTTL <= 0 {
-		opts.ConversationTTL = DefaultConversationTTL
-	}
+	positiveOr(&opts.Conversations, DefaultConversations)
+	positiveOr(&opts.ConversationTTL, DefaultConversationTTL)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 20 * time.Second}
 	}
-	if opts.OpenTimeout <= 0 {
-		opts.OpenTimeout = 30 * time.Second
-	}
-	if opts.StuckTimeout <= 0 {
-		opts.StuckTimeout = 10 * time.Minute
-	}
+	positiveOr(&opts.OpenTimeout, 30*time.Second)
+	positiveOr(&opts.StuckTimeout, 10*time.Minute)
 	opts.timings = opts.timings.withDefaults()
-	if opts.ShutdownGrace <= 0 {
-		opts.ShutdownGrace = DefaultShutdownGrace
-	}
-	if opts.StreamInterval <= 0 {
-		opts.StreamInterval = time.Second
-	}
-	if opts.DeliveryTimeout <= 0 {
-		opts.DeliveryTimeout = 2 * time.Minute
-	}
+	positiveOr(&opts.ShutdownGrace, DefaultShutdownGrace)
+	positiveOr(&opts.StreamInterval, time.Second)
+	positiveOr(&opts.DeliveryTimeout, 2*time.Minute)
 	return opts
+}
+
+// positiveOr sets *v to def when it is not positive.
+func positiveOr[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // configureSession sets up the discordgo session: every REST request,

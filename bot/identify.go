@@ -52,21 +52,11 @@ type timings struct {
 }
 
 func (t timings) withDefaults() timings {
-	if t.identifySpacing <= 0 {
-		t.identifySpacing = 5 * time.Second
-	}
-	if t.restartBase <= 0 {
-		t.restartBase = 5 * time.Second
-	}
-	if t.registerBase <= 0 {
-		t.registerBase = 5 * time.Second
-	}
-	if t.stableAfter <= 0 {
-		t.stableAfter = 10 * time.Minute
-	}
-	if t.invalidBudget <= 0 {
-		t.invalidBudget = 1000
-	}
+	positiveOr(&t.identifySpacing, 5*time.Second)
+	positiveOr(&t.restartBase, 5*time.Second)
+	positiveOr(&t.registerBase, 5*time.Second)
+	positiveOr(&t.stableAfter, 10*time.Minute)
+	positiveOr(&t.invalidBudget, 1000)
 	return t
 }
 
