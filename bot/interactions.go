@@ -206,13 +206,11 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	}
 	user := userOf(i)
 	start := time.Now()
-	done, ok := b.admitAndDefer(x, "/ask", ephemeral)
+	ctx, done, ok := b.admitAndDefer(x, "/ask", ephemeral)
 	if !ok {
 		return
 	}
 	defer done()
-	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
-	defer cancel()
 	st := b.newStreamer(ctx, x, question)
 	q := rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add, History: conv.history, Filter: filter}
 	ans, err := b.answer(ctx, q)
@@ -331,13 +329,11 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 		return
 	}
 	user := userOf(i)
-	done, ok := b.admitAndDefer(x, "/search", false)
+	ctx, done, ok := b.admitAndDefer(x, "/search", false)
 	if !ok {
 		return
 	}
 	defer done()
-	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
-	defer cancel()
 	ps, err := b.searchPassages(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf(), Filter: filter})
 	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
@@ -354,25 +350,27 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 
 // admitAndDefer admits the interaction's user past the rate and
 // concurrency limits (or tells them they are busy) and acknowledges the
-// interaction with a deferred reply. When ok, the caller must call done
-// once the work is over.
-func (b *Bot) admitAndDefer(x *exchange, command string, ephemeral bool) (done func(), ok bool) {
+// interaction with a deferred reply. When ok, ctx bounds the work by
+// Options.AnswerTimeout, and the caller must call done once the work is
+// over.
+func (b *Bot) admitAndDefer(x *exchange, command string, ephemeral bool) (ctx context.Context, done func(), ok bool) {
 	release, busy := b.lim.Admit(userOf(x.i).ID)
 	if busy != "" {
 		b.notice(x, busy)
-		return nil, false
+		return nil, nil, false
 	}
 	start := time.Now()
-	done = func() { release(time.Since(start)) }
+	finish := func() { release(time.Since(start)) }
 	ack, cancelAck := b.ackContext(x)
 	err := b.deferReply(ack, x, ephemeral)
 	cancelAck()
 	if err != nil {
 		b.log.Warn("could not acknowledge "+command, "interaction", x.i.ID, "error", err.Error())
-		done()
-		return nil, false
+		finish()
+		return nil, nil, false
 	}
-	return done, true
+	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
+	return ctx, func() { cancel(); finish() }, true
 }
 
 // lookupOptions reads the as_of, source, since and until options of a

@@ -126,13 +126,11 @@ func (b *Bot) timeline(x *exchange, data discordgo.ApplicationCommandInteraction
 		return
 	}
 	user := userOf(i)
-	done, ok := b.admitAndDefer(x, "/timeline", false)
+	ctx, done, ok := b.admitAndDefer(x, "/timeline", false)
 	if !ok {
 		return
 	}
 	defer done()
-	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
-	defer cancel()
 	tl, err := b.makeTimeline(ctx, tlr, rag.TimelineQuery{Topic: topic, AsOf: asOf, Filter: filter})
 	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
