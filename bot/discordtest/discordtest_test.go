@@ -74,6 +74,16 @@ func connect(t *testing.T, fake *discordtest.Server, intents discordgo.Intent, r
 
 const guildIntents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 
+// registered starts a fake with default options and connects a session
+// that may reconnect and has registered /ask.
+func registered(t *testing.T) (*discordtest.Server, *discordgo.Session, events) {
+	t.Helper()
+	fake := discordtest.New(t, discordtest.Options{})
+	s, ev := connect(t, fake, guildIntents, true)
+	register(t, s, fake)
+	return fake, s, ev
+}
+
 func register(t *testing.T, s *discordgo.Session, fake *discordtest.Server) {
 	t.Helper()
 	_, err := s.ApplicationCommandBulkOverwrite(fake.AppID, fake.GuildID, []*discordgo.ApplicationCommand{{
@@ -150,9 +160,7 @@ func TestWrongTokenIsUnauthorized(t *testing.T) {
 
 func TestInteractionAcknowledgementRules(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, s, ev := registered(t)
 	user := fake.NewUser("ann")
 	in, err := fake.Invoke(discordtest.Ask(user, "when?"))
 	if err != nil {
@@ -283,9 +291,7 @@ func TestMessageContentNeedsMentionOrDM(t *testing.T) {
 
 func TestResumeReplaysMissedEvents(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, _, ev := registered(t)
 	if err := fake.DropConnection(); err != nil {
 		t.Fatal(err)
 	}
@@ -304,9 +310,7 @@ func TestResumeReplaysMissedEvents(t *testing.T) {
 
 func TestReconnectAndInvalidSession(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, _, ev := registered(t)
 	if err := fake.RequestReconnect(); err != nil {
 		t.Fatal(err)
 	}
@@ -390,9 +394,7 @@ func TestScriptedFailuresAndGlobalRateLimit(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, s, ev := registered(t)
 	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
 	if err != nil {
 		t.Fatal(err)

@@ -567,12 +567,17 @@ func (s *Server) sendReadyLocked(c *gwConn, sess *gwSession, compress bool) bool
 		}
 	}
 	sess.conn = c
+	s.gw.stats.Ready++
+	s.makeLiveLocked(c)
+	return true
+}
+
+// makeLiveLocked makes c the live connection, ready for dispatches.
+func (s *Server) makeLiveLocked(c *gwConn) {
 	c.ready, c.left = true, false
 	s.gw.current = c
-	s.gw.stats.Ready++
 	s.gw.stats.Connected = true
 	s.notifyLocked()
-	return true
 }
 
 // guildOwnerID is the made-up id of the guild's owner.
@@ -623,11 +628,8 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 	if err := s.sendLocked(c, sess, "RESUMED", map[string]any{"_trace": []string{"[\"discordtest\"]"}}, false); err != nil {
 		return false
 	}
-	c.ready, c.left = true, false
-	s.gw.current = c
 	s.gw.stats.Resumed++
-	s.gw.stats.Connected = true
-	s.notifyLocked()
+	s.makeLiveLocked(c)
 	return true
 }
 
