@@ -84,6 +84,19 @@ func registered(t *testing.T) (*discordtest.Server, *discordgo.Session, events) 
 	return fake, s, ev
 }
 
+// asked is registered followed by Ann's /ask "q", received by the
+// session: the fake, the session, and the interaction as the fake
+// dispatched it and as the session received it.
+func asked(t *testing.T) (*discordtest.Server, *discordgo.Session, discordtest.Interaction, *discordgo.Interaction) {
+	t.Helper()
+	fake, s, ev := registered(t)
+	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, s, in, receive(t, ev.interactions)
+}
+
 func register(t *testing.T, s *discordgo.Session, fake *discordtest.Server) {
 	t.Helper()
 	_, err := s.ApplicationCommandBulkOverwrite(fake.AppID, fake.GuildID, []*discordgo.ApplicationCommand{{
@@ -394,12 +407,7 @@ func TestScriptedFailuresAndGlobalRateLimit(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	t.Parallel()
-	fake, s, ev := registered(t)
-	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := receive(t, ev.interactions)
+	fake, s, in, i := asked(t)
 	if o := fake.Outcome(in); o.Acked || o.Final {
 		t.Fatalf("before the acknowledgement: %+v", o)
 	}

@@ -348,12 +348,7 @@ func TestReplyPing(t *testing.T) {
 
 func TestDeletedResponse(t *testing.T) {
 	t.Parallel()
-	fake, s, ev := registered(t)
-	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := receive(t, ev.interactions)
+	fake, s, in, i := asked(t)
 	if err := s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
 		t.Fatal(err)
 	}
