@@ -5,7 +5,6 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
-	"citebot/bot/internal/redact"
 	"citebot/bot/internal/render"
 )
 
@@ -46,12 +45,6 @@ func InvalidBudget(o *Options, n int) { o.timings.invalidBudget = n }
 // discordtest.
 func FastTimings(o *Options) {
 	o.timings = timings{invalidBudget: o.timings.invalidBudget, identifySpacing: 20 * time.Millisecond, restartBase: 300 * time.Millisecond, registerBase: 50 * time.Millisecond, stableAfter: time.Hour}
-}
-
-// ScrubSecrets is the secret filter of logs and outgoing messages.
-func ScrubSecrets(text string, secrets ...string) string {
-	out, _ := redact.New(secrets...).Scrub(text)
-	return out
 }
 
 // WithFeedback adds the 👍/👎 buttons of an answer id to a rendered answer.
