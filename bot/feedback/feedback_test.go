@@ -20,9 +20,9 @@ func TestRecordReadLatest(t *testing.T) {
 	}
 	ctx := context.Background()
 	votes := []feedback.Vote{
-		{Time: time.Now(), AnswerID: "a1", Vote: feedback.Up, UserID: "111"},
-		{Time: time.Now(), AnswerID: "a1", Vote: feedback.Down, Previous: feedback.Up, UserID: "111"},
-		{Time: time.Now(), AnswerID: "a1", Vote: feedback.Up, UserID: "222"},
+		{Time: time.Now(), AnswerID: "a1", Vote: feedback.Up, UserID: "user-ann"},
+		{Time: time.Now(), AnswerID: "a1", Vote: feedback.Down, Previous: feedback.Up, UserID: "user-ann"},
+		{Time: time.Now(), AnswerID: "a1", Vote: feedback.Up, UserID: "user-bob"},
 	}
 	for _, v := range votes {
 		if err := l.Record(ctx, v); err != nil {
@@ -33,7 +33,7 @@ func TestRecordReadLatest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(string(data), "111") || strings.Contains(string(data), "222") {
+	if strings.Contains(string(data), "user-ann") || strings.Contains(string(data), "user-bob") {
 		t.Errorf("the log holds a raw user id:\n%s", data)
 	}
 	recs, warns, err := feedback.Read(strings.NewReader(string(data)+"not json\n{\"answer_id\":\"a2\",\"vote\":\"sideways\"}\n"), "feedback.jsonl")
@@ -47,8 +47,8 @@ func TestRecordReadLatest(t *testing.T) {
 		t.Errorf("warnings %v do not name their lines", warns)
 	}
 	latest := feedback.Latest(recs)
-	if len(latest) != 2 || latest[0].Vote != feedback.Down || latest[0].User != l.HashUser("111") || latest[1].User != l.HashUser("222") {
-		t.Errorf("got latest %+v, want user 111's changed vote (down) and user 222's", latest)
+	if len(latest) != 2 || latest[0].Vote != feedback.Down || latest[0].User != l.HashUser("user-ann") || latest[1].User != l.HashUser("user-bob") {
+		t.Errorf("got latest %+v, want user-ann's changed vote (down) and user-bob's", latest)
 	}
 }
 
@@ -62,7 +62,7 @@ func TestSaltIsKeptAndChecked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l1.HashUser("111") != l2.HashUser("111") {
+	if l1.HashUser("user-ann") != l2.HashUser("user-ann") {
 		t.Error("reopening the log changed the user hashes")
 	}
 	salt := filepath.Join(dir, feedback.SaltFile)
