@@ -83,6 +83,8 @@ func exemptFromGlobal(path string) bool {
 	return strings.Contains(path, "/interactions/") || strings.Contains(path, "/webhooks/")
 }
 
+// RoundTrip sends req unless the invalid-request budget is spent, after
+// any global pause, and counts the 401, 403 and 429 answers.
 func (g *Gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !exemptFromGlobal(req.URL.Path) {
 		if err := g.waitGlobal(req.Context()); err != nil {
