@@ -3,7 +3,6 @@ package discordtest
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -136,8 +135,6 @@ func (s *Server) getMe(_ *http.Request, _ *Request) (int, any, *httpError) {
 	return http.StatusOK, userJSON(s.BotUser), nil
 }
 
-var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$`)
-
 // putCommands is the bulk overwrite of global or guild commands.
 func (s *Server) putCommands(r *http.Request, req *Request) (int, any, *httpError) {
 	if r.PathValue("application") != s.AppID {
@@ -162,7 +159,7 @@ func (s *Server) putCommands(r *http.Request, req *Request) (int, any, *httpErro
 			problems = append(problems, "command "+strconv.Itoa(i)+" is not an object")
 			continue
 		}
-		problems = append(problems, validateCommand(m)...)
+		problems = append(problems, validate.Command(m)...)
 		if guild != "" {
 			// Discord documents dm_permission, integration_types and
 			// contexts as "only for globally-scoped commands" ("Guild
@@ -221,66 +218,6 @@ func (s *Server) getCommands(r *http.Request, _ *Request) (int, any, *httpError)
 		cmds = []map[string]any{}
 	}
 	return http.StatusOK, cmds, nil
-}
-
-// validateCommand checks a chat-input command as Discord does.
-func validateCommand(c map[string]any) []string {
-	var p []string
-	name, _ := c["name"].(string)
-	if !commandName.MatchString(name) {
-		p = append(p, "command name "+strconv.Quote(name)+" must be 1-32 lowercase letters, digits, - or _")
-	}
-	if t, ok := c["type"].(float64); ok && t != 1 {
-		return p
-	}
-	desc, _ := c["description"].(string)
-	if n := validate.UTF16Len(desc); n < 1 || n > 100 {
-		p = append(p, "command "+name+": description must be 1-100 characters")
-	}
-	opts, _ := c["options"].([]any)
-	if len(opts) > 25 {
-		p = append(p, "command "+name+": at most 25 options")
-	}
-	optional := false
-	seen := map[string]bool{}
-	for _, o := range opts {
-		om, _ := o.(map[string]any)
-		on, _ := om["name"].(string)
-		if !commandName.MatchString(on) {
-			p = append(p, "option name "+strconv.Quote(on)+" is invalid")
-		}
-		if seen[on] {
-			p = append(p, "duplicate option "+on)
-		}
-		seen[on] = true
-		od, _ := om["description"].(string)
-		if n := validate.UTF16Len(od); n < 1 || n > 100 {
-			p = append(p, "option "+on+": description must be 1-100 characters")
-		}
-		req, _ := om["required"].(bool)
-		if req && optional {
-			p = append(p, "option "+on+": required options must come before optional ones")
-		}
-		if !req {
-			optional = true
-		}
-		typ, _ := om["type"].(float64)
-		if typ < 1 || typ > 11 {
-			p = append(p, "option "+on+": invalid type")
-		}
-		if ac, _ := om["autocomplete"].(bool); ac {
-			if typ != 3 && typ != 4 && typ != 10 {
-				p = append(p, "option "+on+": autocomplete needs a string, integer or number option")
-			}
-			if ch, _ := om["choices"].([]any); len(ch) > 0 {
-				p = append(p, "option "+on+": autocomplete cannot be combined with choices")
-			}
-		}
-		if ml, ok := om["max_length"].(float64); ok && (ml < 1 || ml > 6000) {
-			p = append(p, "option "+on+": max_length must be 1-6000")
-		}
-	}
-	return p
 }
 
 // postCallback is the interaction response: the single acknowledgement.

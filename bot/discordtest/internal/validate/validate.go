@@ -8,6 +8,8 @@ package validate
 import (
 	"fmt"
 	"net/url"
+	"regexp"
+	"strconv"
 	"unicode/utf16"
 )
 
@@ -249,4 +251,67 @@ func validURL(s string) bool {
 	}
 	u, err := url.Parse(s)
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https" || u.Scheme == "discord") && u.Host != ""
+}
+
+// commandName is Discord's rule for the names of commands and options.
+var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$`)
+
+// Command checks a chat-input command as Discord does.
+func Command(c map[string]any) []string {
+	var p []string
+	name, _ := c["name"].(string)
+	if !commandName.MatchString(name) {
+		p = append(p, "command name "+strconv.Quote(name)+" must be 1-32 lowercase letters, digits, - or _")
+	}
+	if t, ok := c["type"].(float64); ok && t != 1 {
+		return p
+	}
+	desc, _ := c["description"].(string)
+	if n := UTF16Len(desc); n < 1 || n > 100 {
+		p = append(p, "command "+name+": description must be 1-100 characters")
+	}
+	opts, _ := c["options"].([]any)
+	if len(opts) > 25 {
+		p = append(p, "command "+name+": at most 25 options")
+	}
+	optional := false
+	seen := map[string]bool{}
+	for _, o := range opts {
+		om, _ := o.(map[string]any)
+		on, _ := om["name"].(string)
+		if !commandName.MatchString(on) {
+			p = append(p, "option name "+strconv.Quote(on)+" is invalid")
+		}
+		if seen[on] {
+			p = append(p, "duplicate option "+on)
+		}
+		seen[on] = true
+		od, _ := om["description"].(string)
+		if n := UTF16Len(od); n < 1 || n > 100 {
+			p = append(p, "option "+on+": description must be 1-100 characters")
+		}
+		req, _ := om["required"].(bool)
+		if req && optional {
+			p = append(p, "option "+on+": required options must come before optional ones")
+		}
+		if !req {
+			optional = true
+		}
+		typ, _ := om["type"].(float64)
+		if typ < 1 || typ > 11 {
+			p = append(p, "option "+on+": invalid type")
+		}
+		if ac, _ := om["autocomplete"].(bool); ac {
+			if typ != 3 && typ != 4 && typ != 10 {
+				p = append(p, "option "+on+": autocomplete needs a string, integer or number option")
+			}
+			if ch, _ := om["choices"].([]any); len(ch) > 0 {
+				p = append(p, "option "+on+": autocomplete cannot be combined with choices")
+			}
+		}
+		if ml, ok := om["max_length"].(float64); ok && (ml < 1 || ml > 6000) {
+			p = append(p, "option "+on+": max_length must be 1-6000")
+		}
+	}
+	return p
 }
