@@ -16,10 +16,8 @@ type library []render.ArticleInfo
 func (l library) Articles() []render.ArticleInfo { return l }
 
 func (l library) Article(id string) (render.ArticleInfo, bool) {
-	for _, a := range l {
-		if a.ID == id {
-			return a, true
-		}
+	if i := slices.IndexFunc(l, func(a render.ArticleInfo) bool { return a.ID == id }); i >= 0 {
+		return l[i], true
 	}
 	return render.ArticleInfo{}, false
 }
@@ -35,8 +33,8 @@ func testLibrary() library {
 	}
 }
 
-func ids(as []render.ArticleInfo) []string {
-	var out []string
+// ids are the ids of as, in order.
+func ids(as []render.ArticleInfo) (out []string) {
 	for _, a := range as {
 		out = append(out, a.ID)
 	}
