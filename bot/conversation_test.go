@@ -233,10 +233,7 @@ func TestThreadConversation(t *testing.T) {
 			t.Errorf("second mention in the thread: got history %q", got)
 		}
 		// /ask in the thread continues it too.
-		in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "where was that"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "where was that"}}})
 		waitEdit(t, fake, in, isFinal)
 		if !run.logs.WaitFor(waitCtx(t), " interaction="+in.ID+" ") {
 			t.Fatal("the bot did not log its answer to /ask")
@@ -250,10 +247,7 @@ func TestThreadConversation(t *testing.T) {
 		// "/ask thanks!" there asks nothing: a notice only the user sees,
 		// and the answerer is not asked.
 		before := rec.count()
-		thanks, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "thanks!"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		thanks := invoke(t, fake, discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "thanks!"}}})
 		callback := func(r discordtest.Request) bool { return r.Interaction == thanks.ID && r.Status == 204 }
 		if _, err := fake.WaitRequest(waitCtx(t), callback); err != nil {
 			t.Fatal(err)

@@ -410,10 +410,7 @@ func TestHandlerPanicTellsTheUser(t *testing.T) {
 	r := startBot(t, fake, bot.Options{Answerer: answerWith(bidenXiAnswer()), Library: panickyLibrary{}})
 	in := ask(t, fake, fake.NewUser("ann"), "when?")
 	waitEdit(t, fake, in, isFinal)
-	src, err := fake.Invoke(discordtest.Invocation{Command: "sources", User: fake.NewUser("bob")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := invoke(t, fake, discordtest.Invocation{Command: "sources", User: fake.NewUser("bob")})
 	ack, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Interaction == src.ID })
 	if err != nil {
 		t.Fatal(err)

@@ -151,10 +151,7 @@ func TestHostileTextThroughDiscord(t *testing.T) {
 		{Command: "article", Focused: "id", Options: []discordtest.Opt{{Name: "id", Value: ""}}},
 	} {
 		inv.User = u
-		in, err := fake.Invoke(inv)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, inv)
 		ins = append(ins, in)
 	}
 	msg, err := fake.Post(discordtest.Post{Author: u, Content: "<@" + fake.BotUser.ID + "> @everyone <@&123456789012345678> when?"})

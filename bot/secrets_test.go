@@ -71,10 +71,7 @@ func TestTokenNeverLeaks(t *testing.T) {
 	invoke := func(inv discordtest.Invocation) discordtest.Interaction {
 		t.Helper()
 		inv.User = u
-		in, err := fake.Invoke(inv)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, inv)
 		ins = append(ins, in)
 		return in
 	}

@@ -173,10 +173,7 @@ func TestTimelineSeed(t *testing.T) {
 	u := fake.NewUser("ann")
 	run := func(opts ...discordtest.Opt) string {
 		t.Helper()
-		in, err := fake.Invoke(discordtest.Invocation{Command: "timeline", User: u, Options: append([]discordtest.Opt{{Name: "topic", Value: "Biden Xi calls and meetings"}}, opts...)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, discordtest.Invocation{Command: "timeline", User: u, Options: append([]discordtest.Opt{{Name: "topic", Value: "Biden Xi calls and meetings"}}, opts...)})
 		m := timelineMessage(t, fake, in)
 		if len(m.Components) != 0 && strings.Contains(messageText(m), "Timeline") {
 			t.Errorf("a timeline of one page has buttons: %v", buttons(m))
@@ -200,10 +197,7 @@ func TestTimelineSeed(t *testing.T) {
 	if got := run(discordtest.Opt{Name: "source", Value: "Reuters"}, discordtest.Opt{Name: "until", Value: "2020"}); !strings.Contains(got, "No articles from Reuters before 2021.") {
 		t.Errorf("empty filter: got %q", got)
 	}
-	in, err := fake.Invoke(discordtest.Invocation{Command: "timeline", User: u, Options: []discordtest.Opt{{Name: "topic", Value: "Biden"}, {Name: "since", Value: "2024-13"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := invoke(t, fake, discordtest.Invocation{Command: "timeline", User: u, Options: []discordtest.Opt{{Name: "topic", Value: "Biden"}, {Name: "since", Value: "2024-13"}}})
 	ack, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Interaction == in.ID })
 	if err != nil {
 		t.Fatal(err)
