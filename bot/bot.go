@@ -11,7 +11,7 @@
 // content of messages that mention the bot and of direct messages without
 // MESSAGE_CONTENT.
 //
-// A supervisor (gateway.go) owns the gateway connection: it reconnects and
+// A supervisor (internal/gateway) owns the gateway connection: it reconnects and
 // resumes after every kind of disconnect, keeps within Discord's identify
 // limits (identify.go, with state kept across restarts in StateFile), and
 // reports readiness and health ([Bot.Status]). discordgo's gateway
@@ -19,22 +19,22 @@
 // third_party/discordgo.
 //
 // Every message it sends allows no mentions, and all text that comes from
-// users, articles or a model is escaped ([Escape]), so neither a question
+// users, articles or a model is escaped ([render.Escape]), so neither a question
 // nor an article can ping anyone, break the layout or disguise a link.
 //
 // Requests to Discord are retried within bounds: after a 429 the bot waits
 // the retry_after Discord asks for (a global 429 pauses every request),
 // after a 5xx it backs off, at most 5 attempts per request and never past
 // the time left to answer (see Options.DeliveryTimeout); 401, 403 and 429
-// answers are counted and capped (transport.go). Its logs never contain
+// answers are counted and capped (internal/rest). Its logs never contain
 // the token, Options.Secrets or the tokens of interactions, and nothing it
-// sends to Discord contains the token or Options.Secrets (redact.go).
+// sends to Discord contains the token or Options.Secrets (internal/redact).
 //
 // Replies to its answers, mentions in threads where it answered and /ask
 // there continue a conversation: the earlier turns go to the answerer as
-// rag.Query.History, remembered in memory only (conversation.go,
+// rag.Query.History, remembered in memory only (internal/conversation,
 // followup.go). Every answer carries 👍/👎 buttons whose votes go to a
-// [FeedbackSink] ([FeedbackLog] appends them to feedback.jsonl).
+// [feedback.Sink] ([feedback.Log] appends them to feedback.jsonl).
 //
 // The bot depends on rag's domain types only through small interfaces
 // ([Answerer], [Searcher], [Library]) that cmd wires to the real index.
@@ -55,6 +55,15 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
 
+	"citebot/bot/feedback"
+	"citebot/bot/internal/catalog"
+	"citebot/bot/internal/conversation"
+	"citebot/bot/internal/gateway"
+	"citebot/bot/internal/limits"
+	"citebot/bot/internal/redact"
+	"citebot/bot/internal/render"
+	"citebot/bot/internal/rest"
+	"citebot/bot/internal/state"
 	"citebot/rag"
 	"citebot/rag/backoff"
 )
@@ -83,6 +92,10 @@ type Library interface {
 	// Article returns the article with the given id.
 	Article(id string) (ArticleInfo, bool)
 }
+
+// ArticleInfo describes an article of the corpus for /sources, /article and
+// autocomplete; it is the renderer's type, named here for [Library].
+type ArticleInfo = render.ArticleInfo
 
 var (
 	_ Answerer = (*rag.Extractive)(nil)
@@ -169,7 +182,7 @@ type Options struct {
 	// do not back off. serve uses the data directory.
 	StateDir string
 	// Conversations bounds how many answers the bot remembers for
-	// follow-ups and feedback (conversation.go); the least recently used
+	// follow-ups and feedback (internal/conversation); the least recently used
 	// are forgotten first. Default 10,000.
 	Conversations int
 	// ConversationTTL is how long an answer is remembered after it was
@@ -178,7 +191,7 @@ type Options struct {
 	ConversationTTL time.Duration
 	// Feedback records the votes of the 👍 and 👎 buttons under every
 	// answer. Nil: answers carry no feedback buttons.
-	Feedback FeedbackSink
+	Feedback feedback.Sink
 	// MessageContent asks for the privileged MESSAGE_CONTENT intent (it
 	// must be enabled in the developer portal). Without it Discord sends
 	// the bot the text of guild messages only when they mention it, so a
@@ -228,14 +241,14 @@ type Bot struct {
 	opts  Options
 	log   *slog.Logger
 	s     *discordgo.Session
-	guard *dialGuard
-	gw    *gateway
-	gate  *gate
-	lim   *limits
+	guard *gateway.DialGuard
+	gw    *gateway.Supervisor
+	gate  *rest.Gate
+	lim   *limits.Limiter
 	// secrets finds the token and Options.Secrets in text.
-	secrets secretFilter
-	state   *stateStore
-	convs   *conversations
+	secrets redact.Filter
+	state   *state.Store
+	convs   *conversation.Store
 	fbOrder ticketLock
 
 	// work is the parent context of answers; it is cancelled when the
@@ -258,7 +271,7 @@ type Bot struct {
 	closing bool
 	active  tracker
 
-	cat catalogCache
+	cat *catalog.Catalog
 
 	// guilds are the ids of the guilds READY listed (at most
 	// maxClearGuilds), once ready is closed.
@@ -282,8 +295,8 @@ func New(opts Options) (*Bot, error) {
 	// Every log line goes through a handler that removes the token, the
 	// other secrets and interaction tokens, whatever logs it; every body
 	// sent to Discord through scrubOutgoing.
-	secrets := newSecretFilter(append([]string{tok}, opts.Secrets...)...)
-	opts.Logger = newRedactingLogger(opts.Logger, secrets)
+	secrets := redact.New(append([]string{tok}, opts.Secrets...)...)
+	opts.Logger = redact.Logger(opts.Logger, secrets)
 	if err := checkShards(opts); err != nil {
 		return nil, err
 	}
@@ -291,12 +304,13 @@ func New(opts Options) (*Bot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bot: %w", err)
 	}
-	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: newLimits(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
-		convs: newConversations(opts.Conversations, opts.ConversationTTL)}
-	b.guard = &dialGuard{timeout: opts.OpenTimeout}
-	b.gw = newGateway(b)
+	b := &Bot{opts: opts, log: opts.Logger, s: s, lim: limits.New(opts.UserRate, opts.MaxConcurrent), ownClient: ownClient, secrets: secrets,
+		convs: conversation.New(opts.Conversations, opts.ConversationTTL), cat: catalog.New(opts.Library)}
+	b.guard = gateway.NewDialGuard(opts.OpenTimeout)
+	b.gw = gateway.New(gateway.Config{Session: s, Guard: b.guard, BeforeIdentify: b.beforeIdentify, Identified: b.identified, Log: b.log,
+		OpenTimeout: opts.OpenTimeout, StuckTimeout: opts.StuckTimeout, HTTPTimeout: opts.HTTPClient.Timeout, DisableReconnect: opts.DisableReconnect})
 	b.configureSession()
-	if b.state, err = openState(opts.StateDir, stateFileName(opts)); err != nil {
+	if b.state, err = state.Open(opts.StateDir, stateFileName(opts)); err != nil {
 		b.log.Warn("the bot's state file cannot be used", "error", err.Error())
 	}
 	installLogger(b.log)
@@ -308,54 +322,39 @@ func New(opts Options) (*Bot, error) {
 
 // withDefaults returns opts with every zero value replaced by its default.
 func (opts Options) withDefaults() Options {
-	if opts.TopK <= 0 {
-		opts.TopK = DefaultTopK
-	}
+	positiveOr(&opts.TopK, DefaultTopK)
 	if opts.AsOf == nil {
 		opts.AsOf = func() time.Time { return rag.Today(time.Now()) }
 	}
-	if opts.AnswerTimeout <= 0 {
-		opts.AnswerTimeout = DefaultAnswerTimeout
-	}
-	if opts.UserRate <= 0 {
-		opts.UserRate = DefaultUserRate
-	}
-	if opts.MaxConcurrent <= 0 {
-		opts.MaxConcurrent = DefaultMaxConcurrent
-	}
+	positiveOr(&opts.AnswerTimeout, DefaultAnswerTimeout)
+	positiveOr(&opts.UserRate, DefaultUserRate)
+	positiveOr(&opts.MaxConcurrent, DefaultMaxConcurrent)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	if opts.Conversations <= 0 {
-		opts.Conversations = DefaultConversations
-	}
-	if opts.ConversationTTL <= 0 {
-		opts.ConversationTTL = DefaultConversationTTL
-	}
+	positiveOr(&opts.Conversations, DefaultConversations)
+	positiveOr(&opts.ConversationTTL, DefaultConversationTTL)
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 20 * time.Second}
 	}
-	if opts.OpenTimeout <= 0 {
-		opts.OpenTimeout = 30 * time.Second
-	}
-	if opts.StuckTimeout <= 0 {
-		opts.StuckTimeout = 10 * time.Minute
-	}
+	positiveOr(&opts.OpenTimeout, 30*time.Second)
+	positiveOr(&opts.StuckTimeout, 10*time.Minute)
 	opts.timings = opts.timings.withDefaults()
-	if opts.ShutdownGrace <= 0 {
-		opts.ShutdownGrace = DefaultShutdownGrace
-	}
-	if opts.StreamInterval <= 0 {
-		opts.StreamInterval = time.Second
-	}
-	if opts.DeliveryTimeout <= 0 {
-		opts.DeliveryTimeout = 2 * time.Minute
-	}
+	positiveOr(&opts.ShutdownGrace, DefaultShutdownGrace)
+	positiveOr(&opts.StreamInterval, time.Second)
+	positiveOr(&opts.DeliveryTimeout, 2*time.Minute)
 	return opts
 }
 
+// positiveOr sets *v to def when it is not positive.
+func positiveOr[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
 // configureSession sets up the discordgo session: every REST request,
-// discordgo's included, goes through the gate (transport.go), which keeps
+// discordgo's included, goes through the gate (internal/rest), which keeps
 // the global rate limits and counts invalid requests; the gateway dials
 // through the dial guard; reconnects and rate-limit retries are the
 // bot's, not discordgo's.
@@ -365,19 +364,19 @@ func (b *Bot) configureSession() {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	b.gate = &gate{next: base, log: b.log, budget: opts.timings.invalidBudget}
+	b.gate = rest.NewGate(base, b.log, opts.timings.invalidBudget)
 	client := *opts.HTTPClient
 	client.Transport = b.gate
 	if opts.ShardCount > 1 {
 		s.ShardID, s.ShardCount = opts.ShardID, opts.ShardCount
 	}
 	s.Client = &client
-	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.dial}
+	s.Dialer = &websocket.Dialer{Proxy: http.ProxyFromEnvironment, HandshakeTimeout: 15 * time.Second, NetDialContext: b.guard.Dial}
 	s.Identify.Intents = Intents
 	if opts.MessageContent {
 		s.Identify.Intents |= discordgo.IntentMessageContent
 	}
-	// The bot's gateway supervisor reconnects (gateway.go), not discordgo.
+	// The bot's gateway supervisor reconnects (internal/gateway), not discordgo.
 	s.ShouldReconnectOnError = false
 	// discordgo would retry a 429 for ever, sleeping through retry_after
 	// without a context; the bot's own requests retry with bounds
@@ -397,7 +396,7 @@ func (b *Bot) addHandlers() {
 	s.AddHandler(b.onMessage)
 	b.trackThreads()
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) {
-		b.gw.disconnected()
+		b.gw.Disconnected()
 		b.log.Debug("disconnected from the Discord gateway")
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) {
@@ -429,21 +428,21 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.restartBackoff(ctx); err != nil {
 		return nil // stopped while waiting
 	}
-	if err := b.gw.connectFirst(ctx); err != nil {
+	if err := b.gw.ConnectFirst(ctx); err != nil {
 		// A request for the gateway URL may still be in flight (it has no
 		// context and runs until the HTTP client's timeout): do not wait
 		// for it, but make sure it can no longer open a connection.
-		b.guard.stop()
+		b.guard.Stop()
 		if ctx.Err() != nil {
 			return nil // stopped while connecting
 		}
-		return connectError(err)
+		return gateway.ConnectError(err)
 	}
 	user, appID := b.identity()
 	b.log.Info("connected to Discord", "bot", user.Username, "bot_id", user.ID)
 	loop, stopLoop := context.WithCancel(ctx)
 	defer stopLoop()
-	b.gw.start(loop)
+	b.gw.Start(loop)
 	registered := make(chan struct{})
 	go func() {
 		defer close(registered)
@@ -456,7 +455,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			running = false
-		case runErr = <-b.gw.fatal:
+		case runErr = <-b.gw.Fatal():
 			b.log.Error("the Discord gateway refused the bot; stopping", "error", runErr.Error())
 			running = false
 		case <-stable.C:
@@ -506,25 +505,6 @@ func (b *Bot) registerLoop(ctx context.Context, user *discordgo.User, appID stri
 			return
 		}
 	}
-}
-
-// connectError explains a failed gateway connection.
-func connectError(err error) error {
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) {
-		switch ce.Code {
-		case 4004:
-			return errors.New("connect to Discord: the token was rejected (authentication failed); reset it in the developer portal and set DISCORD_TOKEN again")
-		case 4014:
-			return errors.New("connect to Discord: disallowed intents; citebot needs no privileged intent, so this is unexpected")
-		}
-		return fmt.Errorf("connect to Discord: the gateway closed the connection: %d %s", ce.Code, ce.Text)
-	}
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
-		return errors.New("connect to Discord: the token was rejected (401 Unauthorized); reset it in the developer portal and set DISCORD_TOKEN again")
-	}
-	return fmt.Errorf("connect to Discord: %w", err)
 }
 
 // identity returns the bot user and application id from READY.
@@ -584,7 +564,7 @@ func (b *Bot) clearOtherScopes(ctx context.Context, appID string) {
 	if scope == "" {
 		scope = scopeGlobal
 	}
-	recorded := b.state.get().CommandScopes
+	recorded := b.state.Get().CommandScopes
 	var others []string
 	add := func(s string) {
 		if s != scope && !slices.Contains(others, s) {
@@ -624,7 +604,7 @@ func (b *Bot) clearOtherScopes(ctx context.Context, appID string) {
 			b.log.Info("removed the slash commands registered in another scope", "scope", other, "commands", n, "now", scope)
 		}
 	}
-	b.save(func(p *persisted) { p.CommandScopes = keep })
+	b.save(func(p *state.Persisted) { p.CommandScopes = keep })
 }
 
 // begin counts a handler in; it returns false once shutdown has begun.
@@ -662,8 +642,8 @@ func (b *Bot) shutdown() {
 	cancelLast()
 	// The reconnect loop has been told to stop; once it has, nothing opens
 	// a connection any more.
-	b.gw.stop()
-	b.guard.stop()
+	b.gw.Stop()
+	b.guard.Stop()
 	b.closeSession()
 	if b.ownClient {
 		b.s.Client.CloseIdleConnections()
@@ -672,7 +652,7 @@ func (b *Bot) shutdown() {
 }
 
 func (b *Bot) closeSession() {
-	if b.gw.openInProgress() {
+	if b.gw.OpenInProgress() {
 		// An Open that outlived its deadline holds discordgo's lock: Close
 		// would wait for it. The guard has closed its connection and
 		// refuses new ones, so it ends without a session.

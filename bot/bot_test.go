@@ -10,6 +10,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/rag"
 )
 
@@ -82,7 +83,14 @@ var waitCtx = discordtest.WaitContext
 
 func ask(t *testing.T, fake *discordtest.Server, u discordtest.User, question string, more ...discordtest.Opt) discordtest.Interaction {
 	t.Helper()
-	in, err := fake.Invoke(discordtest.Ask(u, question, more...))
+	return invoke(t, fake, discordtest.Ask(u, question, more...))
+}
+
+// invoke dispatches a slash command invocation and fails the test when
+// the fake cannot.
+func invoke(t *testing.T, fake *discordtest.Server, inv discordtest.Invocation) discordtest.Interaction {
+	t.Helper()
+	in, err := fake.Invoke(inv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +260,7 @@ func TestLongAnswerContinuesInFollowUps(t *testing.T) {
 	long := longAnswer(60)
 	startBot(t, fake, bot.Options{Answerer: answerFunc(func(context.Context, rag.Query) (rag.Answer, error) { return long, nil })})
 	in := ask(t, fake, fake.NewUser("ann"), "tell me everything", discordtest.Opt{Name: "ephemeral", Value: true})
-	want := len(bot.RenderAnswer(long)) - 1
+	want := len(render.Answer(long)) - 1
 	ctx := waitCtx(t)
 	for len(fake.Followups(in)) < want {
 		select {
@@ -412,10 +420,7 @@ func TestGlobalCommandsWorkInDMs(t *testing.T) {
 	fake := discordtest.New(t, discordtest.Options{})
 	startBot(t, fake, bot.Options{Answerer: answerFunc(func(context.Context, rag.Query) (rag.Answer, error) { return bidenXiAnswer(), nil })})
 	u := fake.NewUser("ann")
-	in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, DM: true, Options: []discordtest.Opt{{Name: "question", Value: "when?"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := invoke(t, fake, discordtest.Invocation{Command: "ask", User: u, DM: true, Options: []discordtest.Opt{{Name: "question", Value: "when?"}}})
 	if in.Payload["member"] != nil || in.Payload["user"] == nil {
 		t.Fatalf("DM payload has member %v and user %v, want user only", in.Payload["member"], in.Payload["user"])
 	}

@@ -14,6 +14,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/feedback"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -100,10 +101,10 @@ func mention(fake *discordtest.Server, text string) string {
 }
 
 // openFeedback opens a feedback log in a temporary directory.
-func openFeedback(t *testing.T) (*bot.FeedbackLog, string) {
+func openFeedback(t *testing.T) (*feedback.Log, string) {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := bot.OpenFeedbackLog(dir)
+	l, err := feedback.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,10 +233,7 @@ func TestThreadConversation(t *testing.T) {
 			t.Errorf("second mention in the thread: got history %q", got)
 		}
 		// /ask in the thread continues it too.
-		in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "where was that"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "where was that"}}})
 		waitEdit(t, fake, in, isFinal)
 		if !run.logs.WaitFor(waitCtx(t), " interaction="+in.ID+" ") {
 			t.Fatal("the bot did not log its answer to /ask")
@@ -249,10 +247,7 @@ func TestThreadConversation(t *testing.T) {
 		// "/ask thanks!" there asks nothing: a notice only the user sees,
 		// and the answerer is not asked.
 		before := rec.count()
-		thanks, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "thanks!"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		thanks := invoke(t, fake, discordtest.Invocation{Command: "ask", User: u, ChannelID: th, Options: []discordtest.Opt{{Name: "question", Value: "thanks!"}}})
 		callback := func(r discordtest.Request) bool { return r.Interaction == thanks.ID && r.Status == 204 }
 		if _, err := fake.WaitRequest(waitCtx(t), callback); err != nil {
 			t.Fatal(err)
@@ -371,7 +366,7 @@ func TestFeedbackVoteChangedRecordedOnce(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
 	fb, dir := openFeedback(t)
-	sink := &countingSink{next: fb, recorded: make(chan bot.Feedback, 10)}
+	sink := &countingSink{next: fb, recorded: make(chan feedback.Vote, 10)}
 	run := startBot(t, fake, bot.Options{Answerer: &recorder{}, Feedback: sink})
 	u := fake.NewUser("gus")
 	id1, _ := post(t, run, discordtest.Post{Author: u, Content: mention(fake, "when did Biden and Xi last speak?")})
@@ -408,11 +403,11 @@ func TestFeedbackVoteChangedRecordedOnce(t *testing.T) {
 	if len(recs) != 2 {
 		t.Fatalf("got %d records, want 2", len(recs))
 	}
-	if recs[0].Vote != bot.VoteUp || recs[1].Vote != bot.VoteDown {
+	if recs[0].Vote != feedback.Up || recs[1].Vote != feedback.Down {
 		t.Errorf("got votes %s, %s; want up, then down", recs[0].Vote, recs[1].Vote)
 	}
-	latest := bot.LatestVotes(recs)
-	if len(latest) != 1 || latest[0].Vote != bot.VoteDown {
+	latest := feedback.Latest(recs)
+	if len(latest) != 1 || latest[0].Vote != feedback.Down {
 		t.Fatalf("got latest votes %+v, want one 👎", latest)
 	}
 	r := latest[0]
@@ -420,13 +415,13 @@ func TestFeedbackVoteChangedRecordedOnce(t *testing.T) {
 		r.Mode != rag.ModeExtractive || r.AsOf == "" || r.Time.IsZero() || !strings.HasPrefix(buttons[0], "fb:"+r.AnswerID+":") {
 		t.Errorf("got record %+v, want the question, answer, cited article, mode, day and answer id", r)
 	}
-	if r.User == "" || r.User == u.ID || strings.Contains(readFile(t, filepath.Join(dir, bot.FeedbackFile)), u.ID) {
+	if r.User == "" || r.User == u.ID || strings.Contains(readFile(t, filepath.Join(dir, feedback.File)), u.ID) {
 		t.Errorf("the feedback file holds the raw user id %s (user %q)", u.ID, r.User)
 	}
 	if r.User != fb.HashUser(u.ID) {
 		t.Errorf("got user hash %q, want the salted hash %q", r.User, fb.HashUser(u.ID))
 	}
-	for _, name := range []string{bot.FeedbackFile, bot.FeedbackSaltFile} {
+	for _, name := range []string{feedback.File, feedback.SaltFile} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)
@@ -446,27 +441,27 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// countingSink passes votes to a FeedbackLog and signals each one.
+// countingSink passes votes to a feedback.Log and signals each one.
 type countingSink struct {
-	next     bot.FeedbackSink
-	recorded chan bot.Feedback
+	next     feedback.Sink
+	recorded chan feedback.Vote
 }
 
-func (c *countingSink) Record(ctx context.Context, f bot.Feedback) error {
+func (c *countingSink) Record(ctx context.Context, f feedback.Vote) error {
 	err := c.next.Record(ctx, f)
 	c.recorded <- f
 	return err
 }
 
-func readRecords(t *testing.T, dir string) []bot.FeedbackRecord {
+func readRecords(t *testing.T, dir string) []feedback.Record {
 	t.Helper()
-	path := filepath.Join(dir, bot.FeedbackFile)
+	path := filepath.Join(dir, feedback.File)
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	recs, warns, err := bot.ReadFeedback(bufio.NewReader(f), path)
+	recs, warns, err := feedback.Read(bufio.NewReader(f), path)
 	if err != nil || len(warns) > 0 {
 		t.Fatalf("reading feedback: %v %v", err, warns)
 	}
@@ -485,7 +480,7 @@ func TestFeedbackUnwritableNeverStopsAnswering(t *testing.T) {
 	fb, dir := openFeedback(t)
 	// feedback.jsonl cannot be opened for appending: it is a directory
 	// (as a full disk or a read-only mount, every write fails).
-	if err := os.Mkdir(filepath.Join(dir, bot.FeedbackFile), 0o755); err != nil {
+	if err := os.Mkdir(filepath.Join(dir, feedback.File), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	run := startBot(t, fake, bot.Options{Answerer: &recorder{}, Feedback: fb})
@@ -511,7 +506,7 @@ func TestButtonFromAForgottenAnswer(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
 	fb, _ := openFeedback(t)
-	sink := &countingSink{next: fb, recorded: make(chan bot.Feedback, 10)}
+	sink := &countingSink{next: fb, recorded: make(chan feedback.Vote, 10)}
 	// One answer remembered: the second forgets the first.
 	run := startBot(t, fake, bot.Options{Answerer: &recorder{}, Feedback: sink, Conversations: 1})
 	u := fake.NewUser("ida")
@@ -521,14 +516,14 @@ func TestButtonFromAForgottenAnswer(t *testing.T) {
 	if _, err := fake.Click(discordtest.Click{User: u, MessageID: id1, CustomID: m.Buttons()[1]}); err != nil {
 		t.Fatal(err)
 	}
-	var f bot.Feedback
+	var f feedback.Vote
 	select {
 	case f = <-sink.recorded:
 	case <-waitCtx(t).Done():
 		t.Fatal("the vote was not recorded")
 	}
 	// The record comes from the message itself.
-	if f.Mode != "unknown" || f.Question != "when did Biden and Xi last speak?" || !strings.Contains(f.Answer, "An answer to") || f.Vote != bot.VoteDown {
+	if f.Mode != "unknown" || f.Question != "when did Biden and Xi last speak?" || !strings.Contains(f.Answer, "An answer to") || f.Vote != feedback.Down {
 		t.Errorf("got %+v, want the question and answer as the message shows them, mode unknown", f)
 	}
 	// A reply to the forgotten answer starts afresh (and is answered).

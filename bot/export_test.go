@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/bot/internal/render"
 )
 
 // This file lets the external tests (package bot_test) reach a few
@@ -13,44 +15,15 @@ import (
 // Payloads returns every request body the bot could send for m, as
 // discordgo types: an interaction response, an edit, a follow-up and a
 // channel reply.
-func Payloads(m Message) []any {
+func Payloads(m render.Message) []any {
 	return []any{responsePayload(m, false), editPayload(m), followUpPayload(m, true), replyPayload(m, &discordgo.Message{ID: "1", ChannelID: "2"})}
 }
 
 // DeferPayload is the "thinking…" acknowledgement.
 func DeferPayload(ephemeral bool) any { return deferPayload(ephemeral) }
 
-// Limits is the bot's rate and concurrency limiter.
-type Limits = limits
-
-// NewLimits returns a limiter for perMinute questions per user and
-// concurrent answers, reading the time from now.
-func NewLimits(perMinute, concurrent int, now func() time.Time) *Limits {
-	l := newLimits(perMinute, concurrent)
-	l.now = now
-	return l
-}
-
-// Admit takes a question from user.
-func (l *limits) Admit(user string) (func(time.Duration), string) { return l.admit(user) }
-
-// Tracked returns how many users have a bucket.
-func (l *limits) Tracked() int { return l.tracked() }
-
 // TrackedUsers returns how many users the bot's limiter tracks.
-func TrackedUsers(b *Bot) int { return b.lim.tracked() }
-
-// MaxTrackedUsers and SweepInterval are the limiter's bounds.
-const (
-	MaxTrackedUsers = maxTrackedUsers
-	SweepInterval   = sweepInterval
-)
-
-// HoldsQuestion is the test of a reply to the bot.
-var HoldsQuestion = holdsQuestion
-
-// Clean is what Escape and Plain remove before anything else.
-var Clean = clean
+func TrackedUsers(b *Bot) int { return b.lim.Tracked() }
 
 // DeliveryDeadline is the deadline the bot gives itself to show the
 // outcome of an interaction that arrived at received.
@@ -72,12 +45,6 @@ func InvalidBudget(o *Options, n int) { o.timings.invalidBudget = n }
 // discordtest.
 func FastTimings(o *Options) {
 	o.timings = timings{invalidBudget: o.timings.invalidBudget, identifySpacing: 20 * time.Millisecond, restartBase: 300 * time.Millisecond, registerBase: 50 * time.Millisecond, stableAfter: time.Hour}
-}
-
-// ScrubSecrets is the secret filter of logs and outgoing messages.
-func ScrubSecrets(text string, secrets ...string) string {
-	out, _ := newSecretFilter(secrets...).scrub(text)
-	return out
 }
 
 // WithFeedback adds the 👍/👎 buttons of an answer id to a rendered answer.

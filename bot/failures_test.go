@@ -10,6 +10,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/rag"
 )
 
@@ -95,7 +96,7 @@ func TestDeliveryRetriesRateLimitsAndServerErrors(t *testing.T) {
 			r := startBot(t, fake, bot.Options{Answerer: answerWith(a)})
 			tc.script(fake, tc.route)
 			in := ask(t, fake, fake.NewUser("ann"), "when did they speak?")
-			want := len(bot.RenderAnswer(a)) - 1
+			want := len(render.Answer(a)) - 1
 			ctx := waitCtx(t)
 			for {
 				// The fake records a request just after its handler
@@ -409,10 +410,7 @@ func TestHandlerPanicTellsTheUser(t *testing.T) {
 	r := startBot(t, fake, bot.Options{Answerer: answerWith(bidenXiAnswer()), Library: panickyLibrary{}})
 	in := ask(t, fake, fake.NewUser("ann"), "when?")
 	waitEdit(t, fake, in, isFinal)
-	src, err := fake.Invoke(discordtest.Invocation{Command: "sources", User: fake.NewUser("bob")})
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := invoke(t, fake, discordtest.Invocation{Command: "sources", User: fake.NewUser("bob")})
 	ack, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Interaction == src.ID })
 	if err != nil {
 		t.Fatal(err)

@@ -3,11 +3,11 @@ package bot
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
 	"citebot/rag"
 	"citebot/rag/textutil"
 )
@@ -54,7 +54,7 @@ func parseFilter(opts map[string]*discordgo.ApplicationCommandInteractionDataOpt
 			continue
 		}
 		if err := o.set(o.to, raw); err != nil {
-			return rag.Filter{}, fmt.Sprintf("%s must be a year, a month or a day, like 2023, 2023-03 or 2023-03-15; “%s” is not.", o.name, Escape(shorten(textutil.OneLine(raw), 40)))
+			return rag.Filter{}, fmt.Sprintf("%s must be a year, a month or a day, like 2023, 2023-03 or 2023-03-15; “%s” is not.", o.name, render.Typed(raw, 40))
 		}
 	}
 	if err := f.Validate(); err != nil {
@@ -70,7 +70,7 @@ func noMatchText(err error) (string, bool) {
 	if !errors.As(err, &nm) {
 		return "", false
 	}
-	return Escape(capitalize(nm.Error())) + ". /sources lists what the corpus covers.", true
+	return render.Escape(capitalize(nm.Error())) + ". /sources lists what the corpus covers.", true
 }
 
 func capitalize(s string) string {
@@ -89,55 +89,4 @@ func focused(data discordgo.ApplicationCommandInteractionData) (name, typed stri
 		}
 	}
 	return "", ""
-}
-
-// suggestOutlets returns autocomplete choices for a source option: the
-// corpus's outlets that start with, have a word starting with, or contain
-// what was typed, with their article counts; most articles first.
-func (b *Bot) suggestOutlets(typed string) []*discordgo.ApplicationCommandOptionChoice {
-	type outlet struct {
-		name  string
-		count int
-		rank  int
-	}
-	byKey := map[string]*outlet{}
-	var all []*outlet
-	for _, e := range b.entries() {
-		name := textutil.OneLine(strings.TrimSpace(e.info.Source))
-		if name == "" || len(name) > 100 {
-			continue
-		}
-		key := strings.ToLower(name)
-		o, ok := byKey[key]
-		if !ok {
-			o = &outlet{name: name, rank: -1}
-			switch {
-			case typed == "" || strings.HasPrefix(key, typed):
-				o.rank = 0
-			case wordPrefix(key, typed):
-				o.rank = 1
-			case strings.Contains(key, typed):
-				o.rank = 2
-			}
-			byKey[key] = o
-			all = append(all, o)
-		}
-		o.count++
-	}
-	all = slices.DeleteFunc(all, func(o *outlet) bool { return o.rank < 0 })
-	slices.SortStableFunc(all, func(x, y *outlet) int {
-		if x.rank != y.rank {
-			return x.rank - y.rank
-		}
-		if x.count != y.count {
-			return y.count - x.count
-		}
-		return strings.Compare(strings.ToLower(x.name), strings.ToLower(y.name))
-	})
-	choices := []*discordgo.ApplicationCommandOptionChoice{}
-	for _, o := range all[:min(len(all), maxChoices)] {
-		suffix := fmt.Sprintf(" (%d)", o.count)
-		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: fitPlain(o.name, 100-DiscordLen(suffix)) + suffix, Value: o.name})
-	}
-	return choices
 }

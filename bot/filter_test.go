@@ -69,10 +69,7 @@ func TestFilterOptions(t *testing.T) {
 	reply := func(inv discordtest.Invocation) string {
 		t.Helper()
 		inv.User = u
-		in, err := fake.Invoke(inv)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, inv)
 		r, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool {
 			if r.Interaction != in.ID {
 				return false

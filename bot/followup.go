@@ -5,6 +5,9 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/conversation"
+	"citebot/bot/internal/render"
+	"citebot/bot/internal/reply"
 	"citebot/rag"
 )
 
@@ -34,13 +37,13 @@ type convContext struct {
 func (b *Bot) trackThreads() {
 	b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadCreate) {
 		if t.Channel != nil && t.IsThread() {
-			b.convs.learnThread(t.ID)
+			b.convs.LearnThread(t.ID)
 			b.log.Debug("thread seen", "thread", t.ID)
 		}
 	})
 	b.s.AddHandler(func(_ *discordgo.Session, t *discordgo.ThreadDelete) {
 		if t.Channel != nil {
-			b.convs.forgetThread(t.ID)
+			b.convs.ForgetThread(t.ID)
 		}
 	})
 	b.s.AddHandler(func(_ *discordgo.Session, g *discordgo.GuildCreate) {
@@ -49,7 +52,7 @@ func (b *Bot) trackThreads() {
 		}
 		for _, t := range g.Threads {
 			if t != nil && t.IsThread() {
-				b.convs.learnThread(t.ID)
+				b.convs.LearnThread(t.ID)
 			}
 		}
 	})
@@ -63,13 +66,13 @@ func (b *Bot) channelContext(channelID, guildID string) convContext {
 		return convContext{}
 	}
 	c := convContext{thread: channelID}
-	if h := b.convs.history(messageKey(channelID)); h != nil {
+	if h := b.convs.History(conversation.MessageKey(channelID)); h != nil {
 		// A thread started from one of the bot's answers.
-		b.convs.learnThread(channelID)
+		b.convs.LearnThread(channelID)
 		c.history = h
 	}
-	if b.convs.isThread(channelID) {
-		if latest := b.convs.history(threadKey(channelID)); latest != nil {
+	if b.convs.IsThread(channelID) {
+		if latest := b.convs.History(conversation.ThreadKey(channelID)); latest != nil {
 			c.history = latest
 		}
 	}
@@ -81,7 +84,7 @@ func (b *Bot) channelContext(channelID, guildID string) convContext {
 func (b *Bot) messageContext(m *discordgo.Message, self string) convContext {
 	c := b.channelContext(m.ChannelID, m.GuildID)
 	if repliesToSelf(m, self) {
-		if h := b.convs.history(messageKey(m.ReferencedMessage.ID)); h != nil {
+		if h := b.convs.History(conversation.MessageKey(m.ReferencedMessage.ID)); h != nil {
 			c.history = h
 		}
 	}
@@ -93,12 +96,12 @@ func (b *Bot) messageContext(m *discordgo.Message, self string) convContext {
 // remembered conversation only acknowledgements are ignored, since short
 // follow-ups ("and before that", "the Chinese side") are questions; a
 // reply to an answer the bot no longer remembers must also hold a
-// question (see holdsQuestion).
+// question (see reply.HoldsQuestion).
 func ignorable(text string, c convContext) bool {
-	if rag.Chitchat(text) || acknowledges(text) {
+	if rag.Chitchat(text) || reply.Acknowledges(text) {
 		return true
 	}
-	return c.history == nil && !holdsQuestion(text)
+	return c.history == nil && !reply.HoldsQuestion(text)
 }
 
 // remember keeps an answer for follow-ups and feedback.
@@ -110,14 +113,21 @@ func (b *Bot) remember(answerID string, q rag.Query, question string, ans rag.An
 	if asOf.IsZero() {
 		asOf = rag.Today(time.Now())
 	}
-	b.convs.remember(answerID, asOf, q.History, rag.Turn{Question: question, Answer: ans}, ids, thread)
+	b.convs.Remember(answerID, asOf, q.History, rag.Turn{Question: question, Answer: ans}, ids, thread)
 }
 
 // withButtons adds the feedback buttons to a rendered answer when votes
 // are recorded.
-func (b *Bot) withButtons(msgs []Message, answerID string) []Message {
+func (b *Bot) withButtons(msgs []render.Message, answerID string) []render.Message {
 	if b.opts.Feedback == nil {
 		return msgs
 	}
 	return withFeedback(msgs, answerID)
+}
+
+// repliesToSelf reports whether m replies to a message of the bot's (its
+// referenced_message, which Discord sends with a reply, is the bot's).
+func repliesToSelf(m *discordgo.Message, self string) bool {
+	r := m.ReferencedMessage
+	return r != nil && r.Author != nil && r.Author.ID == self
 }

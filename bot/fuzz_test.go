@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"citebot/bot"
+	"citebot/bot/internal/render"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -59,7 +59,7 @@ func FuzzSplit(f *testing.F) {
 			limit = -limit
 		}
 		limit = 128 + limit%6000
-		parts := bot.Split(text, limit)
+		parts := render.Split(text, limit)
 		valid := strings.ToValidUTF8(text, "\uFFFD")
 		if len(parts) == 0 && strings.TrimSpace(valid) != "" {
 			t.Fatalf("no parts for non-empty text %q", text)
@@ -68,7 +68,7 @@ func FuzzSplit(f *testing.F) {
 			if p == "" || p != strings.TrimSpace(p) {
 				t.Errorf("part %d is empty or not trimmed: %q", i, p)
 			}
-			if n := bot.DiscordLen(bot.Escape(p)); n > limit {
+			if n := render.DiscordLen(render.Escape(p)); n > limit {
 				t.Errorf("part %d: escaped length %d > limit %d", i, n, limit)
 			}
 		}
@@ -90,11 +90,11 @@ func FuzzEscape(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		e := bot.Escape(s)
+		e := render.Escape(s)
 		if p := append(liveMentions(e), liveMarkdown(e, false)...); len(p) > 0 {
 			t.Errorf("Escape(%q) = %q: %v", s, e, p)
 		}
-		p := bot.Plain(s)
+		p := render.Plain(s)
 		if pr := liveMentions(p); len(pr) > 0 || bidi.MatchString(p) {
 			t.Errorf("Plain(%q) = %q: %v", s, p, pr)
 		}
@@ -134,12 +134,12 @@ func FuzzRenderAnswer(f *testing.F) {
 			n = -n
 		}
 		a, urls := fuzzAnswer(question, text, note, title, source, quote, link, id, n%40, notFound)
-		msgs := bot.RenderAnswer(a)
+		msgs := render.Answer(a)
 		if len(msgs) == 0 {
 			t.Fatal("no messages")
 		}
 		checkInert(t, msgs, urls)
-		checkInert(t, []bot.Message{bot.RenderProgress(question, text)}, nil)
+		checkInert(t, []render.Message{render.Progress(question, text)}, nil)
 		if notFound {
 			return
 		}
@@ -151,7 +151,7 @@ func FuzzRenderAnswer(f *testing.F) {
 				}
 			}
 		}
-		if got, want := shortMarkers(escapedMarkerRE, descs.String()), shortMarkers(markerRE, bot.Clean(text)); got != want {
+		if got, want := shortMarkers(escapedMarkerRE, descs.String()), shortMarkers(markerRE, render.Clean(text)); got != want {
 			t.Errorf("%d whole citation markers rendered, want %d", got, want)
 		}
 	})
@@ -167,17 +167,17 @@ func FuzzRenderCorpus(f *testing.F) {
 		if published > 0 {
 			when = time.Unix(published%(4102444800), 0).UTC()
 		}
-		a := bot.ArticleInfo{ID: id, Title: title, Source: source, URL: link, Author: author, Published: when, Text: text}
+		a := render.ArticleInfo{ID: id, Title: title, Source: source, URL: link, Author: author, Published: when, Text: text}
 		urls := urlSet(link)
-		checkInert(t, []bot.Message{bot.RenderArticle(a)}, urls)
+		checkInert(t, []render.Message{render.Article(a)}, urls)
 		b := a
 		b.ID, b.Published = id+"2", time.Time{}
-		checkInert(t, []bot.Message{bot.RenderSources([]bot.ArticleInfo{a, b})}, nil)
+		checkInert(t, []render.Message{render.Sources([]render.ArticleInfo{a, b})}, nil)
 		art := corpus.Article{ID: id, Title: title, Source: source, URL: link, Published: when}
 		ps := []rag.Passage{{Chunk: rag.Chunk{ID: id + "#0", ArticleID: id, Title: title, Text: text}, Article: art, Score: score}}
 		ps = append(ps, ps[0], ps[0])
-		checkInert(t, []bot.Message{bot.RenderSearch(query, ps)}, urls)
+		checkInert(t, []render.Message{render.Search(query, ps)}, urls)
 		// As /article words a miss: user text, escaped, inside citebot's own.
-		checkInert(t, []bot.Message{bot.RenderNotice(fmt.Sprintf("No article matches “%s”.", bot.Escape(query)))}, nil)
+		checkInert(t, []render.Message{render.Notice(fmt.Sprintf("No article matches “%s”.", render.Escape(query)))}, nil)
 	})
 }

@@ -8,6 +8,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -56,19 +57,19 @@ func TestHostileTextIsInert(t *testing.T) {
 	for _, tc := range tricks {
 		t.Run(tc.name, func(t *testing.T) {
 			a, urls := hostileAnswer(tc.text)
-			msgs := bot.RenderAnswer(a)
+			msgs := render.Answer(a)
 			checkInert(t, msgs, urls)
 			nf := a
 			nf.NotFound = true
-			checkInert(t, bot.RenderAnswer(nf), nil)
-			checkInert(t, []bot.Message{bot.RenderProgress(a.Question, a.Text)}, nil)
+			checkInert(t, render.Answer(nf), nil)
+			checkInert(t, []render.Message{render.Progress(a.Question, a.Text)}, nil)
 
 			art := bot.ArticleInfo{ID: "x" + tc.text, Title: tc.text, Source: tc.text, Author: tc.text, URL: "https://example.com/article",
 				Published: time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC), Text: tc.text + "\n\n" + tc.text}
-			checkInert(t, []bot.Message{bot.RenderArticle(art), bot.RenderSources([]bot.ArticleInfo{art})}, urlSet(art.URL))
+			checkInert(t, []render.Message{render.Article(art), render.Sources([]bot.ArticleInfo{art})}, urlSet(art.URL))
 			ps := []rag.Passage{{Chunk: rag.Chunk{ID: "x#0", ArticleID: art.ID, Title: tc.text, Text: tc.text},
 				Article: corpus.Article{ID: art.ID, Title: tc.text, Source: tc.text, URL: "javascript:alert(1)"}, Score: 1}}
-			checkInert(t, []bot.Message{bot.RenderSearch(tc.text, ps)}, nil)
+			checkInert(t, []render.Message{render.Search(tc.text, ps)}, nil)
 
 			// Link buttons: one, for the citation with an http(s) URL in its
 			// metadata; none for URLs in the text, javascript: or a URL
@@ -86,12 +87,12 @@ func TestHostileTextIsInert(t *testing.T) {
 	}
 	t.Run("text keeps its words", func(t *testing.T) {
 		// Inert, not erased: the words and the real address stay readable.
-		got := visible(bot.RenderAnswer(rag.Answer{Question: "q", Text: "See [trusted](https://evil.example/x) now [1].",
+		got := visible(render.Answer(rag.Answer{Question: "q", Text: "See [trusted](https://evil.example/x) now [1].",
 			Citations: []rag.Citation{{Ref: 1, ArticleID: "a"}}}))
 		if !strings.Contains(got, `\[trusted\]\(https://evil.example/x\)`) {
 			t.Errorf("the masked link is not shown as its text and real address:\n%s", got)
 		}
-		if strings.ContainsRune(visible(bot.RenderAnswer(rag.Answer{Question: "a\u202eb", Text: "c\u202ed"})), '\u202e') {
+		if strings.ContainsRune(visible(render.Answer(rag.Answer{Question: "a\u202eb", Text: "c\u202ed"})), '\u202e') {
 			t.Error("a right-to-left override survived")
 		}
 	})
@@ -150,10 +151,7 @@ func TestHostileTextThroughDiscord(t *testing.T) {
 		{Command: "article", Focused: "id", Options: []discordtest.Opt{{Name: "id", Value: ""}}},
 	} {
 		inv.User = u
-		in, err := fake.Invoke(inv)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, inv)
 		ins = append(ins, in)
 	}
 	msg, err := fake.Post(discordtest.Post{Author: u, Content: "<@" + fake.BotUser.ID + "> @everyone <@&123456789012345678> when?"})

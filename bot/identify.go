@@ -8,6 +8,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/gateway"
+	"citebot/bot/internal/state"
 	"citebot/rag/backoff"
 )
 
@@ -44,27 +46,17 @@ type timings struct {
 	// restart backoff: 10 minutes.
 	stableAfter time.Duration
 	// invalidBudget is how many 401, 403 and 429 answers in 10 minutes
-	// make the bot stop sending requests until fewer were (transport.go):
+	// make the bot stop sending requests until fewer were (internal/rest):
 	// 1,000, a tenth of the number after which Discord bans the address.
 	invalidBudget int
 }
 
 func (t timings) withDefaults() timings {
-	if t.identifySpacing <= 0 {
-		t.identifySpacing = 5 * time.Second
-	}
-	if t.restartBase <= 0 {
-		t.restartBase = 5 * time.Second
-	}
-	if t.registerBase <= 0 {
-		t.registerBase = 5 * time.Second
-	}
-	if t.stableAfter <= 0 {
-		t.stableAfter = 10 * time.Minute
-	}
-	if t.invalidBudget <= 0 {
-		t.invalidBudget = 1000
-	}
+	positiveOr(&t.identifySpacing, 5*time.Second)
+	positiveOr(&t.restartBase, 5*time.Second)
+	positiveOr(&t.registerBase, 5*time.Second)
+	positiveOr(&t.stableAfter, 10*time.Minute)
+	positiveOr(&t.invalidBudget, 1000)
 	return t
 }
 
@@ -119,11 +111,11 @@ func (b *Bot) readStartLimit(ctx context.Context) (sessionStartLimit, error) {
 // waits, the gateway reports "waiting: …"
 // (not ready, but healthy).
 func (b *Bot) beforeIdentify(ctx context.Context) error {
-	prev := b.gw.current()
-	defer b.gw.setState(prev, false)
-	last := b.state.get().LastIdentify
+	prev := b.gw.Current()
+	defer b.gw.SetState(prev, false)
+	last := b.state.Get().LastIdentify
 	if wait := time.Until(last.Add(b.opts.timings.identifySpacing)); wait > 0 {
-		b.gw.setState("waiting: one IDENTIFY per 5 seconds", true)
+		b.gw.SetState("waiting: one IDENTIFY per 5 seconds", true)
 		b.log.Debug("waiting before identifying again (one IDENTIFY per 5 seconds)", "wait", wait.Round(time.Millisecond))
 		if err := backoff.Sleep(ctx, wait); err != nil {
 			return err
@@ -144,7 +136,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 			break
 		}
 		wait := time.Duration(lim.ResetAfter)*time.Millisecond + time.Second
-		b.gw.setState("waiting: session start limit", true)
+		b.gw.SetState("waiting: session start limit", true)
 		b.log.Error("Discord's daily limit of gateway session starts is used up; waiting for it to reset instead of identifying (Discord resets the token of a bot that goes beyond it)",
 			"remaining", lim.Remaining, "total", lim.Total, "resets_in", wait.Round(time.Second))
 		if err := backoff.Sleep(ctx, wait); err != nil {
@@ -159,7 +151,7 @@ func (b *Bot) beforeIdentify(ctx context.Context) error {
 // waits 5 seconds from a time no earlier than this one's, whatever the
 // handshakes take.
 func (b *Bot) identified() {
-	b.save(func(p *persisted) { p.LastIdentify = time.Now() })
+	b.save(func(p *state.Persisted) { p.LastIdentify = time.Now() })
 }
 
 // restartBackoff runs at the start of Run: after a failed start it waits
@@ -167,25 +159,33 @@ func (b *Bot) identified() {
 // this start as failed until it proves otherwise (cleanShutdown or
 // stable).
 func (b *Bot) restartBackoff(ctx context.Context) error {
-	st := b.state.get()
+	st := b.state.Get()
 	if st.Failures > 0 {
 		if wait := time.Until(st.LastStart.Add(doubling(b.opts.timings.restartBase, st.Failures, maxRestartBackoff))); wait > 0 {
-			b.gw.setState("waiting: restart backoff", true)
+			b.gw.SetState("waiting: restart backoff", true)
 			b.log.Warn("the previous start failed; waiting before connecting to Discord again", "failed_starts", st.Failures, "wait", wait.Round(time.Millisecond))
 			if err := backoff.Sleep(ctx, wait); err != nil {
 				return err
 			}
 		}
 	}
-	b.save(func(p *persisted) {
+	b.save(func(p *state.Persisted) {
 		p.Failures++
 		p.LastStart = time.Now()
 	})
-	b.gw.setState(stateConnecting, false)
+	b.gw.SetState(gateway.StateConnecting, false)
 	return nil
 }
 
 // settled marks this start as a good one: the restart backoff starts over.
 func (b *Bot) settled() {
-	b.save(func(p *persisted) { p.Failures = 0 })
+	b.save(func(p *state.Persisted) { p.Failures = 0 })
+}
+
+// save is state.Store.Update that logs a failure instead of returning it: the state
+// only makes restarts gentler.
+func (b *Bot) save(change func(*state.Persisted)) {
+	if err := b.state.Update(change); err != nil {
+		b.log.Warn("could not save the bot's state", "error", err.Error())
+	}
 }

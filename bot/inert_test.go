@@ -12,6 +12,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 )
 
 // This file checks rendered messages the way a hostile user would look at
@@ -218,7 +219,7 @@ func decode(t testing.TB, v any) map[string]any {
 
 // checkInert checks rendered messages both as rendered and as every
 // request payload that can carry them.
-func checkInert(t testing.TB, msgs []bot.Message, allowedURLs map[string]bool) {
+func checkInert(t testing.TB, msgs []render.Message, allowedURLs map[string]bool) {
 	t.Helper()
 	for i, m := range msgs {
 		for _, p := range inertProblems(decode(t, m), allowedURLs, false) {
@@ -240,7 +241,7 @@ func checkInert(t testing.TB, msgs []bot.Message, allowedURLs map[string]bool) {
 func urlSet(us ...string) map[string]bool {
 	set := map[string]bool{}
 	for _, u := range us {
-		if v := bot.LinkURL(u); v != "" {
+		if v := render.LinkURL(u); v != "" {
 			set[v] = true
 		}
 	}
@@ -255,7 +256,7 @@ func TestInertCheckerCatchesLiveSyntax(t *testing.T) {
 		if len(liveMentions(s))+len(liveMarkdown(s, false)) == 0 {
 			t.Errorf("checker misses %q", s)
 		}
-		if e := bot.Escape(s); len(liveMentions(e))+len(liveMarkdown(e, false)) != 0 {
+		if e := render.Escape(s); len(liveMentions(e))+len(liveMarkdown(e, false)) != 0 {
 			t.Errorf("Escape(%q) = %q is still live: %v %v", s, e, liveMentions(e), liveMarkdown(e, false))
 		}
 	}

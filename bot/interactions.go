@@ -11,8 +11,10 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
+	"citebot/bot/internal/reply"
+	"citebot/bot/internal/rest"
 	"citebot/rag"
-	"citebot/rag/textutil"
 )
 
 // ackTimeout bounds the acknowledgement of an interaction; Discord drops
@@ -49,7 +51,7 @@ func (b *Bot) onInteraction(_ *discordgo.Session, ic *discordgo.InteractionCreat
 		case cmdTimeline:
 			b.timeline(x, data)
 		case cmdHelp:
-			b.send(x, RenderHelp(), true)
+			b.send(x, render.Help(), true)
 		default:
 			b.notice(x, "I don't know that command (any more). /help lists the ones I have.")
 		}
@@ -91,7 +93,7 @@ func (b *Bot) recoverInteraction(x *exchange) {
 	case deferred:
 		ctx, cancel := b.deliveryContext(x)
 		defer cancel()
-		if err := b.editOriginal(ctx, x, RenderNotice(somethingWrong), 0); err != nil {
+		if err := b.editOriginal(ctx, x, render.Notice(somethingWrong), 0); err != nil {
 			b.log.Warn("could not tell the user about a failure", "interaction", x.i.ID, "error", err.Error())
 		}
 	case !answered:
@@ -136,7 +138,7 @@ func boolOpt(o *discordgo.ApplicationCommandInteractionDataOption) bool {
 }
 
 // send answers an interaction at once with m.
-func (b *Bot) send(x *exchange, m Message, ephemeral bool) {
+func (b *Bot) send(x *exchange, m render.Message, ephemeral bool) {
 	ctx, cancel := b.ackContext(x)
 	defer cancel()
 	if err := b.respond(ctx, x, m, ephemeral); err != nil {
@@ -147,7 +149,7 @@ func (b *Bot) send(x *exchange, m Message, ephemeral bool) {
 // notice answers an interaction at once with a short message only the
 // user sees.
 func (b *Bot) notice(x *exchange, text string) {
-	b.send(x, RenderNotice(text), true)
+	b.send(x, render.Notice(text), true)
 }
 
 // autocomplete sends the suggestions for the option being typed. Discord
@@ -160,7 +162,7 @@ func (b *Bot) autocomplete(x *exchange, choices []*discordgo.ApplicationCommandO
 		if typed == "" {
 			typed = "-"
 		}
-		choices = []*discordgo.ApplicationCommandOptionChoice{{Name: "No match — keep typing", Value: shorten(typed, maxTypedChoice)}}
+		choices = []*discordgo.ApplicationCommandOptionChoice{{Name: "No match — keep typing", Value: render.Shorten(typed, maxTypedChoice)}}
 	}
 	ctx, cancel := b.ackContext(x)
 	defer cancel()
@@ -195,7 +197,7 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	}
 	// In a thread where the bot answered, /ask continues the conversation.
 	conv := b.channelContext(i.ChannelID, i.GuildID)
-	if conv.history != nil && (rag.Chitchat(question) || acknowledges(question)) {
+	if conv.history != nil && (rag.Chitchat(question) || reply.Acknowledges(question)) {
 		b.notice(x, nothingAsked)
 		return
 	}
@@ -204,13 +206,11 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	}
 	user := userOf(i)
 	start := time.Now()
-	done, ok := b.admitAndDefer(x, "/ask", ephemeral)
+	ctx, done, ok := b.admitAndDefer(x, "/ask", ephemeral)
 	if !ok {
 		return
 	}
 	defer done()
-	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
-	defer cancel()
 	st := b.newStreamer(ctx, x, question)
 	q := rag.Query{Question: question, AsOf: asOf, K: b.opts.TopK, OnDelta: st.add, History: conv.history, Filter: filter}
 	ans, err := b.answer(ctx, q)
@@ -224,26 +224,26 @@ func (b *Bot) ask(x *exchange, data discordgo.ApplicationCommandInteractionData)
 	}
 	if err != nil {
 		text := b.explain(ctx, err, "interaction", i.ID, "command", cmdAsk, "user", user.ID)
-		if err := b.editOriginal(out, x, RenderNotice(text), 0); err != nil {
+		if err := b.editOriginal(out, x, render.Notice(text), 0); err != nil {
 			b.log.Warn("could not tell the user about a failed answer", "interaction", i.ID, "error", err.Error())
 		}
 		return
 	}
 	if ans.Chitchat {
-		if err := b.editOriginal(out, x, RenderNotice(nothingAsked), 0); err != nil {
+		if err := b.editOriginal(out, x, render.Notice(nothingAsked), 0); err != nil {
 			b.log.Warn("could not deliver an answer", "interaction", i.ID, "error", err.Error())
 		}
 		return
 	}
 	answerID := newAnswerID()
-	ids, err := b.deliver(out, x, b.withButtons(RenderAnswer(ans), answerID), ephemeral)
+	ids, err := b.deliver(out, x, b.withButtons(render.Answer(ans), answerID), ephemeral)
 	b.remember(answerID, q, question, ans, ids, conv.thread)
 	if err != nil {
 		b.log.Warn("could not deliver an answer", "interaction", i.ID, "delivered", len(ids), "error", err.Error())
-		if len(ids) == 0 && httpStatus(err) == http.StatusBadRequest {
+		if len(ids) == 0 && rest.HTTPStatus(err) == http.StatusBadRequest {
 			// Discord refused the answer itself (a rendering bug): say so
 			// rather than leave "thinking…".
-			_ = b.editOriginal(out, x, RenderNotice(somethingWrong), 1)
+			_ = b.editOriginal(out, x, render.Notice(somethingWrong), 1)
 		}
 		return
 	}
@@ -329,21 +329,19 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 		return
 	}
 	user := userOf(i)
-	done, ok := b.admitAndDefer(x, "/search", false)
+	ctx, done, ok := b.admitAndDefer(x, "/search", false)
 	if !ok {
 		return
 	}
 	defer done()
-	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
-	defer cancel()
 	ps, err := b.searchPassages(ctx, query, rag.SearchOptions{K: max(b.opts.TopK, 5), Before: b.opts.AsOf(), Filter: filter})
 	out, cancelOut := b.deliveryContext(x)
 	defer cancelOut()
-	var msg Message
+	var msg render.Message
 	if err != nil {
-		msg = RenderNotice(b.explain(ctx, err, "interaction", i.ID, "command", cmdSearch, "user", user.ID))
+		msg = render.Notice(b.explain(ctx, err, "interaction", i.ID, "command", cmdSearch, "user", user.ID))
 	} else {
-		msg = RenderSearch(query, ps)
+		msg = render.Search(query, ps)
 	}
 	if err := b.editOriginal(out, x, msg, 0); err != nil {
 		b.log.Warn("could not deliver search results", "interaction", i.ID, "error", err.Error())
@@ -352,25 +350,27 @@ func (b *Bot) search(x *exchange, data discordgo.ApplicationCommandInteractionDa
 
 // admitAndDefer admits the interaction's user past the rate and
 // concurrency limits (or tells them they are busy) and acknowledges the
-// interaction with a deferred reply. When ok, the caller must call done
-// once the work is over.
-func (b *Bot) admitAndDefer(x *exchange, command string, ephemeral bool) (done func(), ok bool) {
-	release, busy := b.lim.admit(userOf(x.i).ID)
+// interaction with a deferred reply. When ok, ctx bounds the work by
+// Options.AnswerTimeout, and the caller must call done once the work is
+// over.
+func (b *Bot) admitAndDefer(x *exchange, command string, ephemeral bool) (ctx context.Context, done func(), ok bool) {
+	release, busy := b.lim.Admit(userOf(x.i).ID)
 	if busy != "" {
 		b.notice(x, busy)
-		return nil, false
+		return nil, nil, false
 	}
 	start := time.Now()
-	done = func() { release(time.Since(start)) }
+	finish := func() { release(time.Since(start)) }
 	ack, cancelAck := b.ackContext(x)
 	err := b.deferReply(ack, x, ephemeral)
 	cancelAck()
 	if err != nil {
 		b.log.Warn("could not acknowledge "+command, "interaction", x.i.ID, "error", err.Error())
-		done()
-		return nil, false
+		finish()
+		return nil, nil, false
 	}
-	return done, true
+	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
+	return ctx, func() { cancel(); finish() }, true
 }
 
 // lookupOptions reads the as_of, source, since and until options of a
@@ -381,7 +381,7 @@ func (b *Bot) lookupOptions(x *exchange, opts map[string]*discordgo.ApplicationC
 	if raw := stringOpt(opts[optAsOf]); raw != "" {
 		t, err := parseAsOf(raw)
 		if err != nil {
-			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", Escape(shorten(textutil.OneLine(raw), 40))))
+			b.notice(x, fmt.Sprintf("as_of must be a date written year-month-day, like 2024-10-01; “%s” is not.", render.Typed(raw, 40)))
 			return asOf, filter, false
 		}
 		asOf = t

@@ -49,10 +49,7 @@ func TestCorpusChangesShowAtOnce(t *testing.T) {
 	reply := func(inv discordtest.Invocation) string {
 		t.Helper()
 		inv.User = u
-		in, err := fake.Invoke(inv)
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, inv)
 		ack, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Interaction == in.ID })
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/render"
 	"citebot/rag"
 	"citebot/rag/textutil"
 )
@@ -23,17 +24,8 @@ const typingDelay = 750 * time.Millisecond
 // ignored.
 func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	m := mc.Message
-	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" {
-		return
-	}
-	self := b.selfID()
-	if self == "" || m.Author.ID == self {
-		return
-	}
-	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
-		return
-	}
-	if m.GuildID != "" && !mentions(m, self) && !(b.opts.MessageContent && repliesToSelf(m, self)) {
+	self, ok := b.addressed(m)
+	if !ok {
 		return
 	}
 	// A reply to the bot, or a mention in a thread where it answered,
@@ -50,7 +42,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	say := func(text string) {
 		out, cancel := b.deliveryContext(nil)
 		defer cancel()
-		if _, err := b.reply(out, m, []Message{RenderNotice(text)}); err != nil {
+		if _, err := b.reply(out, m, []render.Message{render.Notice(text)}); err != nil {
 			b.log.Warn("could not reply to a message", "message", m.ID, "error", err.Error())
 		}
 	}
@@ -67,14 +59,19 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 		say(questionProblem(err))
 		return
 	}
-	release, busy := b.lim.admit(m.Author.ID)
+	release, busy := b.lim.Admit(m.Author.ID)
 	if busy != "" {
 		say(busy)
 		return
 	}
 	start := time.Now()
 	defer func() { release(time.Since(start)) }()
+	b.answerMessage(m, question, conv, say, start)
+}
 
+// answerMessage answers question, asked in m, as a reply to m; say
+// replies with a notice.
+func (b *Bot) answerMessage(m *discordgo.Message, question string, conv convContext, say func(string), start time.Time) {
 	ctx, cancel := context.WithTimeout(b.work, b.opts.AnswerTimeout)
 	defer cancel()
 	stopTyping := b.typing(ctx, m.ChannelID)
@@ -93,7 +90,7 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	out, cancelOut := b.deliveryContext(nil)
 	defer cancelOut()
 	answerID := newAnswerID()
-	ids, err := b.reply(out, m, b.withButtons(RenderAnswer(ans), answerID))
+	ids, err := b.reply(out, m, b.withButtons(render.Answer(ans), answerID))
 	b.remember(answerID, q, question, ans, ids, conv.thread)
 	if err != nil {
 		b.log.Warn("could not deliver an answer", "message", m.ID, "error", err.Error())
@@ -106,6 +103,27 @@ func (b *Bot) onMessage(_ *discordgo.Session, mc *discordgo.MessageCreate) {
 	b.log.Info("answered", "via", via, "message", m.ID, "user", m.Author.ID, "guild", m.GuildID,
 		"not_found", ans.NotFound, "citations", len(ans.Citations), "mode", ans.Mode, "follow_up", len(conv.history) > 0,
 		"took", time.Since(start).Round(time.Millisecond))
+}
+
+// addressed reports whether the bot answers m, and returns the bot's
+// user id: m is a plain message or a reply from a user (not a bot, a
+// webhook or the bot itself), in a direct message, mentioning the bot,
+// or replying to it when the bot may read message content.
+func (b *Bot) addressed(m *discordgo.Message) (self string, ok bool) {
+	if m == nil || m.Author == nil || m.Author.Bot || m.WebhookID != "" {
+		return "", false
+	}
+	self = b.selfID()
+	if self == "" || m.Author.ID == self {
+		return "", false
+	}
+	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
+		return "", false
+	}
+	if m.GuildID != "" && !mentions(m, self) && !(b.opts.MessageContent && repliesToSelf(m, self)) {
+		return "", false
+	}
+	return self, true
 }
 
 // mentions reports whether m mentions the user id.

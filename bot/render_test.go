@@ -13,6 +13,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -47,7 +48,7 @@ func golden(t *testing.T, name string, v any) {
 }
 
 // checkLimits validates every message as Discord would.
-func checkLimits(t *testing.T, msgs []bot.Message) {
+func checkLimits(t *testing.T, msgs []render.Message) {
 	t.Helper()
 	for i, m := range msgs {
 		raw, err := json.Marshal(m)
@@ -65,7 +66,7 @@ func checkLimits(t *testing.T, msgs []bot.Message) {
 }
 
 // visible is the text of messages as assertions see it.
-func visible(msgs []bot.Message) string {
+func visible(msgs []render.Message) string {
 	var b strings.Builder
 	for _, m := range msgs {
 		b.WriteString(m.Content + "\n")
@@ -178,7 +179,7 @@ func TestRenderAnswer(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			msgs := bot.RenderAnswer(tc.a)
+			msgs := render.Answer(tc.a)
 			checkLimits(t, msgs)
 			if len(msgs) != tc.wantMessages {
 				t.Errorf("got %d messages, want %d", len(msgs), tc.wantMessages)
@@ -188,16 +189,16 @@ func TestRenderAnswer(t *testing.T) {
 	}
 
 	t.Run("not found has no sources", func(t *testing.T) {
-		msgs := bot.RenderAnswer(notFound)
+		msgs := render.Answer(notFound)
 		if got := visible(msgs); strings.Contains(got, "Sources") || len(msgs[0].Components) != 0 {
 			t.Errorf("a not-found answer shows sources:\n%s", got)
 		}
-		if msgs[0].Embeds[0].Color == bot.RenderAnswer(bidenXiAnswer())[0].Embeds[0].Color {
+		if msgs[0].Embeds[0].Color == render.Answer(bidenXiAnswer())[0].Embeds[0].Color {
 			t.Error("a not-found answer looks like a found one")
 		}
 	})
 	t.Run("hostile text is inert", func(t *testing.T) {
-		got := visible(bot.RenderAnswer(hostile))
+		got := visible(render.Answer(hostile))
 		for _, bad := range []string{"@everyone", "@here", "<@", "<#", "](", "*Breaking", "`rm", "||", "javascript:", "\n# ", "\n> quoted"} {
 			if unescaped(got, bad) {
 				t.Errorf("rendered text contains live %q:\n%s", bad, got)
@@ -206,12 +207,12 @@ func TestRenderAnswer(t *testing.T) {
 		if !strings.Contains(got, "@\u200beveryone") {
 			t.Error("@everyone lost its zero-width space")
 		}
-		if n := len(bot.RenderAnswer(hostile)[0].Components); n != 0 {
+		if n := len(render.Answer(hostile)[0].Components); n != 0 {
 			t.Errorf("got %d button rows for a javascript: and an over-long URL, want none", n)
 		}
 	})
 	t.Run("many sources stay within the component limits", func(t *testing.T) {
-		msgs := bot.RenderAnswer(many)
+		msgs := render.Answer(many)
 		rows := msgs[len(msgs)-1].Components
 		if len(rows) != 5 {
 			t.Errorf("got %d rows of buttons, want 5 (25 of 30 links)", len(rows))
@@ -231,20 +232,20 @@ func TestRenderAnswer(t *testing.T) {
 			a.Citations = append(a.Citations, rag.Citation{Ref: i, ArticleID: fmt.Sprintf("id-%d", i), Title: strings.Repeat("Headline ", 40),
 				Source: strings.Repeat("Outlet ", 100), Published: "2024-01-02", Quote: strings.Repeat("quote ", 100)})
 		}
-		checkLimits(t, bot.RenderAnswer(a))
+		checkLimits(t, render.Answer(a))
 		nf := a
 		nf.NotFound, nf.Text = true, strings.Repeat("Not found text. ", 400)
-		checkLimits(t, bot.RenderAnswer(nf))
+		checkLimits(t, render.Answer(nf))
 		var many []rag.Passage
 		for i := range 10 {
 			many = append(many, rag.Passage{Chunk: rag.Chunk{ID: fmt.Sprint(i), ArticleID: strings.Repeat("i", 90), Title: strings.Repeat("T ", 200), Text: "text"},
 				Article: corpus.Article{Source: strings.Repeat("S ", 600)}})
 		}
-		checkLimits(t, []bot.Message{bot.RenderSearch("q", many)})
+		checkLimits(t, []render.Message{render.Search("q", many)})
 	})
 	t.Run("long answers split between sentences", func(t *testing.T) {
 		a := longAnswer(60)
-		msgs := bot.RenderAnswer(a)
+		msgs := render.Answer(a)
 		var descs []string
 		for _, m := range msgs {
 			for _, e := range m.Embeds {
@@ -268,15 +269,15 @@ func TestRenderAnswer(t *testing.T) {
 }
 
 func TestRenderProgressAndNotice(t *testing.T) {
-	p := bot.RenderProgress("when did Biden and Xi last speak?", "They last spoke in **April** [1")
-	checkLimits(t, []bot.Message{p})
+	p := render.Progress("when did Biden and Xi last speak?", "They last spoke in **April** [1")
+	checkLimits(t, []render.Message{p})
 	golden(t, "progress", p)
-	huge := bot.RenderProgress(strings.Repeat("q", 400), strings.Repeat("word ", 2000))
-	checkLimits(t, []bot.Message{huge})
-	n := bot.RenderNotice(strings.Repeat("x", 2500))
-	checkLimits(t, []bot.Message{n})
-	if bot.DiscordLen(n.Content) > 2000 {
-		t.Errorf("notice is %d long, want at most 2000", bot.DiscordLen(n.Content))
+	huge := render.Progress(strings.Repeat("q", 400), strings.Repeat("word ", 2000))
+	checkLimits(t, []render.Message{huge})
+	n := render.Notice(strings.Repeat("x", 2500))
+	checkLimits(t, []render.Message{n})
+	if render.DiscordLen(n.Content) > 2000 {
+		t.Errorf("notice is %d long, want at most 2000", render.DiscordLen(n.Content))
 	}
 }
 
@@ -293,12 +294,12 @@ func testArticles() []bot.ArticleInfo {
 
 func TestRenderCorpusViews(t *testing.T) {
 	arts := testArticles()
-	sources := bot.RenderSources(arts)
-	article := bot.RenderArticle(arts[1])
-	help := bot.RenderHelp()
-	for name, m := range map[string]bot.Message{"sources": sources, "article": article, "help": help} {
+	sources := render.Sources(arts)
+	article := render.Article(arts[1])
+	help := render.Help()
+	for name, m := range map[string]render.Message{"sources": sources, "article": article, "help": help} {
 		t.Run(name, func(t *testing.T) {
-			checkLimits(t, []bot.Message{m})
+			checkLimits(t, []render.Message{m})
 			golden(t, name, m)
 		})
 	}
@@ -308,8 +309,8 @@ func TestRenderCorpusViews(t *testing.T) {
 			big = append(big, bot.ArticleInfo{ID: fmt.Sprintf("a%04d", i), Title: fmt.Sprintf("Headline %d about the talks", i),
 				Published: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i)})
 		}
-		m := bot.RenderSources(big)
-		checkLimits(t, []bot.Message{m})
+		m := render.Sources(big)
+		checkLimits(t, []render.Message{m})
 		d := m.Embeds[0].Description
 		if !strings.Contains(d, "2000 articles") || !strings.Contains(d, "more. Look one up with /article") {
 			t.Errorf("large corpus summary lacks the count or the remainder:\n%s", d[:200])
@@ -327,11 +328,11 @@ func TestRenderSearch(t *testing.T) {
 		{Chunk: rag.Chunk{ID: art.ID + "#0", ArticleID: art.ID, Title: art.Title, Text: "The theater commander call was agreed on, officials said."}, Article: art, Score: 0.91},
 		{Chunk: rag.Chunk{ID: "002#1", ArticleID: "002", Title: "White House prepares", Text: strings.Repeat("Long passage text. ", 60)}, Article: corpus.Article{ID: "002", Title: "White House prepares", Source: "Reuters"}, Score: 0.42},
 	}
-	m := bot.RenderSearch("theater commander call", ps)
-	checkLimits(t, []bot.Message{m})
+	m := render.Search("theater commander call", ps)
+	checkLimits(t, []render.Message{m})
 	golden(t, "search", m)
-	empty := bot.RenderSearch("nothing", nil)
-	checkLimits(t, []bot.Message{empty})
+	empty := render.Search("nothing", nil)
+	checkLimits(t, []render.Message{empty})
 	if !strings.Contains(empty.Embeds[0].Description, "No passages") {
 		t.Errorf("empty search says %q", empty.Embeds[0].Description)
 	}
@@ -342,7 +343,7 @@ func TestRenderSearch(t *testing.T) {
 		p.Title = fmt.Sprintf("Title %d %s", i, strings.Repeat("long ", 40))
 		many = append(many, p)
 	}
-	checkLimits(t, []bot.Message{bot.RenderSearch(strings.Repeat("q ", 500), many)})
+	checkLimits(t, []render.Message{render.Search(strings.Repeat("q ", 500), many)})
 }
 
 func TestRenderFeedbackButtons(t *testing.T) {
@@ -364,7 +365,7 @@ func TestRenderFeedbackButtons(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msgs := bot.WithFeedback(bot.RenderAnswer(tt.a), "0123456789abcdef01234567")
+			msgs := bot.WithFeedback(render.Answer(tt.a), "0123456789abcdef01234567")
 			checkLimits(t, msgs)
 			last := msgs[len(msgs)-1]
 			if len(last.Components) != tt.wantRows {

@@ -3,15 +3,12 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
 
+	"citebot/bot/internal/rest"
 	"citebot/rag/backoff"
 )
 
@@ -34,16 +31,6 @@ import (
 //     long-running bot. Discord itself limits interaction webhooks per
 //     interaction token, and not by the global rate limit.
 
-// Retry bounds.
-const (
-	// maxAttempts is the most times one request is sent.
-	maxAttempts = 5
-	// backoffBase and backoffMax shape the wait before retrying a 5xx:
-	// 250ms, 500ms, 1s, 2s, … at most 5s, each with jitter.
-	backoffBase = 250 * time.Millisecond
-	backoffMax  = 5 * time.Second
-)
-
 // restCall is one REST request.
 type restCall struct {
 	// what names the request in logs, e.g. "edit the answer".
@@ -59,7 +46,8 @@ type restCall struct {
 	// twice). 429 and 5xx answers are retried either way: Discord did not
 	// carry them out.
 	repeatable bool
-	// attempts is the most times the request is sent; 0 means maxAttempts.
+	// attempts is the most times the request is sent; 0 means
+	// rest.MaxAttempts.
 	attempts int
 	// acked treats "already acknowledged" on a repeated interaction
 	// callback as success: the first attempt arrived.
@@ -83,10 +71,10 @@ func (b *Bot) request(ctx context.Context, rl *discordgo.RateLimiter, c restCall
 	}
 	attempts := c.attempts
 	if attempts <= 0 {
-		attempts = maxAttempts
+		attempts = rest.MaxAttempts
 	}
 	for attempt := 1; ; attempt++ {
-		bucket, err := lockBucket(ctx, rl, key)
+		bucket, err := rest.LockBucket(ctx, rl, key)
 		if err != nil {
 			return nil, fmt.Errorf("%s: waiting for Discord's rate limit: %w", c.what, err)
 		}
@@ -95,10 +83,10 @@ func (b *Bot) request(ctx context.Context, rl *discordgo.RateLimiter, c restCall
 		if err == nil {
 			return resp, nil
 		}
-		if c.acked && attempt > 1 && discordCode(err) == codeAlreadyAcknowledged {
+		if c.acked && attempt > 1 && rest.DiscordCode(err) == rest.CodeAlreadyAcknowledged {
 			return nil, nil
 		}
-		wait, retry := retryAfter(err, attempt, c.repeatable)
+		wait, retry := rest.RetryAfter(err, attempt, c.repeatable)
 		if !retry || ctx.Err() != nil {
 			return nil, fmt.Errorf("%s: %w", c.what, err)
 		}
@@ -116,82 +104,13 @@ func (b *Bot) request(ctx context.Context, rl *discordgo.RateLimiter, c restCall
 	}
 }
 
-// lockBucket locks the bucket key of rl like discordgo's LockBucket, but
-// waits for a bucket reset with ctx instead of sleeping through it. It may
-// block while a request of the same bucket is in flight (discordgo holds a
-// bucket during a request); that wait is bounded by the HTTP client's
-// timeout.
-func lockBucket(ctx context.Context, rl *discordgo.RateLimiter, key string) (*discordgo.Bucket, error) {
-	bucket := rl.GetBucket(key)
-	bucket.Lock()
-	if wait := rl.GetWaitTime(bucket, 1); wait > 0 {
-		if err := backoff.Sleep(ctx, wait); err != nil {
-			bucket.Unlock()
-			return nil, err
-		}
+// scrubOutgoing scrubs a body the bot sends to Discord (see
+// [redact.Filter.Body]); the log says that something was removed, not
+// what.
+func (b *Bot) scrubOutgoing(what string, body []byte) []byte {
+	out, reencoded := b.secrets.Body(body)
+	if reencoded {
+		b.log.Warn("removed a secret (the bot token or an API key) from a message to Discord; it came from an article, a model or an error", "request", what)
 	}
-	bucket.Remaining--
-	return bucket, nil
-}
-
-// retryAfter says whether a failed request is worth another attempt, and
-// after how long.
-func retryAfter(err error, attempt int, repeatable bool) (time.Duration, bool) {
-	var rl *discordgo.RateLimitError
-	if errors.As(err, &rl) && rl.RateLimit != nil && rl.TooManyRequests != nil {
-		if d := rl.RetryAfter; d > 0 {
-			return d, true
-		}
-		return retryBackoff(attempt), true
-	}
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Response != nil {
-		switch re.Response.StatusCode {
-		case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-			return retryBackoff(attempt), true
-		}
-		return 0, false
-	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return 0, false
-	}
-	// With its own retries off, discordgo reports a 502 as a plain error
-	// ("Exceeded Max retries HTTP 502 Bad Gateway, …"), not a RESTError.
-	if strings.HasPrefix(err.Error(), "Exceeded Max retries HTTP 502") {
-		return retryBackoff(attempt), true
-	}
-	// A transport error: the request may or may not have arrived.
-	return retryBackoff(attempt), repeatable
-}
-
-// retryBackoff is the wait before attempt+1: exponential from
-// backoffBase, at most backoffMax, between half and all of it at random.
-func retryBackoff(attempt int) time.Duration {
-	return backoff.Exponential(attempt-1, backoffBase, backoffMax, rand.Float64())
-}
-
-// Discord JSON error codes the bot reacts to.
-const (
-	codeUnknownMessage      = 10008
-	codeUnknownWebhook      = 10015
-	codeUnknownInteraction  = 10062
-	codeAlreadyAcknowledged = 40060
-)
-
-// discordCode returns the JSON error code of a REST error, or 0.
-func discordCode(err error) int {
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Message != nil {
-		return re.Message.Code
-	}
-	return 0
-}
-
-// httpStatus returns the status of a REST error, or 0.
-func httpStatus(err error) int {
-	var re *discordgo.RESTError
-	if errors.As(err, &re) && re.Response != nil {
-		return re.Response.StatusCode
-	}
-	return 0
+	return out
 }

@@ -11,9 +11,12 @@ import (
 	"time"
 
 	"github.com/bwmarrin/discordgo"
+
+	"citebot/bot/internal/render"
+	"citebot/bot/internal/rest"
 )
 
-// This file is the one place where rendered [Message]s become discordgo
+// This file is the one place where rendered [render.Message]s become discordgo
 // requests. Every request that can carry a message sets allowed mentions
 // to none: an empty parse list (not a nil one, which discordgo would send as
 // null) and no replied-user ping. The requests go out through request
@@ -48,14 +51,14 @@ type exchange struct {
 
 // errGone refuses a request for an interaction whose response or webhook
 // Discord reported gone.
-var errGone = errors.New("not sent: the response was deleted (Discord answered 404 Unknown Message or Unknown Webhook)")
+var errGone = errors.New("not sent: the response was deleted (Discord answered 404 Unknown render.Message or Unknown Webhook)")
 
 // notFound marks x gone when err is Discord's 404 for its message or
 // webhook, and returns err.
 func (x *exchange) notFound(err error) error {
-	if httpStatus(err) == http.StatusNotFound {
-		switch discordCode(err) {
-		case codeUnknownMessage, codeUnknownWebhook:
+	if rest.HTTPStatus(err) == http.StatusNotFound {
+		switch rest.DiscordCode(err) {
+		case rest.CodeUnknownMessage, rest.CodeUnknownWebhook:
 			x.gone.Store(true)
 		}
 	}
@@ -100,14 +103,14 @@ func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
 }
 
-func embedsOf(m Message) []*discordgo.MessageEmbed {
+func embedsOf(m render.Message) []*discordgo.MessageEmbed {
 	if m.Embeds == nil {
 		return []*discordgo.MessageEmbed{}
 	}
 	return m.Embeds
 }
 
-func componentsOf(m Message) []discordgo.MessageComponent {
+func componentsOf(m render.Message) []discordgo.MessageComponent {
 	if m.Components == nil {
 		return []discordgo.MessageComponent{}
 	}
@@ -122,7 +125,7 @@ func flags(ephemeral bool) discordgo.MessageFlags {
 }
 
 // responsePayload answers an interaction with a message (type 4).
-func responsePayload(m Message, ephemeral bool) *discordgo.InteractionResponse {
+func responsePayload(m render.Message, ephemeral bool) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{
 		Type: discordgo.InteractionResponseChannelMessageWithSource,
 		Data: &discordgo.InteractionResponseData{
@@ -141,13 +144,13 @@ func deferPayload(ephemeral bool) *discordgo.InteractionResponse {
 }
 
 // editPayload replaces a message with m.
-func editPayload(m Message) *discordgo.WebhookEdit {
+func editPayload(m render.Message) *discordgo.WebhookEdit {
 	content, embeds, comps := m.Content, embedsOf(m), componentsOf(m)
 	return &discordgo.WebhookEdit{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: noMentions()}
 }
 
 // followUpPayload is a follow-up message of an interaction.
-func followUpPayload(m Message, ephemeral bool) *discordgo.WebhookParams {
+func followUpPayload(m render.Message, ephemeral bool) *discordgo.WebhookParams {
 	return &discordgo.WebhookParams{
 		Content: m.Content, Embeds: m.Embeds, Components: componentsOf(m),
 		AllowedMentions: noMentions(), Flags: flags(ephemeral),
@@ -157,7 +160,7 @@ func followUpPayload(m Message, ephemeral bool) *discordgo.WebhookParams {
 // replyPayload is a channel message; with to, a reply to that message
 // (which does not ping its author, and is sent without the reference if
 // the message was deleted meanwhile).
-func replyPayload(m Message, to *discordgo.Message) *discordgo.MessageSend {
+func replyPayload(m render.Message, to *discordgo.Message) *discordgo.MessageSend {
 	send := &discordgo.MessageSend{
 		Content: m.Content, Embeds: embedsOf(m), Components: componentsOf(m),
 		AllowedMentions: noMentions(), StickerIDs: []string{},
@@ -179,7 +182,7 @@ func (b *Bot) callback(ctx context.Context, x *exchange, what string, resp *disc
 }
 
 // respond acknowledges an interaction with a message (type 4).
-func (b *Bot) respond(ctx context.Context, x *exchange, m Message, ephemeral bool) error {
+func (b *Bot) respond(ctx context.Context, x *exchange, m render.Message, ephemeral bool) error {
 	err := b.callback(ctx, x, "respond to an interaction", responsePayload(m, ephemeral))
 	if err == nil {
 		x.mu.Lock()
@@ -203,13 +206,13 @@ func (b *Bot) deferReply(ctx context.Context, x *exchange, ephemeral bool) error
 
 // editOriginal replaces the original response with m, sending it at most
 // attempts times (0: the default bound).
-func (b *Bot) editOriginal(ctx context.Context, x *exchange, m Message, attempts int) error {
+func (b *Bot) editOriginal(ctx context.Context, x *exchange, m render.Message, attempts int) error {
 	_, err := b.editOriginalID(ctx, x, m, attempts)
 	return err
 }
 
 // editOriginalID is editOriginal that also returns the message's id.
-func (b *Bot) editOriginalID(ctx context.Context, x *exchange, m Message, attempts int) (string, error) {
+func (b *Bot) editOriginalID(ctx context.Context, x *exchange, m render.Message, attempts int) (string, error) {
 	if x.gone.Load() {
 		return "", errGone
 	}
@@ -234,7 +237,7 @@ func messageID(resp []byte) string {
 }
 
 // followUp sends m as a follow-up message of an interaction.
-func (b *Bot) followUp(ctx context.Context, x *exchange, m Message, ephemeral bool) (string, error) {
+func (b *Bot) followUp(ctx context.Context, x *exchange, m render.Message, ephemeral bool) (string, error) {
 	if x.gone.Load() {
 		return "", errGone
 	}
@@ -249,7 +252,7 @@ func (b *Bot) followUp(ctx context.Context, x *exchange, m Message, ephemeral bo
 // deliver shows msgs as the response of a deferred interaction: the first
 // edits the original response, the rest follow up. It stops at the first
 // message that cannot be sent and returns the ids of those that were.
-func (b *Bot) deliver(ctx context.Context, x *exchange, msgs []Message, ephemeral bool) ([]string, error) {
+func (b *Bot) deliver(ctx context.Context, x *exchange, msgs []render.Message, ephemeral bool) ([]string, error) {
 	var ids []string
 	for n, m := range msgs {
 		var id string
@@ -270,7 +273,7 @@ func (b *Bot) deliver(ctx context.Context, x *exchange, msgs []Message, ephemera
 // reply sends msgs to the channel of msg, the first as a reply to it. It
 // stops at the first message that cannot be sent, and returns the ids of
 // those sent.
-func (b *Bot) reply(ctx context.Context, msg *discordgo.Message, msgs []Message) ([]string, error) {
+func (b *Bot) reply(ctx context.Context, msg *discordgo.Message, msgs []render.Message) ([]string, error) {
 	url := discordgo.EndpointChannelMessages(msg.ChannelID)
 	var ids []string
 	for n, m := range msgs {

@@ -53,6 +53,12 @@ func checkShards(o Options) error {
 	return nil
 }
 
+// StateFile is the name of the file, in Options.StateDir, where the bot
+// keeps what must outlive a restart: when it last identified, how many
+// starts in a row failed (for the restart backoff), and where its slash
+// commands are registered.
+const StateFile = "discord-state.json"
+
 // stateFileName is the bot's state file: StateFile, or for a shard
 // "discord-state-shard-N.json".
 func stateFileName(o Options) string {
@@ -86,7 +92,7 @@ func (b *Bot) applyShards(ctx context.Context, lim sessionStartLimit) error {
 	// Shards of one bucket identify one per 5 seconds, in shard order.
 	turn := b.opts.ShardID / max(1, lim.MaxConcurrency)
 	if wait := time.Duration(turn) * b.opts.timings.identifySpacing; wait > 0 {
-		b.gw.setState("waiting: this shard's turn to identify", true)
+		b.gw.SetState("waiting: this shard's turn to identify", true)
 		b.log.Debug("waiting for this shard's turn to identify", "shard", b.opts.ShardID, "wait", wait)
 		return backoff.Sleep(ctx, wait)
 	}

@@ -45,10 +45,7 @@ func TestTwoShards(t *testing.T) {
 		{guild1, "Shard 1 answers"},
 		{fake.GuildID, fmt.Sprintf("Shard %d answers", discordtest.ShardOf(fake.GuildID, 2))},
 	} {
-		in, err := fake.Invoke(discordtest.Invocation{Command: "ask", User: u, GuildID: tc.guild, Options: []discordtest.Opt{{Name: "question", Value: "who answers?"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, discordtest.Invocation{Command: "ask", User: u, GuildID: tc.guild, Options: []discordtest.Opt{{Name: "question", Value: "who answers?"}}})
 		edits := waitEdit(t, fake, in, isFinal)
 		if got := bodyText(edits[len(edits)-1]); !strings.Contains(got, tc.want) {
 			t.Errorf("in guild %s (shard %d): got %q, want %q", tc.guild, discordtest.ShardOf(tc.guild, 2), got, tc.want)

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"citebot/bot/internal/render"
 )
 
 // streamer shows a model's answer while it is written: it edits the
@@ -79,7 +81,7 @@ func (st *streamer) run() {
 			continue
 		}
 		// One attempt: the next edit, or the final one, supersedes it.
-		if err := st.b.editOriginal(st.ctx, st.x, RenderProgress(st.question, text), 1); err != nil {
+		if err := st.b.editOriginal(st.ctx, st.x, render.Progress(st.question, text), 1); err != nil {
 			st.b.log.Debug("streaming edit failed", "interaction", st.x.i.ID, "error", err.Error())
 			if errors.Is(err, errGone) || st.x.gone.Load() {
 				return // deleted: no more edits (see exchange.gone)

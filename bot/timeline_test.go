@@ -9,6 +9,7 @@ import (
 
 	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/internal/render"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -172,10 +173,7 @@ func TestTimelineSeed(t *testing.T) {
 	u := fake.NewUser("ann")
 	run := func(opts ...discordtest.Opt) string {
 		t.Helper()
-		in, err := fake.Invoke(discordtest.Invocation{Command: "timeline", User: u, Options: append([]discordtest.Opt{{Name: "topic", Value: "Biden Xi calls and meetings"}}, opts...)})
-		if err != nil {
-			t.Fatal(err)
-		}
+		in := invoke(t, fake, discordtest.Invocation{Command: "timeline", User: u, Options: append([]discordtest.Opt{{Name: "topic", Value: "Biden Xi calls and meetings"}}, opts...)})
 		m := timelineMessage(t, fake, in)
 		if len(m.Components) != 0 && strings.Contains(messageText(m), "Timeline") {
 			t.Errorf("a timeline of one page has buttons: %v", buttons(m))
@@ -199,10 +197,7 @@ func TestTimelineSeed(t *testing.T) {
 	if got := run(discordtest.Opt{Name: "source", Value: "Reuters"}, discordtest.Opt{Name: "until", Value: "2020"}); !strings.Contains(got, "No articles from Reuters before 2021.") {
 		t.Errorf("empty filter: got %q", got)
 	}
-	in, err := fake.Invoke(discordtest.Invocation{Command: "timeline", User: u, Options: []discordtest.Opt{{Name: "topic", Value: "Biden"}, {Name: "since", Value: "2024-13"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := invoke(t, fake, discordtest.Invocation{Command: "timeline", User: u, Options: []discordtest.Opt{{Name: "topic", Value: "Biden"}, {Name: "since", Value: "2024-13"}}})
 	ack, err := fake.WaitRequest(waitCtx(t), func(r discordtest.Request) bool { return r.Interaction == in.ID })
 	if err != nil {
 		t.Fatal(err)
@@ -225,16 +220,16 @@ func TestRenderTimelineLimits(t *testing.T) {
 			tl.Events[i].Refs = append(tl.Events[i].Refs, r)
 		}
 	}
-	var msgs []bot.Message
+	var msgs []render.Message
 	for p := -1; p <= 5; p++ {
-		msgs = append(msgs, bot.RenderTimeline(tl, p, "1234567890123456789"))
+		msgs = append(msgs, render.Timeline(tl, p, "1234567890123456789"))
 	}
 	checkLimits(t, msgs)
 	if got := messageText(discordtest.Message{Embeds: []map[string]any{{"title": msgs[0].Embeds[0].Title, "footer": map[string]any{"text": msgs[0].Embeds[0].Footer.Text}}}}); !strings.Contains(got, "Page 1 of 4") {
 		t.Errorf("page -1: got %q, want page 1", got)
 	}
-	empty := bot.RenderTimeline(rag.Timeline{Topic: "nothing"}, 0, "1")
-	checkLimits(t, []bot.Message{empty})
+	empty := render.Timeline(rag.Timeline{Topic: "nothing"}, 0, "1")
+	checkLimits(t, []render.Message{empty})
 	if len(empty.Components) != 0 || !strings.Contains(empty.Embeds[0].Description, "no dated events") {
 		t.Errorf("empty timeline: got %+v", empty.Embeds[0])
 	}

@@ -246,117 +246,141 @@ func InvalidKeys(err error) []string {
 // [*FieldError] starting with the field's YAML key and saying what is
 // accepted.
 func (c Config) Validate() error {
-	var errs []error
-	bad := func(key, format string, args ...any) {
-		errs = append(errs, &FieldError{Key: key, Problem: fmt.Sprintf(format, args...)})
+	var v validator
+	c.validateInputs(&v)
+	v.intIn("top_k", c.TopK, 1, 50, "1 to 50")
+	v.intIn("local_dim", c.LocalDim, 64, 4096, "64 to 4096")
+	c.validateLog(&v)
+	v.intIn("chunk.max_chars", c.Chunk.MaxChars, 200, 8000, "200 to 8000")
+	if c.Chunk.OverlapChars < 0 || c.Chunk.OverlapChars*2 >= c.Chunk.MaxChars {
+		v.bad("chunk.overlap_chars", "%d is out of range (0 to less than half of chunk.max_chars)", c.Chunk.OverlapChars)
 	}
+	c.validateOpenAI(&v)
+	c.validateShards(&v)
+	c.validateDiscordLimits(&v)
+	if c.HTTP.Addr != "" {
+		if _, port, err := splitHostPort(c.HTTP.Addr); err != nil || port == "" {
+			v.bad("http.addr", "%q is not a host:port address such as 127.0.0.1:8080", c.HTTP.Addr)
+		}
+	}
+	return errors.Join(v.errs...)
+}
+
+// validator collects the problems Validate finds, in order.
+type validator struct{ errs []error }
+
+// bad records a problem with the field key.
+func (v *validator) bad(key, format string, args ...any) {
+	v.errs = append(v.errs, &FieldError{Key: key, Problem: fmt.Sprintf(format, args...)})
+}
+
+// intIn checks that n is from lo to hi; limits is the range as the
+// message says it.
+func (v *validator) intIn(key string, n, lo, hi int, limits string) {
+	if n < lo || n > hi {
+		v.bad(key, "%d is out of range (%s)", n, limits)
+	}
+}
+
+// durationIn checks that d is from lo to hi; limits is the range as the
+// message says it.
+func (v *validator) durationIn(key string, d, lo, hi time.Duration, limits string) {
+	if d < lo || d > hi {
+		v.bad(key, "%s is out of range (%s)", d, limits)
+	}
+}
+
+// validateInputs checks the corpus, the articles file, the data directory
+// and as_of.
+func (c Config) validateInputs(v *validator) {
 	if c.Corpus != "" && c.Articles != "" {
-		bad("articles", "set either corpus or articles, not both")
+		v.bad("articles", "set either corpus or articles, not both")
 	}
 	if c.Corpus != "" {
 		if fi, err := os.Stat(c.Corpus); err != nil {
-			bad("corpus", "%v", unwrapPath(err))
+			v.bad("corpus", "%v", unwrapPath(err))
 		} else if !fi.IsDir() {
-			bad("corpus", "%q is not a directory (use articles for a JSONL file)", c.Corpus)
+			v.bad("corpus", "%q is not a directory (use articles for a JSONL file)", c.Corpus)
 		}
 	}
 	if c.Articles != "" {
 		if fi, err := os.Stat(c.Articles); err != nil {
-			bad("articles", "%v", unwrapPath(err))
+			v.bad("articles", "%v", unwrapPath(err))
 		} else if fi.IsDir() {
-			bad("articles", "%q is a directory (use corpus for a directory of articles)", c.Articles)
+			v.bad("articles", "%q is a directory (use corpus for a directory of articles)", c.Articles)
 		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
-		bad("data_dir", "must not be empty")
+		v.bad("data_dir", "must not be empty")
 	} else if fi, err := os.Stat(c.DataDir); err == nil && !fi.IsDir() {
-		bad("data_dir", "%q is a file; it must be a directory (created when missing)", c.DataDir)
+		v.bad("data_dir", "%q is a file; it must be a directory (created when missing)", c.DataDir)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		bad("data_dir", "%v", unwrapPath(err))
+		v.bad("data_dir", "%v", unwrapPath(err))
 	}
 	if c.AsOf != "" {
 		if _, err := parseDate(c.AsOf); err != nil {
-			bad("as_of", "%q is not a date in the form YYYY-MM-DD", c.AsOf)
+			v.bad("as_of", "%q is not a date in the form YYYY-MM-DD", c.AsOf)
 		}
 	}
-	if c.TopK < 1 || c.TopK > 50 {
-		bad("top_k", "%d is out of range (1 to 50)", c.TopK)
-	}
-	if c.LocalDim < 64 || c.LocalDim > 4096 {
-		bad("local_dim", "%d is out of range (64 to 4096)", c.LocalDim)
-	}
+}
+
+// validateLog checks the log level and format.
+func (c Config) validateLog(v *validator) {
 	switch strings.ToLower(c.Log.Level) {
 	case "debug", "info", "warn", "warning", "error":
 	default:
-		bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
+		v.bad("log.level", "%q is not one of debug, info, warn, error", c.Log.Level)
 	}
 	switch strings.ToLower(c.Log.Format) {
 	case "text", "json":
 	default:
-		bad("log.format", "%q is not one of text, json", c.Log.Format)
+		v.bad("log.format", "%q is not one of text, json", c.Log.Format)
 	}
-	if c.Chunk.MaxChars < 200 || c.Chunk.MaxChars > 8000 {
-		bad("chunk.max_chars", "%d is out of range (200 to 8000)", c.Chunk.MaxChars)
-	}
-	if c.Chunk.OverlapChars < 0 || c.Chunk.OverlapChars*2 >= c.Chunk.MaxChars {
-		bad("chunk.overlap_chars", "%d is out of range (0 to less than half of chunk.max_chars)", c.Chunk.OverlapChars)
-	}
+}
+
+// validateOpenAI checks the model server's settings.
+func (c Config) validateOpenAI(v *validator) {
 	if c.OpenAI.BaseURL != "" {
 		if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			bad("openai.base_url", "%q is not an http(s) URL such as http://localhost:11434/v1", RedactURL(c.OpenAI.BaseURL))
+			v.bad("openai.base_url", "%q is not an http(s) URL such as http://localhost:11434/v1", RedactURL(c.OpenAI.BaseURL))
 		}
 	}
 	if (c.OpenAI.ChatModel != "" || c.OpenAI.EmbeddingModel != "") && c.OpenAI.APIKey == "" && c.OpenAI.BaseURL == "" {
-		bad("openai.api_key", "is required for api.openai.com; set OPENAI_API_KEY, or set openai.base_url for a local server")
+		v.bad("openai.api_key", "is required for api.openai.com; set OPENAI_API_KEY, or set openai.base_url for a local server")
 	}
-	if c.OpenAI.Timeout < time.Second || c.OpenAI.Timeout > 30*time.Minute {
-		bad("openai.timeout", "%s is out of range (1s to 30m)", c.OpenAI.Timeout)
-	}
-	if c.OpenAI.MaxConcurrent < 1 || c.OpenAI.MaxConcurrent > 256 {
-		bad("openai.max_concurrent", "%d is out of range (1 to 256)", c.OpenAI.MaxConcurrent)
-	}
-	if c.OpenAI.MaxRetries < 0 || c.OpenAI.MaxRetries > 10 {
-		bad("openai.max_retries", "%d is out of range (0 to 10)", c.OpenAI.MaxRetries)
-	}
+	v.durationIn("openai.timeout", c.OpenAI.Timeout, time.Second, 30*time.Minute, "1s to 30m")
+	v.intIn("openai.max_concurrent", c.OpenAI.MaxConcurrent, 1, 256, "1 to 256")
+	v.intIn("openai.max_retries", c.OpenAI.MaxRetries, 0, 10, "0 to 10")
+}
+
+// validateShards checks discord.shard_count and discord.shard_id.
+func (c Config) validateShards(v *validator) {
 	if sc := strings.TrimSpace(c.Discord.ShardCount); sc != "" && !strings.EqualFold(sc, "auto") {
 		if n, err := strconv.Atoi(sc); err != nil || n < 1 || n > MaxShards {
-			bad("discord.shard_count", "%q is not a shard count: use a number from 1 to %d, or auto", sc, MaxShards)
+			v.bad("discord.shard_count", "%q is not a shard count: use a number from 1 to %d, or auto", sc, MaxShards)
 		} else if c.Discord.ShardID >= n {
-			bad("discord.shard_id", "%d is not a shard of %d: use 0 to %d", c.Discord.ShardID, n, n-1)
+			v.bad("discord.shard_id", "%d is not a shard of %d: use 0 to %d", c.Discord.ShardID, n, n-1)
 		}
 	}
 	if c.Discord.ShardID < 0 || c.Discord.ShardID >= MaxShards {
-		bad("discord.shard_id", "%d is not a shard id: use 0 to %d", c.Discord.ShardID, MaxShards-1)
+		v.bad("discord.shard_id", "%d is not a shard id: use 0 to %d", c.Discord.ShardID, MaxShards-1)
 	} else if c.Discord.ShardID > 0 && strings.TrimSpace(c.Discord.ShardCount) == "" {
-		bad("discord.shard_id", "shard %d needs discord.shard_count (a number or auto)", c.Discord.ShardID)
+		v.bad("discord.shard_id", "shard %d needs discord.shard_count (a number or auto)", c.Discord.ShardID)
 	}
+}
+
+// validateDiscordLimits checks the guild id and the bot's time and
+// memory limits.
+func (c Config) validateDiscordLimits(v *validator) {
 	if c.Discord.GuildID != "" && !isSnowflake(c.Discord.GuildID) {
-		bad("discord.guild_id", "%q is not a Discord id (digits only)", c.Discord.GuildID)
+		v.bad("discord.guild_id", "%q is not a Discord id (digits only)", c.Discord.GuildID)
 	}
-	if c.Discord.AnswerTimeout < time.Second || c.Discord.AnswerTimeout > 14*time.Minute {
-		bad("discord.answer_timeout", "%s is out of range (1s to 14m; Discord drops interactions after 15m)", c.Discord.AnswerTimeout)
-	}
-	if c.Discord.ShutdownGrace < time.Second || c.Discord.ShutdownGrace > 14*time.Minute {
-		bad("discord.shutdown_grace", "%s is out of range (1s to 14m)", c.Discord.ShutdownGrace)
-	}
-	if c.Discord.UserRate < 1 || c.Discord.UserRate > 600 {
-		bad("discord.user_rate", "%d is out of range (1 to 600 questions per minute)", c.Discord.UserRate)
-	}
-	if c.Discord.MaxConcurrent < 1 || c.Discord.MaxConcurrent > 1024 {
-		bad("discord.max_concurrent", "%d is out of range (1 to 1024)", c.Discord.MaxConcurrent)
-	}
-	if c.Discord.Conversations < 1 || c.Discord.Conversations > 1000000 {
-		bad("discord.conversations", "%d is out of range (1 to 1000000 remembered answers)", c.Discord.Conversations)
-	}
-	if c.Discord.ConversationTTL < time.Minute || c.Discord.ConversationTTL > 24*time.Hour {
-		bad("discord.conversation_ttl", "%s is out of range (1m to 24h)", c.Discord.ConversationTTL)
-	}
-	if c.HTTP.Addr != "" {
-		if _, port, err := splitHostPort(c.HTTP.Addr); err != nil || port == "" {
-			bad("http.addr", "%q is not a host:port address such as 127.0.0.1:8080", c.HTTP.Addr)
-		}
-	}
-	return errors.Join(errs...)
+	v.durationIn("discord.answer_timeout", c.Discord.AnswerTimeout, time.Second, 14*time.Minute, "1s to 14m; Discord drops interactions after 15m")
+	v.durationIn("discord.shutdown_grace", c.Discord.ShutdownGrace, time.Second, 14*time.Minute, "1s to 14m")
+	v.intIn("discord.user_rate", c.Discord.UserRate, 1, 600, "1 to 600 questions per minute")
+	v.intIn("discord.max_concurrent", c.Discord.MaxConcurrent, 1, 1024, "1 to 1024")
+	v.intIn("discord.conversations", c.Discord.Conversations, 1, 1000000, "1 to 1000000 remembered answers")
+	v.durationIn("discord.conversation_ttl", c.Discord.ConversationTTL, time.Minute, 24*time.Hour, "1m to 24h")
 }
 
 // ValidateDiscord checks what `citebot serve` needs beyond Validate: a token

@@ -58,9 +58,27 @@ var (
 // carry them are removed from the body either way.
 func clean(raw string, haveTitle, haveDate bool) cleaned {
 	var c cleaned
-	paras := paragraphs(raw)
+	paras := c.stripFurniture(paragraphs(raw))
+	i, headline := c.lead(paras)
+	body := c.dropCaptions(paras[i:], headline >= 0)
+	if len(body) > 0 {
+		if m := wireRE.FindStringSubmatch(body[0]); m != nil {
+			c.source = m[1]
+		}
+	}
+	if c.title == "" && !haveTitle && len(body) > 0 {
+		c.title = fallbackTitle(body[0])
+	}
+	if haveDate {
+		c.published = time.Time{}
+	}
+	c.body = strings.Join(body, "\n\n")
+	return c
+}
 
-	// Strip inline advertisements and page furniture everywhere.
+// stripFurniture strips inline advertisements and page furniture from
+// every paragraph, in place, and returns the paragraphs left.
+func (c *cleaned) stripFurniture(paras []string) []string {
 	kept := paras[:0]
 	for _, p := range paras {
 		if mayHaveAd(p) { // most paragraphs skip the expressions
@@ -80,12 +98,15 @@ func clean(raw string, haveTitle, haveDate bool) cleaned {
 		}
 		kept = append(kept, p)
 	}
-	paras = kept
+	return kept
+}
 
-	// The lead: datelines, bylines, section labels and the headline, in any
-	// order, within the first few paragraphs.
-	headline := -1
-	i := 0
+// lead reads the lead: datelines, bylines, section labels and the
+// headline, in any order, within the first few paragraphs. It returns
+// the index of the first body paragraph and that of the headline (-1:
+// none).
+func (c *cleaned) lead(paras []string) (i, headline int) {
+	headline = -1
 	for ; i < len(paras) && i < leadParagraphs; i++ {
 		p := paras[i]
 		if m := datelineRE.FindStringSubmatch(p); m != nil {
@@ -123,33 +144,22 @@ func clean(raw string, haveTitle, haveDate bool) cleaned {
 		}
 		break
 	}
-	body := paras[i:]
+	return i, headline
+}
 
-	// Photo captions: the paragraph right under the headline when it reads
-	// like one, or any short paragraph carrying a photo credit.
-	kept = nil
+// dropCaptions drops photo captions: the paragraph right under the
+// headline when it reads like one, or any short paragraph carrying a
+// photo credit.
+func (c *cleaned) dropCaptions(body []string, afterHeadline bool) []string {
+	var kept []string
 	for j, p := range body {
-		if len(body) > 1 && isCaption(p, j == 0 && headline >= 0) {
+		if len(body) > 1 && isCaption(p, j == 0 && afterHeadline) {
 			c.dropped = append(c.dropped, p)
 			continue
 		}
 		kept = append(kept, p)
 	}
-	body = kept
-
-	if len(body) > 0 {
-		if m := wireRE.FindStringSubmatch(body[0]); m != nil {
-			c.source = m[1]
-		}
-	}
-	if c.title == "" && !haveTitle && len(body) > 0 {
-		c.title = fallbackTitle(body[0])
-	}
-	if haveDate {
-		c.published = time.Time{}
-	}
-	c.body = strings.Join(body, "\n\n")
-	return c
+	return kept
 }
 
 // leadParagraphs is how many paragraphs at the start of a text the

@@ -164,152 +164,186 @@ func openChecked[F fs.File](f F, err error) (fs.File, error) {
 // loadTree is LoadDir and LoadPath: it walks fsys and reads every file
 // through open, which returns only regular files it is allowed to read.
 func loadTree(ctx context.Context, fsys fs.FS, open func(p string) (fs.File, error)) (articles []Article, warnings []error, err error) {
-	sidecars := map[string]map[string]Meta{} // dir → id → meta
-	used := map[string]map[string]bool{}
-	seen := map[string]string{} // id → origin
-	read := func(p string) ([]byte, error) {
-		f, err := open(p)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return readLimited(f, MaxArticleBytes)
+	t := &treeLoader{ctx: ctx, open: open, sidecars: map[string]map[string]Meta{}, used: map[string]map[string]bool{}, seen: map[string]string{}}
+	if err := fs.WalkDir(fsys, ".", t.visit); err != nil {
+		return nil, t.warnings, fmt.Errorf("read corpus directory: %w", err)
 	}
-	sidecar := func(dir string) map[string]Meta {
-		if m, ok := sidecars[dir]; ok {
-			return m
-		}
-		m := map[string]Meta{}
-		sidecars[dir] = m
-		used[dir] = map[string]bool{}
-		p := path.Join(dir, SidecarName)
-		data, err := read(p)
-		if errors.Is(err, fs.ErrNotExist) {
-			return m
-		}
-		if err != nil {
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("ignored: %w", err)})
-			return m
-		}
-		dec := yaml.NewDecoder(bytes.NewReader(data))
-		dec.KnownFields(true)
-		if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("ignored: %w", err)})
-			clear(m)
-		}
+	t.unusedSidecarEntries()
+	slices.SortFunc(t.articles, func(a, b Article) int { return strings.Compare(a.ID, b.ID) })
+	return t.articles, t.warnings, nil
+}
+
+// treeLoader is the state of one loadTree: the articles and warnings so
+// far, the sidecars read and which of their entries were used.
+type treeLoader struct {
+	ctx      context.Context
+	open     func(p string) (fs.File, error)
+	sidecars map[string]map[string]Meta // dir → id → meta
+	used     map[string]map[string]bool
+	seen     map[string]string // id → origin
+	articles []Article
+	warnings []error
+}
+
+// warn records a problem with the file at p.
+func (t *treeLoader) warn(p string, err error) {
+	t.warnings = append(t.warnings, &FileError{Path: p, Err: err})
+}
+
+// read reads the file at p, at most MaxArticleBytes.
+func (t *treeLoader) read(p string) ([]byte, error) {
+	f, err := t.open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return readLimited(f, MaxArticleBytes)
+}
+
+// sidecar returns the metadata of the sidecar file in dir, read once;
+// a missing one is empty, a broken one is ignored with a warning.
+func (t *treeLoader) sidecar(dir string) map[string]Meta {
+	if m, ok := t.sidecars[dir]; ok {
 		return m
 	}
-	jsonl := func(p string) error {
-		f, err := open(p)
-		if err != nil {
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", err)})
-			return nil
-		}
-		arts, warns, err := loadJSONL(ctx, f, p)
-		f.Close()
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if err != nil {
-			warns = append(warns, &FileError{Path: p, Err: err})
-		}
-		if len(arts) == 0 && len(warns) == 0 {
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", ErrEmpty)})
-			return nil
-		}
-		if len(arts) == 0 {
-			// Not an article file at all (a question set, say): one warning,
-			// not one per line.
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf(
-				`skipped: no article lines (%d with problems; the first: %v); a .jsonl file in a corpus directory holds one article per line: {"id": "...", "text": "...", ...}`,
-				len(warns), warns[0])})
-			return nil
-		}
-		warnings = append(warnings, warns...)
-		for _, a := range arts {
-			if prev, dup := seen[a.ID]; dup {
-				warnings = append(warnings, &FileError{Path: a.Origin, Err: fmt.Errorf("skipped: article id %q is already used by %s", a.ID, prev)})
-				continue
-			}
-			seen[a.ID] = a.Origin
-			articles = append(articles, a)
-		}
-		return nil
+	m := map[string]Meta{}
+	t.sidecars[dir] = m
+	t.used[dir] = map[string]bool{}
+	p := path.Join(dir, SidecarName)
+	data, err := t.read(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return m
 	}
-
-	err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if cerr := ctx.Err(); cerr != nil {
-			return cerr
-		}
-		if err != nil {
-			if p == "." {
-				return err
-			}
-			warnings = append(warnings, &FileError{Path: p, Err: err})
-			return nil
-		}
-		name := d.Name()
-		if p != "." && strings.HasPrefix(name, ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() || name == SidecarName {
-			return nil
-		}
-		if t := d.Type(); !t.IsRegular() && t&fs.ModeSymlink == 0 {
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", notRegular(t))})
-			return nil
-		}
-		ext := strings.ToLower(path.Ext(name))
-		if ext == JSONLExtension {
-			return jsonl(p)
-		}
-		if !slices.Contains(Extensions, ext) {
-			return nil
-		}
-		dir := path.Dir(p)
-		id := strings.TrimSuffix(p, path.Ext(p))
-		if prev, dup := seen[id]; dup {
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: article id %q is already used by %s", id, prev)})
-			return nil
-		}
-		data, err := read(p)
-		if err != nil {
-			warnings = append(warnings, &FileError{Path: p, Err: fmt.Errorf("skipped: %w", err)})
-			return nil
-		}
-		base := strings.TrimSuffix(name, path.Ext(name))
-		meta, ok := sidecar(dir)[base]
-		if ok {
-			used[dir][base] = true
-		}
-		a, err := Parse(id, p, data, meta)
-		var me *MetaError
-		switch {
-		case errors.As(err, &me):
-			warnings = append(warnings, &FileError{Path: p, Err: err})
-		case err != nil:
-			warnings = append(warnings, &FileError{Path: p, Err: err})
-			return nil
-		}
-		seen[id] = p
-		articles = append(articles, a)
-		return nil
-	})
 	if err != nil {
-		return nil, warnings, fmt.Errorf("read corpus directory: %w", err)
+		t.warn(p, fmt.Errorf("ignored: %w", err))
+		return m
 	}
-	for dir, m := range sidecars {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&m); err != nil && !errors.Is(err, io.EOF) {
+		t.warn(p, fmt.Errorf("ignored: %w", err))
+		clear(m)
+	}
+	return m
+}
+
+// jsonl loads the articles of a JSONL file; only ctx ending is an error.
+func (t *treeLoader) jsonl(p string) error {
+	f, err := t.open(p)
+	if err != nil {
+		t.warn(p, fmt.Errorf("skipped: %w", err))
+		return nil
+	}
+	arts, warns, err := loadJSONL(t.ctx, f, p)
+	f.Close()
+	if t.ctx.Err() != nil {
+		return t.ctx.Err()
+	}
+	if err != nil {
+		warns = append(warns, &FileError{Path: p, Err: err})
+	}
+	if len(arts) == 0 && len(warns) == 0 {
+		t.warn(p, fmt.Errorf("skipped: %w", ErrEmpty))
+		return nil
+	}
+	if len(arts) == 0 {
+		// Not an article file at all (a question set, say): one warning,
+		// not one per line.
+		t.warn(p, fmt.Errorf(
+			`skipped: no article lines (%d with problems; the first: %v); a .jsonl file in a corpus directory holds one article per line: {"id": "...", "text": "...", ...}`,
+			len(warns), warns[0]))
+		return nil
+	}
+	t.warnings = append(t.warnings, warns...)
+	for _, a := range arts {
+		if prev, dup := t.seen[a.ID]; dup {
+			t.warn(a.Origin, fmt.Errorf("skipped: article id %q is already used by %s", a.ID, prev))
+			continue
+		}
+		t.seen[a.ID] = a.Origin
+		t.articles = append(t.articles, a)
+	}
+	return nil
+}
+
+// visit is the fs.WalkDirFunc: it skips hidden entries, sidecars and
+// files that are not articles, and loads the rest.
+func (t *treeLoader) visit(p string, d fs.DirEntry, err error) error {
+	if cerr := t.ctx.Err(); cerr != nil {
+		return cerr
+	}
+	if err != nil {
+		if p == "." {
+			return err
+		}
+		t.warn(p, err)
+		return nil
+	}
+	name := d.Name()
+	if p != "." && strings.HasPrefix(name, ".") {
+		if d.IsDir() {
+			return fs.SkipDir
+		}
+		return nil
+	}
+	if d.IsDir() || name == SidecarName {
+		return nil
+	}
+	if typ := d.Type(); !typ.IsRegular() && typ&fs.ModeSymlink == 0 {
+		t.warn(p, fmt.Errorf("skipped: %w", notRegular(typ)))
+		return nil
+	}
+	ext := strings.ToLower(path.Ext(name))
+	if ext == JSONLExtension {
+		return t.jsonl(p)
+	}
+	if !slices.Contains(Extensions, ext) {
+		return nil
+	}
+	t.article(p, name)
+	return nil
+}
+
+// article loads one article file at p, with its sidecar metadata.
+func (t *treeLoader) article(p, name string) {
+	dir := path.Dir(p)
+	id := strings.TrimSuffix(p, path.Ext(p))
+	if prev, dup := t.seen[id]; dup {
+		t.warn(p, fmt.Errorf("skipped: article id %q is already used by %s", id, prev))
+		return
+	}
+	data, err := t.read(p)
+	if err != nil {
+		t.warn(p, fmt.Errorf("skipped: %w", err))
+		return
+	}
+	base := strings.TrimSuffix(name, path.Ext(name))
+	meta, ok := t.sidecar(dir)[base]
+	if ok {
+		t.used[dir][base] = true
+	}
+	a, err := Parse(id, p, data, meta)
+	var me *MetaError
+	switch {
+	case errors.As(err, &me):
+		t.warn(p, err)
+	case err != nil:
+		t.warn(p, err)
+		return
+	}
+	t.seen[id] = p
+	t.articles = append(t.articles, a)
+}
+
+// unusedSidecarEntries warns of sidecar entries with no article file.
+func (t *treeLoader) unusedSidecarEntries() {
+	for dir, m := range t.sidecars {
 		for id := range m {
-			if !used[dir][id] {
-				warnings = append(warnings, &FileError{Path: path.Join(dir, SidecarName), Err: fmt.Errorf("no article file for id %q", id)})
+			if !t.used[dir][id] {
+				t.warn(path.Join(dir, SidecarName), fmt.Errorf("no article file for id %q", id))
 			}
 		}
 	}
-	slices.SortFunc(articles, func(a, b Article) int { return strings.Compare(a.ID, b.ID) })
-	return articles, warnings, nil
 }
 
 // jsonArticle is one line of the article JSONL format.

@@ -74,6 +74,29 @@ func connect(t *testing.T, fake *discordtest.Server, intents discordgo.Intent, r
 
 const guildIntents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages
 
+// registered starts a fake with default options and connects a session
+// that may reconnect and has registered /ask.
+func registered(t *testing.T) (*discordtest.Server, *discordgo.Session, events) {
+	t.Helper()
+	fake := discordtest.New(t, discordtest.Options{})
+	s, ev := connect(t, fake, guildIntents, true)
+	register(t, s, fake)
+	return fake, s, ev
+}
+
+// asked is registered followed by Ann's /ask "q", received by the
+// session: the fake, the session, and the interaction as the fake
+// dispatched it and as the session received it.
+func asked(t *testing.T) (*discordtest.Server, *discordgo.Session, discordtest.Interaction, *discordgo.Interaction) {
+	t.Helper()
+	fake, s, ev := registered(t)
+	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, s, in, receive(t, ev.interactions)
+}
+
 func register(t *testing.T, s *discordgo.Session, fake *discordtest.Server) {
 	t.Helper()
 	_, err := s.ApplicationCommandBulkOverwrite(fake.AppID, fake.GuildID, []*discordgo.ApplicationCommand{{
@@ -150,9 +173,7 @@ func TestWrongTokenIsUnauthorized(t *testing.T) {
 
 func TestInteractionAcknowledgementRules(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, s, ev := registered(t)
 	user := fake.NewUser("ann")
 	in, err := fake.Invoke(discordtest.Ask(user, "when?"))
 	if err != nil {
@@ -283,9 +304,7 @@ func TestMessageContentNeedsMentionOrDM(t *testing.T) {
 
 func TestResumeReplaysMissedEvents(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, _, ev := registered(t)
 	if err := fake.DropConnection(); err != nil {
 		t.Fatal(err)
 	}
@@ -304,9 +323,7 @@ func TestResumeReplaysMissedEvents(t *testing.T) {
 
 func TestReconnectAndInvalidSession(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, _, ev := registered(t)
 	if err := fake.RequestReconnect(); err != nil {
 		t.Fatal(err)
 	}
@@ -390,14 +407,7 @@ func TestScriptedFailuresAndGlobalRateLimit(t *testing.T) {
 
 func TestOutcome(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
-	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := receive(t, ev.interactions)
+	fake, s, in, i := asked(t)
 	if o := fake.Outcome(in); o.Acked || o.Final {
 		t.Fatalf("before the acknowledgement: %+v", o)
 	}

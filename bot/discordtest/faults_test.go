@@ -214,9 +214,7 @@ func TestResumeGatewayURLIsDistinct(t *testing.T) {
 
 func TestStopHeartbeatAcks(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
+	fake, _, ev := registered(t)
 	if err := fake.WaitGateway(discordtest.WaitContext(t), func(st discordtest.GatewayStats) bool { return st.Heartbeats >= 1 }); err != nil {
 		t.Fatal(err)
 	}
@@ -350,14 +348,7 @@ func TestReplyPing(t *testing.T) {
 
 func TestDeletedResponse(t *testing.T) {
 	t.Parallel()
-	fake := discordtest.New(t, discordtest.Options{})
-	s, ev := connect(t, fake, guildIntents, true)
-	register(t, s, fake)
-	in, err := fake.Invoke(discordtest.Ask(fake.NewUser("ann"), "q"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := receive(t, ev.interactions)
+	fake, s, in, i := asked(t)
 	if err := s.InteractionRespond(i, &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource}); err != nil {
 		t.Fatal(err)
 	}

@@ -229,27 +229,8 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, viaResume 
 		return
 	}
 	c := &gwConn{ws: ws, viaResume: viaResume}
-	s.mu.Lock()
-	s.gw.conns = append(s.gw.conns, c)
-	s.gw.stats.Connections++
-	if viaResume {
-		s.gw.stats.ResumeURLConnections++
-	}
-	stalled := s.opts.StallGateway || s.gw.stalled
-	intr, interrupted := s.takeInterruptLocked(BeforeHello)
-	s.notifyLocked()
-	s.mu.Unlock()
-	defer func() {
-		c.close()
-		s.mu.Lock()
-		c.ready = false
-		if s.gw.current == c {
-			s.gw.current = nil
-			s.gw.stats.Connected = false
-		}
-		s.notifyLocked()
-		s.mu.Unlock()
-	}()
+	stalled, greet := s.acceptGateway(c)
+	defer s.dropGateway(c)
 
 	if stalled {
 		for {
@@ -258,21 +239,57 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, viaResume 
 			}
 		}
 	}
-	if interrupted {
-		s.mu.Lock()
-		err := s.interruptLocked(c, intr)
-		s.mu.Unlock()
-		if err != nil {
-			return
-		}
-	} else {
-		hello := gwFrame{Op: 10, D: map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds(), "_trace": []string{"[\"discordtest\"]"}}}
-		if err := c.write(hello, false); err != nil {
-			return
-		}
+	if !greet() {
+		return
 	}
+	s.readGateway(c)
+}
+
+// acceptGateway records a new connection. It reports whether the
+// connection stalls (reads and never answers), and returns greet, which
+// sends HELLO or the interruption planned for before it, and reports
+// whether the connection is still open.
+func (s *Server) acceptGateway(c *gwConn) (stalled bool, greet func() bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gw.conns = append(s.gw.conns, c)
+	s.gw.stats.Connections++
+	if c.viaResume {
+		s.gw.stats.ResumeURLConnections++
+	}
+	stalled = s.opts.StallGateway || s.gw.stalled
+	intr, interrupted := s.takeInterruptLocked(BeforeHello)
+	s.notifyLocked()
+	return stalled, func() bool {
+		if interrupted {
+			s.mu.Lock()
+			err := s.interruptLocked(c, intr)
+			s.mu.Unlock()
+			return err == nil
+		}
+		hello := gwFrame{Op: 10, D: map[string]any{"heartbeat_interval": s.opts.HeartbeatInterval.Milliseconds(), "_trace": []string{"[\"discordtest\"]"}}}
+		return c.write(hello, false) == nil
+	}
+}
+
+// dropGateway closes a connection and forgets it as the current one.
+func (s *Server) dropGateway(c *gwConn) {
+	c.close()
+	s.mu.Lock()
+	c.ready = false
+	if s.gw.current == c {
+		s.gw.current = nil
+		s.gw.stats.Connected = false
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+}
+
+// readGateway reads the client's frames and answers them until the
+// connection ends.
+func (s *Server) readGateway(c *gwConn) {
 	for {
-		_, data, err := ws.ReadMessage()
+		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			s.clientClosed(c, err)
 			return
@@ -287,18 +304,8 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, viaResume 
 		}
 		switch f.Op {
 		case 1:
-			s.mu.Lock()
-			s.gw.stats.Heartbeats++
-			silent := c.silent
-			if silent {
-				s.gw.stats.UnackedHeartbeats++
-			}
-			s.notifyLocked()
-			s.mu.Unlock()
-			if !silent {
-				if err := c.write(gwFrame{Op: 11}, false); err != nil {
-					return
-				}
+			if !s.heartbeat(c) {
+				return
 			}
 		case 2:
 			if !s.identify(c, f.D) {
@@ -315,6 +322,23 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request, viaResume 
 			return
 		}
 	}
+}
+
+// heartbeat counts a heartbeat and acknowledges it unless the connection
+// is silent (a zombied connection); false: the connection is gone.
+func (s *Server) heartbeat(c *gwConn) bool {
+	s.mu.Lock()
+	s.gw.stats.Heartbeats++
+	silent := c.silent
+	if silent {
+		s.gw.stats.UnackedHeartbeats++
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	if silent {
+		return true
+	}
+	return c.write(gwFrame{Op: 11}, false) == nil
 }
 
 // clientClosed records how the client ended a connection: the code of its
@@ -400,13 +424,31 @@ func (s *Server) startLimitLocked() *SessionStartLimit {
 
 // identify answers IDENTIFY with READY and a GUILD_CREATE; false closes.
 func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
-	var d struct {
-		Token    string  `json:"token"`
-		Intents  *int    `json:"intents"`
-		Compress bool    `json:"compress"`
-		Shard    *[2]int `json:"shard"`
-	}
+	var d identifyData
 	_ = json.Unmarshal(raw, &d)
+	if !s.checkIdentify(c, d) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if handled, open := s.limitIdentifyLocked(c, d); handled {
+		return open
+	}
+	return s.sendReadyLocked(c, s.startSessionLocked(c, d), d.Compress)
+}
+
+// identifyData is the payload of an IDENTIFY.
+type identifyData struct {
+	Token    string  `json:"token"`
+	Intents  *int    `json:"intents"`
+	Compress bool    `json:"compress"`
+	Shard    *[2]int `json:"shard"`
+}
+
+// checkIdentify closes the connection with Discord's close code when an
+// IDENTIFY is not acceptable: a second one, a wrong token, missing or
+// disallowed intents, a bad shard. It reports whether the IDENTIFY may go on.
+func (s *Server) checkIdentify(c *gwConn, d identifyData) bool {
 	s.mu.Lock()
 	already, left := c.ready, c.left
 	if left {
@@ -434,8 +476,14 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		s.closeConn(c, 4010, problem)
 		return false
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	return true
+}
+
+// limitIdentifyLocked applies the session start limit and the identify
+// interval, and the interruptions planned before READY. handled reports
+// that it answered the IDENTIFY itself; open, that the connection is
+// still open.
+func (s *Server) limitIdentifyLocked(c *gwConn, d identifyData) (handled, open bool) {
 	now := time.Now()
 	lim := s.startLimitLocked()
 	if lim.Remaining <= 0 {
@@ -445,7 +493,7 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		s.violationLocked("IDENTIFY with no session starts left (session_start_limit.remaining 0): Discord resets the token")
 		s.gw.stats.CloseCodes = append(s.gw.stats.CloseCodes, 4004)
 		c.closeWith(4004, "Authentication failed.")
-		return false
+		return true, false
 	}
 	lim.Remaining--
 	s.gw.stats.Identifies++
@@ -455,11 +503,16 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 	s.gw.lastIdentify = now
 	if tooSoon {
 		s.violationLocked("IDENTIFY %s after the previous one of its max_concurrency bucket, within the %s Discord allows per IDENTIFY", now.Sub(lastInBucket).Round(time.Millisecond), s.opts.IdentifyInterval)
-		return s.interruptLocked(c, Interruption{At: BeforeReady, Op: 9}) == nil
+		return true, s.interruptLocked(c, Interruption{At: BeforeReady, Op: 9}) == nil
 	}
 	if in, ok := s.takeInterruptLocked(BeforeReady); ok {
-		return s.interruptLocked(c, in) == nil
+		return true, s.interruptLocked(c, in) == nil
 	}
+	return false, true
+}
+
+// startSessionLocked makes the session an IDENTIFY starts.
+func (s *Server) startSessionLocked(c *gwConn, d identifyData) *gwSession {
 	sess := &gwSession{id: randomID(), intents: *d.Intents, compress: d.Compress, valid: true, shard: d.Shard}
 	s.gw.sessions[sess.id] = sess
 	s.gw.session = sess
@@ -471,6 +524,12 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		}
 		s.gw.byShard[d.Shard[0]], s.gw.shardCount = sess, d.Shard[1]
 	}
+	return sess
+}
+
+// sendReadyLocked sends READY and a GUILD_CREATE for each of the
+// session's guilds, and marks the connection ready.
+func (s *Server) sendReadyLocked(c *gwConn, sess *gwSession, compress bool) bool {
 	var unavailable []any
 	for _, g := range s.guildsOfLocked(sess) {
 		unavailable = append(unavailable, map[string]any{"id": g.id, "unavailable": true})
@@ -488,10 +547,10 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 		"application":        map[string]any{"id": s.AppID, "flags": 0},
 		"_trace":             []string{"[\"discordtest\"]"},
 	}
-	if d.Shard != nil {
-		ready["shard"] = []int{d.Shard[0], d.Shard[1]}
+	if sess.shard != nil {
+		ready["shard"] = []int{sess.shard[0], sess.shard[1]}
 	}
-	if err := s.sendLocked(c, sess, "READY", ready, d.Compress); err != nil {
+	if err := s.sendLocked(c, sess, "READY", ready, compress); err != nil {
 		return false
 	}
 	for _, g := range s.guildsOfLocked(sess) {
@@ -503,17 +562,22 @@ func (s *Server) identify(c *gwConn, raw json.RawMessage) bool {
 			"threads":  []any{}, "voice_states": []any{}, "presences": []any{}, "stage_instances": []any{},
 			"guild_scheduled_events": []any{}, "preferred_locale": "en-US",
 		}
-		if err := s.sendLocked(c, sess, "GUILD_CREATE", guild, d.Compress); err != nil {
+		if err := s.sendLocked(c, sess, "GUILD_CREATE", guild, compress); err != nil {
 			return false
 		}
 	}
 	sess.conn = c
+	s.gw.stats.Ready++
+	s.makeLiveLocked(c)
+	return true
+}
+
+// makeLiveLocked makes c the live connection, ready for dispatches.
+func (s *Server) makeLiveLocked(c *gwConn) {
 	c.ready, c.left = true, false
 	s.gw.current = c
-	s.gw.stats.Ready++
 	s.gw.stats.Connected = true
 	s.notifyLocked()
-	return true
 }
 
 // guildOwnerID is the made-up id of the guild's owner.
@@ -564,11 +628,8 @@ func (s *Server) resume(c *gwConn, raw json.RawMessage) bool {
 	if err := s.sendLocked(c, sess, "RESUMED", map[string]any{"_trace": []string{"[\"discordtest\"]"}}, false); err != nil {
 		return false
 	}
-	c.ready, c.left = true, false
-	s.gw.current = c
 	s.gw.stats.Resumed++
-	s.gw.stats.Connected = true
-	s.notifyLocked()
+	s.makeLiveLocked(c)
 	return true
 }
 

@@ -127,40 +127,31 @@ type Interaction struct {
 // Discord does when a user runs it, and starts its acknowledgement clock.
 func (s *Server) Invoke(inv Invocation) (Interaction, error) {
 	s.mu.Lock()
+	in, p, err := s.newInteractionLocked(inv)
+	s.mu.Unlock()
+	if err != nil {
+		return Interaction{}, err
+	}
+	if err := s.dispatch("INTERACTION_CREATE", p); err != nil {
+		return Interaction{}, err
+	}
+	return Interaction{ID: in.id, Token: in.token, Type: in.kind, ChannelID: in.channelID, Payload: p}, nil
+}
+
+// newInteractionLocked makes the interaction of an invocation, with its
+// INTERACTION_CREATE payload, and starts its acknowledgement clock.
+func (s *Server) newInteractionLocked(inv Invocation) (*interaction, map[string]any, error) {
 	gid := inv.GuildID
 	if gid == "" {
 		gid = s.GuildID
 	}
-	cmd := findCommand(s.commands[gid], inv.Command)
-	if cmd == nil {
-		cmd = findCommand(s.commands[""], inv.Command)
+	cmd, err := s.commandLocked(inv, gid)
+	if err != nil {
+		return nil, nil, err
 	}
-	if cmd == nil {
-		s.mu.Unlock()
-		return Interaction{}, fmt.Errorf("discordtest: command %q is not registered", inv.Command)
-	}
-	if g, _ := cmd["guild_id"].(string); g != "" && inv.DM {
-		s.mu.Unlock()
-		return Interaction{}, fmt.Errorf("discordtest: command %q is registered in a guild only; it cannot be used in a DM", inv.Command)
-	}
-	defs, _ := cmd["options"].([]any)
-	var opts []any
-	for _, o := range inv.Options {
-		var def map[string]any
-		for _, d := range Objects(defs) {
-			if d["name"] == o.Name {
-				def = d
-			}
-		}
-		if def == nil {
-			s.mu.Unlock()
-			return Interaction{}, fmt.Errorf("discordtest: command %q has no option %q", inv.Command, o.Name)
-		}
-		opt := map[string]any{"name": o.Name, "type": def["type"], "value": o.Value}
-		if inv.Focused == o.Name {
-			opt["focused"] = true
-		}
-		opts = append(opts, opt)
+	opts, err := invocationOptions(inv, cmd)
+	if err != nil {
+		return nil, nil, err
 	}
 	kind := interactionCommand
 	if inv.Focused != "" {
@@ -179,6 +170,56 @@ func (s *Server) Invoke(inv Invocation) (Interaction, error) {
 		"locale": "en-US", "app_permissions": botPermissions, "entitlements": []any{},
 		"attachment_size_limit": 10485760,
 	}
+	s.placeLocked(in, p, inv, gid)
+	p["channel_id"] = in.channelID
+	in.dispatched = time.Now()
+	s.interactions[in.token] = in
+	return in, p, nil
+}
+
+// commandLocked finds the registered command an invocation runs: in its
+// guild, else global; a guild command cannot be used in a DM.
+func (s *Server) commandLocked(inv Invocation, gid string) (map[string]any, error) {
+	cmd := findCommand(s.commands[gid], inv.Command)
+	if cmd == nil {
+		cmd = findCommand(s.commands[""], inv.Command)
+	}
+	if cmd == nil {
+		return nil, fmt.Errorf("discordtest: command %q is not registered", inv.Command)
+	}
+	if g, _ := cmd["guild_id"].(string); g != "" && inv.DM {
+		return nil, fmt.Errorf("discordtest: command %q is registered in a guild only; it cannot be used in a DM", inv.Command)
+	}
+	return cmd, nil
+}
+
+// invocationOptions are the options of an invocation as Discord sends
+// them, typed by the command's definitions.
+func invocationOptions(inv Invocation, cmd map[string]any) ([]any, error) {
+	defs, _ := cmd["options"].([]any)
+	var opts []any
+	for _, o := range inv.Options {
+		var def map[string]any
+		for _, d := range Objects(defs) {
+			if d["name"] == o.Name {
+				def = d
+			}
+		}
+		if def == nil {
+			return nil, fmt.Errorf("discordtest: command %q has no option %q", inv.Command, o.Name)
+		}
+		opt := map[string]any{"name": o.Name, "type": def["type"], "value": o.Value}
+		if inv.Focused == o.Name {
+			opt["focused"] = true
+		}
+		opts = append(opts, opt)
+	}
+	return opts, nil
+}
+
+// placeLocked sets where an interaction happens, in its payload p: the
+// user's DM channel, or a channel of guild gid with the user as a member.
+func (s *Server) placeLocked(in *interaction, p map[string]any, inv Invocation, gid string) {
 	u := inv.User
 	if inv.DM {
 		in.channelID = inv.ChannelID
@@ -189,31 +230,23 @@ func (s *Server) Invoke(inv Invocation) (Interaction, error) {
 		p["context"] = 1
 		p["authorizing_integration_owners"] = map[string]any{"0": "0"}
 		p["channel"] = map[string]any{"id": in.channelID, "type": 1, "flags": 0, "last_message_id": nil, "recipients": []any{userJSON(u)}}
+		return
+	}
+	in.channelID, in.guildID = inv.ChannelID, gid
+	if in.channelID == "" {
+		in.channelID = s.channelOfLocked(gid)
+	}
+	p["guild_id"] = gid
+	p["guild"] = map[string]any{"id": gid, "locale": "en-US", "features": []any{}}
+	p["guild_locale"] = "en-US"
+	p["member"] = memberJSON(&u)
+	p["context"] = 0
+	p["authorizing_integration_owners"] = map[string]any{"0": gid}
+	if ch, ok := s.channels[in.channelID]; ok {
+		p["channel"] = s.channelJSONLocked(ch)
 	} else {
-		in.channelID, in.guildID = inv.ChannelID, gid
-		if in.channelID == "" {
-			in.channelID = s.channelOfLocked(gid)
-		}
-		p["guild_id"] = gid
-		p["guild"] = map[string]any{"id": gid, "locale": "en-US", "features": []any{}}
-		p["guild_locale"] = "en-US"
-		p["member"] = memberJSON(&u)
-		p["context"] = 0
-		p["authorizing_integration_owners"] = map[string]any{"0": gid}
-		if ch, ok := s.channels[in.channelID]; ok {
-			p["channel"] = s.channelJSONLocked(ch)
-		} else {
-			p["channel"] = map[string]any{"id": in.channelID, "type": channelText, "guild_id": gid, "name": "general", "flags": 0, "permissions": memberPermissions}
-		}
+		p["channel"] = map[string]any{"id": in.channelID, "type": channelText, "guild_id": gid, "name": "general", "flags": 0, "permissions": memberPermissions}
 	}
-	p["channel_id"] = in.channelID
-	in.dispatched = time.Now()
-	s.interactions[in.token] = in
-	s.mu.Unlock()
-	if err := s.dispatch("INTERACTION_CREATE", p); err != nil {
-		return Interaction{}, err
-	}
-	return Interaction{ID: in.id, Token: in.token, Type: kind, ChannelID: in.channelID, Payload: p}, nil
 }
 
 func findCommand(cmds []map[string]any, name string) map[string]any {

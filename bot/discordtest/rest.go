@@ -3,11 +3,12 @@ package discordtest
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"citebot/bot/discordtest/internal/validate"
 )
 
 // Interaction types, as in the "type" of an interaction payload.
@@ -134,8 +135,6 @@ func (s *Server) getMe(_ *http.Request, _ *Request) (int, any, *httpError) {
 	return http.StatusOK, userJSON(s.BotUser), nil
 }
 
-var commandName = regexp.MustCompile(`^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$`)
-
 // putCommands is the bulk overwrite of global or guild commands.
 func (s *Server) putCommands(r *http.Request, req *Request) (int, any, *httpError) {
 	if r.PathValue("application") != s.AppID {
@@ -160,7 +159,7 @@ func (s *Server) putCommands(r *http.Request, req *Request) (int, any, *httpErro
 			problems = append(problems, "command "+strconv.Itoa(i)+" is not an object")
 			continue
 		}
-		problems = append(problems, validateCommand(m)...)
+		problems = append(problems, validate.Command(m)...)
 		if guild != "" {
 			// Discord documents dm_permission, integration_types and
 			// contexts as "only for globally-scoped commands" ("Guild
@@ -221,66 +220,6 @@ func (s *Server) getCommands(r *http.Request, _ *Request) (int, any, *httpError)
 	return http.StatusOK, cmds, nil
 }
 
-// validateCommand checks a chat-input command as Discord does.
-func validateCommand(c map[string]any) []string {
-	var p []string
-	name, _ := c["name"].(string)
-	if !commandName.MatchString(name) {
-		p = append(p, "command name "+strconv.Quote(name)+" must be 1-32 lowercase letters, digits, - or _")
-	}
-	if t, ok := c["type"].(float64); ok && t != 1 {
-		return p
-	}
-	desc, _ := c["description"].(string)
-	if n := utf16Len(desc); n < 1 || n > 100 {
-		p = append(p, "command "+name+": description must be 1-100 characters")
-	}
-	opts, _ := c["options"].([]any)
-	if len(opts) > 25 {
-		p = append(p, "command "+name+": at most 25 options")
-	}
-	optional := false
-	seen := map[string]bool{}
-	for _, o := range opts {
-		om, _ := o.(map[string]any)
-		on, _ := om["name"].(string)
-		if !commandName.MatchString(on) {
-			p = append(p, "option name "+strconv.Quote(on)+" is invalid")
-		}
-		if seen[on] {
-			p = append(p, "duplicate option "+on)
-		}
-		seen[on] = true
-		od, _ := om["description"].(string)
-		if n := utf16Len(od); n < 1 || n > 100 {
-			p = append(p, "option "+on+": description must be 1-100 characters")
-		}
-		req, _ := om["required"].(bool)
-		if req && optional {
-			p = append(p, "option "+on+": required options must come before optional ones")
-		}
-		if !req {
-			optional = true
-		}
-		typ, _ := om["type"].(float64)
-		if typ < 1 || typ > 11 {
-			p = append(p, "option "+on+": invalid type")
-		}
-		if ac, _ := om["autocomplete"].(bool); ac {
-			if typ != 3 && typ != 4 && typ != 10 {
-				p = append(p, "option "+on+": autocomplete needs a string, integer or number option")
-			}
-			if ch, _ := om["choices"].([]any); len(ch) > 0 {
-				p = append(p, "option "+on+": autocomplete cannot be combined with choices")
-			}
-		}
-		if ml, ok := om["max_length"].(float64); ok && (ml < 1 || ml > 6000) {
-			p = append(p, "option "+on+": max_length must be 1-6000")
-		}
-	}
-	return p
-}
-
 // postCallback is the interaction response: the single acknowledgement.
 func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpError) {
 	id, token := r.PathValue("interaction"), r.PathValue("token")
@@ -311,7 +250,7 @@ func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpErr
 	data, _ := req.Body["data"].(map[string]any)
 	switch typ {
 	case 4, 7:
-		if p := validateMessage(data, typ == 7); len(p) > 0 {
+		if p := validate.Message(data, typ == 7); len(p) > 0 {
 			return 0, nil, formError(p)
 		}
 		if typ == 4 {
@@ -334,13 +273,13 @@ func (s *Server) postCallback(r *http.Request, req *Request) (int, any, *httpErr
 		if flags&^(flagEphemeral|flagSuppressEmbeds) != 0 {
 			return 0, nil, formError([]string{"only the EPHEMERAL and SUPPRESS_EMBEDS flags can be set"})
 		}
-		if p := validateAllowedMentions(data); len(p) > 0 {
+		if p := validate.AllowedMentions(data); len(p) > 0 {
 			return 0, nil, formError(p)
 		}
 		in.original = s.newMessageLocked(in.channelID, in.guildID, map[string]any{"flags": float64(flags | flagLoading), "allowed_mentions": data["allowed_mentions"]})
 		in.original.Interaction, in.original.WebhookID = in.id, s.AppID
 	case 8:
-		if p := validateChoices(data); len(p) > 0 {
+		if p := validate.Choices(data); len(p) > 0 {
 			return 0, nil, formError(p)
 		}
 	}
@@ -400,7 +339,7 @@ func (s *Server) patchWebhookMessage(r *http.Request, req *Request) (int, any, *
 	if herr != nil {
 		return 0, nil, herr
 	}
-	if p := validateMessage(req.Body, true); len(p) > 0 {
+	if p := validate.Message(req.Body, true); len(p) > 0 {
 		return 0, nil, formError(p)
 	}
 	next := *m
@@ -438,7 +377,7 @@ func (s *Server) postFollowup(r *http.Request, req *Request) (int, any, *httpErr
 	if !in.acked {
 		return 0, nil, errf(http.StatusNotFound, CodeUnknownWebhook, "Unknown Webhook")
 	}
-	if p := validateMessage(req.Body, false); len(p) > 0 {
+	if p := validate.Message(req.Body, false); len(p) > 0 {
 		return 0, nil, formError(p)
 	}
 	m := s.newMessageLocked(in.channelID, in.guildID, req.Body)
@@ -457,7 +396,7 @@ func (s *Server) postChannelMessage(r *http.Request, req *Request) (int, any, *h
 		s.mu.Unlock()
 		return 0, nil, errf(http.StatusNotFound, CodeUnknownChannel, "Unknown Channel")
 	}
-	if p := validateMessage(req.Body, false); len(p) > 0 {
+	if p := validate.Message(req.Body, false); len(p) > 0 {
 		s.mu.Unlock()
 		return 0, nil, formError(p)
 	}
@@ -647,23 +586,15 @@ func cmpSnowflake(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-func num(v any) float64 {
-	f, _ := v.(float64)
-	return f
-}
+// str and num read a decoded JSON string and number.
+var (
+	str = validate.Str
+	num = validate.Num
+)
 
 // Objects returns the JSON objects in v, a decoded JSON array (as in a
 // Request's Body, e.g. Body["embeds"]); anything else gives none.
-func Objects(v any) []map[string]any {
-	arr, _ := v.([]any)
-	var out []map[string]any
-	for _, x := range arr {
-		if m, ok := x.(map[string]any); ok {
-			out = append(out, m)
-		}
-	}
-	return out
-}
+func Objects(v any) []map[string]any { return validate.Objects(v) }
 
 func copyWithout(m map[string]any, key string) map[string]any {
 	out := make(map[string]any, len(m))
@@ -674,3 +605,9 @@ func copyWithout(m map[string]any, key string) map[string]any {
 	}
 	return out
 }
+
+// ValidateMessage checks a message payload, decoded from JSON, against the
+// limits Discord enforces when a message is created (content, embeds,
+// components, allowed mentions, not empty) and returns the problems found;
+// none means Discord would accept it. The fake applies the same checks.
+func ValidateMessage(m map[string]any) []string { return validate.Message(m, false) }

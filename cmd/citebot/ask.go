@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,16 +16,7 @@ import (
 )
 
 func runAsk(ctx context.Context, e *env, args []string) error {
-	var asJSON bool
-	var ff filterFlags
-	c, err := parse(e, "ask", `[flags] "question"`, args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&asJSON, "json", false, "print the answer as one JSON object")
-		ff.register(fs)
-	})
-	if err != nil {
-		return err
-	}
-	filter, err := ff.filter()
+	c, asJSON, filter, err := parseFiltered(e, "ask", `[flags] "question"`, args, "print the answer as one JSON object")
 	if err != nil {
 		return err
 	}

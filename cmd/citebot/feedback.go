@@ -18,7 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"citebot/bot"
+	"citebot/bot/feedback"
 	"citebot/rag"
 	"citebot/rag/eval"
 	"citebot/rag/textutil"
@@ -48,7 +48,7 @@ func runFeedback(_ context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: feedback: --top %d: use 0 (none) or more", errUsage, top)
 	}
 	if file == "" {
-		file = filepath.Join(c.cfg.DataDir, bot.FeedbackFile)
+		file = filepath.Join(c.cfg.DataDir, feedback.File)
 	}
 	f, err := os.Open(file)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -57,7 +57,7 @@ func runFeedback(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("open feedback: %w", err)
 	}
-	recs, warns, err := bot.ReadFeedback(f, file)
+	recs, warns, err := feedback.Read(f, file)
 	f.Close()
 	if err != nil {
 		return err
@@ -79,16 +79,16 @@ func runFeedback(_ context.Context, e *env, args []string) error {
 
 // answerVotes are the latest votes on one answer.
 type answerVotes struct {
-	rec      bot.FeedbackRecord // the latest record, for the question and answer
+	rec      feedback.Record // the latest record, for the question and answer
 	up, down int
 }
 
 // tally groups the latest votes (a changed vote counts once, as the new
 // vote) by answer, in order of first vote.
-func tally(recs []bot.FeedbackRecord) []*answerVotes {
+func tally(recs []feedback.Record) []*answerVotes {
 	var order []*answerVotes
 	by := map[string]*answerVotes{}
-	for _, r := range bot.LatestVotes(recs) {
+	for _, r := range feedback.Latest(recs) {
 		a := by[r.AnswerID]
 		if a == nil {
 			a = &answerVotes{}
@@ -96,7 +96,7 @@ func tally(recs []bot.FeedbackRecord) []*answerVotes {
 			order = append(order, a)
 		}
 		a.rec = r
-		if r.Vote == bot.VoteUp {
+		if r.Vote == feedback.Up {
 			a.up++
 		} else {
 			a.down++
@@ -107,8 +107,8 @@ func tally(recs []bot.FeedbackRecord) []*answerVotes {
 
 // summarizeFeedback prints counts by mode and vote, then the answers with
 // the most 👎.
-func summarizeFeedback(w io.Writer, name string, recs []bot.FeedbackRecord, top int) {
-	latest := bot.LatestVotes(recs)
+func summarizeFeedback(w io.Writer, name string, recs []feedback.Record, top int) {
+	latest := feedback.Latest(recs)
 	answers := tally(recs)
 	fmt.Fprintf(w, "%s: %d votes on %d answers", name, len(latest), len(answers))
 	if changed := len(recs) - len(latest); changed > 0 {
@@ -126,7 +126,7 @@ func summarizeFeedback(w io.Writer, name string, recs []bot.FeedbackRecord, top 
 		if byMode[m] == nil {
 			byMode[m] = &counts{}
 		}
-		if r.Vote == bot.VoteUp {
+		if r.Vote == feedback.Up {
 			byMode[m].up++
 			total.up++
 		} else {
@@ -183,7 +183,7 @@ func summarizeFeedback(w io.Writer, name string, recs []bot.FeedbackRecord, top 
 // (the same question once): its stand-alone form for a follow-up, as of
 // the day it was asked, with empty expectations for the owner to fill in.
 // It returns how many it wrote.
-func exportQA(path string, recs []bot.FeedbackRecord) (int, error) {
+func exportQA(path string, recs []feedback.Record) (int, error) {
 	var qs []eval.Question
 	seen := map[string]bool{}
 	for _, a := range tally(recs) {
@@ -221,16 +221,16 @@ func exportQA(path string, recs []bot.FeedbackRecord) (int, error) {
 // vote moves from one to the other) and
 // citebot_feedback_write_errors_total the votes that could not be written.
 type measuredFeedback struct {
-	next   bot.FeedbackSink
+	next   feedback.Sink
 	votes  *prometheus.GaugeVec
 	failed prometheus.Counter
 }
 
-var _ bot.FeedbackSink = (*measuredFeedback)(nil)
+var _ feedback.Sink = (*measuredFeedback)(nil)
 
 // measureFeedback wraps a feedback sink with the feedback metrics,
 // registered on m (call it once per metrics).
-func (m *metrics) measureFeedback(next bot.FeedbackSink) bot.FeedbackSink {
+func (m *metrics) measureFeedback(next feedback.Sink) feedback.Sink {
 	mf := &measuredFeedback{next: next,
 		votes: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "citebot_feedback_votes",
@@ -243,7 +243,7 @@ func (m *metrics) measureFeedback(next bot.FeedbackSink) bot.FeedbackSink {
 	}
 	m.reg.MustRegister(mf.votes, mf.failed)
 	for _, mode := range []string{rag.ModeExtractive, rag.ModeLLM} {
-		for _, v := range []string{bot.VoteUp, bot.VoteDown} {
+		for _, v := range []string{feedback.Up, feedback.Down} {
 			mf.votes.WithLabelValues(mode, v)
 		}
 	}
@@ -251,7 +251,7 @@ func (m *metrics) measureFeedback(next bot.FeedbackSink) bot.FeedbackSink {
 }
 
 // Record passes the vote on and counts it.
-func (mf *measuredFeedback) Record(ctx context.Context, f bot.Feedback) error {
+func (mf *measuredFeedback) Record(ctx context.Context, f feedback.Vote) error {
 	err := mf.next.Record(ctx, f)
 	if err != nil {
 		mf.failed.Inc()

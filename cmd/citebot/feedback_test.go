@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"citebot/bot"
 	"citebot/bot/discordtest"
+	"citebot/bot/feedback"
 	"citebot/rag/eval"
 )
 
@@ -122,7 +122,7 @@ func TestFeedbackCommandErrors(t *testing.T) {
 	if _, errOut, code := runCLI(t, nil, "feedback", "--data", data); code != 1 || !strings.Contains(errOut, "no feedback yet") {
 		t.Errorf("no file: got exit %d, %q; want 1 and “no feedback yet”", code, errOut)
 	}
-	bad := filepath.Join(data, bot.FeedbackFile)
+	bad := filepath.Join(data, feedback.File)
 	if err := os.WriteFile(bad, []byte("not json\n{\"answer_id\":\"a\",\"vote\":\"up\",\"user\":\"u\",\"mode\":\"llm\"}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}

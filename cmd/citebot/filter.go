@@ -41,3 +41,20 @@ func (f *filterFlags) filter() (rag.Filter, error) {
 	}
 	return out, nil
 }
+
+// parseFiltered parses the flags of a command that takes the filter
+// flags and -json (described by jsonUsage), and returns the filter.
+func parseFiltered(e *env, name, synopsis string, args []string, jsonUsage string) (c *cli, asJSON bool, filter rag.Filter, err error) {
+	var ff filterFlags
+	c, err = parse(e, name, synopsis, args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, jsonUsage)
+		ff.register(fs)
+	})
+	if err != nil {
+		return nil, false, rag.Filter{}, err
+	}
+	if filter, err = ff.filter(); err != nil {
+		return nil, false, rag.Filter{}, err
+	}
+	return c, asJSON, filter, nil
+}

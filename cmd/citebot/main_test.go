@@ -81,15 +81,19 @@ func TestAskNotFoundJSON(t *testing.T) {
 	}
 }
 
+// commandCase is a command line, its environment, and the exit code and
+// a part of the standard error it must give.
+type commandCase struct {
+	name     string
+	env      map[string]string
+	args     []string
+	code     int
+	inStderr string
+}
+
 func TestCommandErrors(t *testing.T) {
 	data := t.TempDir()
-	tests := []struct {
-		name     string
-		env      map[string]string
-		args     []string
-		code     int
-		inStderr string
-	}{
+	tests := []commandCase{
 		{"no command", nil, nil, 2, "no command"},
 		{"unknown command", nil, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{"empty question", nil, []string{"ask", "--data", data, "  "}, 2, "ask needs a question"},
@@ -249,13 +253,7 @@ func TestBadFlagValuesAreUsageErrors(t *testing.T) {
 	if err := os.WriteFile(file, []byte("top_k: 0\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tests := []struct {
-		name     string
-		env      map[string]string
-		args     []string
-		code     int
-		inStderr string
-	}{
+	tests := []commandCase{
 		{"ask -k 0", nil, []string{"ask", "--data", data, "-k", "0", "x"}, 2, "top_k: 0 is out of range"},
 		{"search -k 99", nil, []string{"search", "--data", data, "-k", "99", "x"}, 2, "top_k: 99 is out of range"},
 		{"timeline --log-level", nil, []string{"timeline", "--data", data, "--log-level", "loud", "x"}, 2, "log.level:"},

@@ -57,14 +57,11 @@ func newMetrics(ready func() bool) *metrics {
 	reg := prometheus.NewRegistry()
 	auto := promauto.With(reg) // creates and registers in one call
 	m := &metrics{reg: reg}
-	m.questions = auto.NewCounterVec(prometheus.CounterOpts{
-		Name: "citebot_questions_total",
-		Help: "Questions answered, by answer mode (extractive, llm) and outcome (answered, not_found, error).",
-	}, []string{"mode", "outcome"})
-	m.errors = auto.NewCounterVec(prometheus.CounterOpts{
-		Name: "citebot_errors_total",
-		Help: "Errors by kind: answers that failed (answer_*, invalid_question), model requests that failed after retries (model_*), failed corpus reloads (index_reload).",
-	}, []string{"kind"})
+	counters := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return auto.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	}
+	m.questions = counters("citebot_questions_total", "Questions answered, by answer mode (extractive, llm) and outcome (answered, not_found, error).", "mode", "outcome")
+	m.errors = counters("citebot_errors_total", "Errors by kind: answers that failed (answer_*, invalid_question), model requests that failed after retries (model_*), failed corpus reloads (index_reload).", "kind")
 	m.answer = auto.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "citebot_answer_duration_seconds",
 		Help:    "Time to answer a question (retrieval and model, not Discord delivery), by answer mode.",
@@ -86,14 +83,8 @@ func newMetrics(ready func() bool) *metrics {
 	m.chunks = auto.NewGauge(prometheus.GaugeOpts{
 		Name: "citebot_index_chunks", Help: "Passages (chunks) in the index being served.",
 	})
-	m.reloads = auto.NewCounterVec(prometheus.CounterOpts{
-		Name: "citebot_index_reloads_total",
-		Help: "Corpus reloads while serving, by trigger (index_file, signal) and result (ok, error, skipped).",
-	}, []string{"trigger", "result"})
-	m.logs = auto.NewCounterVec(prometheus.CounterOpts{
-		Name: "citebot_log_messages_total",
-		Help: "Log messages at warn and error level (e.g. Discord requests that failed) that log.level lets through, by level.",
-	}, []string{"level"})
+	m.reloads = counters("citebot_index_reloads_total", "Corpus reloads while serving, by trigger (index_file, signal) and result (ok, error, skipped).", "trigger", "result")
+	m.logs = counters("citebot_log_messages_total", "Log messages at warn and error level (e.g. Discord requests that failed) that log.level lets through, by level.", "level")
 	auto.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "citebot_ready", Help: "1 when /readyz reports ready (index loaded, Discord connected, not shutting down), else 0.",
 	}, func() float64 {

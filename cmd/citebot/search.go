@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -26,16 +25,7 @@ type searchResult struct {
 }
 
 func runSearch(ctx context.Context, e *env, args []string) error {
-	var asJSON bool
-	var ff filterFlags
-	c, err := parse(e, "search", `[flags] "query"`, args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&asJSON, "json", false, "print the passages as a JSON array")
-		ff.register(fs)
-	})
-	if err != nil {
-		return err
-	}
-	filter, err := ff.filter()
+	c, asJSON, filter, err := parseFiltered(e, "search", `[flags] "query"`, args, "print the passages as a JSON array")
 	if err != nil {
 		return err
 	}

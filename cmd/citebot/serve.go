@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sync/atomic"
 	"syscall"
 
 	"citebot/bot"
+	"citebot/bot/feedback"
 	"citebot/corpus"
 	"citebot/rag"
 )
@@ -47,11 +49,36 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	m.setIndexSize(st.Articles, st.Chunks)
 	ready.indexLoaded.Store(true)
+	lib := newLibrary(ix)
+	opts := botOptions(c, ix, lib, m, log)
+	if serveHook != nil {
+		serveHook(&opts)
+	}
+	b, err := bot.New(opts)
+	if err != nil {
+		return err
+	}
+	ready.setDiscord(b)
+	m.watchDiscord(b.Status)
+	stopReady := context.AfterFunc(ctx, func() { ready.stopping.Store(true) })
+	defer stopReady()
+
+	// Corpus updates without a restart: `citebot index` rewriting the index
+	// file, or SIGHUP.
+	defer startReloading(ctx, c, ix, lib, m, log)()
+	// Nothing to save on the way out: openIndex and reloads save any
+	// update as they make it.
+	return b.Run(ctx)
+}
+
+// botOptions are the bot's options from the configuration, with the
+// answerer and searcher measured for /metrics and the feedback log in the
+// data directory (when it cannot be opened, answers carry no buttons).
+func botOptions(c *cli, ix *rag.Index, lib *library, m *metrics, log *slog.Logger) bot.Options {
 	mode := rag.ModeExtractive
 	if c.cfg.ModelBacked() {
 		mode = rag.ModeLLM
 	}
-	lib := newLibrary(ix)
 	d := c.cfg.Discord
 	opts := bot.Options{
 		Token: d.Token.Reveal(),
@@ -80,41 +107,30 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ConversationTTL: d.ConversationTTL,
 		MessageContent:  d.MessageContent,
 	}
-	if fb, err := bot.OpenFeedbackLog(c.cfg.DataDir); err != nil {
+	if fb, err := feedback.Open(c.cfg.DataDir); err != nil {
 		log.Warn("feedback cannot be recorded; answers are shown without 👍/👎 buttons", "error", err.Error())
 	} else {
 		opts.Feedback = m.measureFeedback(fb)
 	}
-	if serveHook != nil {
-		serveHook(&opts)
-	}
-	b, err := bot.New(opts)
-	if err != nil {
-		return err
-	}
-	ready.setDiscord(b)
-	m.watchDiscord(b.Status)
-	stopReady := context.AfterFunc(ctx, func() { ready.stopping.Store(true) })
-	defer stopReady()
+	return opts
+}
 
-	// Corpus updates without a restart: `citebot index` rewriting the index
-	// file, or SIGHUP.
+// startReloading reloads the index when `citebot index` rewrites the index
+// file or on SIGHUP, until the returned stop is called.
+func startReloading(ctx context.Context, c *cli, ix *rag.Index, lib *library, m *metrics, log *slog.Logger) (stop func()) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	rctx, stopReload := context.WithCancel(ctx)
 	reloaded := make(chan struct{})
 	go func() {
 		defer close(reloaded)
 		newReloader(c.cfg, ix, lib, m, log).run(rctx, indexPollInterval, hup)
 	}()
-	defer func() {
+	return func() {
 		stopReload()
 		<-reloaded
-	}()
-	// Nothing to save on the way out: openIndex and reloads save any
-	// update as they make it.
-	return b.Run(ctx)
+		signal.Stop(hup)
+	}
 }
 
 // library presents the index's articles to the bot. The list is converted

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -11,16 +10,7 @@ import (
 )
 
 func runTimeline(ctx context.Context, e *env, args []string) error {
-	var asJSON bool
-	var ff filterFlags
-	c, err := parse(e, "timeline", `[flags] "topic"`+"\n\nThe dated events the articles report on a topic, oldest first, one line each\n(date, a line from the sentence, citations); planned events are marked \"planned:\".", args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&asJSON, "json", false, "print the timeline as one JSON object")
-		ff.register(fs)
-	})
-	if err != nil {
-		return err
-	}
-	filter, err := ff.filter()
+	c, asJSON, filter, err := parseFiltered(e, "timeline", `[flags] "topic"`+"\n\nThe dated events the articles report on a topic, oldest first, one line each\n(date, a line from the sentence, citations); planned events are marked \"planned:\".", args, "print the timeline as one JSON object")
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package bot
+package gateway
 
 import (
 	"testing"
@@ -11,20 +11,20 @@ import (
 // instants, never a duration, so it does not depend on the machine's
 // speed.
 func TestStuckClockRestartsWhenAWaitEnds(t *testing.T) {
-	g := newGateway(nil)
+	g := New(Config{})
 	created := g.down
-	g.setState(stateConnecting, false)
+	g.SetState(StateConnecting, false)
 	if !g.down.Equal(created) {
 		t.Errorf("a state change without a wait moved the stuck clock from %v to %v", created, g.down)
 	}
-	g.setState("waiting: session start limit", true)
+	g.SetState("waiting: session start limit", true)
 	waitEnded := time.Now()
-	g.setState(stateConnecting, false)
+	g.SetState(StateConnecting, false)
 	if g.down.Before(waitEnded) {
 		t.Errorf("after a wait the stuck clock counts from %v, before the wait ended (%v)", g.down, waitEnded)
 	}
 	afterWait := g.down
-	g.setState(stateReconnecting, false)
+	g.SetState(stateReconnecting, false)
 	if !g.down.Equal(afterWait) {
 		t.Errorf("a state change after the wait moved the stuck clock from %v to %v", afterWait, g.down)
 	}

@@ -1,4 +1,9 @@
-package bot
+// Package render turns answers, search results, articles and timelines
+// into Discord messages within Discord's limits: it escapes untrusted text
+// so that it can add no markdown, mentions or links, splits long text at
+// sentence boundaries and packs embeds and buttons into messages. It sends
+// nothing; package bot converts its [Message]s to requests.
+package render
 
 import (
 	"fmt"
@@ -27,7 +32,7 @@ const (
 	maxFooter        = 2048
 	maxButtonLabel   = 80
 	maxButtonsPerRow = 5
-	maxRows          = 5
+	MaxRows          = 5 // action rows of a message
 )
 
 // Embed colours.
@@ -46,7 +51,7 @@ const sourcesBudget = 3000
 
 // Message is one Discord message as citebot renders it. It is converted to
 // discordgo's request types, with allowed mentions set to none, in one
-// place (see send.go).
+// place (bot/send.go).
 type Message struct {
 	Content    string                       `json:"content,omitempty"`
 	Embeds     []*discordgo.MessageEmbed    `json:"embeds,omitempty"`
@@ -141,7 +146,7 @@ func linkButtons(links []link) []discordgo.MessageComponent {
 		if u == "" || seen[u] {
 			continue
 		}
-		if len(rows) == maxRows {
+		if len(rows) == MaxRows {
 			break
 		}
 		seen[u] = true
@@ -151,7 +156,7 @@ func linkButtons(links []link) []discordgo.MessageComponent {
 			row = nil
 		}
 	}
-	if len(row) > 0 && len(rows) < maxRows {
+	if len(row) > 0 && len(rows) < MaxRows {
 		rows = append(rows, discordgo.ActionsRow{Components: row})
 	}
 	return rows
@@ -235,7 +240,7 @@ func footerFor(e *discordgo.MessageEmbed, text string) *discordgo.MessageEmbedFo
 	return &discordgo.MessageEmbedFooter{Text: fitPlain(text, min(maxFooter, maxMessage-embedLen(e)))}
 }
 
-// RenderAnswer renders an answer as one or more messages: the answer text
+// Answer renders an answer as one or more messages: the answer text
 // in embeds (split on sentence boundaries, never inside a citation), then a
 // "Sources" embed numbering each citation with title, outlet, date
 // ("(approx.)" for estimated dates), article id and a short quote, and link
@@ -244,7 +249,7 @@ func footerFor(e *discordgo.MessageEmbed, text string) *discordgo.MessageEmbedFo
 // A follow-up's Resolved question is shown under the answer text, in
 // small text: "Answered as: …".
 // Every text from the answer, question and articles is escaped.
-func RenderAnswer(a rag.Answer) []Message {
+func Answer(a rag.Answer) []Message {
 	title := fitEscaped(textutil.OneLine(a.Question), maxTitle)
 	if a.NotFound {
 		text := a.Text
@@ -334,9 +339,9 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// RenderProgress renders an answer while a model is still writing it: the
+// Progress renders an answer while a model is still writing it: the
 // unverified text so far in a yellow embed that says so.
-func RenderProgress(question, partial string) Message {
+func Progress(question, partial string) Message {
 	desc := fitEscaped(strings.TrimSpace(partial), maxDescription)
 	if desc == "" {
 		desc = "…"
@@ -350,10 +355,10 @@ func RenderProgress(question, partial string) Message {
 // maxSearchResults is the most passages /search shows.
 const maxSearchResults = 10
 
-// RenderSearch renders the passages that best match a query: for each,
+// Search renders the passages that best match a query: for each,
 // its article's title, date, outlet, id, relevance and a short quote, with
 // link buttons for articles that have a URL.
-func RenderSearch(query string, ps []rag.Passage) Message {
+func Search(query string, ps []rag.Passage) Message {
 	title := fitEscaped("Passages for “"+textutil.OneLine(query)+"”", maxTitle)
 	if len(ps) == 0 {
 		return Message{Embeds: []*discordgo.MessageEmbed{{Title: title, Color: colorNotFound,
@@ -381,10 +386,10 @@ func RenderSearch(query string, ps []rag.Passage) Message {
 	return Message{Embeds: []*discordgo.MessageEmbed{fitBudget(build, maxMessage)}, Components: linkButtons(links)}
 }
 
-// RenderSources renders an overview of the corpus: how many articles, the
+// Sources renders an overview of the corpus: how many articles, the
 // oldest and newest publication dates, and the titles, newest first, as
 // many as fit.
-func RenderSources(arts []ArticleInfo) Message {
+func Sources(arts []ArticleInfo) Message {
 	e := &discordgo.MessageEmbed{Title: "The corpus", Color: colorAnswer}
 	if len(arts) == 0 {
 		e.Description = "The corpus is empty."
@@ -452,9 +457,9 @@ func RenderSources(arts []ArticleInfo) Message {
 // openingRunes is about how much of an article /article shows.
 const openingRunes = 1200
 
-// RenderArticle renders one article: title (linked when it has a URL),
+// Article renders one article: title (linked when it has a URL),
 // outlet, date, author, id and its opening paragraphs.
-func RenderArticle(a ArticleInfo) Message {
+func Article(a ArticleInfo) Message {
 	e := &discordgo.MessageEmbed{Title: fitEscaped(textutil.OneLine(orDefault(a.Title, a.ID)), maxTitle), URL: LinkURL(a.URL), Color: colorAnswer}
 	text := strings.TrimSpace(a.Text)
 	if utf8.RuneCountInString(text) > openingRunes*3 {
@@ -478,8 +483,8 @@ func RenderArticle(a ArticleInfo) Message {
 	return Message{Embeds: []*discordgo.MessageEmbed{e}, Components: linkButtons([]link{{label: "Read the original", url: a.URL}})}
 }
 
-// RenderHelp renders the /help message.
-func RenderHelp() Message {
+// Help renders the /help message.
+func Help() Message {
 	desc := strings.Join([]string{
 		"I answer questions about a collection of news articles, quoting and citing them. When the articles don't say, I say so.",
 		"",
@@ -498,10 +503,10 @@ func RenderHelp() Message {
 		Footer: &discordgo.MessageEmbedFooter{Text: "Numbers like [1] point to the sources listed under each answer."}}}}
 }
 
-// RenderNotice renders a short message from citebot itself (errors, limits,
+// Notice renders a short message from citebot itself (errors, limits,
 // usage hints) as plain content. text is citebot's own; escape any user
 // text inside it first.
-func RenderNotice(text string) Message {
+func Notice(text string) Message {
 	return Message{Content: fitRaw(text, maxContent)}
 }
 

@@ -1,4 +1,4 @@
-package bot
+package render
 
 import (
 	"net/url"
@@ -295,3 +295,30 @@ func EscapeAnswer(s string) string {
 	b.WriteString(Escape(s[last:]))
 	return b.String()
 }
+
+// Shorten cuts s to at most n runes, "…" included, at a word boundary in
+// the last fifth when there is one.
+func Shorten(s string, n int) string { return shorten(s, n) }
+
+// Typed returns what a user typed, for quoting in a notice: on one line,
+// cut to at most n runes and escaped.
+func Typed(raw string, n int) string { return Escape(shorten(textutil.OneLine(raw), n)) }
+
+// maxChoiceName is Discord's limit on an autocomplete choice's name.
+const maxChoiceName = 100
+
+// Choice returns the name of an autocomplete choice: label as plain text,
+// shortened so that label and suffix together fit Discord's limit of 100.
+func Choice(label, suffix string) string {
+	return fitPlain(label, maxChoiceName-DiscordLen(suffix)) + suffix
+}
+
+// ArticleChoice returns the autocomplete choice name of an article: its
+// title (its id when it has none) and its date in brackets.
+func ArticleChoice(a ArticleInfo) string {
+	return Choice(orDefault(a.Title, a.ID), " ("+dateOf(a.Published, false)+")")
+}
+
+// Clean returns s without what [Escape] and [Plain] remove before anything
+// else: bidirectional controls, invisible and control characters.
+func Clean(s string) string { return clean(s) }

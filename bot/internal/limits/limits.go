@@ -1,4 +1,6 @@
-package bot
+// Package limits is the bot's admission control: a per-user rate limit on
+// questions and a bound on the answers being worked on at once.
+package limits
 
 import (
 	"fmt"
@@ -11,7 +13,8 @@ import (
 	"citebot/rag/textutil"
 )
 
-// limits applies the per-user rate limit and the global concurrency limit.
+// Limiter applies the per-user rate limit and the global concurrency limit.
+// It is safe for concurrent use.
 //
 // It keeps a token bucket per user who asked recently. A user whose bucket
 // has filled up again (at most a minute after their last question) is
@@ -19,7 +22,7 @@ import (
 // users are swept out every sweepInterval, and at once when maxTrackedUsers
 // are tracked, so the map holds about the users of the last minute or two,
 // however long the bot runs.
-type limits struct {
+type Limiter struct {
 	perMinute int
 	slots     chan struct{}
 	now       func() time.Time
@@ -37,12 +40,14 @@ const (
 	maxTrackedUsers = 4096
 )
 
-func newLimits(perMinute, concurrent int) *limits {
-	return &limits{perMinute: perMinute, slots: make(chan struct{}, concurrent), users: map[string]*rate.Limiter{}, now: time.Now}
+// New returns a limiter of perMinute questions a user (a burst of as many)
+// and concurrent answers at once.
+func New(perMinute, concurrent int) *Limiter {
+	return &Limiter{perMinute: perMinute, slots: make(chan struct{}, concurrent), users: map[string]*rate.Limiter{}, now: time.Now}
 }
 
 // sweepLocked forgets idle users.
-func (l *limits) sweepLocked(now time.Time) {
+func (l *Limiter) sweepLocked(now time.Time) {
 	for id, ul := range l.users {
 		if ul.TokensAt(now) >= float64(ul.Burst()) {
 			delete(l.users, id)
@@ -51,17 +56,17 @@ func (l *limits) sweepLocked(now time.Time) {
 	l.swept = now
 }
 
-// tracked returns how many users have a bucket.
-func (l *limits) tracked() int {
+// Tracked returns how many users have a bucket.
+func (l *Limiter) Tracked() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.users)
 }
 
-// admit takes a question from user: one token of their bucket and one
+// Admit takes a question from user: one token of their bucket and one
 // answering slot. It returns a release function to call with the time the
 // answer took, or a notice saying when to try again.
-func (l *limits) admit(user string) (release func(took time.Duration), notice string) {
+func (l *Limiter) Admit(user string) (release func(took time.Duration), notice string) {
 	now := l.now()
 	l.mu.Lock()
 	if now.Sub(l.swept) >= sweepInterval || len(l.users) >= maxTrackedUsers && now.Sub(l.swept) >= time.Second {
@@ -94,7 +99,7 @@ func (l *limits) admit(user string) (release func(took time.Duration), notice st
 }
 
 // observe folds an answer's duration into the moving average.
-func (l *limits) observe(took time.Duration) {
+func (l *Limiter) observe(took time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.avg == 0 {
@@ -105,7 +110,7 @@ func (l *limits) observe(took time.Duration) {
 }
 
 // retryHint estimates when a slot frees up: about one average answer.
-func (l *limits) retryHint() time.Duration {
+func (l *Limiter) retryHint() time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.avg == 0 {

@@ -1,4 +1,8 @@
-package bot
+// Package rest holds the bot's guards and retry policy for Discord's REST
+// API: the HTTP transport every request goes through (a global 429 pauses
+// every request; 401, 403 and 429 answers are counted and capped), and
+// when and after how long a failed request is worth another attempt.
+package rest
 
 import (
 	"bytes"
@@ -15,7 +19,7 @@ import (
 	"time"
 )
 
-// gate is the HTTP transport of every request the bot makes to Discord's
+// Gate is the HTTP transport of every request the bot makes to Discord's
 // REST API, discordgo's own included. It adds what discordgo's rate
 // limiter lacks (issue 13, item 12):
 //
@@ -33,7 +37,7 @@ import (
 //     when the count reaches invalidBudget (1,000 by default) the gate
 //     refuses requests without sending them until it falls below again,
 //     and says so in the log.
-type gate struct {
+type Gate struct {
 	next   http.RoundTripper
 	log    *slog.Logger
 	budget int
@@ -41,16 +45,22 @@ type gate struct {
 	mu      sync.Mutex
 	until   time.Time   // end of a global pause
 	invalid []time.Time // recent 401, 403 and counted 429 answers, oldest first
-	stats   RESTStats
+	stats   Stats
 	refused bool // the budget was reached (logged once)
+}
+
+// NewGate returns a gate in front of next that refuses requests while
+// budget or more in the last 10 minutes were invalid.
+func NewGate(next http.RoundTripper, log *slog.Logger, budget int) *Gate {
+	return &Gate{next: next, log: log, budget: budget}
 }
 
 // invalidWindow is the period Discord counts invalid requests over.
 const invalidWindow = 10 * time.Minute
 
-// RESTStats counts what the bot's requests to Discord's REST API ran
+// Stats counts what the bot's requests to Discord's REST API ran
 // into.
-type RESTStats struct {
+type Stats struct {
 	// Unauthorized, Forbidden and TooManyRequests count 401, 403 and 429
 	// answers since the bot started.
 	Unauthorized, Forbidden, TooManyRequests int
@@ -73,7 +83,9 @@ func exemptFromGlobal(path string) bool {
 	return strings.Contains(path, "/interactions/") || strings.Contains(path, "/webhooks/")
 }
 
-func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
+// RoundTrip sends req unless the invalid-request budget is spent, after
+// any global pause, and counts the 401, 403 and 429 answers.
+func (g *Gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if !exemptFromGlobal(req.URL.Path) {
 		if err := g.waitGlobal(req.Context()); err != nil {
 			return nil, err
@@ -100,7 +112,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // waitGlobal waits for the end of a global pause.
-func (g *gate) waitGlobal(ctx context.Context) error {
+func (g *Gate) waitGlobal(ctx context.Context) error {
 	for {
 		g.mu.Lock()
 		wait := time.Until(g.until)
@@ -119,7 +131,7 @@ func (g *gate) waitGlobal(ctx context.Context) error {
 }
 
 // trimLocked drops the invalid answers older than the window.
-func (g *gate) trimLocked(now time.Time) {
+func (g *Gate) trimLocked(now time.Time) {
 	i := 0
 	for i < len(g.invalid) && now.Sub(g.invalid[i]) > invalidWindow {
 		i++
@@ -129,7 +141,7 @@ func (g *gate) trimLocked(now time.Time) {
 
 // allow reports whether a request may be sent: not while the invalid
 // answers of the last 10 minutes are at the budget.
-func (g *gate) allow() bool {
+func (g *Gate) allow() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.trimLocked(time.Now())
@@ -150,7 +162,7 @@ func (g *gate) allow() bool {
 }
 
 // count records a 401, 403 or 429 answer.
-func (g *gate) count(status int, invalid bool) {
+func (g *Gate) count(status int, invalid bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch status {
@@ -171,7 +183,7 @@ func (g *gate) count(status int, invalid bool) {
 // tooMany starts a global pause when a 429 is global: the
 // X-RateLimit-Global header or "global": true in the body (read and put
 // back for the caller).
-func (g *gate) tooMany(req *http.Request, resp *http.Response) {
+func (g *Gate) tooMany(req *http.Request, resp *http.Response) {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -204,8 +216,8 @@ func (g *gate) tooMany(req *http.Request, resp *http.Response) {
 	g.log.Warn("Discord's global rate limit: pausing every request", "wait", wait.Round(time.Millisecond), "request", req.Method+" "+req.URL.Path)
 }
 
-// snapshot returns the counters.
-func (g *gate) snapshot() RESTStats {
+// Snapshot returns the counters.
+func (g *Gate) Snapshot() Stats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.trimLocked(time.Now())
@@ -216,7 +228,7 @@ func (g *gate) snapshot() RESTStats {
 
 // CloseIdleConnections closes the idle connections of the transport
 // underneath.
-func (g *gate) CloseIdleConnections() {
+func (g *Gate) CloseIdleConnections() {
 	if c, ok := g.next.(interface{ CloseIdleConnections() }); ok {
 		c.CloseIdleConnections()
 	}

@@ -1,4 +1,7 @@
-package bot
+// Package state keeps the little the bot remembers across restarts (when
+// it last identified, failed starts, the scopes it registered commands
+// in) in a JSON file written atomically, or in memory without a directory.
+package state
 
 import (
 	"encoding/json"
@@ -11,14 +14,8 @@ import (
 	"time"
 )
 
-// StateFile is the name of the file, in Options.StateDir, where the bot
-// keeps what must outlive a restart: when it last identified, how many
-// starts in a row failed (for the restart backoff), and where its slash
-// commands are registered.
-const StateFile = "discord-state.json"
-
-// persisted is the content of StateFile.
-type persisted struct {
+// Persisted is the content of the state file.
+type Persisted struct {
 	// Failures counts the starts in a row that did not end in a clean
 	// shutdown or a stable run; LastStart is when the last one began.
 	Failures  int       `json:"failures"`
@@ -30,19 +27,19 @@ type persisted struct {
 	CommandScopes []string `json:"command_scopes,omitempty"`
 }
 
-// stateStore reads and writes StateFile; with no directory it keeps the
+// Store reads and writes the state file; with no directory it keeps the
 // state in memory only. It is safe for concurrent use.
-type stateStore struct {
+type Store struct {
 	path string // empty: memory only
 
 	mu sync.Mutex
-	st persisted
+	st Persisted
 }
 
-// openState loads the state from file name in dir (a missing file is a fresh start; an
-// unreadable one is reported and replaced).
-func openState(dir, name string) (*stateStore, error) {
-	s := &stateStore{}
+// Open loads the state from file name in dir (a missing file is a fresh
+// start; an unreadable one is reported and replaced).
+func Open(dir, name string) (*Store, error) {
+	s := &Store{}
 	if dir == "" {
 		return s, nil
 	}
@@ -55,14 +52,14 @@ func openState(dir, name string) (*stateStore, error) {
 		return s, fmt.Errorf("read %s: %w", s.path, err)
 	}
 	if err := json.Unmarshal(data, &s.st); err != nil {
-		s.st = persisted{}
+		s.st = Persisted{}
 		return s, fmt.Errorf("read %s: %w (starting afresh)", s.path, err)
 	}
 	return s, nil
 }
 
-// get returns a copy of the state.
-func (s *stateStore) get() persisted {
+// Get returns a copy of the state.
+func (s *Store) Get() Persisted {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.st
@@ -70,9 +67,9 @@ func (s *stateStore) get() persisted {
 	return st
 }
 
-// update changes the state and writes it (atomically: a temporary file
+// Update changes the state and writes it (atomically: a temporary file
 // renamed over the old one).
-func (s *stateStore) update(change func(*persisted)) error {
+func (s *Store) Update(change func(*Persisted)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	change(&s.st)
@@ -95,12 +92,4 @@ func (s *stateStore) update(change func(*persisted)) error {
 		return fmt.Errorf("save %s: %w", s.path, err)
 	}
 	return nil
-}
-
-// save is update that logs a failure instead of returning it: the state
-// only makes restarts gentler.
-func (b *Bot) save(change func(*persisted)) {
-	if err := b.state.update(change); err != nil {
-		b.log.Warn("could not save the bot's state", "error", err.Error())
-	}
 }

@@ -1,4 +1,6 @@
-package bot
+// Package redact keeps secrets out of what the bot logs and sends: the
+// token, the other secrets it is given and the tokens of interactions.
+package redact
 
 import (
 	"bytes"
@@ -37,17 +39,19 @@ const (
 	minSecretLen = 8
 )
 
-// secretFilter finds secrets in text: any run of minSecretRun consecutive
+// Filter finds secrets in text: any run of minSecretRun consecutive
 // characters of one (a whole secret when it is shorter), also when
 // markdown escaping put backslashes between its characters (Escape turns
 // "_" into "\_", and JSON doubles the backslash).
-type secretFilter struct {
+type Filter struct {
 	runs  map[string]bool // the runs of the secrets
 	sizes []int           // their lengths, longest first
 }
 
-func newSecretFilter(secrets ...string) secretFilter {
-	f := secretFilter{runs: map[string]bool{}}
+// New returns a filter of secrets; those shorter than 8 bytes are left
+// out.
+func New(secrets ...string) Filter {
+	f := Filter{runs: map[string]bool{}}
 	for _, sec := range secrets {
 		sec = strings.TrimSpace(strings.ReplaceAll(sec, "\\", ""))
 		if len(sec) < minSecretLen {
@@ -66,9 +70,9 @@ func newSecretFilter(secrets ...string) secretFilter {
 	return f
 }
 
-// scrub returns text with every run of a secret replaced by [redacted],
+// Scrub returns text with every run of a secret replaced by [redacted],
 // and whether it found one.
-func (f secretFilter) scrub(text string) (string, bool) {
+func (f Filter) Scrub(text string) (string, bool) {
 	if len(f.runs) == 0 || len(text) < f.sizes[len(f.sizes)-1] {
 		return text, false
 	}
@@ -124,10 +128,10 @@ func (f secretFilter) scrub(text string) (string, bool) {
 }
 
 // scrubber removes secrets from log text.
-type scrubber struct{ secrets secretFilter }
+type scrubber struct{ secrets Filter }
 
 func (s scrubber) scrub(text string) string {
-	text, _ = s.secrets.scrub(text)
+	text, _ = s.secrets.Scrub(text)
 	if strings.Contains(text, "/interactions/") || strings.Contains(text, "/webhooks/") {
 		text = interactionToken.ReplaceAllString(text, "${1}"+redacted)
 	}
@@ -142,7 +146,9 @@ type redactingHandler struct {
 	s     scrubber
 }
 
-func newRedactingLogger(log *slog.Logger, f secretFilter) *slog.Logger {
+// Logger returns a logger that passes every record to log with secrets
+// and interaction tokens scrubbed from its message and attributes.
+func Logger(log *slog.Logger, f Filter) *slog.Logger {
 	return slog.New(&redactingHandler{inner: log.Handler(), s: scrubber{secrets: f}})
 }
 
@@ -191,41 +197,39 @@ func (h *redactingHandler) attr(a slog.Attr) slog.Attr {
 	return slog.Attr{Key: a.Key, Value: v}
 }
 
-// scrubOutgoing is the second wall around the secrets: every body the bot
-// sends to Discord passes through it (request, in rest.go), whatever
-// produced the text (an article, a model's answer, an error message).
-// When a run of a secret is in the body, every string of the JSON is
-// scrubbed and the body encoded again; the log says that something was
-// removed, not what.
-func (b *Bot) scrubOutgoing(what string, body []byte) []byte {
-	if _, found := b.secrets.scrub(string(body)); !found {
-		return body
+// Body is the second wall around the secrets: every body the bot sends
+// to Discord passes through it, whatever produced the text (an article, a
+// model's answer, an error message). When a run of a secret is in the
+// body, every string of the JSON is scrubbed and the body encoded again,
+// and reencoded is true; a body that is not JSON is scrubbed as bytes.
+func (f Filter) Body(body []byte) (out []byte, reencoded bool) {
+	if _, found := f.Scrub(string(body)); !found {
+		return body, false
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
 		// Not JSON (the bot sends none such): scrub the bytes.
-		clean, _ := b.secrets.scrub(string(body))
-		return []byte(clean)
+		clean, _ := f.Scrub(string(body))
+		return []byte(clean), false
 	}
-	v = scrubJSON(v, b.secrets)
-	var out bytes.Buffer
-	enc := json.NewEncoder(&out)
+	v = scrubJSON(v, f)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		clean, _ := b.secrets.scrub(string(body))
-		return []byte(clean)
+		clean, _ := f.Scrub(string(body))
+		return []byte(clean), false
 	}
-	b.log.Warn("removed a secret (the bot token or an API key) from a message to Discord; it came from an article, a model or an error", "request", what)
-	return bytes.TrimSuffix(out.Bytes(), []byte("\n"))
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), true
 }
 
 // scrubJSON scrubs every string (and object key) of a decoded JSON value.
-func scrubJSON(v any, f secretFilter) any {
+func scrubJSON(v any, f Filter) any {
 	switch v := v.(type) {
 	case string:
-		s, _ := f.scrub(v)
+		s, _ := f.Scrub(v)
 		return s
 	case []any:
 		for i := range v {
@@ -235,7 +239,7 @@ func scrubJSON(v any, f secretFilter) any {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, x := range v {
-			k, _ = f.scrub(k)
+			k, _ = f.Scrub(k)
 			out[k] = scrubJSON(x, f)
 		}
 		return out

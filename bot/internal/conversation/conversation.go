@@ -1,4 +1,7 @@
-package bot
+// Package conversation is the bot's memory of the answers it gave, for
+// follow-ups: the chain of questions and answers a reply, a thread message
+// or a feedback vote refers to. It is in memory only and bounded.
+package conversation
 
 import (
 	"container/list"
@@ -29,8 +32,8 @@ const (
 	maxKnownThreads = 10000
 )
 
-// answerNode is one answer the bot gave and the conversation up to it.
-type answerNode struct {
+// Node is one answer the bot gave and the conversation up to it.
+type Node struct {
 	// id is the answer id of the feedback buttons.
 	id string
 	// turns are the conversation up to and including this answer, oldest
@@ -46,34 +49,40 @@ type answerNode struct {
 	votes map[string]string
 }
 
-// last is the node's own turn.
-func (n *answerNode) last() rag.Turn { return n.turns[len(n.turns)-1] }
+// Last is the node's own turn.
+func (n *Node) Last() rag.Turn { return n.turns[len(n.turns)-1] }
 
-// conversations is the bot's memory of answer nodes. It is safe for
+// AsOf is the date the answer was asked as of; zero for today.
+func (n *Node) AsOf() time.Time { return n.asOf }
+
+// Store is the bot's memory of answer nodes. It is safe for
 // concurrent use.
-type conversations struct {
+type Store struct {
 	max int
 	ttl time.Duration
 	now func() time.Time
 
 	mu      sync.Mutex
-	byKey   map[string]*answerNode
-	lru     *list.List // of *answerNode, most recently used first
+	byKey   map[string]*Node
+	lru     *list.List // of *Node, most recently used first
 	threads map[string]time.Time
 }
 
-func newConversations(max int, ttl time.Duration) *conversations {
-	return &conversations{max: max, ttl: ttl, now: time.Now, byKey: map[string]*answerNode{}, lru: list.New(), threads: map[string]time.Time{}}
+// New returns a store of at most max answers, each forgotten when unused
+// for ttl.
+func New(max int, ttl time.Duration) *Store {
+	return &Store{max: max, ttl: ttl, now: time.Now, byKey: map[string]*Node{}, lru: list.New(), threads: map[string]time.Time{}}
 }
 
-// Keys of answer nodes.
-func messageKey(id string) string { return "m:" + id }
-func threadKey(id string) string  { return "t:" + id }
+// MessageKey and ThreadKey are the keys of the answers shown by a message
+// and of the latest answer in a thread.
+func MessageKey(id string) string { return "m:" + id }
+func ThreadKey(id string) string  { return "t:" + id }
 func answerKey(id string) string  { return "a:" + id }
 
 // lookup returns the node under key, if it is still remembered, and marks
 // it used.
-func (c *conversations) lookup(key string) (*answerNode, bool) {
+func (c *Store) lookup(key string) (*Node, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	n := c.byKey[key]
@@ -90,9 +99,9 @@ func (c *conversations) lookup(key string) (*answerNode, bool) {
 	return n, true
 }
 
-// history returns the turns a question continuing from key carries (nil
+// History returns the turns a question continuing from key carries (nil
 // when key leads nowhere).
-func (c *conversations) history(key string) []rag.Turn {
+func (c *Store) History(key string) []rag.Turn {
 	n, ok := c.lookup(key)
 	if !ok {
 		return nil
@@ -100,19 +109,19 @@ func (c *conversations) history(key string) []rag.Turn {
 	return n.turns
 }
 
-// remember stores an answer that followed history, under the answer id,
+// Remember stores an answer that followed history, under the answer id,
 // the ids of the messages that show it and, if in a thread, the thread id.
-func (c *conversations) remember(answerID string, asOf time.Time, history []rag.Turn, t rag.Turn, messageIDs []string, thread string) {
+func (c *Store) Remember(answerID string, asOf time.Time, history []rag.Turn, t rag.Turn, messageIDs []string, thread string) {
 	turns := make([]rag.Turn, 0, min(len(history), maxHistoryTurns-1)+1)
 	turns = append(turns, history[max(0, len(history)-(maxHistoryTurns-1)):]...)
 	turns = append(turns, compactTurn(t))
-	n := &answerNode{id: answerID, turns: turns, asOf: asOf}
+	n := &Node{id: answerID, turns: turns, asOf: asOf}
 	n.keys = append(n.keys, answerKey(answerID))
 	for _, id := range messageIDs {
-		n.keys = append(n.keys, messageKey(id))
+		n.keys = append(n.keys, MessageKey(id))
 	}
 	if thread != "" {
-		n.keys = append(n.keys, threadKey(thread))
+		n.keys = append(n.keys, ThreadKey(thread))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -130,12 +139,12 @@ func (c *conversations) remember(answerID string, asOf time.Time, history []rag.
 
 // sweepLocked drops nodes beyond the count bound and, from the least
 // recently used end, nodes older than the age bound.
-func (c *conversations) sweepLocked(now time.Time) {
+func (c *Store) sweepLocked(now time.Time) {
 	for c.lru.Len() > c.max {
-		c.dropLocked(c.lru.Back().Value.(*answerNode))
+		c.dropLocked(c.lru.Back().Value.(*Node))
 	}
 	for e := c.lru.Back(); e != nil; e = c.lru.Back() {
-		n := e.Value.(*answerNode)
+		n := e.Value.(*Node)
 		if now.Sub(n.used) <= c.ttl {
 			break
 		}
@@ -151,7 +160,7 @@ func (c *conversations) sweepLocked(now time.Time) {
 }
 
 // dropLocked forgets a node and the keys that still lead to it.
-func (c *conversations) dropLocked(n *answerNode) {
+func (c *Store) dropLocked(n *Node) {
 	for _, k := range n.keys {
 		if c.byKey[k] == n {
 			delete(c.byKey, k)
@@ -163,16 +172,16 @@ func (c *conversations) dropLocked(n *answerNode) {
 	}
 }
 
-// size returns how many answers are remembered.
-func (c *conversations) size() int {
+// Size returns how many answers are remembered.
+func (c *Store) Size() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.lru.Len()
 }
 
-// learnThread records that a channel is a thread (from THREAD_CREATE and
+// LearnThread records that a channel is a thread (from THREAD_CREATE and
 // GUILD_CREATE), so that answers in it are remembered by thread.
-func (c *conversations) learnThread(id string) {
+func (c *Store) LearnThread(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.threads[id]; !ok && len(c.threads) >= maxKnownThreads {
@@ -184,26 +193,26 @@ func (c *conversations) learnThread(id string) {
 	c.threads[id] = c.now()
 }
 
-// forgetThread drops a deleted thread.
-func (c *conversations) forgetThread(id string) {
+// ForgetThread drops a deleted thread.
+func (c *Store) ForgetThread(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.threads, id)
-	delete(c.byKey, threadKey(id))
+	delete(c.byKey, ThreadKey(id))
 }
 
-// isThread reports whether a channel is a known thread.
-func (c *conversations) isThread(id string) bool {
+// IsThread reports whether a channel is a known thread.
+func (c *Store) IsThread(id string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	_, ok := c.threads[id]
 	return ok
 }
 
-// vote records user's vote on an answer and returns their previous vote
+// Vote records user's vote on an answer and returns their previous vote
 // ("" for none) and the answer's node; ok is false when the answer is no
 // longer remembered.
-func (c *conversations) vote(answerID, user, vote string) (prev string, n *answerNode, ok bool) {
+func (c *Store) Vote(answerID, user, vote string) (prev string, n *Node, ok bool) {
 	n, ok = c.lookup(answerKey(answerID))
 	if !ok {
 		return "", nil, false

@@ -1,18 +1,18 @@
-package bot
+// Package reply tells whether a reply to the bot asks something or only
+// acknowledges an answer ("thanks, that helped!"), in English.
+package reply
 
 import (
 	"regexp"
 	"strings"
 	"unicode"
-
-	"github.com/bwmarrin/discordgo"
 )
 
 // Discord counts a reply that pings its author as a mention, so a user who
 // answers one of the bot's messages with "thanks, that helped!" mentions
 // the bot. Such a reply gets nothing and uses none of the user's quota:
 // within a remembered conversation when it only acknowledges (see
-// acknowledges and rag.Chitchat; short follow-ups are questions), and
+// Acknowledges and rag.Chitchat; short follow-ups are questions), and
 // otherwise unless it asks something (holdsQuestion).
 
 // maxAckContentWords is how many content words (neither acknowledgements
@@ -51,7 +51,7 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
-// holdsQuestion reports whether text (a reply to the bot, mentions
+// HoldsQuestion reports whether text (a reply to the bot, mentions
 // removed) asks something: it has a question mark; or a question word
 // (who, what, when, where, which, why, how, …); or starts with an
 // auxiliary or a request (is, did, can, tell, explain, list, …); or it has
@@ -61,7 +61,7 @@ func set(words ...string) map[string]bool {
 // answer, very clear" hold none, and "what did Xi say" or "the 2023
 // summit in San Francisco" do. It knows English words only; text in other
 // languages counts as a question unless it is short.
-func holdsQuestion(text string) bool {
+func HoldsQuestion(text string) bool {
 	text = emojiOrMention.ReplaceAllString(text, " ")
 	if strings.ContainsAny(text, "?？¿؟") {
 		return true
@@ -84,17 +84,10 @@ func holdsQuestion(text string) bool {
 	return content > maxAckContentWords
 }
 
-// repliesToSelf reports whether m replies to a message of the bot's (its
-// referenced_message, which Discord sends with a reply, is the bot's).
-func repliesToSelf(m *discordgo.Message, self string) bool {
-	r := m.ReferencedMessage
-	return r != nil && r.Author != nil && r.Author.ID == self
-}
-
-// acknowledges reports whether text only acknowledges: no question mark,
+// Acknowledges reports whether text only acknowledges: no question mark,
 // no question word, and nothing but acknowledgements and function words
 // ("great, thanks!", "ok that's clear", "👍").
-func acknowledges(text string) bool {
+func Acknowledges(text string) bool {
 	text = emojiOrMention.ReplaceAllString(text, " ")
 	if strings.ContainsAny(text, "?？¿؟") {
 		return false

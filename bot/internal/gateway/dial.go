@@ -1,4 +1,4 @@
-package bot
+package gateway
 
 import (
 	"context"
@@ -11,12 +11,12 @@ import (
 // errOpenAborted fails gateway dials once the bot is shutting down.
 var errOpenAborted = errors.New("connecting to the gateway was given up")
 
-// dialGuard bounds discordgo's gateway handshake, which has no deadline of
+// DialGuard bounds discordgo's gateway handshake, which has no deadline of
 // its own: every connection it dials gets a read deadline that lasts until
-// the session is established (READY or RESUMED, signalled by connected).
-// abortConn closes the connection being set up (an attempt that outlived
-// its deadline); stop does too and refuses new dials (shutdown).
-type dialGuard struct {
+// the session is established (READY or RESUMED, signalled by Connected).
+// AbortConn closes the connection being set up (an attempt that outlived
+// its deadline); Stop does too and refuses new dials (shutdown).
+type DialGuard struct {
 	timeout time.Duration
 
 	mu      sync.Mutex
@@ -25,8 +25,11 @@ type dialGuard struct {
 	stopped bool
 }
 
-// dial is the websocket dialer's NetDialContext.
-func (g *dialGuard) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+// NewDialGuard returns a guard whose handshakes last at most timeout.
+func NewDialGuard(timeout time.Duration) *DialGuard { return &DialGuard{timeout: timeout} }
+
+// Dial is the websocket dialer's NetDialContext.
+func (g *DialGuard) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 	g.mu.Lock()
 	stopped := g.stopped
 	g.mu.Unlock()
@@ -49,8 +52,8 @@ func (g *dialGuard) dial(ctx context.Context, network, addr string) (net.Conn, e
 	return c, nil
 }
 
-// connected lifts the handshake deadline of the newest connection.
-func (g *dialGuard) connected() {
+// Connected lifts the handshake deadline of the newest connection.
+func (g *DialGuard) Connected() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.conn != nil {
@@ -59,9 +62,9 @@ func (g *dialGuard) connected() {
 	}
 }
 
-// abortConn closes the connection being set up, if any; a live one is
+// AbortConn closes the connection being set up, if any; a live one is
 // left alone.
-func (g *dialGuard) abortConn() {
+func (g *DialGuard) AbortConn() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.conn != nil && !g.live {
@@ -69,8 +72,8 @@ func (g *dialGuard) abortConn() {
 	}
 }
 
-// stop refuses new dials and closes the connection being set up.
-func (g *dialGuard) stop() {
+// Stop refuses new dials and closes the connection being set up.
+func (g *DialGuard) Stop() {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.stopped = true

@@ -1,4 +1,4 @@
-package bot_test
+package limits_test
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"citebot/bot"
+	"citebot/bot/internal/limits"
 )
 
 // clock is a settable time source.
@@ -30,7 +30,7 @@ func (c *clock) Add(d time.Duration) {
 
 func TestLimitsForgetIdleUsers(t *testing.T) {
 	c := &clock{now: time.Date(2024, 10, 1, 12, 0, 0, 0, time.UTC)}
-	l := bot.NewLimits(6, 1<<20, c.Now)
+	l := limits.NewAt(6, 1<<20, c.Now)
 	ask := func(user string) string {
 		release, notice := l.Admit(user)
 		if release != nil {
@@ -51,7 +51,7 @@ func TestLimitsForgetIdleUsers(t *testing.T) {
 	}
 	// Users are forgotten once their bucket is full again (at most a minute
 	// after their question) and sweeps run every minute.
-	if want := 10 * int(2*bot.SweepInterval/time.Second); peak > want {
+	if want := 10 * int(2*limits.SweepInterval/time.Second); peak > want {
 		t.Errorf("the limiter tracked up to %d users, want at most %d (the users of the last two minutes)", peak, want)
 	}
 	t.Logf("14400 users over 24 minutes: at most %d tracked at once, %d at the end", peak, l.Tracked())
@@ -59,9 +59,9 @@ func TestLimitsForgetIdleUsers(t *testing.T) {
 	// A sweep forgets only users whose allowance is full again: one who
 	// used it up half a minute before a sweep has three questions back
 	// after it, not six.
-	c.Add(2 * bot.SweepInterval)
+	c.Add(2 * limits.SweepInterval)
 	ask("trigger-a-sweep")
-	c.Add(bot.SweepInterval / 2)
+	c.Add(limits.SweepInterval / 2)
 	for range 6 {
 		if n := ask("busy-bee"); n != "" {
 			t.Fatalf("a fresh user was refused: %s", n)
@@ -70,7 +70,7 @@ func TestLimitsForgetIdleUsers(t *testing.T) {
 	if n := ask("busy-bee"); !strings.Contains(n, "asking faster than 6 questions a minute") {
 		t.Errorf("the seventh question in a minute got %q, want a rate-limit notice", n)
 	}
-	c.Add(bot.SweepInterval / 2) // the next ask sweeps first
+	c.Add(limits.SweepInterval / 2) // the next ask sweeps first
 	for i := range 3 {
 		if n := ask("busy-bee"); n != "" {
 			t.Fatalf("question %d after 30 s refused: %s", i+1, n)
@@ -79,7 +79,7 @@ func TestLimitsForgetIdleUsers(t *testing.T) {
 	if n := ask("busy-bee"); n == "" {
 		t.Error("a user who had used up their allowance was forgotten by a sweep")
 	}
-	c.Add(2 * bot.SweepInterval)
+	c.Add(2 * limits.SweepInterval)
 	ask("trigger-a-sweep")
 	if got := l.Tracked(); got != 1 {
 		t.Errorf("after two idle minutes the limiter tracks %d users, want 1 (the one who just asked)", got)
@@ -88,17 +88,17 @@ func TestLimitsForgetIdleUsers(t *testing.T) {
 
 func TestLimitsBoundTrackedUsersUnderAFlood(t *testing.T) {
 	c := &clock{now: time.Date(2024, 10, 1, 12, 0, 0, 0, time.UTC)}
-	l := bot.NewLimits(6, 1<<20, c.Now)
+	l := limits.NewAt(6, 1<<20, c.Now)
 	// More distinct users within one minute than the bound: each is active,
 	// so none can be forgotten; the map holds exactly the active ones, and
 	// sweeps (at most once a second) keep it from holding idle ones.
-	for i := range bot.MaxTrackedUsers + 100 {
+	for i := range limits.MaxTrackedUsers + 100 {
 		if release, _ := l.Admit(fmt.Sprint(i)); release != nil {
 			release(time.Millisecond)
 		}
 	}
-	if got := l.Tracked(); got != bot.MaxTrackedUsers+100 {
-		t.Errorf("tracked %d active users, want all %d", got, bot.MaxTrackedUsers+100)
+	if got := l.Tracked(); got != limits.MaxTrackedUsers+100 {
+		t.Errorf("tracked %d active users, want all %d", got, limits.MaxTrackedUsers+100)
 	}
 	c.Add(61 * time.Second) // all buckets full again: everyone is idle
 	l.Admit("new")

@@ -1,11 +1,11 @@
-package bot_test
+package render_test
 
 import (
 	"regexp"
 	"strings"
 	"testing"
 
-	"citebot/bot"
+	"citebot/bot/internal/render"
 )
 
 func TestEscape(t *testing.T) {
@@ -24,14 +24,14 @@ func TestEscape(t *testing.T) {
 		{"https://a.example`code` ||x||", "https\\://a.example\\`code\\` \\|\\|x\\|\\|"},
 	}
 	for _, tc := range cases {
-		if got := bot.Escape(tc.in); got != tc.want {
+		if got := render.Escape(tc.in); got != tc.want {
 			t.Errorf("Escape(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
 }
 
 func TestPlainAndLinkURL(t *testing.T) {
-	if got, want := bot.Plain("a\n\tb  @here\x00c"), "a b @\u200bhere c"; got != want {
+	if got, want := render.Plain("a\n\tb  @here\x00c"), "a b @\u200bhere c"; got != want {
 		t.Errorf("Plain = %q, want %q", got, want)
 	}
 	for u, ok := range map[string]bool{
@@ -44,7 +44,7 @@ func TestPlainAndLinkURL(t *testing.T) {
 		"https://example.com/" + strings.Repeat("a", 600): false,
 		"": false,
 	} {
-		if got := bot.LinkURL(u) != ""; got != ok {
+		if got := render.LinkURL(u) != ""; got != ok {
 			t.Errorf("LinkURL(%.40q) accepted = %v, want %v", u, got, ok)
 		}
 	}
@@ -73,7 +73,7 @@ func TestSplit(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := bot.Split(tc.text, tc.limit)
+			got := render.Split(tc.text, tc.limit)
 			if strings.Join(got, "|") != strings.Join(tc.want, "|") {
 				t.Errorf("Split(%q, %d)\n got %q\nwant %q", tc.text, tc.limit, got, tc.want)
 			}
@@ -82,14 +82,14 @@ func TestSplit(t *testing.T) {
 	t.Run("invariants", func(t *testing.T) {
 		text := strings.Repeat("The talks “went well.” [1]. Officials (from the U.S. side) said *more* [2, 3]. ", 80)
 		for _, limit := range []int{60, 200, 1000, 4096} {
-			parts := bot.Split(text, limit)
+			parts := render.Split(text, limit)
 			if got, want := strings.Join(strings.Fields(strings.Join(parts, " ")), " "), strings.Join(strings.Fields(text), " "); got != want {
 				t.Fatalf("limit %d: parts do not add up to the text", limit)
 			}
 			want := len(marker.FindAllString(text, -1))
 			n := 0
 			for _, p := range parts {
-				if l := bot.DiscordLen(bot.Escape(p)); l > limit {
+				if l := render.DiscordLen(render.Escape(p)); l > limit {
 					t.Errorf("limit %d: part of escaped length %d", limit, l)
 				}
 				n += len(marker.FindAllString(p, -1))
@@ -104,21 +104,6 @@ func TestSplit(t *testing.T) {
 	})
 }
 
-func TestStripMention(t *testing.T) {
-	cases := map[string]string{
-		"<@42> when did they speak?": "when did they speak?",
-		"<@!42>   when?":             "when?",
-		"hey <@42>, when?":           "hey , when?",
-		"<@43> is someone else":      "<@43> is someone else",
-		"<@42>":                      "",
-	}
-	for in, want := range cases {
-		if got := bot.StripMention(in, "42"); got != want {
-			t.Errorf("StripMention(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestEscapeAnswerKeepsTheAnswerSpanBold(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"took place in April this year (**April 2024**) [1].", `took place in April this year \(**April 2024**\) \[1\].`},
@@ -127,7 +112,7 @@ func TestEscapeAnswerKeepsTheAnswerSpanBold(t *testing.T) {
 		{"**[link](https://evil.example)**", `**\[link\]\(https://evil.example\)**`},
 	}
 	for _, tt := range tests {
-		if got := bot.EscapeAnswer(tt.in); got != tt.want {
+		if got := render.EscapeAnswer(tt.in); got != tt.want {
 			t.Errorf("EscapeAnswer(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 		}
 	}

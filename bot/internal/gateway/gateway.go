@@ -1,9 +1,14 @@
-package bot
+// Package gateway supervises the bot's connection to Discord's gateway:
+// one Open at a time, each bounded by a deadline that the dial guard
+// enforces, reconnection with backoff, and the state and health that
+// /readyz and /healthz report.
+package gateway
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -15,7 +20,7 @@ import (
 	"citebot/rag/backoff"
 )
 
-// gateway supervises the bot's connection to Discord's gateway.
+// Supervisor supervises the bot's connection to Discord's gateway.
 //
 // Design (issue 13). discordgo v0.29.0 had four gateway defects: a
 // RECONNECT during the handshake deadlocked Open (it holds the session lock
@@ -52,8 +57,8 @@ import (
 //
 // A close code that means the token or the configuration is wrong (4004,
 // 4010 to 4014) ends Run with an error instead.
-type gateway struct {
-	b *Bot
+type Supervisor struct {
+	cfg Config
 
 	mu    sync.Mutex
 	state string    // what the connection is doing; stateOK when live
@@ -70,23 +75,53 @@ type gateway struct {
 	// loopDone is closed when the reconnect loop has returned.
 	loopDone chan struct{}
 
-	stats GatewayStats
+	stats Stats
 
 	lost  chan struct{} // a Disconnect happened (1-buffered)
 	fatal chan error    // a close code that ends Run (1-buffered)
 }
 
-// States of the gateway connection, as /readyz shows them.
+// States of the gateway connection, as /readyz shows them; waits for
+// Discord's limits are "waiting: …".
 const (
 	stateOK           = "ok"
-	stateConnecting   = "connecting"
+	StateConnecting   = "connecting"
 	stateReconnecting = "reconnecting"
 	stateDisconnected = "disconnected"
 	stateShutdown     = "shutting down"
 )
 
-// GatewayStats counts what happened on the gateway since Run started.
-type GatewayStats struct {
+// Session is what the supervisor needs of a discordgo session.
+type Session interface {
+	// Resumable reports whether the next Open will resume, not IDENTIFY.
+	Resumable() bool
+	// Open connects and establishes a session.
+	Open() error
+}
+
+var _ Session = (*discordgo.Session)(nil)
+
+// Config is what a Supervisor works with.
+type Config struct {
+	Session Session
+	// Guard bounds the handshakes of the connections the session dials.
+	Guard *DialGuard
+	// BeforeIdentify waits until Discord allows an IDENTIFY; Identified
+	// is called after an attempt that identified.
+	BeforeIdentify func(ctx context.Context) error
+	Identified     func()
+	Log            *slog.Logger
+	// OpenTimeout bounds an Open; StuckTimeout is how long without a
+	// session makes the bot unhealthy; HTTPTimeout is the HTTP client's
+	// timeout (0: none), which bounds discordgo's request for the gateway
+	// URL.
+	OpenTimeout, StuckTimeout, HTTPTimeout time.Duration
+	// DisableReconnect leaves a lost connection lost (tests).
+	DisableReconnect bool
+}
+
+// Stats counts what happened on the gateway since Run started.
+type Stats struct {
 	// Connects counts sessions established: READY or RESUMED received.
 	Connects int
 	// Resumes counts those that resumed a session, and Identifies the
@@ -97,16 +132,17 @@ type GatewayStats struct {
 	Lost int
 }
 
-func newGateway(b *Bot) *gateway {
+// New returns a supervisor, connecting.
+func New(cfg Config) *Supervisor {
 	now := time.Now()
-	return &gateway{b: b, state: stateConnecting, since: now, down: now,
+	return &Supervisor{cfg: cfg, state: StateConnecting, since: now, down: now,
 		lost: make(chan struct{}, 1), fatal: make(chan error, 1)}
 }
 
-// setState records what the connection is doing. The time without a
+// SetState records what the connection is doing. The time without a
 // session that counts towards StuckTimeout starts again when a deliberate
 // wait ends.
-func (g *gateway) setState(state string, deliberate bool) {
+func (g *Supervisor) SetState(state string, deliberate bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.state != state {
@@ -118,15 +154,15 @@ func (g *gateway) setState(state string, deliberate bool) {
 	g.deliberate = deliberate
 }
 
-// current returns what the connection is doing.
-func (g *gateway) current() string {
+// Current returns what the connection is doing.
+func (g *Supervisor) Current() string {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.state
 }
 
 // connected records a live session.
-func (g *gateway) connected(resumed bool) {
+func (g *Supervisor) connected(resumed bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.state, g.since, g.deliberate = stateOK, time.Now(), false
@@ -136,13 +172,13 @@ func (g *gateway) connected(resumed bool) {
 	}
 }
 
-// disconnected is the Disconnect handler: the live session is lost.
-func (g *gateway) disconnected() {
+// Disconnected is the Disconnect handler: the live session is lost.
+func (g *Supervisor) Disconnected() {
 	g.mu.Lock()
 	if g.state == stateOK {
 		g.state, g.since, g.down = stateReconnecting, time.Now(), time.Now()
 		g.stats.Lost++
-		if g.b.opts.DisableReconnect {
+		if g.cfg.DisableReconnect {
 			g.state = stateDisconnected
 		}
 	}
@@ -153,43 +189,32 @@ func (g *gateway) disconnected() {
 	}
 }
 
-// Status is the state of the bot's gateway connection, for readiness and
-// health checks.
-type Status struct {
-	// Ready reports a live gateway session: READY or RESUMED received and
-	// the connection not lost since.
+// Health is the state and health of the connection.
+type Health struct {
+	// Ready reports a live session; State says what the connection is
+	// doing, since Since.
 	Ready bool
-	// State says what the connection is doing: "ok", "connecting",
-	// "reconnecting", "waiting: …" (for one of Discord's limits),
-	// "disconnected" or "shutting down".
 	State string
-	// Since is when State began.
 	Since time.Time
 	// Healthy is false when the bot cannot make progress by itself and
 	// should be restarted; Problem then says why.
 	Healthy bool
 	Problem string
-	// Gateway counts connections, resumes and IDENTIFYs since Run began.
-	Gateway GatewayStats
-	// REST counts the requests to Discord's REST API that were refused
-	// or rate-limited.
-	REST RESTStats
+	Stats   Stats
 }
 
-// Status returns the state of the gateway connection. It never blocks on
-// discordgo.
-func (b *Bot) Status() Status {
-	rest := b.gate.snapshot()
-	g := b.gw
+// Health returns the state and health of the connection. It never blocks
+// on discordgo.
+func (g *Supervisor) Health() Health {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	st := Status{Ready: g.state == stateOK, State: g.state, Since: g.since, Healthy: true, Gateway: g.stats, REST: rest}
+	st := Health{Ready: g.state == stateOK, State: g.state, Since: g.since, Healthy: true, Stats: g.stats}
 	now := time.Now()
 	switch {
 	case !g.opening.IsZero() && now.Sub(g.opening) > g.stuckOpen():
 		st.Healthy = false
-		st.Problem = fmt.Sprintf("connecting to the gateway has not returned for %s (its deadline is %s): discordgo is stuck", now.Sub(g.opening).Round(time.Second), b.opts.OpenTimeout)
-	case g.state != stateOK && g.state != stateShutdown && !g.deliberate && now.Sub(g.down) > b.opts.StuckTimeout:
+		st.Problem = fmt.Sprintf("connecting to the gateway has not returned for %s (its deadline is %s): discordgo is stuck", now.Sub(g.opening).Round(time.Second), g.cfg.OpenTimeout)
+	case g.state != stateOK && g.state != stateShutdown && !g.deliberate && now.Sub(g.down) > g.cfg.StuckTimeout:
 		st.Healthy = false
 		st.Problem = fmt.Sprintf("no gateway session for %s (%s)", now.Sub(g.down).Round(time.Second), g.state)
 	}
@@ -199,17 +224,13 @@ func (b *Bot) Status() Status {
 // stuckOpen is how long an Open may run before it counts as stuck: its
 // deadline, plus the longest discordgo's request for the gateway URL can
 // take (it has no context), plus a margin.
-func (g *gateway) stuckOpen() time.Duration {
-	httpTimeout := g.b.opts.HTTPClient.Timeout
+func (g *Supervisor) stuckOpen() time.Duration {
+	httpTimeout := g.cfg.HTTPTimeout
 	if httpTimeout <= 0 {
 		httpTimeout = time.Minute
 	}
-	return g.b.opts.OpenTimeout + httpTimeout + 30*time.Second
+	return g.cfg.OpenTimeout + httpTimeout + 30*time.Second
 }
-
-// Connected reports whether the bot has a live gateway session (see
-// [Bot.Status]).
-func (b *Bot) Connected() bool { return b.Status().Ready }
 
 // errStuck fails an attempt while a previous Open has not returned.
 var errStuck = errors.New("a previous attempt to connect has not returned")
@@ -217,7 +238,7 @@ var errStuck = errors.New("a previous attempt to connect has not returned")
 // attempt runs one Open, bounded by timeout, and records the session it
 // establishes. Before an Open that will IDENTIFY it waits until Discord
 // allows one.
-func (g *gateway) attempt(ctx context.Context, timeout time.Duration) error {
+func (g *Supervisor) attempt(ctx context.Context, timeout time.Duration) error {
 	g.mu.Lock()
 	p := g.pending
 	g.mu.Unlock()
@@ -232,15 +253,15 @@ func (g *gateway) attempt(ctx context.Context, timeout time.Duration) error {
 			return errStuck
 		}
 	}
-	resume := g.b.s.Resumable()
+	resume := g.cfg.Session.Resumable()
 	if !resume {
-		if err := g.b.beforeIdentify(ctx); err != nil {
+		if err := g.cfg.BeforeIdentify(ctx); err != nil {
 			return err
 		}
 		g.mu.Lock()
 		g.stats.Identifies++
 		g.mu.Unlock()
-		defer g.b.identified()
+		defer g.cfg.Identified()
 	}
 	done := make(chan error, 1)
 	p = make(chan struct{})
@@ -248,7 +269,7 @@ func (g *gateway) attempt(ctx context.Context, timeout time.Duration) error {
 	g.opening, g.pending = time.Now(), p
 	g.mu.Unlock()
 	go func() {
-		err := g.b.s.Open()
+		err := g.cfg.Session.Open()
 		g.mu.Lock()
 		g.opening, g.pending = time.Time{}, nil
 		g.mu.Unlock()
@@ -261,11 +282,11 @@ func (g *gateway) attempt(ctx context.Context, timeout time.Duration) error {
 	case err := <-done:
 		switch {
 		case err == nil:
-			g.b.guard.connected()
+			g.cfg.Guard.Connected()
 			g.connected(resume)
 		case errors.Is(err, discordgo.ErrWSAlreadyOpen):
 			// A Disconnect of a connection already replaced.
-			g.setState(stateOK, false)
+			g.SetState(stateOK, false)
 		default:
 			return err
 		}
@@ -273,12 +294,31 @@ func (g *gateway) attempt(ctx context.Context, timeout time.Duration) error {
 	case <-t.C:
 		// Ends a handshake that stalls; the Open returns once its read
 		// fails, and the next attempt waits for that.
-		g.b.guard.abortConn()
+		g.cfg.Guard.AbortConn()
 		return fmt.Errorf("no session within %s: %w", timeout, context.DeadlineExceeded)
 	case <-ctx.Done():
-		g.b.guard.abortConn()
+		g.cfg.Guard.AbortConn()
 		return ctx.Err()
 	}
+}
+
+// ConnectError explains a failed gateway connection.
+func ConnectError(err error) error {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case 4004:
+			return errors.New("connect to Discord: the token was rejected (authentication failed); reset it in the developer portal and set DISCORD_TOKEN again")
+		case 4014:
+			return errors.New("connect to Discord: disallowed intents; citebot needs no privileged intent, so this is unexpected")
+		}
+		return fmt.Errorf("connect to Discord: the gateway closed the connection: %d %s", ce.Code, ce.Text)
+	}
+	var re *discordgo.RESTError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode == http.StatusUnauthorized {
+		return errors.New("connect to Discord: the token was rejected (401 Unauthorized); reset it in the developer portal and set DISCORD_TOKEN again")
+	}
+	return fmt.Errorf("connect to Discord: %w", err)
 }
 
 // interrupted reports a handshake that Discord interrupted (RECONNECT or
@@ -306,19 +346,19 @@ func fatalGateway(err error) bool {
 // Discord interrupts the handshakes.
 const maxFirstAttempts = 5
 
-// connectFirst makes the first connection. Each attempt is bounded by
+// ConnectFirst makes the first connection. Each attempt is bounded by
 // OpenTimeout; a handshake Discord interrupts (RECONNECT, INVALID_SESSION)
 // is tried again, any other failure ends Run with the reason.
-func (g *gateway) connectFirst(ctx context.Context) error {
+func (g *Supervisor) ConnectFirst(ctx context.Context) error {
 	for n := 1; ; n++ {
-		err := g.attempt(ctx, g.b.opts.OpenTimeout)
+		err := g.attempt(ctx, g.cfg.OpenTimeout)
 		if err == nil {
 			return nil
 		}
 		if !interrupted(err) || n == maxFirstAttempts || ctx.Err() != nil {
 			return err
 		}
-		g.b.log.Info("Discord interrupted the gateway handshake; connecting again", "attempt", n, "reason", err.Error())
+		g.cfg.Log.Info("Discord interrupted the gateway handshake; connecting again", "attempt", n, "reason", err.Error())
 		if err := backoff.Sleep(ctx, reconnectBackoff(n-1)); err != nil {
 			return err
 		}
@@ -337,7 +377,7 @@ func reconnectBackoff(failures int) time.Duration {
 
 // run reconnects after every lost connection until ctx ends or a fatal
 // error, which it reports on g.fatal.
-func (g *gateway) run(ctx context.Context) {
+func (g *Supervisor) run(ctx context.Context) {
 	defer close(g.loopDone)
 	for {
 		select {
@@ -345,7 +385,7 @@ func (g *gateway) run(ctx context.Context) {
 			return
 		case <-g.lost:
 		}
-		if g.b.opts.DisableReconnect {
+		if g.cfg.DisableReconnect {
 			continue
 		}
 		if err := g.reconnect(ctx); err != nil {
@@ -359,7 +399,7 @@ func (g *gateway) run(ctx context.Context) {
 
 // reconnect tries until a session is live again, ctx ends, or a fatal
 // error.
-func (g *gateway) reconnect(ctx context.Context) error {
+func (g *Supervisor) reconnect(ctx context.Context) error {
 	for failures := 0; ; failures++ {
 		if wait := reconnectBackoff(failures); wait > 0 {
 			if err := backoff.Sleep(ctx, wait); err != nil {
@@ -370,44 +410,47 @@ func (g *gateway) reconnect(ctx context.Context) error {
 		live := g.state == stateOK
 		g.mu.Unlock()
 		if !live {
-			g.setState(stateReconnecting, false)
+			g.SetState(stateReconnecting, false)
 		}
-		err := g.attempt(ctx, g.b.opts.OpenTimeout)
+		err := g.attempt(ctx, g.cfg.OpenTimeout)
 		switch {
 		case err == nil:
 			if !live {
-				g.b.log.Info("gateway connection restored", "attempts", failures+1)
+				g.cfg.Log.Info("gateway connection restored", "attempts", failures+1)
 			}
 			return nil
 		case ctx.Err() != nil:
 			return nil
 		case fatalGateway(err):
-			return connectError(err)
+			return ConnectError(err)
 		case interrupted(err) && failures == 0:
-			g.b.log.Info("Discord interrupted the gateway handshake; connecting again", "reason", err.Error())
+			g.cfg.Log.Info("Discord interrupted the gateway handshake; connecting again", "reason", err.Error())
 		default:
-			g.b.log.Warn("could not reconnect to the Discord gateway; trying again", "attempt", failures+1, "error", err.Error())
+			g.cfg.Log.Warn("could not reconnect to the Discord gateway; trying again", "attempt", failures+1, "error", err.Error())
 		}
 	}
 }
 
-// start runs the reconnect loop.
-func (g *gateway) start(ctx context.Context) {
+// Fatal receives the error of a close code that ends the bot's run.
+func (g *Supervisor) Fatal() <-chan error { return g.fatal }
+
+// Start runs the reconnect loop.
+func (g *Supervisor) Start(ctx context.Context) {
 	g.loopDone = make(chan struct{})
 	go g.run(ctx)
 }
 
-// stop waits for the reconnect loop (whose context has ended) and marks
+// Stop waits for the reconnect loop (whose context has ended) and marks
 // the connection as shutting down.
-func (g *gateway) stop() {
+func (g *Supervisor) Stop() {
 	if g.loopDone != nil {
 		<-g.loopDone
 	}
-	g.setState(stateShutdown, true)
+	g.SetState(stateShutdown, true)
 }
 
-// opening reports whether an Open is in progress.
-func (g *gateway) openInProgress() bool {
+// OpenInProgress reports whether an Open is in progress.
+func (g *Supervisor) OpenInProgress() bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.pending != nil
