@@ -362,6 +362,30 @@ func TestTopicSwitch(t *testing.T) {
 	}
 }
 
+// TestFollowUpsReadTheLastAnswer drives follow-ups that read the last
+// answer's text (the bot keeps it without its quotes) through Discord:
+// the circumstances of the event it told of, then "she" for the person it
+// named whom the articles do not call "he".
+func TestFollowUpsReadTheLastAnswer(t *testing.T) {
+	t.Parallel()
+	ex, err := extractive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := discordtest.New(t, discordtest.Options{})
+	run := startBot(t, fake, bot.Options{Answerer: ex, AsOf: fixedAsOf})
+	u := fake.NewUser("ida")
+	id1, _ := post(t, run, discordtest.Post{Author: u, Content: mention(fake, "when was biden and xi's fifth phone call?")})
+	id2, scene := post(t, run, discordtest.Post{Author: u, Content: "what else was happening then?", ReplyTo: id1, Ping: true})
+	if !strings.Contains(scene, "amid a furor") {
+		t.Errorf("the circumstances were not answered from the last answer:\n%s", scene)
+	}
+	_, after := post(t, run, discordtest.Post{Author: u, Content: "and after she went, what did china do?", ReplyTo: id2, Ping: true})
+	if !strings.Contains(after, "military-to-military") || !strings.Contains(after, "Pelosi went") {
+		t.Errorf("she was not read as the person the last answer named:\n%s", after)
+	}
+}
+
 func TestFeedbackVoteChangedRecordedOnce(t *testing.T) {
 	t.Parallel()
 	fake := discordtest.New(t, discordtest.Options{})
