@@ -4,7 +4,6 @@
 package feedback
 
 import (
-	"bufio"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -20,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"citebot/rag/jsonl"
 )
 
 // Feedback files, in the data directory.
@@ -194,28 +195,12 @@ func (l *Log) Record(_ context.Context, f Vote) error {
 // Read reads a feedback file. Lines that are not records are
 // returned as warnings naming the line; err is non-nil only when r fails.
 func Read(r io.Reader, name string) (recs []Record, warnings []error, err error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<16), 16<<20)
-	for line := 1; sc.Scan(); line++ {
-		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
-			continue
-		}
-		var rec Record
-		if err := json.Unmarshal(b, &rec); err != nil {
-			warnings = append(warnings, fmt.Errorf("%s:%d: invalid JSON: %w", name, line, err))
-			continue
-		}
+	return jsonl.Read(r, name, func(_ int, rec *Record) error {
 		if rec.AnswerID == "" || (rec.Vote != Up && rec.Vote != Down) {
-			warnings = append(warnings, fmt.Errorf("%s:%d: not a vote (answer_id and vote up or down are required)", name, line))
-			continue
+			return errors.New("not a vote (answer_id and vote up or down are required)")
 		}
-		recs = append(recs, rec)
-	}
-	if err := sc.Err(); err != nil {
-		return recs, warnings, fmt.Errorf("read %s: %w", name, err)
-	}
-	return recs, warnings, nil
+		return nil
+	})
 }
 
 // Latest keeps, of the records of each user on each answer, the last

@@ -16,10 +16,8 @@
 package eval
 
 import (
-	"bufio"
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +27,7 @@ import (
 	"time"
 
 	"citebot/rag"
+	"citebot/rag/jsonl"
 )
 
 // Question is one line of a question set.
@@ -70,43 +69,29 @@ func (q Question) ExpectsNotFound() bool {
 // LoadQuestions reads a question set. Invalid lines are returned as
 // warnings naming the line; err is non-nil only when r fails.
 func LoadQuestions(r io.Reader, name string) (qs []Question, warnings []error, err error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<16), 16<<20)
-	for line := 1; sc.Scan(); line++ {
-		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
-			continue
-		}
-		var q Question
-		if err := json.Unmarshal(b, &q); err != nil {
-			warnings = append(warnings, fmt.Errorf("%s:%d: invalid JSON: %w", name, line, err))
-			continue
-		}
-		if q.ID == "" {
-			q.ID = fmt.Sprintf("line%d", line)
-		}
-		if q.Turns != nil {
-			if w := checkConversation(q); w != "" {
-				warnings = append(warnings, fmt.Errorf("%s:%d: %s", name, line, w))
-				continue
-			}
-			for i := range q.Turns {
-				q.Turns[i].ID = fmt.Sprintf("%s/%d", q.ID, i+1)
-				q.Turns[i].AsOf = q.AsOf
-			}
-			qs = append(qs, q)
-			continue
-		}
+	return jsonl.Read(r, name, checkQuestion)
+}
+
+// checkQuestion gives a question line without an id its line number as
+// id and its turns theirs, or says what is wrong with it.
+func checkQuestion(line int, q *Question) error {
+	if q.ID == "" {
+		q.ID = fmt.Sprintf("line%d", line)
+	}
+	if q.Turns == nil {
 		if strings.TrimSpace(q.Question) == "" {
-			warnings = append(warnings, fmt.Errorf("%s:%d: missing \"question\"", name, line))
-			continue
+			return errors.New(`missing "question"`)
 		}
-		qs = append(qs, q)
+		return nil
 	}
-	if err := sc.Err(); err != nil {
-		return qs, warnings, fmt.Errorf("read %s: %w", name, err)
+	if w := checkConversation(*q); w != "" {
+		return errors.New(w)
 	}
-	return qs, warnings, nil
+	for i := range q.Turns {
+		q.Turns[i].ID = fmt.Sprintf("%s/%d", q.ID, i+1)
+		q.Turns[i].AsOf = q.AsOf
+	}
+	return nil
 }
 
 // checkConversation returns what is wrong with a conversation line, or "".
