@@ -2,12 +2,36 @@ package rag
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/timex"
 )
+
+// Follow-ups answered from the last answer's own sentences and their
+// neighbours in its article, before any search: who else the article
+// quotes (quoted.go), what was going on at the time, where or when the
+// reported words were spoken, and why that mattered.
+
+// answerFromLastAnswer answers a follow-up of one of those kinds, or
+// reports false for any other follow-up and when the article does not
+// tell.
+func (e *Extractive) answerFromLastAnswer(q Query, fu followUp) (Answer, bool) {
+	switch {
+	case fu.quotes:
+		return e.quotedOthers(q, fu, fu.ante)
+	case fu.circumstance:
+		return e.circumstance(q, fu, fu.ante)
+	case fu.saidAt != nil:
+		return e.saidAt(q, fu, fu.ante, fu.saidAt)
+	case fu.why:
+		return e.whyThat(q, fu, fu.ante)
+	}
+	return Answer{}, false
+}
 
 // "What was going on at the time?" after an answer asks for the
 // circumstances of the event it reported. News writing states them in
@@ -131,10 +155,7 @@ func (e *Extractive) saidAt(q Query, fu followUp, ante Turn, find func(string, t
 			continue
 		}
 		sents := analysis.SplitSentences(art.Text)
-		for i, sp := range sents {
-			if !strings.Contains(said, opening(art.Text[sp.Start:sp.End])) {
-				continue
-			}
+		for _, i := range answeredSentences(art, sents, said) {
 			for _, next := range sents[i:min(len(sents), i+1+speechReach)] {
 				lead := find(art.Text[next.Start:next.End], art.Published)
 				if lead == "" {
@@ -147,6 +168,20 @@ func (e *Extractive) saidAt(q Query, fu followUp, ante Turn, find func(string, t
 		}
 	}
 	return Answer{}, false
+}
+
+// answeredSentences returns the indexes of the sentences sents of art
+// that answer text said holds: their openings, dates annotated as
+// answers annotate them, in any case ("**Yes**: yet with …").
+func answeredSentences(art corpus.Article, sents []analysis.Span, said string) []int {
+	said = strings.ToLower(said)
+	var out []int
+	for i, sp := range sents {
+		if strings.Contains(said, strings.ToLower(opening(annotateDates(art.Text[sp.Start:sp.End], art.Published)))) {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // openingLen is how much of a sentence's start identifies it in an
@@ -165,4 +200,53 @@ func opening(s string) string {
 		return s[:i]
 	}
 	return s[:openingLen]
+}
+
+// "Why would that matter for …?" after an answer asks what the event it
+// told of does to something else. News writing puts that in the
+// paragraph around the event: "Other factors could complicate a call's
+// timing. … a visit by Xi to Moscow was in the offing. … it could happen
+// as soon as next week." The answer is the nearest sentence within
+// whyReach of the last answer's sentence that speaks of an effect or a
+// cause and holds one of the follow-up's own words.
+
+// whyThatRE matches a follow-up asking why the last answer's event
+// matters: "why would that matter for …", "why does it matter", "why is
+// that important".
+var whyThatRE = regexp.MustCompile(`(?i)^\W*(?:(?:and|so|but|ok(?:ay)?)\W+)*why\s+(?:would|does|did|is|was|will|could|might|should|do)\s+(?:that|this|it)\b`)
+
+// effectRE finds a sentence that speaks of an effect or a cause.
+var effectRE = regexp.MustCompile(`(?i)\b(?:complicat\w*|derail\w*|affect\w*|threaten\w*|undermin\w*|jeopardi[sz]\w*|delay\w*|disrupt\w*|hurt\w*|harm\w*|damag\w*|endanger\w*|because|as a result|so that|could mean|would mean|means that|raises? (?:the )?(?:question|risk|stakes))\b`)
+
+// whyReach is how many sentences before and after the last answer's
+// sentence are read for why it matters.
+const whyReach = 2
+
+// whyThat answers a follow-up matched by whyThatRE, or reports false.
+func (e *Extractive) whyThat(q Query, fu followUp, ante Turn) (Answer, bool) {
+	said := plainAnswer(ante.Answer.Text)
+	for _, id := range citedArticles(ante) {
+		art, ok := e.ix.Article(id)
+		if !ok {
+			continue
+		}
+		sents := analysis.SplitSentences(art.Text)
+		held := answeredSentences(art, sents, said)
+		for _, i := range held {
+			for d := 1; d <= whyReach; d++ {
+				for _, j := range []int{i - d, i + d} {
+					if j < 0 || j >= len(sents) {
+						continue
+					}
+					s := art.Text[sents[j].Start:sents[j].End]
+					if effectRE.MatchString(s) && !slices.Contains(held, j) && answersOwnWords(fu.own, s) {
+						b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
+						b.sentence(art, sents[j].Start, sents[j].End, nil)
+						return fu.withResolved(b.answer()), true
+					}
+				}
+			}
+		}
+	}
+	return Answer{}, false
 }

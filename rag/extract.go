@@ -57,20 +57,8 @@ func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
 	if fu.chitchat {
 		return chitchatAnswer(ModeExtractive), nil
 	}
-	if fu.quotes {
-		if a, ok := e.quotedOthers(q, fu, fu.ante); ok {
-			return a, nil
-		}
-	}
-	if fu.circumstance {
-		if a, ok := e.circumstance(q, fu, fu.ante); ok {
-			return a, nil
-		}
-	}
-	if fu.saidAt != nil {
-		if a, ok := e.saidAt(q, fu, fu.ante, fu.saidAt); ok {
-			return a, nil
-		}
+	if a, ok := e.answerFromLastAnswer(q, fu); ok {
+		return a, nil
 	}
 	if a, ok := e.answerInFocus(ctx, q, fu); ok {
 		return fu.withResolved(a), nil

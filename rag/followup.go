@@ -93,6 +93,9 @@ type followUp struct {
 	// circumstance reports a follow-up asking what was going on at the
 	// time of the antecedent's event (see circumstanceRE).
 	circumstance bool
+	// why reports a follow-up asking why the antecedent's event matters
+	// (see whyThatRE).
+	why bool
 	// saidAt finds, for a follow-up asking where or when the words the
 	// antecedent reported were spoken, the place or date a sentence
 	// gives (spokenWhere, spokenWhen); nil for other follow-ups.
@@ -175,7 +178,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.quotes, fu.articles, fu.ante = true, citedArticles(ante), ante
 		return fu
 	}
-	fu.circumstance, fu.ante = circumstanceRE.MatchString(text), ante
+	fu.circumstance, fu.why, fu.ante = circumstanceRE.MatchString(text), whyThatRE.MatchString(text), ante
 	switch {
 	case saidWhereRE.MatchString(text):
 		fu.saidAt = spokenWhere
@@ -368,9 +371,10 @@ func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp
 }
 
 // genericVerbRE matches verbs a follow-up asks with that an answer need
-// not repeat: "what did he say" is answered by "he told …"; and "side",
-// which names a party by its people ("the chinese side").
-var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|think|mean|meant|happen(?:ed|ing)?|go|going|went|do|doing|did|done|get|got|make|made|know|else|anyone|anything|someone|something|around|actually|really|like|just|even|side|sides)\b`)
+// not repeat: "what did he say" is answered by "he told …", "why would
+// that matter" by what it affects; and "side", which names a party by
+// its people ("the chinese side").
+var genericVerbRE = regexp.MustCompile(`(?i)\b(?:say|said|says|saying|tell|told|think|mean|meant|happen(?:ed|ing)?|go|going|went|do|doing|did|done|get|got|make|made|know|else|anyone|anything|someone|something|around|actually|really|like|just|even|side|sides|matter|matters|mattered)\b`)
 
 // ownTerms returns the terms a follow-up adds of its own: its content
 // words without question words, pronouns, pointers ("at the time", "the
