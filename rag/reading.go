@@ -26,7 +26,7 @@ var chatWords = map[string]string{
 	"whos": "who is", "hows": "how is", "whys": "why is", "thats": "that is", "theres": "there is",
 	"theyre": "they are", "im": "i am", "ive": "i have", "pls": "please", "plz": "please", "tho": "though",
 	"bc": "because", "cuz": "because", "coz": "because", "b4": "before", "ppl": "people", "govt": "government",
-	"yr": "year", "yrs": "years", "rn": "right now", "smth": "something", "conf": "conference", "sth": "something", "ya": "you",
+	"yr": "year", "yrs": "years", "rn": "right now", "smth": "something", "conf": "conference", "vibe": "tone", "vibes": "tone", "sth": "something", "ya": "you",
 	"dont": "don't", "didnt": "didn't", "doesnt": "doesn't", "isnt": "isn't", "wasnt": "wasn't",
 	"werent": "weren't", "cant": "can't", "couldnt": "couldn't", "wont": "won't", "wouldnt": "wouldn't",
 	"shouldnt": "shouldn't", "havent": "haven't", "hasnt": "hasn't", "hadnt": "hadn't", "arent": "aren't",

@@ -35,6 +35,7 @@ func TestReadQuestion(t *testing.T) {
 		{"fighting over is a dispute", "what are they fighting over", "what are they disputing over", ""},
 		{"fighting alone stays", "when did the fighting stop", "when did the fighting stop", ""},
 		{"call off is cancel", "why did blinken call off his trip", "why did blinken cancel his trip", ""},
+		{"a vibe is a tone", "what was the vibe on the call", "what was the tone on the call", ""},
 		{"back on at the end is rescheduled", "is the trip back on?", "is the trip rescheduled?", ""},
 		{"back on with more after it stays", "when did he come back on stage", "when did he come back on stage", ""},
 	}

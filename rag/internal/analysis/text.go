@@ -338,6 +338,7 @@ func init() {
 		{"dispute", "feud", "quarrel", "clash", "spat"},
 		{"important", "importance", "crucial", "vital", "significant", "significance"},
 		{"purpose", "goal", "aim", "objective"},
+		{"tone", "mood", "atmosphere"},
 	} {
 		var stems []string
 		for _, w := range g {
