@@ -403,7 +403,23 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 	if extra := pickSecond(q, best, cands); extra != nil {
 		chosen = append(chosen, extra)
 	}
-	return e.render(r, q, chosen)
+	return e.render(r, q, withListings(chosen, cands))
+}
+
+// listingRE matches a sentence that lists what the one before it named:
+// "These include the legitimacy of …, Taiwan's right …".
+var listingRE = regexp.MustCompile(`^(?:(?:These|They|Those|This|It)\s+(?:include|includes|included|range|ranged)\b|Among (?:them|these|those)\b)`)
+
+// withListings adds to the chosen sentences the sentence that directly
+// follows one of them and lists what it named: "fundamental strategic
+// disagreements … have divided Beijing and Washington. These include …".
+func withListings(chosen, cands []*candidate) []*candidate {
+	for _, c := range slices.Clone(chosen) {
+		if next := nextSentence(c, cands); next != nil && listingRE.MatchString(next.text) && !slices.Contains(chosen, next) {
+			chosen = append(chosen, next)
+		}
+	}
+	return chosen
 }
 
 // termWeights returns the weight of each term of q in coverage (its IDF,
