@@ -508,13 +508,46 @@ func (e *Extractive) subjectOf(t Turn) subject {
 	// may hold a capitalised date or name beside lower-case names.
 	rd.casual = true
 	q := e.ix.analyzeReading(rd)
+	s.readNames(q)
+	for _, tm := range analysis.Terms(s.text) {
+		s.context[tm] = true
+	}
+	ans := t.Answer
+	answered := !ans.NotFound && !ans.Chitchat
+	if answered {
+		s.readAnswer(q, ans)
+	}
+	if m := questionMonthYearRE.FindString(s.text); m != "" {
+		s.when = m
+	} else if m := questionYearRE.FindString(s.text); m != "" {
+		s.when = m
+	} else if answered {
+		s.when = answerDate(ans.Text)
+		// A yes/no question answered with a date ("did they talk
+		// recently?" "Yes: … 9 September 2021") dated its event too.
+		s.answeredWhen = s.when != "" && (q.kind == kindWhen || bareAuxRE.MatchString(s.text))
+	}
+	s.event = eventPhrase(s.text)
+	s.genders = map[string]gender{}
+	ids := citedArticles(t)
+	for _, n := range slices.Concat(s.names, []string{s.answerName}, s.answerPeople) {
+		if n != "" {
+			s.genders[strings.ToLower(n)] = e.genderOf(n, ids)
+		}
+	}
+	return s
+}
+
+// readNames fills s.names and s.terms with the names of the antecedent
+// question q: adjacent name words are one name ("white house", "Nicholas
+// Burns"), and a possessive ends one.
+func (s *subject) readNames(q question) {
 	keys := map[string]bool{}
 	for _, k := range q.keys {
 		if !q.dateTerms[k] && !analysis.IsDigitString(k) {
 			keys[k] = true
 		}
 	}
-	// Adjacent name words are one name: "white house", "Nicholas Burns".
 	lastEnd := -1
 	for _, tok := range analysis.Tokenize(s.text) {
 		if !keys[tok.Term] {
@@ -536,52 +569,29 @@ func (e *Extractive) subjectOf(t Turn) subject {
 			lastEnd = -1 // a possessive ends the name
 		}
 	}
-	for _, tm := range analysis.Terms(s.text) {
+}
+
+// readAnswer takes from the antecedent's answer ans what a follow-up may
+// refer to: its words, the person or place it gave for a who-, which- or
+// where-question q, the event and the people it names.
+func (s *subject) readAnswer(q question, ans Answer) {
+	for _, tm := range analysis.Terms(ans.Text) {
 		s.context[tm] = true
 	}
-	ans := t.Answer
-	if !ans.NotFound && !ans.Chitchat {
-		for _, tm := range analysis.Terms(ans.Text) {
-			s.context[tm] = true
+	switch {
+	case q.kind == kindWho && s.whoIs():
+		// "who is denny roy": the person asked about.
+		s.answerName = s.body
+	case q.kind == kindWho || (q.kind == kindWhat && q.focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
+		s.answerName = markedSpan(ans.Text)
+		if s.answerName == "" {
+			s.answerName = newName(q, asOfLeadRE.ReplaceAllString(ans.Text, ""))
 		}
-		switch {
-		case q.kind == kindWho && s.whoIs():
-			// "who is denny roy": the person asked about.
-			s.answerName = s.body
-		case q.kind == kindWho || (q.kind == kindWhat && q.focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
-			s.answerName = markedSpan(ans.Text)
-			if s.answerName == "" {
-				s.answerName = newName(q, asOfLeadRE.ReplaceAllString(ans.Text, ""))
-			}
-		case q.kind == kindWhere:
-			s.place = markedSpan(ans.Text)
-		}
+	case q.kind == kindWhere:
+		s.place = markedSpan(ans.Text)
 	}
-	if m := questionMonthYearRE.FindString(s.text); m != "" {
-		s.when = m
-	} else if m := questionYearRE.FindString(s.text); m != "" {
-		s.when = m
-	} else if !ans.NotFound && !ans.Chitchat {
-		s.when = answerDate(ans.Text)
-		// A yes/no question answered with a date ("did they talk
-		// recently?" "Yes: … 9 September 2021") dated its event too.
-		s.answeredWhen = s.when != "" && (q.kind == kindWhen || bareAuxRE.MatchString(s.text))
-	}
-	s.event = eventPhrase(s.text)
-	if !ans.NotFound && !ans.Chitchat {
-		s.answerEvent = eventPhrase(plainAnswer(ans.Text))
-	}
-	s.genders = map[string]gender{}
-	if !ans.NotFound && !ans.Chitchat {
-		s.answerPeople = answerPeople(ans.Text)
-	}
-	ids := citedArticles(t)
-	for _, n := range slices.Concat(s.names, []string{s.answerName}, s.answerPeople) {
-		if n != "" {
-			s.genders[strings.ToLower(n)] = e.genderOf(n, ids)
-		}
-	}
-	return s
+	s.answerEvent = eventPhrase(plainAnswer(ans.Text))
+	s.answerPeople = answerPeople(ans.Text)
 }
 
 // whoIsRE matches a question asking who someone is: "who is …",
@@ -710,48 +720,9 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 		return "", ""
 	}
 	fq := e.ix.analyzeReading(reading{text: f, casual: f == strings.ToLower(f)})
-	content := contentTerms(f)
 	shift := timeShiftRE.FindStringSubmatch(f)
-	// Pointers are looked for in the question as typed too: reading drops
-	// filler words such as "thing" ("the weapons thing").
-	pointsBack := shift != nil || s.definite(f)
-	// Names the antecedent question did not name; one its answer
-	// mentioned in passing is new too.
-	newKeys := map[string]bool{}
-	for _, k := range fq.keys {
-		if !s.terms[k] && !fq.dateTerms[k] && !analysis.IsDigitString(k) {
-			newKeys[k] = true
-		}
-	}
-	for _, t := range []string{raw, f} {
-		pointsBack = pointsBack || pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || danglingRE.MatchString(t)
-		// A question naming someone new ("also, why did blinken cancel
-		// his trip?") may open with a connective and use a pronoun for
-		// the name it gave: then only an elliptical connective ("and xi
-		// and putin?", "what about the chinese side?") or a pronoun before
-		// any new name ("and after she went, what did china do") points
-		// back.
-		at := firstTermAt(t, newKeys)
-		if leadRE.MatchString(t) && (at < 0 || !whOrAuxRE.MatchString(leadRE.ReplaceAllString(t, ""))) {
-			pointsBack = true
-		}
-		if loc := personalRE.FindStringIndex(t); loc != nil && (at < 0 || loc[0] < at) {
-			pointsBack = true
-		}
-	}
-	if !pointsBack && len(content) > 0 {
-		// A question with content of its own stands alone unless all of it
-		// was already in the conversation.
-		for _, t := range content {
-			if !s.context[t] {
-				return "", ""
-			}
-		}
-		for _, k := range fq.keys {
-			if !s.context[k] && !fq.dateTerms[k] {
-				return "", ""
-			}
-		}
+	if !s.pointedBackTo(raw, f, fq, shift) && !s.holdsAll(contentTerms(f), fq) {
+		return "", ""
 	}
 	out := strings.TrimRight(f, " ?.!")
 	// Drop a leading connective: "and where was that" → "where was that".
@@ -773,24 +744,90 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 		}
 	}
 	if bare(out) && shift == nil {
-		// Nothing of its own: the antecedent with this question word.
-		if wh := whLeadRE.FindString(out); wh != "" && !bareAuxRE.MatchString(wh) {
-			r := whWord(wh) + " " + auxBody(s)
-			if s.answeredWhen && !whenLead.MatchString(wh) {
-				// "how long ago was that" after "when did they last
-				// talk?": the event the answer dated, which is no longer
-				// "recent".
-				r = strings.TrimSpace(nowWordRE.ReplaceAllString(r, "")) + " " + datePhrase(s.when)
-			}
-			return r, r
-		}
-		return s.text, s.text
+		r := s.askedAgain(out)
+		return r, r
 	}
 	if shift != nil {
 		return e.shifted(out, shift, s)
 	}
 	out = substituteEvent(substitutePronouns(out, s), s)
 	return withCarry(out, s), out
+}
+
+// pointedBackTo reports whether follow-up f (raw as typed) points back
+// to the antecedent s: a time shift, a definite noun or pointer the
+// conversation used, a connective, or a pronoun before any name the
+// antecedent did not use. fq is f analysed, shift its time shift.
+func (s subject) pointedBackTo(raw, f string, fq question, shift []string) bool {
+	// Pointers are looked for in the question as typed too: reading drops
+	// filler words such as "thing" ("the weapons thing").
+	if shift != nil || s.definite(f) {
+		return true
+	}
+	// Names the antecedent question did not name; one its answer
+	// mentioned in passing is new too.
+	newKeys := map[string]bool{}
+	for _, k := range fq.keys {
+		if !s.terms[k] && !fq.dateTerms[k] && !analysis.IsDigitString(k) {
+			newKeys[k] = true
+		}
+	}
+	for _, t := range []string{raw, f} {
+		if pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || danglingRE.MatchString(t) {
+			return true
+		}
+		// A question naming someone new ("also, why did blinken cancel
+		// his trip?") may open with a connective and use a pronoun for
+		// the name it gave: then only an elliptical connective ("and xi
+		// and putin?", "what about the chinese side?") or a pronoun before
+		// any new name ("and after she went, what did china do") points
+		// back.
+		at := firstTermAt(t, newKeys)
+		if leadRE.MatchString(t) && (at < 0 || !whOrAuxRE.MatchString(leadRE.ReplaceAllString(t, ""))) {
+			return true
+		}
+		if loc := personalRE.FindStringIndex(t); loc != nil && (at < 0 || loc[0] < at) {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsAll reports whether the conversation s already used every content
+// term and name of follow-up fq (content its content terms), or it has
+// none: a question with content of its own stands alone otherwise.
+func (s subject) holdsAll(content []string, fq question) bool {
+	if len(content) == 0 {
+		return true
+	}
+	for _, t := range content {
+		if !s.context[t] {
+			return false
+		}
+	}
+	for _, k := range fq.keys {
+		if !s.context[k] && !fq.dateTerms[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// askedAgain rewrites a follow-up with nothing of its own ("where was
+// that?", "when tho") as the antecedent asked with its question word, and
+// the date the antecedent's answer gave when that was a when-question.
+func (s subject) askedAgain(f string) string {
+	wh := whLeadRE.FindString(f)
+	if wh == "" || bareAuxRE.MatchString(wh) {
+		return s.text
+	}
+	r := whWord(wh) + " " + auxBody(s)
+	if s.answeredWhen && !whenLead.MatchString(wh) {
+		// "how long ago was that" after "when did they last talk?": the
+		// event the answer dated, which is no longer "recent".
+		r = strings.TrimSpace(nowWordRE.ReplaceAllString(r, "")) + " " + datePhrase(s.when)
+	}
+	return r
 }
 
 // eventItRE matches "it" standing for an event: "what did he say at
