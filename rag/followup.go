@@ -27,6 +27,7 @@ import (
 //     phrase that points back ("that one", "at the time", "the weapons
 //     thing"), a leading connective ("and", "so", "what about") in a
 //     question naming nothing new, a dangling preposition ("what did he say after"), a
+//     verb of reaction without its object ("how did beijing respond?"), a
 //     definite noun the conversation used ("the meetings"), "it"/"that"/
 //     "there" or the absence of any content word make it a follow-up; so
 //     does a question all of whose words the conversation already used.
@@ -128,6 +129,10 @@ var (
 	metaRE = regexp.MustCompile(`(?i)^\W*(?:(?:ok|okay|so|and|but|hm+|wait|huh|hey|um+)\W+)*(?:(?:(?:got|have|any|what(?:'s|’s| is| are| was| were)?(?: the| your| ur)?|can i (?:get|have|see)(?: the| a)?|give me(?: the| a)?|(?:pls |please )?(?:post|send|share|drop)(?: the| a)?)\s+)?(?:sources?|links?|citations?|cites?|refs?|references?|proof|receipts)(?:\s+(?:for|on|of)\s+(?:that|this|it))?(?:\s+(?:pls|please|plz))?|(?:can you |could you |pls |please )?(?:tell me|say|explain)\s+more(?:\s+about\s+(?:that|this|it))?|more(?:\s+(?:details?|info|pls|please))?|(?:any\s+)?(?:more\s+)?details\??|(?:can you |could you |pls |please )?(?:elaborate|expand)(?:\s+on\s+(?:that|this|it))?|go on|are you sure(?: about (?:that|this|it))?|(?:u|you|r u) sure|for real|is (?:that|this|it) (?:right|true|correct|accurate)|how do you know(?: (?:that|this|it))?|says who|where(?:'s| is| did) (?:that|this|it) (?:from|come from))\W*$`)
 	// leadRE matches a connective that continues the conversation.
 	leadRE = regexp.MustCompile(`(?i)^\W*(?:and|so|but|also|then|what about|how about|and what about|what else|anything else|same for|ok so|okay so)\b`)
+	// reactionRE matches a question ending in a verb of reaction without
+	// its object, which reacts to what the conversation told of: "how did
+	// beijing respond?".
+	reactionRE = regexp.MustCompile(`(?i)\b(?:respond(?:ed|s)?|react(?:ed|s)?|reply|replied|retaliat(?:e|ed)|hit back|push(?:ed)? back)\W*$`)
 	// danglingRE matches a preposition left without its object at the end:
 	// "what did blinken say after".
 	danglingRE = regexp.MustCompile(`(?i)\b(?:after|before|since|afterwards|later|earlier)\W*$`)
@@ -773,7 +778,7 @@ func (s subject) pointedBackTo(raw, f string, fq question, shift []string) bool 
 		}
 	}
 	for _, t := range []string{raw, f} {
-		if pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || danglingRE.MatchString(t) {
+		if pointBackRE.MatchString(t) || weakPointerRE.MatchString(t) || danglingRE.MatchString(t) || reactionRE.MatchString(t) {
 			return true
 		}
 		// A question naming someone new ("also, why did blinken cancel
