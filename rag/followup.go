@@ -44,13 +44,19 @@ import (
 //     when that was a when-question.
 //   - "They" becomes the antecedent's two names; "he"/"she" the person a
 //     who- or which-question's answer gave, else the antecedent's first
-//     name that may be a person; "there" the place a where-question's
-//     answer gave.
+//     name that may be a person, unless the cited articles call that
+//     person by the other pronoun (pronoun.go); "there" the place a
+//     where-question's answer gave; "it" after "at"/"during", in "how
+//     did it go?" and "is it back on?" the event the antecedent named.
 //   - A time shift ("before that", "the one after", "after that one", "at
 //     the time") is anchored on the antecedent's date (the one its
 //     question names, else the one its answer gives) or its event ("after
 //     the alaska talks"); "what happened next?" and "and then?" ask what
 //     happened after it.
+//   - "Who else did they quote?", "what was going on at the time?",
+//     "where was he / when did they say that?" and "why would that
+//     matter?" are answered from the antecedent answer's sentences and
+//     their neighbours in its article (circumstance.go, quoted.go).
 //   - An interjection a reply opens with ("wait", "hmm", "btw") is
 //     dropped first.
 //   - The names and date still missing are carried after a dash: "what
