@@ -34,7 +34,7 @@ func headlineName(q question, art corpus.Article, weights map[string]float64, to
 	if total <= 0 || (!whichRE.MatchString(q.text) && q.kind != kindWho) {
 		return ""
 	}
-	title, outlet := headline(art.Title)
+	title, outlet := analysis.Headline(art.Title)
 	if title == "" {
 		return ""
 	}
