@@ -117,7 +117,7 @@ func namesIn(q question, text string, headline bool) []string {
 	for _, loc := range capitalRunRE.FindAllStringIndex(text, -1) {
 		a, b := loc[0], loc[1]
 		fields := strings.Fields(text[a:b])
-		if first := fields[0]; sentenceInitial(text, a) && (sentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
+		if first := fields[0]; analysis.SentenceInitial(text, a) && (sentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
 			if a += len(first); a >= b {
 				continue
 			}

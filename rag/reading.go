@@ -200,7 +200,7 @@ func (ix *Index) read(q string) reading {
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
 				rep, replace = "", false // "functions of n", "T(n)"
 			}
-		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && isAlpha(low) && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(low[:len(low)-1])) > 0:
+		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && analysis.IsAlpha(low) && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(low[:len(low)-1])) > 0:
 			rep, replace = w[:len(w)-1], true // "xis latest call": a possessive without its apostrophe
 		case ordinalWords[low] != "" && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(ordinalWords[low])) > 0:
 			rep, replace = ordinalWords[low], true // "their 5th call" where the articles write "fifth"
@@ -249,14 +249,14 @@ func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 // stands between two words, as a conjunction or preposition does, rather
 // than after one that makes it a symbol ("functions of n").
 func betweenWords(prev, next string) bool {
-	if prev == "" || next == "" || !isAlpha(next) {
+	if prev == "" || next == "" || !analysis.IsAlpha(next) {
 		return false
 	}
 	switch prev {
 	case "of", "to", "in", "on", "at", "by", "for", "from", "with", "the", "a", "an", "and", "or", "(", "=", "+", "-":
 		return false
 	}
-	return isAlpha(prev)
+	return analysis.IsAlpha(prev)
 }
 
 // hasInnerCapital reports whether s has a capitalised word after its
@@ -281,7 +281,7 @@ func hasInnerCapital(s string) bool {
 func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
-	if n < 4 || !isAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
+	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
 		return w, false
 	}
 	if !casual && isCapitalised(word) {
@@ -296,130 +296,26 @@ func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
 		maxDist = 2
 	}
 	for _, f := range functionWords {
-		if abs(len(f)-len(w)) <= 1 && editDistance(w, f, 1) <= 1 && f[0] == w[0] {
+		if abs(len(f)-len(w)) <= 1 && analysis.EditDistance(w, f, 1) <= 1 && f[0] == w[0] {
 			return f, true
 		}
 	}
-	best, bestDist, bestDF, second := "", maxDist+1, 0, 0
-	first, _ := utf8.DecodeRuneInString(t)
-	lx.spell.once.Do(func() { lx.spell.byFirst = lx.termsByFirstLetter() })
-	terms := lx.vocab.snapshot()
-	for _, id := range lx.spell.byFirst[first] {
-		c := terms[id]
-		if abs(len(c)-len(t)) > maxDist {
-			continue
-		}
-		d := editDistance(t, c, maxDist)
-		if d > maxDist {
-			continue
-		}
-		df := len(lx.postings[id])
-		switch {
-		case d < bestDist || (d == bestDist && df > bestDF):
-			if d == bestDist {
-				second = bestDF
-			} else {
-				second = 0
-			}
-			best, bestDist, bestDF = c, d, df
-		case d == bestDist && df > second:
-			second = df
-		}
-	}
-	// An ambiguous correction ("cat" for "cot" or "cut") is not made.
-	if best == "" || (second > 0 && bestDF < 3*second) {
+	best, ok := lx.closestTerm(t, maxDist)
+	if !ok {
 		return w, false
 	}
 	return ix.surfaceForm(lx, best), true
-}
-
-// termsByFirstLetter groups the ids of the terms the lexicon holds by
-// their first letter.
-func (lx *lexicon) termsByFirstLetter() map[rune][]uint32 {
-	m := map[rune][]uint32{}
-	for id, t := range lx.vocab.snapshot() {
-		if id >= len(lx.postings) || len(lx.postings[id]) == 0 || !isAlpha(t) {
-			continue
-		}
-		r, _ := utf8.DecodeRuneInString(t)
-		m[r] = append(m[r], uint32(id))
-	}
-	return m
-}
-
-// surfaceForm returns a word of the corpus whose term is t, lower-cased:
-// "sullivan" for the term "sullivan", "harassed" for "harass".
-func (ix *Index) surfaceForm(lx *lexicon, t string) string {
-	ps := lx.list(t)
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	for _, p := range ps[:min(len(ps), 3)] {
-		if int(p.doc) >= len(ix.recs) {
-			continue
-		}
-		for _, tok := range analysis.Tokenize(ix.recs[p.doc].Text) {
-			if tok.Term == t {
-				return tok.Lower
-			}
-		}
-	}
-	return t
 }
 
 // dictionaryWord reports whether w is an English word (see package
 // english).
 func dictionaryWord(w string) bool { return dictionary.IsWord(w) }
 
-func isAlpha(s string) bool {
-	for _, r := range s {
-		if !unicode.IsLetter(r) {
-			return false
-		}
-	}
-	return s != ""
-}
-
 func abs(x int) int {
 	if x < 0 {
 		return -x
 	}
 	return x
-}
-
-// editDistance is the Damerau–Levenshtein distance (adjacent
-// transpositions count one) between a and b, or max+1 once it exceeds max.
-func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if abs(len(ra)-len(rb)) > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 // acronymInCasing writes the parts of a lower-case word that the corpus
@@ -440,57 +336,6 @@ func (ix *Index) acronymInCasing(lx *lexicon, w, prev string) string {
 		}
 	}
 	return strings.Join(parts, "-")
-}
-
-// properTerm reports whether the corpus writes term as a name: in a sample
-// of the passages that hold it, at least three quarters of its
-// occurrences inside a sentence are capitalised ("Sullivan", "Beijing",
-// "U.S."). Results are cached per lexicon.
-func (ix *Index) properTerm(lx *lexicon, term string) bool {
-	if v, ok := lx.proper.Load(term); ok {
-		return v.(bool)
-	}
-	ps := lx.list(term)
-	capital, total := 0, 0
-	ix.mu.RLock()
-	const sample = 12
-	step := max(1, len(ps)/sample)
-	for i := 0; i < len(ps) && i/step < sample; i += step {
-		if int(ps[i].doc) >= len(ix.recs) {
-			continue
-		}
-		text := ix.recs[ps[i].doc].Text
-		for _, t := range analysis.Tokenize(text) {
-			// A stop word in lower case has no term ("for"), but counts
-			// against the capitals of the same word ("FOR" in a shouted
-			// headline).
-			if (t.Term != term && (t.Term != "" || t.Lower != term)) || sentenceInitial(text, t.Start) {
-				continue
-			}
-			total++
-			if t.Capital {
-				capital++
-			}
-		}
-	}
-	ix.mu.RUnlock()
-	proper := total > 0 && capital*4 >= total*3
-	lx.proper.Store(term, proper)
-	return proper
-}
-
-// sentenceInitial reports whether the word at text[i:] starts a sentence
-// or a line, where a capital says nothing.
-func sentenceInitial(text string, i int) bool {
-	j := strings.LastIndexFunc(text[:i], func(r rune) bool { return !unicode.IsSpace(r) && !strings.ContainsRune("\"“‘'(", r) })
-	if j < 0 {
-		return true
-	}
-	if strings.ContainsAny(text[j+1:i], "\n") {
-		return true
-	}
-	r, _ := utf8.DecodeLastRuneInString(text[:j+1])
-	return strings.ContainsRune(".!?:…—", r)
 }
 
 // analyzeReading analyses a question as read. A question typed without
@@ -593,7 +438,7 @@ func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
 		if t.Term == "" {
 			continue
 		}
-		if t.Capital && sentenceInitial(text, t.Start) {
+		if t.Capital && analysis.SentenceInitial(text, t.Start) {
 			initialOnly[t.Term] = !inside[t.Term]
 		} else {
 			inside[t.Term] = true
