@@ -23,7 +23,7 @@ var phraseWordRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’-]*`)
 
 // unknownAcronyms returns the words of a question read that may be
 // acronyms the corpus does not use as such.
-func (ix *Index) unknownAcronyms(text string) []string {
+func (ix reader) unknownAcronyms(text string) []string {
 	lx := ix.lexicon()
 	var out []string
 	for _, w := range tokenRE.FindAllString(text, -1) {

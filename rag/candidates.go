@@ -358,7 +358,7 @@ func publishedSpan(q question, cands []*candidate) (oldest, newest time.Time) {
 }
 
 // resolveTerms looks the question's weighted terms up in the vocabulary.
-func (ix *Index) resolveTerms(q question, weights map[string]float64) []qterm {
+func (ix reader) resolveTerms(q question, weights map[string]float64) []qterm {
 	keys := map[string]bool{}
 	for _, k := range q.keys {
 		keys[k] = true

@@ -161,7 +161,7 @@ func Plain(ps []Passage) []Passage {
 // ReadQuestion returns a question as the index reads it: chat spellings
 // expanded, fillers dropped, typos corrected, and the corrections made.
 func ReadQuestion(ix *Index, q string) (string, []string) {
-	r := ix.read(q)
+	r := reader{ix}.read(q)
 	return r.text, r.corrected
 }
 
@@ -209,7 +209,7 @@ func LedeAdded(ix *Index, question, id string) bool {
 		}
 		ps = append(ps, p)
 	}
-	q := ix.analyzeReading(r.read)
+	q := e.ix.analyzeReading(r.read)
 	weights, total := e.termWeights(q)
 	for _, p := range withLedes(q, ps, weights, total) {
 		if p.ArticleID == id && p.Start == 0 {

@@ -24,14 +24,14 @@ import (
 // how current it is, resolves relative dates against the article's
 // publication date, and reports not-found rather than quoting unrelated text.
 type Extractive struct {
-	ix *Index
+	ix reader
 	// Now returns the current time, for questions without an as-of date.
 	// Default time.Now.
 	Now func() time.Time
 }
 
 // NewExtractive returns an extractive answerer over ix.
-func NewExtractive(ix *Index) *Extractive { return &Extractive{ix: ix, Now: time.Now} }
+func NewExtractive(ix *Index) *Extractive { return &Extractive{ix: reader{ix}, Now: time.Now} }
 
 // Thresholds of the not-found decision: the share of the question's
 // (IDF-weighted) terms found around the best sentence, and in the sentence

@@ -88,6 +88,10 @@ var deemRE = regexp.MustCompile(`^(?:is|was|be|been|it|that|this|it's|it’s|tha
 // tokenRE splits a question into words and the rest.
 var tokenRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’./-]*[\p{L}\p{N}]|[\p{L}\p{N}]|\S`)
 
+// reader is the index as the answerer uses it: its search and catalogue,
+// and the reading of questions against the words the corpus uses.
+type reader struct{ *Index }
+
 // reading is a question as citebot reads it.
 type reading struct {
 	// text is the question with chat spellings expanded and typos
@@ -138,7 +142,7 @@ func withoutInstructions(q string) (string, bool) {
 // read expands chat spellings, drops filler words and corrects typos in q
 // against the corpus, keeping the rest of q as it is. The caller holds no
 // lock.
-func (ix *Index) read(q string) reading {
+func (ix reader) read(q string) reading {
 	r := reading{casual: !hasInnerCapital(q), foreign: notEnglish(q)}
 	if q, r.instructions = withoutInstructions(q); strings.IndexFunc(q, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
 		return r // nothing but instructions
@@ -278,7 +282,7 @@ func hasInnerCapital(s string) bool {
 // letters) of a word the corpus uses, or of an English function word. A
 // word the corpus uses is never changed, nor a capitalised word in a
 // question written with capitals.
-func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
+func (ix reader) correct(lx *lexicon, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
 	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
@@ -322,7 +326,7 @@ func abs(x int) int {
 // only knows as an acronym in capitals: "the us" is "the US", "us-china"
 // is "US-china". Such a part is an English stop word ("us", "it") that the
 // corpus uses, capitalised, as a name, after "the" or joined by a hyphen.
-func (ix *Index) acronymInCasing(lx *lexicon, w, prev string) string {
+func (ix reader) acronymInCasing(lx *lexicon, w, prev string) string {
 	parts := strings.Split(w, "-")
 	for i, p := range parts {
 		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !analysis.IsStop(p, false) {
@@ -341,7 +345,7 @@ func (ix *Index) acronymInCasing(lx *lexicon, w, prev string) string {
 // analyzeReading analyses a question as read. A question typed without
 // capitals names its entities in lower case; its keys are then the terms
 // the corpus writes as names.
-func (ix *Index) analyzeReading(r reading) question {
+func (ix reader) analyzeReading(r reading) question {
 	q := analyze(r.text)
 	lx := ix.lexicon()
 	q.keys = ix.looseKeys(lx, r.text, q.keys)
@@ -427,7 +431,7 @@ const (
 // a name; the days of the week; numbers given as bounds or estimates; and
 // names so common in a large corpus that nearly any article could leave
 // them unsaid.
-func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
+func (ix reader) looseKeys(lx *lexicon, text string, keys []string) []string {
 	if len(keys) == 0 {
 		return keys
 	}

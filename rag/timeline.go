@@ -100,7 +100,7 @@ type topicSpec struct {
 }
 
 // specOf analyses a topic. The caller holds ix.mu for reading.
-func (ix *Index) specOf(topic string) topicSpec {
+func (ix reader) specOf(topic string) topicSpec {
 	sp := topicSpec{actions: map[events.Action]bool{}}
 	for _, t := range analysis.Tokenize(topic) {
 		if a, ok := events.ActionOf(t.Lower); ok {
@@ -213,6 +213,11 @@ func sameEvent(a, b events.Event) bool {
 // empty index and a [*NoMatchError] when the filter admits no article; a
 // topic nothing is dated about gives a Timeline without events.
 func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
+	return reader{ix}.timeline(ctx, q)
+}
+
+// timeline implements [Index.Timeline].
+func (ix reader) timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
 	topic, err := NormalizeQuestion(q.Topic)
 	if err != nil {
 		return Timeline{}, err
