@@ -211,7 +211,7 @@ func LedeAdded(ix *Index, question, id string) bool {
 	}
 	q := e.ix.analyzeReading(r.read)
 	weights, total := e.termWeights(q)
-	for _, p := range withLedes(q, ps, weights, total) {
+	for _, p := range e.ix.withLedes(q, ps, weights, total) {
 		if p.ArticleID == id && p.Start == 0 {
 			return true
 		}

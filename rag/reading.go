@@ -147,7 +147,7 @@ func (ix reader) read(q string) reading {
 	if q, r.instructions = withoutInstructions(q); strings.IndexFunc(q, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
 		return r // nothing but instructions
 	}
-	lx := ix.lexicon()
+	lx := ix.Vocabulary()
 	var b strings.Builder
 	last := 0 // end of the text copied to b
 	locs := tokenRE.FindAllStringIndex(q, -1)
@@ -204,9 +204,9 @@ func (ix reader) read(q string) reading {
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
 				rep, replace = "", false // "functions of n", "T(n)"
 			}
-		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && analysis.IsAlpha(low) && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(low[:len(low)-1])) > 0:
+		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && analysis.IsAlpha(low) && lx.DF(analysis.Stem(low)) == 0 && lx.DF(analysis.Stem(low[:len(low)-1])) > 0:
 			rep, replace = w[:len(w)-1], true // "xis latest call": a possessive without its apostrophe
-		case ordinalWords[low] != "" && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(ordinalWords[low])) > 0:
+		case ordinalWords[low] != "" && lx.DF(analysis.Stem(low)) == 0 && lx.DF(analysis.Stem(ordinalWords[low])) > 0:
 			rep, replace = ordinalWords[low], true // "their 5th call" where the articles write "fifth"
 		case r.casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
 			rep, replace = ix.acronymInCasing(lx, w, word(i-1)), true
@@ -282,7 +282,7 @@ func hasInnerCapital(s string) bool {
 // letters) of a word the corpus uses, or of an English function word. A
 // word the corpus uses is never changed, nor a capitalised word in a
 // question written with capitals.
-func (ix reader) correct(lx *lexicon, word string, casual bool) (string, bool) {
+func (ix reader) correct(lx Vocabulary, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
 	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
@@ -292,7 +292,7 @@ func (ix reader) correct(lx *lexicon, word string, casual bool) (string, bool) {
 		return w, false // a name the writer took care to capitalise
 	}
 	t := analysis.Stem(w)
-	if lx.df(t) > 0 || dictionary.IsWord(w) {
+	if lx.DF(t) > 0 || dictionary.IsWord(w) {
 		return w, false
 	}
 	maxDist := 1
@@ -304,11 +304,11 @@ func (ix reader) correct(lx *lexicon, word string, casual bool) (string, bool) {
 			return f, true
 		}
 	}
-	best, ok := lx.closestTerm(t, maxDist)
+	best, ok := lx.Closest(t, maxDist)
 	if !ok {
 		return w, false
 	}
-	return ix.surfaceForm(lx, best), true
+	return lx.SurfaceForm(best), true
 }
 
 // dictionaryWord reports whether w is an English word (see package
@@ -326,7 +326,7 @@ func abs(x int) int {
 // only knows as an acronym in capitals: "the us" is "the US", "us-china"
 // is "US-china". Such a part is an English stop word ("us", "it") that the
 // corpus uses, capitalised, as a name, after "the" or joined by a hyphen.
-func (ix reader) acronymInCasing(lx *lexicon, w, prev string) string {
+func (ix reader) acronymInCasing(lx Vocabulary, w, prev string) string {
 	parts := strings.Split(w, "-")
 	for i, p := range parts {
 		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !analysis.IsStop(p, false) {
@@ -335,7 +335,7 @@ func (ix reader) acronymInCasing(lx *lexicon, w, prev string) string {
 		if len(parts) == 1 && prev != "the" {
 			continue
 		}
-		if lx.df(p) > 0 && ix.properTerm(lx, p) {
+		if lx.DF(p) > 0 && lx.Proper(p) {
 			parts[i] = strings.ToUpper(p)
 		}
 	}
@@ -347,7 +347,7 @@ func (ix reader) acronymInCasing(lx *lexicon, w, prev string) string {
 // the corpus writes as names.
 func (ix reader) analyzeReading(r reading) question {
 	q := analyze(r.text)
-	lx := ix.lexicon()
+	lx := ix.Vocabulary()
 	q.keys = ix.looseKeys(lx, r.text, q.keys)
 	if !r.casual {
 		return q
@@ -357,7 +357,7 @@ func (ix reader) analyzeReading(r reading) question {
 		have[k] = true
 	}
 	for _, t := range q.terms {
-		if !have[t] && !q.dateTerms[t] && lx.df(t) > 0 && ix.properTerm(lx, t) {
+		if !have[t] && !q.dateTerms[t] && lx.DF(t) > 0 && lx.Proper(t) {
 			have[t] = true
 			q.keys = append(q.keys, t)
 		}
@@ -431,7 +431,7 @@ const (
 // a name; the days of the week; numbers given as bounds or estimates; and
 // names so common in a large corpus that nearly any article could leave
 // them unsaid.
-func (ix reader) looseKeys(lx *lexicon, text string, keys []string) []string {
+func (ix reader) looseKeys(lx Vocabulary, text string, keys []string) []string {
 	if len(keys) == 0 {
 		return keys
 	}
@@ -452,17 +452,14 @@ func (ix reader) looseKeys(lx *lexicon, text string, keys []string) []string {
 			approx[t.Term] = true
 		}
 	}
-	ix.mu.RLock()
-	arts := ix.artLex
-	ix.mu.RUnlock()
 	out := keys[:0:0]
 	for _, k := range keys {
-		df := lx.df(k)
+		df := lx.DF(k)
 		switch {
 		case weekdayRE.MatchString(k):
 		case approx[k]:
-		case initialOnly[k] && df > 0 && !ix.properTerm(lx, k):
-		case arts.n >= commonKeyMinArticles && float64(arts.df(k)) > commonKeyShare*float64(arts.n):
+		case initialOnly[k] && df > 0 && !lx.Proper(k):
+		case lx.Articles() >= commonKeyMinArticles && float64(lx.ArticleDF(k)) > commonKeyShare*float64(lx.Articles()):
 		default:
 			out = append(out, k)
 		}

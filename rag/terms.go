@@ -116,3 +116,56 @@ func (ix *Index) properTerm(lx *lexicon, term string) bool {
 	lx.proper.Store(term, proper)
 	return proper
 }
+
+// Vocabulary is a snapshot of the index's terms and their statistics, as
+// a reader of questions consults them: how many passages and articles use
+// a term, the nearest term to a misspelt word, the form the articles
+// write a term in, and whether they write it as a name. Terms are index
+// terms (see analysis.Stem). It stays valid when the index is updated, and
+// is safe for concurrent use.
+type Vocabulary struct {
+	ix   *Index
+	lx   *lexicon // passages
+	arts *lexicon // whole articles
+}
+
+// Vocabulary returns a snapshot of the index's terms.
+func (ix *Index) Vocabulary() Vocabulary {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return Vocabulary{ix: ix, lx: ix.lex, arts: ix.artLex}
+}
+
+// DF returns how many passages use term.
+func (v Vocabulary) DF(term string) int { return v.lx.df(term) }
+
+// IDF returns the BM25 inverse document frequency of term over passages.
+func (v Vocabulary) IDF(term string) float64 { return v.lx.idf(term) }
+
+// Articles returns how many articles the snapshot counts.
+func (v Vocabulary) Articles() int { return v.arts.n }
+
+// ArticleDF returns how many articles use term.
+func (v Vocabulary) ArticleDF(term string) int { return v.arts.df(term) }
+
+// ArticleIDF returns the BM25 inverse document frequency of term over
+// whole articles.
+func (v Vocabulary) ArticleIDF(term string) float64 { return v.arts.idf(term) }
+
+// Closest returns the term within maxDist edits of t that the most
+// passages use, if it is used by at least three times as many passages as
+// the runner-up at its distance; else "" and false.
+func (v Vocabulary) Closest(t string, maxDist int) (string, bool) {
+	return v.lx.closestTerm(t, maxDist)
+}
+
+// SurfaceForm returns a word of the corpus whose term is t, lower-cased:
+// "sullivan" for the term "sullivan", "harassed" for "harass"; t itself
+// when no passage uses it.
+func (v Vocabulary) SurfaceForm(t string) string { return v.ix.surfaceForm(v.lx, t) }
+
+// Proper reports whether the corpus writes term as a name: in a sample of
+// up to 12 passages that use it, at least three quarters of its
+// occurrences inside a sentence are capitalised. Results are cached per
+// snapshot of the index.
+func (v Vocabulary) Proper(term string) bool { return v.ix.properTerm(v.lx, term) }
