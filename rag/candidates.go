@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/index"
 )
 
 // Every sentence of the passages retrieved for a question is a candidate
@@ -153,7 +154,7 @@ type passageContext struct {
 
 // passageContext works out what passage p, made of sents, holds of the
 // question.
-func (sc *scorer) passageContext(p Passage, sents []PassageSentence) passageContext {
+func (sc *scorer) passageContext(p Passage, sents []index.PassageSentence) passageContext {
 	q := sc.q
 	pc := passageContext{dateOK: q.hasTime && q.inPeriod(p.Article.Published), entities: idSet{}}
 	ctxIDs := sc.e.ix.TextIDs(p.Title)

@@ -14,6 +14,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/index"
 	"citebot/rag/timex"
 )
 
@@ -127,7 +128,7 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 	if err != nil {
 		return retrieval{}, err
 	}
-	ctx = WithFilter(ctx, q.Filter) // every search of the answer keeps to it
+	ctx = index.WithFilter(ctx, q.Filter) // every search of the answer keeps to it
 	r := retrieval{question: question, read: e.ix.read(question), asOf: q.AsOf}
 	if r.asOf.IsZero() {
 		now := e.now()

@@ -10,6 +10,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	dictionary "citebot/rag/internal/english"
+	"citebot/rag/internal/index"
 )
 
 // Reading a question as people type it in chat: "wher was biden sitting
@@ -282,7 +283,7 @@ func hasInnerCapital(s string) bool {
 // letters) of a word the corpus uses, or of an English function word. A
 // word the corpus uses is never changed, nor a capitalised word in a
 // question written with capitals.
-func (ix reader) correct(lx Vocabulary, word string, casual bool) (string, bool) {
+func (ix reader) correct(lx index.Vocabulary, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
 	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
@@ -326,7 +327,7 @@ func abs(x int) int {
 // only knows as an acronym in capitals: "the us" is "the US", "us-china"
 // is "US-china". Such a part is an English stop word ("us", "it") that the
 // corpus uses, capitalised, as a name, after "the" or joined by a hyphen.
-func (ix reader) acronymInCasing(lx Vocabulary, w, prev string) string {
+func (ix reader) acronymInCasing(lx index.Vocabulary, w, prev string) string {
 	parts := strings.Split(w, "-")
 	for i, p := range parts {
 		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !analysis.IsStop(p, false) {
@@ -431,7 +432,7 @@ const (
 // a name; the days of the week; numbers given as bounds or estimates; and
 // names so common in a large corpus that nearly any article could leave
 // them unsaid.
-func (ix reader) looseKeys(lx Vocabulary, text string, keys []string) []string {
+func (ix reader) looseKeys(lx index.Vocabulary, text string, keys []string) []string {
 	if len(keys) == 0 {
 		return keys
 	}
