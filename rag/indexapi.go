@@ -11,7 +11,11 @@ import (
 // keep the API of package rag whole for its users.
 
 // Index is an [index.Index] that also draws timelines ([Index.Timeline]).
-// It is safe for concurrent use.
+// It holds the passages of a corpus, keeps them up to date (Update), finds
+// them (Search, with Check and Outlets for filters), lists its articles
+// (Articles, Article, Len, Coverage), persists to one file (Save, Load,
+// LoadContext) and warms its caches (Warm): those methods are documented
+// in package rag/internal/index. It is safe for concurrent use.
 type Index struct{ *index.Index }
 
 // NewIndex returns an empty index: see [index.NewIndex].
