@@ -23,8 +23,8 @@ var phraseWordRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’-]*`)
 
 // unknownAcronyms returns the words of a question read that may be
 // acronyms the corpus does not use as such.
-func (ix *Index) unknownAcronyms(text string) []string {
-	lx := ix.lexicon()
+func (ix reader) unknownAcronyms(text string) []string {
+	lx := ix.Vocabulary()
 	var out []string
 	for _, w := range tokenRE.FindAllString(text, -1) {
 		low := strings.ToLower(w)
@@ -32,7 +32,7 @@ func (ix *Index) unknownAcronyms(text string) []string {
 			continue
 		}
 		t := analysis.Stem(low)
-		if lx.df(t) > 0 {
+		if lx.DF(t) > 0 {
 			continue
 		}
 		// A lower-case word of the English word list is a word ("cup"),

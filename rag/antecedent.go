@@ -3,18 +3,11 @@ package rag
 import (
 	"regexp"
 	"strings"
-	"unicode"
 
 	"citebot/corpus"
+	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/english"
 )
-
-// titleSuffixRE matches the outlet a headline ends with: " - CNN",
-// " | CNN Business".
-var titleSuffixRE = regexp.MustCompile(`\s+[-|–—]\s+[^-|–—]{1,40}$`)
-
-// titleNoteRE matches a note in brackets a title ends with: "(paragraph 3)".
-var titleNoteRE = regexp.MustCompile(`\s*\([^()]*\)$`)
 
 // antecedentReach is how many sentences before an answer's sentence are
 // searched for the name it refers to.
@@ -39,7 +32,7 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 	default:
 		return ""
 	}
-	title, outlet := headline(art.Title)
+	title, outlet := analysis.Headline(art.Title)
 	own := outletWords(art, outlet)
 	for _, n := range namesIn(q, s, false) {
 		own[strings.ToLower(n)] = true
@@ -114,48 +107,6 @@ func ownName(own map[string]bool, n string) bool {
 // a shorter line is a dateline or a label.
 const minSentenceWords = 4
 
-// minHeadlineWords is the fewest words a title needs to be read as a
-// headline: a shorter one ("Normans") names a topic, not news.
-const minHeadlineWords = 4
-
-// headline returns a title without its outlet suffix, and the suffix. The
-// title is "" when it is no headline that states news: shorter than
-// minHeadlineWords, a question, or without lower-case words or written in
-// title case ("New York CNN Business —", a dateline taken for a title),
-// where capitals do not mark names.
-func headline(full string) (title, outlet string) {
-	title = full
-	for {
-		t := titleSuffixRE.ReplaceAllString(title, "")
-		if t == title {
-			break
-		}
-		title = t
-	}
-	outlet = strings.Trim(full[len(title):], " -|–—")
-	if len(strings.Fields(titleNoteRE.ReplaceAllString(title, ""))) < minHeadlineWords || strings.HasSuffix(title, "?") {
-		return "", outlet
-	}
-	words, caps, lower := 0, 0, false
-	for _, w := range strings.Fields(title) {
-		r := []rune(strings.Trim(w, `"'‘’“”(`))
-		if len(r) >= 3 && unicode.IsLower(r[0]) {
-			lower = true
-		}
-		if len(r) < 4 || !unicode.IsLetter(r[0]) {
-			continue
-		}
-		words++
-		if unicode.IsUpper(r[0]) {
-			caps++
-		}
-	}
-	if !lower || (words >= 3 && caps*5 >= words*4) {
-		return "", outlet
-	}
-	return title, outlet
-}
-
 // namesIn returns the names in text that could answer q: runs of
 // capitalised words without an ordinary first word of a sentence (or,
 // outside a headline, whose first word is its subject, a lone English word
@@ -166,7 +117,7 @@ func namesIn(q question, text string, headline bool) []string {
 	for _, loc := range capitalRunRE.FindAllStringIndex(text, -1) {
 		a, b := loc[0], loc[1]
 		fields := strings.Fields(text[a:b])
-		if first := fields[0]; sentenceInitial(text, a) && (sentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
+		if first := fields[0]; analysis.SentenceInitial(text, a) && (sentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
 			if a += len(first); a >= b {
 				continue
 			}

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/index"
 )
 
 // Every sentence of the passages retrieved for a question is a candidate
@@ -153,19 +154,19 @@ type passageContext struct {
 
 // passageContext works out what passage p, made of sents, holds of the
 // question.
-func (sc *scorer) passageContext(p Passage, sents []passageSentence) passageContext {
+func (sc *scorer) passageContext(p Passage, sents []index.PassageSentence) passageContext {
 	q := sc.q
 	pc := passageContext{dateOK: q.hasTime && q.inPeriod(p.Article.Published), entities: idSet{}}
-	ctxIDs := sc.e.ix.textIDs(p.Title)
+	ctxIDs := sc.e.ix.TextIDs(p.Title)
 	for _, st := range sents {
-		ctxIDs = append(ctxIDs, st.ids...)
+		ctxIDs = append(ctxIDs, st.IDs...)
 	}
 	ctx := newIDSet(ctxIDs)
 	// Entities are looked up in the whole article: "Denny Roy" is named
 	// once, then called "Roy".
 	artTerms, ok := sc.artCache[p.ArticleID]
 	if !ok {
-		artTerms = sc.e.ix.articleTermIDs(p)
+		artTerms = sc.e.ix.ArticleTermIDs(p)
 		sc.artCache[p.ArticleID] = artTerms
 	}
 	for _, t := range sc.qts {
@@ -205,21 +206,21 @@ func (sc *scorer) passageContext(p Passage, sents []passageSentence) passageCont
 // passageCandidates returns the candidates of the sentences of p not
 // scored before.
 func (sc *scorer) passageCandidates(p Passage) []*candidate {
-	sents := sc.e.ix.sentences(p)
+	sents := sc.e.ix.Sentences(p)
 	pc := sc.passageContext(p, sents)
 	var out []*candidate
 	var before idSet
 	beforeStart, beforeEnd := -1, -1
 	for _, st := range sents {
-		sSet := newIDSet(st.ids)
-		if sc.q.hasTime && len(sc.dateIDs) > 0 && namesPeriod(sc.q, p.Text[st.start:st.end], p.Article.Published) {
+		sSet := newIDSet(st.IDs)
+		if sc.q.hasTime && len(sc.dateIDs) > 0 && namesPeriod(sc.q, p.Text[st.Start:st.End], p.Article.Published) {
 			// "over the next year", written in 2021, names the 2022 of
 			// "going into 2022".
 			sSet = union(sSet, newIDSet(sc.dateIDs))
 		}
 		prev, prevStart, prevEnd := before, beforeStart, beforeEnd
 		before = sSet
-		start, end := p.Start+st.start, p.Start+st.end
+		start, end := p.Start+st.Start, p.Start+st.End
 		beforeStart, beforeEnd = start, end
 		if prevStart < 0 {
 			// The first sentence of the passage: the one before is in
@@ -357,8 +358,14 @@ func publishedSpan(q question, cands []*candidate) (oldest, newest time.Time) {
 	return oldest, newest
 }
 
+// hasTerm reports whether the sorted id list holds id.
+func hasTerm(sorted []uint32, id uint32) bool {
+	_, ok := slices.BinarySearch(sorted, id)
+	return ok
+}
+
 // resolveTerms looks the question's weighted terms up in the vocabulary.
-func (ix *Index) resolveTerms(q question, weights map[string]float64) []qterm {
+func (ix reader) resolveTerms(q question, weights map[string]float64) []qterm {
 	keys := map[string]bool{}
 	for _, k := range q.keys {
 		keys[k] = true
@@ -366,9 +373,9 @@ func (ix *Index) resolveTerms(q question, weights map[string]float64) []qterm {
 	out := make([]qterm, 0, len(q.terms))
 	for _, t := range q.terms {
 		qt := qterm{term: t, weight: weights[t], date: q.dateTerms[t], key: keys[t]}
-		qt.id, qt.known = ix.vocab.lookup(t)
+		qt.id, qt.known = ix.TermID(t)
 		for _, syn := range analysis.Synonyms(t) {
-			if id, ok := ix.vocab.lookup(syn); ok {
+			if id, ok := ix.TermID(syn); ok {
 				qt.syns = append(qt.syns, id)
 			}
 		}

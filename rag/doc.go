@@ -8,8 +8,9 @@
 // OpenAI-compatible server, citations verified after generation
 // ([LLMAnswerer]). The client of those servers is package rag/openai, the
 // only one that imports go-openai; cmd wires it in. Tokens, index terms and
-// sentence spans come from rag/internal/analysis, dates from rag/timex and
-// dated events from rag/events.
+// sentence spans come from rag/internal/analysis, dates from rag/timex,
+// dated events from rag/events, and the index itself, with its file
+// format, from rag/internal/index, whose names package rag re-exports.
 //
 // The index persists to one checksummed file ([Index.Save], [Index.Load])
 // that caches embeddings and term lists by article content hash, so only

@@ -14,6 +14,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/index"
 	"citebot/rag/timex"
 )
 
@@ -24,14 +25,14 @@ import (
 // how current it is, resolves relative dates against the article's
 // publication date, and reports not-found rather than quoting unrelated text.
 type Extractive struct {
-	ix *Index
+	ix reader
 	// Now returns the current time, for questions without an as-of date.
 	// Default time.Now.
 	Now func() time.Time
 }
 
 // NewExtractive returns an extractive answerer over ix.
-func NewExtractive(ix *Index) *Extractive { return &Extractive{ix: ix, Now: time.Now} }
+func NewExtractive(ix *Index) *Extractive { return &Extractive{ix: reader{ix}, Now: time.Now} }
 
 // Thresholds of the not-found decision: the share of the question's
 // (IDF-weighted) terms found around the best sentence, and in the sentence
@@ -115,7 +116,7 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 	if err != nil {
 		return retrieval{}, err
 	}
-	ctx = withFilter(ctx, q.Filter) // every search of the answer keeps to it
+	ctx = index.WithFilter(ctx, q.Filter) // every search of the answer keeps to it
 	r := retrieval{question: question, read: e.ix.read(question), asOf: q.AsOf}
 	if r.asOf.IsZero() {
 		now := e.now()
@@ -371,7 +372,7 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		return a
 	}
 	weights, total := e.termWeights(q)
-	cands := e.candidates(q, withLedes(q, r.passages, weights, total), weights, total)
+	cands := e.candidates(q, e.ix.withLedes(q, r.passages, weights, total), weights, total)
 	if q.yesNo && q.kind == kindOther {
 		if a, ok := e.yesNo(q, r, cands); ok {
 			return a
@@ -426,7 +427,7 @@ func withListings(chosen, cands []*candidate) []*candidate {
 // capped for a word the corpus never uses unless it names an entity or a
 // date) and their sum.
 func (e *Extractive) termWeights(q question) (map[string]float64, float64) {
-	lex := e.ix.lexicon()
+	lex := e.ix.Vocabulary()
 	keys := map[string]bool{}
 	for _, k := range q.keys {
 		keys[k] = true
@@ -434,11 +435,11 @@ func (e *Extractive) termWeights(q question) (map[string]float64, float64) {
 	weights := map[string]float64{}
 	total := 0.0
 	for _, t := range q.terms {
-		w := lex.idf(t)
+		w := lex.IDF(t)
 		// A word the corpus never uses cannot tell passages apart; unless it
 		// names an entity, it is likely a paraphrase ("faded"), so it weighs
 		// little in coverage. Missing entities are caught by the key check.
-		if lex.df(t) == 0 && !keys[t] && !q.dateTerms[t] {
+		if lex.DF(t) == 0 && !keys[t] && !q.dateTerms[t] {
 			w = math.Min(w, oovWeight)
 		}
 		if q.preamble[t] {

@@ -34,7 +34,7 @@ func headlineName(q question, art corpus.Article, weights map[string]float64, to
 	if total <= 0 || (!whichRE.MatchString(q.text) && q.kind != kindWho) {
 		return ""
 	}
-	title, outlet := headline(art.Title)
+	title, outlet := analysis.Headline(art.Title)
 	if title == "" {
 		return ""
 	}
@@ -82,30 +82,34 @@ func possessor(q question, n string) string {
 // not among them, scored as the article's best passage: a news report
 // states who, what and where first, in words the headline's question may
 // not share ("North Korean leader Kim Jong Un declared victory …").
-func withLedes(q question, passages []Passage, weights map[string]float64, total float64) []Passage {
-	seen := map[*chunkRec]bool{}
-	best := map[*articleRec]float64{}
-	var order []*articleRec
+func (ix reader) withLedes(q question, passages []Passage, weights map[string]float64, total float64) []Passage {
+	seen := map[string]bool{} // chunk ids
+	best := map[string]float64{}
+	ledes := map[string]Passage{}
+	var order []string // article ids
 	for _, p := range passages {
-		if p.rec == nil || p.rec.art == nil {
+		lede, ok := ix.Lede(p)
+		if !ok {
 			continue
 		}
-		seen[p.rec] = true
-		if _, ok := best[p.rec.art]; !ok {
-			order = append(order, p.rec.art)
+		seen[p.ID] = true
+		if _, ok := best[p.ArticleID]; !ok {
+			order = append(order, p.ArticleID)
+			ledes[p.ArticleID] = lede
 		}
-		best[p.rec.art] = max(best[p.rec.art], p.Score)
+		best[p.ArticleID] = max(best[p.ArticleID], p.Score)
 	}
 	out := passages
-	for _, a := range order {
-		if len(a.chunks) == 0 || seen[a.chunks[0]] || headlineName(q, a.art, weights, total) == "" {
+	for _, id := range order {
+		lede := ledes[id]
+		if seen[lede.ID] || headlineName(q, lede.Article, weights, total) == "" {
 			continue
 		}
 		if len(out) == len(passages) {
 			out = slices.Clone(passages)
 		}
-		c := a.chunks[0]
-		out = append(out, Passage{Chunk: c.Chunk, Article: a.art, rec: c, Score: best[a]})
+		lede.Score = best[id]
+		out = append(out, lede)
 	}
 	return out
 }

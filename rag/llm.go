@@ -611,7 +611,7 @@ type quoteSentence struct {
 // " … " marking a gap. When they exceed MaxQuoteChars, the weakest are
 // left out.
 func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]string) string {
-	lex := a.ex.ix.lexicon()
+	lex := a.ex.ix.Vocabulary()
 	art := passages[cited[0]].Article
 	var picks []quoteSentence
 	seen := map[int]bool{}
@@ -630,7 +630,7 @@ func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]st
 				score := 0.0
 				for t := range ts {
 					if want[t] {
-						score += lex.idf(t)
+						score += lex.IDF(t)
 					}
 				}
 				if score > bestScore {

@@ -10,6 +10,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	dictionary "citebot/rag/internal/english"
+	"citebot/rag/internal/index"
 )
 
 // Reading a question as people type it in chat: "wher was biden sitting
@@ -88,6 +89,10 @@ var deemRE = regexp.MustCompile(`^(?:is|was|be|been|it|that|this|it's|it’s|tha
 // tokenRE splits a question into words and the rest.
 var tokenRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’./-]*[\p{L}\p{N}]|[\p{L}\p{N}]|\S`)
 
+// reader is the index as the answerer uses it: its search and catalogue,
+// and the reading of questions against the words the corpus uses.
+type reader struct{ *Index }
+
 // reading is a question as citebot reads it.
 type reading struct {
 	// text is the question with chat spellings expanded and typos
@@ -138,12 +143,12 @@ func withoutInstructions(q string) (string, bool) {
 // read expands chat spellings, drops filler words and corrects typos in q
 // against the corpus, keeping the rest of q as it is. The caller holds no
 // lock.
-func (ix *Index) read(q string) reading {
+func (ix reader) read(q string) reading {
 	r := reading{casual: !hasInnerCapital(q), foreign: notEnglish(q)}
 	if q, r.instructions = withoutInstructions(q); strings.IndexFunc(q, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
 		return r // nothing but instructions
 	}
-	lx := ix.lexicon()
+	lx := ix.Vocabulary()
 	var b strings.Builder
 	last := 0 // end of the text copied to b
 	locs := tokenRE.FindAllStringIndex(q, -1)
@@ -200,9 +205,9 @@ func (ix *Index) read(q string) reading {
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
 				rep, replace = "", false // "functions of n", "T(n)"
 			}
-		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && isAlpha(low) && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(low[:len(low)-1])) > 0:
+		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && analysis.IsAlpha(low) && lx.DF(analysis.Stem(low)) == 0 && lx.DF(analysis.Stem(low[:len(low)-1])) > 0:
 			rep, replace = w[:len(w)-1], true // "xis latest call": a possessive without its apostrophe
-		case ordinalWords[low] != "" && lx.df(analysis.Stem(low)) == 0 && lx.df(analysis.Stem(ordinalWords[low])) > 0:
+		case ordinalWords[low] != "" && lx.DF(analysis.Stem(low)) == 0 && lx.DF(analysis.Stem(ordinalWords[low])) > 0:
 			rep, replace = ordinalWords[low], true // "their 5th call" where the articles write "fifth"
 		case r.casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
 			rep, replace = ix.acronymInCasing(lx, w, word(i-1)), true
@@ -249,14 +254,14 @@ func hasKey(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 // stands between two words, as a conjunction or preposition does, rather
 // than after one that makes it a symbol ("functions of n").
 func betweenWords(prev, next string) bool {
-	if prev == "" || next == "" || !isAlpha(next) {
+	if prev == "" || next == "" || !analysis.IsAlpha(next) {
 		return false
 	}
 	switch prev {
 	case "of", "to", "in", "on", "at", "by", "for", "from", "with", "the", "a", "an", "and", "or", "(", "=", "+", "-":
 		return false
 	}
-	return isAlpha(prev)
+	return analysis.IsAlpha(prev)
 }
 
 // hasInnerCapital reports whether s has a capitalised word after its
@@ -278,17 +283,17 @@ func hasInnerCapital(s string) bool {
 // letters) of a word the corpus uses, or of an English function word. A
 // word the corpus uses is never changed, nor a capitalised word in a
 // question written with capitals.
-func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
+func (ix reader) correct(lx index.Vocabulary, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
-	if n < 4 || !isAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
+	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
 		return w, false
 	}
 	if !casual && isCapitalised(word) {
 		return w, false // a name the writer took care to capitalise
 	}
 	t := analysis.Stem(w)
-	if lx.df(t) > 0 || dictionary.IsWord(w) {
+	if lx.DF(t) > 0 || dictionary.IsWord(w) {
 		return w, false
 	}
 	maxDist := 1
@@ -296,88 +301,20 @@ func (ix *Index) correct(lx *lexicon, word string, casual bool) (string, bool) {
 		maxDist = 2
 	}
 	for _, f := range functionWords {
-		if abs(len(f)-len(w)) <= 1 && editDistance(w, f, 1) <= 1 && f[0] == w[0] {
+		if abs(len(f)-len(w)) <= 1 && analysis.EditDistance(w, f, 1) <= 1 && f[0] == w[0] {
 			return f, true
 		}
 	}
-	best, bestDist, bestDF, second := "", maxDist+1, 0, 0
-	first, _ := utf8.DecodeRuneInString(t)
-	lx.spell.once.Do(func() { lx.spell.byFirst = lx.termsByFirstLetter() })
-	terms := lx.vocab.snapshot()
-	for _, id := range lx.spell.byFirst[first] {
-		c := terms[id]
-		if abs(len(c)-len(t)) > maxDist {
-			continue
-		}
-		d := editDistance(t, c, maxDist)
-		if d > maxDist {
-			continue
-		}
-		df := len(lx.postings[id])
-		switch {
-		case d < bestDist || (d == bestDist && df > bestDF):
-			if d == bestDist {
-				second = bestDF
-			} else {
-				second = 0
-			}
-			best, bestDist, bestDF = c, d, df
-		case d == bestDist && df > second:
-			second = df
-		}
-	}
-	// An ambiguous correction ("cat" for "cot" or "cut") is not made.
-	if best == "" || (second > 0 && bestDF < 3*second) {
+	best, ok := lx.Closest(t, maxDist)
+	if !ok {
 		return w, false
 	}
-	return ix.surfaceForm(lx, best), true
-}
-
-// termsByFirstLetter groups the ids of the terms the lexicon holds by
-// their first letter.
-func (lx *lexicon) termsByFirstLetter() map[rune][]uint32 {
-	m := map[rune][]uint32{}
-	for id, t := range lx.vocab.snapshot() {
-		if id >= len(lx.postings) || len(lx.postings[id]) == 0 || !isAlpha(t) {
-			continue
-		}
-		r, _ := utf8.DecodeRuneInString(t)
-		m[r] = append(m[r], uint32(id))
-	}
-	return m
-}
-
-// surfaceForm returns a word of the corpus whose term is t, lower-cased:
-// "sullivan" for the term "sullivan", "harassed" for "harass".
-func (ix *Index) surfaceForm(lx *lexicon, t string) string {
-	ps := lx.list(t)
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	for _, p := range ps[:min(len(ps), 3)] {
-		if int(p.doc) >= len(ix.recs) {
-			continue
-		}
-		for _, tok := range analysis.Tokenize(ix.recs[p.doc].Text) {
-			if tok.Term == t {
-				return tok.Lower
-			}
-		}
-	}
-	return t
+	return lx.SurfaceForm(best), true
 }
 
 // dictionaryWord reports whether w is an English word (see package
 // english).
 func dictionaryWord(w string) bool { return dictionary.IsWord(w) }
-
-func isAlpha(s string) bool {
-	for _, r := range s {
-		if !unicode.IsLetter(r) {
-			return false
-		}
-	}
-	return s != ""
-}
 
 func abs(x int) int {
 	if x < 0 {
@@ -386,47 +323,11 @@ func abs(x int) int {
 	return x
 }
 
-// editDistance is the Damerau–Levenshtein distance (adjacent
-// transpositions count one) between a and b, or max+1 once it exceeds max.
-func editDistance(a, b string, max int) int {
-	ra, rb := []rune(a), []rune(b)
-	if abs(len(ra)-len(rb)) > max {
-		return max + 1
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			rowMin = min(rowMin, v)
-		}
-		if rowMin > max {
-			return max + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
-
 // acronymInCasing writes the parts of a lower-case word that the corpus
 // only knows as an acronym in capitals: "the us" is "the US", "us-china"
 // is "US-china". Such a part is an English stop word ("us", "it") that the
 // corpus uses, capitalised, as a name, after "the" or joined by a hyphen.
-func (ix *Index) acronymInCasing(lx *lexicon, w, prev string) string {
+func (ix reader) acronymInCasing(lx index.Vocabulary, w, prev string) string {
 	parts := strings.Split(w, "-")
 	for i, p := range parts {
 		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !analysis.IsStop(p, false) {
@@ -435,70 +336,19 @@ func (ix *Index) acronymInCasing(lx *lexicon, w, prev string) string {
 		if len(parts) == 1 && prev != "the" {
 			continue
 		}
-		if lx.df(p) > 0 && ix.properTerm(lx, p) {
+		if lx.DF(p) > 0 && lx.Proper(p) {
 			parts[i] = strings.ToUpper(p)
 		}
 	}
 	return strings.Join(parts, "-")
 }
 
-// properTerm reports whether the corpus writes term as a name: in a sample
-// of the passages that hold it, at least three quarters of its
-// occurrences inside a sentence are capitalised ("Sullivan", "Beijing",
-// "U.S."). Results are cached per lexicon.
-func (ix *Index) properTerm(lx *lexicon, term string) bool {
-	if v, ok := lx.proper.Load(term); ok {
-		return v.(bool)
-	}
-	ps := lx.list(term)
-	capital, total := 0, 0
-	ix.mu.RLock()
-	const sample = 12
-	step := max(1, len(ps)/sample)
-	for i := 0; i < len(ps) && i/step < sample; i += step {
-		if int(ps[i].doc) >= len(ix.recs) {
-			continue
-		}
-		text := ix.recs[ps[i].doc].Text
-		for _, t := range analysis.Tokenize(text) {
-			// A stop word in lower case has no term ("for"), but counts
-			// against the capitals of the same word ("FOR" in a shouted
-			// headline).
-			if (t.Term != term && (t.Term != "" || t.Lower != term)) || sentenceInitial(text, t.Start) {
-				continue
-			}
-			total++
-			if t.Capital {
-				capital++
-			}
-		}
-	}
-	ix.mu.RUnlock()
-	proper := total > 0 && capital*4 >= total*3
-	lx.proper.Store(term, proper)
-	return proper
-}
-
-// sentenceInitial reports whether the word at text[i:] starts a sentence
-// or a line, where a capital says nothing.
-func sentenceInitial(text string, i int) bool {
-	j := strings.LastIndexFunc(text[:i], func(r rune) bool { return !unicode.IsSpace(r) && !strings.ContainsRune("\"“‘'(", r) })
-	if j < 0 {
-		return true
-	}
-	if strings.ContainsAny(text[j+1:i], "\n") {
-		return true
-	}
-	r, _ := utf8.DecodeLastRuneInString(text[:j+1])
-	return strings.ContainsRune(".!?:…—", r)
-}
-
 // analyzeReading analyses a question as read. A question typed without
 // capitals names its entities in lower case; its keys are then the terms
 // the corpus writes as names.
-func (ix *Index) analyzeReading(r reading) question {
+func (ix reader) analyzeReading(r reading) question {
 	q := analyze(r.text)
-	lx := ix.lexicon()
+	lx := ix.Vocabulary()
 	q.keys = ix.looseKeys(lx, r.text, q.keys)
 	if !r.casual {
 		return q
@@ -508,7 +358,7 @@ func (ix *Index) analyzeReading(r reading) question {
 		have[k] = true
 	}
 	for _, t := range q.terms {
-		if !have[t] && !q.dateTerms[t] && lx.df(t) > 0 && ix.properTerm(lx, t) {
+		if !have[t] && !q.dateTerms[t] && lx.DF(t) > 0 && lx.Proper(t) {
 			have[t] = true
 			q.keys = append(q.keys, t)
 		}
@@ -582,7 +432,7 @@ const (
 // a name; the days of the week; numbers given as bounds or estimates; and
 // names so common in a large corpus that nearly any article could leave
 // them unsaid.
-func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
+func (ix reader) looseKeys(lx index.Vocabulary, text string, keys []string) []string {
 	if len(keys) == 0 {
 		return keys
 	}
@@ -593,7 +443,7 @@ func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
 		if t.Term == "" {
 			continue
 		}
-		if t.Capital && sentenceInitial(text, t.Start) {
+		if t.Capital && analysis.SentenceInitial(text, t.Start) {
 			initialOnly[t.Term] = !inside[t.Term]
 		} else {
 			inside[t.Term] = true
@@ -603,17 +453,14 @@ func (ix *Index) looseKeys(lx *lexicon, text string, keys []string) []string {
 			approx[t.Term] = true
 		}
 	}
-	ix.mu.RLock()
-	arts := ix.artLex
-	ix.mu.RUnlock()
 	out := keys[:0:0]
 	for _, k := range keys {
-		df := lx.df(k)
+		df := lx.DF(k)
 		switch {
 		case weekdayRE.MatchString(k):
 		case approx[k]:
-		case initialOnly[k] && df > 0 && !ix.properTerm(lx, k):
-		case arts.n >= commonKeyMinArticles && float64(arts.df(k)) > commonKeyShare*float64(arts.n):
+		case initialOnly[k] && df > 0 && !lx.Proper(k):
+		case lx.Articles() >= commonKeyMinArticles && float64(lx.ArticleDF(k)) > commonKeyShare*float64(lx.Articles()):
 		default:
 			out = append(out, k)
 		}

@@ -183,7 +183,7 @@ func init() {
 
 // spec builds the event description of a text of the question.
 func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
-	lx := e.ix.lexicon()
+	lx := e.ix.Vocabulary()
 	var sp eventSpec
 	sp.actions = actionsOf(text)
 	for _, m := range timex.FindWith(text, timex.Options{Ref: asOf, Casual: true}) {
@@ -234,10 +234,10 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 		if actionTerms[t] && len(sp.actions) > 0 {
 			continue // matched by the event's action instead
 		}
-		qt := qterm{term: t, weight: math.Min(lx.idf(t), maxEventTermWeight), key: keys[t]}
-		qt.id, qt.known = e.ix.vocab.lookup(t)
+		qt := qterm{term: t, weight: math.Min(lx.IDF(t), maxEventTermWeight), key: keys[t]}
+		qt.id, qt.known = e.ix.TermID(t)
 		for _, syn := range analysis.Synonyms(t) {
-			if id, ok := e.ix.vocab.lookup(syn); ok {
+			if id, ok := e.ix.TermID(syn); ok {
 				qt.syns = append(qt.syns, id)
 			}
 		}
@@ -279,12 +279,7 @@ func (e *Extractive) articleEvents(passages []Passage) [][]dated {
 			continue
 		}
 		seen[p.ArticleID] = true
-		var evs []events.Event
-		if p.rec != nil && p.rec.art != nil {
-			evs = p.rec.art.eventList()
-		} else {
-			evs = eventsOf(p.Article)
-		}
+		evs := e.ix.Events(p)
 		ds := make([]dated, len(evs))
 		for i, ev := range evs {
 			ds[i] = dated{ev: ev, art: p.Article}
@@ -324,10 +319,10 @@ func (e *Extractive) fit(d dated, sp eventSpec) (dated, bool) {
 		return d, false
 	}
 	text := d.art.Text[ev.Start:ev.End] + " " + strings.Join(ev.Actors, " ")
-	set := newIDSet(e.ix.textIDs(text))
+	set := newIDSet(e.ix.TextIDs(text))
 	missing := 0
 	for _, k := range sp.keys {
-		if id, ok := e.ix.vocab.lookup(k); !ok || !set[id] {
+		if id, ok := e.ix.TermID(k); !ok || !set[id] {
 			missing++
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/textutil"
@@ -99,8 +100,9 @@ type topicSpec struct {
 	terms   []string // distinct, most specific (highest IDF) first
 }
 
-// specOf analyses a topic. The caller holds ix.mu for reading.
-func (ix *Index) specOf(topic string) topicSpec {
+// specOf analyses a topic.
+func (ix reader) specOf(topic string) topicSpec {
+	v := ix.Vocabulary()
 	sp := topicSpec{actions: map[events.Action]bool{}}
 	for _, t := range analysis.Tokenize(topic) {
 		if a, ok := events.ActionOf(t.Lower); ok {
@@ -113,7 +115,7 @@ func (ix *Index) specOf(topic string) topicSpec {
 		sp.terms = append(sp.terms, t.Term)
 	}
 	slices.SortStableFunc(sp.terms, func(a, b string) int {
-		x, y := ix.artLex.idf(a), ix.artLex.idf(b)
+		x, y := v.ArticleIDF(a), v.ArticleIDF(b)
 		switch {
 		case x > y:
 			return -1
@@ -189,14 +191,21 @@ func topicTermSet(s string) map[string]bool {
 // timelineItem is an event with the articles that report it.
 type timelineItem struct {
 	ev      events.Event // the report shown: the finest date, the shortest sentence
-	art     *articleRec
+	art     *timelineArticle
 	reports []report
 	planned bool // every report is of a planned event
 }
 
 type report struct {
-	art *articleRec
+	art *timelineArticle
 	ev  events.Event
+}
+
+// timelineArticle is an article a timeline draws on, with the passage by
+// which the search found it.
+type timelineArticle struct {
+	art corpus.Article
+	p   Passage
 }
 
 // sameEvent reports whether two reports are one event: package events'
@@ -213,6 +222,11 @@ func sameEvent(a, b events.Event) bool {
 // empty index and a [*NoMatchError] when the filter admits no article; a
 // topic nothing is dated about gives a Timeline without events.
 func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
+	return reader{ix}.timeline(ctx, q)
+}
+
+// timeline implements [Index.Timeline].
+func (ix reader) timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
 	topic, err := NormalizeQuestion(q.Topic)
 	if err != nil {
 		return Timeline{}, err
@@ -225,17 +239,13 @@ func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error
 	if err != nil {
 		return Timeline{}, err
 	}
-	ix.mu.RLock()
 	sp := ix.specOf(topic)
-	var recs []*articleRec
+	var recs []*timelineArticle
 	for _, p := range ps {
-		if r, ok := ix.arts[p.ArticleID]; ok {
-			recs = append(recs, r)
-		}
+		recs = append(recs, &timelineArticle{art: p.Article, p: p})
 	}
-	ix.mu.RUnlock()
 
-	items, err := collectEvents(ctx, recs, sp)
+	items, err := ix.collectEvents(ctx, recs, sp)
 	if err != nil {
 		return Timeline{}, err
 	}
@@ -250,13 +260,13 @@ func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error
 
 // collectEvents returns the events of recs that sp says are on the topic,
 // reports of one event merged into one item.
-func collectEvents(ctx context.Context, recs []*articleRec, sp topicSpec) ([]*timelineItem, error) {
+func (ix reader) collectEvents(ctx context.Context, recs []*timelineArticle, sp topicSpec) ([]*timelineItem, error) {
 	var items []*timelineItem
 	for _, r := range recs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		for _, e := range r.eventList() {
+		for _, e := range ix.Events(r.p) {
 			sentence := r.art.Text[e.Start:e.End]
 			if !sp.about(e, sentence, r.art.Title) {
 				continue

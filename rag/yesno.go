@@ -186,7 +186,7 @@ func (e *Extractive) subjectID(q question) int {
 		if i == 0 || !keys[t.Term] {
 			continue
 		}
-		if id, ok := e.ix.vocab.lookup(t.Term); ok {
+		if id, ok := e.ix.TermID(t.Term); ok {
 			return int(id)
 		}
 		return -1
@@ -290,7 +290,7 @@ func (e *Extractive) namesKeys(q question, set idSet) bool {
 		if q.dateTerms[k] {
 			continue
 		}
-		if id, ok := e.ix.vocab.lookup(k); !ok || !set[id] {
+		if id, ok := e.ix.TermID(k); !ok || !set[id] {
 			return false
 		}
 	}

@@ -1,6 +1,10 @@
-package rag
+package index
 
-import "strings"
+import (
+	"strings"
+
+	"citebot/rag/internal/analysis"
+)
 
 // A digest ("Five things to know today: Wildfires, Ukraine, rates") tells
 // many stories in a few lines each. It matches many questions, and for
@@ -17,7 +21,7 @@ const minDigestItems = 3
 // digest reports whether the article's headline lists several stories:
 // minDigestItems or more items separated by commas, in one sentence of it.
 func (r *articleRec) digest() bool {
-	title, _ := headline(r.art.Title)
+	title, _ := analysis.Headline(r.art.Title)
 	for _, part := range strings.FieldsFunc(title, func(c rune) bool { return c == '.' || c == ':' || c == ';' }) {
 		if strings.Count(part, ",")+1 >= minDigestItems {
 			return true

@@ -1,4 +1,4 @@
-package rag_test
+package index_test
 
 import (
 	"context"
@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"citebot/corpus"
-	"citebot/rag"
+	"citebot/rag/internal/index"
 )
 
 // viaInterface hides the local embedder's token path: the index embeds
 // through EmbedDocuments, one allocation per vector, copied into the
 // shard blocks afterwards, which is what placed vectors must equal.
-type viaInterface struct{ e *rag.LocalEmbedder }
+type viaInterface struct{ e *index.LocalEmbedder }
 
 func (v viaInterface) Name() string { return v.e.Name() }
 func (v viaInterface) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
@@ -29,26 +29,26 @@ func (v viaInterface) EmbedQuery(ctx context.Context, text string) ([]float32, e
 // for a fresh build, an update that adds to current shards, and an update
 // on top of a loaded file.
 func TestPlacedVectorsMatchCopiedOnes(t *testing.T) {
-	defer rag.SetShardSizing(64, 16)()
-	all := rag.SampleArticles(400, 3)
+	defer index.SetShardSizing(64, 16)()
+	all := index.SampleArticles(400, 3)
 	first, more := all[:300], all
 	tests := []struct {
 		name string
-		run  func(t *testing.T, emb rag.Embedder) *rag.Index
+		run  func(t *testing.T, emb index.Embedder) *index.Index
 	}{
-		{"fresh build", func(t *testing.T, emb rag.Embedder) *rag.Index {
-			return updated(t, rag.NewIndex(rag.IndexOptions{Embedder: emb}), all)
+		{"fresh build", func(t *testing.T, emb index.Embedder) *index.Index {
+			return updated(t, index.NewIndex(index.IndexOptions{Embedder: emb}), all)
 		}},
-		{"added to current shards", func(t *testing.T, emb rag.Embedder) *rag.Index {
-			ix := updated(t, rag.NewIndex(rag.IndexOptions{Embedder: emb}), first)
+		{"added to current shards", func(t *testing.T, emb index.Embedder) *index.Index {
+			ix := updated(t, index.NewIndex(index.IndexOptions{Embedder: emb}), first)
 			return updated(t, ix, more)
 		}},
-		{"added after a load", func(t *testing.T, emb rag.Embedder) *rag.Index {
+		{"added after a load", func(t *testing.T, emb index.Embedder) *index.Index {
 			path := filepath.Join(t.TempDir(), "ix.cbi")
-			if err := updated(t, rag.NewIndex(rag.IndexOptions{Embedder: emb}), first).Save(path); err != nil {
+			if err := updated(t, index.NewIndex(index.IndexOptions{Embedder: emb}), first).Save(path); err != nil {
 				t.Fatal(err)
 			}
-			ix := rag.NewIndex(rag.IndexOptions{Embedder: emb})
+			ix := index.NewIndex(index.IndexOptions{Embedder: emb})
 			if err := ix.Load(path); err != nil {
 				t.Fatal(err)
 			}
@@ -57,10 +57,10 @@ func TestPlacedVectorsMatchCopiedOnes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			local := rag.NewLocalEmbedder(0)
+			local := index.NewLocalEmbedder(0)
 			placed := tt.run(t, local)
-			copied := tt.run(t, viaInterface{rag.NewLocalEmbedder(0)})
-			got, want := rag.VectorsOf(placed), rag.VectorsOf(copied)
+			copied := tt.run(t, viaInterface{index.NewLocalEmbedder(0)})
+			got, want := index.VectorsOf(placed), index.VectorsOf(copied)
 			if len(got) != len(want) || len(got) == 0 {
 				t.Fatalf("got %d vectors, want %d (and some)", len(got), len(want))
 			}
@@ -69,18 +69,18 @@ func TestPlacedVectorsMatchCopiedOnes(t *testing.T) {
 					t.Fatalf("vector %d differs", i)
 				}
 			}
-			if got, want := rag.Shards(placed), rag.Shards(copied); got != want || got < 2 {
+			if got, want := index.Shards(placed), index.Shards(copied); got != want || got < 2 {
 				t.Errorf("got %d shards, want %d (at least 2)", got, want)
 			}
 			q, err := local.EmbedQuery(context.Background(), "election results announced by the commission")
 			if err != nil {
 				t.Fatal(err)
 			}
-			gotIDs, _, err := rag.VectorCandidates(context.Background(), placed, q, 20)
+			gotIDs, _, err := index.VectorCandidates(context.Background(), placed, q, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantIDs, _, err := rag.VectorCandidates(context.Background(), copied, q, 20)
+			wantIDs, _, err := index.VectorCandidates(context.Background(), copied, q, 20)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +91,7 @@ func TestPlacedVectorsMatchCopiedOnes(t *testing.T) {
 	}
 }
 
-func updated(t *testing.T, ix *rag.Index, arts []corpus.Article) *rag.Index {
+func updated(t *testing.T, ix *index.Index, arts []corpus.Article) *index.Index {
 	t.Helper()
 	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,9 @@
-package rag
+package index
 
 import (
 	"slices"
 
+	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
 )
 
@@ -83,37 +84,35 @@ func (c *chunkRec) articleTerms() []uint32 {
 	return ids
 }
 
-// hasTerm reports whether the sorted id list holds id.
-func hasTerm(sorted []uint32, id uint32) bool {
-	_, ok := slices.BinarySearch(sorted, id)
-	return ok
+// PassageSentence is a sentence of a passage with the ids of its terms
+// (see [Index.TermID]).
+type PassageSentence struct {
+	// Start and End are byte offsets in the passage's Text.
+	Start, End int
+	// IDs are the term ids of the sentence, in order.
+	IDs []uint32
 }
 
-// passageSentence is a sentence of a passage with its term ids.
-type passageSentence struct {
-	start, end int // in the chunk's text
-	ids        []uint32
-}
-
-// sentences returns the sentences of a passage: precomputed for passages
+// Sentences returns the sentences of a passage: precomputed for passages
 // that come from Search, tokenised for others.
-func (ix *Index) sentences(p Passage) []passageSentence {
-	var out []passageSentence
+func (ix *Index) Sentences(p Passage) []PassageSentence {
+	var out []PassageSentence
 	if p.rec != nil {
 		cs := p.rec.sentences()
 		for i, sr := range cs.refs {
-			out = append(out, passageSentence{int(sr.start), int(sr.end), p.rec.sentenceTerms(cs, i)})
+			out = append(out, PassageSentence{int(sr.start), int(sr.end), p.rec.sentenceTerms(cs, i)})
 		}
 		return out
 	}
 	for _, sp := range analysis.SplitSentences(p.Text) {
-		out = append(out, passageSentence{sp.Start, sp.End, ix.textIDs(p.Text[sp.Start:sp.End])})
+		out = append(out, PassageSentence{sp.Start, sp.End, ix.TextIDs(p.Text[sp.Start:sp.End])})
 	}
 	return out
 }
 
-// textIDs returns the ids of the terms of text the vocabulary knows.
-func (ix *Index) textIDs(text string) []uint32 {
+// TextIDs returns the ids of the terms of text (see analysis.Terms) that
+// the index knows, in order.
+func (ix *Index) TextIDs(text string) []uint32 {
 	var ids []uint32
 	for _, t := range analysis.Terms(text) {
 		if id, ok := ix.vocab.lookup(t); ok {
@@ -123,12 +122,38 @@ func (ix *Index) textIDs(text string) []uint32 {
 	return ids
 }
 
-// articleTermIDs returns the sorted term ids of a passage's whole article.
-func (ix *Index) articleTermIDs(p Passage) []uint32 {
+// ArticleTermIDs returns the sorted distinct term ids of a passage's whole
+// article.
+func (ix *Index) ArticleTermIDs(p Passage) []uint32 {
 	if p.rec != nil && p.rec.art != nil {
 		return p.rec.articleTerms()
 	}
-	ids := ix.textIDs(p.Article.Title + "\n" + p.Article.Text)
+	ids := ix.TextIDs(p.Article.Title + "\n" + p.Article.Text)
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// TermID returns the id of an index term, and whether the index knows it.
+// Ids are stable for the life of the index.
+func (ix *Index) TermID(term string) (uint32, bool) { return ix.vocab.lookup(term) }
+
+// Events returns the dated events of a passage's article (see package
+// events): worked out once per article for passages that come from
+// Search, extracted from p.Article for others.
+func (ix *Index) Events(p Passage) []events.Event {
+	if p.rec != nil && p.rec.art != nil {
+		return p.rec.art.eventList()
+	}
+	return eventsOf(p.Article)
+}
+
+// Lede returns the first passage of the article of p, which must come
+// from Search, with p's score; false for other passages.
+func (ix *Index) Lede(p Passage) (Passage, bool) {
+	if p.rec == nil || p.rec.art == nil || len(p.rec.art.chunks) == 0 {
+		return Passage{}, false
+	}
+	a := p.rec.art
+	c := a.chunks[0]
+	return Passage{Chunk: c.Chunk, Article: a.art, rec: c, Score: p.Score}, true
 }

@@ -1,4 +1,4 @@
-package rag
+package index
 
 import (
 	"cmp"
@@ -144,10 +144,10 @@ func (e *NoMatchError) Is(target error) bool { return target == ErrNoArticles }
 
 type filterKey struct{}
 
-// withFilter returns a context whose searches apply f when their options
+// WithFilter returns a context whose searches apply f when their options
 // carry no filter of their own: an answer's many searches all keep to
-// [Query.Filter] without each being told.
-func withFilter(ctx context.Context, f Filter) context.Context {
+// [Query.Filter] without each being told. A zero f returns ctx.
+func WithFilter(ctx context.Context, f Filter) context.Context {
 	if f.IsZero() {
 		return ctx
 	}

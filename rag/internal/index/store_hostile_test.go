@@ -1,4 +1,4 @@
-package rag_test
+package index_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 	"runtime"
 	"testing"
 
-	"citebot/rag"
+	"citebot/rag/internal/index"
 )
 
 // hugeSize is the size of the sparse files below: several GiB that take
@@ -107,9 +107,9 @@ func TestLoadHugeCorruptFile(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.GC()
 			runtime.ReadMemStats(&before)
-			err := rag.NewIndex(rag.IndexOptions{}).Load(path)
+			err := index.NewIndex(index.IndexOptions{}).Load(path)
 			runtime.ReadMemStats(&after)
-			if !errors.Is(err, rag.ErrCorruptIndex) {
+			if !errors.Is(err, index.ErrCorruptIndex) {
 				t.Errorf("Load: got %v, want ErrCorruptIndex", err)
 			}
 			if grew := after.TotalAlloc - before.TotalAlloc; grew > allocLimit {
@@ -141,7 +141,7 @@ func (c countdownCtx) Err() error {
 // context.Canceled, leaves the index empty (the next update embeds all),
 // or, with enough checks allowed, completes.
 func TestLoadContextCancelled(t *testing.T) {
-	arts := rag.SampleArticles(200, 41)
+	arts := index.SampleArticles(200, 41)
 	ix := newIndex(t, arts)
 	path := filepath.Join(t.TempDir(), "index.cbi")
 	if err := ix.Save(path); err != nil {
@@ -149,7 +149,7 @@ func TestLoadContextCancelled(t *testing.T) {
 	}
 	for checks := 0; ; checks++ {
 		n := checks
-		got := rag.NewIndex(rag.IndexOptions{})
+		got := index.NewIndex(index.IndexOptions{})
 		err := got.LoadContext(countdownCtx{context.Background(), &n}, path)
 		if err == nil {
 			if checks < 2 {

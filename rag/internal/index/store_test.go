@@ -1,4 +1,4 @@
-package rag_test
+package index_test
 
 import (
 	"bytes"
@@ -17,30 +17,30 @@ import (
 	"time"
 
 	"citebot/corpus"
-	"citebot/rag"
+	"citebot/rag/internal/index"
 )
 
-func searches(t *testing.T, ix *rag.Index, arts []corpus.Article) [][]rag.Passage {
+func searches(t *testing.T, ix *index.Index, arts []corpus.Article) [][]index.Passage {
 	t.Helper()
 	qs := []string{"when did Biden and Xi last speak?", "spy balloon tensions", "Woodside summit"}
 	for i := 0; i < len(arts); i += len(arts)/10 + 1 {
 		qs = append(qs, arts[i].Title)
 	}
-	var out [][]rag.Passage
+	var out [][]index.Passage
 	for _, q := range qs {
-		ps, err := ix.Search(context.Background(), q, rag.SearchOptions{K: 8})
+		ps, err := ix.Search(context.Background(), q, index.SearchOptions{K: 8})
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, rag.Plain(ps))
+		out = append(out, index.Plain(ps))
 	}
 	return out
 }
 
 // reopen loads path into a new index and updates it with arts.
-func reopen(t *testing.T, path string, arts []corpus.Article) (*rag.Index, rag.UpdateStats, error) {
+func reopen(t *testing.T, path string, arts []corpus.Article) (*index.Index, index.UpdateStats, error) {
 	t.Helper()
-	ix := rag.NewIndex(rag.IndexOptions{})
+	ix := index.NewIndex(index.IndexOptions{})
 	loadErr := ix.Load(path)
 	st, err := ix.Update(context.Background(), arts, nil)
 	if err != nil {
@@ -50,7 +50,7 @@ func reopen(t *testing.T, path string, arts []corpus.Article) (*rag.Index, rag.U
 }
 
 func TestSaveLoadRoundTrip(t *testing.T) {
-	arts := rag.SampleArticles(300, 11)
+	arts := index.SampleArticles(300, 11)
 	ix := newIndex(t, arts)
 	path := filepath.Join(t.TempDir(), "sub", "index.cbi")
 	if err := ix.Save(path); err != nil {
@@ -66,7 +66,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(searches(t, got, arts), searches(t, ix, arts)) {
 		t.Error("search results of the loaded index differ")
 	}
-	if !reflect.DeepEqual(rag.VectorsOf(got), rag.VectorsOf(ix)) {
+	if !reflect.DeepEqual(index.VectorsOf(got), index.VectorsOf(ix)) {
 		t.Error("vectors of the loaded index differ")
 	}
 
@@ -75,7 +75,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	chunks := 0
 	for _, i := range []int{0, 50, 100} {
 		next[i].Text += "\n\nA spokesman declined to comment on the call."
-		chunks += len(rag.DefaultChunker().Split(next[i]))
+		chunks += len(index.DefaultChunker().Split(next[i]))
 	}
 	_, st, err = reopen(t, path, next)
 	if err != nil {
@@ -88,7 +88,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 
 // writeV1 writes ix in the version 1 format: the articles in the JSON
 // header, then the vectors.
-func writeV1(t *testing.T, path string, ix *rag.Index, arts []corpus.Article) {
+func writeV1(t *testing.T, path string, ix *index.Index, arts []corpus.Article) {
 	t.Helper()
 	type stored struct {
 		ID    string   `json:"id"`
@@ -96,20 +96,20 @@ func writeV1(t *testing.T, path string, ix *rag.Index, arts []corpus.Article) {
 		Spans [][2]int `json:"spans"`
 	}
 	hdr := struct {
-		Embedder string      `json:"embedder"`
-		Dim      int         `json:"dim"`
-		Chunker  rag.Chunker `json:"chunker"`
-		Saved    time.Time   `json:"saved"`
-		Articles []stored    `json:"articles"`
-	}{Embedder: ix.Embedder().Name(), Chunker: rag.DefaultChunker(), Saved: time.Now()}
+		Embedder string        `json:"embedder"`
+		Dim      int           `json:"dim"`
+		Chunker  index.Chunker `json:"chunker"`
+		Saved    time.Time     `json:"saved"`
+		Articles []stored      `json:"articles"`
+	}{Embedder: ix.Embedder().Name(), Chunker: index.DefaultChunker(), Saved: time.Now()}
 	for _, a := range ix.Articles() { // sorted by id, like the vectors
 		s := stored{ID: a.ID, Hash: a.Hash()}
-		for _, c := range rag.DefaultChunker().Split(a) {
+		for _, c := range index.DefaultChunker().Split(a) {
 			s.Spans = append(s.Spans, [2]int{c.Start, c.End})
 		}
 		hdr.Articles = append(hdr.Articles, s)
 	}
-	vecs := rag.VectorsOf(ix)
+	vecs := index.VectorsOf(ix)
 	hdr.Dim = len(vecs[0])
 	js, err := json.Marshal(hdr)
 	if err != nil {
@@ -132,7 +132,7 @@ func writeV1(t *testing.T, path string, ix *rag.Index, arts []corpus.Article) {
 }
 
 func TestLoadVersion1(t *testing.T) {
-	arts := rag.SampleArticles(120, 12)
+	arts := index.SampleArticles(120, 12)
 	ix := newIndex(t, arts)
 	path := filepath.Join(t.TempDir(), "v1.cbi")
 	writeV1(t, path, ix, arts)
@@ -156,7 +156,7 @@ func TestLoadVersion1(t *testing.T) {
 }
 
 // savedIndex returns an index of arts and the bytes of its saved file.
-func savedIndex(t *testing.T, arts []corpus.Article) (*rag.Index, []byte) {
+func savedIndex(t *testing.T, arts []corpus.Article) (*index.Index, []byte) {
 	t.Helper()
 	ix := newIndex(t, arts)
 	path := filepath.Join(t.TempDir(), "index.cbi")
@@ -171,7 +171,7 @@ func savedIndex(t *testing.T, arts []corpus.Article) (*rag.Index, []byte) {
 }
 
 func TestLoadDamaged(t *testing.T) {
-	arts := rag.SampleArticles(40, 13)
+	arts := index.SampleArticles(40, 13)
 	ix, data := savedIndex(t, arts)
 	dir := t.TempDir()
 	checks := 0
@@ -181,7 +181,7 @@ func TestLoadDamaged(t *testing.T) {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		got := rag.NewIndex(rag.IndexOptions{})
+		got := index.NewIndex(index.IndexOptions{})
 		err := got.Load(path)
 		ok := false
 		for _, want := range allowed {
@@ -204,12 +204,12 @@ func TestLoadDamaged(t *testing.T) {
 	t.Run("truncated", func(t *testing.T) {
 		step := len(data)/300 + 1
 		for n := 0; n < len(data); n += step {
-			check(t, "truncated", data[:n], rag.ErrCorruptIndex)
+			check(t, "truncated", data[:n], index.ErrCorruptIndex)
 		}
-		check(t, "truncated", data[:len(data)-1], rag.ErrCorruptIndex)
+		check(t, "truncated", data[:len(data)-1], index.ErrCorruptIndex)
 	})
 	t.Run("extended", func(t *testing.T) {
-		check(t, "extended", append(bytes.Clone(data), 0), rag.ErrCorruptIndex)
+		check(t, "extended", append(bytes.Clone(data), 0), index.ErrCorruptIndex)
 	})
 	t.Run("flipped", func(t *testing.T) {
 		r := rand.New(rand.NewPCG(1, 2))
@@ -218,49 +218,49 @@ func TestLoadDamaged(t *testing.T) {
 			pos := r.IntN(len(b))
 			b[pos] ^= byte(1 + r.IntN(255))
 			if pos >= 14 && pos < 18 { // the version field
-				check(t, "flipped", b, rag.ErrCorruptIndex, rag.ErrIndexVersion)
+				check(t, "flipped", b, index.ErrCorruptIndex, index.ErrIndexVersion)
 				continue
 			}
-			check(t, "flipped", b, rag.ErrCorruptIndex)
+			check(t, "flipped", b, index.ErrCorruptIndex)
 		}
 	})
 	t.Run("newer version", func(t *testing.T) {
 		b := bytes.Clone(data)
 		binary.LittleEndian.PutUint32(b[14:], 3)
-		check(t, "v3", b, rag.ErrIndexVersion)
+		check(t, "v3", b, index.ErrIndexVersion)
 	})
 	t.Run("not an index", func(t *testing.T) {
-		check(t, "text", []byte("hello, world: this is not an index file at all\n"), rag.ErrCorruptIndex)
-		check(t, "empty", nil, rag.ErrCorruptIndex)
+		check(t, "text", []byte("hello, world: this is not an index file at all\n"), index.ErrCorruptIndex)
+		check(t, "empty", nil, index.ErrCorruptIndex)
 	})
 }
 
 func TestLoadOtherEmbedderOrChunker(t *testing.T) {
-	arts := rag.SampleArticles(30, 14)
+	arts := index.SampleArticles(30, 14)
 	_, data := savedIndex(t, arts)
 	path := filepath.Join(t.TempDir(), "index.cbi")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, opts := range []rag.IndexOptions{
-		{Embedder: rag.NewLocalEmbedder(256)},
-		{Chunker: rag.Chunker{MaxChars: 600, OverlapChars: 100}},
+	for _, opts := range []index.IndexOptions{
+		{Embedder: index.NewLocalEmbedder(256)},
+		{Chunker: index.Chunker{MaxChars: 600, OverlapChars: 100}},
 	} {
-		if err := rag.NewIndex(opts).Load(path); !errors.Is(err, rag.ErrEmbedderChanged) {
+		if err := index.NewIndex(opts).Load(path); !errors.Is(err, index.ErrEmbedderChanged) {
 			t.Errorf("Load with %+v: %v, want ErrEmbedderChanged", opts, err)
 		}
 	}
-	if err := rag.NewIndex(rag.IndexOptions{}).Load(filepath.Join(t.TempDir(), "none.cbi")); !errors.Is(err, fs.ErrNotExist) {
+	if err := index.NewIndex(index.IndexOptions{}).Load(filepath.Join(t.TempDir(), "none.cbi")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Load of a missing file: %v, want fs.ErrNotExist", err)
 	}
 }
 
 func TestSaveEmptyIndex(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "empty.cbi")
-	if err := rag.NewIndex(rag.IndexOptions{}).Save(path); err != nil {
+	if err := index.NewIndex(index.IndexOptions{}).Save(path); err != nil {
 		t.Fatal(err)
 	}
-	ix := rag.NewIndex(rag.IndexOptions{})
+	ix := index.NewIndex(index.IndexOptions{})
 	if err := ix.Load(path); err != nil {
 		t.Fatalf("loading an empty index: %v", err)
 	}

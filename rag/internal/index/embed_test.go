@@ -1,4 +1,4 @@
-package rag
+package index
 
 import (
 	"context"

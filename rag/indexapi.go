@@ -1,0 +1,75 @@
+package rag
+
+import (
+	"context"
+
+	"citebot/rag/internal/index"
+	"citebot/rag/timex"
+)
+
+// The index and its file format live in package rag/index; these names
+// keep the API of package rag whole for its users.
+
+// Index is an [index.Index] that also draws timelines ([Index.Timeline]).
+// It holds the passages of a corpus, keeps them up to date (Update), finds
+// them (Search, with Check and Outlets for filters), lists its articles
+// (Articles, Article, Len, Coverage), persists to one file (Save, Load,
+// LoadContext) and warms its caches (Warm): those methods are documented
+// in package rag/internal/index. It is safe for concurrent use.
+type Index struct{ *index.Index }
+
+// NewIndex returns an empty index: see [index.NewIndex].
+func NewIndex(opts IndexOptions) *Index { return &Index{index.NewIndex(opts)} }
+
+// Aliases of the types of package index.
+type (
+	Chunk         = index.Chunk
+	Chunker       = index.Chunker
+	Embedder      = index.Embedder
+	Filter        = index.Filter
+	IndexOptions  = index.IndexOptions
+	LocalEmbedder = index.LocalEmbedder
+	NoMatchError  = index.NoMatchError
+	Passage       = index.Passage
+	Progress      = index.Progress
+	SearchOptions = index.SearchOptions
+	SearchTrace   = index.SearchTrace
+	UpdateStats   = index.UpdateStats
+)
+
+// Errors of package index.
+var (
+	ErrEmptyIndex      = index.ErrEmptyIndex
+	ErrNoArticles      = index.ErrNoArticles
+	ErrCorruptIndex    = index.ErrCorruptIndex
+	ErrIndexVersion    = index.ErrIndexVersion
+	ErrEmbedderChanged = index.ErrEmbedderChanged
+)
+
+// Defaults of package index.
+const (
+	DefaultLocalDim     = index.DefaultLocalDim
+	DefaultWarmArticles = index.DefaultWarmArticles
+)
+
+// DefaultChunker returns the chunker used when none is configured: see
+// [index.DefaultChunker].
+func DefaultChunker() Chunker { return index.DefaultChunker() }
+
+// NewLocalEmbedder returns an embedder that needs no network or model
+// files: see [index.NewLocalEmbedder].
+func NewLocalEmbedder(dim int) *LocalEmbedder { return index.NewLocalEmbedder(dim) }
+
+// Normalize32 returns v scaled to unit length, or nil when v is zero or
+// not finite: see [index.Normalize32].
+func Normalize32(v []float32) []float32 { return index.Normalize32(v) }
+
+// ParsePeriod parses the date of a since or until option: a year, a
+// month or a day; see [index.ParsePeriod].
+func ParsePeriod(s string) (timex.Date, error) { return index.ParsePeriod(s) }
+
+// WithSearchTrace returns a context whose searches record their steps in
+// t: see [index.WithSearchTrace].
+func WithSearchTrace(ctx context.Context, t *SearchTrace) context.Context {
+	return index.WithSearchTrace(ctx, t)
+}
