@@ -163,6 +163,7 @@ func (ix reader) read(q string) reading {
 		w := q[a:z]
 		low := strings.ToLower(w)
 		rep, replace := "", false
+		id := idiomAt(word, i)
 		switch {
 		case w == "@" && i+1 < len(locs) && locs[i+1][0] == z:
 			z = locs[i+1][1] // a mention, "@citebot", is not part of the question
@@ -174,32 +175,10 @@ func (ix reader) read(q string) reading {
 			z = locs[i+1][1] // "the kind of relationship": the relationship
 			i++
 			replace = true
-		case disputeForms[low] != "" && (word(i+1) == "about" || word(i+1) == "over"):
-			// "what have they been fighting about": a dispute, not a battle.
-			rep, replace = disputeForms[low], true
-		case callOffForms[low] != "" && word(i+1) == "off":
-			// "why did blinken call off his trip": cancel, not a phone call.
-			z = locs[i+1][1]
-			i++
-			rep, replace = callOffForms[low], true
-		case low == "back" && word(i+1) == "on" && !isWordToken(word(i+2)):
-			// "is the trip back on?": rescheduled.
-			z = locs[i+1][1]
-			i++
-			rep, replace = "rescheduled", true
-		case low == "point" && word(i-1) == "the" && word(i+1) == "of" && word(i+2) != "view":
-			// "what was the point of the talks": their purpose.
-			rep, replace = "purpose", true
-		case low == "such" && word(i+1) == "a" && word(i+2) == "big" && word(i+3) == "deal":
-			// "why's that such a big deal": an idiom for importance, not
-			// an agreement.
-			z = locs[i+3][1]
-			i += 3
-			rep, replace = "so important", true
-		case low == "a" && word(i+1) == "big" && word(i+2) == "deal" && deemRE.MatchString(word(i-1)):
-			z = locs[i+2][1] // "is it a big deal"
-			i += 2
-			rep, replace = "important", true
+		case id != nil:
+			z = locs[i+id.extra][1]
+			i += id.extra
+			rep, replace = id.rep, true
 		case hasKey(chatWords, low):
 			rep, replace = chatWords[low], true
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
@@ -241,6 +220,38 @@ func (ix reader) read(q string) reading {
 		r.text = q // nothing but fillers: read them after all
 	}
 	return r
+}
+
+// idiom is a phrase read for what it means: rep replaces its first word
+// and the extra words after it.
+type idiom struct {
+	rep   string
+	extra int
+}
+
+// idiomAt returns the idiom that starts at the i-th word of a question
+// (word(i) returns it in lower case, "" out of range), or nil. Each is
+// general English whose words alone would be read otherwise: "fighting
+// about" is a dispute, not a battle; "call off" cancels, it is no phone
+// call; a final "back on" is "rescheduled"; "the point of" is a purpose;
+// "a big deal" is importance, not an agreement.
+func idiomAt(word func(int) string, i int) *idiom {
+	low := word(i)
+	switch {
+	case disputeForms[low] != "" && (word(i+1) == "about" || word(i+1) == "over"):
+		return &idiom{disputeForms[low], 0}
+	case callOffForms[low] != "" && word(i+1) == "off":
+		return &idiom{callOffForms[low], 1}
+	case low == "back" && word(i+1) == "on" && !isWordToken(word(i+2)):
+		return &idiom{"rescheduled", 1}
+	case low == "point" && word(i-1) == "the" && word(i+1) == "of" && word(i+2) != "view":
+		return &idiom{"purpose", 0}
+	case low == "such" && word(i+1) == "a" && word(i+2) == "big" && word(i+3) == "deal":
+		return &idiom{"so important", 3}
+	case low == "a" && word(i+1) == "big" && word(i+2) == "deal" && deemRE.MatchString(word(i-1)):
+		return &idiom{"important", 2}
+	}
+	return nil
 }
 
 func isCapitalised(s string) bool {
