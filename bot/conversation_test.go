@@ -339,14 +339,22 @@ var extractive = sync.OnceValues(func() (*rag.Extractive, error) {
 	return rag.NewExtractive(ix), nil
 })
 
-func TestTopicSwitch(t *testing.T) {
-	t.Parallel()
+// startExtractiveBot starts the bot on a fake Discord with the real
+// extractive answerer over the shipped articles, answering as of
+// fixedAsOf.
+func startExtractiveBot(t *testing.T) (*discordtest.Server, *running) {
+	t.Helper()
 	ex, err := extractive()
 	if err != nil {
 		t.Fatal(err)
 	}
 	fake := discordtest.New(t, discordtest.Options{})
-	run := startBot(t, fake, bot.Options{Answerer: ex, AsOf: fixedAsOf})
+	return fake, startBot(t, fake, bot.Options{Answerer: ex, AsOf: fixedAsOf})
+}
+
+func TestTopicSwitch(t *testing.T) {
+	t.Parallel()
+	fake, run := startExtractiveBot(t)
 	u := fake.NewUser("fay")
 	id1, _ := post(t, run, discordtest.Post{Author: u, Content: mention(fake, "when did Biden and Xi last speak?")})
 	// A self-contained new question in reply is answered as if asked on
@@ -368,12 +376,7 @@ func TestTopicSwitch(t *testing.T) {
 // named whom the articles do not call "he".
 func TestFollowUpsReadTheLastAnswer(t *testing.T) {
 	t.Parallel()
-	ex, err := extractive()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fake := discordtest.New(t, discordtest.Options{})
-	run := startBot(t, fake, bot.Options{Answerer: ex, AsOf: fixedAsOf})
+	fake, run := startExtractiveBot(t)
 	u := fake.NewUser("ida")
 	id1, _ := post(t, run, discordtest.Post{Author: u, Content: mention(fake, "when was biden and xi's fifth phone call?")})
 	id2, scene := post(t, run, discordtest.Post{Author: u, Content: "what else was happening then?", ReplyTo: id1, Ping: true})
