@@ -161,7 +161,10 @@ func (b *Bot) identified() {
 func (b *Bot) restartBackoff(ctx context.Context) error {
 	st := b.state.Get()
 	if st.Failures > 0 {
-		if wait := time.Until(st.LastStart.Add(doubling(b.opts.timings.restartBase, st.Failures, maxRestartBackoff))); wait > 0 {
+		wait := time.Until(st.LastStart.Add(doubling(b.opts.timings.restartBase, st.Failures, maxRestartBackoff)))
+		if wait <= 0 {
+			b.log.Info("the previous start failed; its restart backoff has already passed", "failed_starts", st.Failures)
+		} else {
 			b.gw.SetState("waiting: restart backoff", true)
 			b.log.Warn("the previous start failed; waiting before connecting to Discord again", "failed_starts", st.Failures, "wait", wait.Round(time.Millisecond))
 			if err := backoff.Sleep(ctx, wait); err != nil {
