@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 
+	"citebot/rag/internal/embed"
 	"citebot/rag/internal/index"
 	"citebot/rag/timex"
 )
@@ -21,14 +22,14 @@ type Index struct{ *index.Index }
 // NewIndex returns an empty index: see [index.NewIndex].
 func NewIndex(opts IndexOptions) *Index { return &Index{index.NewIndex(opts)} }
 
-// Aliases of the types of package index.
+// Aliases of the types of packages index and embed.
 type (
 	Chunk         = index.Chunk
 	Chunker       = index.Chunker
-	Embedder      = index.Embedder
+	Embedder      = embed.Embedder
 	Filter        = index.Filter
 	IndexOptions  = index.IndexOptions
-	LocalEmbedder = index.LocalEmbedder
+	LocalEmbedder = embed.LocalEmbedder
 	NoMatchError  = index.NoMatchError
 	Passage       = index.Passage
 	Progress      = index.Progress
@@ -46,9 +47,9 @@ var (
 	ErrEmbedderChanged = index.ErrEmbedderChanged
 )
 
-// Defaults of package index.
+// Defaults of packages index and embed.
 const (
-	DefaultLocalDim     = index.DefaultLocalDim
+	DefaultLocalDim     = embed.DefaultLocalDim
 	DefaultWarmArticles = index.DefaultWarmArticles
 )
 
@@ -57,12 +58,12 @@ const (
 func DefaultChunker() Chunker { return index.DefaultChunker() }
 
 // NewLocalEmbedder returns an embedder that needs no network or model
-// files: see [index.NewLocalEmbedder].
-func NewLocalEmbedder(dim int) *LocalEmbedder { return index.NewLocalEmbedder(dim) }
+// files: see [embed.NewLocalEmbedder].
+func NewLocalEmbedder(dim int) *LocalEmbedder { return embed.NewLocalEmbedder(dim) }
 
 // Normalize32 returns v scaled to unit length, or nil when v is zero or
-// not finite: see [index.Normalize32].
-func Normalize32(v []float32) []float32 { return index.Normalize32(v) }
+// not finite: see [embed.Normalize32].
+func Normalize32(v []float32) []float32 { return embed.Normalize32(v) }
 
 // ParsePeriod parses the date of a since or until option: a year, a
 // month or a day; see [index.ParsePeriod].

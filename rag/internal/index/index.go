@@ -17,6 +17,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/embed"
 	dictionary "citebot/rag/internal/english"
 )
 
@@ -31,7 +32,7 @@ var ErrEmptyIndex = errors.New("the index holds no articles")
 // searches run in parallel, updates are serialised and exclude searches
 // only while they swap in their result.
 type Index struct {
-	emb     Embedder
+	emb     embed.Embedder
 	chunker Chunker
 	log     *slog.Logger
 
@@ -101,8 +102,8 @@ type chunkRec struct {
 
 // IndexOptions configures [NewIndex].
 type IndexOptions struct {
-	// Embedder embeds chunks and queries. Default: NewLocalEmbedder(0).
-	Embedder Embedder
+	// Embedder embeds chunks and queries. Default: embed.NewLocalEmbedder(0).
+	Embedder embed.Embedder
 	// Chunker splits articles. Default: DefaultChunker().
 	Chunker Chunker
 	// Logger receives progress and warnings. Default: discard.
@@ -121,7 +122,7 @@ type IndexOptions struct {
 // NewIndex returns an empty index.
 func NewIndex(opts IndexOptions) *Index {
 	if opts.Embedder == nil {
-		opts.Embedder = NewLocalEmbedder(0)
+		opts.Embedder = embed.NewLocalEmbedder(0)
 	}
 	if opts.Chunker.MaxChars == 0 {
 		opts.Chunker = DefaultChunker()
@@ -137,7 +138,7 @@ func NewIndex(opts IndexOptions) *Index {
 	ix.vectorWeight = opts.VectorWeight
 	if ix.vectorWeight <= 0 {
 		ix.vectorWeight = 0.5
-		if _, local := opts.Embedder.(*LocalEmbedder); local {
+		if _, local := opts.Embedder.(*embed.LocalEmbedder); local {
 			ix.vectorWeight = 0.1
 		}
 	}
@@ -152,7 +153,7 @@ func NewIndex(opts IndexOptions) *Index {
 }
 
 // Embedder returns the index's embedder.
-func (ix *Index) Embedder() Embedder { return ix.emb }
+func (ix *Index) Embedder() embed.Embedder { return ix.emb }
 
 // UpdateStats summarises an [Index.Update].
 type UpdateStats struct {
@@ -309,10 +310,25 @@ func (ix *Index) completeTerms(ctx context.Context, next map[string]*articleRec,
 // tokenEmbedder is implemented by embedders that can embed a text from its
 // tokens; the index then tokenises each chunk once, for BM25 and the vector.
 type tokenEmbedder interface {
-	// embedDocumentTokens returns what EmbedDocuments returns for the text
+	// EmbedDocumentTokens returns what EmbedDocuments returns for the text
 	// of toks.
-	embedDocumentTokens(toks []analysis.Token) []float32
+	EmbedDocumentTokens(toks []analysis.Token) []float32
 }
+
+// termWeighter is implemented by embedders that weight query terms by corpus
+// statistics; the index hands them its inverse document frequencies after
+// every update.
+type termWeighter interface {
+	SetTermWeights(idf func(term string) float64)
+}
+
+// The local embedder takes both fast paths. Checked here, as the index
+// only finds them by type assertion: a method the index cannot see would
+// change answers instead of failing to build.
+var (
+	_ tokenEmbedder = (*embed.LocalEmbedder)(nil)
+	_ termWeighter  = (*embed.LocalEmbedder)(nil)
+)
 
 // prepare gives the chunks of r their BM25 term lists (the title's terms,
 // then the passage's) where they lack one, and, with te, the vectors of
@@ -339,7 +355,7 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 			// tokenize(title + "\n\n" + text) is the two token lists
 			// joined, with a multi-word name across the break merged.
 			both = analysis.JoinAliases(append(append(both[:0], title...), toks...))
-			v := Normalize32(te.embedDocumentTokens(both)) // nil fails the update
+			v := embed.Normalize32(te.EmbedDocumentTokens(both)) // nil fails the update
 			if v != nil && cap(c.vec) == len(v) {
 				c.vec = append(c.vec, v...) // into its place in the block
 			} else {
@@ -493,7 +509,7 @@ func (ix *Index) embedBatches(ctx context.Context, recs []*articleRec, total int
 					continue
 				}
 				for i, v := range vecs {
-					u := Normalize32(v)
+					u := embed.Normalize32(v)
 					if u == nil {
 						cancel(fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", all[j.from+i].ID))
 						break
@@ -606,7 +622,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	ix.mu.Unlock()
 	ix.dropShards(old, set.cols)
 	if tw, ok := ix.emb.(termWeighter); ok {
-		tw.setTermWeights(lex.idf)
+		tw.SetTermWeights(lex.idf)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"regexp"
 	"slices"
@@ -435,7 +436,9 @@ func shingleSet(p Passage) map[[3]uint32]bool {
 		ids = p.rec.terms[p.rec.sentences().titleLen:]
 	} else {
 		for _, t := range analysis.Tokenize(p.Text) {
-			ids = append(ids, uint32(fnv1a(fnvOffset64, t.Lower)))
+			h := fnv.New64a()
+			h.Write([]byte(t.Lower))
+			ids = append(ids, uint32(h.Sum64()))
 		}
 	}
 	s := make(map[[3]uint32]bool, len(ids))

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"citebot/corpus"
+	"citebot/rag/internal/embed"
 	"citebot/rag/internal/index"
 )
 
@@ -243,7 +244,7 @@ func TestLoadOtherEmbedderOrChunker(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, opts := range []index.IndexOptions{
-		{Embedder: index.NewLocalEmbedder(256)},
+		{Embedder: embed.NewLocalEmbedder(256)},
 		{Chunker: index.Chunker{MaxChars: 600, OverlapChars: 100}},
 	} {
 		if err := index.NewIndex(opts).Load(path); !errors.Is(err, index.ErrEmbedderChanged) {
