@@ -3,6 +3,7 @@ package rag
 import (
 	"context"
 
+	"citebot/rag/internal/chunk"
 	"citebot/rag/internal/embed"
 	"citebot/rag/internal/index"
 	"citebot/rag/timex"
@@ -22,10 +23,10 @@ type Index struct{ *index.Index }
 // NewIndex returns an empty index: see [index.NewIndex].
 func NewIndex(opts IndexOptions) *Index { return &Index{index.NewIndex(opts)} }
 
-// Aliases of the types of packages index and embed.
+// Aliases of the types of packages index, chunk and embed.
 type (
-	Chunk         = index.Chunk
-	Chunker       = index.Chunker
+	Chunk         = chunk.Chunk
+	Chunker       = chunk.Chunker
 	Embedder      = embed.Embedder
 	Filter        = index.Filter
 	IndexOptions  = index.IndexOptions
@@ -54,8 +55,8 @@ const (
 )
 
 // DefaultChunker returns the chunker used when none is configured: see
-// [index.DefaultChunker].
-func DefaultChunker() Chunker { return index.DefaultChunker() }
+// [chunk.DefaultChunker].
+func DefaultChunker() Chunker { return chunk.DefaultChunker() }
 
 // NewLocalEmbedder returns an embedder that needs no network or model
 // files: see [embed.NewLocalEmbedder].

@@ -3,6 +3,7 @@ package index
 import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/chunk"
 	"citebot/rag/internal/embed"
 	"context"
 	"slices"
@@ -23,7 +24,7 @@ func joinTexts(t *testing.T) []string {
 		"negotiations negotiations negotiations", "United States United Nations New York",
 		a.Title, a.Text,
 	}
-	for _, c := range DefaultChunker().Split(a) {
+	for _, c := range chunk.DefaultChunker().Split(a) {
 		texts = append(texts, embeddingText(a.Title, c.Text))
 	}
 	return texts[:min(len(texts), 12)]

@@ -17,6 +17,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/chunk"
 	"citebot/rag/internal/embed"
 	dictionary "citebot/rag/internal/english"
 )
@@ -33,7 +34,7 @@ var ErrEmptyIndex = errors.New("the index holds no articles")
 // only while they swap in their result.
 type Index struct {
 	emb     embed.Embedder
-	chunker Chunker
+	chunker chunk.Chunker
 	log     *slog.Logger
 
 	updateMu sync.Mutex // serialises Update, Load and Save
@@ -90,7 +91,7 @@ func eventsOf(a corpus.Article) []events.Event {
 }
 
 type chunkRec struct {
-	Chunk
+	chunk.Chunk
 	// vec is the chunk's unit vector. Before embedding it may be empty
 	// with the capacity of one vector: its place in its shard's block,
 	// where the embedder writes (see placeVectors).
@@ -104,8 +105,8 @@ type chunkRec struct {
 type IndexOptions struct {
 	// Embedder embeds chunks and queries. Default: embed.NewLocalEmbedder(0).
 	Embedder embed.Embedder
-	// Chunker splits articles. Default: DefaultChunker().
-	Chunker Chunker
+	// Chunker splits articles. Default: chunk.DefaultChunker().
+	Chunker chunk.Chunker
 	// Logger receives progress and warnings. Default: discard.
 	Logger *slog.Logger
 	// Workers bounds the goroutines that chunk, tokenise and embed articles
@@ -125,7 +126,7 @@ func NewIndex(opts IndexOptions) *Index {
 		opts.Embedder = embed.NewLocalEmbedder(0)
 	}
 	if opts.Chunker.MaxChars == 0 {
-		opts.Chunker = DefaultChunker()
+		opts.Chunker = chunk.DefaultChunker()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -12,11 +12,12 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/chunk"
 )
 
 // Passage is one retrieved chunk with its article and scores.
 type Passage struct {
-	Chunk
+	chunk.Chunk
 	// Article is the chunk's article, including its full text.
 	Article corpus.Article
 	// Score is the fused relevance relative to the best candidate of the
