@@ -17,6 +17,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/bm25"
 	"citebot/rag/internal/chunk"
 	"citebot/rag/internal/embed"
 	dictionary "citebot/rag/internal/english"
@@ -46,9 +47,9 @@ type Index struct {
 	arts   map[string]*articleRec
 	recs   []*chunkRec // lexicon document i is recs[i]
 	byID   map[string]int
-	lex    *lexicon
-	artLex *lexicon // BM25 over whole articles: document k is the article numbered k
-	vocab  *vocabulary
+	lex    *bm25.Lexicon
+	artLex *bm25.Lexicon // BM25 over whole articles: document k is the article numbered k
+	vocab  *bm25.Vocabulary
 	dim    int
 
 	newest time.Time // the latest publication date of the articles
@@ -133,7 +134,7 @@ func NewIndex(opts IndexOptions) *Index {
 	}
 	ix := &Index{
 		emb: opts.Embedder, chunker: opts.Chunker, log: opts.Logger,
-		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: newVocabulary(),
+		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: bm25.NewVocabulary(),
 		stored: map[string]storedArticle{},
 	}
 	ix.vectorWeight = opts.VectorWeight
@@ -148,7 +149,7 @@ func NewIndex(opts IndexOptions) *Index {
 		ix.workers = runtime.GOMAXPROCS(0)
 	}
 	ix.db = chromem.NewDB()
-	ix.lex = buildLexicon(ix.vocab, nil, 1)
+	ix.lex = bm25.Build(ix.vocab, nil, 1)
 	ix.artLex = ix.lex
 	return ix
 }
@@ -340,7 +341,7 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 	var titleIDs []uint32
 	if r.art.Title != "" {
 		title = analysis.Tokenize(r.art.Title)
-		titleIDs = ix.vocab.appendTermIDs(nil, title)
+		titleIDs = ix.vocab.AppendTermIDs(nil, title)
 	}
 	var both []analysis.Token
 	for _, c := range r.chunks {
@@ -350,7 +351,7 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 		}
 		toks := analysis.Tokenize(c.Text)
 		if c.terms == nil {
-			c.terms = ix.vocab.appendTermIDs(append(make([]uint32, 0, len(titleIDs)+len(toks)), titleIDs...), toks)
+			c.terms = ix.vocab.AppendTermIDs(append(make([]uint32, 0, len(titleIDs)+len(toks)), titleIDs...), toks)
 		}
 		if needVec {
 			// tokenize(title + "\n\n" + text) is the two token lists
@@ -537,6 +538,16 @@ func (ix *Index) forEach(n int, f func(i int)) {
 	_ = ix.forEachErr(context.Background(), n, f)
 }
 
+// parallel runs f(0) … f(n-1) on n goroutines and waits for them.
+// (Package bm25 has its own, for building lexicons.)
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { f(i) })
+	}
+	wg.Wait()
+}
+
 // forEachErr runs f(0) … f(n-1) on Workers goroutines, and stops early
 // with the context's error when ctx ends.
 func (ix *Index) forEachErr(ctx context.Context, n int, f func(i int)) error {
@@ -592,7 +603,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		docs[i] = c.terms
 		byID[c.ID] = i
 	}
-	lex := buildLexicon(ix.vocab, docs, ix.workers)
+	lex := bm25.Build(ix.vocab, docs, ix.workers)
 	// Whole articles as documents too: an article that matches the query
 	// throughout, not in one passage only, is about it.
 	artDocs := make([][]uint32, len(ids))
@@ -603,7 +614,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 			artDocs[k] = append(artDocs[k], c.terms...)
 		}
 	}
-	artLex := buildLexicon(ix.vocab, artDocs, ix.workers)
+	artLex := bm25.Build(ix.vocab, artDocs, ix.workers)
 	set, err := ix.buildShards(ctx, recs, dim)
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
@@ -623,7 +634,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	ix.mu.Unlock()
 	ix.dropShards(old, set.cols)
 	if tw, ok := ix.emb.(termWeighter); ok {
-		tw.SetTermWeights(lex.idf)
+		tw.SetTermWeights(lex.IDF)
 	}
 	return nil
 }

@@ -45,7 +45,7 @@ func TestUpdateSameOnAnyPath(t *testing.T) {
 			if len(tc.ix.recs) != len(ref.recs) {
 				t.Fatalf("%d chunks, want %d", len(tc.ix.recs), len(ref.recs))
 			}
-			refTerms, terms := ref.vocab.snapshot(), tc.ix.vocab.snapshot()
+			refTerms, terms := ref.vocab.Snapshot(), tc.ix.vocab.Snapshot()
 			for i, c := range tc.ix.recs {
 				r := ref.recs[i]
 				if c.ID != r.ID || !slices.Equal(c.vec, r.vec) {

@@ -220,7 +220,7 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 	}
 	var sec sections
 	number := map[uint32]uint32{}
-	vocabTerms := ix.vocab.snapshot()
+	vocabTerms := ix.vocab.Snapshot()
 	for _, id := range ids {
 		r := ix.arts[id]
 		sec.arts = appendString(sec.arts, id)
@@ -710,7 +710,7 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error 
 	if d.err != nil {
 		return fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.err)
 	}
-	ids := ix.vocab.intern(fileTerms)
+	ids := ix.vocab.Intern(fileTerms)
 	d = &sectionReader{b: body[hdr.Sections[1]:]}
 	// One block for all lists.
 	slab := make([]uint32, 0, hdr.Postings)
@@ -872,9 +872,9 @@ func (ix *Index) storedTermsValid(restored []*articleRec) bool {
 		s := all[i*len(all)/min(checks, len(all))]
 		var want []uint32
 		if s.r.art.Title != "" {
-			want = ix.vocab.appendTermIDs(nil, analysis.Tokenize(s.r.art.Title))
+			want = ix.vocab.AppendTermIDs(nil, analysis.Tokenize(s.r.art.Title))
 		}
-		want = ix.vocab.appendTermIDs(want, analysis.Tokenize(s.c.Text))
+		want = ix.vocab.AppendTermIDs(want, analysis.Tokenize(s.c.Text))
 		if !slices.Equal(want, s.c.terms) {
 			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", s.c.ID)
 			return false
