@@ -5,6 +5,7 @@ import (
 
 	"citebot/rag/internal/chunk"
 	"citebot/rag/internal/embed"
+	"citebot/rag/internal/filter"
 	"citebot/rag/internal/index"
 	"citebot/rag/timex"
 )
@@ -23,15 +24,15 @@ type Index struct{ *index.Index }
 // NewIndex returns an empty index: see [index.NewIndex].
 func NewIndex(opts IndexOptions) *Index { return &Index{index.NewIndex(opts)} }
 
-// Aliases of the types of packages index, chunk and embed.
+// Aliases of the types of packages index, chunk, embed and filter.
 type (
 	Chunk         = chunk.Chunk
 	Chunker       = chunk.Chunker
 	Embedder      = embed.Embedder
-	Filter        = index.Filter
+	Filter        = filter.Filter
 	IndexOptions  = index.IndexOptions
 	LocalEmbedder = embed.LocalEmbedder
-	NoMatchError  = index.NoMatchError
+	NoMatchError  = filter.NoMatchError
 	Passage       = index.Passage
 	Progress      = index.Progress
 	SearchOptions = index.SearchOptions
@@ -39,10 +40,10 @@ type (
 	UpdateStats   = index.UpdateStats
 )
 
-// Errors of package index.
+// Errors of packages index and filter.
 var (
 	ErrEmptyIndex      = index.ErrEmptyIndex
-	ErrNoArticles      = index.ErrNoArticles
+	ErrNoArticles      = filter.ErrNoArticles
 	ErrCorruptIndex    = index.ErrCorruptIndex
 	ErrIndexVersion    = index.ErrIndexVersion
 	ErrEmbedderChanged = index.ErrEmbedderChanged
@@ -67,8 +68,8 @@ func NewLocalEmbedder(dim int) *LocalEmbedder { return embed.NewLocalEmbedder(di
 func Normalize32(v []float32) []float32 { return embed.Normalize32(v) }
 
 // ParsePeriod parses the date of a since or until option: a year, a
-// month or a day; see [index.ParsePeriod].
-func ParsePeriod(s string) (timex.Date, error) { return index.ParsePeriod(s) }
+// month or a day; see [filter.ParsePeriod].
+func ParsePeriod(s string) (timex.Date, error) { return filter.ParsePeriod(s) }
 
 // WithSearchTrace returns a context whose searches record their steps in
 // t: see [index.WithSearchTrace].

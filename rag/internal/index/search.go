@@ -14,6 +14,7 @@ import (
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/bm25"
 	"citebot/rag/internal/chunk"
+	"citebot/rag/internal/filter"
 )
 
 // Passage is one retrieved chunk with its article and scores.
@@ -60,8 +61,8 @@ type SearchOptions struct {
 	NoRecency bool
 	// Filter keeps to the articles of an outlet or a period (see filter.go);
 	// zero: the filter of the answer the search serves, if any. A filter
-	// that admits no article makes Search return a [*NoMatchError].
-	Filter Filter
+	// that admits no article makes Search return a [*filter.NoMatchError].
+	Filter filter.Filter
 }
 
 // recencyPool multiplies the candidates of a query about the present.
