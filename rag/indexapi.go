@@ -3,11 +3,14 @@ package rag
 import (
 	"context"
 
+	"citebot/rag/internal/chunk"
+	"citebot/rag/internal/embed"
+	"citebot/rag/internal/filter"
 	"citebot/rag/internal/index"
 	"citebot/rag/timex"
 )
 
-// The index and its file format live in package rag/index; these names
+// The index and its file format live in package rag/internal/index; these names
 // keep the API of package rag whole for its users.
 
 // Index is an [index.Index] that also draws timelines ([Index.Timeline]).
@@ -21,15 +24,15 @@ type Index struct{ *index.Index }
 // NewIndex returns an empty index: see [index.NewIndex].
 func NewIndex(opts IndexOptions) *Index { return &Index{index.NewIndex(opts)} }
 
-// Aliases of the types of package index.
+// Aliases of the types of packages index, chunk, embed and filter.
 type (
-	Chunk         = index.Chunk
-	Chunker       = index.Chunker
-	Embedder      = index.Embedder
-	Filter        = index.Filter
+	Chunk         = chunk.Chunk
+	Chunker       = chunk.Chunker
+	Embedder      = embed.Embedder
+	Filter        = filter.Filter
 	IndexOptions  = index.IndexOptions
-	LocalEmbedder = index.LocalEmbedder
-	NoMatchError  = index.NoMatchError
+	LocalEmbedder = embed.LocalEmbedder
+	NoMatchError  = filter.NoMatchError
 	Passage       = index.Passage
 	Progress      = index.Progress
 	SearchOptions = index.SearchOptions
@@ -37,36 +40,36 @@ type (
 	UpdateStats   = index.UpdateStats
 )
 
-// Errors of package index.
+// Errors of packages index and filter.
 var (
 	ErrEmptyIndex      = index.ErrEmptyIndex
-	ErrNoArticles      = index.ErrNoArticles
+	ErrNoArticles      = filter.ErrNoArticles
 	ErrCorruptIndex    = index.ErrCorruptIndex
 	ErrIndexVersion    = index.ErrIndexVersion
 	ErrEmbedderChanged = index.ErrEmbedderChanged
 )
 
-// Defaults of package index.
+// Defaults of packages index and embed.
 const (
-	DefaultLocalDim     = index.DefaultLocalDim
+	DefaultLocalDim     = embed.DefaultLocalDim
 	DefaultWarmArticles = index.DefaultWarmArticles
 )
 
 // DefaultChunker returns the chunker used when none is configured: see
-// [index.DefaultChunker].
-func DefaultChunker() Chunker { return index.DefaultChunker() }
+// [chunk.DefaultChunker].
+func DefaultChunker() Chunker { return chunk.DefaultChunker() }
 
 // NewLocalEmbedder returns an embedder that needs no network or model
-// files: see [index.NewLocalEmbedder].
-func NewLocalEmbedder(dim int) *LocalEmbedder { return index.NewLocalEmbedder(dim) }
+// files: see [embed.NewLocalEmbedder].
+func NewLocalEmbedder(dim int) *LocalEmbedder { return embed.NewLocalEmbedder(dim) }
 
 // Normalize32 returns v scaled to unit length, or nil when v is zero or
-// not finite: see [index.Normalize32].
-func Normalize32(v []float32) []float32 { return index.Normalize32(v) }
+// not finite: see [embed.Normalize32].
+func Normalize32(v []float32) []float32 { return embed.Normalize32(v) }
 
 // ParsePeriod parses the date of a since or until option: a year, a
-// month or a day; see [index.ParsePeriod].
-func ParsePeriod(s string) (timex.Date, error) { return index.ParsePeriod(s) }
+// month or a day; see [filter.ParsePeriod].
+func ParsePeriod(s string) (timex.Date, error) { return filter.ParsePeriod(s) }
 
 // WithSearchTrace returns a context whose searches record their steps in
 // t: see [index.WithSearchTrace].

@@ -115,7 +115,7 @@ func (ix *Index) Sentences(p Passage) []PassageSentence {
 func (ix *Index) TextIDs(text string) []uint32 {
 	var ids []uint32
 	for _, t := range analysis.Terms(text) {
-		if id, ok := ix.vocab.lookup(t); ok {
+		if id, ok := ix.vocab.Lookup(t); ok {
 			ids = append(ids, id)
 		}
 	}
@@ -135,7 +135,7 @@ func (ix *Index) ArticleTermIDs(p Passage) []uint32 {
 
 // TermID returns the id of an index term, and whether the index knows it.
 // Ids are stable for the life of the index.
-func (ix *Index) TermID(term string) (uint32, bool) { return ix.vocab.lookup(term) }
+func (ix *Index) TermID(term string) (uint32, bool) { return ix.vocab.Lookup(term) }
 
 // Events returns the dated events of a passage's article (see package
 // events): worked out once per article for passages that come from

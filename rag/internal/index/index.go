@@ -17,6 +17,9 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/bm25"
+	"citebot/rag/internal/chunk"
+	"citebot/rag/internal/embed"
 	dictionary "citebot/rag/internal/english"
 )
 
@@ -31,8 +34,8 @@ var ErrEmptyIndex = errors.New("the index holds no articles")
 // searches run in parallel, updates are serialised and exclude searches
 // only while they swap in their result.
 type Index struct {
-	emb     Embedder
-	chunker Chunker
+	emb     embed.Embedder
+	chunker chunk.Chunker
 	log     *slog.Logger
 
 	updateMu sync.Mutex // serialises Update, Load and Save
@@ -44,9 +47,9 @@ type Index struct {
 	arts   map[string]*articleRec
 	recs   []*chunkRec // lexicon document i is recs[i]
 	byID   map[string]int
-	lex    *lexicon
-	artLex *lexicon // BM25 over whole articles: document k is the article numbered k
-	vocab  *vocabulary
+	lex    *bm25.Lexicon
+	artLex *bm25.Lexicon // BM25 over whole articles: document k is the article numbered k
+	vocab  *bm25.Vocabulary
 	dim    int
 
 	newest time.Time // the latest publication date of the articles
@@ -89,7 +92,7 @@ func eventsOf(a corpus.Article) []events.Event {
 }
 
 type chunkRec struct {
-	Chunk
+	chunk.Chunk
 	// vec is the chunk's unit vector. Before embedding it may be empty
 	// with the capacity of one vector: its place in its shard's block,
 	// where the embedder writes (see placeVectors).
@@ -101,10 +104,10 @@ type chunkRec struct {
 
 // IndexOptions configures [NewIndex].
 type IndexOptions struct {
-	// Embedder embeds chunks and queries. Default: NewLocalEmbedder(0).
-	Embedder Embedder
-	// Chunker splits articles. Default: DefaultChunker().
-	Chunker Chunker
+	// Embedder embeds chunks and queries. Default: embed.NewLocalEmbedder(0).
+	Embedder embed.Embedder
+	// Chunker splits articles. Default: chunk.DefaultChunker().
+	Chunker chunk.Chunker
 	// Logger receives progress and warnings. Default: discard.
 	Logger *slog.Logger
 	// Workers bounds the goroutines that chunk, tokenise and embed articles
@@ -121,23 +124,23 @@ type IndexOptions struct {
 // NewIndex returns an empty index.
 func NewIndex(opts IndexOptions) *Index {
 	if opts.Embedder == nil {
-		opts.Embedder = NewLocalEmbedder(0)
+		opts.Embedder = embed.NewLocalEmbedder(0)
 	}
 	if opts.Chunker.MaxChars == 0 {
-		opts.Chunker = DefaultChunker()
+		opts.Chunker = chunk.DefaultChunker()
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ix := &Index{
 		emb: opts.Embedder, chunker: opts.Chunker, log: opts.Logger,
-		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: newVocabulary(),
+		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: bm25.NewVocabulary(),
 		stored: map[string]storedArticle{},
 	}
 	ix.vectorWeight = opts.VectorWeight
 	if ix.vectorWeight <= 0 {
 		ix.vectorWeight = 0.5
-		if _, local := opts.Embedder.(*LocalEmbedder); local {
+		if _, local := opts.Embedder.(*embed.LocalEmbedder); local {
 			ix.vectorWeight = 0.1
 		}
 	}
@@ -146,13 +149,13 @@ func NewIndex(opts IndexOptions) *Index {
 		ix.workers = runtime.GOMAXPROCS(0)
 	}
 	ix.db = chromem.NewDB()
-	ix.lex = buildLexicon(ix.vocab, nil, 1)
+	ix.lex = bm25.Build(ix.vocab, nil, 1)
 	ix.artLex = ix.lex
 	return ix
 }
 
 // Embedder returns the index's embedder.
-func (ix *Index) Embedder() Embedder { return ix.emb }
+func (ix *Index) Embedder() embed.Embedder { return ix.emb }
 
 // UpdateStats summarises an [Index.Update].
 type UpdateStats struct {
@@ -309,10 +312,25 @@ func (ix *Index) completeTerms(ctx context.Context, next map[string]*articleRec,
 // tokenEmbedder is implemented by embedders that can embed a text from its
 // tokens; the index then tokenises each chunk once, for BM25 and the vector.
 type tokenEmbedder interface {
-	// embedDocumentTokens returns what EmbedDocuments returns for the text
+	// EmbedDocumentTokens returns what EmbedDocuments returns for the text
 	// of toks.
-	embedDocumentTokens(toks []analysis.Token) []float32
+	EmbedDocumentTokens(toks []analysis.Token) []float32
 }
+
+// termWeighter is implemented by embedders that weight query terms by corpus
+// statistics; the index hands them its inverse document frequencies after
+// every update.
+type termWeighter interface {
+	SetTermWeights(idf func(term string) float64)
+}
+
+// The local embedder takes both fast paths. Checked here, as the index
+// only finds them by type assertion: a method the index cannot see would
+// change answers instead of failing to build.
+var (
+	_ tokenEmbedder = (*embed.LocalEmbedder)(nil)
+	_ termWeighter  = (*embed.LocalEmbedder)(nil)
+)
 
 // prepare gives the chunks of r their BM25 term lists (the title's terms,
 // then the passage's) where they lack one, and, with te, the vectors of
@@ -323,7 +341,7 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 	var titleIDs []uint32
 	if r.art.Title != "" {
 		title = analysis.Tokenize(r.art.Title)
-		titleIDs = ix.vocab.appendTermIDs(nil, title)
+		titleIDs = ix.vocab.AppendTermIDs(nil, title)
 	}
 	var both []analysis.Token
 	for _, c := range r.chunks {
@@ -333,13 +351,13 @@ func (ix *Index) prepare(r *articleRec, te tokenEmbedder, done func(int)) {
 		}
 		toks := analysis.Tokenize(c.Text)
 		if c.terms == nil {
-			c.terms = ix.vocab.appendTermIDs(append(make([]uint32, 0, len(titleIDs)+len(toks)), titleIDs...), toks)
+			c.terms = ix.vocab.AppendTermIDs(append(make([]uint32, 0, len(titleIDs)+len(toks)), titleIDs...), toks)
 		}
 		if needVec {
 			// tokenize(title + "\n\n" + text) is the two token lists
 			// joined, with a multi-word name across the break merged.
 			both = analysis.JoinAliases(append(append(both[:0], title...), toks...))
-			v := Normalize32(te.embedDocumentTokens(both)) // nil fails the update
+			v := embed.Normalize32(te.EmbedDocumentTokens(both)) // nil fails the update
 			if v != nil && cap(c.vec) == len(v) {
 				c.vec = append(c.vec, v...) // into its place in the block
 			} else {
@@ -493,7 +511,7 @@ func (ix *Index) embedBatches(ctx context.Context, recs []*articleRec, total int
 					continue
 				}
 				for i, v := range vecs {
-					u := Normalize32(v)
+					u := embed.Normalize32(v)
 					if u == nil {
 						cancel(fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", all[j.from+i].ID))
 						break
@@ -518,6 +536,16 @@ func (ix *Index) embedBatches(ctx context.Context, recs []*articleRec, total int
 // forEach runs f(0) … f(n-1) on Workers goroutines.
 func (ix *Index) forEach(n int, f func(i int)) {
 	_ = ix.forEachErr(context.Background(), n, f)
+}
+
+// parallel runs f(0) … f(n-1) on n goroutines and waits for them.
+// (Package bm25 has its own, for building lexicons.)
+func parallel(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { f(i) })
+	}
+	wg.Wait()
 }
 
 // forEachErr runs f(0) … f(n-1) on Workers goroutines, and stops early
@@ -575,7 +603,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		docs[i] = c.terms
 		byID[c.ID] = i
 	}
-	lex := buildLexicon(ix.vocab, docs, ix.workers)
+	lex := bm25.Build(ix.vocab, docs, ix.workers)
 	// Whole articles as documents too: an article that matches the query
 	// throughout, not in one passage only, is about it.
 	artDocs := make([][]uint32, len(ids))
@@ -586,7 +614,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 			artDocs[k] = append(artDocs[k], c.terms...)
 		}
 	}
-	artLex := buildLexicon(ix.vocab, artDocs, ix.workers)
+	artLex := bm25.Build(ix.vocab, artDocs, ix.workers)
 	set, err := ix.buildShards(ctx, recs, dim)
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
@@ -606,7 +634,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	ix.mu.Unlock()
 	ix.dropShards(old, set.cols)
 	if tw, ok := ix.emb.(termWeighter); ok {
-		tw.setTermWeights(lex.idf)
+		tw.SetTermWeights(lex.IDF)
 	}
 	return nil
 }

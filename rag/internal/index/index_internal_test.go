@@ -1,6 +1,7 @@
 package index
 
 import (
+	"citebot/rag/internal/embed"
 	"context"
 	"reflect"
 	"slices"
@@ -9,7 +10,7 @@ import (
 
 // plainEmbedder hides the token fast path of a LocalEmbedder, so the index
 // embeds through the Embedder interface as it does for a model.
-type plainEmbedder struct{ e *LocalEmbedder }
+type plainEmbedder struct{ e *embed.LocalEmbedder }
 
 func (p plainEmbedder) Name() string { return p.e.Name() }
 func (p plainEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
@@ -18,33 +19,33 @@ func (p plainEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]
 func (p plainEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
 	return p.e.EmbedQuery(ctx, text)
 }
-func (p plainEmbedder) setTermWeights(idf func(string) float64) { p.e.setTermWeights(idf) }
+func (p plainEmbedder) SetTermWeights(idf func(string) float64) { p.e.SetTermWeights(idf) }
 
 func TestUpdateSameOnAnyPath(t *testing.T) {
 	arts := SampleArticles(400, 9)
 	qs := testQuestions(arts, 30)
-	build := func(emb Embedder, workers int) *Index {
+	build := func(emb embed.Embedder, workers int) *Index {
 		ix := NewIndex(IndexOptions{Embedder: emb, Workers: workers, VectorWeight: 0.1}) // plainEmbedder is not a *LocalEmbedder
 		if _, err := ix.Update(context.Background(), arts, nil); err != nil {
 			t.Fatal(err)
 		}
 		return ix
 	}
-	ref := build(plainEmbedder{NewLocalEmbedder(0)}, 1)
+	ref := build(plainEmbedder{embed.NewLocalEmbedder(0)}, 1)
 	want := searchAll(t, ref, qs)
 	for _, tc := range []struct {
 		name string
 		ix   *Index
 	}{
-		{"tokens/1 worker", build(NewLocalEmbedder(0), 1)},
-		{"tokens/3 workers", build(NewLocalEmbedder(0), 3)},
-		{"interface/4 workers", build(plainEmbedder{NewLocalEmbedder(0)}, 4)},
+		{"tokens/1 worker", build(embed.NewLocalEmbedder(0), 1)},
+		{"tokens/3 workers", build(embed.NewLocalEmbedder(0), 3)},
+		{"interface/4 workers", build(plainEmbedder{embed.NewLocalEmbedder(0)}, 4)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if len(tc.ix.recs) != len(ref.recs) {
 				t.Fatalf("%d chunks, want %d", len(tc.ix.recs), len(ref.recs))
 			}
-			refTerms, terms := ref.vocab.snapshot(), tc.ix.vocab.snapshot()
+			refTerms, terms := ref.vocab.Snapshot(), tc.ix.vocab.Snapshot()
 			for i, c := range tc.ix.recs {
 				r := ref.recs[i]
 				if c.ID != r.ID || !slices.Equal(c.vec, r.vec) {
@@ -68,7 +69,7 @@ func TestUpdateSameOnAnyPath(t *testing.T) {
 
 func TestUpdateProgress(t *testing.T) {
 	arts := SampleArticles(200, 2)
-	for _, emb := range []Embedder{NewLocalEmbedder(0), plainEmbedder{NewLocalEmbedder(0)}} {
+	for _, emb := range []embed.Embedder{embed.NewLocalEmbedder(0), plainEmbedder{embed.NewLocalEmbedder(0)}} {
 		ix := NewIndex(IndexOptions{Embedder: emb, Workers: 2})
 		last, calls := 0, 0
 		st, err := ix.Update(context.Background(), arts, func(done, total int) {

@@ -1,6 +1,9 @@
 package index
 
-import "math"
+import (
+	"citebot/rag/internal/bm25"
+	"math"
+)
 
 // pairSearch scores documents by BM25 over the query's adjacent term pairs
 // ("theater commander"), a cheap phrase signal: a passage that repeats the
@@ -11,41 +14,40 @@ import "math"
 // term's postings) rather than on building and holding the index. The
 // caller holds ix.mu for reading. It returns up to k documents of allow
 // (all when nil), best first.
-func (ix *Index) pairSearch(raw []string, k int, allow bitset) []scored {
+func (ix *Index) pairSearch(raw []string, k int, allow bitset) []bm25.Scored {
 	lx := ix.lex
-	if lx.n == 0 || k <= 0 {
+	if lx.Docs() == 0 || k <= 0 {
 		return nil
 	}
-	s := lx.scores()
-	s.allow = allow
+	s := lx.Scores(allow.keep)
 	seen := map[[2]uint32]bool{}
-	var hits []posting
+	var hits []bm25.Posting
 	for i := 0; i+1 < len(raw); i++ {
-		a, okA := lx.vocab.lookup(raw[i])
-		b, okB := lx.vocab.lookup(raw[i+1])
-		if !okA || !okB || int(a) >= len(lx.postings) || int(b) >= len(lx.postings) || seen[[2]uint32{a, b}] {
+		a, okA := lx.Vocab().Lookup(raw[i])
+		b, okB := lx.Vocab().Lookup(raw[i+1])
+		if !okA || !okB || seen[[2]uint32{a, b}] {
 			continue
 		}
 		seen[[2]uint32{a, b}] = true
 		hits = hits[:0]
-		pa, pb := lx.postings[a], lx.postings[b]
+		pa, pb := lx.Postings(a), lx.Postings(b)
 		for x, y := 0, 0; x < len(pa) && y < len(pb); {
 			switch {
-			case pa[x].doc < pb[y].doc:
+			case pa[x].Doc < pb[y].Doc:
 				x++
-			case pa[x].doc > pb[y].doc:
+			case pa[x].Doc > pb[y].Doc:
 				y++
 			default:
-				if tf := adjacent(ix.recs[pa[x].doc].terms, a, b); tf > 0 {
-					hits = append(hits, posting{doc: pa[x].doc, tf: tf})
+				if tf := adjacent(ix.recs[pa[x].Doc].terms, a, b); tf > 0 {
+					hits = append(hits, bm25.Posting{Doc: pa[x].Doc, TF: tf})
 				}
 				x++
 				y++
 			}
 		}
-		s.add(hits, 1)
+		s.Add(hits, 1)
 	}
-	return s.top(k)
+	return s.Top(k)
 }
 
 // adjacent counts the places where term a is directly followed by term b.

@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"citebot/corpus"
+	"citebot/rag/internal/embed"
 	"citebot/rag/internal/index"
 )
 
 // viaInterface hides the local embedder's token path: the index embeds
 // through EmbedDocuments, one allocation per vector, copied into the
 // shard blocks afterwards, which is what placed vectors must equal.
-type viaInterface struct{ e *index.LocalEmbedder }
+type viaInterface struct{ e *embed.LocalEmbedder }
 
 func (v viaInterface) Name() string { return v.e.Name() }
 func (v viaInterface) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
@@ -34,16 +35,16 @@ func TestPlacedVectorsMatchCopiedOnes(t *testing.T) {
 	first, more := all[:300], all
 	tests := []struct {
 		name string
-		run  func(t *testing.T, emb index.Embedder) *index.Index
+		run  func(t *testing.T, emb embed.Embedder) *index.Index
 	}{
-		{"fresh build", func(t *testing.T, emb index.Embedder) *index.Index {
+		{"fresh build", func(t *testing.T, emb embed.Embedder) *index.Index {
 			return updated(t, index.NewIndex(index.IndexOptions{Embedder: emb}), all)
 		}},
-		{"added to current shards", func(t *testing.T, emb index.Embedder) *index.Index {
+		{"added to current shards", func(t *testing.T, emb embed.Embedder) *index.Index {
 			ix := updated(t, index.NewIndex(index.IndexOptions{Embedder: emb}), first)
 			return updated(t, ix, more)
 		}},
-		{"added after a load", func(t *testing.T, emb index.Embedder) *index.Index {
+		{"added after a load", func(t *testing.T, emb embed.Embedder) *index.Index {
 			path := filepath.Join(t.TempDir(), "ix.cbi")
 			if err := updated(t, index.NewIndex(index.IndexOptions{Embedder: emb}), first).Save(path); err != nil {
 				t.Fatal(err)
@@ -57,9 +58,9 @@ func TestPlacedVectorsMatchCopiedOnes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			local := index.NewLocalEmbedder(0)
+			local := embed.NewLocalEmbedder(0)
 			placed := tt.run(t, local)
-			copied := tt.run(t, viaInterface{index.NewLocalEmbedder(0)})
+			copied := tt.run(t, viaInterface{embed.NewLocalEmbedder(0)})
 			got, want := index.VectorsOf(placed), index.VectorsOf(copied)
 			if len(got) != len(want) || len(got) == 0 {
 				t.Fatalf("got %d vectors, want %d (and some)", len(got), len(want))

@@ -3,6 +3,7 @@ package index
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"regexp"
 	"slices"
@@ -11,11 +12,14 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/bm25"
+	"citebot/rag/internal/chunk"
+	"citebot/rag/internal/filter"
 )
 
 // Passage is one retrieved chunk with its article and scores.
 type Passage struct {
-	Chunk
+	chunk.Chunk
 	// Article is the chunk's article, including its full text.
 	Article corpus.Article
 	// Score is the fused relevance relative to the best candidate of the
@@ -57,8 +61,8 @@ type SearchOptions struct {
 	NoRecency bool
 	// Filter keeps to the articles of an outlet or a period (see filter.go);
 	// zero: the filter of the answer the search serves, if any. A filter
-	// that admits no article makes Search return a [*NoMatchError].
-	Filter Filter
+	// that admits no article makes Search return a [*filter.NoMatchError].
+	Filter filter.Filter
 }
 
 // recencyPool multiplies the candidates of a query about the present.
@@ -202,11 +206,11 @@ func (ix *Index) poolSize(k int, recency float64) int {
 // searchPool is the input of one search's candidate generation and the
 // article scores it finds on the way.
 type searchPool struct {
-	m      int            // pool size of each ranking
-	raw    []string       // query terms as written
-	qterms []weightedTerm // query terms expanded with synonyms
-	qvec   []float32      // query embedding; nil for a keywords-only search
-	allow  *allowSet      // the chunks and articles the filter admits
+	m      int                 // pool size of each ranking
+	raw    []string            // query terms as written
+	qterms []bm25.WeightedTerm // query terms expanded with synonyms
+	qvec   []float32           // query embedding; nil for a keywords-only search
+	allow  *allowSet           // the chunks and articles the filter admits
 
 	artScore map[int]float64 // BM25 of each candidate article, by number
 	maxArt   float64         // the best of artScore
@@ -227,16 +231,16 @@ func (ix *Index) gather(ctx context.Context, c *searchPool) ([]Passage, error) {
 		}
 		return p
 	}
-	for _, s := range ix.lex.searchIn(c.qterms, c.m, c.allow.chunkSet()) {
-		get(s.doc).Lexical = s.score
+	for _, s := range ix.lex.SearchIn(c.qterms, c.m, c.allow.chunkSet().keep) {
+		get(s.Doc).Lexical = s.Score
 	}
 	for _, s := range ix.pairSearch(c.raw, c.m, c.allow.chunkSet()) {
-		get(s.doc).Phrase = s.score
+		get(s.Doc).Phrase = s.Score
 	}
 	c.artScore = map[int]float64{}
-	for _, s := range ix.artLex.searchIn(c.qterms, c.m, c.allow.articleSet()) {
-		c.artScore[s.doc] = s.score
-		c.maxArt = math.Max(c.maxArt, s.score)
+	for _, s := range ix.artLex.SearchIn(c.qterms, c.m, c.allow.articleSet().keep) {
+		c.artScore[s.Doc] = s.Score
+		c.maxArt = math.Max(c.maxArt, s.Score)
 	}
 	if c.qvec != nil {
 		if len(c.qvec) != ix.dim {
@@ -296,7 +300,7 @@ func (ix *Index) fuse(out []Passage, c *searchPool, recency float64, ref time.Ti
 // rerankByProximity re-ranks the head of the fused ranking by proximity,
 // the question's words together in one sentence, and scales the scores so
 // that the best candidate scores 1. Called with ix.mu held.
-func (ix *Index) rerankByProximity(head []Passage, qterms []weightedTerm) {
+func (ix *Index) rerankByProximity(head []Passage, qterms []bm25.WeightedTerm) {
 	q := ix.proximityFor(qterms)
 	for i := range head {
 		head[i].Proximity = q.proximity(head[i].rec)
@@ -324,16 +328,16 @@ type proximityQuery struct {
 
 // proximityFor returns the proximity query of the expanded query terms
 // (see [expandQuery]). The caller holds ix.mu.
-func (ix *Index) proximityFor(qterms []weightedTerm) proximityQuery {
+func (ix *Index) proximityFor(qterms []bm25.WeightedTerm) proximityQuery {
 	q := proximityQuery{terms: make(map[uint32]proximityTerm, len(qterms))}
 	for i, t := range qterms {
-		if t.of == i { // the query's own term: expandQuery lists them first
-			w := ix.lex.idf(t.term)
+		if t.Of == i { // the query's own term: expandQuery lists them first
+			w := ix.lex.IDF(t.Term)
 			q.groups = append(q.groups, w)
 			q.total += w
 		}
-		if id, ok := ix.vocab.lookup(t.term); ok {
-			q.terms[id] = proximityTerm{group: t.of, credit: t.weight}
+		if id, ok := ix.vocab.Lookup(t.Term); ok {
+			q.terms[id] = proximityTerm{group: t.Of, credit: t.Weight}
 		}
 	}
 	return q
@@ -435,7 +439,9 @@ func shingleSet(p Passage) map[[3]uint32]bool {
 		ids = p.rec.terms[p.rec.sentences().titleLen:]
 	} else {
 		for _, t := range analysis.Tokenize(p.Text) {
-			ids = append(ids, uint32(fnv1a(fnvOffset64, t.Lower)))
+			h := fnv.New64a()
+			h.Write([]byte(t.Lower))
+			ids = append(ids, uint32(h.Sum64()))
 		}
 	}
 	s := make(map[[3]uint32]bool, len(ids))
@@ -476,20 +482,20 @@ const synonymWeight = 0.4
 
 // expandQuery weights the distinct query terms 1 and adds their synonyms
 // (see [synonyms]) at synonymWeight.
-func expandQuery(ts []string) []weightedTerm {
-	var out []weightedTerm
+func expandQuery(ts []string) []bm25.WeightedTerm {
+	var out []bm25.WeightedTerm
 	seen := map[string]bool{}
 	for _, t := range ts {
 		if !seen[t] {
 			seen[t] = true
-			out = append(out, weightedTerm{t, 1, len(out)})
+			out = append(out, bm25.WeightedTerm{Term: t, Weight: 1, Of: len(out)})
 		}
 	}
 	for i, n := 0, len(out); i < n; i++ {
-		for _, s := range analysis.Synonyms(out[i].term) {
+		for _, s := range analysis.Synonyms(out[i].Term) {
 			if !seen[s] {
 				seen[s] = true
-				out = append(out, weightedTerm{s, synonymWeight, i})
+				out = append(out, bm25.WeightedTerm{Term: s, Weight: synonymWeight, Of: i})
 			}
 		}
 	}

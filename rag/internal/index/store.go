@@ -24,6 +24,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/chunk"
 )
 
 // Index file format, version 2 (all integers little-endian):
@@ -97,10 +98,10 @@ var (
 
 // fileHeader is the JSON header of a version 2 file.
 type fileHeader struct {
-	Embedder string    `json:"embedder"`
-	Dim      int       `json:"dim"`
-	Chunker  Chunker   `json:"chunker"`
-	Saved    time.Time `json:"saved"`
+	Embedder string        `json:"embedder"`
+	Dim      int           `json:"dim"`
+	Chunker  chunk.Chunker `json:"chunker"`
+	Saved    time.Time     `json:"saved"`
 	// Tokenizer is [tokenizerFingerprint] when the file was written.
 	Tokenizer string `json:"tokenizer"`
 	Articles  int    `json:"articles"`
@@ -119,7 +120,7 @@ type fileHeader struct {
 type fileHeaderV1 struct {
 	Embedder string          `json:"embedder"`
 	Dim      int             `json:"dim"`
-	Chunker  Chunker         `json:"chunker"`
+	Chunker  chunk.Chunker   `json:"chunker"`
 	Saved    time.Time       `json:"saved"`
 	Articles []storedArticle `json:"articles"`
 }
@@ -141,7 +142,7 @@ func (s storedArticle) restore(a corpus.Article) ([]*chunkRec, bool) {
 		if sp[0] < 0 || sp[0] >= sp[1] || sp[1] > len(a.Text) {
 			return nil, false
 		}
-		c := &chunkRec{Chunk: Chunk{
+		c := &chunkRec{Chunk: chunk.Chunk{
 			ID: a.ID + "#" + strconv.Itoa(i), ArticleID: a.ID, Title: a.Title, Published: a.Published,
 			Seq: i, Start: sp[0], End: sp[1], Text: a.Text[sp[0]:sp[1]],
 		}, vec: s.vecs[i]}
@@ -219,7 +220,7 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 	}
 	var sec sections
 	number := map[uint32]uint32{}
-	vocabTerms := ix.vocab.snapshot()
+	vocabTerms := ix.vocab.Snapshot()
 	for _, id := range ids {
 		r := ix.arts[id]
 		sec.arts = appendString(sec.arts, id)
@@ -709,7 +710,7 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error 
 	if d.err != nil {
 		return fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.err)
 	}
-	ids := ix.vocab.intern(fileTerms)
+	ids := ix.vocab.Intern(fileTerms)
 	d = &sectionReader{b: body[hdr.Sections[1]:]}
 	// One block for all lists.
 	slab := make([]uint32, 0, hdr.Postings)
@@ -742,7 +743,7 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error 
 	return nil
 }
 
-func embedderChanged(name string, ch Chunker, ix *Index) error {
+func embedderChanged(name string, ch chunk.Chunker, ix *Index) error {
 	return fmt.Errorf("%w (built with %s, chunks of %d; now %s, chunks of %d)",
 		ErrEmbedderChanged, name, ch.MaxChars, ix.emb.Name(), ix.chunker.MaxChars)
 }
@@ -871,9 +872,9 @@ func (ix *Index) storedTermsValid(restored []*articleRec) bool {
 		s := all[i*len(all)/min(checks, len(all))]
 		var want []uint32
 		if s.r.art.Title != "" {
-			want = ix.vocab.appendTermIDs(nil, analysis.Tokenize(s.r.art.Title))
+			want = ix.vocab.AppendTermIDs(nil, analysis.Tokenize(s.r.art.Title))
 		}
-		want = ix.vocab.appendTermIDs(want, analysis.Tokenize(s.c.Text))
+		want = ix.vocab.AppendTermIDs(want, analysis.Tokenize(s.c.Text))
 		if !slices.Equal(want, s.c.terms) {
 			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", s.c.ID)
 			return false

@@ -2,6 +2,7 @@ package index
 
 import (
 	"bytes"
+	"citebot/rag/internal/embed"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -21,7 +22,7 @@ import (
 func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(map[string]storedArticle)) (got, want *Index, st UpdateStats) {
 	t.Helper()
 	arts := SampleArticles(150, 21)
-	want = buildTestIndex(t, NewLocalEmbedder(0), arts)
+	want = buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
 	got = saveLoad(t, want, editFile)
 	if editStored != nil {
 		editStored(got.stored)
@@ -132,7 +133,7 @@ func TestSaveLoadSharded(t *testing.T) {
 	withShards(t, 32, 64)
 	ctx := context.Background()
 	arts := SampleArticles(300, 23)
-	want := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	want := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
 	if len(want.shards) < 8 {
 		t.Fatalf("%d shards; the test needs several", len(want.shards))
 	}
@@ -189,7 +190,7 @@ func checkLayout(t *testing.T, ix *Index) {
 func TestSaveLoadMoreShardsThanChunks(t *testing.T) {
 	withShards(t, 1, 64)
 	arts := SampleArticles(2, 3)
-	want := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	want := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
 	if len(want.shards) <= want.Len() {
 		t.Fatalf("%d shards for %d chunks; the test needs more shards than chunks", len(want.shards), want.Len())
 	}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"citebot/corpus"
+	"citebot/rag/internal/chunk"
+	"citebot/rag/internal/embed"
 	"citebot/rag/internal/index"
 )
 
@@ -75,7 +77,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	chunks := 0
 	for _, i := range []int{0, 50, 100} {
 		next[i].Text += "\n\nA spokesman declined to comment on the call."
-		chunks += len(index.DefaultChunker().Split(next[i]))
+		chunks += len(chunk.DefaultChunker().Split(next[i]))
 	}
 	_, st, err = reopen(t, path, next)
 	if err != nil {
@@ -98,13 +100,13 @@ func writeV1(t *testing.T, path string, ix *index.Index, arts []corpus.Article) 
 	hdr := struct {
 		Embedder string        `json:"embedder"`
 		Dim      int           `json:"dim"`
-		Chunker  index.Chunker `json:"chunker"`
+		Chunker  chunk.Chunker `json:"chunker"`
 		Saved    time.Time     `json:"saved"`
 		Articles []stored      `json:"articles"`
-	}{Embedder: ix.Embedder().Name(), Chunker: index.DefaultChunker(), Saved: time.Now()}
+	}{Embedder: ix.Embedder().Name(), Chunker: chunk.DefaultChunker(), Saved: time.Now()}
 	for _, a := range ix.Articles() { // sorted by id, like the vectors
 		s := stored{ID: a.ID, Hash: a.Hash()}
-		for _, c := range index.DefaultChunker().Split(a) {
+		for _, c := range chunk.DefaultChunker().Split(a) {
 			s.Spans = append(s.Spans, [2]int{c.Start, c.End})
 		}
 		hdr.Articles = append(hdr.Articles, s)
@@ -243,8 +245,8 @@ func TestLoadOtherEmbedderOrChunker(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, opts := range []index.IndexOptions{
-		{Embedder: index.NewLocalEmbedder(256)},
-		{Chunker: index.Chunker{MaxChars: 600, OverlapChars: 100}},
+		{Embedder: embed.NewLocalEmbedder(256)},
+		{Chunker: chunk.Chunker{MaxChars: 600, OverlapChars: 100}},
 	} {
 		if err := index.NewIndex(opts).Load(path); !errors.Is(err, index.ErrEmbedderChanged) {
 			t.Errorf("Load with %+v: %v, want ErrEmbedderChanged", opts, err)

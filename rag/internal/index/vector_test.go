@@ -12,6 +12,7 @@ import (
 	"github.com/philippgille/chromem-go"
 
 	"citebot/corpus"
+	"citebot/rag/internal/embed"
 )
 
 // hashEmbedder gives every text a pseudo-random unit vector derived from
@@ -40,7 +41,7 @@ func (e hashEmbedder) vector(text string) []float32 {
 	for i := range v {
 		v[i] = float32(r.NormFloat64())
 	}
-	return Normalize32(v)
+	return embed.Normalize32(v)
 }
 
 // withShards sets the shard sizing for a test.
@@ -50,7 +51,7 @@ func withShards(t *testing.T, size, most int) {
 	t.Cleanup(func() { shardSize, maxShards = oldSize, oldMax })
 }
 
-func buildTestIndex(t *testing.T, emb Embedder, arts []corpus.Article) *Index {
+func buildTestIndex(t *testing.T, emb embed.Embedder, arts []corpus.Article) *Index {
 	t.Helper()
 	ix := NewIndex(IndexOptions{Embedder: emb})
 	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
@@ -79,7 +80,7 @@ func TestVectorSearchMatchesOneCollection(t *testing.T) {
 	withShards(t, 128, 64)
 	arts := SampleArticles(1000, 1)
 	ctx := context.Background()
-	for _, emb := range []Embedder{NewLocalEmbedder(0), hashEmbedder{48}} {
+	for _, emb := range []embed.Embedder{embed.NewLocalEmbedder(0), hashEmbedder{48}} {
 		t.Run(emb.Name(), func(t *testing.T) {
 			ix := buildTestIndex(t, emb, arts)
 			if n := Shards(ix); n < 16 {
@@ -153,10 +154,10 @@ func TestSearchSameWithShards(t *testing.T) {
 	arts := SampleArticles(1200, 4)
 	qs := testQuestions(arts, 60)
 	withShards(t, 1<<30, 1)
-	one := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	one := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
 	want := searchAll(t, one, qs)
 	withShards(t, 64, 64)
-	many := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	many := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
 	if n := Shards(many); n < 32 {
 		t.Fatalf("%d shards; the test needs many", n)
 	}
@@ -170,7 +171,7 @@ func TestUpdateSharded(t *testing.T) {
 	ctx := context.Background()
 	arts := SampleArticles(900, 6)
 	qs := testQuestions(arts, 40)
-	ix := buildTestIndex(t, NewLocalEmbedder(0), arts)
+	ix := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
 	shards := slices.Clone(ix.shards)
 
 	// Remove 5, change 5, add 5.
@@ -202,7 +203,7 @@ func TestUpdateSharded(t *testing.T) {
 		t.Errorf("database holds %d collections, the index uses %d", got, want)
 	}
 	checkLayout(t, ix)
-	fresh := buildTestIndex(t, NewLocalEmbedder(0), next)
+	fresh := buildTestIndex(t, embed.NewLocalEmbedder(0), next)
 	if got, want := searchAll(t, ix, qs), searchAll(t, fresh, qs); !reflect.DeepEqual(got, want) {
 		t.Errorf("search after an update differs from a fresh index")
 	}

@@ -1,4 +1,4 @@
-package index
+package bm25
 
 import (
 	"container/heap"
@@ -14,23 +14,24 @@ var (
 	bm25B  = 0.75
 )
 
-// vocabulary maps terms to dense ids. It only grows, so ids stay valid
+// Vocabulary maps terms to dense ids. It only grows, so ids stay valid
 // across index updates. Safe for concurrent use.
-type vocabulary struct {
+type Vocabulary struct {
 	mu    sync.RWMutex
 	ids   map[string]uint32
 	terms []string // terms[id] is the term of id
 }
 
-func newVocabulary() *vocabulary { return &vocabulary{ids: map[string]uint32{}} }
+// NewVocabulary returns an empty vocabulary.
+func NewVocabulary() *Vocabulary { return &Vocabulary{ids: map[string]uint32{}} }
 
-// intern returns the ids of terms, adding new ones.
-func (v *vocabulary) intern(terms []string) []uint32 {
-	return v.appendIDs(make([]uint32, 0, len(terms)), terms)
+// Intern returns the ids of terms, adding new ones.
+func (v *Vocabulary) Intern(terms []string) []uint32 {
+	return v.AppendIDs(make([]uint32, 0, len(terms)), terms)
 }
 
-// appendIDs appends the ids of terms to dst, adding new terms.
-func (v *vocabulary) appendIDs(dst []uint32, terms []string) []uint32 {
+// AppendIDs appends the ids of terms to dst, adding new terms.
+func (v *Vocabulary) AppendIDs(dst []uint32, terms []string) []uint32 {
 	n := len(dst)
 	v.mu.RLock()
 	missing := false
@@ -61,11 +62,11 @@ func (v *vocabulary) appendIDs(dst []uint32, terms []string) []uint32 {
 	return dst
 }
 
-// appendTermIDs appends the ids of the index terms of toks (stop words
-// have none) to dst, adding new terms. It repeats appendIDs' loop over
+// AppendTermIDs appends the ids of the index terms of toks (stop words
+// have none) to dst, adding new terms. It repeats AppendIDs' loop over
 // tokens instead of sharing one generic loop with an accessor: the shared
 // version made indexing 12% slower (BenchmarkUpdate/chunks=10k).
-func (v *vocabulary) appendTermIDs(dst []uint32, toks []analysis.Token) []uint32 {
+func (v *Vocabulary) AppendTermIDs(dst []uint32, toks []analysis.Token) []uint32 {
 	n := len(dst)
 	v.mu.RLock()
 	missing := false
@@ -102,34 +103,36 @@ func (v *vocabulary) appendTermIDs(dst []uint32, toks []analysis.Token) []uint32
 	return dst
 }
 
-// lookup returns the id of a term.
-func (v *vocabulary) lookup(t string) (uint32, bool) {
+// Lookup returns the id of a term.
+func (v *Vocabulary) Lookup(t string) (uint32, bool) {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	id, ok := v.ids[t]
 	return id, ok
 }
 
-// snapshot returns the terms by id. Ids only grow, so the result stays
+// Snapshot returns the terms by id. Ids only grow, so the result stays
 // valid for the ids handed out before the call.
-func (v *vocabulary) snapshot() []string {
+func (v *Vocabulary) Snapshot() []string {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	return v.terms[:len(v.terms):len(v.terms)]
 }
 
-// posting is one document containing a term.
-type posting struct {
-	doc int32
-	tf  uint16
+// Posting is one document containing a term.
+type Posting struct {
+	// Doc is the document's number: its place in the list Build was given.
+	Doc int32
+	// TF is how often the document holds the term (at most 65535).
+	TF uint16
 }
 
-// lexicon is an immutable BM25 index over documents given as term-id lists.
-type lexicon struct {
-	vocab *vocabulary
+// Lexicon is an immutable BM25 index over documents given as term-id lists.
+type Lexicon struct {
+	vocab *Vocabulary
 	// postings[id] lists the documents containing term id, in document
 	// order. Ids handed out after the build have no entry.
-	postings [][]posting
+	postings [][]Posting
 	// norm[d] is BM25's length normalisation of document d:
 	// k1 · (1 − b + b · len(d) / avgLen).
 	norm   []float64
@@ -140,8 +143,24 @@ type lexicon struct {
 	acc sync.Pool
 	// spell corrects question words against this lexicon's terms.
 	spell speller
-	// proper caches properTerm: term → bool.
-	proper sync.Map
+	// Proper caches, for the index, whether the corpus writes a term as a
+	// name: term → bool. Package bm25 does not use it.
+	Proper sync.Map
+}
+
+// Docs returns the number of documents of the lexicon.
+func (lx *Lexicon) Docs() int { return lx.n }
+
+// Vocab returns the vocabulary the lexicon's term ids come from.
+func (lx *Lexicon) Vocab() *Vocabulary { return lx.vocab }
+
+// Postings returns the postings of term id, in document order; nil for
+// an id handed out after the build.
+func (lx *Lexicon) Postings(id uint32) []Posting {
+	if int(id) >= len(lx.postings) {
+		return nil
+	}
+	return lx.postings[id]
 }
 
 // speller corrects words against the index vocabulary: the terms of each
@@ -151,17 +170,17 @@ type speller struct {
 	byFirst map[rune][]uint32
 }
 
-// minDocsPerWorker is the share of documents below which buildLexicon
+// minDocsPerWorker is the share of documents below which Build
 // adds no worker: a smaller share costs more to hand out than it saves.
 const minDocsPerWorker = 2048
 
-// buildLexicon indexes docs, where docs[i] lists the term ids of document i.
+// Build indexes docs, where docs[i] lists the term ids of document i.
 // Large collections are indexed in parallel by workers goroutines; the result
 // does not depend on their number.
-func buildLexicon(vocab *vocabulary, docs [][]uint32, workers int) *lexicon {
-	lx := &lexicon{vocab: vocab, n: len(docs), norm: make([]float64, len(docs))}
+func Build(vocab *Vocabulary, docs [][]uint32, workers int) *Lexicon {
+	lx := &Lexicon{vocab: vocab, n: len(docs), norm: make([]float64, len(docs))}
 	nterms := lx.setLengths(docs)
-	lx.postings = make([][]posting, nterms)
+	lx.postings = make([][]Posting, nterms)
 	if len(docs) == 0 {
 		return lx
 	}
@@ -172,7 +191,7 @@ func buildLexicon(vocab *vocabulary, docs [][]uint32, workers int) *lexicon {
 // setLengths sets the average document length and the length
 // normalisation of every document, and returns the number of term ids the
 // documents use (the largest id plus one).
-func (lx *lexicon) setLengths(docs [][]uint32) (nterms int) {
+func (lx *Lexicon) setLengths(docs [][]uint32) (nterms int) {
 	var total float64
 	for _, d := range docs {
 		total += float64(len(d))
@@ -193,7 +212,7 @@ func (lx *lexicon) setLengths(docs [][]uint32) (nterms int) {
 // two passes over contiguous shares of the documents: count the documents
 // of every term per share, then place each share's postings at its offset
 // inside one slab, so every list stays in document order.
-func (lx *lexicon) fillPostings(docs [][]uint32, nterms, workers int) {
+func (lx *Lexicon) fillPostings(docs [][]uint32, nterms, workers int) {
 	df := make([][]int32, workers)
 	scratch := make([][]uint16, workers)
 	share := func(w int) (int, int) { return len(docs) * w / workers, len(docs) * (w + 1) / workers }
@@ -221,7 +240,7 @@ func (lx *lexicon) fillPostings(docs [][]uint32, nterms, workers int) {
 			totalPostings += int(c)
 		}
 	}
-	slab := make([]posting, totalPostings)
+	slab := make([]Posting, totalPostings)
 	parallel(workers, func(w int) {
 		from, to := share(w)
 		placePostings(slab, docs[from:to], int32(from), df[w], scratch[w])
@@ -241,7 +260,7 @@ func (lx *lexicon) fillPostings(docs [][]uint32, nterms, workers int) {
 // placePostings writes the postings of docs, numbered from first, into
 // slab: next[t] is where the next posting of term t goes, and is advanced;
 // tf is zeroed scratch space of one counter per term, left zeroed.
-func placePostings(slab []posting, docs [][]uint32, first int32, next []int32, tf []uint16) {
+func placePostings(slab []Posting, docs [][]uint32, first int32, next []int32, tf []uint16) {
 	for i, d := range docs {
 		doc := first + int32(i)
 		for _, t := range d {
@@ -251,7 +270,7 @@ func placePostings(slab []posting, docs [][]uint32, first int32, next []int32, t
 		}
 		for _, t := range d {
 			if tf[t] > 0 {
-				slab[next[t]] = posting{doc: doc, tf: tf[t]}
+				slab[next[t]] = Posting{Doc: doc, TF: tf[t]}
 				next[t]++
 				tf[t] = 0
 			}
@@ -276,19 +295,19 @@ func parallel(n int, f func(i int)) {
 	wg.Wait()
 }
 
-// list returns the postings of a term.
-func (lx *lexicon) list(term string) []posting {
-	id, ok := lx.vocab.lookup(term)
+// List returns the postings of a term.
+func (lx *Lexicon) List(term string) []Posting {
+	id, ok := lx.vocab.Lookup(term)
 	if !ok || int(id) >= len(lx.postings) {
 		return nil
 	}
 	return lx.postings[id]
 }
 
-// idf returns the BM25 inverse document frequency of a term; a term the
+// IDF returns the BM25 inverse document frequency of a term; a term the
 // corpus lacks gets the highest value.
-func (lx *lexicon) idf(term string) float64 {
-	return bm25IDF(lx.n, len(lx.list(term)))
+func (lx *Lexicon) IDF(term string) float64 {
+	return bm25IDF(lx.n, len(lx.List(term)))
 }
 
 // bm25IDF is the BM25 inverse document frequency of a term in df of n
@@ -297,84 +316,89 @@ func bm25IDF(n, df int) float64 {
 	return math.Log(1 + (float64(n)-float64(df)+0.5)/(float64(df)+0.5))
 }
 
-// df returns how many documents contain term.
-func (lx *lexicon) df(term string) int { return len(lx.list(term)) }
+// DF returns how many documents contain term.
+func (lx *Lexicon) DF(term string) int { return len(lx.List(term)) }
 
-// scored is a document and its score.
-type scored struct {
-	doc   int
-	score float64
+// Scored is a document and its score.
+type Scored struct {
+	Doc   int
+	Score float64
 }
 
-// weightedTerm is a query term and its weight (1 for the query's own terms).
-type weightedTerm struct {
-	term   string
-	weight float64
-	// of is the index of the query's own term that a synonym stands for
+// WeightedTerm is a query term and its weight (1 for the query's own terms).
+type WeightedTerm struct {
+	Term   string
+	Weight float64
+	// Of is the index of the query's own term that a synonym stands for
 	// (its own index for the query's own terms).
-	of int
+	Of int
 }
 
-// search returns up to k documents by BM25 score for the weighted query
+// Search returns up to k documents by BM25 score for the weighted query
 // terms, best first.
-func (lx *lexicon) search(qterms []weightedTerm, k int) []scored {
-	return lx.searchIn(qterms, k, nil)
+func (lx *Lexicon) Search(qterms []WeightedTerm, k int) []Scored {
+	return lx.SearchIn(qterms, k, nil)
 }
 
-// searchIn is search over the documents of allow only (all when nil).
-func (lx *lexicon) searchIn(qterms []weightedTerm, k int, allow bitset) []scored {
+// SearchIn is Search over the documents that keep lets through: keep
+// returns the allowed documents of its argument (nil keeps all).
+func (lx *Lexicon) SearchIn(qterms []WeightedTerm, k int, keep func(docs []int32) []int32) []Scored {
 	if lx.n == 0 || k <= 0 {
 		return nil
 	}
-	s := lx.scores()
-	s.allow = allow
+	s := lx.Scores(keep)
 	for _, wt := range qterms {
-		s.add(lx.list(wt.term), wt.weight)
+		s.Add(lx.List(wt.Term), wt.Weight)
 	}
-	return s.top(k)
+	return s.Top(k)
 }
 
-// bm25Scores accumulates BM25 scores of postings lists in a dense array
+// Scores accumulates BM25 scores of postings lists in a dense array
 // of the lexicon's pool, in the order the lists are added; every matching
 // document scores above zero.
-type bm25Scores struct {
-	lx      *lexicon
+type Scores struct {
+	lx      *Lexicon
 	p       *[]float64
 	touched []int32
-	allow   bitset // when set, top ranks only these documents (see filter.go)
+	keep    func(docs []int32) []int32 // when set, Top ranks only the documents it keeps
 }
 
-// scores returns an empty accumulator; top returns it to the pool.
-func (lx *lexicon) scores() *bm25Scores {
+// Scores returns an empty accumulator whose Top ranks the documents keep
+// lets through (all when keep is nil); Top returns it to the pool.
+func (lx *Lexicon) Scores(keep func(docs []int32) []int32) *Scores {
 	p, _ := lx.acc.Get().(*[]float64)
 	if p == nil {
 		a := make([]float64, lx.n)
 		p = &a
 	}
-	return &bm25Scores{lx: lx, p: p}
+	return &Scores{lx: lx, p: p, keep: keep}
 }
 
 // add scores the documents of ps, a term's (or a pair's) postings, at
 // weight times its IDF.
-func (s *bm25Scores) add(ps []posting, weight float64) {
+func (s *Scores) Add(ps []Posting, weight float64) {
 	if len(ps) == 0 {
 		return
 	}
 	acc, norm := *s.p, s.lx.norm
 	idf := weight * bm25IDF(s.lx.n, len(ps))
 	for _, p := range ps {
-		tf := float64(p.tf)
-		if acc[p.doc] == 0 {
-			s.touched = append(s.touched, p.doc)
+		tf := float64(p.TF)
+		if acc[p.Doc] == 0 {
+			s.touched = append(s.touched, p.Doc)
 		}
-		acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + norm[p.doc])
+		acc[p.Doc] += idf * tf * (bm25K1 + 1) / (tf + norm[p.Doc])
 	}
 }
 
 // top returns the k best documents, best first, and releases s.
-func (s *bm25Scores) top(k int) []scored {
+func (s *Scores) Top(k int) []Scored {
 	acc := *s.p
-	out := topK(acc, s.allow.keep(s.touched), k)
+	touched := s.touched
+	if s.keep != nil {
+		touched = s.keep(touched)
+	}
+	out := topK(acc, touched, k)
 	for _, d := range s.touched {
 		acc[d] = 0
 	}
@@ -384,10 +408,10 @@ func (s *bm25Scores) top(k int) []scored {
 
 // topK returns the k highest-scoring of the touched documents, best first;
 // ties go to the lower document number.
-func topK(acc []float64, touched []int32, k int) []scored {
+func topK(acc []float64, touched []int32, k int) []Scored {
 	h := make(minHeap, 0, min(k, len(touched)))
 	for _, d := range touched {
-		e := scored{int(d), acc[d]}
+		e := Scored{int(d), acc[d]}
 		if len(h) < k {
 			heap.Push(&h, e)
 		} else if better(e, h[0]) {
@@ -395,36 +419,29 @@ func topK(acc []float64, touched []int32, k int) []scored {
 			heap.Fix(&h, 0)
 		}
 	}
-	out := make([]scored, len(h))
+	out := make([]Scored, len(h))
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&h).(scored)
+		out[i] = heap.Pop(&h).(Scored)
 	}
 	return out
 }
 
-func better(a, b scored) bool {
-	if a.score != b.score {
-		return a.score > b.score
+func better(a, b Scored) bool {
+	if a.Score != b.Score {
+		return a.Score > b.Score
 	}
-	return a.doc < b.doc
+	return a.Doc < b.Doc
 }
 
-type minHeap []scored
+type minHeap []Scored
 
 func (h minHeap) Len() int           { return len(h) }
 func (h minHeap) Less(i, j int) bool { return better(h[j], h[i]) }
 func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *minHeap) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *minHeap) Push(x any)        { *h = append(*h, x.(Scored)) }
 func (h *minHeap) Pop() any {
 	old := *h
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
-}
-
-// lexicon returns the current BM25 lexicon (immutable).
-func (ix *Index) lexicon() *lexicon {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.lex
 }

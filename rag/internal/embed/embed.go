@@ -1,4 +1,4 @@
-package index
+package embed
 
 import (
 	"context"
@@ -27,13 +27,6 @@ type Embedder interface {
 	EmbedQuery(ctx context.Context, text string) ([]float32, error)
 }
 
-// termWeighter is implemented by embedders that weight query terms by corpus
-// statistics; the index hands them its inverse document frequencies after
-// every update.
-type termWeighter interface {
-	setTermWeights(idf func(term string) float64)
-}
-
 // DefaultLocalDim is the vector length of [NewLocalEmbedder] by default.
 const DefaultLocalDim = 512
 
@@ -52,11 +45,7 @@ type LocalEmbedder struct {
 	idf atomic.Pointer[func(string) float64]
 }
 
-var (
-	_ Embedder      = (*LocalEmbedder)(nil)
-	_ termWeighter  = (*LocalEmbedder)(nil)
-	_ tokenEmbedder = (*LocalEmbedder)(nil)
-)
+var _ Embedder = (*LocalEmbedder)(nil)
 
 // NewLocalEmbedder returns a local embedder with vectors of length dim
 // (DefaultLocalDim when dim <= 0).
@@ -73,7 +62,10 @@ func (e *LocalEmbedder) Name() string { return fmt.Sprintf("local-hash-v1-%d", e
 // Dim returns the vector length.
 func (e *LocalEmbedder) Dim() int { return e.dim }
 
-func (e *LocalEmbedder) setTermWeights(idf func(string) float64) { e.idf.Store(&idf) }
+// SetTermWeights makes later queries weight their terms by idf, the
+// inverse document frequency of a term in the index; the index calls it
+// after every update. Documents are never weighted.
+func (e *LocalEmbedder) SetTermWeights(idf func(string) float64) { e.idf.Store(&idf) }
 
 // EmbedDocuments embeds texts; it never fails except on a cancelled context.
 // A text without words gets a fixed unit vector.
@@ -85,14 +77,15 @@ func (e *LocalEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][
 				return nil, err
 			}
 		}
-		out[i] = e.embedDocumentTokens(analysis.Tokenize(t))
+		out[i] = e.EmbedDocumentTokens(analysis.Tokenize(t))
 	}
 	return out, nil
 }
 
-// embedDocumentTokens embeds a tokenised document; a text without words
-// gets a fixed unit vector.
-func (e *LocalEmbedder) embedDocumentTokens(toks []analysis.Token) []float32 {
+// EmbedDocumentTokens embeds a tokenised document: the result equals what
+// EmbedDocuments returns for the text of toks. A text without words gets a
+// fixed unit vector.
+func (e *LocalEmbedder) EmbedDocumentTokens(toks []analysis.Token) []float32 {
 	v := e.embedTokens(toks, nil)
 	if v == nil {
 		v = make([]float32, e.dim)

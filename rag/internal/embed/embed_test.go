@@ -1,10 +1,10 @@
-package index
+package embed
 
 import (
-	"context"
 	"hash/fnv"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"citebot/corpus"
@@ -69,7 +69,8 @@ func refEmbed(dim int, text string, idf func(string) float64) []float32 {
 }
 
 // embedTexts returns texts that exercise the tokenizer and embedder: the
-// shipped articles and their chunks, and edge cases.
+// shipped articles, their paragraphs under their titles as the index
+// embeds passages, and edge cases.
 func embedTexts(t *testing.T) []string {
 	t.Helper()
 	arts, err := corpus.Shipped()
@@ -82,8 +83,8 @@ func embedTexts(t *testing.T) []string {
 	}
 	for _, a := range arts {
 		texts = append(texts, a.Title, a.Text)
-		for _, c := range DefaultChunker().Split(a) {
-			texts = append(texts, embeddingText(a.Title, c.Text))
+		for _, para := range strings.Split(a.Text, "\n\n") {
+			texts = append(texts, a.Title+"\n\n"+para)
 		}
 	}
 	return texts
@@ -105,38 +106,6 @@ func TestLocalEmbedderMatchesReference(t *testing.T) {
 			}
 			if again := e.embed(text, w); !slices.Equal(again, got) {
 				t.Fatalf("%.40q: two embeddings of one text differ", text)
-			}
-		}
-	}
-}
-
-// TestTokensJoinLikeText checks the identity the index relies on to
-// tokenise a chunk once: the tokens of title + "\n\n" + text are the
-// title's tokens and the text's, with a multi-word name across the break
-// merged.
-func TestTokensJoinLikeText(t *testing.T) {
-	texts := embedTexts(t)
-	titles := []string{"", "Talks in New", "Leaders of the U.S.", "Biden's", "3.5", "Xi Jinping", "習近平"}
-	starts := []string{"York officials said", "States and China", "U.N. envoy", "'s aides", ".5 percent", "— the call"}
-	for _, title := range titles {
-		for _, text := range append(starts, texts[:12]...) {
-			want := analysis.Tokenize(embeddingText(title, text))
-			got := analysis.JoinAliases(append(analysis.Tokenize(title), analysis.Tokenize(text)...))
-			if len(got) != len(want) {
-				t.Fatalf("%q + %.30q: %d tokens, want %d", title, text, len(got), len(want))
-			}
-			for i := range want {
-				if got[i].Lower != want[i].Lower || got[i].Term != want[i].Term {
-					t.Fatalf("%q + %.30q: token %d is %q/%q, want %q/%q", title, text, i, got[i].Lower, got[i].Term, want[i].Lower, want[i].Term)
-				}
-			}
-			e := NewLocalEmbedder(0)
-			docs, err := e.EmbedDocuments(context.Background(), []string{embeddingText(title, text)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if v := e.embedDocumentTokens(got); !slices.Equal(v, docs[0]) {
-				t.Fatalf("%q + %.30q: vector from tokens differs from EmbedDocuments", title, text)
 			}
 		}
 	}

@@ -1,4 +1,4 @@
-package index
+package bm25
 
 import (
 	"fmt"
@@ -11,15 +11,15 @@ import (
 // refLexicon is the straightforward BM25 index: postings in a map, scores
 // accumulated in a map. The lexicon must rank exactly like it.
 type refLexicon struct {
-	vocab    *vocabulary
-	postings map[uint32][]posting
+	vocab    *Vocabulary
+	postings map[uint32][]Posting
 	docLen   []float32
 	avgLen   float64
 	n        int
 }
 
-func refBuild(vocab *vocabulary, docs [][]uint32) *refLexicon {
-	lx := &refLexicon{vocab: vocab, postings: map[uint32][]posting{}, docLen: make([]float32, len(docs)), n: len(docs)}
+func refBuild(vocab *Vocabulary, docs [][]uint32) *refLexicon {
+	lx := &refLexicon{vocab: vocab, postings: map[uint32][]Posting{}, docLen: make([]float32, len(docs)), n: len(docs)}
 	var total float64
 	for i, d := range docs {
 		counts := map[uint32]uint16{}
@@ -33,7 +33,7 @@ func refBuild(vocab *vocabulary, docs [][]uint32) *refLexicon {
 			}
 		}
 		for _, t := range order {
-			lx.postings[t] = append(lx.postings[t], posting{doc: int32(i), tf: counts[t]})
+			lx.postings[t] = append(lx.postings[t], Posting{Doc: int32(i), TF: counts[t]})
 		}
 		lx.docLen[i] = float32(len(d))
 		total += float64(len(d))
@@ -44,10 +44,10 @@ func refBuild(vocab *vocabulary, docs [][]uint32) *refLexicon {
 	return lx
 }
 
-func (lx *refLexicon) search(qterms []weightedTerm, k int) []scored {
+func (lx *refLexicon) Search(qterms []WeightedTerm, k int) []Scored {
 	acc := map[int]float64{}
 	for _, wt := range qterms {
-		id, ok := lx.vocab.lookup(wt.term)
+		id, ok := lx.vocab.Lookup(wt.Term)
 		if !ok {
 			continue
 		}
@@ -55,18 +55,18 @@ func (lx *refLexicon) search(qterms []weightedTerm, k int) []scored {
 		if len(ps) == 0 {
 			continue
 		}
-		idf := wt.weight * math.Log(1+(float64(lx.n)-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
+		idf := wt.Weight * math.Log(1+(float64(lx.n)-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
 		for _, p := range ps {
-			tf := float64(p.tf)
-			norm := bm25K1 * (1 - bm25B + bm25B*float64(lx.docLen[p.doc])/lx.avgLen)
-			acc[int(p.doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
+			tf := float64(p.TF)
+			norm := bm25K1 * (1 - bm25B + bm25B*float64(lx.docLen[p.Doc])/lx.avgLen)
+			acc[int(p.Doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
-	var all []scored
+	var all []Scored
 	for d, s := range acc {
-		all = append(all, scored{d, s})
+		all = append(all, Scored{d, s})
 	}
-	slices.SortFunc(all, func(a, b scored) int {
+	slices.SortFunc(all, func(a, b Scored) int {
 		if better(a, b) {
 			return -1
 		}
@@ -80,15 +80,15 @@ func (lx *refLexicon) search(qterms []weightedTerm, k int) []scored {
 
 // randomDocs makes n documents over a Zipf-distributed vocabulary, so that
 // some terms are in most documents and many in few.
-func randomDocs(seed uint64, n int) (*vocabulary, [][]uint32) {
+func randomDocs(seed uint64, n int) (*Vocabulary, [][]uint32) {
 	r := rand.New(rand.NewPCG(seed, 1))
 	z := rand.NewZipf(r, 1.2, 3, 4999)
-	vocab := newVocabulary()
+	vocab := NewVocabulary()
 	words := make([]string, 5000)
 	for i := range words {
 		words[i] = fmt.Sprintf("t%d", i)
 	}
-	vocab.intern(words)
+	vocab.Intern(words)
 	docs := make([][]uint32, n)
 	for i := range docs {
 		d := make([]uint32, r.IntN(120))
@@ -106,7 +106,7 @@ func TestLexiconMatchesReference(t *testing.T) {
 		ref := refBuild(vocab, docs)
 		for _, workers := range []int{1, 2, 3} {
 			t.Run(fmt.Sprintf("docs=%d/workers=%d", n, workers), func(t *testing.T) {
-				lx := buildLexicon(vocab, docs, workers)
+				lx := Build(vocab, docs, workers)
 				for id, want := range ref.postings {
 					if got := lx.postings[id]; !slices.Equal(got, want) {
 						t.Fatalf("postings of term %d: got %d entries, want %d (or different)", id, len(got), len(want))
@@ -114,13 +114,13 @@ func TestLexiconMatchesReference(t *testing.T) {
 				}
 				r := rand.New(rand.NewPCG(9, uint64(workers)))
 				for q := 0; q < 50; q++ {
-					var qt []weightedTerm
+					var qt []WeightedTerm
 					for j := 0; j < 1+r.IntN(8); j++ {
-						qt = append(qt, weightedTerm{term: fmt.Sprintf("t%d", r.IntN(300)), weight: []float64{1, 0.4}[r.IntN(2)]})
+						qt = append(qt, WeightedTerm{Term: fmt.Sprintf("t%d", r.IntN(300)), Weight: []float64{1, 0.4}[r.IntN(2)]})
 					}
-					qt = append(qt, weightedTerm{term: "absent", weight: 1})
+					qt = append(qt, WeightedTerm{Term: "absent", Weight: 1})
 					for _, k := range []int{1, 10, 64} {
-						got, want := lx.search(qt, k), ref.search(qt, k)
+						got, want := lx.Search(qt, k), ref.Search(qt, k)
 						if len(want) == 0 && len(got) == 0 {
 							continue
 						}
@@ -130,7 +130,7 @@ func TestLexiconMatchesReference(t *testing.T) {
 					}
 				}
 				for _, term := range []string{"t0", "t10", "t4000", "absent"} {
-					if got, want := lx.df(term), len(ref.postings[mustLookup(vocab, term)]); got != want {
+					if got, want := lx.DF(term), len(ref.postings[mustLookup(vocab, term)]); got != want {
 						t.Errorf("df(%s) = %d, want %d", term, got, want)
 					}
 				}
@@ -139,8 +139,8 @@ func TestLexiconMatchesReference(t *testing.T) {
 	}
 }
 
-func mustLookup(v *vocabulary, term string) uint32 {
-	id, ok := v.lookup(term)
+func mustLookup(v *Vocabulary, term string) uint32 {
+	id, ok := v.Lookup(term)
 	if !ok {
 		return math.MaxUint32
 	}
@@ -149,12 +149,12 @@ func mustLookup(v *vocabulary, term string) uint32 {
 
 func TestLexiconTermsAddedAfterBuild(t *testing.T) {
 	vocab, docs := randomDocs(3, 100)
-	lx := buildLexicon(vocab, docs, 2)
-	vocab.intern([]string{"brand-new"})
-	if got := lx.search([]weightedTerm{{term: "brand-new", weight: 1}}, 5); len(got) != 0 {
+	lx := Build(vocab, docs, 2)
+	vocab.Intern([]string{"brand-new"})
+	if got := lx.Search([]WeightedTerm{{Term: "brand-new", Weight: 1}}, 5); len(got) != 0 {
 		t.Errorf("a term interned after the build matched %v", got)
 	}
-	if got, want := lx.idf("brand-new"), lx.idf("never-seen"); got != want {
+	if got, want := lx.IDF("brand-new"), lx.IDF("never-seen"); got != want {
 		t.Errorf("idf of a term interned after the build = %v, want %v like an unknown term", got, want)
 	}
 }
