@@ -28,7 +28,7 @@ func (ix reader) unknownAcronyms(text string) []string {
 	var out []string
 	for _, w := range tokenRE.FindAllString(text, -1) {
 		low := strings.ToLower(w)
-		if !acronymRE.MatchString(w) || questionWords[low] || fillerWords[low] || analysis.IsStop(low, false) {
+		if !acronymRE.MatchString(w) || QuestionWords[low] || fillerWords[low] || analysis.IsStop(low, false) {
 			continue
 		}
 		t := analysis.Stem(low)

@@ -23,12 +23,12 @@ const antecedentReach = 2
 // in the sentences just before, that the question does not hold and s
 // does not name itself, other than the outlet's. It returns "" when there
 // is none.
-func antecedent(q question, art corpus.Article, start int, s string) string {
+func antecedent(q Question, art corpus.Article, start int, s string) string {
 	switch {
-	case !whichRE.MatchString(q.text) && q.kind != kindWho && q.kind != kindWhere:
+	case !whichRE.MatchString(q.Text) && q.Kind != KindWho && q.Kind != KindWhere:
 		return ""
-	case (q.kind == kindWhat || q.kind == kindWho) && definiteFocus(q.focus, s):
-	case (q.kind == kindWho || q.kind == kindWhere || q.kind == kindWhat && q.focus != "") && !anyNovelName(q, s):
+	case (q.Kind == KindWhat || q.Kind == KindWho) && definiteFocus(q.Focus, s):
+	case (q.Kind == KindWho || q.Kind == KindWhere || q.Kind == KindWhat && q.Focus != "") && !AnyNovelName(q, s):
 	default:
 		return ""
 	}
@@ -51,7 +51,7 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 			return n
 		}
 	}
-	if anyNovelName(q, s) || !definiteFocus(q.focus, s) {
+	if AnyNovelName(q, s) || !definiteFocus(q.Focus, s) {
 		// A sentence that names others ("Netflix announced … the show")
 		// leans on the headline only; so does one that does not describe
 		// what is asked for ("the singer"), as the sentences before name
@@ -112,12 +112,12 @@ const minSentenceWords = 4
 // outside a headline, whose first word is its subject, a lone English word
 // starting one: "Trained"), a
 // possessive ending or the question's own words, that are no date.
-func namesIn(q question, text string, headline bool) []string {
+func namesIn(q Question, text string, headline bool) []string {
 	var out []string
-	for _, loc := range capitalRunRE.FindAllStringIndex(text, -1) {
+	for _, loc := range CapitalRunRE.FindAllStringIndex(text, -1) {
 		a, b := loc[0], loc[1]
 		fields := strings.Fields(text[a:b])
-		if first := fields[0]; analysis.SentenceInitial(text, a) && (sentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
+		if first := fields[0]; analysis.SentenceInitial(text, a) && (SentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
 			if a += len(first); a >= b {
 				continue
 			}
@@ -134,10 +134,10 @@ func namesIn(q question, text string, headline bool) []string {
 			continue
 		}
 		n := text[a:b]
-		if dateMentionRE.MatchString(n) && len(dateMentionRE.FindString(n)) == len(n) {
+		if DateMentionRE.MatchString(n) && len(DateMentionRE.FindString(n)) == len(n) {
 			continue
 		}
-		if novelName(q, n) && len([]rune(n)) > 1 {
+		if NovelName(q, n) && len([]rune(n)) > 1 {
 			out = append(out, n)
 		}
 	}

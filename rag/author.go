@@ -17,8 +17,8 @@ var authorRE = regexp.MustCompile(`(?i)\bwho\s+(?:wrote|authored|penned|filed|re
 // reports false for other questions, and gives "not found" when that
 // article has no byline: another article's would answer a different
 // question.
-func (e *Extractive) authorship(q question, r retrieval) (Answer, bool) {
-	if !authorRE.MatchString(q.text) || len(r.passages) == 0 {
+func (e *Extractive) authorship(q Question, r retrieval) (Answer, bool) {
+	if !authorRE.MatchString(q.Text) || len(r.passages) == 0 {
 		return Answer{}, false
 	}
 	art := r.passages[0].Article

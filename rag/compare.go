@@ -64,7 +64,7 @@ func (e *Extractive) periodPassages(ctx context.Context, text string, periods []
 	query := withoutComparison(text, asOf)
 	out := make([][]Passage, len(periods))
 	for i, p := range periods {
-		until := p.To.Add(periodSlack)
+		until := p.To.Add(PeriodSlack)
 		if until.After(asOf) {
 			until = asOf
 		}

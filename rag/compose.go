@@ -120,7 +120,7 @@ func markers(refs ...int) string {
 
 // render writes the answer from the chosen sentences: grouped by article,
 // the best sentence's article first, each article's in text order.
-func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer {
+func (e *Extractive) render(r retrieval, q Question, chosen []*candidate) Answer {
 	b := newBuilder(r)
 	var order []string
 	byArt := map[string][]*candidate{}
@@ -162,7 +162,7 @@ func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer
 			b.sentence(c.art, c.start, c.end, edit)
 		}
 	}
-	if q.recency && recencyKind(q) && len(b.parts) > 0 {
+	if q.Recency && recencyKind(q) && len(b.parts) > 0 {
 		if pub := chosen[0].art.Published; !pub.IsZero() {
 			b.parts[0] = asOfPrefix(pub, chosen[0].art.Approximate, r.asOf) + joinPrefix(b.parts[0])
 		}
@@ -297,13 +297,13 @@ func listJoin(items []string) string {
 // question before the sentence that holds it, in bold: "**Wang Yi**: the
 // agreement … came during a meeting … between … Sullivan and … Wang Yi".
 // Other sentences keep their text, the answer marked where one is found.
-func leadWithAnswer(q question, s string) string {
+func leadWithAnswer(q Question, s string) string {
 	a, b, ok := answerSpan(q, s)
 	if !ok {
 		return s
 	}
-	switch q.kind {
-	case kindWhen, kindHowLong, kindHowMany, kindWho, kindWhere:
+	switch q.Kind {
+	case KindWhen, KindHowLong, KindHowMany, KindWho, KindWhere:
 		return emphasis + strings.TrimRight(s[a:b], ".,;:") + emphasis + ": " + lowerFirstWord(s)
 	}
 	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
@@ -321,7 +321,7 @@ func withoutLabel(s string) string {
 		return s
 	}
 	first := strings.ToLower(s[m[2]:m[3]])
-	if !analysis.IsStop(first, false) && !questionWords[first] && !strings.HasSuffix(first, "ing") {
+	if !analysis.IsStop(first, false) && !QuestionWords[first] && !strings.HasSuffix(first, "ing") {
 		return s // "Sullivan said: …" is no label
 	}
 	return s[m[1]-1:]

@@ -55,14 +55,14 @@ type QuestionInfo struct {
 
 // AnalyzeQuestion exposes the question analysis.
 func AnalyzeQuestion(q string) QuestionInfo {
-	a := analyze(q)
-	names := map[qKind]string{kindOther: "other", kindWhen: "when", kindWho: "who", kindWhere: "where", kindWhy: "why", kindHowMany: "how many", kindHowLong: "how long", kindWhat: "what"}
-	return QuestionInfo{Kind: names[a.kind], Recency: a.recency, Keys: a.keys}
+	a := Analyze(q)
+	names := map[Kind]string{KindOther: "other", KindWhen: "when", KindWho: "who", KindWhere: "where", KindWhy: "why", KindHowMany: "how many", KindHowLong: "how long", KindWhat: "what"}
+	return QuestionInfo{Kind: names[a.Kind], Recency: a.Recency, Keys: a.Keys}
 }
 
 // EmphasizeAnswer exposes the answer-span emphasis.
 func EmphasizeAnswer(question, sentence string) string {
-	return emphasizeAnswer(analyze(question), sentence)
+	return emphasizeAnswer(Analyze(question), sentence)
 }
 
 // ReadQuestion returns a question as the index reads it: chat spellings
@@ -75,13 +75,13 @@ func ReadQuestion(ix *Index, q string) (string, []string) {
 // Antecedent exposes the search for the name an answer's sentence refers
 // to by description; sentence must occur in art's text.
 func Antecedent(question string, art corpus.Article, sentence string) string {
-	return antecedent(analyze(question), art, strings.Index(art.Text, sentence), sentence)
+	return antecedent(Analyze(question), art, strings.Index(art.Text, sentence), sentence)
 }
 
 // PreambleTerms exposes the terms of the statements before a question.
 func PreambleTerms(q string) []string {
 	var out []string
-	for t := range preambleTerms(q) {
+	for t := range Preamble(q) {
 		out = append(out, t)
 	}
 	slices.Sort(out)
@@ -102,7 +102,7 @@ var RecencyShare = recencyShare
 func OtherFocus(focus, s string) bool { return otherFocus(analysis.Stem(focus), s) }
 
 // Possessor exposes possessor to the tests.
-func Possessor(question, name string) string { return possessor(analyze(question), name) }
+func Possessor(question, name string) string { return possessor(Analyze(question), name) }
 
 // LedeAdded reports whether withLedes adds the first passage of article id
 // to the passages a search for question finds, less that first passage.
