@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // Emphasis marks the likely answer span inside an extractive answer, in
@@ -14,14 +15,14 @@ const emphasis = "**"
 var (
 	// A full or partial date: "15 November 2023", "Nov. 15, 2023",
 	// "April 2024", "July 4", "1892", "the 10th and 11th centuries".
-	dateSpanRE = regexp.MustCompile(`\b(?:\d{1,2} (?:` + MonthAlt + `),? \d{4}|(?:` + MonthAlt + `) \d{1,2},? \d{4}|(?:` + MonthAlt + `),? \d{4}|(?:` + MonthAlt + `) \d{1,2}|(?:early |mid-|late )?(?:1[0-9]|20)\d\d(?:s)?|(?:the )?\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)|(?:` + WeekdayAlt + `)|(?:` + MonthAlt + `))\b`)
+	dateSpanRE = regexp.MustCompile(`\b(?:\d{1,2} (?:` + question.MonthAlt + `),? \d{4}|(?:` + question.MonthAlt + `) \d{1,2},? \d{4}|(?:` + question.MonthAlt + `),? \d{4}|(?:` + question.MonthAlt + `) \d{1,2}|(?:early |mid-|late )?(?:1[0-9]|20)\d\d(?:s)?|(?:the )?\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)|(?:` + question.WeekdayAlt + `)|(?:` + question.MonthAlt + `))\b`)
 	// A quantity with its unit, or a bare number.
 	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?:[- ]?%| percent)?\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 )
 
 // emphasizeAnswer wraps the part of sentence s that most likely answers q in
 // emphasis (see answerSpan), or leaves s alone.
-func emphasizeAnswer(q Question, s string) string {
+func emphasizeAnswer(q question.Question, s string) string {
 	a, b, ok := answerSpan(q, s)
 	if !ok {
 		return s
@@ -35,22 +36,22 @@ func emphasizeAnswer(q Question, s string) string {
 // does not already contain, picks the match nearest to the question's
 // words in s, and finds nothing when nothing fits or the question type
 // has no typical span (what, why).
-func answerSpan(q Question, s string) (int, int, bool) {
-	if DefinitionRE.MatchString(q.Text) && len(q.Terms) <= 3 {
+func answerSpan(q question.Question, s string) (int, int, bool) {
+	if question.DefinitionRE.MatchString(q.Text) && len(q.Terms) <= 3 {
 		return 0, 0, false
 	}
 	spans, ok := spansOfKind(q, s)
 	if !ok {
 		return 0, 0, false
 	}
-	if q.Kind == KindWho {
+	if q.Kind == question.KindWho {
 		spans = joinNames(s, spans)
 		// A name that holds a word of the question is the question's own,
 		// not part of the answer ("John" of "John Kerry").
 		own := spans[:0]
 		for _, sp := range spans {
 			a, b := trimQuestionWords(q, s, sp[0], sp[1])
-			if b > a && NovelName(q, s[a:b]) && (!NameOfRE.MatchString(q.Text) || nameNearFocus(q, s, a, b)) {
+			if b > a && question.NovelName(q, s[a:b]) && (!question.NameOfRE.MatchString(q.Text) || nameNearFocus(q, s, a, b)) {
 				own = append(own, []int{a, b})
 			}
 		}
@@ -60,16 +61,16 @@ func answerSpan(q Question, s string) (int, int, bool) {
 	best, bestDist, bestSpecific := []int(nil), 1<<30, false
 	for _, sp := range spans {
 		a, b := trimSpan(s, sp[0], sp[1])
-		if q.Kind == KindWho || q.Kind == KindWhere {
+		if q.Kind == question.KindWho || q.Kind == question.KindWhere {
 			a, b = trimQuestionWords(q, s, a, b)
 		}
-		if b <= a || !NovelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
+		if b <= a || !question.NovelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
 			continue
 		}
 		// A date with its year beats a bare month or weekday; a person
 		// named as one ("said Evan Medeiros, a former …") beats another
 		// name.
-		specific := (q.Kind == KindWhen && YearRE.MatchString(s[a:b])) || (q.Kind == KindWho && personLike(s, a, b))
+		specific := (q.Kind == question.KindWhen && question.YearRE.MatchString(s[a:b])) || (q.Kind == question.KindWho && personLike(s, a, b))
 		d := distance(anchors, a, b)
 		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
 			best, bestDist, bestSpecific = []int{a, b}, d, specific
@@ -78,7 +79,7 @@ func answerSpan(q Question, s string) (int, int, bool) {
 	if best == nil {
 		return 0, 0, false
 	}
-	if q.Kind == KindWhere && bareNoun(s[best[0]:best[1]]) {
+	if q.Kind == question.KindWhere && bareNoun(s[best[0]:best[1]]) {
 		return 0, 0, false // "in a country" says no more than the question
 	}
 	return best[0], best[1], true
@@ -88,13 +89,13 @@ func answerSpan(q Question, s string) (int, int, bool) {
 // for: dates, durations, quantities (not counts of time or dates), names
 // (not possessives, the outlet's mark or dates), places. ok is false for a
 // kind that has no typical span (what, why).
-func spansOfKind(q Question, s string) (spans [][]int, ok bool) {
+func spansOfKind(q question.Question, s string) (spans [][]int, ok bool) {
 	switch q.Kind {
-	case KindWhen:
+	case question.KindWhen:
 		spans = dateSpanRE.FindAllStringIndex(s, -1)
-	case KindHowLong:
-		spans = DurationRE.FindAllStringIndex(s, -1)
-	case KindHowMany:
+	case question.KindHowLong:
+		spans = question.DurationRE.FindAllStringIndex(s, -1)
+	case question.KindHowMany:
 		dates := dateSpanRE.FindAllStringIndex(s, -1)
 		for _, sp := range quantitySpanRE.FindAllStringIndex(s, -1) {
 			if firstTime(s, sp) && !q.Words["time"] && !q.Words["times"] {
@@ -104,9 +105,9 @@ func spansOfKind(q Question, s string) (spans [][]int, ok bool) {
 				spans = append(spans, sp)
 			}
 		}
-	case KindWho:
-		for _, sp := range CapitalRunRE.FindAllStringIndex(s, -1) {
-			if first := strings.Fields(s[sp[0]:sp[1]])[0]; sp[0] == 0 && SentenceWord(first) {
+	case question.KindWho:
+		for _, sp := range question.CapitalRunRE.FindAllStringIndex(s, -1) {
+			if first := strings.Fields(s[sp[0]:sp[1]])[0]; sp[0] == 0 && question.SentenceWord(first) {
 				if sp[0] += len(first); sp[0] >= sp[1] {
 					continue
 				}
@@ -118,21 +119,21 @@ func spansOfKind(q Question, s string) (spans [][]int, ok bool) {
 			if sp[0] > 0 && s[sp[0]-1] == '(' && sp[1] < len(s) && s[sp[1]] == ')' {
 				continue // "(CNN)": the outlet's mark, not a name in the text
 			}
-			if !DateMentionRE.MatchString(run) {
+			if !question.DateMentionRE.MatchString(run) {
 				spans = append(spans, sp)
 			}
 		}
-	case KindWhere:
-		for _, m := range PlaceRE.FindAllStringSubmatchIndex(s, -1) {
-			if !DateMentionRE.MatchString(s[m[2]:m[3]]) {
+	case question.KindWhere:
+		for _, m := range question.PlaceRE.FindAllStringSubmatchIndex(s, -1) {
+			if !question.DateMentionRE.MatchString(s[m[2]:m[3]]) {
 				spans = append(spans, []int{m[2], m[3]})
 			}
 		}
 		if len(spans) == 0 {
-			spans = PossessivePlaces(q, s)
+			spans = question.PossessivePlaces(q, s)
 		}
 		if len(spans) == 0 {
-			spans = PlaceNounRE.FindAllStringIndex(s, -1)
+			spans = question.PlaceNounRE.FindAllStringIndex(s, -1)
 			for i, sp := range spans { // "in the treaty room": without the preposition
 				if j := strings.IndexByte(s[sp[0]:sp[1]], ' '); j > 0 {
 					spans[i] = []int{sp[0] + j + 1, sp[1]}
@@ -164,7 +165,7 @@ func inside(sp []int, spans [][]int) bool {
 // "what is the name of the …" question asks about: the question's noun
 // stands right beside it ("his nephew Tancred", "the Quasiturbine is a
 // uniflow rotary steam engine").
-func nameNearFocus(q Question, s string, a, b int) bool {
+func nameNearFocus(q question.Question, s string, a, b int) bool {
 	if q.Focus == "" {
 		return true
 	}
@@ -217,7 +218,7 @@ var timeUnitRE = regexp.MustCompile(`(?i)^[\s-]*(?:seconds?|minutes?|hours?|days
 
 // countsTime reports whether a number followed by rest counts time ("seven
 // months") when the question does not ask about time.
-func countsTime(q Question, rest string) bool {
+func countsTime(q question.Question, rest string) bool {
 	m := timeUnitRE.FindString(rest)
 	return m != "" && !q.Words[strings.ToLower(strings.TrimSpace(strings.TrimLeft(m, " -")))]
 }
@@ -256,7 +257,7 @@ func trimSpan(s string, a, b int) (int, int) {
 // trimQuestionWords drops leading and trailing words of s[a:b] that the
 // question already has, and leading stop words: "to China Nicholas Burns" →
 // "Nicholas Burns", "An Asian diplomat" → "Asian".
-func trimQuestionWords(q Question, s string, a, b int) (int, int) {
+func trimQuestionWords(q question.Question, s string, a, b int) (int, int) {
 	toks := analysis.Tokenize(s[a:b])
 	i, j := 0, len(toks)
 	for i < j && (q.Words[toks[i].Lower] || toks[i].Term == "") {
@@ -277,7 +278,7 @@ func trimQuestionWords(q Question, s string, a, b int) (int, int) {
 
 // questionWordPositions returns the byte offsets in s of the question's
 // content words.
-func questionWordPositions(q Question, s string) []int {
+func questionWordPositions(q question.Question, s string) []int {
 	want := map[string]bool{}
 	for _, t := range q.Terms {
 		want[t] = true

@@ -7,6 +7,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/english"
+	"citebot/rag/internal/question"
 )
 
 // antecedentReach is how many sentences before an answer's sentence are
@@ -23,12 +24,12 @@ const antecedentReach = 2
 // in the sentences just before, that the question does not hold and s
 // does not name itself, other than the outlet's. It returns "" when there
 // is none.
-func antecedent(q Question, art corpus.Article, start int, s string) string {
+func antecedent(q question.Question, art corpus.Article, start int, s string) string {
 	switch {
-	case !whichRE.MatchString(q.Text) && q.Kind != KindWho && q.Kind != KindWhere:
+	case !whichRE.MatchString(q.Text) && q.Kind != question.KindWho && q.Kind != question.KindWhere:
 		return ""
-	case (q.Kind == KindWhat || q.Kind == KindWho) && definiteFocus(q.Focus, s):
-	case (q.Kind == KindWho || q.Kind == KindWhere || q.Kind == KindWhat && q.Focus != "") && !AnyNovelName(q, s):
+	case (q.Kind == question.KindWhat || q.Kind == question.KindWho) && definiteFocus(q.Focus, s):
+	case (q.Kind == question.KindWho || q.Kind == question.KindWhere || q.Kind == question.KindWhat && q.Focus != "") && !question.AnyNovelName(q, s):
 	default:
 		return ""
 	}
@@ -51,7 +52,7 @@ func antecedent(q Question, art corpus.Article, start int, s string) string {
 			return n
 		}
 	}
-	if AnyNovelName(q, s) || !definiteFocus(q.Focus, s) {
+	if question.AnyNovelName(q, s) || !definiteFocus(q.Focus, s) {
 		// A sentence that names others ("Netflix announced … the show")
 		// leans on the headline only; so does one that does not describe
 		// what is asked for ("the singer"), as the sentences before name
@@ -112,12 +113,12 @@ const minSentenceWords = 4
 // outside a headline, whose first word is its subject, a lone English word
 // starting one: "Trained"), a
 // possessive ending or the question's own words, that are no date.
-func namesIn(q Question, text string, headline bool) []string {
+func namesIn(q question.Question, text string, headline bool) []string {
 	var out []string
-	for _, loc := range CapitalRunRE.FindAllStringIndex(text, -1) {
+	for _, loc := range question.CapitalRunRE.FindAllStringIndex(text, -1) {
 		a, b := loc[0], loc[1]
 		fields := strings.Fields(text[a:b])
-		if first := fields[0]; analysis.SentenceInitial(text, a) && (SentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
+		if first := fields[0]; analysis.SentenceInitial(text, a) && (question.SentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
 			if a += len(first); a >= b {
 				continue
 			}
@@ -134,10 +135,10 @@ func namesIn(q Question, text string, headline bool) []string {
 			continue
 		}
 		n := text[a:b]
-		if DateMentionRE.MatchString(n) && len(DateMentionRE.FindString(n)) == len(n) {
+		if question.DateMentionRE.MatchString(n) && len(question.DateMentionRE.FindString(n)) == len(n) {
 			continue
 		}
-		if NovelName(q, n) && len([]rune(n)) > 1 {
+		if question.NovelName(q, n) && len([]rune(n)) > 1 {
 			out = append(out, n)
 		}
 	}

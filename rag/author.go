@@ -3,6 +3,8 @@ package rag
 import (
 	"fmt"
 	"regexp"
+
+	"citebot/rag/internal/question"
 )
 
 // authorRE matches a question about who wrote an article itself, not
@@ -17,7 +19,7 @@ var authorRE = regexp.MustCompile(`(?i)\bwho\s+(?:wrote|authored|penned|filed|re
 // reports false for other questions, and gives "not found" when that
 // article has no byline: another article's would answer a different
 // question.
-func (e *Extractive) authorship(q Question, r retrieval) (Answer, bool) {
+func (e *Extractive) authorship(q question.Question, r retrieval) (Answer, bool) {
 	if !authorRE.MatchString(q.Text) || len(r.passages) == 0 {
 		return Answer{}, false
 	}

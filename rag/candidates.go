@@ -11,6 +11,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/question"
 )
 
 // Every sentence of the passages retrieved for a question is a candidate
@@ -45,7 +46,7 @@ const (
 const periodWeight = 0.08
 
 // candidates scores every sentence of the passages, best first.
-func (e *Extractive) candidates(q Question, passages []Passage, weights map[string]float64, total float64) []*candidate {
+func (e *Extractive) candidates(q question.Question, passages []Passage, weights map[string]float64, total float64) []*candidate {
 	if total == 0 {
 		return nil
 	}
@@ -62,7 +63,7 @@ func (e *Extractive) candidates(q Question, passages []Passage, weights map[stri
 // scorer holds what scoring the candidates of one question needs.
 type scorer struct {
 	e        *Extractive
-	q        Question
+	q        question.Question
 	qts      []qterm
 	weights  map[string]float64
 	total    float64
@@ -76,7 +77,7 @@ type scorer struct {
 	artCache     map[string][]uint32 // article term ids, by article id
 }
 
-func (e *Extractive) newScorer(q Question, passages []Passage, weights map[string]float64, total float64) *scorer {
+func (e *Extractive) newScorer(q question.Question, passages []Passage, weights map[string]float64, total float64) *scorer {
 	sc := &scorer{e: e, q: q, qts: e.ix.resolveTerms(q, weights), weights: weights, total: total, contentTotal: total,
 		focusID: -1, seen: map[string]bool{}, artCache: map[string][]uint32{}}
 	for _, t := range sc.qts {
@@ -270,17 +271,17 @@ func (sc *scorer) sentenceCandidate(p Passage, pc passageContext, sSet, prev idS
 	c.missingKeys = pc.missing
 	c.hasTopic = hasAll(c.near, sc.topic)
 	c.share = pc.share
-	c.fit = TypeFit(q, s)
+	c.fit = question.TypeFit(q, s)
 	c.ownFit = c.fit
 	if prevStart >= 0 && !isDateline(p.Article.Text[prevStart:prevEnd]) && needsLeadIn(q, s) {
 		// "$5. That's how much a gallon costs": the sentence before holds
 		// what this one points to.
 		c.prevStart, c.prevEnd = prevStart, prevEnd
 		if c.contentS >= minLeanContent {
-			c.fit = math.Max(c.fit, TypeFit(q, p.Article.Text[prevStart:prevEnd]))
+			c.fit = math.Max(c.fit, question.TypeFit(q, p.Article.Text[prevStart:prevEnd]))
 		}
 	}
-	c.contradicts = Contradicts(q, s)
+	c.contradicts = question.Contradicts(q, s)
 	if c.contradicts {
 		c.fit = 0
 	}
@@ -293,7 +294,7 @@ func (sc *scorer) sentenceCandidate(p Passage, pc passageContext, sSet, prev idS
 func (sc *scorer) score(out []*candidate) {
 	q := sc.q
 	oldest, newest := publishedSpan(q, out)
-	news := whichRE.MatchString(q.Text) || RelativeTimeRE.MatchString(q.Text)
+	news := whichRE.MatchString(q.Text) || question.RelativeTimeRE.MatchString(q.Text)
 	sup := strings.ToLower(superlativeRE.FindString(askingClause(q.Text)))
 	slot := questionSlot(q)
 	heads := map[string]string{}
@@ -342,7 +343,7 @@ func (sc *scorer) score(out []*candidate) {
 // publishedSpan returns the oldest and newest publication dates of the
 // candidates' articles; "newest" only counts articles up to the question's
 // period: "the most recent call by March 2023".
-func publishedSpan(q Question, cands []*candidate) (oldest, newest time.Time) {
+func publishedSpan(q question.Question, cands []*candidate) (oldest, newest time.Time) {
 	for _, c := range cands {
 		pub := c.art.Published
 		if pub.IsZero() || (q.HasTime && pub.After(q.PeriodEnd())) {
@@ -365,7 +366,7 @@ func hasTerm(sorted []uint32, id uint32) bool {
 }
 
 // resolveTerms looks the question's weighted terms up in the vocabulary.
-func (ix reader) resolveTerms(q Question, weights map[string]float64) []qterm {
+func (ix reader) resolveTerms(q question.Question, weights map[string]float64) []qterm {
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
 		keys[k] = true

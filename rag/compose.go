@@ -8,6 +8,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
@@ -120,7 +121,7 @@ func markers(refs ...int) string {
 
 // render writes the answer from the chosen sentences: grouped by article,
 // the best sentence's article first, each article's in text order.
-func (e *Extractive) render(r retrieval, q Question, chosen []*candidate) Answer {
+func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidate) Answer {
 	b := newBuilder(r)
 	var order []string
 	byArt := map[string][]*candidate{}
@@ -297,13 +298,13 @@ func listJoin(items []string) string {
 // question before the sentence that holds it, in bold: "**Wang Yi**: the
 // agreement … came during a meeting … between … Sullivan and … Wang Yi".
 // Other sentences keep their text, the answer marked where one is found.
-func leadWithAnswer(q Question, s string) string {
+func leadWithAnswer(q question.Question, s string) string {
 	a, b, ok := answerSpan(q, s)
 	if !ok {
 		return s
 	}
 	switch q.Kind {
-	case KindWhen, KindHowLong, KindHowMany, KindWho, KindWhere:
+	case question.KindWhen, question.KindHowLong, question.KindHowMany, question.KindWho, question.KindWhere:
 		return emphasis + strings.TrimRight(s[a:b], ".,;:") + emphasis + ": " + lowerFirstWord(s)
 	}
 	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
@@ -321,7 +322,7 @@ func withoutLabel(s string) string {
 		return s
 	}
 	first := strings.ToLower(s[m[2]:m[3]])
-	if !analysis.IsStop(first, false) && !QuestionWords[first] && !strings.HasSuffix(first, "ing") {
+	if !analysis.IsStop(first, false) && !question.QuestionWords[first] && !strings.HasSuffix(first, "ing") {
 		return s // "Sullivan said: …" is no label
 	}
 	return s[m[1]-1:]

@@ -15,6 +15,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
@@ -106,7 +107,7 @@ type retrieval struct {
 	periodLabels []string
 	// q and tq are the analysis of read, when analyzed is set (retrieve
 	// sets them; answerFor works them out otherwise).
-	q        Question
+	q        question.Question
 	tq       timeQuestion
 	analyzed bool
 }
@@ -178,11 +179,11 @@ var boundedPeriodRE = regexp.MustCompile(`(?i)\b(?:by|before|after|since|until|t
 // 2023" is about what the March 2023 articles report, which the search of
 // the whole corpus may rank below articles about other calls.
 func (e *Extractive) withPeriodPassages(ctx context.Context, text string, ps []Passage, asOf time.Time) ([]Passage, error) {
-	p, ok := QuestionPeriod(text)
+	p, ok := question.QuestionPeriod(text)
 	if !ok || boundedPeriodRE.MatchString(text) {
 		return ps, nil
 	}
-	until := p.To.Add(PeriodSlack)
+	until := p.To.Add(question.PeriodSlack)
 	if until.After(asOf) {
 		until = asOf
 	}
@@ -312,8 +313,8 @@ const minLeanContent = 0.5
 // answer q asks for itself ("That's how much a gallon costs", "The show,
 // which follows …"), or, for a question without a kind of answer, it
 // starts with a pronoun whose subject the sentence before names.
-func needsLeadIn(q Question, s string) bool {
-	if !leansBack(s) && !startsWithFocus(q.Focus, s) && !(definiteFocus(q.Focus, s) && !AnyNovelName(q, s)) {
+func needsLeadIn(q question.Question, s string) bool {
+	if !leansBack(s) && !startsWithFocus(q.Focus, s) && !(definiteFocus(q.Focus, s) && !question.AnyNovelName(q, s)) {
 		return false
 	}
 	_, _, has := answerSpan(q, s)
@@ -373,7 +374,7 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 	}
 	weights, total := e.termWeights(q)
 	cands := e.candidates(q, e.ix.withLedes(q, r.passages, weights, total), weights, total)
-	if q.YesNo && q.Kind == KindOther {
+	if q.YesNo && q.Kind == question.KindOther {
 		if a, ok := e.yesNo(q, r, cands); ok {
 			return a
 		}
@@ -426,7 +427,7 @@ func withListings(chosen, cands []*candidate) []*candidate {
 // termWeights returns the weight of each term of q in coverage (its IDF,
 // capped for a word the corpus never uses unless it names an entity or a
 // date) and their sum.
-func (e *Extractive) termWeights(q Question) (map[string]float64, float64) {
+func (e *Extractive) termWeights(q question.Question) (map[string]float64, float64) {
 	lex := e.ix.Vocabulary()
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
@@ -463,7 +464,7 @@ const minTypeScore = 0.85
 // firstGrounded returns the best candidate if it is grounded evidence
 // (see grounded), else the first of the next few that is grounded and
 // scores nearly as well. Otherwise nil.
-func firstGrounded(q Question, cands []*candidate) *candidate {
+func firstGrounded(q question.Question, cands []*candidate) *candidate {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -482,12 +483,12 @@ func firstGrounded(q Question, cands []*candidate) *candidate {
 // grounded reports whether a candidate is strong enough evidence to answer
 // from: the context names the question's entities (one may be missing when
 // it names three or more) and covers enough of its terms.
-func grounded(q Question, c *candidate) bool {
-	return groundedContent(q, c) && AnswersType(q, c.text, c.fit)
+func grounded(q question.Question, c *candidate) bool {
+	return groundedContent(q, c) && question.AnswersType(q, c.text, c.fit)
 }
 
 // groundedContent is grounded without the check of the kind of answer.
-func groundedContent(q Question, c *candidate) bool {
+func groundedContent(q question.Question, c *candidate) bool {
 	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < termShareFor(q) || c.contradicts || !c.hasTopic {
 		return false
 	}
@@ -500,7 +501,7 @@ func groundedContent(q Question, c *candidate) bool {
 // minTermShare, or longTermShare for a question of longQuestionTerms terms
 // or more, whose many incidental words ("In a recent major drug bust near
 // the border, authorities seized …") no passage holds half of.
-func termShareFor(q Question) float64 {
+func termShareFor(q question.Question) float64 {
 	if len(q.Terms) >= longQuestionTerms {
 		return longTermShare
 	}
@@ -635,8 +636,8 @@ func recencyShare(pub, oldest, newest time.Time) float64 {
 // prior over: a week, the period "this week" and "recently" speak of.
 const minRecencySpan = 7 * 24 * time.Hour
 
-func recencyKind(q Question) bool {
-	return q.Kind != KindHowLong && q.Kind != KindHowMany && q.Kind != KindWhy
+func recencyKind(q question.Question) bool {
+	return q.Kind != question.KindHowLong && q.Kind != question.KindHowMany && q.Kind != question.KindWhy
 }
 
 var recentWordRE = regexp.MustCompile(`(?i)\b(?:last|latest|most recent|recently|newest)\b`)
@@ -657,8 +658,8 @@ const minSecondCoverage = 0.4
 // of the same article when it continues on the question's terms, or another
 // strong sentence saying something else. For "last" questions only the same
 // article is used, so that older evidence does not muddle the newest.
-func pickSecond(q Question, best *candidate, cands []*candidate) *candidate {
-	if q.Kind == KindWhy || q.Kind == KindHow {
+func pickSecond(q question.Question, best *candidate, cands []*candidate) *candidate {
+	if q.Kind == question.KindWhy || q.Kind == question.KindHow {
 		// A reason often goes on in the next sentence: "… Nonetheless,
 		// these agreements are fragile and easily broken."
 		if next := nextSentence(best, cands); next != nil && continuesRE.MatchString(next.text) {
@@ -849,7 +850,7 @@ func hasAll(set idSet, ts []qterm) bool {
 // namesPeriod reports whether sentence s, of an article published on pub,
 // names a date within the question's period, once its relative dates are
 // resolved.
-func namesPeriod(q Question, s string, pub time.Time) bool {
+func namesPeriod(q question.Question, s string, pub time.Time) bool {
 	for _, m := range timex.Find(s, pub) {
 		if m.Relative && !m.Date.From.After(q.Period.To) && !m.Date.To.Before(q.Period.From) {
 			return true

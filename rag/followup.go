@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
@@ -528,15 +529,15 @@ func (e *Extractive) subjectOf(t Turn) subject {
 	if answered {
 		s.readAnswer(q, ans)
 	}
-	if m := QuestionMonthYearRE.FindString(s.text); m != "" {
+	if m := question.QuestionMonthYearRE.FindString(s.text); m != "" {
 		s.when = m
-	} else if m := QuestionYearRE.FindString(s.text); m != "" {
+	} else if m := question.QuestionYearRE.FindString(s.text); m != "" {
 		s.when = m
 	} else if answered {
 		s.when = answerDate(ans.Text)
 		// A yes/no question answered with a date ("did they talk
 		// recently?" "Yes: … 9 September 2021") dated its event too.
-		s.answeredWhen = s.when != "" && (q.Kind == KindWhen || bareAuxRE.MatchString(s.text))
+		s.answeredWhen = s.when != "" && (q.Kind == question.KindWhen || bareAuxRE.MatchString(s.text))
 	}
 	s.event = eventPhrase(s.text)
 	s.genders = map[string]gender{}
@@ -552,7 +553,7 @@ func (e *Extractive) subjectOf(t Turn) subject {
 // readNames fills s.names and s.terms with the names of the antecedent
 // question q: adjacent name words are one name ("white house", "Nicholas
 // Burns"), and a possessive ends one.
-func (s *subject) readNames(q Question) {
+func (s *subject) readNames(q question.Question) {
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
 		if !q.DateTerms[k] && !analysis.IsDigitString(k) {
@@ -585,20 +586,20 @@ func (s *subject) readNames(q Question) {
 // readAnswer takes from the antecedent's answer ans what a follow-up may
 // refer to: its words, the person or place it gave for a who-, which- or
 // where-question q, the event and the people it names.
-func (s *subject) readAnswer(q Question, ans Answer) {
+func (s *subject) readAnswer(q question.Question, ans Answer) {
 	for _, tm := range analysis.Terms(ans.Text) {
 		s.context[tm] = true
 	}
 	switch {
-	case q.Kind == KindWho && s.whoIs():
+	case q.Kind == question.KindWho && s.whoIs():
 		// "who is denny roy": the person asked about.
 		s.answerName = s.body
-	case q.Kind == KindWho || (q.Kind == KindWhat && q.Focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
+	case q.Kind == question.KindWho || (q.Kind == question.KindWhat && q.Focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
 		s.answerName = markedSpan(ans.Text)
 		if s.answerName == "" {
 			s.answerName = newName(q, asOfLeadRE.ReplaceAllString(ans.Text, ""))
 		}
-	case q.Kind == KindWhere:
+	case q.Kind == question.KindWhere:
 		s.place = markedSpan(ans.Text)
 	}
 	s.answerEvent = eventPhrase(plainAnswer(ans.Text))
@@ -628,8 +629,8 @@ func (s subject) whoIs() bool {
 // Center"), without leading words q does name: "Nicholas
 // Burns" in "… ambassador to China Nicholas Burns …" for a question naming
 // China.
-func newName(q Question, text string) string {
-	for _, m := range NameRE.FindAllString(text, -1) {
+func newName(q question.Question, text string) string {
+	for _, m := range question.NameRE.FindAllString(text, -1) {
 		ws := strings.Fields(m)
 		for len(ws) > 0 && q.Words[strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(ws[0], "'s"), "’s"), ".,"))] {
 			ws = ws[1:]
@@ -737,7 +738,7 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	}
 	out := strings.TrimRight(f, " ?.!")
 	// Drop a leading connective: "and where was that" → "where was that".
-	out = strings.TrimSpace(LeadInRE.ReplaceAllString(out, ""))
+	out = strings.TrimSpace(question.LeadInRE.ReplaceAllString(out, ""))
 	if out == "" {
 		out = strings.TrimRight(f, " ?.!")
 	}
@@ -769,7 +770,7 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 // to the antecedent s: a time shift, a definite noun or pointer the
 // conversation used, a connective, or a pronoun before any name the
 // antecedent did not use. fq is f analysed, shift its time shift.
-func (s subject) pointedBackTo(raw, f string, fq Question, shift []string) bool {
+func (s subject) pointedBackTo(raw, f string, fq question.Question, shift []string) bool {
 	// Pointers are looked for in the question as typed too: reading drops
 	// filler words such as "thing" ("the weapons thing").
 	if shift != nil || s.definite(f) {
@@ -807,7 +808,7 @@ func (s subject) pointedBackTo(raw, f string, fq Question, shift []string) bool 
 // holdsAll reports whether the conversation s already used every content
 // term and name of follow-up fq (content its content terms), or it has
 // none: a question with content of its own stands alone otherwise.
-func (s subject) holdsAll(content []string, fq Question) bool {
+func (s subject) holdsAll(content []string, fq question.Question) bool {
 	if len(content) == 0 {
 		return true
 	}
@@ -833,7 +834,7 @@ func (s subject) askedAgain(f string) string {
 		return s.text
 	}
 	r := whWord(wh) + " " + auxBody(s)
-	if s.answeredWhen && !WhenLead.MatchString(wh) {
+	if s.answeredWhen && !question.WhenLead.MatchString(wh) {
 		// "how long ago was that" after "when did they last talk?": the
 		// event the answer dated, which is no longer "recent".
 		r = strings.TrimSpace(nowWordRE.ReplaceAllString(r, "")) + " " + datePhrase(s.when)
@@ -1161,7 +1162,7 @@ func withCarry(f string, s subject) string {
 			carry = append(carry, n)
 		}
 	}
-	if s.when != "" && !forwardRE.MatchString(f) && !anchoredRE.MatchString(f) && !QuestionMonthYearRE.MatchString(f) && !QuestionYearRE.MatchString(f) && len(timex.Find(f, time.Time{})) == 0 {
+	if s.when != "" && !forwardRE.MatchString(f) && !anchoredRE.MatchString(f) && !question.QuestionMonthYearRE.MatchString(f) && !question.QuestionYearRE.MatchString(f) && len(timex.Find(f, time.Time{})) == 0 {
 		carry = append(carry, s.when)
 	}
 	if len(carry) == 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // "Who else did they quote?" after an answer asks for the other people
@@ -78,12 +79,12 @@ func (e *Extractive) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool
 // …" or "said".
 func speakers(s string) []string {
 	var out []string
-	for _, loc := range CapitalRunRE.FindAllStringIndex(s, -1) {
+	for _, loc := range question.CapitalRunRE.FindAllStringIndex(s, -1) {
 		a, b := trimSpan(s, loc[0], loc[1])
 		if b <= a || len(strings.Fields(s[a:b])) < 2 || !personLike(s, a, b) {
 			continue // a person is named with at least two words: "Susan Thornton"
 		}
-		if first := strings.Fields(s[a:b])[0]; a == 0 && SentenceWord(first) {
+		if first := strings.Fields(s[a:b])[0]; a == 0 && question.SentenceWord(first) {
 			continue
 		}
 		out = append(out, s[a:b])

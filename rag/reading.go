@@ -11,6 +11,7 @@ import (
 	"citebot/rag/internal/analysis"
 	dictionary "citebot/rag/internal/english"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/question"
 )
 
 // Reading a question as people type it in chat: "wher was biden sitting
@@ -297,7 +298,7 @@ func hasInnerCapital(s string) bool {
 func (ix reader) correct(lx index.Vocabulary, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
-	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || QuestionWords[w] || fillerWords[w] {
+	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || question.QuestionWords[w] || fillerWords[w] {
 		return w, false
 	}
 	if !casual && isCapitalised(word) {
@@ -357,8 +358,8 @@ func (ix reader) acronymInCasing(lx index.Vocabulary, w, prev string) string {
 // analyzeReading analyses a question as read. A question typed without
 // capitals names its entities in lower case; its keys are then the terms
 // the corpus writes as names.
-func (ix reader) analyzeReading(r reading) Question {
-	q := Analyze(r.text)
+func (ix reader) analyzeReading(r reading) question.Question {
+	q := question.Analyze(r.text)
 	lx := ix.Vocabulary()
 	q.Keys = ix.looseKeys(lx, r.text, q.Keys)
 	if !r.casual {
@@ -411,7 +412,7 @@ func notEnglish(q string) bool {
 			continue
 		}
 		words++
-		if dictionaryWord(w) || analysis.IsStop(w, false) || QuestionWords[w] || fillerWords[w] || chatWords[w] != "" {
+		if dictionaryWord(w) || analysis.IsStop(w, false) || question.QuestionWords[w] || fillerWords[w] || chatWords[w] != "" {
 			english++
 		}
 	}

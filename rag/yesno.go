@@ -8,6 +8,7 @@ import (
 
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // Yes/no questions ("did Biden and Xi meet in 2022?", "is Xi coming to
@@ -69,7 +70,7 @@ var didQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t)\b`)
 // else from the best grounded sentence, "No" when that sentence denies
 // what the question asks about. It reports false to leave the question to
 // the general answer.
-func (e *Extractive) yesNo(q Question, r retrieval, cands []*candidate) (Answer, bool) {
+func (e *Extractive) yesNo(q question.Question, r retrieval, cands []*candidate) (Answer, bool) {
 	if a, ok := e.yesFromEvents(q, r); ok {
 		return a, true
 	}
@@ -140,7 +141,7 @@ func (e *Extractive) yesNo(q Question, r retrieval, cands []*candidate) (Answer,
 // yesFromEvents answers "did X and Y meet in 2022?" with the event that
 // shows they did. It never answers no: the articles may not report every
 // event.
-func (e *Extractive) yesFromEvents(q Question, r retrieval) (Answer, bool) {
+func (e *Extractive) yesFromEvents(q question.Question, r retrieval) (Answer, bool) {
 	sp := e.spec(r.read.text, q, r.asOf)
 	if len(sp.actions) == 0 || len(sp.keys) == 0 || (sp.date.IsZero() && sp.after.IsZero() && sp.before.IsZero()) {
 		return Answer{}, false
@@ -174,7 +175,7 @@ func articleFor(a events.Action) string {
 
 // subjectID returns the term id of the name a yes/no question opens
 // with, after its verb ("xi" in "is xi coming to the g20?"), or -1.
-func (e *Extractive) subjectID(q Question) int {
+func (e *Extractive) subjectID(q question.Question) int {
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
 		keys[k] = true
@@ -227,7 +228,7 @@ func nextSentence(c *candidate, cands []*candidate) *candidate {
 
 // sharesKey reports whether the candidate names one of the question's
 // entities.
-func sharesKey(q Question, c *candidate) bool {
+func sharesKey(q question.Question, c *candidate) bool {
 	words := termSet(c.text)
 	for _, k := range q.Keys {
 		if words[k] {
@@ -242,7 +243,7 @@ func sharesKey(q Question, c *candidate) bool {
 // clause that holds one of the question's words ("Biden had requested the
 // call with Xi, “not seeking specific outcomes” …" does not deny the
 // request).
-func denies(q Question, s string) bool {
+func denies(q question.Question, s string) bool {
 	if len(strings.Fields(s)) <= 25 {
 		return denialRE.MatchString(s)
 	}
@@ -285,7 +286,7 @@ func lowerFirstWord(s string) string {
 
 // namesKeys reports whether set holds all the question's key terms but
 // its dates (which the articles may give relative to their own).
-func (e *Extractive) namesKeys(q Question, set idSet) bool {
+func (e *Extractive) namesKeys(q question.Question, set idSet) bool {
 	for _, k := range q.Keys {
 		if q.DateTerms[k] {
 			continue

@@ -1,4 +1,4 @@
-package rag
+package question
 
 import (
 	"regexp"
@@ -438,7 +438,7 @@ func (q Question) HasWordLike(w string) bool {
 		return false
 	}
 	for qw := range q.Words {
-		if len(qw) >= 4 && qw[:4] == w[:4] && abs(len(qw)-len(w)) <= 3 {
+		if len(qw) >= 4 && qw[:4] == w[:4] && max(len(qw)-len(w), len(w)-len(qw)) <= 3 {
 			return true
 		}
 	}
