@@ -10,7 +10,7 @@ import (
 
 // Emphasis marks the likely answer span inside an extractive answer, in
 // Markdown bold, e.g. "The call lasted around **90 minutes** …".
-const emphasis = "**"
+const Emphasis = "**"
 
 var (
 	// A full or partial date: "15 November 2023", "Nov. 15, 2023",
@@ -20,23 +20,23 @@ var (
 	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?:[- ]?%| percent)?\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 )
 
-// emphasizeAnswer wraps the part of sentence s that most likely answers q in
+// Emphasize wraps the part of sentence s that most likely answers q in
 // emphasis (see answerSpan), or leaves s alone.
-func emphasizeAnswer(q question.Question, s string) string {
-	a, b, ok := answerSpan(q, s)
+func Emphasize(q question.Question, s string) string {
+	a, b, ok := Find(q, s)
 	if !ok {
 		return s
 	}
-	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
+	return s[:a] + Emphasis + s[a:b] + Emphasis + s[b:]
 }
 
-// answerSpan finds the part of sentence s that most likely answers q: a
+// Find finds the part of sentence s that most likely answers q: a
 // date for "when", a duration for "how long", a number for "how many", a
 // name for "who", a place for "where". It only takes text the question
 // does not already contain, picks the match nearest to the question's
 // words in s, and finds nothing when nothing fits or the question type
 // has no typical span (what, why).
-func answerSpan(q question.Question, s string) (int, int, bool) {
+func Find(q question.Question, s string) (int, int, bool) {
 	if question.DefinitionRE.MatchString(q.Text) && len(q.Terms) <= 3 {
 		return 0, 0, false
 	}
@@ -50,7 +50,7 @@ func answerSpan(q question.Question, s string) (int, int, bool) {
 		// not part of the answer ("John" of "John Kerry").
 		own := spans[:0]
 		for _, sp := range spans {
-			a, b := trimQuestionWords(q, s, sp[0], sp[1])
+			a, b := TrimQuestionWords(q, s, sp[0], sp[1])
 			if b > a && question.NovelName(q, s[a:b]) && (!question.NameOfRE.MatchString(q.Text) || nameNearFocus(q, s, a, b)) {
 				own = append(own, []int{a, b})
 			}
@@ -60,9 +60,9 @@ func answerSpan(q question.Question, s string) (int, int, bool) {
 	anchors := questionWordPositions(q, s)
 	best, bestDist, bestSpecific := []int(nil), 1<<30, false
 	for _, sp := range spans {
-		a, b := trimSpan(s, sp[0], sp[1])
+		a, b := Trim(s, sp[0], sp[1])
 		if q.Kind == question.KindWho || q.Kind == question.KindWhere {
-			a, b = trimQuestionWords(q, s, a, b)
+			a, b = TrimQuestionWords(q, s, a, b)
 		}
 		if b <= a || !question.NovelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
 			continue
@@ -70,7 +70,7 @@ func answerSpan(q question.Question, s string) (int, int, bool) {
 		// A date with its year beats a bare month or weekday; a person
 		// named as one ("said Evan Medeiros, a former …") beats another
 		// name.
-		specific := (q.Kind == question.KindWhen && question.YearRE.MatchString(s[a:b])) || (q.Kind == question.KindWho && personLike(s, a, b))
+		specific := (q.Kind == question.KindWhen && question.YearRE.MatchString(s[a:b])) || (q.Kind == question.KindWho && PersonLike(s, a, b))
 		d := distance(anchors, a, b)
 		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
 			best, bestDist, bestSpecific = []int{a, b}, d, specific
@@ -101,7 +101,7 @@ func spansOfKind(q question.Question, s string) (spans [][]int, ok bool) {
 			if firstTime(s, sp) && !q.Words["time"] && !q.Words["times"] {
 				continue // "for the first time" counts nothing unless times are asked for
 			}
-			if !countsTime(q, s[sp[1]:]) && !inside(sp, dates) {
+			if !countsTime(q, s[sp[1]:]) && !Inside(sp, dates) {
 				spans = append(spans, sp)
 			}
 		}
@@ -151,8 +151,8 @@ func bareNoun(span string) bool {
 	return !strings.ContainsAny(span, " -") && strings.ToLower(span) == span
 }
 
-// inside reports whether span sp lies within one of spans.
-func inside(sp []int, spans [][]int) bool {
+// Inside reports whether span sp lies within one of spans.
+func Inside(sp []int, spans [][]int) bool {
 	for _, o := range spans {
 		if sp[0] >= o[0] && sp[1] <= o[1] {
 			return true
@@ -208,8 +208,8 @@ var (
 	personBeforeRE = regexp.MustCompile(`(?i)(?:said|says|told|according to|by|adviser|advisor|secretary|minister|official|president|professor|researcher|ambassador|envoy|spokesman|spokeswoman|spokesperson|director|chief|leader|senator|governor|candidate|diplomat|analyst|aide|general)\s*$`)
 )
 
-// personLike reports whether the name at s[a:b] is introduced as a person.
-func personLike(s string, a, b int) bool {
+// PersonLike reports whether the name at s[a:b] is introduced as a person.
+func PersonLike(s string, a, b int) bool {
 	return personAfterRE.MatchString(s[b:]) || personBeforeRE.MatchString(s[:a])
 }
 
@@ -235,16 +235,16 @@ func firstTime(s string, sp []int) bool {
 	return w == "first" || strings.HasPrefix(s[sp[1]:], " time")
 }
 
-// laterOrdinals are the ordinals after "first" written as words, up to
+// LaterOrdinals are the ordinals after "first" written as words, up to
 // the tenth.
-const laterOrdinals = `second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth`
+const LaterOrdinals = `second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth`
 
 // ordinalWordRE matches an ordinal written as a word.
-var ordinalWordRE = regexp.MustCompile(`^(?:first|` + laterOrdinals + `)$`)
+var ordinalWordRE = regexp.MustCompile(`^(?:first|` + LaterOrdinals + `)$`)
 
-// trimSpan drops surrounding spaces and punctuation (but not the period of
+// Trim drops surrounding spaces and punctuation (but not the period of
 // an abbreviation such as "Calif.") from s[a:b].
-func trimSpan(s string, a, b int) (int, int) {
+func Trim(s string, a, b int) (int, int) {
 	for a < b && strings.ContainsRune(" ,.;:()“”\"'", rune(s[a])) {
 		a++
 	}
@@ -254,10 +254,10 @@ func trimSpan(s string, a, b int) (int, int) {
 	return a, b
 }
 
-// trimQuestionWords drops leading and trailing words of s[a:b] that the
+// TrimQuestionWords drops leading and trailing words of s[a:b] that the
 // question already has, and leading stop words: "to China Nicholas Burns" →
 // "Nicholas Burns", "An Asian diplomat" → "Asian".
-func trimQuestionWords(q question.Question, s string, a, b int) (int, int) {
+func TrimQuestionWords(q question.Question, s string, a, b int) (int, int) {
 	toks := analysis.Tokenize(s[a:b])
 	i, j := 0, len(toks)
 	for i < j && (q.Words[toks[i].Lower] || toks[i].Term == "") {

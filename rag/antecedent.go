@@ -129,8 +129,8 @@ func namesIn(q question.Question, text string, headline bool) []string {
 				break
 			}
 		}
-		a, b = trimSpan(text, a, b)
-		a, b = trimQuestionWords(q, text, a, b)
+		a, b = Trim(text, a, b)
+		a, b = TrimQuestionWords(q, text, a, b)
 		if b <= a {
 			continue
 		}

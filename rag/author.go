@@ -37,7 +37,7 @@ func (e *Extractive) authorship(q question.Question, r retrieval) (Answer, bool)
 		}
 		where += d
 	}
-	text := fmt.Sprintf("%s%s%s wrote “%s”", emphasis, art.Author, emphasis, art.Title)
+	text := fmt.Sprintf("%s%s%s wrote “%s”", Emphasis, art.Author, Emphasis, art.Title)
 	if where != "" {
 		text += " (" + where + ")"
 	}

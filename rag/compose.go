@@ -136,7 +136,7 @@ func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidat
 	emph := chosen[0]
 	if best := chosen[0]; best.prevStart >= 0 {
 		s := annotateDates(best.text, best.art.Published)
-		if emphasizeAnswer(q, s) == s {
+		if Emphasize(q, s) == s {
 			for _, c := range chosen[1:] {
 				if c.art.ID == best.art.ID && c.start == best.prevStart {
 					emph = c
@@ -155,7 +155,7 @@ func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidat
 						return led
 					}
 					if n := antecedent(q, c.art, c.start, s); n != "" {
-						return emphasis + n + emphasis + ": " + lowerFirstWord(s)
+						return Emphasis + n + Emphasis + ": " + lowerFirstWord(s)
 					}
 					return s
 				}
@@ -299,15 +299,15 @@ func listJoin(items []string) string {
 // agreement … came during a meeting … between … Sullivan and … Wang Yi".
 // Other sentences keep their text, the answer marked where one is found.
 func leadWithAnswer(q question.Question, s string) string {
-	a, b, ok := answerSpan(q, s)
+	a, b, ok := Find(q, s)
 	if !ok {
 		return s
 	}
 	switch q.Kind {
 	case question.KindWhen, question.KindHowLong, question.KindHowMany, question.KindWho, question.KindWhere:
-		return emphasis + strings.TrimRight(s[a:b], ".,;:") + emphasis + ": " + lowerFirstWord(s)
+		return Emphasis + strings.TrimRight(s[a:b], ".,;:") + Emphasis + ": " + lowerFirstWord(s)
 	}
-	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
+	return s[:a] + Emphasis + s[a:b] + Emphasis + s[b:]
 }
 
 // labelRE matches the label some outlets open a paragraph with: "Driving

@@ -63,7 +63,7 @@ func AnalyzeQuestion(q string) QuestionInfo {
 
 // EmphasizeAnswer exposes the answer-span emphasis.
 func EmphasizeAnswer(q, sentence string) string {
-	return emphasizeAnswer(question.Analyze(q), sentence)
+	return Emphasize(question.Analyze(q), sentence)
 }
 
 // ReadQuestion returns a question as the index reads it: chat spellings
