@@ -6,6 +6,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/english"
 	"citebot/rag/internal/question"
 )
@@ -129,8 +130,8 @@ func namesIn(q question.Question, text string, headline bool) []string {
 				break
 			}
 		}
-		a, b = Trim(text, a, b)
-		a, b = TrimQuestionWords(q, text, a, b)
+		a, b = answerspan.Trim(text, a, b)
+		a, b = answerspan.TrimQuestionWords(q, text, a, b)
 		if b <= a {
 			continue
 		}

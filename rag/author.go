@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/question"
 )
 
@@ -37,7 +38,7 @@ func (e *Extractive) authorship(q question.Question, r retrieval) (Answer, bool)
 		}
 		where += d
 	}
-	text := fmt.Sprintf("%s%s%s wrote “%s”", Emphasis, art.Author, Emphasis, art.Title)
+	text := fmt.Sprintf("%s%s%s wrote “%s”", answerspan.Emphasis, art.Author, answerspan.Emphasis, art.Title)
 	if where != "" {
 		text += " (" + where + ")"
 	}

@@ -8,6 +8,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
@@ -136,7 +137,7 @@ func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidat
 	emph := chosen[0]
 	if best := chosen[0]; best.prevStart >= 0 {
 		s := annotateDates(best.text, best.art.Published)
-		if Emphasize(q, s) == s {
+		if answerspan.Emphasize(q, s) == s {
 			for _, c := range chosen[1:] {
 				if c.art.ID == best.art.ID && c.start == best.prevStart {
 					emph = c
@@ -155,7 +156,7 @@ func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidat
 						return led
 					}
 					if n := antecedent(q, c.art, c.start, s); n != "" {
-						return Emphasis + n + Emphasis + ": " + lowerFirstWord(s)
+						return answerspan.Emphasis + n + answerspan.Emphasis + ": " + lowerFirstWord(s)
 					}
 					return s
 				}
@@ -299,15 +300,15 @@ func listJoin(items []string) string {
 // agreement … came during a meeting … between … Sullivan and … Wang Yi".
 // Other sentences keep their text, the answer marked where one is found.
 func leadWithAnswer(q question.Question, s string) string {
-	a, b, ok := Find(q, s)
+	a, b, ok := answerspan.Find(q, s)
 	if !ok {
 		return s
 	}
 	switch q.Kind {
 	case question.KindWhen, question.KindHowLong, question.KindHowMany, question.KindWho, question.KindWhere:
-		return Emphasis + strings.TrimRight(s[a:b], ".,;:") + Emphasis + ": " + lowerFirstWord(s)
+		return answerspan.Emphasis + strings.TrimRight(s[a:b], ".,;:") + answerspan.Emphasis + ": " + lowerFirstWord(s)
 	}
-	return s[:a] + Emphasis + s[a:b] + Emphasis + s[b:]
+	return s[:a] + answerspan.Emphasis + s[a:b] + answerspan.Emphasis + s[b:]
 }
 
 // labelRE matches the label some outlets open a paragraph with: "Driving

@@ -10,6 +10,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/sample"
@@ -63,7 +64,7 @@ func AnalyzeQuestion(q string) QuestionInfo {
 
 // EmphasizeAnswer exposes the answer-span emphasis.
 func EmphasizeAnswer(q, sentence string) string {
-	return Emphasize(question.Analyze(q), sentence)
+	return answerspan.Emphasize(question.Analyze(q), sentence)
 }
 
 // ReadQuestion returns a question as the index reads it: chat spellings

@@ -14,6 +14,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
@@ -317,7 +318,7 @@ func needsLeadIn(q question.Question, s string) bool {
 	if !leansBack(s) && !startsWithFocus(q.Focus, s) && !(definiteFocus(q.Focus, s) && !question.AnyNovelName(q, s)) {
 		return false
 	}
-	_, _, has := Find(q, s)
+	_, _, has := answerspan.Find(q, s)
 	return !has
 }
 
@@ -585,7 +586,7 @@ func statesSuperlative(s, sup string) bool {
 }
 
 // rankRE matches an ordinal that ranks a superlative: "second", "3rd".
-var rankRE = regexp.MustCompile(`^(?:` + LaterOrdinals + `|\d+(?:st|nd|rd|th))$`)
+var rankRE = regexp.MustCompile(`^(?:` + answerspan.LaterOrdinals + `|\d+(?:st|nd|rd|th))$`)
 
 // ledeWeight is the score the first sentence of a dated article gains when
 // it holds the question's content and the question asks for the news

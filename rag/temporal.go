@@ -11,6 +11,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
@@ -671,7 +672,7 @@ func (e *Extractive) countEvents(q question.Question, tq timeQuestion, r retriev
 // any other.
 func (e *Extractive) renderPlace(r retrieval, q question.Question, d dated) (Answer, bool) {
 	s := d.art.Text[d.ev.Start:d.ev.End]
-	if _, _, ok := Find(q, s); !ok {
+	if _, _, ok := answerspan.Find(q, s); !ok {
 		return Answer{}, false
 	}
 	return e.render(r, q, []*candidate{{art: d.art, start: d.ev.Start, end: d.ev.End, text: s, prevStart: -1}}), true

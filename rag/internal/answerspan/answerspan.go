@@ -1,4 +1,8 @@
-package rag
+// Package answerspan finds the span of a sentence that answers a question
+// (a date, a quantity, a name, a place …, see Find), trims spans to their
+// words, and marks the span in Markdown bold for the extractive answerer
+// (Emphasize, Emphasis).
+package answerspan
 
 import (
 	"regexp"
@@ -101,7 +105,7 @@ func spansOfKind(q question.Question, s string) (spans [][]int, ok bool) {
 			if firstTime(s, sp) && !q.Words["time"] && !q.Words["times"] {
 				continue // "for the first time" counts nothing unless times are asked for
 			}
-			if !countsTime(q, s[sp[1]:]) && !Inside(sp, dates) {
+			if !countsTime(q, s[sp[1]:]) && !inside(sp, dates) {
 				spans = append(spans, sp)
 			}
 		}
@@ -151,8 +155,8 @@ func bareNoun(span string) bool {
 	return !strings.ContainsAny(span, " -") && strings.ToLower(span) == span
 }
 
-// Inside reports whether span sp lies within one of spans.
-func Inside(sp []int, spans [][]int) bool {
+// inside reports whether span sp lies within one of spans.
+func inside(sp []int, spans [][]int) bool {
 	for _, o := range spans {
 		if sp[0] >= o[0] && sp[1] <= o[1] {
 			return true
