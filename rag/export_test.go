@@ -48,7 +48,7 @@ func ResolveRelative(s string, pub time.Time) string {
 	return annotateDates(s, pub)
 }
 
-// QuestionInfo summarises analyze for tests.
+// QuestionInfo summarises question.Analyze for tests.
 type QuestionInfo struct {
 	Kind    string
 	Recency bool

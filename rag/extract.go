@@ -176,7 +176,7 @@ var boundedPeriodRE = regexp.MustCompile(`(?i)\b(?:by|before|after|since|until|t
 
 // withPeriodPassages adds to ps the best passages of the articles
 // published in the month or year the question names (or within
-// periodSlack after it), unless the date only bounds it: "what did sullivan say about a call in march
+// question.PeriodSlack after it), unless the date only bounds it: "what did sullivan say about a call in march
 // 2023" is about what the March 2023 articles report, which the search of
 // the whole corpus may rank below articles about other calls.
 func (e *Extractive) withPeriodPassages(ctx context.Context, text string, ps []Passage, asOf time.Time) ([]Passage, error) {
@@ -228,7 +228,7 @@ type candidate struct {
 	fit         float64
 	// ownFit is fit without the sentence this one leans on.
 	ownFit float64
-	// contradicts reports a polarity or antonym clash with the question:
+	// question.Contradicts reports a polarity or antonym clash with the question:
 	// it asks "what was not …" and the sentence says nothing negative, or
 	// it asks for the "earliest" and the sentence speaks of the "latest".
 	contradicts bool

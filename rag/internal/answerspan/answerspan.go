@@ -25,7 +25,7 @@ var (
 )
 
 // Emphasize wraps the part of sentence s that most likely answers q in
-// emphasis (see answerSpan), or leaves s alone.
+// emphasis (see Find), or leaves s alone.
 func Emphasize(q question.Question, s string) string {
 	a, b, ok := Find(q, s)
 	if !ok {

@@ -11,7 +11,7 @@ import (
 )
 
 // Date expressions, for telling whether a sentence names a time (see
-// typeFit and emphasizeAnswer); package timex resolves them. Month names
+// TypeFit and answerspan.Emphasize); package timex resolves them. Month names
 // must be capitalised ("May" the month, not "may" the verb).
 const MonthAlt = `January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.`
 const WeekdayAlt = `Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday`
@@ -24,6 +24,8 @@ var DateMentionRE = regexp.MustCompile(`\b(?:` + MonthAlt + `)|\b(?:1\d\d\d|20\d
 // Period is a span of time a question is about, e.g. "September 2021".
 type Period struct{ From, To time.Time }
 
+// QuestionMonthYearRE finds a month and year ("September 2021") and
+// QuestionYearRE a year ("early 2022") in a question.
 var (
 	QuestionMonthYearRE = regexp.MustCompile(`(?i)\b(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec)\.?,?\s+(1[6-9]\d\d|20\d\d)\b`)
 	QuestionYearRE      = regexp.MustCompile(`(?i)\b(?:(early|mid|late)[- ])?(1[6-9]\d\d|20\d\d)\b`)
@@ -55,6 +57,7 @@ func QuestionPeriod(q string) (Period, bool) {
 	return Period{}, false
 }
 
+// YearRE matches a year from 1000 to 2099.
 var YearRE = regexp.MustCompile(`\b(?:1[0-9]|20)\d\d\b`)
 
 // NovelSpan reports whether span has a word the question lacks.

@@ -11,6 +11,7 @@ import (
 // Kind is the type of answer a question asks for.
 type Kind int
 
+// The kinds of answer; KindOther is a question of none of these.
 const (
 	KindOther Kind = iota
 	KindWhen
@@ -23,15 +24,17 @@ const (
 	KindHow // manner: "how did they …?"
 )
 
-// Question is the analysis of a Question that guides sentence selection.
+// Question is the analysis of a question that guides sentence selection.
 type Question struct {
+	// Text is the question as analysed.
 	Text string
+	// Kind is the kind of answer the question asks for.
 	Kind Kind
 	// Recency is set for "last / latest / most recent / currently" questions.
 	Recency bool
-	// Terms are the question's index Terms without duplicates.
+	// Terms are the question's index terms without duplicates.
 	Terms []string
-	// Words are the lower-case Words of the question (for excluding
+	// Words are the lower-case words of the question (for excluding
 	// repeated entities from candidate answers).
 	Words map[string]bool
 	// Keys are the terms of the entities and numbers the question names
@@ -55,8 +58,8 @@ type Question struct {
 	// Focus is the term of the noun a what/which question asks for
 	// ("summit" in "what summits …", "automak" in "which automaker …").
 	Focus string
-	// About are the terms of what the question asks About ("taiwan" in
-	// "what did they say About taiwan?"): the answer's sentence, or the
+	// About are the terms of what the question asks about ("taiwan" in
+	// "what did they say about taiwan?"): the answer's sentence, or the
 	// one before it, must name them.
 	About []string
 }
@@ -70,6 +73,7 @@ var (
 	// the verb ("did the call last?").
 	lastRE    = regexp.MustCompile(`(?i)\blast\b(?:\s+(\w+))?`)
 	howManyRE = regexp.MustCompile(`(?i)^(?:how many|how much|what (?:number|percentage|share|amount)|how often)\b`)
+	// HowLongRE and WhenRE match how-long and when questions anywhere.
 	HowLongRE = regexp.MustCompile(`(?i)^how long\b|\bfor how long\b|\bwhat (?:was |is )?the duration\b`)
 	WhenRE    = regexp.MustCompile(`(?i)^(?:when|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b|\bwhen\b`)
 	whoRE     = regexp.MustCompile(`(?i)^(?:who|whom|whose|which (?:person|people|official|leader|president|country|countries|organization|group|company))\b|\bwho\b`)
@@ -77,7 +81,7 @@ var (
 	whyRE     = regexp.MustCompile(`(?i)^(?:why|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b|\bwhy\b`)
 	whatRE    = regexp.MustCompile(`(?i)^(?:what|which)\b`)
 
-	// The same kinds, at the start of a clause.
+	// The same kinds, at the start of a clause (WhenLead: a when question).
 	howLongLead = regexp.MustCompile(`(?i)^(?:how long|for how long|what (?:was |is )?the duration)\b`)
 	whyLead     = regexp.MustCompile(`(?i)^(?:why|how come|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b`)
 	WhenLead    = regexp.MustCompile(`(?i)^(?:when|how soon|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b`)
@@ -293,6 +297,9 @@ func Analyze(q string) Question {
 	return a
 }
 
+// Patterns of answers: DurationRE a stretch of time ("90 minutes"),
+// PlaceRE a capitalised place after a preposition, NameRE a name of two or
+// more words.
 var (
 	DurationRE = regexp.MustCompile(`(?i)\b(?:\d+(?:\.\d+)?|a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)[- ](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|\b(?:an? )?(?:hour|day|week|month|year|decade)-long\b`)
 	numberRE   = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
