@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // Acronyms people type that the articles spell out ("npc" for "National
@@ -28,7 +29,7 @@ func (ix reader) unknownAcronyms(text string) []string {
 	var out []string
 	for _, w := range tokenRE.FindAllString(text, -1) {
 		low := strings.ToLower(w)
-		if !acronymRE.MatchString(w) || questionWords[low] || fillerWords[low] || analysis.IsStop(low, false) {
+		if !acronymRE.MatchString(w) || question.QuestionWords[low] || fillerWords[low] || analysis.IsStop(low, false) {
 			continue
 		}
 		t := analysis.Stem(low)

@@ -6,7 +6,9 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/english"
+	"citebot/rag/internal/question"
 )
 
 // antecedentReach is how many sentences before an answer's sentence are
@@ -23,12 +25,12 @@ const antecedentReach = 2
 // in the sentences just before, that the question does not hold and s
 // does not name itself, other than the outlet's. It returns "" when there
 // is none.
-func antecedent(q question, art corpus.Article, start int, s string) string {
+func antecedent(q question.Question, art corpus.Article, start int, s string) string {
 	switch {
-	case !whichRE.MatchString(q.text) && q.kind != kindWho && q.kind != kindWhere:
+	case !whichRE.MatchString(q.Text) && q.Kind != question.KindWho && q.Kind != question.KindWhere:
 		return ""
-	case (q.kind == kindWhat || q.kind == kindWho) && definiteFocus(q.focus, s):
-	case (q.kind == kindWho || q.kind == kindWhere || q.kind == kindWhat && q.focus != "") && !anyNovelName(q, s):
+	case (q.Kind == question.KindWhat || q.Kind == question.KindWho) && definiteFocus(q.Focus, s):
+	case (q.Kind == question.KindWho || q.Kind == question.KindWhere || q.Kind == question.KindWhat && q.Focus != "") && !question.AnyNovelName(q, s):
 	default:
 		return ""
 	}
@@ -51,7 +53,7 @@ func antecedent(q question, art corpus.Article, start int, s string) string {
 			return n
 		}
 	}
-	if anyNovelName(q, s) || !definiteFocus(q.focus, s) {
+	if question.AnyNovelName(q, s) || !definiteFocus(q.Focus, s) {
 		// A sentence that names others ("Netflix announced … the show")
 		// leans on the headline only; so does one that does not describe
 		// what is asked for ("the singer"), as the sentences before name
@@ -112,12 +114,12 @@ const minSentenceWords = 4
 // outside a headline, whose first word is its subject, a lone English word
 // starting one: "Trained"), a
 // possessive ending or the question's own words, that are no date.
-func namesIn(q question, text string, headline bool) []string {
+func namesIn(q question.Question, text string, headline bool) []string {
 	var out []string
-	for _, loc := range capitalRunRE.FindAllStringIndex(text, -1) {
+	for _, loc := range question.CapitalRunRE.FindAllStringIndex(text, -1) {
 		a, b := loc[0], loc[1]
 		fields := strings.Fields(text[a:b])
-		if first := fields[0]; analysis.SentenceInitial(text, a) && (sentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
+		if first := fields[0]; analysis.SentenceInitial(text, a) && (question.SentenceWord(first) || !headline && len(fields) == 1 && english.IsWord(strings.ToLower(first))) {
 			if a += len(first); a >= b {
 				continue
 			}
@@ -128,16 +130,16 @@ func namesIn(q question, text string, headline bool) []string {
 				break
 			}
 		}
-		a, b = trimSpan(text, a, b)
-		a, b = trimQuestionWords(q, text, a, b)
+		a, b = answerspan.Trim(text, a, b)
+		a, b = answerspan.TrimQuestionWords(q, text, a, b)
 		if b <= a {
 			continue
 		}
 		n := text[a:b]
-		if dateMentionRE.MatchString(n) && len(dateMentionRE.FindString(n)) == len(n) {
+		if question.DateMentionRE.MatchString(n) && len(question.DateMentionRE.FindString(n)) == len(n) {
 			continue
 		}
-		if novelName(q, n) && len([]rune(n)) > 1 {
+		if question.NovelName(q, n) && len([]rune(n)) > 1 {
 			out = append(out, n)
 		}
 	}

@@ -3,6 +3,9 @@ package rag
 import (
 	"fmt"
 	"regexp"
+
+	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/question"
 )
 
 // authorRE matches a question about who wrote an article itself, not
@@ -17,8 +20,8 @@ var authorRE = regexp.MustCompile(`(?i)\bwho\s+(?:wrote|authored|penned|filed|re
 // reports false for other questions, and gives "not found" when that
 // article has no byline: another article's would answer a different
 // question.
-func (e *Extractive) authorship(q question, r retrieval) (Answer, bool) {
-	if !authorRE.MatchString(q.text) || len(r.passages) == 0 {
+func (e *Extractive) authorship(q question.Question, r retrieval) (Answer, bool) {
+	if !authorRE.MatchString(q.Text) || len(r.passages) == 0 {
 		return Answer{}, false
 	}
 	art := r.passages[0].Article
@@ -35,7 +38,7 @@ func (e *Extractive) authorship(q question, r retrieval) (Answer, bool) {
 		}
 		where += d
 	}
-	text := fmt.Sprintf("%s%s%s wrote “%s”", emphasis, art.Author, emphasis, art.Title)
+	text := fmt.Sprintf("%s%s%s wrote “%s”", answerspan.Emphasis, art.Author, answerspan.Emphasis, art.Title)
 	if where != "" {
 		text += " (" + where + ")"
 	}

@@ -11,6 +11,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/question"
 )
 
 // Every sentence of the passages retrieved for a question is a candidate
@@ -45,7 +46,7 @@ const (
 const periodWeight = 0.08
 
 // candidates scores every sentence of the passages, best first.
-func (e *Extractive) candidates(q question, passages []Passage, weights map[string]float64, total float64) []*candidate {
+func (e *Extractive) candidates(q question.Question, passages []Passage, weights map[string]float64, total float64) []*candidate {
 	if total == 0 {
 		return nil
 	}
@@ -62,7 +63,7 @@ func (e *Extractive) candidates(q question, passages []Passage, weights map[stri
 // scorer holds what scoring the candidates of one question needs.
 type scorer struct {
 	e        *Extractive
-	q        question
+	q        question.Question
 	qts      []qterm
 	weights  map[string]float64
 	total    float64
@@ -76,11 +77,11 @@ type scorer struct {
 	artCache     map[string][]uint32 // article term ids, by article id
 }
 
-func (e *Extractive) newScorer(q question, passages []Passage, weights map[string]float64, total float64) *scorer {
+func (e *Extractive) newScorer(q question.Question, passages []Passage, weights map[string]float64, total float64) *scorer {
 	sc := &scorer{e: e, q: q, qts: e.ix.resolveTerms(q, weights), weights: weights, total: total, contentTotal: total,
 		focusID: -1, seen: map[string]bool{}, artCache: map[string][]uint32{}}
 	for _, t := range sc.qts {
-		if t.term == q.focus && t.known {
+		if t.term == q.Focus && t.known {
 			sc.focusID = int(t.id)
 		}
 		if t.date && t.known {
@@ -89,7 +90,7 @@ func (e *Extractive) newScorer(q question, passages []Passage, weights map[strin
 		if t.date {
 			sc.contentTotal -= t.weight
 		}
-		if slices.Contains(q.about, t.term) {
+		if slices.Contains(q.About, t.term) {
 			sc.topic = append(sc.topic, t)
 		}
 	}
@@ -156,7 +157,7 @@ type passageContext struct {
 // question.
 func (sc *scorer) passageContext(p Passage, sents []index.PassageSentence) passageContext {
 	q := sc.q
-	pc := passageContext{dateOK: q.hasTime && q.inPeriod(p.Article.Published), entities: idSet{}}
+	pc := passageContext{dateOK: q.HasTime && q.InPeriod(p.Article.Published), entities: idSet{}}
 	ctxIDs := sc.e.ix.TextIDs(p.Title)
 	for _, st := range sents {
 		ctxIDs = append(ctxIDs, st.IDs...)
@@ -213,7 +214,7 @@ func (sc *scorer) passageCandidates(p Passage) []*candidate {
 	beforeStart, beforeEnd := -1, -1
 	for _, st := range sents {
 		sSet := newIDSet(st.IDs)
-		if sc.q.hasTime && len(sc.dateIDs) > 0 && namesPeriod(sc.q, p.Text[st.Start:st.End], p.Article.Published) {
+		if sc.q.HasTime && len(sc.dateIDs) > 0 && namesPeriod(sc.q, p.Text[st.Start:st.End], p.Article.Published) {
 			// "over the next year", written in 2021, names the 2022 of
 			// "going into 2022".
 			sSet = union(sSet, newIDSet(sc.dateIDs))
@@ -248,7 +249,7 @@ func (sc *scorer) sentenceCandidate(p Passage, pc passageContext, sSet, prev idS
 	if utf8.RuneCountInString(s) < 12 || rhetorical(s) || introducesList(s) {
 		return nil
 	}
-	if sc.focusID >= 0 && otherFocus(q.focus, s) {
+	if sc.focusID >= 0 && otherFocus(q.Focus, s) {
 		sSet = without(sSet, uint32(sc.focusID))
 	}
 	c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet, prevStart: -1}
@@ -270,17 +271,17 @@ func (sc *scorer) sentenceCandidate(p Passage, pc passageContext, sSet, prev idS
 	c.missingKeys = pc.missing
 	c.hasTopic = hasAll(c.near, sc.topic)
 	c.share = pc.share
-	c.fit = typeFit(q, s)
+	c.fit = question.TypeFit(q, s)
 	c.ownFit = c.fit
 	if prevStart >= 0 && !isDateline(p.Article.Text[prevStart:prevEnd]) && needsLeadIn(q, s) {
 		// "$5. That's how much a gallon costs": the sentence before holds
 		// what this one points to.
 		c.prevStart, c.prevEnd = prevStart, prevEnd
 		if c.contentS >= minLeanContent {
-			c.fit = math.Max(c.fit, typeFit(q, p.Article.Text[prevStart:prevEnd]))
+			c.fit = math.Max(c.fit, question.TypeFit(q, p.Article.Text[prevStart:prevEnd]))
 		}
 	}
-	c.contradicts = contradicts(q, s)
+	c.contradicts = question.Contradicts(q, s)
 	if c.contradicts {
 		c.fit = 0
 	}
@@ -293,8 +294,8 @@ func (sc *scorer) sentenceCandidate(p Passage, pc passageContext, sSet, prev idS
 func (sc *scorer) score(out []*candidate) {
 	q := sc.q
 	oldest, newest := publishedSpan(q, out)
-	news := whichRE.MatchString(q.text) || relativeTimeRE.MatchString(q.text)
-	sup := strings.ToLower(superlativeRE.FindString(askingClause(q.text)))
+	news := whichRE.MatchString(q.Text) || question.RelativeTimeRE.MatchString(q.Text)
+	sup := strings.ToLower(superlativeRE.FindString(askingClause(q.Text)))
 	slot := questionSlot(q)
 	heads := map[string]string{}
 	maxC, maxS := 0.0, 0.0
@@ -305,7 +306,7 @@ func (sc *scorer) score(out []*candidate) {
 	for _, c := range out {
 		c.score = sentenceWeight*c.covS + contextWeight*c.covC + fitWeight*c.fit + retrievalWeight*c.retrieval
 		pub := c.art.Published
-		if q.recency && recencyKind(q) && !pub.IsZero() && newest.After(oldest) && c.covC >= recencyCoverage*maxC && !pub.After(newest) {
+		if q.Recency && recencyKind(q) && !pub.IsZero() && newest.After(oldest) && c.covC >= recencyCoverage*maxC && !pub.After(newest) {
 			c.score += recencyWeight * recencyShare(pub, oldest, newest)
 			if recentWordRE.MatchString(c.text) {
 				c.score += recentWordWeight
@@ -328,11 +329,11 @@ func (sc *scorer) score(out []*candidate) {
 		if news && !pub.IsZero() && isLede(c.art.Text, c.start) && c.covS >= ledeShare*maxS && groundedContent(q, c) {
 			c.score += ledeWeight
 		}
-		if q.hasTime && !pub.IsZero() {
+		if q.HasTime && !pub.IsZero() {
 			switch {
-			case q.inPeriod(pub):
+			case q.InPeriod(pub):
 				c.score += periodWeight
-			case pub.Before(q.period.from) || pub.After(q.periodEnd()):
+			case pub.Before(q.Period.From) || pub.After(q.PeriodEnd()):
 				c.score -= periodWeight
 			}
 		}
@@ -342,10 +343,10 @@ func (sc *scorer) score(out []*candidate) {
 // publishedSpan returns the oldest and newest publication dates of the
 // candidates' articles; "newest" only counts articles up to the question's
 // period: "the most recent call by March 2023".
-func publishedSpan(q question, cands []*candidate) (oldest, newest time.Time) {
+func publishedSpan(q question.Question, cands []*candidate) (oldest, newest time.Time) {
 	for _, c := range cands {
 		pub := c.art.Published
-		if pub.IsZero() || (q.hasTime && pub.After(q.periodEnd())) {
+		if pub.IsZero() || (q.HasTime && pub.After(q.PeriodEnd())) {
 			continue
 		}
 		if oldest.IsZero() || pub.Before(oldest) {
@@ -365,14 +366,14 @@ func hasTerm(sorted []uint32, id uint32) bool {
 }
 
 // resolveTerms looks the question's weighted terms up in the vocabulary.
-func (ix reader) resolveTerms(q question, weights map[string]float64) []qterm {
+func (ix reader) resolveTerms(q question.Question, weights map[string]float64) []qterm {
 	keys := map[string]bool{}
-	for _, k := range q.keys {
+	for _, k := range q.Keys {
 		keys[k] = true
 	}
-	out := make([]qterm, 0, len(q.terms))
-	for _, t := range q.terms {
-		qt := qterm{term: t, weight: weights[t], date: q.dateTerms[t], key: keys[t]}
+	out := make([]qterm, 0, len(q.Terms))
+	for _, t := range q.Terms {
+		qt := qterm{term: t, weight: weights[t], date: q.DateTerms[t], key: keys[t]}
 		qt.id, qt.known = ix.TermID(t)
 		for _, syn := range analysis.Synonyms(t) {
 			if id, ok := ix.TermID(syn); ok {

@@ -8,6 +8,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/timex"
 )
 
@@ -79,7 +80,7 @@ func (e *Extractive) circumstance(q Query, fu followUp, ante Turn) (Answer, bool
 // plainAnswer returns an answer's text without emphasis and citation
 // markers, as its sentences were written.
 func plainAnswer(text string) string {
-	return markerRE.ReplaceAllString(strings.ReplaceAll(text, emphasis, ""), "")
+	return markerRE.ReplaceAllString(strings.ReplaceAll(text, answerspan.Emphasis, ""), "")
 }
 
 // emphasizeCircumstance marks the circumstance clause of sentence s.
@@ -90,7 +91,7 @@ func emphasizeCircumstance(s string) string {
 	}
 	clause := strings.TrimRight(s[loc[0]:loc[1]], " ,")
 	end := loc[0] + len(clause)
-	return s[:loc[0]] + emphasis + clause + emphasis + s[end:]
+	return s[:loc[0]] + answerspan.Emphasis + clause + answerspan.Emphasis + s[end:]
 }
 
 // "Where was he when he said that?" or "when did they say that?" after
@@ -162,7 +163,7 @@ func (e *Extractive) saidAt(q Query, fu followUp, ante Turn, find func(string, t
 					continue
 				}
 				b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
-				b.sentence(art, next.Start, next.End, func(s string) string { return emphasis + lead + emphasis + ": " + s })
+				b.sentence(art, next.Start, next.End, func(s string) string { return answerspan.Emphasis + lead + answerspan.Emphasis + ": " + s })
 				return fu.withResolved(b.answer()), true
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"citebot/rag/internal/question"
 	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
@@ -64,7 +65,7 @@ func (e *Extractive) periodPassages(ctx context.Context, text string, periods []
 	query := withoutComparison(text, asOf)
 	out := make([][]Passage, len(periods))
 	for i, p := range periods {
-		until := p.To.Add(periodSlack)
+		until := p.To.Add(question.PeriodSlack)
 		if until.After(asOf) {
 			until = asOf
 		}

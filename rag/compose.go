@@ -8,6 +8,8 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
@@ -120,7 +122,7 @@ func markers(refs ...int) string {
 
 // render writes the answer from the chosen sentences: grouped by article,
 // the best sentence's article first, each article's in text order.
-func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer {
+func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidate) Answer {
 	b := newBuilder(r)
 	var order []string
 	byArt := map[string][]*candidate{}
@@ -135,7 +137,7 @@ func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer
 	emph := chosen[0]
 	if best := chosen[0]; best.prevStart >= 0 {
 		s := annotateDates(best.text, best.art.Published)
-		if emphasizeAnswer(q, s) == s {
+		if answerspan.Emphasize(q, s) == s {
 			for _, c := range chosen[1:] {
 				if c.art.ID == best.art.ID && c.start == best.prevStart {
 					emph = c
@@ -154,7 +156,7 @@ func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer
 						return led
 					}
 					if n := antecedent(q, c.art, c.start, s); n != "" {
-						return emphasis + n + emphasis + ": " + lowerFirstWord(s)
+						return answerspan.Emphasis + n + answerspan.Emphasis + ": " + lowerFirstWord(s)
 					}
 					return s
 				}
@@ -162,7 +164,7 @@ func (e *Extractive) render(r retrieval, q question, chosen []*candidate) Answer
 			b.sentence(c.art, c.start, c.end, edit)
 		}
 	}
-	if q.recency && recencyKind(q) && len(b.parts) > 0 {
+	if q.Recency && recencyKind(q) && len(b.parts) > 0 {
 		if pub := chosen[0].art.Published; !pub.IsZero() {
 			b.parts[0] = asOfPrefix(pub, chosen[0].art.Approximate, r.asOf) + joinPrefix(b.parts[0])
 		}
@@ -297,16 +299,16 @@ func listJoin(items []string) string {
 // question before the sentence that holds it, in bold: "**Wang Yi**: the
 // agreement … came during a meeting … between … Sullivan and … Wang Yi".
 // Other sentences keep their text, the answer marked where one is found.
-func leadWithAnswer(q question, s string) string {
-	a, b, ok := answerSpan(q, s)
+func leadWithAnswer(q question.Question, s string) string {
+	a, b, ok := answerspan.Find(q, s)
 	if !ok {
 		return s
 	}
-	switch q.kind {
-	case kindWhen, kindHowLong, kindHowMany, kindWho, kindWhere:
-		return emphasis + strings.TrimRight(s[a:b], ".,;:") + emphasis + ": " + lowerFirstWord(s)
+	switch q.Kind {
+	case question.KindWhen, question.KindHowLong, question.KindHowMany, question.KindWho, question.KindWhere:
+		return answerspan.Emphasis + strings.TrimRight(s[a:b], ".,;:") + answerspan.Emphasis + ": " + lowerFirstWord(s)
 	}
-	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
+	return s[:a] + answerspan.Emphasis + s[a:b] + answerspan.Emphasis + s[b:]
 }
 
 // labelRE matches the label some outlets open a paragraph with: "Driving
@@ -321,7 +323,7 @@ func withoutLabel(s string) string {
 		return s
 	}
 	first := strings.ToLower(s[m[2]:m[3]])
-	if !analysis.IsStop(first, false) && !questionWords[first] && !strings.HasSuffix(first, "ing") {
+	if !analysis.IsStop(first, false) && !question.QuestionWords[first] && !strings.HasSuffix(first, "ing") {
 		return s // "Sullivan said: …" is no label
 	}
 	return s[m[1]-1:]

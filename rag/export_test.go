@@ -10,7 +10,9 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/question"
 	"citebot/rag/internal/sample"
 )
 
@@ -46,7 +48,7 @@ func ResolveRelative(s string, pub time.Time) string {
 	return annotateDates(s, pub)
 }
 
-// QuestionInfo summarises analyze for tests.
+// QuestionInfo summarises question.Analyze for tests.
 type QuestionInfo struct {
 	Kind    string
 	Recency bool
@@ -55,14 +57,14 @@ type QuestionInfo struct {
 
 // AnalyzeQuestion exposes the question analysis.
 func AnalyzeQuestion(q string) QuestionInfo {
-	a := analyze(q)
-	names := map[qKind]string{kindOther: "other", kindWhen: "when", kindWho: "who", kindWhere: "where", kindWhy: "why", kindHowMany: "how many", kindHowLong: "how long", kindWhat: "what"}
-	return QuestionInfo{Kind: names[a.kind], Recency: a.recency, Keys: a.keys}
+	a := question.Analyze(q)
+	names := map[question.Kind]string{question.KindOther: "other", question.KindWhen: "when", question.KindWho: "who", question.KindWhere: "where", question.KindWhy: "why", question.KindHowMany: "how many", question.KindHowLong: "how long", question.KindWhat: "what"}
+	return QuestionInfo{Kind: names[a.Kind], Recency: a.Recency, Keys: a.Keys}
 }
 
 // EmphasizeAnswer exposes the answer-span emphasis.
-func EmphasizeAnswer(question, sentence string) string {
-	return emphasizeAnswer(analyze(question), sentence)
+func EmphasizeAnswer(q, sentence string) string {
+	return answerspan.Emphasize(question.Analyze(q), sentence)
 }
 
 // ReadQuestion returns a question as the index reads it: chat spellings
@@ -74,14 +76,14 @@ func ReadQuestion(ix *Index, q string) (string, []string) {
 
 // Antecedent exposes the search for the name an answer's sentence refers
 // to by description; sentence must occur in art's text.
-func Antecedent(question string, art corpus.Article, sentence string) string {
-	return antecedent(analyze(question), art, strings.Index(art.Text, sentence), sentence)
+func Antecedent(q string, art corpus.Article, sentence string) string {
+	return antecedent(question.Analyze(q), art, strings.Index(art.Text, sentence), sentence)
 }
 
 // PreambleTerms exposes the terms of the statements before a question.
 func PreambleTerms(q string) []string {
 	var out []string
-	for t := range preambleTerms(q) {
+	for t := range question.Preamble(q) {
 		out = append(out, t)
 	}
 	slices.Sort(out)
@@ -102,7 +104,7 @@ var RecencyShare = recencyShare
 func OtherFocus(focus, s string) bool { return otherFocus(analysis.Stem(focus), s) }
 
 // Possessor exposes possessor to the tests.
-func Possessor(question, name string) string { return possessor(analyze(question), name) }
+func Possessor(q, name string) string { return possessor(question.Analyze(q), name) }
 
 // LedeAdded reports whether withLedes adds the first passage of article id
 // to the passages a search for question finds, less that first passage.

@@ -14,7 +14,9 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
@@ -106,7 +108,7 @@ type retrieval struct {
 	periodLabels []string
 	// q and tq are the analysis of read, when analyzed is set (retrieve
 	// sets them; answerFor works them out otherwise).
-	q        question
+	q        question.Question
 	tq       timeQuestion
 	analyzed bool
 }
@@ -148,7 +150,7 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 		r.passages, err = e.withPeriodPassages(ctx, r.read.text, r.passages, r.asOf)
 	}
 	r.q = e.ix.analyzeReading(r.read)
-	r.tq, r.analyzed = parseTime(r.read.text, r.q.kind), true
+	r.tq, r.analyzed = parseTime(r.read.text, r.q.Kind), true
 	if err == nil {
 		r.timeline, err = e.timelinePassages(ctx, r.tq, r.asOf)
 	}
@@ -174,19 +176,19 @@ var boundedPeriodRE = regexp.MustCompile(`(?i)\b(?:by|before|after|since|until|t
 
 // withPeriodPassages adds to ps the best passages of the articles
 // published in the month or year the question names (or within
-// periodSlack after it), unless the date only bounds it: "what did sullivan say about a call in march
+// question.PeriodSlack after it), unless the date only bounds it: "what did sullivan say about a call in march
 // 2023" is about what the March 2023 articles report, which the search of
 // the whole corpus may rank below articles about other calls.
 func (e *Extractive) withPeriodPassages(ctx context.Context, text string, ps []Passage, asOf time.Time) ([]Passage, error) {
-	p, ok := questionPeriod(text)
+	p, ok := question.QuestionPeriod(text)
 	if !ok || boundedPeriodRE.MatchString(text) {
 		return ps, nil
 	}
-	until := p.to.Add(periodSlack)
+	until := p.To.Add(question.PeriodSlack)
 	if until.After(asOf) {
 		until = asOf
 	}
-	extra, err := e.ix.Search(WithSearchTrace(ctx, nil), text, SearchOptions{K: periodExtra, Since: p.from, Before: until})
+	extra, err := e.ix.Search(WithSearchTrace(ctx, nil), text, SearchOptions{K: periodExtra, Since: p.From, Before: until})
 	if err != nil {
 		return ps, err
 	}
@@ -226,7 +228,7 @@ type candidate struct {
 	fit         float64
 	// ownFit is fit without the sentence this one leans on.
 	ownFit float64
-	// contradicts reports a polarity or antonym clash with the question:
+	// question.Contradicts reports a polarity or antonym clash with the question:
 	// it asks "what was not …" and the sentence says nothing negative, or
 	// it asks for the "earliest" and the sentence speaks of the "latest".
 	contradicts bool
@@ -312,11 +314,11 @@ const minLeanContent = 0.5
 // answer q asks for itself ("That's how much a gallon costs", "The show,
 // which follows …"), or, for a question without a kind of answer, it
 // starts with a pronoun whose subject the sentence before names.
-func needsLeadIn(q question, s string) bool {
-	if !leansBack(s) && !startsWithFocus(q.focus, s) && !(definiteFocus(q.focus, s) && !anyNovelName(q, s)) {
+func needsLeadIn(q question.Question, s string) bool {
+	if !leansBack(s) && !startsWithFocus(q.Focus, s) && !(definiteFocus(q.Focus, s) && !question.AnyNovelName(q, s)) {
 		return false
 	}
-	_, _, has := answerSpan(q, s)
+	_, _, has := answerspan.Find(q, s)
 	return !has
 }
 
@@ -360,7 +362,7 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 	q, tq := r.q, r.tq
 	if !r.analyzed {
 		q = e.ix.analyzeReading(r.read)
-		tq = parseTime(r.read.text, q.kind)
+		tq = parseTime(r.read.text, q.Kind)
 	}
 	if a, ok := e.authorship(q, r); ok {
 		return a
@@ -373,7 +375,7 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 	}
 	weights, total := e.termWeights(q)
 	cands := e.candidates(q, e.ix.withLedes(q, r.passages, weights, total), weights, total)
-	if q.yesNo && q.kind == kindOther {
+	if q.YesNo && q.Kind == question.KindOther {
 		if a, ok := e.yesNo(q, r, cands); ok {
 			return a
 		}
@@ -390,7 +392,7 @@ func (e *Extractive) answerFor(r retrieval) Answer {
 		}
 		return e.notFound(r)
 	}
-	if outcomeQuestionRE.MatchString(q.text) && aheadOfItsArticle(best) {
+	if outcomeQuestionRE.MatchString(q.Text) && aheadOfItsArticle(best) {
 		// "how did the video meeting go?" is not answered by the article
 		// that announced it.
 		ans := e.notFound(r)
@@ -426,23 +428,23 @@ func withListings(chosen, cands []*candidate) []*candidate {
 // termWeights returns the weight of each term of q in coverage (its IDF,
 // capped for a word the corpus never uses unless it names an entity or a
 // date) and their sum.
-func (e *Extractive) termWeights(q question) (map[string]float64, float64) {
+func (e *Extractive) termWeights(q question.Question) (map[string]float64, float64) {
 	lex := e.ix.Vocabulary()
 	keys := map[string]bool{}
-	for _, k := range q.keys {
+	for _, k := range q.Keys {
 		keys[k] = true
 	}
 	weights := map[string]float64{}
 	total := 0.0
-	for _, t := range q.terms {
+	for _, t := range q.Terms {
 		w := lex.IDF(t)
 		// A word the corpus never uses cannot tell passages apart; unless it
 		// names an entity, it is likely a paraphrase ("faded"), so it weighs
 		// little in coverage. Missing entities are caught by the key check.
-		if lex.DF(t) == 0 && !keys[t] && !q.dateTerms[t] {
+		if lex.DF(t) == 0 && !keys[t] && !q.DateTerms[t] {
 			w = math.Min(w, oovWeight)
 		}
-		if q.preamble[t] {
+		if q.Preamble[t] {
 			w *= preambleWeight
 		}
 		weights[t] = w
@@ -463,7 +465,7 @@ const minTypeScore = 0.85
 // firstGrounded returns the best candidate if it is grounded evidence
 // (see grounded), else the first of the next few that is grounded and
 // scores nearly as well. Otherwise nil.
-func firstGrounded(q question, cands []*candidate) *candidate {
+func firstGrounded(q question.Question, cands []*candidate) *candidate {
 	if len(cands) == 0 {
 		return nil
 	}
@@ -482,12 +484,12 @@ func firstGrounded(q question, cands []*candidate) *candidate {
 // grounded reports whether a candidate is strong enough evidence to answer
 // from: the context names the question's entities (one may be missing when
 // it names three or more) and covers enough of its terms.
-func grounded(q question, c *candidate) bool {
-	return groundedContent(q, c) && answersType(q, c.text, c.fit)
+func grounded(q question.Question, c *candidate) bool {
+	return groundedContent(q, c) && question.AnswersType(q, c.text, c.fit)
 }
 
 // groundedContent is grounded without the check of the kind of answer.
-func groundedContent(q question, c *candidate) bool {
+func groundedContent(q question.Question, c *candidate) bool {
 	if c.missingKeys > 0 || c.covC < minContextCoverage || c.share < termShareFor(q) || c.contradicts || !c.hasTopic {
 		return false
 	}
@@ -500,8 +502,8 @@ func groundedContent(q question, c *candidate) bool {
 // minTermShare, or longTermShare for a question of longQuestionTerms terms
 // or more, whose many incidental words ("In a recent major drug bust near
 // the border, authorities seized …") no passage holds half of.
-func termShareFor(q question) float64 {
-	if len(q.terms) >= longQuestionTerms {
+func termShareFor(q question.Question) float64 {
+	if len(q.Terms) >= longQuestionTerms {
 		return longTermShare
 	}
 	return minTermShare
@@ -584,7 +586,7 @@ func statesSuperlative(s, sup string) bool {
 }
 
 // rankRE matches an ordinal that ranks a superlative: "second", "3rd".
-var rankRE = regexp.MustCompile(`^(?:` + laterOrdinals + `|\d+(?:st|nd|rd|th))$`)
+var rankRE = regexp.MustCompile(`^(?:` + answerspan.LaterOrdinals + `|\d+(?:st|nd|rd|th))$`)
 
 // ledeWeight is the score the first sentence of a dated article gains when
 // it holds the question's content and the question asks for the news
@@ -635,8 +637,8 @@ func recencyShare(pub, oldest, newest time.Time) float64 {
 // prior over: a week, the period "this week" and "recently" speak of.
 const minRecencySpan = 7 * 24 * time.Hour
 
-func recencyKind(q question) bool {
-	return q.kind != kindHowLong && q.kind != kindHowMany && q.kind != kindWhy
+func recencyKind(q question.Question) bool {
+	return q.Kind != question.KindHowLong && q.Kind != question.KindHowMany && q.Kind != question.KindWhy
 }
 
 var recentWordRE = regexp.MustCompile(`(?i)\b(?:last|latest|most recent|recently|newest)\b`)
@@ -657,8 +659,8 @@ const minSecondCoverage = 0.4
 // of the same article when it continues on the question's terms, or another
 // strong sentence saying something else. For "last" questions only the same
 // article is used, so that older evidence does not muddle the newest.
-func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
-	if q.kind == kindWhy || q.kind == kindHow {
+func pickSecond(q question.Question, best *candidate, cands []*candidate) *candidate {
+	if q.Kind == question.KindWhy || q.Kind == question.KindHow {
 		// A reason often goes on in the next sentence: "… Nonetheless,
 		// these agreements are fragile and easily broken."
 		if next := nextSentence(best, cands); next != nil && continuesRE.MatchString(next.text) {
@@ -670,7 +672,7 @@ func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
 			continue // its kind of answer is in the sentence it leans on
 		}
 		sameArt := c.art.ID == best.art.ID
-		if q.recency && !sameArt {
+		if q.Recency && !sameArt {
 			continue
 		}
 		if overlap(c.terms, best.terms) > 0.6 {
@@ -678,11 +680,11 @@ func pickSecond(q question, best *candidate, cands []*candidate) *candidate {
 		}
 		adjacent := sameArt && c.start > best.end && strings.TrimSpace(best.art.Text[best.end:c.start]) == ""
 		switch {
-		case adjacent && c.covS >= 0.2 && c.score >= 0.6*best.score && c.fit >= 0.5 && (!q.recency || recentWordRE.MatchString(c.text)):
+		case adjacent && c.covS >= 0.2 && c.score >= 0.6*best.score && c.fit >= 0.5 && (!q.Recency || recentWordRE.MatchString(c.text)):
 			return c
-		case !q.recency && c.score >= 0.85*best.score && c.covS >= minSecondCoverage && c.fit >= 0.5:
+		case !q.Recency && c.score >= 0.85*best.score && c.covS >= minSecondCoverage && c.fit >= 0.5:
 			return c
-		case !q.recency && c.score >= 0.85*best.score && c.covS >= 0.35 && c.ownFit >= 1 && best.ownFit < 1:
+		case !q.Recency && c.score >= 0.85*best.score && c.covS >= 0.35 && c.ownFit >= 1 && best.ownFit < 1:
 			// The best sentence lacks the date, number, name or place
 			// asked for, and this one, about as good, has it.
 			return c
@@ -849,9 +851,9 @@ func hasAll(set idSet, ts []qterm) bool {
 // namesPeriod reports whether sentence s, of an article published on pub,
 // names a date within the question's period, once its relative dates are
 // resolved.
-func namesPeriod(q question, s string, pub time.Time) bool {
+func namesPeriod(q question.Question, s string, pub time.Time) bool {
 	for _, m := range timex.Find(s, pub) {
-		if m.Relative && !m.Date.From.After(q.period.to) && !m.Date.To.Before(q.period.from) {
+		if m.Relative && !m.Date.From.After(q.Period.To) && !m.Date.To.Before(q.Period.From) {
 			return true
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
@@ -528,15 +529,15 @@ func (e *Extractive) subjectOf(t Turn) subject {
 	if answered {
 		s.readAnswer(q, ans)
 	}
-	if m := questionMonthYearRE.FindString(s.text); m != "" {
+	if m := question.QuestionMonthYearRE.FindString(s.text); m != "" {
 		s.when = m
-	} else if m := questionYearRE.FindString(s.text); m != "" {
+	} else if m := question.QuestionYearRE.FindString(s.text); m != "" {
 		s.when = m
 	} else if answered {
 		s.when = answerDate(ans.Text)
 		// A yes/no question answered with a date ("did they talk
 		// recently?" "Yes: … 9 September 2021") dated its event too.
-		s.answeredWhen = s.when != "" && (q.kind == kindWhen || bareAuxRE.MatchString(s.text))
+		s.answeredWhen = s.when != "" && (q.Kind == question.KindWhen || bareAuxRE.MatchString(s.text))
 	}
 	s.event = eventPhrase(s.text)
 	s.genders = map[string]gender{}
@@ -552,10 +553,10 @@ func (e *Extractive) subjectOf(t Turn) subject {
 // readNames fills s.names and s.terms with the names of the antecedent
 // question q: adjacent name words are one name ("white house", "Nicholas
 // Burns"), and a possessive ends one.
-func (s *subject) readNames(q question) {
+func (s *subject) readNames(q question.Question) {
 	keys := map[string]bool{}
-	for _, k := range q.keys {
-		if !q.dateTerms[k] && !analysis.IsDigitString(k) {
+	for _, k := range q.Keys {
+		if !q.DateTerms[k] && !analysis.IsDigitString(k) {
 			keys[k] = true
 		}
 	}
@@ -585,20 +586,20 @@ func (s *subject) readNames(q question) {
 // readAnswer takes from the antecedent's answer ans what a follow-up may
 // refer to: its words, the person or place it gave for a who-, which- or
 // where-question q, the event and the people it names.
-func (s *subject) readAnswer(q question, ans Answer) {
+func (s *subject) readAnswer(q question.Question, ans Answer) {
 	for _, tm := range analysis.Terms(ans.Text) {
 		s.context[tm] = true
 	}
 	switch {
-	case q.kind == kindWho && s.whoIs():
+	case q.Kind == question.KindWho && s.whoIs():
 		// "who is denny roy": the person asked about.
 		s.answerName = s.body
-	case q.kind == kindWho || (q.kind == kindWhat && q.focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
+	case q.Kind == question.KindWho || (q.Kind == question.KindWhat && q.Focus != "" && strings.HasPrefix(strings.ToLower(s.text), "which")):
 		s.answerName = markedSpan(ans.Text)
 		if s.answerName == "" {
 			s.answerName = newName(q, asOfLeadRE.ReplaceAllString(ans.Text, ""))
 		}
-	case q.kind == kindWhere:
+	case q.Kind == question.KindWhere:
 		s.place = markedSpan(ans.Text)
 	}
 	s.answerEvent = eventPhrase(plainAnswer(ans.Text))
@@ -628,10 +629,10 @@ func (s subject) whoIs() bool {
 // Center"), without leading words q does name: "Nicholas
 // Burns" in "… ambassador to China Nicholas Burns …" for a question naming
 // China.
-func newName(q question, text string) string {
-	for _, m := range nameRE.FindAllString(text, -1) {
+func newName(q question.Question, text string) string {
+	for _, m := range question.NameRE.FindAllString(text, -1) {
 		ws := strings.Fields(m)
-		for len(ws) > 0 && q.words[strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(ws[0], "'s"), "’s"), ".,"))] {
+		for len(ws) > 0 && q.Words[strings.ToLower(strings.TrimRight(strings.TrimSuffix(strings.TrimSuffix(ws[0], "'s"), "’s"), ".,"))] {
 			ws = ws[1:]
 		}
 		if len(ws) >= 2 && !institutionRE.MatchString(ws[len(ws)-1]) {
@@ -737,7 +738,7 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	}
 	out := strings.TrimRight(f, " ?.!")
 	// Drop a leading connective: "and where was that" → "where was that".
-	out = strings.TrimSpace(leadInRE.ReplaceAllString(out, ""))
+	out = strings.TrimSpace(question.LeadInRE.ReplaceAllString(out, ""))
 	if out == "" {
 		out = strings.TrimRight(f, " ?.!")
 	}
@@ -769,7 +770,7 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 // to the antecedent s: a time shift, a definite noun or pointer the
 // conversation used, a connective, or a pronoun before any name the
 // antecedent did not use. fq is f analysed, shift its time shift.
-func (s subject) pointedBackTo(raw, f string, fq question, shift []string) bool {
+func (s subject) pointedBackTo(raw, f string, fq question.Question, shift []string) bool {
 	// Pointers are looked for in the question as typed too: reading drops
 	// filler words such as "thing" ("the weapons thing").
 	if shift != nil || s.definite(f) {
@@ -778,8 +779,8 @@ func (s subject) pointedBackTo(raw, f string, fq question, shift []string) bool 
 	// Names the antecedent question did not name; one its answer
 	// mentioned in passing is new too.
 	newKeys := map[string]bool{}
-	for _, k := range fq.keys {
-		if !s.terms[k] && !fq.dateTerms[k] && !analysis.IsDigitString(k) {
+	for _, k := range fq.Keys {
+		if !s.terms[k] && !fq.DateTerms[k] && !analysis.IsDigitString(k) {
 			newKeys[k] = true
 		}
 	}
@@ -807,7 +808,7 @@ func (s subject) pointedBackTo(raw, f string, fq question, shift []string) bool 
 // holdsAll reports whether the conversation s already used every content
 // term and name of follow-up fq (content its content terms), or it has
 // none: a question with content of its own stands alone otherwise.
-func (s subject) holdsAll(content []string, fq question) bool {
+func (s subject) holdsAll(content []string, fq question.Question) bool {
 	if len(content) == 0 {
 		return true
 	}
@@ -816,8 +817,8 @@ func (s subject) holdsAll(content []string, fq question) bool {
 			return false
 		}
 	}
-	for _, k := range fq.keys {
-		if !s.context[k] && !fq.dateTerms[k] {
+	for _, k := range fq.Keys {
+		if !s.context[k] && !fq.DateTerms[k] {
 			return false
 		}
 	}
@@ -833,7 +834,7 @@ func (s subject) askedAgain(f string) string {
 		return s.text
 	}
 	r := whWord(wh) + " " + auxBody(s)
-	if s.answeredWhen && !whenLead.MatchString(wh) {
+	if s.answeredWhen && !question.WhenLead.MatchString(wh) {
 		// "how long ago was that" after "when did they last talk?": the
 		// event the answer dated, which is no longer "recent".
 		r = strings.TrimSpace(nowWordRE.ReplaceAllString(r, "")) + " " + datePhrase(s.when)
@@ -896,7 +897,7 @@ func (e *Extractive) swap(s subject, x string) string {
 		return ""
 	}
 	xq := e.ix.analyzeReading(reading{text: x, casual: true})
-	xName, old := len(xq.keys) > 0, true
+	xName, old := len(xq.Keys) > 0, true
 	for _, t := range analysis.Terms(x) {
 		old = old && s.terms[t]
 	}
@@ -1161,7 +1162,7 @@ func withCarry(f string, s subject) string {
 			carry = append(carry, n)
 		}
 	}
-	if s.when != "" && !forwardRE.MatchString(f) && !anchoredRE.MatchString(f) && !questionMonthYearRE.MatchString(f) && !questionYearRE.MatchString(f) && len(timex.Find(f, time.Time{})) == 0 {
+	if s.when != "" && !forwardRE.MatchString(f) && !anchoredRE.MatchString(f) && !question.QuestionMonthYearRE.MatchString(f) && !question.QuestionYearRE.MatchString(f) && len(timex.Find(f, time.Time{})) == 0 {
 		carry = append(carry, s.when)
 	}
 	if len(carry) == 0 {

@@ -6,6 +6,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // A news headline states the news in a few words and names what it is
@@ -30,8 +31,8 @@ const headlineNameWeight = 0.1
 // hold and that is not the outlet's, when the headline holds at least
 // headlineShare of q's term weight (weights, summing to total); else "".
 // It applies to which- and who-questions.
-func headlineName(q question, art corpus.Article, weights map[string]float64, total float64) string {
-	if total <= 0 || (!whichRE.MatchString(q.text) && q.kind != kindWho) {
+func headlineName(q question.Question, art corpus.Article, weights map[string]float64, total float64) string {
+	if total <= 0 || (!whichRE.MatchString(q.Text) && q.Kind != question.KindWho) {
 		return ""
 	}
 	title, outlet := analysis.Headline(art.Title)
@@ -66,12 +67,12 @@ var possessiveRE = regexp.MustCompile(`['’]s?\s+`)
 // when the question holds the first ("Pumpkin Spice Latte" of "Starbucks’
 // Pumpkin Spice Latte" for a question about Starbucks): text names the
 // parts apart ("North Korean leader Kim Jong Un").
-func possessor(q question, n string) string {
+func possessor(q question.Question, n string) string {
 	loc := possessiveRE.FindStringIndex(n)
 	if loc == nil {
 		return n
 	}
-	if first := n[:loc[0]]; novelName(q, first) {
+	if first := n[:loc[0]]; question.NovelName(q, first) {
 		return first
 	}
 	return n[loc[1]:]
@@ -82,7 +83,7 @@ func possessor(q question, n string) string {
 // not among them, scored as the article's best passage: a news report
 // states who, what and where first, in words the headline's question may
 // not share ("North Korean leader Kim Jong Un declared victory …").
-func (ix reader) withLedes(q question, passages []Passage, weights map[string]float64, total float64) []Passage {
+func (ix reader) withLedes(q question.Question, passages []Passage, weights map[string]float64, total float64) []Passage {
 	seen := map[string]bool{} // chunk ids
 	best := map[string]float64{}
 	ledes := map[string]Passage{}

@@ -8,6 +8,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/english"
+	"citebot/rag/internal/question"
 )
 
 // Which person "she" or "he" in a follow-up means. A follow-up's pronoun
@@ -134,7 +135,7 @@ func trimPossessive(w string) string {
 func answerPeople(text string) []string {
 	text = asOfLeadRE.ReplaceAllString(text, "")
 	var out []string
-	for _, loc := range capitalRunRE.FindAllStringIndex(text, -1) {
+	for _, loc := range question.CapitalRunRE.FindAllStringIndex(text, -1) {
 		fields := strings.Fields(trimPossessive(strings.TrimRight(text[loc[0]:loc[1]], ".")))
 		if len(fields) < 2 || institutionRE.MatchString(strings.Join(fields, " ")) || placePrepRE.MatchString(text[:loc[0]]) {
 			continue

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/question"
 )
 
 // "Who else did they quote?" after an answer asks for the other people
@@ -63,7 +65,7 @@ func (e *Extractive) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool
 	b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
 	var names []string
 	for _, f := range found {
-		names = append(names, emphasis+f.name+emphasis)
+		names = append(names, answerspan.Emphasis+f.name+answerspan.Emphasis)
 	}
 	n := b.ref(art)
 	b.add("The article also quotes " + listJoin(names) + " " + markers(n) + ":")
@@ -78,12 +80,12 @@ func (e *Extractive) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool
 // …" or "said".
 func speakers(s string) []string {
 	var out []string
-	for _, loc := range capitalRunRE.FindAllStringIndex(s, -1) {
-		a, b := trimSpan(s, loc[0], loc[1])
-		if b <= a || len(strings.Fields(s[a:b])) < 2 || !personLike(s, a, b) {
+	for _, loc := range question.CapitalRunRE.FindAllStringIndex(s, -1) {
+		a, b := answerspan.Trim(s, loc[0], loc[1])
+		if b <= a || len(strings.Fields(s[a:b])) < 2 || !answerspan.PersonLike(s, a, b) {
 			continue // a person is named with at least two words: "Susan Thornton"
 		}
-		if first := strings.Fields(s[a:b])[0]; a == 0 && sentenceWord(first) {
+		if first := strings.Fields(s[a:b])[0]; a == 0 && question.SentenceWord(first) {
 			continue
 		}
 		out = append(out, s[a:b])

@@ -11,6 +11,7 @@ import (
 	"citebot/rag/internal/analysis"
 	dictionary "citebot/rag/internal/english"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/question"
 )
 
 // Reading a question as people type it in chat: "wher was biden sitting
@@ -297,7 +298,7 @@ func hasInnerCapital(s string) bool {
 func (ix reader) correct(lx index.Vocabulary, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
-	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || questionWords[w] || fillerWords[w] {
+	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || question.QuestionWords[w] || fillerWords[w] {
 		return w, false
 	}
 	if !casual && isCapitalised(word) {
@@ -357,21 +358,21 @@ func (ix reader) acronymInCasing(lx index.Vocabulary, w, prev string) string {
 // analyzeReading analyses a question as read. A question typed without
 // capitals names its entities in lower case; its keys are then the terms
 // the corpus writes as names.
-func (ix reader) analyzeReading(r reading) question {
-	q := analyze(r.text)
+func (ix reader) analyzeReading(r reading) question.Question {
+	q := question.Analyze(r.text)
 	lx := ix.Vocabulary()
-	q.keys = ix.looseKeys(lx, r.text, q.keys)
+	q.Keys = ix.looseKeys(lx, r.text, q.Keys)
 	if !r.casual {
 		return q
 	}
 	have := map[string]bool{}
-	for _, k := range q.keys {
+	for _, k := range q.Keys {
 		have[k] = true
 	}
-	for _, t := range q.terms {
-		if !have[t] && !q.dateTerms[t] && lx.DF(t) > 0 && lx.Proper(t) {
+	for _, t := range q.Terms {
+		if !have[t] && !q.DateTerms[t] && lx.DF(t) > 0 && lx.Proper(t) {
 			have[t] = true
-			q.keys = append(q.keys, t)
+			q.Keys = append(q.Keys, t)
 		}
 	}
 	return q
@@ -411,7 +412,7 @@ func notEnglish(q string) bool {
 			continue
 		}
 		words++
-		if dictionaryWord(w) || analysis.IsStop(w, false) || questionWords[w] || fillerWords[w] || chatWords[w] != "" {
+		if dictionaryWord(w) || analysis.IsStop(w, false) || question.QuestionWords[w] || fillerWords[w] || chatWords[w] != "" {
 			english++
 		}
 	}

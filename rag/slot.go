@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // A which-question leaves a slot where its answer goes: "NFL owners
@@ -29,17 +30,17 @@ const slotWeight = 0.1
 // "what" in q's clause ("the sale of which team" → "sale"), or "" when
 // there is none: the which-phrase opens the question or its clause ("By
 // the late 19th century, which country …").
-func questionSlot(q question) string {
-	if !whichRE.MatchString(q.text) {
+func questionSlot(q question.Question) string {
+	if !whichRE.MatchString(q.Text) {
 		return ""
 	}
-	toks := analysis.Tokenize(q.text)
+	toks := analysis.Tokenize(q.Text)
 	for w, t := range toks {
 		if t.Lower != "which" && t.Lower != "what" {
 			continue
 		}
 		for i := w - 1; i >= max(0, w-slotReach); i-- {
-			if strings.ContainsAny(q.text[toks[i].End:toks[w].Start], ".?!;:,") {
+			if strings.ContainsAny(q.Text[toks[i].End:toks[w].Start], ".?!;:,") {
 				return "" // the word before is in another sentence or clause
 			}
 			if toks[i].Term != "" {
@@ -54,7 +55,7 @@ func questionSlot(q question) string {
 // fillsSlot reports whether sentence s names something the question does
 // not within slotReach words after a word of term after, with only
 // words that carry no meaning between ("sale of the Denver Broncos").
-func fillsSlot(q question, after, s string) bool {
+func fillsSlot(q question.Question, after, s string) bool {
 	if after == "" {
 		return false
 	}
@@ -64,7 +65,7 @@ func fillsSlot(q question, after, s string) bool {
 			continue
 		}
 		for _, u := range toks[i+1 : min(len(toks), i+1+slotReach)] {
-			if u.Capital && u.Term != "" && !q.hasWordLike(u.Lower) && !dateMentionRE.MatchString(s[u.Start:u.End]) {
+			if u.Capital && u.Term != "" && !q.HasWordLike(u.Lower) && !question.DateMentionRE.MatchString(s[u.Start:u.End]) {
 				return true
 			}
 			if u.Term != "" {

@@ -11,6 +11,8 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
@@ -63,13 +65,13 @@ var (
 
 // parseTime reads the temporal operation of a question, given in lower
 // case as read.
-func parseTime(text string, kind qKind) timeQuestion {
+func parseTime(text string, kind question.Kind) timeQuestion {
 	s := strings.ToLower(strings.TrimSpace(text))
 	full := s
 	// A two-part question ("did they talk again? when was the latest
 	// one") is read by its wh-part, and the whole says what it is about.
 	if i := strings.Index(s, "?"); i >= 0 && i < len(s)-1 {
-		if rest := strings.TrimSpace(s[i+1:]); whenRE.MatchString(rest) || howLongRE.MatchString(rest) {
+		if rest := strings.TrimSpace(s[i+1:]); question.WhenRE.MatchString(rest) || question.HowLongRE.MatchString(rest) {
 			s = rest
 		}
 	}
@@ -88,7 +90,7 @@ func parseTime(text string, kind qKind) timeQuestion {
 		t = timeQuestion{op: opSince, anchor: agoRE.FindStringSubmatch(s)[1]}
 	case countRE.MatchString(s) && actionsOf(s) != nil:
 		t = timeQuestion{op: opCount, target: full}
-	case kind != kindWhen && kind != kindWhere:
+	case kind != question.KindWhen && kind != question.KindWhere:
 		return timeQuestion{}
 	case afterOpRE.MatchString(s) && !lastOpRE.MatchString(s):
 		m := afterOpRE.FindStringSubmatchIndex(s)
@@ -182,7 +184,7 @@ func init() {
 }
 
 // spec builds the event description of a text of the question.
-func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
+func (e *Extractive) spec(text string, q question.Question, asOf time.Time) eventSpec {
 	lx := e.ix.Vocabulary()
 	var sp eventSpec
 	sp.actions = actionsOf(text)
@@ -219,12 +221,12 @@ func (e *Extractive) spec(text string, q question, asOf time.Time) eventSpec {
 		}
 	}
 	keys := map[string]bool{}
-	for _, k := range q.keys {
+	for _, k := range q.Keys {
 		keys[k] = true
 	}
 	seen := map[string]bool{}
 	for _, t := range analysis.Terms(text) {
-		if seen[t] || skip[t] || q.dateTerms[t] || lightVerbs[t] {
+		if seen[t] || skip[t] || q.DateTerms[t] || lightVerbs[t] {
 			continue
 		}
 		seen[t] = true
@@ -348,7 +350,7 @@ func (e *Extractive) fit(d dated, sp eventSpec) (dated, bool) {
 
 // temporal answers a question about order in time from events, or reports
 // false to leave it to the sentence answer.
-func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer, bool) {
+func (e *Extractive) temporal(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
 	if tq.op == opNone || tq.op == opCount || len(r.passages) == 0 {
 		return Answer{}, false
 	}
@@ -374,7 +376,7 @@ func (e *Extractive) temporal(q question, tq timeQuestion, r retrieval) (Answer,
 // temporalCase is a question about order in time with what it is answered
 // from.
 type temporalCase struct {
-	q      question
+	q      question.Question
 	tq     timeQuestion
 	r      retrieval
 	all    [][]dated // the events of the retrieved articles
@@ -420,7 +422,7 @@ func (e *Extractive) lastOrFirst(t temporalCase) (Answer, bool) {
 			}
 		}
 	}
-	if t.q.kind == kindWhere {
+	if t.q.Kind == question.KindWhere {
 		return e.renderPlace(t.r, t.q, best)
 	}
 	return e.renderEvents(t.r, t.tq, found), true
@@ -440,7 +442,7 @@ func (e *Extractive) nextPlanned(t temporalCase) (Answer, bool) {
 	if len(plans) == 0 {
 		return Answer{}, false
 	}
-	if t.q.kind == kindWhere {
+	if t.q.Kind == question.KindWhere {
 		return e.renderPlace(t.r, t.q, plans[0])
 	}
 	return e.renderEvents(t.r, t.tq, plans[:1]), true
@@ -464,7 +466,7 @@ func (e *Extractive) afterOrBefore(t temporalCase) (Answer, bool) {
 	if !ok {
 		return Answer{}, false
 	}
-	if t.q.kind == kindWhere {
+	if t.q.Kind == question.KindWhere {
 		return e.renderPlace(t.r, t.q, best)
 	}
 	return e.renderEvents(t.r, t.tq, []dated{best, anchor}), true
@@ -546,7 +548,7 @@ func (e *Extractive) timelinePassages(ctx context.Context, tq timeQuestion, asOf
 // summit", "their feb call"): the best-covered matching event, the
 // newest of equals. A phrase that names its date ("in sept 2021") must
 // match it.
-func (e *Extractive) anchor(all [][]dated, phrase string, q question, asOf time.Time) (dated, bool) {
+func (e *Extractive) anchor(all [][]dated, phrase string, q question.Question, asOf time.Time) (dated, bool) {
 	sp := e.spec(phrase, q, asOf)
 	var best dated
 	found := false
@@ -632,7 +634,7 @@ func capitalizeFirst(s string) string {
 // sentence states the number: the distinct matching events the articles
 // report up to the as-of date, each cited, with the caveat that the
 // articles may not report every one.
-func (e *Extractive) countEvents(q question, tq timeQuestion, r retrieval) (Answer, bool) {
+func (e *Extractive) countEvents(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
 	target := e.spec(tq.target, q, r.asOf)
 	if len(target.actions) == 0 || len(target.keys) == 0 {
 		return Answer{}, false
@@ -668,9 +670,9 @@ func (e *Extractive) countEvents(q question, tq timeQuestion, r retrieval) (Answ
 // leading (the event already matched what is asked), or reports false
 // when the sentence names no place, so that the question is answered as
 // any other.
-func (e *Extractive) renderPlace(r retrieval, q question, d dated) (Answer, bool) {
+func (e *Extractive) renderPlace(r retrieval, q question.Question, d dated) (Answer, bool) {
 	s := d.art.Text[d.ev.Start:d.ev.End]
-	if _, _, ok := answerSpan(q, s); !ok {
+	if _, _, ok := answerspan.Find(q, s); !ok {
 		return Answer{}, false
 	}
 	return e.render(r, q, []*candidate{{art: d.art, start: d.ev.Start, end: d.ev.End, text: s, prevStart: -1}}), true

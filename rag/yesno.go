@@ -8,6 +8,7 @@ import (
 
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // Yes/no questions ("did Biden and Xi meet in 2022?", "is Xi coming to
@@ -69,7 +70,7 @@ var didQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t)\b`)
 // else from the best grounded sentence, "No" when that sentence denies
 // what the question asks about. It reports false to leave the question to
 // the general answer.
-func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer, bool) {
+func (e *Extractive) yesNo(q question.Question, r retrieval, cands []*candidate) (Answer, bool) {
 	if a, ok := e.yesFromEvents(q, r); ok {
 		return a, true
 	}
@@ -77,7 +78,7 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 		return Answer{}, false
 	}
 	best := cands[0]
-	if pastQuestionRE.MatchString(q.text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
+	if pastQuestionRE.MatchString(q.Text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
 		// A prospect does not answer whether it came about.
 		ans := e.notFound(r)
 		ans.Text = prospectNote + ans.Text
@@ -110,7 +111,7 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 		// ("did Xi go to Moscow?") is then not answered; a question about
 		// a state or a view ("is it a thaw?", "were people pushing for a
 		// boycott?") gets the closest sentence, without a yes or no.
-		if didQuestionRE.MatchString(q.text) {
+		if didQuestionRE.MatchString(q.Text) {
 			return e.notFound(r), true
 		}
 		return Answer{}, false
@@ -140,7 +141,7 @@ func (e *Extractive) yesNo(q question, r retrieval, cands []*candidate) (Answer,
 // yesFromEvents answers "did X and Y meet in 2022?" with the event that
 // shows they did. It never answers no: the articles may not report every
 // event.
-func (e *Extractive) yesFromEvents(q question, r retrieval) (Answer, bool) {
+func (e *Extractive) yesFromEvents(q question.Question, r retrieval) (Answer, bool) {
 	sp := e.spec(r.read.text, q, r.asOf)
 	if len(sp.actions) == 0 || len(sp.keys) == 0 || (sp.date.IsZero() && sp.after.IsZero() && sp.before.IsZero()) {
 		return Answer{}, false
@@ -174,12 +175,12 @@ func articleFor(a events.Action) string {
 
 // subjectID returns the term id of the name a yes/no question opens
 // with, after its verb ("xi" in "is xi coming to the g20?"), or -1.
-func (e *Extractive) subjectID(q question) int {
+func (e *Extractive) subjectID(q question.Question) int {
 	keys := map[string]bool{}
-	for _, k := range q.keys {
+	for _, k := range q.Keys {
 		keys[k] = true
 	}
-	for i, t := range analysis.Tokenize(q.text) {
+	for i, t := range analysis.Tokenize(q.Text) {
 		if i > 3 {
 			break // "was there any ask about tariffs on biden's call": no subject
 		}
@@ -227,9 +228,9 @@ func nextSentence(c *candidate, cands []*candidate) *candidate {
 
 // sharesKey reports whether the candidate names one of the question's
 // entities.
-func sharesKey(q question, c *candidate) bool {
+func sharesKey(q question.Question, c *candidate) bool {
 	words := termSet(c.text)
-	for _, k := range q.keys {
+	for _, k := range q.Keys {
 		if words[k] {
 			return true
 		}
@@ -242,12 +243,12 @@ func sharesKey(q question, c *candidate) bool {
 // clause that holds one of the question's words ("Biden had requested the
 // call with Xi, “not seeking specific outcomes” …" does not deny the
 // request).
-func denies(q question, s string) bool {
+func denies(q question.Question, s string) bool {
 	if len(strings.Fields(s)) <= 25 {
 		return denialRE.MatchString(s)
 	}
 	qt := map[string]bool{}
-	for _, t := range q.terms {
+	for _, t := range q.Terms {
 		qt[t] = true
 	}
 	for _, clause := range splitClauses(s) {
@@ -285,9 +286,9 @@ func lowerFirstWord(s string) string {
 
 // namesKeys reports whether set holds all the question's key terms but
 // its dates (which the articles may give relative to their own).
-func (e *Extractive) namesKeys(q question, set idSet) bool {
-	for _, k := range q.keys {
-		if q.dateTerms[k] {
+func (e *Extractive) namesKeys(q question.Question, set idSet) bool {
+	for _, k := range q.Keys {
+		if q.DateTerms[k] {
 			continue
 		}
 		if id, ok := e.ix.TermID(k); !ok || !set[id] {

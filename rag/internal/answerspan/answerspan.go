@@ -1,56 +1,61 @@
-package rag
+// Package answerspan finds the span of a sentence that answers a question
+// (a date, a quantity, a name, a place …, see Find), trims spans to their
+// words, and marks the span in Markdown bold for the extractive answerer
+// (Emphasize, Emphasis).
+package answerspan
 
 import (
 	"regexp"
 	"strings"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/question"
 )
 
 // Emphasis marks the likely answer span inside an extractive answer, in
 // Markdown bold, e.g. "The call lasted around **90 minutes** …".
-const emphasis = "**"
+const Emphasis = "**"
 
 var (
 	// A full or partial date: "15 November 2023", "Nov. 15, 2023",
 	// "April 2024", "July 4", "1892", "the 10th and 11th centuries".
-	dateSpanRE = regexp.MustCompile(`\b(?:\d{1,2} (?:` + monthAlt + `),? \d{4}|(?:` + monthAlt + `) \d{1,2},? \d{4}|(?:` + monthAlt + `),? \d{4}|(?:` + monthAlt + `) \d{1,2}|(?:early |mid-|late )?(?:1[0-9]|20)\d\d(?:s)?|(?:the )?\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)|(?:` + weekdayAlt + `)|(?:` + monthAlt + `))\b`)
+	dateSpanRE = regexp.MustCompile(`\b(?:\d{1,2} (?:` + question.MonthAlt + `),? \d{4}|(?:` + question.MonthAlt + `) \d{1,2},? \d{4}|(?:` + question.MonthAlt + `),? \d{4}|(?:` + question.MonthAlt + `) \d{1,2}|(?:early |mid-|late )?(?:1[0-9]|20)\d\d(?:s)?|(?:the )?\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)|(?:` + question.WeekdayAlt + `)|(?:` + question.MonthAlt + `))\b`)
 	// A quantity with its unit, or a bare number.
 	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?:[- ]?%| percent)?\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 )
 
-// emphasizeAnswer wraps the part of sentence s that most likely answers q in
-// emphasis (see answerSpan), or leaves s alone.
-func emphasizeAnswer(q question, s string) string {
-	a, b, ok := answerSpan(q, s)
+// Emphasize wraps the part of sentence s that most likely answers q in
+// emphasis (see Find), or leaves s alone.
+func Emphasize(q question.Question, s string) string {
+	a, b, ok := Find(q, s)
 	if !ok {
 		return s
 	}
-	return s[:a] + emphasis + s[a:b] + emphasis + s[b:]
+	return s[:a] + Emphasis + s[a:b] + Emphasis + s[b:]
 }
 
-// answerSpan finds the part of sentence s that most likely answers q: a
+// Find finds the part of sentence s that most likely answers q: a
 // date for "when", a duration for "how long", a number for "how many", a
 // name for "who", a place for "where". It only takes text the question
 // does not already contain, picks the match nearest to the question's
 // words in s, and finds nothing when nothing fits or the question type
 // has no typical span (what, why).
-func answerSpan(q question, s string) (int, int, bool) {
-	if definitionRE.MatchString(q.text) && len(q.terms) <= 3 {
+func Find(q question.Question, s string) (int, int, bool) {
+	if question.DefinitionRE.MatchString(q.Text) && len(q.Terms) <= 3 {
 		return 0, 0, false
 	}
 	spans, ok := spansOfKind(q, s)
 	if !ok {
 		return 0, 0, false
 	}
-	if q.kind == kindWho {
+	if q.Kind == question.KindWho {
 		spans = joinNames(s, spans)
 		// A name that holds a word of the question is the question's own,
 		// not part of the answer ("John" of "John Kerry").
 		own := spans[:0]
 		for _, sp := range spans {
-			a, b := trimQuestionWords(q, s, sp[0], sp[1])
-			if b > a && novelName(q, s[a:b]) && (!nameOfRE.MatchString(q.text) || nameNearFocus(q, s, a, b)) {
+			a, b := TrimQuestionWords(q, s, sp[0], sp[1])
+			if b > a && question.NovelName(q, s[a:b]) && (!question.NameOfRE.MatchString(q.Text) || nameNearFocus(q, s, a, b)) {
 				own = append(own, []int{a, b})
 			}
 		}
@@ -59,17 +64,17 @@ func answerSpan(q question, s string) (int, int, bool) {
 	anchors := questionWordPositions(q, s)
 	best, bestDist, bestSpecific := []int(nil), 1<<30, false
 	for _, sp := range spans {
-		a, b := trimSpan(s, sp[0], sp[1])
-		if q.kind == kindWho || q.kind == kindWhere {
-			a, b = trimQuestionWords(q, s, a, b)
+		a, b := Trim(s, sp[0], sp[1])
+		if q.Kind == question.KindWho || q.Kind == question.KindWhere {
+			a, b = TrimQuestionWords(q, s, a, b)
 		}
-		if b <= a || !novelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
+		if b <= a || !question.NovelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
 			continue
 		}
 		// A date with its year beats a bare month or weekday; a person
 		// named as one ("said Evan Medeiros, a former …") beats another
 		// name.
-		specific := (q.kind == kindWhen && yearRE.MatchString(s[a:b])) || (q.kind == kindWho && personLike(s, a, b))
+		specific := (q.Kind == question.KindWhen && question.YearRE.MatchString(s[a:b])) || (q.Kind == question.KindWho && PersonLike(s, a, b))
 		d := distance(anchors, a, b)
 		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
 			best, bestDist, bestSpecific = []int{a, b}, d, specific
@@ -78,7 +83,7 @@ func answerSpan(q question, s string) (int, int, bool) {
 	if best == nil {
 		return 0, 0, false
 	}
-	if q.kind == kindWhere && bareNoun(s[best[0]:best[1]]) {
+	if q.Kind == question.KindWhere && bareNoun(s[best[0]:best[1]]) {
 		return 0, 0, false // "in a country" says no more than the question
 	}
 	return best[0], best[1], true
@@ -88,25 +93,25 @@ func answerSpan(q question, s string) (int, int, bool) {
 // for: dates, durations, quantities (not counts of time or dates), names
 // (not possessives, the outlet's mark or dates), places. ok is false for a
 // kind that has no typical span (what, why).
-func spansOfKind(q question, s string) (spans [][]int, ok bool) {
-	switch q.kind {
-	case kindWhen:
+func spansOfKind(q question.Question, s string) (spans [][]int, ok bool) {
+	switch q.Kind {
+	case question.KindWhen:
 		spans = dateSpanRE.FindAllStringIndex(s, -1)
-	case kindHowLong:
-		spans = durationRE.FindAllStringIndex(s, -1)
-	case kindHowMany:
+	case question.KindHowLong:
+		spans = question.DurationRE.FindAllStringIndex(s, -1)
+	case question.KindHowMany:
 		dates := dateSpanRE.FindAllStringIndex(s, -1)
 		for _, sp := range quantitySpanRE.FindAllStringIndex(s, -1) {
-			if firstTime(s, sp) && !q.words["time"] && !q.words["times"] {
+			if firstTime(s, sp) && !q.Words["time"] && !q.Words["times"] {
 				continue // "for the first time" counts nothing unless times are asked for
 			}
 			if !countsTime(q, s[sp[1]:]) && !inside(sp, dates) {
 				spans = append(spans, sp)
 			}
 		}
-	case kindWho:
-		for _, sp := range capitalRunRE.FindAllStringIndex(s, -1) {
-			if first := strings.Fields(s[sp[0]:sp[1]])[0]; sp[0] == 0 && sentenceWord(first) {
+	case question.KindWho:
+		for _, sp := range question.CapitalRunRE.FindAllStringIndex(s, -1) {
+			if first := strings.Fields(s[sp[0]:sp[1]])[0]; sp[0] == 0 && question.SentenceWord(first) {
 				if sp[0] += len(first); sp[0] >= sp[1] {
 					continue
 				}
@@ -118,21 +123,21 @@ func spansOfKind(q question, s string) (spans [][]int, ok bool) {
 			if sp[0] > 0 && s[sp[0]-1] == '(' && sp[1] < len(s) && s[sp[1]] == ')' {
 				continue // "(CNN)": the outlet's mark, not a name in the text
 			}
-			if !dateMentionRE.MatchString(run) {
+			if !question.DateMentionRE.MatchString(run) {
 				spans = append(spans, sp)
 			}
 		}
-	case kindWhere:
-		for _, m := range placeRE.FindAllStringSubmatchIndex(s, -1) {
-			if !dateMentionRE.MatchString(s[m[2]:m[3]]) {
+	case question.KindWhere:
+		for _, m := range question.PlaceRE.FindAllStringSubmatchIndex(s, -1) {
+			if !question.DateMentionRE.MatchString(s[m[2]:m[3]]) {
 				spans = append(spans, []int{m[2], m[3]})
 			}
 		}
 		if len(spans) == 0 {
-			spans = possessivePlaces(q, s)
+			spans = question.PossessivePlaces(q, s)
 		}
 		if len(spans) == 0 {
-			spans = placeNounRE.FindAllStringIndex(s, -1)
+			spans = question.PlaceNounRE.FindAllStringIndex(s, -1)
 			for i, sp := range spans { // "in the treaty room": without the preposition
 				if j := strings.IndexByte(s[sp[0]:sp[1]], ' '); j > 0 {
 					spans[i] = []int{sp[0] + j + 1, sp[1]}
@@ -164,13 +169,13 @@ func inside(sp []int, spans [][]int) bool {
 // "what is the name of the …" question asks about: the question's noun
 // stands right beside it ("his nephew Tancred", "the Quasiturbine is a
 // uniflow rotary steam engine").
-func nameNearFocus(q question, s string, a, b int) bool {
-	if q.focus == "" {
+func nameNearFocus(q question.Question, s string, a, b int) bool {
+	if q.Focus == "" {
 		return true
 	}
 	before, after := analysis.Tokenize(s[:a]), analysis.Tokenize(s[b:])
 	for i := max(0, len(before)-2); i < len(before); i++ {
-		if before[i].Term == q.focus {
+		if before[i].Term == q.Focus {
 			return true
 		}
 	}
@@ -179,7 +184,7 @@ func nameNearFocus(q question, s string, a, b int) bool {
 		limit = 7 // "X is a … engine"
 	}
 	for i := 0; i < len(after) && i < limit; i++ {
-		if after[i].Term == q.focus {
+		if after[i].Term == q.Focus {
 			return true
 		}
 	}
@@ -207,8 +212,8 @@ var (
 	personBeforeRE = regexp.MustCompile(`(?i)(?:said|says|told|according to|by|adviser|advisor|secretary|minister|official|president|professor|researcher|ambassador|envoy|spokesman|spokeswoman|spokesperson|director|chief|leader|senator|governor|candidate|diplomat|analyst|aide|general)\s*$`)
 )
 
-// personLike reports whether the name at s[a:b] is introduced as a person.
-func personLike(s string, a, b int) bool {
+// PersonLike reports whether the name at s[a:b] is introduced as a person.
+func PersonLike(s string, a, b int) bool {
 	return personAfterRE.MatchString(s[b:]) || personBeforeRE.MatchString(s[:a])
 }
 
@@ -217,9 +222,9 @@ var timeUnitRE = regexp.MustCompile(`(?i)^[\s-]*(?:seconds?|minutes?|hours?|days
 
 // countsTime reports whether a number followed by rest counts time ("seven
 // months") when the question does not ask about time.
-func countsTime(q question, rest string) bool {
+func countsTime(q question.Question, rest string) bool {
 	m := timeUnitRE.FindString(rest)
-	return m != "" && !q.words[strings.ToLower(strings.TrimSpace(strings.TrimLeft(m, " -")))]
+	return m != "" && !q.Words[strings.ToLower(strings.TrimSpace(strings.TrimLeft(m, " -")))]
 }
 
 // firstTime reports whether the quantity at s[sp[0]:sp[1]] is "first" or
@@ -234,18 +239,16 @@ func firstTime(s string, sp []int) bool {
 	return w == "first" || strings.HasPrefix(s[sp[1]:], " time")
 }
 
-// laterOrdinals are the ordinals after "first" written as words, up to
+// LaterOrdinals are the ordinals after "first" written as words, up to
 // the tenth.
-const laterOrdinals = `second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth`
+const LaterOrdinals = `second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth`
 
 // ordinalWordRE matches an ordinal written as a word.
-var ordinalWordRE = regexp.MustCompile(`^(?:first|` + laterOrdinals + `)$`)
+var ordinalWordRE = regexp.MustCompile(`^(?:first|` + LaterOrdinals + `)$`)
 
-var yearRE = regexp.MustCompile(`\b(?:1[0-9]|20)\d\d\b`)
-
-// trimSpan drops surrounding spaces and punctuation (but not the period of
+// Trim drops surrounding spaces and punctuation (but not the period of
 // an abbreviation such as "Calif.") from s[a:b].
-func trimSpan(s string, a, b int) (int, int) {
+func Trim(s string, a, b int) (int, int) {
 	for a < b && strings.ContainsRune(" ,.;:()“”\"'", rune(s[a])) {
 		a++
 	}
@@ -255,16 +258,16 @@ func trimSpan(s string, a, b int) (int, int) {
 	return a, b
 }
 
-// trimQuestionWords drops leading and trailing words of s[a:b] that the
+// TrimQuestionWords drops leading and trailing words of s[a:b] that the
 // question already has, and leading stop words: "to China Nicholas Burns" →
 // "Nicholas Burns", "An Asian diplomat" → "Asian".
-func trimQuestionWords(q question, s string, a, b int) (int, int) {
+func TrimQuestionWords(q question.Question, s string, a, b int) (int, int) {
 	toks := analysis.Tokenize(s[a:b])
 	i, j := 0, len(toks)
-	for i < j && (q.words[toks[i].Lower] || toks[i].Term == "") {
+	for i < j && (q.Words[toks[i].Lower] || toks[i].Term == "") {
 		i++
 	}
-	for j > i && (q.words[toks[j-1].Lower] || toks[j-1].Term == "" && !toks[j-1].Capital) {
+	for j > i && (q.Words[toks[j-1].Lower] || toks[j-1].Term == "" && !toks[j-1].Capital) {
 		j-- // and a stop word left at the end: "President Joe Biden and"
 	}
 	if i == j {
@@ -277,21 +280,11 @@ func trimQuestionWords(q question, s string, a, b int) (int, int) {
 	return a + toks[i].Start, end
 }
 
-// novelSpan reports whether span has a word the question lacks.
-func novelSpan(q question, span string) bool {
-	for _, t := range analysis.Tokenize(span) {
-		if !q.words[t.Lower] && t.Term != "" || analysis.IsDigitString(t.Lower) && !q.words[t.Lower] {
-			return true
-		}
-	}
-	return false
-}
-
 // questionWordPositions returns the byte offsets in s of the question's
 // content words.
-func questionWordPositions(q question, s string) []int {
+func questionWordPositions(q question.Question, s string) []int {
 	want := map[string]bool{}
-	for _, t := range q.terms {
+	for _, t := range q.Terms {
 		want[t] = true
 	}
 	var pos []int

@@ -1,102 +1,71 @@
-package rag
+package question
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
 )
 
-// NormalizeQuestion prepares user input as a question: control characters
-// become spaces, white space collapses, and surrounding space and quotes are
-// trimmed. It returns [ErrEmptyQuestion] for input without letters or
-// digits and [ErrQuestionTooLong] beyond [MaxQuestionRunes] characters.
-func NormalizeQuestion(s string) (string, error) {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	var b strings.Builder
-	space := false
-	for _, r := range s {
-		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '\u200b' || r == '\ufeff' || unicode.Is(unicode.Cf, r) {
-			space = true
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	q := strings.Trim(b.String(), " \"'“”‘’`")
-	if strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
-		return "", ErrEmptyQuestion
-	}
-	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
-		return "", fmt.Errorf("%w: %d characters (the limit is %d)", ErrQuestionTooLong, n, MaxQuestionRunes)
-	}
-	return q, nil
-}
+// Kind is the type of answer a question asks for.
+type Kind int
 
-// qKind is the type of answer a question asks for.
-type qKind int
-
+// The kinds of answer; KindOther is a question of none of these.
 const (
-	kindOther qKind = iota
-	kindWhen
-	kindWho
-	kindWhere
-	kindWhy
-	kindHowMany
-	kindHowLong
-	kindWhat
-	kindHow // manner: "how did they …?"
+	KindOther Kind = iota
+	KindWhen
+	KindWho
+	KindWhere
+	KindWhy
+	KindHowMany
+	KindHowLong
+	KindWhat
+	KindHow // manner: "how did they …?"
 )
 
-// question is the analysis of a question that guides sentence selection.
-type question struct {
-	text string
-	kind qKind
-	// recency is set for "last / latest / most recent / currently" questions.
-	recency bool
-	// terms are the question's index terms without duplicates.
-	terms []string
-	// words are the lower-case words of the question (for excluding
+// Question is the analysis of a question that guides sentence selection.
+type Question struct {
+	// Text is the question as analysed.
+	Text string
+	// Kind is the kind of answer the question asks for.
+	Kind Kind
+	// Recency is set for "last / latest / most recent / currently" questions.
+	Recency bool
+	// Terms are the question's index terms without duplicates.
+	Terms []string
+	// Words are the lower-case words of the question (for excluding
 	// repeated entities from candidate answers).
-	words map[string]bool
-	// keys are the terms of the entities and numbers the question names
+	Words map[string]bool
+	// Keys are the terms of the entities and numbers the question names
 	// ("Sullivan", "Mars", "2014"): an answer's context must contain them.
-	keys []string
-	// period is the month or year the question is about, if any, and
+	Keys []string
+	// Period is the month or year the question is about, if any, and
 	// dateTerms the terms that name it ("septemb", "2021").
-	period    period
-	hasTime   bool
-	dateTerms map[string]bool
-	// preamble holds the terms only statements before the question
+	Period    Period
+	HasTime   bool
+	DateTerms map[string]bool
+	// Preamble holds the terms only statements before the question
 	// sentence hold: "Gas prices hit a record. How much does a gallon
 	// cost?". Nil for a question of one sentence.
-	preamble map[string]bool
-	// negated reports a negative question ("what was not …").
-	negated bool
-	// yesNo reports a question to be answered yes or no: "did they meet
+	Preamble map[string]bool
+	// Negated reports a negative question ("what was not …").
+	Negated bool
+	// YesNo reports a question to be answered yes or no: "did they meet
 	// in 2022?". A second, wh- part ("did they talk again? when?") sets
 	// kind as well.
-	yesNo bool
-	// focus is the term of the noun a what/which question asks for
+	YesNo bool
+	// Focus is the term of the noun a what/which question asks for
 	// ("summit" in "what summits …", "automak" in "which automaker …").
-	focus string
-	// about are the terms of what the question asks about ("taiwan" in
+	Focus string
+	// About are the terms of what the question asks about ("taiwan" in
 	// "what did they say about taiwan?"): the answer's sentence, or the
 	// one before it, must name them.
-	about []string
+	About []string
 }
 
-// questionWords start questions and are capitalised for that reason only.
-var questionWords = map[string]bool{"who": true, "whom": true, "whose": true, "what": true, "when": true, "where": true, "why": true, "which": true, "how": true, "is": true, "are": true, "was": true, "were": true, "did": true, "do": true, "does": true, "has": true, "have": true, "had": true, "can": true, "could": true, "will": true, "would": true, "should": true, "in": true, "on": true, "at": true, "according": true, "tell": true, "name": true, "list": true, "give": true, "i": true}
+// QuestionWords start questions and are capitalised for that reason only.
+var QuestionWords = map[string]bool{"who": true, "whom": true, "whose": true, "what": true, "when": true, "where": true, "why": true, "which": true, "how": true, "is": true, "are": true, "was": true, "were": true, "did": true, "do": true, "does": true, "has": true, "have": true, "had": true, "can": true, "could": true, "will": true, "would": true, "should": true, "in": true, "on": true, "at": true, "according": true, "tell": true, "name": true, "list": true, "give": true, "i": true}
 
 var (
 	recencyRE = regexp.MustCompile(`(?i)\b(?:latest|most recent(?:ly)?|recently|newest|currently|current|now|so far|to date|as of (?:today|now)|these days|this (?:week|month|year)|lately)\b`)
@@ -104,17 +73,18 @@ var (
 	// the verb ("did the call last?").
 	lastRE    = regexp.MustCompile(`(?i)\blast\b(?:\s+(\w+))?`)
 	howManyRE = regexp.MustCompile(`(?i)^(?:how many|how much|what (?:number|percentage|share|amount)|how often)\b`)
-	howLongRE = regexp.MustCompile(`(?i)^how long\b|\bfor how long\b|\bwhat (?:was |is )?the duration\b`)
-	whenRE    = regexp.MustCompile(`(?i)^(?:when|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b|\bwhen\b`)
+	// HowLongRE and WhenRE match how-long and when questions anywhere.
+	HowLongRE = regexp.MustCompile(`(?i)^how long\b|\bfor how long\b|\bwhat (?:was |is )?the duration\b`)
+	WhenRE    = regexp.MustCompile(`(?i)^(?:when|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b|\bwhen\b`)
 	whoRE     = regexp.MustCompile(`(?i)^(?:who|whom|whose|which (?:person|people|official|leader|president|country|countries|organization|group|company))\b|\bwho\b`)
 	whereRE   = regexp.MustCompile(`(?i)^(?:where|in what (?:city|country|place|state)|which (?:city|country|place|state|region))\b|\bwhere\b`)
 	whyRE     = regexp.MustCompile(`(?i)^(?:why|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b|\bwhy\b`)
 	whatRE    = regexp.MustCompile(`(?i)^(?:what|which)\b`)
 
-	// The same kinds, at the start of a clause.
+	// The same kinds, at the start of a clause (WhenLead: a when question).
 	howLongLead = regexp.MustCompile(`(?i)^(?:how long|for how long|what (?:was |is )?the duration)\b`)
 	whyLead     = regexp.MustCompile(`(?i)^(?:why|how come|what (?:led to|caused|prompted|was the reason|is the reason)|for what reason)\b`)
-	whenLead    = regexp.MustCompile(`(?i)^(?:when|how soon|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b`)
+	WhenLead    = regexp.MustCompile(`(?i)^(?:when|how soon|what (?:year|date|day|month|time|century|decade)|which (?:year|date|day|month|century|decade)|since when|by when|until when|in what year|on what date)\b`)
 	whereLead   = regexp.MustCompile(`(?i)^(?:where|in what (?:city|country|place|state)|which (?:city|place|region)|what (?:city|place|region))\b`)
 	whoLead     = regexp.MustCompile(`(?i)^(?:who|whom|whose|(?:which|what)(?: \p{L}+)? (?:` + nameNouns + `)|what(?:'s| is| was)? the name of)\b`)
 	howLead     = regexp.MustCompile(`(?i)^how (?:did|does|do|is|are|was|were|can|could|would|will|has|have|had|should)\b`)
@@ -126,20 +96,20 @@ var (
 	// clauseRE splits a question into its parts: "did they talk again?
 	// when was the latest one", "aukus announcement - what is aukus?".
 	clauseRE = regexp.MustCompile(`\?+|\s[-–—]\s|;`)
-	// leadInRE is a clause's opening before its question: "and", "so",
+	// LeadInRE is a clause's opening before its question: "and", "so",
 	// "according to the White House,".
-	leadInRE = regexp.MustCompile(`(?i)^(?:(?:and|so|but|also|then|ok|okay|well|now|approximately|approx|roughly|about|around|exactly|precisely|just)\b[\s,.]*|according to [^,]+,\s*|in [^,]{1,40},\s*)`)
+	LeadInRE = regexp.MustCompile(`(?i)^(?:(?:and|so|but|also|then|ok|okay|well|now|approximately|approx|roughly|about|around|exactly|precisely|just)\b[\s,.]*|according to [^,]+,\s*|in [^,]{1,40},\s*)`)
 )
 
 // questionKind works out what kind of answer q asks for, from the start
 // of its clauses first ("how did his team try to flip who looks like …"
 // asks how, not who), and whether it asks for yes or no.
-func questionKind(q string) (qKind, bool) {
+func questionKind(q string) (Kind, bool) {
 	yesNo := false
 	for i, c := range clauseRE.Split(q, -1) {
 		c = strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(c), ",.:"))
 		for {
-			lead := leadInRE.FindString(c)
+			lead := LeadInRE.FindString(c)
 			if lead == "" {
 				break
 			}
@@ -156,7 +126,7 @@ func questionKind(q string) (qKind, bool) {
 		}
 	}
 	if yesNo {
-		return kindOther, true
+		return KindOther, true
 	}
 	// No clause starts with a question word: "sullivan flew to san diego
 	// for some aukus announcement, what is it", "the IRS will do what?".
@@ -167,31 +137,31 @@ func questionKind(q string) (qKind, bool) {
 // kindPattern is a pattern of question words and the kind they ask.
 type kindPattern struct {
 	re   *regexp.Regexp
-	kind qKind
+	kind Kind
 }
 
 // leadKinds find the kind of a clause by the words it starts with, in
 // order of precedence; anywhereKinds find it anywhere in the question.
 var (
 	leadKinds = []kindPattern{
-		{howLongLead, kindHowLong}, {howManyRE, kindHowMany}, {whyLead, kindWhy}, {whenLead, kindWhen},
-		{whereLead, kindWhere}, {whoLead, kindWho}, {howLead, kindHow}, {whatRE, kindWhat},
+		{howLongLead, KindHowLong}, {howManyRE, KindHowMany}, {whyLead, KindWhy}, {WhenLead, KindWhen},
+		{whereLead, KindWhere}, {whoLead, KindWho}, {howLead, KindHow}, {whatRE, KindWhat},
 	}
 	anywhereKinds = []kindPattern{
-		{howLongRE, kindHowLong}, {whyRE, kindWhy}, {whenRE, kindWhen},
-		{whereRE, kindWhere}, {whoRE, kindWho}, {whatAnywhereRE, kindWhat},
+		{HowLongRE, KindHowLong}, {whyRE, KindWhy}, {WhenRE, KindWhen},
+		{whereRE, KindWhere}, {whoRE, KindWho}, {whatAnywhereRE, KindWhat},
 	}
 )
 
 // firstKind returns the kind of the first of patterns that matches s, and
 // kindOther and false when none does.
-func firstKind(patterns []kindPattern, s string) (qKind, bool) {
+func firstKind(patterns []kindPattern, s string) (Kind, bool) {
 	for _, p := range patterns {
 		if p.re.MatchString(s) {
 			return p.kind, true
 		}
 	}
-	return kindOther, false
+	return KindOther, false
 }
 
 var whatAnywhereRE = regexp.MustCompile(`(?i)\b(?:what|which)\b`)
@@ -207,7 +177,7 @@ func aboutTerms(q string) []string {
 	var out []string
 	for _, m := range aboutRE.FindAllStringSubmatch(q, -1) {
 		first := strings.ToLower(strings.Fields(m[1])[0])
-		if questionWords[first] || first == "it" || first == "that" || first == "this" || first == "them" || first == "what" {
+		if QuestionWords[first] || first == "it" || first == "that" || first == "this" || first == "them" || first == "what" {
 			continue
 		}
 		out = append(out, analysis.Terms(m[1])...)
@@ -240,119 +210,122 @@ func focusTerm(q string) string {
 	return ws[len(ws)-1]
 }
 
-// periodSlack is how long after a period an article may still report on it.
-const periodSlack = 75 * 24 * time.Hour
+// PeriodSlack is how long after a period an article may still report on it.
+const PeriodSlack = 75 * 24 * time.Hour
 
-// periodEnd is the last publication date that can report on the question's
+// PeriodEnd is the last publication date that can report on the question's
 // period.
-func (q question) periodEnd() time.Time { return q.period.to.Add(periodSlack) }
+func (q Question) PeriodEnd() time.Time { return q.Period.To.Add(PeriodSlack) }
 
-// inPeriod reports whether an article published on pub can report on the
+// InPeriod reports whether an article published on pub can report on the
 // question's period.
-func (q question) inPeriod(pub time.Time) bool {
-	return q.hasTime && !pub.IsZero() && !pub.Before(q.period.from) && !pub.After(q.periodEnd())
+func (q Question) InPeriod(pub time.Time) bool {
+	return q.HasTime && !pub.IsZero() && !pub.Before(q.Period.From) && !pub.After(q.PeriodEnd())
 }
 
 // whPhrase matches the words of a question phrase that name the type of
 // answer, not its content: "how long", "what year".
 var whPhrase = regexp.MustCompile(`(?i)^(?:how (?:long|many(?: times)?|much|often|old|far)|(?:what|which|in what|on what) (?:year|date|day|month|time|century|decade|number|percentage|share|amount|kind|type|sort)s?)\b`)
 
-// relativeTimeRE matches words that place a question in time relative to
+// RelativeTimeRE matches words that place a question in time relative to
 // when it is asked ("this week", "recently"): they set how much recent
 // articles are preferred, and are not content to match.
-var relativeTimeRE = regexp.MustCompile(`(?i)\b(?:since (?:\p{L}+['’]?s? )?(?:took office|taking office|was elected|election|came to power|coming to power|became president|assumed office|assuming office|inauguration)|back (?:in|then|when)|(?:this|last|next|past|coming) (?:week|weekend|month|year)|recently|lately|today|tonight|yesterday|currently|these days|so far|right now|at the moment|earlier this (?:week|month|year)|in recent (?:days|weeks|months))\b`)
+var RelativeTimeRE = regexp.MustCompile(`(?i)\b(?:since (?:\p{L}+['’]?s? )?(?:took office|taking office|was elected|election|came to power|coming to power|became president|assumed office|assuming office|inauguration)|back (?:in|then|when)|(?:this|last|next|past|coming) (?:week|weekend|month|year)|recently|lately|today|tonight|yesterday|currently|these days|so far|right now|at the moment|earlier this (?:week|month|year)|in recent (?:days|weeks|months))\b`)
 
 // newsPhrase matches words that ask for news in general, which every
 // article of a news corpus is: "the latest news on", "any updates about".
 var newsPhrase = regexp.MustCompile(`(?i)\b(?:news|updates?|developments?|happenings?|what'?s new)\s+(?:on|about|regarding|with|in|from)\b`)
 
-// analyze works out what a question asks for.
-func analyze(q string) question {
-	a := question{text: q, words: map[string]bool{}}
+// Analyze works out what a question asks for.
+func Analyze(q string) Question {
+	a := Question{Text: q, Words: map[string]bool{}}
 	seen := map[string]bool{}
 	skip := append([]string{whPhrase.FindString(q)}, newsPhrase.FindAllString(q, -1)...)
-	for _, m := range append(skip, relativeTimeRE.FindAllString(q, -1)...) {
+	for _, m := range append(skip, RelativeTimeRE.FindAllString(q, -1)...) {
 		for _, t := range analysis.Terms(m) {
 			seen[t] = true // not a content term
 		}
 	}
 	keySeen := map[string]bool{}
 	for i, t := range analysis.Tokenize(q) {
-		a.words[t.Lower] = true
+		a.Words[t.Lower] = true
 		if t.Term == "" {
 			continue
 		}
 		if !seen[t.Term] {
 			seen[t.Term] = true
-			a.terms = append(a.terms, t.Term)
+			a.Terms = append(a.Terms, t.Term)
 		}
-		entity := t.Capital && !(i == 0 && questionWords[t.Lower]) && !questionWords[t.Lower]
+		entity := t.Capital && !(i == 0 && QuestionWords[t.Lower]) && !QuestionWords[t.Lower]
 		if (entity || analysis.IsDigitString(t.Lower)) && !keySeen[t.Term] {
 			keySeen[t.Term] = true
-			a.keys = append(a.keys, t.Term)
+			a.Keys = append(a.Keys, t.Term)
 		}
 	}
-	a.preamble = preambleTerms(q)
-	a.kind, a.yesNo = questionKind(q)
-	if a.kind == kindWhat || a.kind == kindHow || (a.yesNo && a.kind == kindOther) {
+	a.Preamble = Preamble(q)
+	a.Kind, a.YesNo = questionKind(q)
+	if a.Kind == KindWhat || a.Kind == KindHow || (a.YesNo && a.Kind == KindOther) {
 		// "What did they say about Taiwan?" asks for what is said about
 		// it; "who was quoted about the summit?" for a name.
-		a.about = aboutTerms(q)
+		a.About = aboutTerms(q)
 	}
-	if a.kind == kindWhat || a.kind == kindWho { // "which show", "what summits"
-		a.focus = focusTerm(q)
+	if a.Kind == KindWhat || a.Kind == KindWho { // "which show", "what summits"
+		a.Focus = focusTerm(q)
 	}
-	a.recency = recencyRE.MatchString(q)
+	a.Recency = recencyRE.MatchString(q)
 	for _, m := range lastRE.FindAllStringSubmatch(q, -1) {
 		next := strings.ToLower(m[1])
 		if next != "" && next != "for" && next != "long" {
-			a.recency = true
+			a.Recency = true
 		}
 	}
 	// "What was not …" asks for something negative; "why don't deals
 	// stick?" asks for a reason, which need not be.
-	a.negated = negationRE.MatchString(q) && a.kind != kindWhy && a.kind != kindHow && !a.yesNo
-	a.period, a.hasTime = questionPeriod(q)
-	a.dateTerms = map[string]bool{}
-	for _, m := range questionMonthYearRE.FindAllString(q, -1) {
+	a.Negated = negationRE.MatchString(q) && a.Kind != KindWhy && a.Kind != KindHow && !a.YesNo
+	a.Period, a.HasTime = QuestionPeriod(q)
+	a.DateTerms = map[string]bool{}
+	for _, m := range QuestionMonthYearRE.FindAllString(q, -1) {
 		for _, t := range analysis.Terms(m) {
-			a.dateTerms[t] = true
+			a.DateTerms[t] = true
 		}
 	}
-	for _, m := range questionYearRE.FindAllString(q, -1) {
+	for _, m := range QuestionYearRE.FindAllString(q, -1) {
 		for _, t := range analysis.Terms(m) {
-			a.dateTerms[t] = true
+			a.DateTerms[t] = true
 		}
 	}
 	return a
 }
 
+// Patterns of answers: DurationRE a stretch of time ("90 minutes"),
+// PlaceRE a capitalised place after a preposition, NameRE a name of two or
+// more words.
 var (
-	durationRE = regexp.MustCompile(`(?i)\b(?:\d+(?:\.\d+)?|a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)[- ](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|\b(?:an? )?(?:hour|day|week|month|year|decade)-long\b`)
+	DurationRE = regexp.MustCompile(`(?i)\b(?:\d+(?:\.\d+)?|a few|several|a couple of|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|ninety|hundred)[- ](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries)\b|\b(?:an? )?(?:hour|day|week|month|year|decade)-long\b`)
 	numberRE   = regexp.MustCompile(`(?i)\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 	causeRE    = regexp.MustCompile(`(?i)\b(?:because|due to|owing to|in the wake of|following|after|amid|over|as a result|led to|leading to|caused|prompted|so that|in order to|to ease|given|since|reason|triggered|sparked)\b`)
-	placeRE    = regexp.MustCompile(`\b(?:in|at|near|to|from|aboard|inside|outside)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:(?:[ ,]+|\s+of\s+(?:the\s+)?)\p{Lu}[\p{L}.]+)*)`)
+	PlaceRE    = regexp.MustCompile(`\b(?:in|at|near|to|from|aboard|inside|outside)\s+(?:the\s+)?(\p{Lu}[\p{L}.]+(?:(?:[ ,]+|\s+of\s+(?:the\s+)?)\p{Lu}[\p{L}.]+)*)`)
 	nameWord   = `\p{Lu}(?:\p{Ll}*['’]\p{Lu})?[\p{Ll}'’.]+(?:-\p{Lu}?[\p{Ll}'’.]+)*`
-	nameRE     = regexp.MustCompile(`\b` + nameWord + `(?:\s+(?:\p{Lu}\.?\s+)?` + nameWord + `)+`)
+	NameRE     = regexp.MustCompile(`\b` + nameWord + `(?:\s+(?:\p{Lu}\.?\s+)?` + nameWord + `)+`)
 	// "Who is Denny Roy?" asks for a description, not a name.
 	// Words that measure or bound a stretch of time: "in seconds", "for
 	// decades", "since 2001".
 	timeSpanRE = regexp.MustCompile(`(?i)\b(?:seconds|minutes|hours|days|weeks|months|years|decades|centuries|since\s+(?:at least\s+)?(?:the\s+)?(?:early\s+|mid-?|late\s+)?\d)`)
 	// "What was the name of …?"
-	nameOfRE = regexp.MustCompile(`(?i)\bname of\b`)
+	NameOfRE = regexp.MustCompile(`(?i)\bname of\b`)
 	// A place named by a common noun: "in the treaty room", "at the
 	// embassy".
-	placeNounRE  = regexp.MustCompile(`(?i)\b(?:in|at|inside|aboard|near|outside)\s+(?:the\s+|a\s+|an\s+)?(?:[\p{L}-]+\s+){0,2}(?:room|office|house|building|hall|palace|residence|city|town|village|capital|country|region|province|state|embassy|airport|base|hotel|ship|plane|court|courthouse|hospital|school|university|church|stadium|park|camp|prison|headquarters|ministry|parliament|square|street|port|harbor|harbour|island|border|mountains?|desert|coast|valley|river|lake|sea|ocean)\b`)
-	definitionRE = regexp.MustCompile(`(?i)^(?:who|what) (?:is|was|are|were) (?:the |a |an )?[^,;]+\??$`)
+	PlaceNounRE  = regexp.MustCompile(`(?i)\b(?:in|at|inside|aboard|near|outside)\s+(?:the\s+|a\s+|an\s+)?(?:[\p{L}-]+\s+){0,2}(?:room|office|house|building|hall|palace|residence|city|town|village|capital|country|region|province|state|embassy|airport|base|hotel|ship|plane|court|courthouse|hospital|school|university|church|stadium|park|camp|prison|headquarters|ministry|parliament|square|street|port|harbor|harbour|island|border|mountains?|desert|coast|valley|river|lake|sea|ocean)\b`)
+	DefinitionRE = regexp.MustCompile(`(?i)^(?:who|what) (?:is|was|are|were) (?:the |a |an )?[^,;]+\??$`)
 	roleRE       = regexp.MustCompile(`(?i)\b(?:researcher|scholar|official|minister|secretary|adviser|advisor|ambassador|director|president|professor|spokesperson|spokesman|spokeswoman|envoy|aide|chief|leader|founder|chairman|chair|author|candidate|senator|governor|diplomat|expert|analyst)\b`)
 )
 
-// typeFit scores in [0, 1] how well sentence s fits the kind of answer q
+// TypeFit scores in [0, 1] how well sentence s fits the kind of answer q
 // asks for; words already in the question do not count as the answer.
-func typeFit(q question, s string) float64 {
+func TypeFit(q Question, s string) float64 {
 	novel := func(m string) bool {
 		for _, t := range analysis.Tokenize(m) {
-			if !q.words[t.Lower] {
+			if !q.Words[t.Lower] {
 				return true
 			}
 		}
@@ -366,49 +339,49 @@ func typeFit(q question, s string) float64 {
 		}
 		return false
 	}
-	switch q.kind {
-	case kindWhen:
-		if anyNovel(dateMentionRE) {
+	switch q.Kind {
+	case KindWhen:
+		if anyNovel(DateMentionRE) {
 			return 1
 		}
 		return 0
-	case kindHowLong:
-		if anyNovel(durationRE) {
+	case KindHowLong:
+		if anyNovel(DurationRE) {
 			return 1
 		}
-		if anyNovel(dateMentionRE) {
+		if anyNovel(DateMentionRE) {
 			return 0.4
 		}
 		return 0
-	case kindHowMany:
+	case KindHowMany:
 		for _, loc := range numberRE.FindAllStringIndex(s, -1) {
 			m := s[loc[0]:loc[1]]
 			if strings.EqualFold(m, "one") && strings.HasPrefix(s[loc[1]:], " of ") {
 				continue // "one of these swings" picks one out, it counts nothing
 			}
-			if novel(m) && !yearRE.MatchString(m) { // "in 2023" is not a count
+			if novel(m) && !YearRE.MatchString(m) { // "in 2023" is not a count
 				return 1
 			}
 		}
 		return 0
-	case kindWhy:
+	case KindWhy:
 		if causeRE.MatchString(s) {
 			return 1
 		}
 		return 0.2
-	case kindWhere:
-		for _, m := range placeRE.FindAllStringSubmatch(s, -1) {
-			if novel(m[1]) && !dateMentionRE.MatchString(m[1]) { // "in February" is no place
+	case KindWhere:
+		for _, m := range PlaceRE.FindAllStringSubmatch(s, -1) {
+			if novel(m[1]) && !DateMentionRE.MatchString(m[1]) { // "in February" is no place
 				return 1
 			}
 		}
-		if anyNovel(placeNounRE) || len(possessivePlaces(q, s)) > 0 {
+		if anyNovel(PlaceNounRE) || len(PossessivePlaces(q, s)) > 0 {
 			return 1
 		}
 		return 0.1
-	case kindWho:
+	case KindWho:
 		score := 0.0
-		if anyNovelName(q, s) {
+		if AnyNovelName(q, s) {
 			score += 0.7
 		}
 		if roleRE.MatchString(s) {
@@ -422,22 +395,22 @@ func typeFit(q question, s string) float64 {
 // possessiveRE finds a name in the possessive: "Antarctica’s".
 var possessiveNameRE = regexp.MustCompile(`\b(\p{Lu}[\p{L}.]+(?:\s+\p{Lu}[\p{L}.]+)*)['’]s\b`)
 
-// possessivePlaces returns the spans of names the question does not hold
+// PossessivePlaces returns the spans of names the question does not hold
 // that own one of its words, with at most two words between: "Antarctica’s
 // so-called doomsday glacier" places the glacier a where-question asks
 // about.
-func possessivePlaces(q question, s string) [][]int {
+func PossessivePlaces(q Question, s string) [][]int {
 	var out [][]int
 	for _, m := range possessiveNameRE.FindAllStringSubmatchIndex(s, -1) {
 		name := s[m[2]:m[3]]
-		if !novelName(q, name) || dateMentionRE.MatchString(name) || m[2] == 0 && sentenceWord(strings.Fields(name)[0]) {
+		if !NovelName(q, name) || DateMentionRE.MatchString(name) || m[2] == 0 && SentenceWord(strings.Fields(name)[0]) {
 			continue
 		}
 		for i, t := range analysis.Tokenize(s[m[1]:]) {
 			if i > 2 {
 				break
 			}
-			if t.Term != "" && q.words[t.Lower] {
+			if t.Term != "" && q.Words[t.Lower] {
 				out = append(out, []int{m[2], m[3]})
 				break
 			}
@@ -446,33 +419,33 @@ func possessivePlaces(q question, s string) [][]int {
 	return out
 }
 
-// capitalRunRE finds runs of capitalised words: "Turkish", "Wang Yi".
-var capitalRunRE = regexp.MustCompile(`\b\p{Lu}[\p{L}'’.-]*(?:\s+(?:of\s+|de\s+)?\p{Lu}[\p{L}'’.-]*)*`)
+// CapitalRunRE finds runs of capitalised words: "Turkish", "Wang Yi".
+var CapitalRunRE = regexp.MustCompile(`\b\p{Lu}[\p{L}'’.-]*(?:\s+(?:of\s+|de\s+)?\p{Lu}[\p{L}'’.-]*)*`)
 
-// novelName reports whether name m holds no content word of the
+// NovelName reports whether name m holds no content word of the
 // question, nor a form of one ("China" for a question about the
 // "chinese" official).
-func novelName(q question, m string) bool {
+func NovelName(q Question, m string) bool {
 	for _, t := range analysis.Tokenize(m) {
-		if t.Term != "" && q.hasWordLike(t.Lower) {
+		if t.Term != "" && q.HasWordLike(t.Lower) {
 			return false
 		}
 	}
 	return true
 }
 
-// hasWordLike reports whether the question has the word w or one that
+// HasWordLike reports whether the question has the word w or one that
 // shares its first four letters and most of its length ("chinese" for
 // "china").
-func (q question) hasWordLike(w string) bool {
-	if q.words[w] {
+func (q Question) HasWordLike(w string) bool {
+	if q.Words[w] {
 		return true
 	}
 	if len(w) < 4 {
 		return false
 	}
-	for qw := range q.words {
-		if len(qw) >= 4 && qw[:4] == w[:4] && abs(len(qw)-len(w)) <= 3 {
+	for qw := range q.Words {
+		if len(qw) >= 4 && qw[:4] == w[:4] && max(len(qw)-len(w), len(w)-len(qw)) <= 3 {
 			return true
 		}
 	}
@@ -482,11 +455,11 @@ func (q question) hasWordLike(w string) bool {
 // contractionRE matches a word contracted with a verb: "you’ll", "we're".
 var contractionRE = regexp.MustCompile(`['’](?:ll|re|ve|d|m)$`)
 
-// sentenceWord reports whether a capitalised first word of a sentence is
+// SentenceWord reports whether a capitalised first word of a sentence is
 // an ordinary word ("The", "However", "Finally") rather than a name.
-func sentenceWord(w string) bool {
+func SentenceWord(w string) bool {
 	low := strings.ToLower(strings.TrimRight(w, ".,"))
-	if analysis.IsStop(low, false) || questionWords[low] || strings.HasSuffix(low, "ly") || strings.HasSuffix(low, "ing") || contractionRE.MatchString(low) {
+	if analysis.IsStop(low, false) || QuestionWords[low] || strings.HasSuffix(low, "ly") || strings.HasSuffix(low, "ing") || contractionRE.MatchString(low) {
 		return true
 	}
 	switch low {
@@ -496,52 +469,52 @@ func sentenceWord(w string) bool {
 	return false
 }
 
-// anyNovelName reports whether s names someone or something the question
+// AnyNovelName reports whether s names someone or something the question
 // does not, with a capitalised word that is not there only because it
 // starts the sentence: a name that holds a word of the question ("John
 // Kerry" for a question about Kerry) is the question's own.
-func anyNovelName(q question, s string) bool {
-	for _, loc := range capitalRunRE.FindAllStringIndex(s, -1) {
+func AnyNovelName(q Question, s string) bool {
+	for _, loc := range CapitalRunRE.FindAllStringIndex(s, -1) {
 		m := s[loc[0]:loc[1]]
 		if loc[0] == 0 {
 			first, rest, _ := strings.Cut(m, " ")
-			if sentenceWord(first) {
+			if SentenceWord(first) {
 				if m = rest; m == "" {
 					continue
 				}
 			}
 		}
-		if dateMentionRE.MatchString(m) && len(dateMentionRE.FindString(m)) == len(m) {
+		if DateMentionRE.MatchString(m) && len(DateMentionRE.FindString(m)) == len(m) {
 			continue // a month or a weekday
 		}
 		if strings.HasSuffix(m, "’s") || strings.HasSuffix(m, "'s") {
 			continue // a possessive modifies the answer: "Biden’s proposal"
 		}
-		if novelName(q, m) {
+		if NovelName(q, m) {
 			return true
 		}
 	}
 	return false
 }
 
-// answersType reports whether sentence s holds the kind of answer q asks
+// AnswersType reports whether sentence s holds the kind of answer q asks
 // for, where that kind is definite: a date for "when", a duration (or two
 // dates) for "how long", a number for "how many", a name for "who" (but
 // "who is Denny Roy?" asks for a description), a place for "where".
-func answersType(q question, s string, fit float64) bool {
-	switch q.kind {
-	case kindWhen, kindHowMany:
+func AnswersType(q Question, s string, fit float64) bool {
+	switch q.Kind {
+	case KindWhen, KindHowMany:
 		return fit >= 1
-	case kindHowLong:
-		return fit >= 1 || len(dateMentionRE.FindAllString(s, -1)) >= 2 || timeSpanRE.MatchString(s)
-	case kindWhere:
+	case KindHowLong:
+		return fit >= 1 || len(DateMentionRE.FindAllString(s, -1)) >= 2 || timeSpanRE.MatchString(s)
+	case KindWhere:
 		return placeNear(q, s)
-	case kindWho:
-		if nameOfRE.MatchString(q.text) {
+	case KindWho:
+		if NameOfRE.MatchString(q.Text) {
 			// "What's the name of the official who …?" asks for a name.
-			return anyNovelName(q, s)
+			return AnyNovelName(q, s)
 		}
-		return fit >= 0.7 || definitionRE.MatchString(q.text)
+		return fit >= 0.7 || DefinitionRE.MatchString(q.Text)
 	}
 	return true
 }
@@ -557,14 +530,14 @@ const maxPlaceDistance = 14
 // maxPlaceDistance words of one of the question's content words other
 // than its names (or a synonym); a sentence that names no place it can
 // see ("on the Adriatic") is not judged.
-func placeNear(q question, s string) bool {
+func placeNear(q Question, s string) bool {
 	keys := map[string]bool{}
-	for _, k := range q.keys {
+	for _, k := range q.Keys {
 		keys[k] = true
 	}
 	want := map[string]bool{}
-	for _, t := range q.terms {
-		if keys[t] || q.dateTerms[t] {
+	for _, t := range q.Terms {
+		if keys[t] || q.DateTerms[t] {
 			continue
 		}
 		want[t] = true
@@ -580,16 +553,16 @@ func placeNear(q question, s string) bool {
 		}
 	}
 	if len(at) == 0 {
-		return typeFit(q, s) >= 1 // nothing to be near: a place anywhere
+		return TypeFit(q, s) >= 1 // nothing to be near: a place anywhere
 	}
 	var spans [][]int
-	for _, m := range placeRE.FindAllStringSubmatchIndex(s, -1) {
-		if !dateMentionRE.MatchString(s[m[2]:m[3]]) && novelSpan(q, s[m[2]:m[3]]) {
+	for _, m := range PlaceRE.FindAllStringSubmatchIndex(s, -1) {
+		if !DateMentionRE.MatchString(s[m[2]:m[3]]) && NovelSpan(q, s[m[2]:m[3]]) {
 			spans = append(spans, []int{m[2], m[3]})
 		}
 	}
-	for _, sp := range placeNounRE.FindAllStringIndex(s, -1) {
-		if novelSpan(q, s[sp[0]:sp[1]]) {
+	for _, sp := range PlaceNounRE.FindAllStringIndex(s, -1) {
+		if NovelSpan(q, s[sp[0]:sp[1]]) {
 			spans = append(spans, sp)
 		}
 	}
@@ -636,17 +609,17 @@ func init() {
 	}
 }
 
-// contradicts reports whether sentence s clashes with question q: q is
+// Contradicts reports whether sentence s clashes with question q: q is
 // negative and s is not, or q uses a word (e.g. "earliest") whose antonym
 // ("latest") s uses instead.
-func contradicts(q question, s string) bool {
-	if q.negated && !negationRE.MatchString(s) {
+func Contradicts(q Question, s string) bool {
+	if q.Negated && !negationRE.MatchString(s) {
 		return true
 	}
 	var words map[string]bool
-	for w := range q.words {
+	for w := range q.Words {
 		anti, ok := antonyms[w]
-		if !ok || q.words[anti] {
+		if !ok || q.Words[anti] {
 			continue
 		}
 		if words == nil {
@@ -662,9 +635,9 @@ func contradicts(q question, s string) bool {
 	return false
 }
 
-// preambleTerms returns the terms that only the statements before the
+// Preamble returns the terms that only the statements before the
 // last question sentence of q hold, or nil when q has no such statements.
-func preambleTerms(q string) map[string]bool {
+func Preamble(q string) map[string]bool {
 	sents := analysis.SplitSentences(q)
 	if len(sents) < 2 {
 		return nil
