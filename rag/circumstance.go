@@ -149,26 +149,48 @@ var briefingRE = regexp.MustCompile(`(?i)\b(?:briefing|briefed|told|interview|pr
 // from the sentence of the antecedent's cited articles that its answer
 // holds and the speechReach after it. It reports false when none tells.
 func (e *Extractive) saidAt(q Query, fu followUp, ante Turn, find func(string, time.Time) string) (Answer, bool) {
+	for _, a := range e.answeredArticles(ante) {
+		for _, i := range a.held {
+			for _, next := range a.sents[i:min(len(a.sents), i+1+speechReach)] {
+				if lead := find(a.art.Text[next.Start:next.End], a.art.Published); lead != "" {
+					return fu.answerWith(q, a.art, next, func(s string) string { return answerspan.Emphasis + lead + answerspan.Emphasis + ": " + s }), true
+				}
+			}
+		}
+	}
+	return Answer{}, false
+}
+
+// answeredArticle is an article the antecedent cited, its sentences, and
+// the indexes of those the antecedent's answer holds.
+type answeredArticle struct {
+	art   corpus.Article
+	sents []analysis.Span
+	held  []int
+}
+
+// answeredArticles returns the articles the antecedent's answer cited,
+// with the sentences of each it holds (see answeredSentences).
+func (e *Extractive) answeredArticles(ante Turn) []answeredArticle {
 	said := plainAnswer(ante.Answer.Text)
+	var out []answeredArticle
 	for _, id := range citedArticles(ante) {
 		art, ok := e.ix.Article(id)
 		if !ok {
 			continue
 		}
 		sents := analysis.SplitSentences(art.Text)
-		for _, i := range answeredSentences(art, sents, said) {
-			for _, next := range sents[i:min(len(sents), i+1+speechReach)] {
-				lead := find(art.Text[next.Start:next.End], art.Published)
-				if lead == "" {
-					continue
-				}
-				b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
-				b.sentence(art, next.Start, next.End, func(s string) string { return answerspan.Emphasis + lead + answerspan.Emphasis + ": " + s })
-				return fu.withResolved(b.answer()), true
-			}
-		}
+		out = append(out, answeredArticle{art, sents, answeredSentences(art, sents, said)})
 	}
-	return Answer{}, false
+	return out
+}
+
+// answerWith answers follow-up fu with sentence sp of art, edited by edit
+// (nil: as written).
+func (fu followUp) answerWith(q Query, art corpus.Article, sp analysis.Span, edit func(string) string) Answer {
+	b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
+	b.sentence(art, sp.Start, sp.End, edit)
+	return fu.withResolved(b.answer())
 }
 
 // answeredSentences returns the indexes of the sentences sents of art
@@ -225,25 +247,15 @@ const whyReach = 2
 
 // whyThat answers a follow-up matched by whyThatRE, or reports false.
 func (e *Extractive) whyThat(q Query, fu followUp, ante Turn) (Answer, bool) {
-	said := plainAnswer(ante.Answer.Text)
-	for _, id := range citedArticles(ante) {
-		art, ok := e.ix.Article(id)
-		if !ok {
-			continue
-		}
-		sents := analysis.SplitSentences(art.Text)
-		held := answeredSentences(art, sents, said)
-		for _, i := range held {
+	for _, a := range e.answeredArticles(ante) {
+		for _, i := range a.held {
 			for d := 1; d <= whyReach; d++ {
 				for _, j := range []int{i - d, i + d} {
-					if j < 0 || j >= len(sents) {
+					if j < 0 || j >= len(a.sents) || slices.Contains(a.held, j) {
 						continue
 					}
-					s := art.Text[sents[j].Start:sents[j].End]
-					if effectRE.MatchString(s) && !slices.Contains(held, j) && answersOwnWords(fu.own, s) {
-						b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
-						b.sentence(art, sents[j].Start, sents[j].End, nil)
-						return fu.withResolved(b.answer()), true
+					if s := a.art.Text[a.sents[j].Start:a.sents[j].End]; effectRE.MatchString(s) && answersOwnWords(fu.own, s) {
+						return fu.answerWith(q, a.art, a.sents[j], nil), true
 					}
 				}
 			}
