@@ -756,6 +756,10 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 		}
 	}
 	if bare(out) && shift == nil {
+		if ev := substituteEvent(out, s); ev != out {
+			// "how long was it?": how long the event was.
+			return withCarry(ev, s), ev
+		}
 		r := s.askedAgain(out)
 		return r, r
 	}
@@ -843,10 +847,11 @@ func (s subject) askedAgain(f string) string {
 }
 
 // eventItRE matches "it" standing for an event: "what did he say at
-// it?", "how did it go?" (group 1 is what comes before it), and "is it
+// it?", "how did it go?", "how long was it?", "where is it?" (group 1 is
+// what comes before it), and "is it
 // back on?", read "is it rescheduled" (group 2 the verb, group 3 the
 // state asked of the event; "is it a thaw?" asks of no event).
-var eventItRE = regexp.MustCompile(`(?i)(\b(?:at|during|from|about)\s+|^how\s+(?:did|was)\s+)it\b|^((?:is|was)\s+)it(\s+(?:still\s+)?(?:on|off|rescheduled|cancell?ed|called off|postponed|happening|going ahead|confirmed|over)\b)`)
+var eventItRE = regexp.MustCompile(`(?i)(\b(?:at|during|from|about)\s+|^how\s+(?:did|was)\s+|^(?:how long|how many (?:hours|minutes|days)|when|where|what time)\s+(?:was|is|did|does|will)\s+)it\b|^((?:is|was)\s+)it(\s+(?:still\s+)?(?:on|off|rescheduled|cancell?ed|called off|postponed|happening|going ahead|confirmed|over)\b)`)
 
 // substituteEvent replaces "it" standing for an event with the event the
 // antecedent question named: "what did sullivan say at the press
