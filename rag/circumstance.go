@@ -68,7 +68,7 @@ func (e *Extractive) circumstance(q Query, fu followUp, ante Turn) (Answer, bool
 			if len(strings.Fields(clause)) < 3 || !strings.Contains(said, clause) {
 				continue
 			}
-			b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
+			b := fu.builder(q)
 			b.add("At the time:")
 			b.sentence(art, sp.Start, sp.End, emphasizeCircumstance)
 			return fu.withResolved(b.answer()), true
@@ -188,9 +188,15 @@ func (e *Extractive) answeredArticles(ante Turn) []answeredArticle {
 // answerWith answers follow-up fu with sentence sp of art, edited by edit
 // (nil: as written).
 func (fu followUp) answerWith(q Query, art corpus.Article, sp analysis.Span, edit func(string) string) Answer {
-	b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
+	b := fu.builder(q)
 	b.sentence(art, sp.Start, sp.End, edit)
 	return fu.withResolved(b.answer())
+}
+
+// builder starts an answer to follow-up fu, asked as q, that is made from
+// the last answer's article rather than from a search.
+func (fu followUp) builder(q Query) *builder {
+	return newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
 }
 
 // answeredSentences returns the indexes of the sentences sents of art

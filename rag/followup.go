@@ -204,17 +204,18 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.articles = citedArticles(ante)
 		return fu
 	}
-	rewritten, local := e.rewrite(text, e.ix.read(text).text, ante)
+	read := e.ix.read(text).text
+	rewritten, local := e.rewrite(text, read, ante)
 	if rewritten != "" && !sameWords(rewritten, text) {
 		fu.question, fu.resolved = rewritten, rewritten
 	}
 	if rewritten != "" {
 		fu.local = local
-		fu.bound = eventItRE.MatchString(e.ix.read(text).text) && !eventItRE.MatchString(local)
+		fu.bound = eventItRE.MatchString(read) && !eventItRE.MatchString(local)
 		// Its own words as typed and as read: "such a big deal" is read
 		// as "so important".
 		fu.own = ownTerms(text)
-		for _, t := range ownTerms(e.ix.read(text).text) {
+		for _, t := range ownTerms(read) {
 			if !slices.Contains(fu.own, t) {
 				fu.own = append(fu.own, t)
 			}

@@ -83,7 +83,7 @@ func historyForPrompt(history []Turn) []promptTurn {
 		if t.Answer.Chitchat {
 			continue
 		}
-		ans := strings.TrimSpace(markerRE.ReplaceAllString(strings.ReplaceAll(t.Answer.Text, "**", ""), ""))
+		ans := strings.TrimSpace(plainAnswer(t.Answer.Text))
 		ans = textutil.OneLine(strings.ReplaceAll(ans, " .", "."))
 		if t.Answer.NotFound {
 			ans = "(The passages did not answer it.)"

@@ -62,7 +62,7 @@ func (e *Extractive) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool
 	if len(found) == 0 {
 		return Answer{}, false
 	}
-	b := newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
+	b := fu.builder(q)
 	var names []string
 	for _, f := range found {
 		names = append(names, answerspan.Emphasis+f.name+answerspan.Emphasis)
