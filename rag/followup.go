@@ -503,10 +503,10 @@ type subject struct {
 	// context holds the terms of the antecedent question and answer.
 	context map[string]bool
 	// answerPeople are the people its answer names in full, by last name
-	// (see answerPeople); genders is what the cited articles call each of
-	// them and of names, keyed by lower-case name.
+	// (see answerPeople); genderOf tells what the cited articles call a
+	// person, read from them only when a pronoun asks (see personFor).
 	answerPeople []string
-	genders      map[string]gender
+	genderOf     func(name string) gender
 }
 
 // subjectOf works out what an antecedent turn is about.
@@ -541,13 +541,8 @@ func (e *Extractive) subjectOf(t Turn) subject {
 		s.answeredWhen = s.when != "" && (q.Kind == question.KindWhen || bareAuxRE.MatchString(s.text))
 	}
 	s.event = eventPhrase(s.text)
-	s.genders = map[string]gender{}
 	ids := citedArticles(t)
-	for _, n := range slices.Concat(s.names, []string{s.answerName}, s.answerPeople) {
-		if n != "" {
-			s.genders[strings.ToLower(n)] = e.genderOf(n, ids)
-		}
-	}
+	s.genderOf = func(name string) gender { return e.genderOf(name, ids) }
 	return s
 }
 

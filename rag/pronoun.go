@@ -168,13 +168,15 @@ func containsFold(list []string, s string) bool {
 // returns who when no one fits.
 func (s subject) personFor(p, who string) string {
 	want := pronounGender(p)
-	g := s.genders[strings.ToLower(who)]
-	if who != "" && (want == genderUnknown || g == genderUnknown || g == want) {
+	if who != "" && want == genderUnknown {
+		return who
+	}
+	if g := s.genderOf(who); who != "" && (g == genderUnknown || g == want) {
 		return who
 	}
 	fallback := ""
 	for _, n := range s.answerPeople {
-		switch s.genders[strings.ToLower(n)] {
+		switch s.genderOf(n) {
 		case want:
 			return n
 		case genderUnknown:
