@@ -124,12 +124,7 @@ func namesIn(q question.Question, text string, headline bool) []string {
 				continue
 			}
 		}
-		for _, suf := range []string{"'s", "’s", "'", "’"} {
-			if strings.HasSuffix(text[a:b], suf) {
-				b -= len(suf)
-				break
-			}
-		}
+		b = a + len(trimPossessive(text[a:b]))
 		a, b = answerspan.Trim(text, a, b)
 		a, b = answerspan.TrimQuestionWords(q, text, a, b)
 		if b <= a {

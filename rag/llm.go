@@ -387,7 +387,7 @@ func (v *verified) addClaims(valid [][]int, content []string) (uncited []bool) {
 			for _, num := range valid[s] {
 				v.claims[num-1] = append(v.claims[num-1], c)
 			}
-		case !strings.ContainsFunc(c, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
+		case !hasLetterOrDigit(c):
 		case strings.HasSuffix(c, ":") || isSilence(c):
 		default:
 			uncited[s] = true

@@ -29,7 +29,7 @@ func NormalizeQuestion(s string) (string, error) {
 		b.WriteRune(r)
 	}
 	q := strings.Trim(b.String(), " \"'“”‘’`")
-	if strings.IndexFunc(q, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) < 0 {
+	if !hasLetterOrDigit(q) {
 		return "", ErrEmptyQuestion
 	}
 	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {

@@ -3,8 +3,6 @@ package rag
 import (
 	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/english"
@@ -73,7 +71,7 @@ func (e *Extractive) genderOf(name string, ids []string) gender {
 		for i, sp := range sents {
 			for _, loc := range re.FindAllStringIndex(art.Text[sp.Start:sp.End], -1) {
 				at := sp.Start + loc[1]
-				if !startsUpper(art.Text[sp.Start+loc[0]:]) {
+				if !isCapitalised(art.Text[sp.Start+loc[0]:]) {
 					continue // a name is written with a capital
 				}
 				end := sp.End
@@ -189,10 +187,4 @@ func (s subject) personFor(p, who string) string {
 		return fallback
 	}
 	return who
-}
-
-// startsUpper reports whether s starts with an upper-case letter.
-func startsUpper(s string) bool {
-	r, _ := utf8.DecodeRuneInString(s)
-	return unicode.IsUpper(r)
 }

@@ -69,10 +69,10 @@ var functionWords = func() []string {
 	return words
 }()
 
-// isWordToken reports whether token w is a word (not punctuation or the
-// end of the question).
-func isWordToken(w string) bool {
-	return w != "" && strings.IndexFunc(w, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) >= 0
+// hasLetterOrDigit reports whether s holds a letter or a digit: a word,
+// not punctuation or the end of the question.
+func hasLetterOrDigit(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }
 
 // callOffForms maps the forms of "call" that "off" follows to those of
@@ -146,7 +146,7 @@ func withoutInstructions(q string) (string, bool) {
 // lock.
 func (ix reader) read(q string) reading {
 	r := reading{casual: !hasInnerCapital(q), foreign: notEnglish(q)}
-	if q, r.instructions = withoutInstructions(q); strings.IndexFunc(q, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
+	if q, r.instructions = withoutInstructions(q); !hasLetterOrDigit(q) {
 		return r // nothing but instructions
 	}
 	lx := ix.Vocabulary()
@@ -217,7 +217,7 @@ func (ix reader) read(q string) reading {
 	}
 	b.WriteString(q[last:])
 	r.text = strings.TrimSpace(b.String())
-	if strings.IndexFunc(r.text, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) < 0 {
+	if !hasLetterOrDigit(r.text) {
 		r.text = q // nothing but fillers: read them after all
 	}
 	return r
@@ -243,7 +243,7 @@ func idiomAt(word func(int) string, i int) *idiom {
 		return &idiom{disputeForms[low], 0}
 	case callOffForms[low] != "" && word(i+1) == "off":
 		return &idiom{callOffForms[low], 1}
-	case low == "back" && word(i+1) == "on" && !isWordToken(word(i+2)):
+	case low == "back" && word(i+1) == "on" && !hasLetterOrDigit(word(i+2)):
 		return &idiom{"rescheduled", 1}
 	case low == "point" && word(i-1) == "the" && word(i+1) == "of" && word(i+2) != "view":
 		return &idiom{"purpose", 0}
