@@ -443,9 +443,9 @@ func answersOwnWords(own []string, text string) bool {
 // repeats reports whether answer a says nothing but what turn t's answer
 // said: every sentence of it is in t's answer text.
 func repeats(a Answer, t Turn) bool {
-	said := plainAnswer(t.Answer.Text)
-	for _, s := range analysis.SplitSentences(plainAnswer(a.Text)) {
-		if !strings.Contains(said, strings.TrimSpace(plainAnswer(a.Text)[s.Start:s.End])) {
+	said, text := plainAnswer(t.Answer.Text), plainAnswer(a.Text)
+	for _, s := range analysis.SplitSentences(text) {
+		if !strings.Contains(said, strings.TrimSpace(text[s.Start:s.End])) {
 			return false
 		}
 	}
