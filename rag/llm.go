@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/qa"
 	"citebot/rag/textutil"
 )
 
@@ -387,7 +388,7 @@ func (v *verified) addClaims(valid [][]int, content []string) (uncited []bool) {
 			for _, num := range valid[s] {
 				v.claims[num-1] = append(v.claims[num-1], c)
 			}
-		case !hasLetterOrDigit(c):
+		case !qa.HasLetterOrDigit(c):
 		case strings.HasSuffix(c, ":") || isSilence(c):
 		default:
 			uncited[s] = true

@@ -11,6 +11,7 @@ import (
 	"citebot/rag/internal/analysis"
 	dictionary "citebot/rag/internal/english"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 )
 
@@ -68,12 +69,6 @@ var functionWords = func() []string {
 		"other", "another", "these", "those", "were", "have", "been", "being", "again", "said", "says", "also"}
 	return words
 }()
-
-// hasLetterOrDigit reports whether s holds a letter or a digit: a word,
-// not punctuation or the end of the question.
-func hasLetterOrDigit(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
-}
 
 // callOffForms maps the forms of "call" that "off" follows to those of
 // "cancel".
@@ -146,7 +141,7 @@ func withoutInstructions(q string) (string, bool) {
 // lock.
 func (ix reader) read(q string) reading {
 	r := reading{casual: !hasInnerCapital(q), foreign: notEnglish(q)}
-	if q, r.instructions = withoutInstructions(q); !hasLetterOrDigit(q) {
+	if q, r.instructions = withoutInstructions(q); !qa.HasLetterOrDigit(q) {
 		return r // nothing but instructions
 	}
 	lx := ix.Vocabulary()
@@ -217,7 +212,7 @@ func (ix reader) read(q string) reading {
 	}
 	b.WriteString(q[last:])
 	r.text = strings.TrimSpace(b.String())
-	if !hasLetterOrDigit(r.text) {
+	if !qa.HasLetterOrDigit(r.text) {
 		r.text = q // nothing but fillers: read them after all
 	}
 	return r
@@ -243,7 +238,7 @@ func idiomAt(word func(int) string, i int) *idiom {
 		return &idiom{disputeForms[low], 0}
 	case callOffForms[low] != "" && word(i+1) == "off":
 		return &idiom{callOffForms[low], 1}
-	case low == "back" && word(i+1) == "on" && !hasLetterOrDigit(word(i+2)):
+	case low == "back" && word(i+1) == "on" && !qa.HasLetterOrDigit(word(i+2)):
 		return &idiom{"rescheduled", 1}
 	case low == "point" && word(i-1) == "the" && word(i+1) == "of" && word(i+2) != "view":
 		return &idiom{"purpose", 0}

@@ -1,4 +1,4 @@
-package rag
+package qa
 
 import (
 	"fmt"
@@ -29,11 +29,17 @@ func NormalizeQuestion(s string) (string, error) {
 		b.WriteRune(r)
 	}
 	q := strings.Trim(b.String(), " \"'“”‘’`")
-	if !hasLetterOrDigit(q) {
+	if !HasLetterOrDigit(q) {
 		return "", ErrEmptyQuestion
 	}
 	if n := utf8.RuneCountInString(q); n > MaxQuestionRunes {
 		return "", fmt.Errorf("%w: %d characters (the limit is %d)", ErrQuestionTooLong, n, MaxQuestionRunes)
 	}
 	return q, nil
+}
+
+// hasLetterOrDigit reports whether s holds a letter or a digit: a word,
+// not punctuation or the end of the question.
+func HasLetterOrDigit(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) })
 }

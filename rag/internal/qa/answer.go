@@ -1,10 +1,11 @@
-package rag
+package qa
 
 import (
 	"errors"
 	"strings"
 	"time"
 
+	"citebot/rag/internal/filter"
 	"citebot/rag/timex"
 )
 
@@ -58,7 +59,7 @@ type Query struct {
 	// Filter keeps the answer to the articles of an outlet or a period of
 	// publication. Zero: all articles. When it admits none, answering
 	// returns a [*NoMatchError] ("no articles from Reuters before 2022").
-	Filter Filter
+	Filter filter.Filter
 }
 
 // Today returns the "today" of a question asked at now: now's calendar
