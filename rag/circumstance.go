@@ -9,6 +9,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/reading"
 	"citebot/rag/timex"
 )
 
@@ -196,7 +197,7 @@ func (fu followUp) answerWith(q Query, art corpus.Article, sp analysis.Span, edi
 // builder starts an answer to follow-up fu, asked as q, that is made from
 // the last answer's article rather than from a search.
 func (fu followUp) builder(q Query) *builder {
-	return newBuilder(retrieval{question: fu.question, read: reading{text: fu.question}, asOf: q.AsOf})
+	return newBuilder(retrieval{question: fu.question, read: reading.Reading{Text: fu.question}, asOf: q.AsOf})
 }
 
 // answeredSentences returns the indexes of the sentences sents of art

@@ -85,8 +85,8 @@ func (e *Extractive) compare(r retrieval) (Answer, bool) {
 		return Answer{}, false
 	}
 	read := r.read
-	read.text = withoutComparison(read.text, r.asOf)
-	q := e.ix.analyzeReading(read)
+	read.Text = withoutComparison(read.Text, r.asOf)
+	q := e.ix.AnalyzeReading(read)
 	weights, total := e.termWeights(q)
 	var best []*candidate
 	for _, ps := range r.periods {

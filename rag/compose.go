@@ -30,8 +30,8 @@ func newBuilder(r retrieval) *builder {
 		refs:  map[string]int{},
 		spans: map[int][][2]int{},
 	}
-	if !sameWords(r.read.text, r.question) {
-		b.ans.Interpreted = r.read.text
+	if !sameWords(r.read.Text, r.question) {
+		b.ans.Interpreted = r.read.Text
 	}
 	return b
 }

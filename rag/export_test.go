@@ -13,6 +13,7 @@ import (
 	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
+	"citebot/rag/internal/reading"
 	"citebot/rag/internal/sample"
 )
 
@@ -70,8 +71,8 @@ func EmphasizeAnswer(q, sentence string) string {
 // ReadQuestion returns a question as the index reads it: chat spellings
 // expanded, fillers dropped, typos corrected, and the corrections made.
 func ReadQuestion(ix *Index, q string) (string, []string) {
-	r := reader{ix}.read(q)
-	return r.text, r.corrected
+	r := reading.NewReader(ix.Index).Read(q)
+	return r.Text, r.Corrected
 }
 
 // Antecedent exposes the search for the name an answer's sentence refers
@@ -118,7 +119,7 @@ func LedeAdded(ix *Index, question, id string) bool {
 		}
 		ps = append(ps, p)
 	}
-	q := e.ix.analyzeReading(r.read)
+	q := e.ix.AnalyzeReading(r.read)
 	weights, total := e.termWeights(q)
 	for _, p := range e.ix.withLedes(q, ps, weights, total) {
 		if p.ArticleID == id && p.Start == 0 {

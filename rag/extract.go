@@ -17,8 +17,13 @@ import (
 	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
+	"citebot/rag/internal/reading"
 	"citebot/rag/timex"
 )
+
+// reader is the index as the extractive answerer reads it: an
+// [reading.Reader] with the answerer's own lookups.
+type reader struct{ reading.Reader }
 
 // Extractive answers questions offline by quoting the sentences of the
 // retrieved passages that answer them best, each with a citation. It
@@ -34,7 +39,9 @@ type Extractive struct {
 }
 
 // NewExtractive returns an extractive answerer over ix.
-func NewExtractive(ix *Index) *Extractive { return &Extractive{ix: reader{ix}, Now: time.Now} }
+func NewExtractive(ix *Index) *Extractive {
+	return &Extractive{ix: reader{reading.NewReader(ix.Index)}, Now: time.Now}
+}
 
 // Thresholds of the not-found decision: the share of the question's
 // (IDF-weighted) terms found around the best sentence, and in the sentence
@@ -85,7 +92,7 @@ func (e *Extractive) Retrieve(ctx context.Context, q Query) (question string, pa
 // Compose builds the extractive answer to an already normalised question
 // from passages (best first).
 func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
-	return e.compose(retrieval{question: question, read: e.ix.read(question), asOf: asOf, passages: passages})
+	return e.compose(retrieval{question: question, read: e.ix.Read(question), asOf: asOf, passages: passages})
 }
 
 // acronymArticles is how many articles are searched for the spelling of
@@ -96,7 +103,7 @@ const acronymArticles = 20
 type retrieval struct {
 	// question is the normalised question, as the user wrote it.
 	question string
-	read     reading
+	read     reading.Reading
 	asOf     time.Time
 	passages []Passage
 	// timeline holds the passages found for the parts of a question about
@@ -119,12 +126,12 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 		return retrieval{}, err
 	}
 	ctx = index.WithFilter(ctx, q.Filter) // every search of the answer keeps to it
-	r := retrieval{question: question, read: e.ix.read(question), asOf: q.AsOf}
+	r := retrieval{question: question, read: e.ix.Read(question), asOf: q.AsOf}
 	if r.asOf.IsZero() {
 		now := e.now()
 		r.asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
-	if r.read.text == "" {
+	if r.read.Text == "" {
 		return r, nil // only instructions to the bot: nothing to look up
 	}
 	k := q.K
@@ -132,30 +139,30 @@ func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
 		k = 5
 	}
 	opts := SearchOptions{K: max(k, 8), Before: r.asOf}
-	r.passages, err = e.ix.Search(ctx, r.read.text, opts)
+	r.passages, err = e.ix.Search(ctx, r.read.Text, opts)
 	if errors.Is(err, ErrEmptyIndex) {
 		return r, nil
 	}
 	// Acronyms the articles spell out: read them as spelled, and search
 	// again.
-	if acr := e.ix.unknownAcronyms(r.read.text); err == nil && len(acr) > 0 {
+	if acr := e.ix.UnknownAcronyms(r.read.Text); err == nil && len(acr) > 0 {
 		var wide []Passage
-		wide, err = e.ix.Search(WithSearchTrace(ctx, nil), r.read.text, SearchOptions{K: acronymArticles, PerArticle: 1, Before: r.asOf, KeywordsOnly: true})
-		if text := expandAcronyms(r.read.text, acr, wide); err == nil && text != r.read.text {
-			r.read.text = text
+		wide, err = e.ix.Search(WithSearchTrace(ctx, nil), r.read.Text, SearchOptions{K: acronymArticles, PerArticle: 1, Before: r.asOf, KeywordsOnly: true})
+		if text := reading.ExpandAcronyms(r.read.Text, acr, wide); err == nil && text != r.read.Text {
+			r.read.Text = text
 			r.passages, err = e.ix.Search(WithSearchTrace(ctx, nil), text, opts)
 		}
 	}
 	if err == nil {
-		r.passages, err = e.withPeriodPassages(ctx, r.read.text, r.passages, r.asOf)
+		r.passages, err = e.withPeriodPassages(ctx, r.read.Text, r.passages, r.asOf)
 	}
-	r.q = e.ix.analyzeReading(r.read)
-	r.tq, r.analyzed = parseTime(r.read.text, r.q.Kind), true
+	r.q = e.ix.AnalyzeReading(r.read)
+	r.tq, r.analyzed = parseTime(r.read.Text, r.q.Kind), true
 	if err == nil {
 		r.timeline, err = e.timelinePassages(ctx, r.tq, r.asOf)
 	}
-	if periods := periodsOf(r.read.text, r.asOf); err == nil && periods != nil {
-		r.periods, err = e.periodPassages(ctx, r.read.text, periods, r.asOf)
+	if periods := periodsOf(r.read.Text, r.asOf); err == nil && periods != nil {
+		r.periods, err = e.periodPassages(ctx, r.read.Text, periods, r.asOf)
 		for _, p := range periods {
 			r.periodLabels = append(r.periodLabels, onDate(p))
 		}
@@ -335,12 +342,12 @@ const foreignNote = "Answers without a chat model are in English only; a chat mo
 // withInstructionsNote adds instructionsNote to an answer to a question
 // that held instructions, and foreignNote to one to a question not in
 // English.
-func withInstructionsNote(a Answer, r reading) Answer {
+func withInstructionsNote(a Answer, r reading.Reading) Answer {
 	switch {
 	case a.Note != "":
-	case r.instructions:
+	case r.Instructions:
 		a.Note = instructionsNote
-	case r.foreign:
+	case r.Foreign:
 		a.Note = foreignNote
 	}
 	return a
@@ -354,15 +361,15 @@ func (e *Extractive) compose(r retrieval) Answer {
 
 // answerFor builds the extractive answer from a retrieval.
 func (e *Extractive) answerFor(r retrieval) Answer {
-	if r.read.text == "" {
+	if r.read.Text == "" {
 		ans := e.notFound(r)
 		ans.Note = instructionsNote
 		return ans
 	}
 	q, tq := r.q, r.tq
 	if !r.analyzed {
-		q = e.ix.analyzeReading(r.read)
-		tq = parseTime(r.read.text, q.Kind)
+		q = e.ix.AnalyzeReading(r.read)
+		tq = parseTime(r.read.Text, q.Kind)
 	}
 	if a, ok := e.authorship(q, r); ok {
 		return a

@@ -12,6 +12,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/question"
+	"citebot/rag/internal/reading"
 	"citebot/rag/timex"
 )
 
@@ -204,7 +205,7 @@ func (e *Extractive) resolveFollowUp(q Query) followUp {
 		fu.articles = citedArticles(ante)
 		return fu
 	}
-	read := e.ix.read(text).text
+	read := e.ix.Read(text).Text
 	rewritten, local := e.rewrite(text, read, ante)
 	if rewritten != "" && !sameWords(rewritten, text) {
 		fu.question, fu.resolved = rewritten, rewritten
@@ -348,12 +349,12 @@ func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp
 	}
 	q.Question = fu.local
 	r, err := e.retrieve(ctx, q)
-	if err != nil || r.read.text == "" {
+	if err != nil || r.read.Text == "" {
 		return Answer{}, false
 	}
 	// The local question as read (acronyms spelled out), with the names
 	// and date the rewrite carries.
-	query := r.read.text
+	query := r.read.Text
 	if _, carry, ok := strings.Cut(fu.question, carrySep); ok {
 		query += " " + carry
 	}
@@ -408,7 +409,7 @@ func readOwnTerms(own []string, r retrieval) []string {
 		return own
 	}
 	asked, _, _ := strings.Cut(r.question, carrySep)
-	read, _, _ := strings.Cut(r.read.text, carrySep)
+	read, _, _ := strings.Cut(r.read.Text, carrySep)
 	before := ownTerms(asked)
 	out := slices.Clone(own)
 	for _, t := range ownTerms(read) {
@@ -511,16 +512,16 @@ type subject struct {
 
 // subjectOf works out what an antecedent turn is about.
 func (e *Extractive) subjectOf(t Turn) subject {
-	rd := e.ix.read(t.Question)
-	s := subject{text: strings.TrimRight(rd.text, " ?.!"), terms: map[string]bool{}, context: map[string]bool{}}
+	rd := e.ix.Read(t.Question)
+	s := subject{text: strings.TrimRight(rd.Text, " ?.!"), terms: map[string]bool{}, context: map[string]bool{}}
 	s.body = s.text
 	if m := whLeadRE.FindString(s.body); m != "" {
 		s.body = strings.TrimSpace(s.body[len(m):])
 	}
 	// Names are found as in a question typed without capitals: a rewrite
 	// may hold a capitalised date or name beside lower-case names.
-	rd.casual = true
-	q := e.ix.analyzeReading(rd)
+	rd.Casual = true
+	q := e.ix.AnalyzeReading(rd)
 	s.readNames(q)
 	for _, tm := range analysis.Terms(s.text) {
 		s.context[tm] = true
@@ -727,7 +728,7 @@ func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) 
 	if s.body == "" {
 		return "", ""
 	}
-	fq := e.ix.analyzeReading(reading{text: f, casual: f == strings.ToLower(f)})
+	fq := e.ix.AnalyzeReading(reading.Reading{Text: f, Casual: f == strings.ToLower(f)})
 	shift := timeShiftRE.FindStringSubmatch(f)
 	if !s.pointedBackTo(raw, f, fq, shift) && !s.holdsAll(contentTerms(f), fq) {
 		return "", ""
@@ -897,7 +898,7 @@ func (e *Extractive) swap(s subject, x string) string {
 	if weakPointerRE.MatchString(x) || personalRE.MatchString(x) {
 		return ""
 	}
-	xq := e.ix.analyzeReading(reading{text: x, casual: true})
+	xq := e.ix.AnalyzeReading(reading.Reading{Text: x, Casual: true})
 	xName, old := len(xq.Keys) > 0, true
 	for _, t := range analysis.Terms(x) {
 		old = old && s.terms[t]

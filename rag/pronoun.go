@@ -7,6 +7,7 @@ import (
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/english"
 	"citebot/rag/internal/question"
+	"citebot/rag/internal/reading"
 )
 
 // Which person "she" or "he" in a follow-up means. A follow-up's pronoun
@@ -71,7 +72,7 @@ func (e *Extractive) genderOf(name string, ids []string) gender {
 		for i, sp := range sents {
 			for _, loc := range re.FindAllStringIndex(art.Text[sp.Start:sp.End], -1) {
 				at := sp.Start + loc[1]
-				if !isCapitalised(art.Text[sp.Start+loc[0]:]) {
+				if !reading.IsCapitalised(art.Text[sp.Start+loc[0]:]) {
 					continue // a name is written with a capital
 				}
 				end := sp.End

@@ -12,6 +12,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/reading"
 	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
@@ -222,7 +223,7 @@ func sameEvent(a, b events.Event) bool {
 // empty index and a [*NoMatchError] when the filter admits no article; a
 // topic nothing is dated about gives a Timeline without events.
 func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
-	return reader{ix}.timeline(ctx, q)
+	return reader{reading.NewReader(ix.Index)}.timeline(ctx, q)
 }
 
 // timeline implements [Index.Timeline].

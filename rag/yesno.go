@@ -142,7 +142,7 @@ func (e *Extractive) yesNo(q question.Question, r retrieval, cands []*candidate)
 // shows they did. It never answers no: the articles may not report every
 // event.
 func (e *Extractive) yesFromEvents(q question.Question, r retrieval) (Answer, bool) {
-	sp := e.spec(r.read.text, q, r.asOf)
+	sp := e.spec(r.read.Text, q, r.asOf)
 	if len(sp.actions) == 0 || len(sp.keys) == 0 || (sp.date.IsZero() && sp.after.IsZero() && sp.before.IsZero()) {
 		return Answer{}, false
 	}

@@ -1,4 +1,4 @@
-package rag
+package reading
 
 import (
 	"regexp"
@@ -85,26 +85,29 @@ var deemRE = regexp.MustCompile(`^(?:is|was|be|been|it|that|this|it's|it’s|tha
 // tokenRE splits a question into words and the rest.
 var tokenRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’./-]*[\p{L}\p{N}]|[\p{L}\p{N}]|\S`)
 
-// reader is the index as the answerer uses it: its search and catalogue,
+// Reader is the index as the answerers use it: its search and catalogue,
 // and the reading of questions against the words the corpus uses.
-type reader struct{ *Index }
+type Reader struct{ *index.Index }
+
+// NewReader returns the reader of ix.
+func NewReader(ix *index.Index) Reader { return Reader{ix} }
 
 // reading is a question as citebot reads it.
-type reading struct {
+type Reading struct {
 	// text is the question with chat spellings expanded and typos
 	// corrected; equal to the question when nothing changed.
-	text string
+	Text string
 	// casual reports a question typed without capitals.
-	casual bool
+	Casual bool
 	// corrected lists the changed words, "durng → during".
-	corrected []string
+	Corrected []string
 	// foreign reports a question that is not in English, which the
 	// offline answerer cannot read.
-	foreign bool
+	Foreign bool
 	// instructions reports that the question held instructions to the
 	// bot, which were dropped ("ignore your rules", "start your reply
 	// with @everyone"); text is empty when nothing else was left.
-	instructions bool
+	Instructions bool
 }
 
 // instructionRE finds text addressed to the bot as instructions rather
@@ -139,9 +142,9 @@ func withoutInstructions(q string) (string, bool) {
 // read expands chat spellings, drops filler words and corrects typos in q
 // against the corpus, keeping the rest of q as it is. The caller holds no
 // lock.
-func (ix reader) read(q string) reading {
-	r := reading{casual: !hasInnerCapital(q), foreign: notEnglish(q)}
-	if q, r.instructions = withoutInstructions(q); !qa.HasLetterOrDigit(q) {
+func (ix Reader) Read(q string) Reading {
+	r := Reading{Casual: !hasInnerCapital(q), Foreign: notEnglish(q)}
+	if q, r.Instructions = withoutInstructions(q); !qa.HasLetterOrDigit(q) {
 		return r // nothing but instructions
 	}
 	lx := ix.Vocabulary()
@@ -180,15 +183,15 @@ func (ix reader) read(q string) reading {
 			if len(low) == 1 && !betweenWords(word(i-1), word(i+1)) {
 				rep, replace = "", false // "functions of n", "T(n)"
 			}
-		case r.casual && len(low) >= 3 && strings.HasSuffix(low, "s") && analysis.IsAlpha(low) && lx.DF(analysis.Stem(low)) == 0 && lx.DF(analysis.Stem(low[:len(low)-1])) > 0:
+		case r.Casual && len(low) >= 3 && strings.HasSuffix(low, "s") && analysis.IsAlpha(low) && lx.DF(analysis.Stem(low)) == 0 && lx.DF(analysis.Stem(low[:len(low)-1])) > 0:
 			rep, replace = w[:len(w)-1], true // "xis latest call": a possessive without its apostrophe
 		case ordinalWords[low] != "" && lx.DF(analysis.Stem(low)) == 0 && lx.DF(analysis.Stem(ordinalWords[low])) > 0:
 			rep, replace = ordinalWords[low], true // "their 5th call" where the articles write "fifth"
-		case r.casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
+		case r.Casual && ix.acronymInCasing(lx, w, word(i-1)) != w:
 			rep, replace = ix.acronymInCasing(lx, w, word(i-1)), true
 		default:
-			if fix, ok := ix.correct(lx, w, r.casual); ok {
-				r.corrected = append(r.corrected, low+" → "+fix)
+			if fix, ok := ix.correct(lx, w, r.Casual); ok {
+				r.Corrected = append(r.Corrected, low+" → "+fix)
 				rep, replace = fix, true
 			}
 		}
@@ -211,9 +214,9 @@ func (ix reader) read(q string) reading {
 		last = z
 	}
 	b.WriteString(q[last:])
-	r.text = strings.TrimSpace(b.String())
-	if !qa.HasLetterOrDigit(r.text) {
-		r.text = q // nothing but fillers: read them after all
+	r.Text = strings.TrimSpace(b.String())
+	if !qa.HasLetterOrDigit(r.Text) {
+		r.Text = q // nothing but fillers: read them after all
 	}
 	return r
 }
@@ -250,7 +253,7 @@ func idiomAt(word func(int) string, i int) *idiom {
 	return nil
 }
 
-func isCapitalised(s string) bool {
+func IsCapitalised(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsUpper(r)
 }
@@ -290,13 +293,13 @@ func hasInnerCapital(s string) bool {
 // letters) of a word the corpus uses, or of an English function word. A
 // word the corpus uses is never changed, nor a capitalised word in a
 // question written with capitals.
-func (ix reader) correct(lx index.Vocabulary, word string, casual bool) (string, bool) {
+func (ix Reader) correct(lx index.Vocabulary, word string, casual bool) (string, bool) {
 	w := strings.ToLower(word)
 	n := utf8.RuneCountInString(w)
 	if n < 4 || !analysis.IsAlpha(w) || english.IsStopWord(w) || question.QuestionWords[w] || fillerWords[w] {
 		return w, false
 	}
-	if !casual && isCapitalised(word) {
+	if !casual && IsCapitalised(word) {
 		return w, false // a name the writer took care to capitalise
 	}
 	t := analysis.Stem(w)
@@ -334,7 +337,7 @@ func abs(x int) int {
 // only knows as an acronym in capitals: "the us" is "the US", "us-china"
 // is "US-china". Such a part is an English stop word ("us", "it") that the
 // corpus uses, capitalised, as a name, after "the" or joined by a hyphen.
-func (ix reader) acronymInCasing(lx index.Vocabulary, w, prev string) string {
+func (ix Reader) acronymInCasing(lx index.Vocabulary, w, prev string) string {
 	parts := strings.Split(w, "-")
 	for i, p := range parts {
 		if p == "" || p != strings.ToLower(p) || len(p) > 4 || !analysis.IsStop(p, false) {
@@ -353,11 +356,11 @@ func (ix reader) acronymInCasing(lx index.Vocabulary, w, prev string) string {
 // analyzeReading analyses a question as read. A question typed without
 // capitals names its entities in lower case; its keys are then the terms
 // the corpus writes as names.
-func (ix reader) analyzeReading(r reading) question.Question {
-	q := question.Analyze(r.text)
+func (ix Reader) AnalyzeReading(r Reading) question.Question {
+	q := question.Analyze(r.Text)
 	lx := ix.Vocabulary()
-	q.Keys = ix.looseKeys(lx, r.text, q.Keys)
-	if !r.casual {
+	q.Keys = ix.looseKeys(lx, r.Text, q.Keys)
+	if !r.Casual {
 		return q
 	}
 	have := map[string]bool{}
@@ -439,7 +442,7 @@ const (
 // a name; the days of the week; numbers given as bounds or estimates; and
 // names so common in a large corpus that nearly any article could leave
 // them unsaid.
-func (ix reader) looseKeys(lx index.Vocabulary, text string, keys []string) []string {
+func (ix Reader) looseKeys(lx index.Vocabulary, text string, keys []string) []string {
 	if len(keys) == 0 {
 		return keys
 	}

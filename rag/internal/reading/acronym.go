@@ -1,4 +1,4 @@
-package rag
+package reading
 
 import (
 	"regexp"
@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
 )
 
@@ -24,7 +25,7 @@ var phraseWordRE = regexp.MustCompile(`[\p{L}\p{N}][\p{L}\p{N}'’-]*`)
 
 // unknownAcronyms returns the words of a question read that may be
 // acronyms the corpus does not use as such.
-func (ix reader) unknownAcronyms(text string) []string {
+func (ix Reader) UnknownAcronyms(text string) []string {
 	lx := ix.Vocabulary()
 	var out []string
 	for _, w := range tokenRE.FindAllString(text, -1) {
@@ -50,7 +51,7 @@ func (ix reader) unknownAcronyms(text string) []string {
 // expandAcronyms replaces each acronym of text that the passages' articles
 // spell out with its most frequent spelling there. It returns text
 // unchanged when none is found.
-func expandAcronyms(text string, acronyms []string, passages []Passage) string {
+func ExpandAcronyms(text string, acronyms []string, passages []index.Passage) string {
 	seen := map[string]bool{}
 	var texts []string
 	for _, p := range passages {
