@@ -7,6 +7,7 @@ import (
 	"citebot/rag/internal/embed"
 	"citebot/rag/internal/filter"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/timeline"
 	"citebot/rag/timex"
 )
 
@@ -76,3 +77,24 @@ func ParsePeriod(s string) (timex.Date, error) { return filter.ParsePeriod(s) }
 func WithSearchTrace(ctx context.Context, t *SearchTrace) context.Context {
 	return index.WithSearchTrace(ctx, t)
 }
+
+// Timeline returns the dated events on q's topic, oldest first. It
+// returns [ErrEmptyQuestion] for an empty topic, [ErrEmptyIndex] for an
+// empty index and a [*NoMatchError] when the filter admits no article; a
+// topic nothing is dated about gives a Timeline without events.
+func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
+	return timeline.Build(ctx, ix.Index, q)
+}
+
+// Aliases of the types of package timeline: a [TimelineQuery] asks for
+// the dated events on a topic, a [Timeline] lists them as
+// [TimelineEvent]s, oldest first.
+type (
+	Timeline      = timeline.Timeline
+	TimelineEvent = timeline.Event
+	TimelineQuery = timeline.Query
+)
+
+// DefaultTimelineArticles is how many articles a timeline reads by
+// default: see [timeline.DefaultArticles].
+const DefaultTimelineArticles = timeline.DefaultArticles

@@ -1,4 +1,11 @@
-package rag
+// Package timeline lists the dated events the corpus reports on a topic,
+// oldest first ([Build], behind rag.Index.Timeline): the articles about
+// the topic are found by search, their dated events come from package
+// events, an event is kept when its sentence (with the people it refers
+// back to) is about the topic and, when the topic names kinds of events
+// ("calls and meetings"), is of such a kind; the same event reported by
+// several articles is listed once with all of them cited.
+package timeline
 
 import (
 	"context"
@@ -12,21 +19,16 @@ import (
 	"citebot/corpus"
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/filter"
+	"citebot/rag/internal/index"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/reading"
 	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
 
-// A timeline lists the dated events the corpus reports on a topic, oldest
-// first: the articles about the topic are found by search, their dated
-// events come from package events, an event is kept when its sentence
-// (with the people it refers back to) is about the topic and, when the
-// topic names kinds of events ("calls and meetings"), is of such a kind;
-// the same event reported by several articles is listed once with all of
-// them cited.
-
-// TimelineQuery asks for the timeline of a topic.
-type TimelineQuery struct {
+// Query asks for the timeline of a topic.
+type Query struct {
 	// Topic is what the timeline is about: "Biden Xi calls and meetings",
 	// "Hurricane Ian". Words naming kinds of events (call, meeting, visit,
 	// agreement, announcement, cancellation, discovery) keep the timeline
@@ -35,15 +37,15 @@ type TimelineQuery struct {
 	// AsOf ignores articles published after it. Zero: no limit.
 	AsOf time.Time
 	// Filter keeps to the articles of an outlet or a period.
-	Filter Filter
+	Filter filter.Filter
 	// Articles is how many of the best-matching articles are read. Default
-	// DefaultTimelineArticles.
+	// DefaultArticles.
 	Articles int
 }
 
-// DefaultTimelineArticles is how many articles a timeline reads by
+// DefaultArticles is how many articles a timeline reads by
 // default.
-const DefaultTimelineArticles = 40
+const DefaultArticles = 40
 
 // maxTimelineEvents caps the events of one timeline.
 const maxTimelineEvents = 200
@@ -54,14 +56,14 @@ type Timeline struct {
 	// Topic is the normalised topic.
 	Topic string `json:"topic"`
 	// Events are oldest first.
-	Events []TimelineEvent `json:"events"`
+	Events []Event `json:"events"`
 	// Citations are the articles the events cite, numbered from 1 in order
 	// of first use; Quote is the sentence of the article's first event.
-	Citations []Citation `json:"citations"`
+	Citations []qa.Citation `json:"citations"`
 }
 
-// TimelineEvent is one dated event of a [Timeline].
-type TimelineEvent struct {
+// Event is one dated event of a [Timeline].
+type Event struct {
 	// Date is the date at the precision the articles give: "9 September
 	// 2021", "November 2023", "the weeks after 28 August 2024". From and
 	// To (YYYY-MM-DD) are its first and last day.
@@ -102,7 +104,7 @@ type topicSpec struct {
 }
 
 // specOf analyses a topic.
-func (ix reader) specOf(topic string) topicSpec {
+func (ix timelineReader) specOf(topic string) topicSpec {
 	v := ix.Vocabulary()
 	sp := topicSpec{actions: map[events.Action]bool{}}
 	for _, t := range analysis.Tokenize(topic) {
@@ -206,7 +208,7 @@ type report struct {
 // which the search found it.
 type timelineArticle struct {
 	art corpus.Article
-	p   Passage
+	p   index.Passage
 }
 
 // sameEvent reports whether two reports are one event: package events'
@@ -218,25 +220,25 @@ func sameEvent(a, b events.Event) bool {
 	return a.Action != events.Other || (a.Date.From.Equal(b.Date.From) && a.Date.To.Equal(b.Date.To))
 }
 
-// Timeline returns the dated events on q's topic, oldest first. It
-// returns [ErrEmptyQuestion] for an empty topic, [ErrEmptyIndex] for an
-// empty index and a [*NoMatchError] when the filter admits no article; a
-// topic nothing is dated about gives a Timeline without events.
-func (ix *Index) Timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
-	return reader{reading.NewReader(ix.Index)}.timeline(ctx, q)
+// Build implements [rag.Index.Timeline].
+func Build(ctx context.Context, ix *index.Index, q Query) (Timeline, error) {
+	return timelineReader{reading.NewReader(ix)}.timeline(ctx, q)
 }
 
+// timelineReader reads the index for a timeline.
+type timelineReader struct{ reading.Reader }
+
 // timeline implements [Index.Timeline].
-func (ix reader) timeline(ctx context.Context, q TimelineQuery) (Timeline, error) {
-	topic, err := NormalizeQuestion(q.Topic)
+func (ix timelineReader) timeline(ctx context.Context, q Query) (Timeline, error) {
+	topic, err := qa.NormalizeQuestion(q.Topic)
 	if err != nil {
 		return Timeline{}, err
 	}
 	n := q.Articles
 	if n <= 0 {
-		n = DefaultTimelineArticles
+		n = DefaultArticles
 	}
-	ps, err := ix.Search(ctx, topic, SearchOptions{K: n, PerArticle: 1, Before: q.AsOf, Filter: q.Filter, NoRecency: true})
+	ps, err := ix.Search(ctx, topic, index.SearchOptions{K: n, PerArticle: 1, Before: q.AsOf, Filter: q.Filter, NoRecency: true})
 	if err != nil {
 		return Timeline{}, err
 	}
@@ -261,7 +263,7 @@ func (ix reader) timeline(ctx context.Context, q TimelineQuery) (Timeline, error
 
 // collectEvents returns the events of recs that sp says are on the topic,
 // reports of one event merged into one item.
-func (ix reader) collectEvents(ctx context.Context, recs []*timelineArticle, sp topicSpec) ([]*timelineItem, error) {
+func (ix timelineReader) collectEvents(ctx context.Context, recs []*timelineArticle, sp topicSpec) ([]*timelineItem, error) {
 	var items []*timelineItem
 	for _, r := range recs {
 		if err := ctx.Err(); err != nil {
@@ -299,10 +301,10 @@ func addReport(items []*timelineItem, rep report, planned bool) []*timelineItem 
 // timelineOf renders items as the Timeline of topic, citing each article
 // once, numbered in order of first mention.
 func timelineOf(topic string, items []*timelineItem) Timeline {
-	tl := Timeline{Topic: topic, Events: []TimelineEvent{}, Citations: []Citation{}}
+	tl := Timeline{Topic: topic, Events: []Event{}, Citations: []qa.Citation{}}
 	refOf := map[string]int{}
 	for _, it := range items {
-		te := TimelineEvent{
+		te := Event{
 			Date: it.ev.Date.String(), From: it.ev.Date.From.Format(time.DateOnly), To: it.ev.Date.To.Format(time.DateOnly),
 			Precision: precisionNames[it.ev.Date.Prec], Planned: it.planned, Action: it.ev.Action.String(),
 			Summary: summarize(it.art.art.Text, it.ev),
@@ -313,7 +315,7 @@ func timelineOf(topic string, items []*timelineItem) Timeline {
 			if !ok {
 				ref = len(tl.Citations) + 1
 				refOf[a.ID] = ref
-				tl.Citations = append(tl.Citations, Citation{
+				tl.Citations = append(tl.Citations, qa.Citation{
 					Ref: ref, ArticleID: a.ID, Title: a.Title, Source: a.Source, Published: a.PublishedString(), URL: a.URL,
 					Quote: textutil.OneLine(a.Text[rep.ev.Start:rep.ev.End]), Approximate: a.Approximate,
 				})
@@ -421,7 +423,7 @@ func (tl Timeline) String() string {
 
 // Line writes one event as "9 September 2021 — summary [1][2]", with
 // "planned: " before the summary of a planned event.
-func (e TimelineEvent) Line() string {
+func (e Event) Line() string {
 	var b strings.Builder
 	b.WriteString(e.Date)
 	b.WriteString(" — ")
