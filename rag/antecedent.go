@@ -140,3 +140,13 @@ func namesIn(q question.Question, text string, headline bool) []string {
 	}
 	return out
 }
+
+// trimPossessive drops a possessive ending: "Pelosi’s" → "Pelosi".
+func trimPossessive(w string) string {
+	for _, suf := range []string{"'s", "’s", "'", "’"} {
+		if strings.HasSuffix(w, suf) {
+			return strings.TrimSuffix(w, suf)
+		}
+	}
+	return w
+}

@@ -20,7 +20,7 @@ var authorRE = regexp.MustCompile(`(?i)\bwho\s+(?:wrote|authored|penned|filed|re
 // reports false for other questions, and gives "not found" when that
 // article has no byline: another article's would answer a different
 // question.
-func (e *Extractive) authorship(q question.Question, r retrieval) (Answer, bool) {
+func (e *extractor) authorship(q question.Question, r retrieval) (Answer, bool) {
 	if !authorRE.MatchString(q.Text) || len(r.passages) == 0 {
 		return Answer{}, false
 	}

@@ -46,7 +46,7 @@ const (
 const periodWeight = 0.08
 
 // candidates scores every sentence of the passages, best first.
-func (e *Extractive) candidates(q question.Question, passages []Passage, weights map[string]float64, total float64) []*candidate {
+func (e *extractor) candidates(q question.Question, passages []Passage, weights map[string]float64, total float64) []*candidate {
 	if total == 0 {
 		return nil
 	}
@@ -62,7 +62,7 @@ func (e *Extractive) candidates(q question.Question, passages []Passage, weights
 
 // scorer holds what scoring the candidates of one question needs.
 type scorer struct {
-	e        *Extractive
+	e        *extractor
 	q        question.Question
 	qts      []qterm
 	weights  map[string]float64
@@ -77,7 +77,7 @@ type scorer struct {
 	artCache     map[string][]uint32 // article term ids, by article id
 }
 
-func (e *Extractive) newScorer(q question.Question, passages []Passage, weights map[string]float64, total float64) *scorer {
+func (e *extractor) newScorer(q question.Question, passages []Passage, weights map[string]float64, total float64) *scorer {
 	sc := &scorer{e: e, q: q, qts: e.ix.resolveTerms(q, weights), weights: weights, total: total, contentTotal: total,
 		focusID: -1, seen: map[string]bool{}, artCache: map[string][]uint32{}}
 	for _, t := range sc.qts {

@@ -21,7 +21,7 @@ import (
 // answerFromLastAnswer answers a follow-up of one of those kinds, or
 // reports false for any other follow-up and when the article does not
 // tell.
-func (e *Extractive) answerFromLastAnswer(q Query, fu followUp) (Answer, bool) {
+func (e conversation) answerFromLastAnswer(q Query, fu followUp) (Answer, bool) {
 	switch {
 	case fu.quotes:
 		return e.quotedOthers(q, fu, fu.ante)
@@ -57,7 +57,7 @@ var circumstanceClauseRE = regexp.MustCompile(`(?i)\b(?:amid|amidst|in the midst
 // clause its answer holds. It reports false when there is none. The
 // answer's text is what is looked in, not its citations' quotes: a
 // conversation kept between turns may drop them.
-func (e *Extractive) circumstance(q Query, fu followUp, ante Turn) (Answer, bool) {
+func (e conversation) circumstance(q Query, fu followUp, ante Turn) (Answer, bool) {
 	said := plainAnswer(ante.Answer.Text)
 	for _, id := range citedArticles(ante) {
 		art, ok := e.ix.Article(id)
@@ -149,7 +149,7 @@ var briefingRE = regexp.MustCompile(`(?i)\b(?:briefing|briefed|told|interview|pr
 // reported words were spoken, with find (spokenWhere or spokenWhen):
 // from the sentence of the antecedent's cited articles that its answer
 // holds and the speechReach after it. It reports false when none tells.
-func (e *Extractive) saidAt(q Query, fu followUp, ante Turn, find func(string, time.Time) string) (Answer, bool) {
+func (e conversation) saidAt(q Query, fu followUp, ante Turn, find func(string, time.Time) string) (Answer, bool) {
 	for _, a := range e.answeredArticles(ante) {
 		for _, i := range a.held {
 			for _, next := range a.sents[i:min(len(a.sents), i+1+speechReach)] {
@@ -172,7 +172,7 @@ type answeredArticle struct {
 
 // answeredArticles returns the articles the antecedent's answer cited,
 // with the sentences of each it holds (see answeredSentences).
-func (e *Extractive) answeredArticles(ante Turn) []answeredArticle {
+func (e conversation) answeredArticles(ante Turn) []answeredArticle {
 	said := plainAnswer(ante.Answer.Text)
 	var out []answeredArticle
 	for _, id := range citedArticles(ante) {
@@ -253,7 +253,7 @@ var effectRE = regexp.MustCompile(`(?i)\b(?:complicat\w*|derail\w*|affect\w*|thr
 const whyReach = 2
 
 // whyThat answers a follow-up matched by whyThatRE, or reports false.
-func (e *Extractive) whyThat(q Query, fu followUp, ante Turn) (Answer, bool) {
+func (e conversation) whyThat(q Query, fu followUp, ante Turn) (Answer, bool) {
 	for _, a := range e.answeredArticles(ante) {
 		for _, i := range a.held {
 			for d := 1; d <= whyReach; d++ {

@@ -58,7 +58,7 @@ func withoutComparison(text string, asOf time.Time) string {
 
 // periodPassages searches each period of a comparison for what is
 // compared, among the articles published in it.
-func (e *Extractive) periodPassages(ctx context.Context, text string, periods []timex.Date, asOf time.Time) ([][]Passage, error) {
+func (e *extractor) periodPassages(ctx context.Context, text string, periods []timex.Date, asOf time.Time) ([][]Passage, error) {
 	if len(periods) == 0 {
 		return nil, nil
 	}
@@ -80,7 +80,7 @@ func (e *Extractive) periodPassages(ctx context.Context, text string, periods []
 
 // compare answers a comparison from the best grounded sentence of each
 // period, or reports false.
-func (e *Extractive) compare(r retrieval) (Answer, bool) {
+func (e *extractor) compare(r retrieval) (Answer, bool) {
 	if len(r.periods) != 2 {
 		return Answer{}, false
 	}

@@ -122,7 +122,7 @@ func markers(refs ...int) string {
 
 // render writes the answer from the chosen sentences: grouped by article,
 // the best sentence's article first, each article's in text order.
-func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidate) Answer {
+func (e *extractor) render(r retrieval, q question.Question, chosen []*candidate) Answer {
 	b := newBuilder(r)
 	var order []string
 	byArt := map[string][]*candidate{}
@@ -174,7 +174,7 @@ func (e *Extractive) render(r retrieval, q question.Question, chosen []*candidat
 
 // renderEvents writes the answer naming events: a lead sentence with the
 // dates, then each event's sentence, dates resolved, with its citation.
-func (e *Extractive) renderEvents(r retrieval, tq timeQuestion, found []dated) Answer {
+func (e *extractor) renderEvents(r retrieval, tq timeQuestion, found []dated) Answer {
 	b := newBuilder(r)
 	var leads []string
 	for i, d := range found {
@@ -240,7 +240,7 @@ func boldDate(d timex.Date) string {
 
 // renderDuration writes the time between two events (or from one to the
 // as-of date), both cited.
-func (e *Extractive) renderDuration(r retrieval, from, to dated, toEvent bool) (Answer, bool) {
+func (e *extractor) renderDuration(r retrieval, from, to dated, toEvent bool) (Answer, bool) {
 	end := timex.OnDay(r.asOf)
 	if toEvent {
 		end = to.ev.Date
@@ -268,7 +268,7 @@ func (e *Extractive) renderDuration(r retrieval, from, to dated, toEvent bool) (
 
 // renderCount writes how many events the articles report, listing their
 // dates with citations, then their sentences.
-func (e *Extractive) renderCount(r retrieval, found []dated) Answer {
+func (e *extractor) renderCount(r retrieval, found []dated) Answer {
 	b := newBuilder(r)
 	var dates []string
 	for _, d := range found {

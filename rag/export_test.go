@@ -110,7 +110,7 @@ func Possessor(q, name string) string { return possessor(question.Analyze(q), na
 // LedeAdded reports whether withLedes adds the first passage of article id
 // to the passages a search for question finds, less that first passage.
 func LedeAdded(ix *Index, question, id string) bool {
-	e := NewExtractive(ix)
+	e := NewExtractive(ix).x
 	r, _ := e.retrieve(context.Background(), Query{Question: question})
 	var ps []Passage
 	for _, p := range r.passages {

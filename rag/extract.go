@@ -25,22 +25,17 @@ import (
 // [reading.Reader] with the answerer's own lookups.
 type reader struct{ reading.Reader }
 
-// Extractive answers questions offline by quoting the sentences of the
-// retrieved passages that answer them best, each with a citation. It
-// understands the question's type (when, who, where, why, how many, how
-// long), prefers the newest evidence for "last / latest" questions and says
-// how current it is, resolves relative dates against the article's
-// publication date, and reports not-found rather than quoting unrelated text.
-type Extractive struct {
+// extractor answers a single question from the passages it retrieves:
+// the machinery behind [Extractive], less the reading of follow-ups.
+type extractor struct {
 	ix reader
-	// Now returns the current time, for questions without an as-of date.
-	// Default time.Now.
-	Now func() time.Time
+	// now returns the current time, for questions without an as-of date.
+	now func() time.Time
 }
 
-// NewExtractive returns an extractive answerer over ix.
-func NewExtractive(ix *Index) *Extractive {
-	return &Extractive{ix: reader{reading.NewReader(ix.Index)}, Now: time.Now}
+// newExtractor returns the extractor over ix whose clock is now.
+func newExtractor(ix *Index, now func() time.Time) *extractor {
+	return &extractor{ix: reader{reading.NewReader(ix.Index)}, now: now}
 }
 
 // Thresholds of the not-found decision: the share of the question's
@@ -58,42 +53,6 @@ const (
 	minWindowCoverage   = 0.45
 	minFitContext       = 0.60
 )
-
-// Answer answers q. Bad questions (empty, too long) return an error wrapping
-// [ErrEmptyQuestion] or [ErrQuestionTooLong]; a question the corpus does not
-// answer returns an Answer with NotFound set and no citations.
-func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
-	fu := e.resolveFollowUp(q) // see followup.go
-	if fu.chitchat {
-		return chitchatAnswer(ModeExtractive), nil
-	}
-	if a, ok := e.answerFromLastAnswer(q, fu); ok {
-		return a, nil
-	}
-	if a, ok := e.answerInFocus(ctx, q, fu); ok {
-		return fu.withResolved(a), nil
-	}
-	q.Question = fu.question
-	r, err := e.retrieve(ctx, q)
-	if err != nil {
-		return Answer{}, err
-	}
-	return fu.withResolved(e.compose(r)), nil
-}
-
-// Retrieve normalises the question and returns the passages to answer it
-// from, with the as-of date in effect. Model-backed answerers use it to get
-// the same evidence as the extractive path.
-func (e *Extractive) Retrieve(ctx context.Context, q Query) (question string, passages []Passage, asOf time.Time, err error) {
-	r, err := e.retrieve(ctx, q)
-	return r.question, r.passages, r.asOf, err
-}
-
-// Compose builds the extractive answer to an already normalised question
-// from passages (best first).
-func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
-	return e.compose(retrieval{question: question, read: e.ix.Read(question), asOf: asOf, passages: passages})
-}
 
 // acronymArticles is how many articles are searched for the spelling of
 // an acronym.
@@ -120,7 +79,7 @@ type retrieval struct {
 	analyzed bool
 }
 
-func (e *Extractive) retrieve(ctx context.Context, q Query) (retrieval, error) {
+func (e *extractor) retrieve(ctx context.Context, q Query) (retrieval, error) {
 	question, err := NormalizeQuestion(q.Question)
 	if err != nil {
 		return retrieval{}, err
@@ -186,7 +145,7 @@ var boundedPeriodRE = regexp.MustCompile(`(?i)\b(?:by|before|after|since|until|t
 // question.PeriodSlack after it), unless the date only bounds it: "what did sullivan say about a call in march
 // 2023" is about what the March 2023 articles report, which the search of
 // the whole corpus may rank below articles about other calls.
-func (e *Extractive) withPeriodPassages(ctx context.Context, text string, ps []Passage, asOf time.Time) ([]Passage, error) {
+func (e *extractor) withPeriodPassages(ctx context.Context, text string, ps []Passage, asOf time.Time) ([]Passage, error) {
 	p, ok := question.QuestionPeriod(text)
 	if !ok || boundedPeriodRE.MatchString(text) {
 		return ps, nil
@@ -207,12 +166,6 @@ func (e *Extractive) withPeriodPassages(ctx context.Context, text string, ps []P
 	return ps, nil
 }
 
-func (e *Extractive) now() time.Time {
-	if e.Now != nil {
-		return e.Now()
-	}
-	return time.Now()
-}
 
 // candidate is a sentence of a retrieved passage.
 type candidate struct {
@@ -355,12 +308,12 @@ func withInstructionsNote(a Answer, r reading.Reading) Answer {
 
 // compose builds the extractive answer from a retrieval, noting any
 // instructions in the question that were ignored.
-func (e *Extractive) compose(r retrieval) Answer {
+func (e *extractor) compose(r retrieval) Answer {
 	return withInstructionsNote(e.answerFor(r), r.read)
 }
 
 // answerFor builds the extractive answer from a retrieval.
-func (e *Extractive) answerFor(r retrieval) Answer {
+func (e *extractor) answerFor(r retrieval) Answer {
 	if r.read.Text == "" {
 		ans := e.notFound(r)
 		ans.Note = instructionsNote
@@ -435,7 +388,7 @@ func withListings(chosen, cands []*candidate) []*candidate {
 // termWeights returns the weight of each term of q in coverage (its IDF,
 // capped for a word the corpus never uses unless it names an entity or a
 // date) and their sum.
-func (e *Extractive) termWeights(q question.Question) (map[string]float64, float64) {
+func (e *extractor) termWeights(q question.Question) (map[string]float64, float64) {
 	lex := e.ix.Vocabulary()
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
@@ -802,7 +755,7 @@ func withMarker(s string, ref int) string {
 
 // notFound is the answer that the corpus does not answer the question:
 // no citations, and what the corpus covers.
-func (e *Extractive) notFound(r retrieval) Answer {
+func (e *extractor) notFound(r retrieval) Answer {
 	ans := newBuilder(r).answer()
 	ans.NotFound = true
 	ans.Text = e.notFoundText()
@@ -811,7 +764,7 @@ func (e *Extractive) notFound(r retrieval) Answer {
 
 // notFoundText says plainly that the corpus does not answer, and what it
 // covers.
-func (e *Extractive) notFoundText() string {
+func (e *extractor) notFoundText() string {
 	n, oldest, newest := e.ix.Coverage()
 	switch {
 	case n == 0:

@@ -161,7 +161,7 @@ var (
 
 // resolveFollowUp reads q.Question in its conversation: a chitchat message,
 // a follow-up (rewritten to stand alone), or a question that stands alone.
-func (e *Extractive) resolveFollowUp(q Query) followUp {
+func (e conversation) resolveFollowUp(q Query) followUp {
 	fu := followUp{question: q.Question}
 	text, err := NormalizeQuestion(q.Question)
 	if err != nil {
@@ -298,7 +298,7 @@ const focusPassages = 8
 // articles with the rewritten question and answers the local form of the
 // follow-up from what it finds; ok is false when that finds no answer,
 // and the follow-up is then answered over the whole corpus.
-func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+func (e conversation) answerInFocus(ctx context.Context, q Query, fu followUp) (Answer, bool) {
 	if a, ok := e.answerFromSources(ctx, q, fu); ok {
 		return a, true
 	}
@@ -312,7 +312,7 @@ func (e *Extractive) answerInFocus(ctx context.Context, q Query, fu followUp) (A
 // they met), and the follow-up is then answered without them; when that
 // answer holds none of its words either, it is not found. ok is false when nothing is carried or the follow-up
 // has no words of its own; it is then answered as usual.
-func (e *Extractive) answerCarried(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+func (e conversation) answerCarried(ctx context.Context, q Query, fu followUp) (Answer, bool) {
 	if fu.local == "" || len(fu.own) == 0 || !strings.Contains(fu.question, carrySep) {
 		return Answer{}, false
 	}
@@ -343,7 +343,7 @@ func (e *Extractive) answerCarried(ctx context.Context, q Query, fu followUp) (A
 
 // answerFromSources answers a follow-up from the articles its antecedent
 // cited; see [Extractive.answerInFocus].
-func (e *Extractive) answerFromSources(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+func (e conversation) answerFromSources(ctx context.Context, q Query, fu followUp) (Answer, bool) {
 	if fu.local == "" || len(fu.articles) == 0 {
 		return Answer{}, false
 	}
@@ -511,7 +511,7 @@ type subject struct {
 }
 
 // subjectOf works out what an antecedent turn is about.
-func (e *Extractive) subjectOf(t Turn) subject {
+func (e conversation) subjectOf(t Turn) subject {
 	rd := e.ix.Read(t.Question)
 	s := subject{text: strings.TrimRight(rd.Text, " ?.!"), terms: map[string]bool{}, context: map[string]bool{}}
 	s.body = s.text
@@ -723,7 +723,7 @@ func answerDate(text string) string {
 // rewrite returns the follow-up f (as read; raw as typed) rewritten to
 // stand alone against the antecedent ante, or "" when f stands alone;
 // local is the rewrite without the carried names and date.
-func (e *Extractive) rewrite(raw, f string, ante Turn) (resolved, local string) {
+func (e conversation) rewrite(raw, f string, ante Turn) (resolved, local string) {
 	s := e.subjectOf(ante)
 	if s.body == "" {
 		return "", ""
@@ -894,7 +894,7 @@ func elliptical(out string) bool {
 // "with", "over", "regarding" or "concerning" ("what about ai?" after
 // "… help with on drugs"), and a name the topic when that is a name too.
 // It returns "" when x names nothing new or no part fits.
-func (e *Extractive) swap(s subject, x string) string {
+func (e conversation) swap(s subject, x string) string {
 	if weakPointerRE.MatchString(x) || personalRE.MatchString(x) {
 		return ""
 	}
@@ -1006,7 +1006,7 @@ func auxBody(s subject) string {
 
 // shifted rewrites a time-shift follow-up on the antecedent's date; see
 // rewrite for the results.
-func (e *Extractive) shifted(out string, shift []string, s subject) (resolved, local string) {
+func (e conversation) shifted(out string, shift []string, s subject) (resolved, local string) {
 	prep := strings.ToLower(shift[1] + shift[2])
 	switch {
 	case shift[4] != "": // "the next one"

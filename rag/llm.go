@@ -131,7 +131,7 @@ func (a *LLMAnswerer) Extractive() *Extractive { return a.ex }
 
 // Answer answers q; see [LLMAnswerer].
 func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
-	fu := a.ex.resolveFollowUp(q) // see followup.go
+	fu := conversation{a.ex.x}.resolveFollowUp(q) // see followup.go
 	if fu.chitchat {
 		return chitchatAnswer(ModeLLM), nil
 	}
@@ -147,13 +147,13 @@ func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
 // answer answers q (its question resolved) with the model; asked is the
 // question as the user wrote it, for the prompt of a conversation.
 func (a *LLMAnswerer) answer(ctx context.Context, q Query, asked, resolved string) (Answer, error) {
-	r, err := a.ex.retrieve(ctx, q)
+	r, err := a.ex.x.retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
 	question, passages, asOf := r.question, r.passages, r.asOf
 	if len(passages) == 0 {
-		ans := a.ex.compose(r) // not found, saying what the corpus covers
+		ans := a.ex.x.compose(r) // not found, saying what the corpus covers
 		ans.Mode = ModeLLM
 		return ans, nil
 	}
@@ -196,7 +196,7 @@ func (a *LLMAnswerer) answer(ctx context.Context, q Query, asked, resolved strin
 	v := verifyCitations(stripThinking(comp.Text), len(passages))
 	switch {
 	case v.notFound:
-		ans := a.ex.compose(retrieval{question: question, read: r.read, asOf: asOf})
+		ans := a.ex.x.compose(retrieval{question: question, read: r.read, asOf: asOf})
 		ans.Mode = ModeLLM
 		return ans, nil
 	case len(v.order) == 0:
@@ -229,7 +229,7 @@ func pick(c bool, a, b string) string {
 
 // fallback is the extractive answer to the same passages, with a note.
 func (a *LLMAnswerer) fallback(r retrieval, note string) Answer {
-	ans := a.ex.compose(r)
+	ans := a.ex.x.compose(r)
 	ans.Mode = ModeExtractive
 	ans.Note = note
 	return ans
@@ -612,7 +612,7 @@ type quoteSentence struct {
 // " … " marking a gap. When they exceed MaxQuoteChars, the weakest are
 // left out.
 func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]string) string {
-	lex := a.ex.ix.Vocabulary()
+	lex := a.ex.x.ix.Vocabulary()
 	art := passages[cited[0]].Article
 	var picks []quoteSentence
 	seen := map[int]bool{}

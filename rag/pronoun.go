@@ -52,7 +52,7 @@ func pronounGender(p string) gender {
 // pronoun that first follows a mention of its last word in the rest of
 // its sentence or in the next, before any other name, he or she, when
 // one is used genderMargin times as often as the other.
-func (e *Extractive) genderOf(name string, ids []string) gender {
+func (e conversation) genderOf(name string, ids []string) gender {
 	fields := strings.Fields(name)
 	if len(fields) == 0 {
 		return genderUnknown
@@ -115,16 +115,6 @@ func pronounAfter(text string) gender {
 		}
 	}
 	return pronounGender(text[loc[0]:loc[1]])
-}
-
-// trimPossessive drops a possessive ending: "Pelosi’s" → "Pelosi".
-func trimPossessive(w string) string {
-	for _, suf := range []string{"'s", "’s", "'", "’"} {
-		if strings.HasSuffix(w, suf) {
-			return strings.TrimSuffix(w, suf)
-		}
-	}
-	return w
 }
 
 // answerPeople returns the people an answer text names in full (first and

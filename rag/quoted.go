@@ -30,7 +30,7 @@ const maxQuoted = 4
 // the antecedent's first citation: the people its sentences quote that
 // the antecedent's answer does not name, each with the sentence quoting
 // them. It reports false when the article quotes no one else.
-func (e *Extractive) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool) {
+func (e conversation) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool) {
 	if len(fu.articles) == 0 {
 		return Answer{}, false
 	}

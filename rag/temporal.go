@@ -184,7 +184,7 @@ func init() {
 }
 
 // spec builds the event description of a text of the question.
-func (e *Extractive) spec(text string, q question.Question, asOf time.Time) eventSpec {
+func (e *extractor) spec(text string, q question.Question, asOf time.Time) eventSpec {
 	lx := e.ix.Vocabulary()
 	var sp eventSpec
 	sp.actions = actionsOf(text)
@@ -273,7 +273,7 @@ type dated struct {
 
 // articleEvents returns the dated events of the articles of passages, the
 // articles in order of first appearance.
-func (e *Extractive) articleEvents(passages []Passage) [][]dated {
+func (e *extractor) articleEvents(passages []Passage) [][]dated {
 	var out [][]dated
 	seen := map[string]bool{}
 	for _, p := range passages {
@@ -292,7 +292,7 @@ func (e *Extractive) articleEvents(passages []Passage) [][]dated {
 }
 
 // match returns the events that fit sp, with their coverage.
-func (e *Extractive) match(all [][]dated, sp eventSpec) []dated {
+func (e *extractor) match(all [][]dated, sp eventSpec) []dated {
 	var out []dated
 	for _, art := range all {
 		for _, d := range art {
@@ -305,7 +305,7 @@ func (e *Extractive) match(all [][]dated, sp eventSpec) []dated {
 }
 
 // fit scores one event against a description.
-func (e *Extractive) fit(d dated, sp eventSpec) (dated, bool) {
+func (e *extractor) fit(d dated, sp eventSpec) (dated, bool) {
 	ev := d.ev
 	if len(sp.actions) > 0 {
 		// The date belongs to the action word nearest to it; another
@@ -350,7 +350,7 @@ func (e *Extractive) fit(d dated, sp eventSpec) (dated, bool) {
 
 // temporal answers a question about order in time from events, or reports
 // false to leave it to the sentence answer.
-func (e *Extractive) temporal(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
+func (e *extractor) temporal(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
 	if tq.op == opNone || tq.op == opCount || len(r.passages) == 0 {
 		return Answer{}, false
 	}
@@ -396,7 +396,7 @@ func (t temporalCase) past(ds []dated) []dated {
 
 // lastOrFirst answers "when did they last (first) talk?": the newest
 // (oldest) past event on the target.
-func (e *Extractive) lastOrFirst(t temporalCase) (Answer, bool) {
+func (e *extractor) lastOrFirst(t temporalCase) (Answer, bool) {
 	cands := t.past(e.match(t.all, t.target))
 	pick := picker(t.tq.op != opFirst)
 	best, ok := pick(cands)
@@ -430,7 +430,7 @@ func (e *Extractive) lastOrFirst(t temporalCase) (Answer, bool) {
 
 // nextPlanned answers "when will they next meet?": the plan that the
 // newest article reports, still ahead on the question's date.
-func (e *Extractive) nextPlanned(t temporalCase) (Answer, bool) {
+func (e *extractor) nextPlanned(t temporalCase) (Answer, bool) {
 	var plans []dated
 	for _, d := range e.match(t.all, t.target) {
 		if d.ev.Planned && !d.art.Published.After(t.r.asOf) && !d.ev.Date.To.Before(t.r.asOf) {
@@ -451,7 +451,7 @@ func (e *Extractive) nextPlanned(t temporalCase) (Answer, bool) {
 // afterOrBefore answers "when did they next talk after the summit?": the
 // first past event on the target after the anchor event (the last one
 // before it).
-func (e *Extractive) afterOrBefore(t temporalCase) (Answer, bool) {
+func (e *extractor) afterOrBefore(t temporalCase) (Answer, bool) {
 	anchor, ok := e.anchor(t.all, t.tq.anchor, t.q, t.r.asOf)
 	if !ok {
 		return Answer{}, false
@@ -482,7 +482,7 @@ func picker(wantNewest bool) func([]dated) (dated, bool) {
 
 // duration answers "how long since …" and "how long between … and …": the
 // time from one anchor event to the other, or to the question's date.
-func (e *Extractive) duration(t temporalCase) (Answer, bool) {
+func (e *extractor) duration(t temporalCase) (Answer, bool) {
 	tq := t.tq
 	from, ok := e.anchor(t.all, tq.anchor, t.q, t.r.asOf)
 	if !ok {
@@ -523,7 +523,7 @@ const timelineK = 12
 // the articles about each are among those whose events are read: "after
 // the spy balloon, when did they next speak?" needs the articles about
 // calls as well as the one about the balloon.
-func (e *Extractive) timelinePassages(ctx context.Context, tq timeQuestion, asOf time.Time) ([]Passage, error) {
+func (e *extractor) timelinePassages(ctx context.Context, tq timeQuestion, asOf time.Time) ([]Passage, error) {
 	if tq.op == opNone {
 		return nil, nil
 	}
@@ -548,7 +548,7 @@ func (e *Extractive) timelinePassages(ctx context.Context, tq timeQuestion, asOf
 // summit", "their feb call"): the best-covered matching event, the
 // newest of equals. A phrase that names its date ("in sept 2021") must
 // match it.
-func (e *Extractive) anchor(all [][]dated, phrase string, q question.Question, asOf time.Time) (dated, bool) {
+func (e *extractor) anchor(all [][]dated, phrase string, q question.Question, asOf time.Time) (dated, bool) {
 	sp := e.spec(phrase, q, asOf)
 	var best dated
 	found := false
@@ -634,7 +634,7 @@ func capitalizeFirst(s string) string {
 // sentence states the number: the distinct matching events the articles
 // report up to the as-of date, each cited, with the caveat that the
 // articles may not report every one.
-func (e *Extractive) countEvents(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
+func (e *extractor) countEvents(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
 	target := e.spec(tq.target, q, r.asOf)
 	if len(target.actions) == 0 || len(target.keys) == 0 {
 		return Answer{}, false
@@ -670,7 +670,7 @@ func (e *Extractive) countEvents(q question.Question, tq timeQuestion, r retriev
 // leading (the event already matched what is asked), or reports false
 // when the sentence names no place, so that the question is answered as
 // any other.
-func (e *Extractive) renderPlace(r retrieval, q question.Question, d dated) (Answer, bool) {
+func (e *extractor) renderPlace(r retrieval, q question.Question, d dated) (Answer, bool) {
 	s := d.art.Text[d.ev.Start:d.ev.End]
 	if _, _, ok := answerspan.Find(q, s); !ok {
 		return Answer{}, false

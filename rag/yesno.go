@@ -70,7 +70,7 @@ var didQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t)\b`)
 // else from the best grounded sentence, "No" when that sentence denies
 // what the question asks about. It reports false to leave the question to
 // the general answer.
-func (e *Extractive) yesNo(q question.Question, r retrieval, cands []*candidate) (Answer, bool) {
+func (e *extractor) yesNo(q question.Question, r retrieval, cands []*candidate) (Answer, bool) {
 	if a, ok := e.yesFromEvents(q, r); ok {
 		return a, true
 	}
@@ -141,7 +141,7 @@ func (e *Extractive) yesNo(q question.Question, r retrieval, cands []*candidate)
 // yesFromEvents answers "did X and Y meet in 2022?" with the event that
 // shows they did. It never answers no: the articles may not report every
 // event.
-func (e *Extractive) yesFromEvents(q question.Question, r retrieval) (Answer, bool) {
+func (e *extractor) yesFromEvents(q question.Question, r retrieval) (Answer, bool) {
 	sp := e.spec(r.read.Text, q, r.asOf)
 	if len(sp.actions) == 0 || len(sp.keys) == 0 || (sp.date.IsZero() && sp.after.IsZero() && sp.before.IsZero()) {
 		return Answer{}, false
@@ -175,7 +175,7 @@ func articleFor(a events.Action) string {
 
 // subjectID returns the term id of the name a yes/no question opens
 // with, after its verb ("xi" in "is xi coming to the g20?"), or -1.
-func (e *Extractive) subjectID(q question.Question) int {
+func (e *extractor) subjectID(q question.Question) int {
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
 		keys[k] = true
@@ -286,7 +286,7 @@ func lowerFirstWord(s string) string {
 
 // namesKeys reports whether set holds all the question's key terms but
 // its dates (which the articles may give relative to their own).
-func (e *Extractive) namesKeys(q question.Question, set idSet) bool {
+func (e *extractor) namesKeys(q question.Question, set idSet) bool {
 	for _, k := range q.Keys {
 		if q.DateTerms[k] {
 			continue

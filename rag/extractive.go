@@ -1,0 +1,77 @@
+package rag
+
+import (
+	"context"
+	"time"
+)
+
+// Extractive answers questions offline by quoting the sentences of the
+// retrieved passages that answer them best, each with a citation. It
+// understands the question's type (when, who, where, why, how many, how
+// long), prefers the newest evidence for "last / latest" questions and says
+// how current it is, resolves relative dates against the article's
+// publication date, and reports not-found rather than quoting unrelated text.
+// A follow-up is read against the conversation's earlier answers
+// ([Query.History]) before it is answered.
+type Extractive struct {
+	x *extractor
+	// Now returns the current time, for questions without an as-of date.
+	// Default time.Now.
+	Now func() time.Time
+}
+
+// NewExtractive returns an extractive answerer over ix.
+func NewExtractive(ix *Index) *Extractive {
+	e := &Extractive{Now: time.Now}
+	e.x = newExtractor(ix, e.now)
+	return e
+}
+
+// now returns the time of e's clock.
+func (e *Extractive) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// Answer answers q. Bad questions (empty, too long) return an error wrapping
+// [ErrEmptyQuestion] or [ErrQuestionTooLong]; a question the corpus does not
+// answer returns an Answer with NotFound set and no citations.
+func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
+	c := conversation{e.x}
+	fu := c.resolveFollowUp(q) // see followup.go
+	if fu.chitchat {
+		return chitchatAnswer(ModeExtractive), nil
+	}
+	if a, ok := c.answerFromLastAnswer(q, fu); ok {
+		return a, nil
+	}
+	if a, ok := c.answerInFocus(ctx, q, fu); ok {
+		return fu.withResolved(a), nil
+	}
+	q.Question = fu.question
+	r, err := e.x.retrieve(ctx, q)
+	if err != nil {
+		return Answer{}, err
+	}
+	return fu.withResolved(e.x.compose(r)), nil
+}
+
+// Retrieve normalises the question and returns the passages to answer it
+// from, with the as-of date in effect. Model-backed answerers use it to get
+// the same evidence as the extractive path.
+func (e *Extractive) Retrieve(ctx context.Context, q Query) (question string, passages []Passage, asOf time.Time, err error) {
+	r, err := e.x.retrieve(ctx, q)
+	return r.question, r.passages, r.asOf, err
+}
+
+// Compose builds the extractive answer to an already normalised question
+// from passages (best first).
+func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
+	return e.x.compose(retrieval{question: question, read: e.x.ix.Read(question), asOf: asOf, passages: passages})
+}
+
+// conversation is the extractor as follow-ups read it: the methods of
+// followup.go, circumstance.go, pronoun.go and quoted.go.
+type conversation struct{ *extractor }
