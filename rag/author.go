@@ -6,6 +6,7 @@ import (
 
 	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/question"
+	"citebot/rag/timex"
 )
 
 // authorRE matches a question about who wrote an article itself, not
@@ -32,7 +33,7 @@ func (e *extractor) authorship(q question.Question, r retrieval) (Answer, bool) 
 	n := b.ref(art)
 	where := art.Source
 	if !art.Published.IsZero() {
-		d := formatDay(art.Published)
+		d := timex.FormatDay(art.Published)
 		if where != "" {
 			where += ", "
 		}

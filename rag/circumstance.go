@@ -207,7 +207,7 @@ func answeredSentences(art corpus.Article, sents []analysis.Span, said string) [
 	said = strings.ToLower(said)
 	var out []int
 	for i, sp := range sents {
-		if strings.Contains(said, strings.ToLower(opening(annotateDates(art.Text[sp.Start:sp.End], art.Published)))) {
+		if strings.Contains(said, strings.ToLower(opening(timex.Resolve(art.Text[sp.Start:sp.End], art.Published)))) {
 			out = append(out, i)
 		}
 	}

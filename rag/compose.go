@@ -72,7 +72,7 @@ func (b *builder) sentence(art corpus.Article, start, end int, edit func(string)
 		return
 	}
 	n := b.quote(art, start, end)
-	s := withoutLabel(annotateDates(art.Text[start:end], art.Published))
+	s := withoutLabel(timex.Resolve(art.Text[start:end], art.Published))
 	if edit != nil {
 		s = edit(s)
 	}
@@ -136,7 +136,7 @@ func (e *extractor) render(r retrieval, q question.Question, chosen []*candidate
 	// in the sentence before that it leans on.
 	emph := chosen[0]
 	if best := chosen[0]; best.prevStart >= 0 {
-		s := annotateDates(best.text, best.art.Published)
+		s := timex.Resolve(best.text, best.art.Published)
 		if answerspan.Emphasize(q, s) == s {
 			for _, c := range chosen[1:] {
 				if c.art.ID == best.art.ID && c.start == best.prevStart {

@@ -15,6 +15,7 @@ import (
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/reading"
 	"citebot/rag/internal/sample"
+	"citebot/rag/timex"
 )
 
 // Internals for the external tests and benchmarks of this package.
@@ -46,7 +47,7 @@ var IsDigest = index.IsDigest
 // ResolveRelative resolves the relative dates in s and returns s with the
 // resolutions inserted.
 func ResolveRelative(s string, pub time.Time) string {
-	return annotateDates(s, pub)
+	return timex.Resolve(s, pub)
 }
 
 // QuestionInfo summarises question.Analyze for tests.

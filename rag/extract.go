@@ -18,6 +18,7 @@ import (
 	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/reading"
+	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
 
@@ -165,7 +166,6 @@ func (e *extractor) withPeriodPassages(ctx context.Context, text string, ps []Pa
 	}
 	return ps, nil
 }
-
 
 // candidate is a sentence of a retrieved passage.
 type candidate struct {
@@ -715,10 +715,10 @@ func asOfPrefix(pub time.Time, approx bool, asOf time.Time) string {
 		about = "about "
 	}
 	note := "the newest article on this"
-	if age := humanAge(pub, asOf); age != "" && asOf.Sub(pub) > 30*24*time.Hour {
-		note += fmt.Sprintf("; %s before %s", age, formatDay(asOf))
+	if age := timex.Age(pub, asOf); age != "" && asOf.Sub(pub) > 30*24*time.Hour {
+		note += fmt.Sprintf("; %s before %s", age, timex.FormatDay(asOf))
 	}
-	return fmt.Sprintf("As of %s%s (%s)", about, formatDay(pub), note)
+	return fmt.Sprintf("As of %s%s (%s)", about, timex.FormatDay(pub), note)
 }
 
 // joinPrefix continues a prefix with sentence s: ", the last call …" when s
@@ -770,11 +770,11 @@ func (e *extractor) notFoundText() string {
 	case n == 0:
 		return "The corpus is empty, so it can't answer this."
 	case oldest.IsZero():
-		return fmt.Sprintf("The corpus doesn't say: none of its %s answers this question.", plural(n, "article"))
+		return fmt.Sprintf("The corpus doesn't say: none of its %s answers this question.", textutil.Plural(n, "article"))
 	case oldest.Equal(newest):
-		return fmt.Sprintf("The corpus doesn't say: none of its %s (%s) answers this question.", plural(n, "article"), formatMonth(oldest))
+		return fmt.Sprintf("The corpus doesn't say: none of its %s (%s) answers this question.", textutil.Plural(n, "article"), timex.FormatMonth(oldest))
 	}
-	return fmt.Sprintf("The corpus doesn't say: none of its %s (%s to %s) answers this question.", plural(n, "article"), formatMonth(oldest), formatMonth(newest))
+	return fmt.Sprintf("The corpus doesn't say: none of its %s (%s to %s) answers this question.", textutil.Plural(n, "article"), timex.FormatMonth(oldest), timex.FormatMonth(newest))
 }
 
 // sameWords reports whether a and b have the same words, ignoring case and

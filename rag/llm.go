@@ -211,7 +211,7 @@ func (a *LLMAnswerer) answer(ctx context.Context, q Query, asked, resolved strin
 	var notes []string
 	if v.uncited > 0 {
 		notes = append(notes, fmt.Sprintf("%s of the model's answer %s no passage and %s marked (uncited).",
-			plural(v.uncited, "sentence"), pick(v.uncited == 1, "cites", "cite"), pick(v.uncited == 1, "is", "are")))
+			textutil.Plural(v.uncited, "sentence"), pick(v.uncited == 1, "cites", "cite"), pick(v.uncited == 1, "is", "are")))
 	}
 	if comp.Finish == "length" {
 		notes = append(notes, "The model's answer was cut off at its length limit.")

@@ -144,7 +144,7 @@ Rules:
 		if !a.Published.IsZero() {
 			published = longDay(a.Published)
 			if a.Approximate { // an estimate has no weekday
-				published = "about " + formatDay(a.Published)
+				published = "about " + timex.FormatDay(a.Published)
 			}
 		}
 		title := a.Title

@@ -761,6 +761,12 @@ func abs(x int) int {
 	return x
 }
 
+// Resolve returns s, a sentence of an article published on pub, with the
+// date of each relative mention written after it, as [Annotate] writes
+// them: "in April this year" → "in April this year (April 2024)". Nothing
+// is resolved when pub is zero.
+func Resolve(s string, pub time.Time) string { return Annotate(s, Find(s, pub)) }
+
 // Annotate returns s with the date of each relative mention written after
 // it in parentheses: "in April this year" → "in April this year (April
 // 2024)". A possessive stays with its word: "next week’s (the week of 25
