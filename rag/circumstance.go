@@ -9,6 +9,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/extract"
 	"citebot/rag/internal/reading"
 	"citebot/rag/timex"
 )
@@ -60,7 +61,7 @@ var circumstanceClauseRE = regexp.MustCompile(`(?i)\b(?:amid|amidst|in the midst
 func (e conversation) circumstance(q Query, fu followUp, ante Turn) (Answer, bool) {
 	said := plainAnswer(ante.Answer.Text)
 	for _, id := range citedArticles(ante) {
-		art, ok := e.ix.Article(id)
+		art, ok := e.Ix.Article(id)
 		if !ok {
 			continue
 		}
@@ -70,9 +71,9 @@ func (e conversation) circumstance(q Query, fu followUp, ante Turn) (Answer, boo
 				continue
 			}
 			b := fu.builder(q)
-			b.add("At the time:")
-			b.sentence(art, sp.Start, sp.End, emphasizeCircumstance)
-			return fu.withResolved(b.answer()), true
+			b.Add("At the time:")
+			b.Sentence(art, sp.Start, sp.End, emphasizeCircumstance)
+			return fu.withResolved(b.Answer()), true
 		}
 	}
 	return Answer{}, false
@@ -176,7 +177,7 @@ func (e conversation) answeredArticles(ante Turn) []answeredArticle {
 	said := plainAnswer(ante.Answer.Text)
 	var out []answeredArticle
 	for _, id := range citedArticles(ante) {
-		art, ok := e.ix.Article(id)
+		art, ok := e.Ix.Article(id)
 		if !ok {
 			continue
 		}
@@ -190,14 +191,14 @@ func (e conversation) answeredArticles(ante Turn) []answeredArticle {
 // (nil: as written).
 func (fu followUp) answerWith(q Query, art corpus.Article, sp analysis.Span, edit func(string) string) Answer {
 	b := fu.builder(q)
-	b.sentence(art, sp.Start, sp.End, edit)
-	return fu.withResolved(b.answer())
+	b.Sentence(art, sp.Start, sp.End, edit)
+	return fu.withResolved(b.Answer())
 }
 
 // builder starts an answer to follow-up fu, asked as q, that is made from
 // the last answer's article rather than from a search.
-func (fu followUp) builder(q Query) *builder {
-	return newBuilder(retrieval{question: fu.question, read: reading.Reading{Text: fu.question}, asOf: q.AsOf})
+func (fu followUp) builder(q Query) *extract.Builder {
+	return extract.NewBuilder(extract.Retrieval{Question: fu.question, Read: reading.Reading{Text: fu.question}, AsOf: q.AsOf})
 }
 
 // answeredSentences returns the indexes of the sentences sents of art

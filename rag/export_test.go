@@ -11,6 +11,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/extract"
 	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/reading"
@@ -79,7 +80,7 @@ func ReadQuestion(ix *Index, q string) (string, []string) {
 // Antecedent exposes the search for the name an answer's sentence refers
 // to by description; sentence must occur in art's text.
 func Antecedent(q string, art corpus.Article, sentence string) string {
-	return antecedent(question.Analyze(q), art, strings.Index(art.Text, sentence), sentence)
+	return extract.Antecedent(question.Analyze(q), art, strings.Index(art.Text, sentence), sentence)
 }
 
 // PreambleTerms exposes the terms of the statements before a question.
@@ -93,36 +94,36 @@ func PreambleTerms(q string) []string {
 }
 
 // IsDateline exposes the dateline check.
-func IsDateline(s string) bool { return isDateline(s) }
+func IsDateline(s string) bool { return extract.IsDateline(s) }
 
 // ProperTerm exposes whether the corpus writes a term as a name.
 func ProperTerm(ix *Index, term string) bool { return ix.Vocabulary().Proper(term) }
 
 // RecencyShare exposes recencyShare to the tests.
-var RecencyShare = recencyShare
+var RecencyShare = extract.RecencyShare
 
 // OtherFocus exposes otherFocus to the tests: focus is a question word,
 // stemmed here.
-func OtherFocus(focus, s string) bool { return otherFocus(analysis.Stem(focus), s) }
+func OtherFocus(focus, s string) bool { return extract.OtherFocus(analysis.Stem(focus), s) }
 
 // Possessor exposes possessor to the tests.
-func Possessor(q, name string) string { return possessor(question.Analyze(q), name) }
+func Possessor(q, name string) string { return extract.Possessor(question.Analyze(q), name) }
 
 // LedeAdded reports whether withLedes adds the first passage of article id
 // to the passages a search for question finds, less that first passage.
 func LedeAdded(ix *Index, question, id string) bool {
 	e := NewExtractive(ix).x
-	r, _ := e.retrieve(context.Background(), Query{Question: question})
+	r, _ := e.Retrieve(context.Background(), Query{Question: question})
 	var ps []Passage
-	for _, p := range r.passages {
+	for _, p := range r.Passages {
 		if p.ArticleID == id && p.Start == 0 {
 			continue
 		}
 		ps = append(ps, p)
 	}
-	q := e.ix.AnalyzeReading(r.read)
-	weights, total := e.termWeights(q)
-	for _, p := range e.ix.withLedes(q, ps, weights, total) {
+	q := e.Ix.AnalyzeReading(r.Read)
+	weights, total := e.TermWeights(q)
+	for _, p := range e.Ix.WithLedes(q, ps, weights, total) {
 		if p.ArticleID == id && p.Start == 0 {
 			return true
 		}
@@ -131,7 +132,7 @@ func LedeAdded(ix *Index, question, id string) bool {
 }
 
 // StatesSuperlative exposes statesSuperlative to the tests.
-var StatesSuperlative = statesSuperlative
+var StatesSuperlative = extract.StatesSuperlative
 
 // AskingClause exposes askingClause to the tests.
-var AskingClause = askingClause
+var AskingClause = extract.AskingClause

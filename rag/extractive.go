@@ -1,6 +1,7 @@
 package rag
 
 import (
+	"citebot/rag/internal/extract"
 	"context"
 	"time"
 )
@@ -14,7 +15,7 @@ import (
 // A follow-up is read against the conversation's earlier answers
 // ([Query.History]) before it is answered.
 type Extractive struct {
-	x *extractor
+	x *extract.Extractor
 	// Now returns the current time, for questions without an as-of date.
 	// Default time.Now.
 	Now func() time.Time
@@ -23,7 +24,7 @@ type Extractive struct {
 // NewExtractive returns an extractive answerer over ix.
 func NewExtractive(ix *Index) *Extractive {
 	e := &Extractive{Now: time.Now}
-	e.x = newExtractor(ix, e.now)
+	e.x = extract.New(ix.Index, e.now)
 	return e
 }
 
@@ -37,7 +38,7 @@ func (e *Extractive) now() time.Time {
 
 // Answer answers q. Bad questions (empty, too long) return an error wrapping
 // [ErrEmptyQuestion] or [ErrQuestionTooLong]; a question the corpus does not
-// answer returns an Answer with NotFound set and no citations.
+// Answer returns an Answer with NotFound set and no citations.
 func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
 	c := conversation{e.x}
 	fu := c.resolveFollowUp(q) // see followup.go
@@ -51,27 +52,27 @@ func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
 		return fu.withResolved(a), nil
 	}
 	q.Question = fu.question
-	r, err := e.x.retrieve(ctx, q)
+	r, err := e.x.Retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
-	return fu.withResolved(e.x.compose(r)), nil
+	return fu.withResolved(e.x.Compose(r)), nil
 }
 
 // Retrieve normalises the question and returns the passages to answer it
 // from, with the as-of date in effect. Model-backed answerers use it to get
 // the same evidence as the extractive path.
 func (e *Extractive) Retrieve(ctx context.Context, q Query) (question string, passages []Passage, asOf time.Time, err error) {
-	r, err := e.x.retrieve(ctx, q)
-	return r.question, r.passages, r.asOf, err
+	r, err := e.x.Retrieve(ctx, q)
+	return r.Question, r.Passages, r.AsOf, err
 }
 
 // Compose builds the extractive answer to an already normalised question
 // from passages (best first).
 func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
-	return e.x.compose(retrieval{question: question, read: e.x.ix.Read(question), asOf: asOf, passages: passages})
+	return e.x.Compose(extract.Retrieval{Question: question, Read: e.x.Ix.Read(question), AsOf: asOf, Passages: passages})
 }
 
 // conversation is the extractor as follow-ups read it: the methods of
 // followup.go, circumstance.go, pronoun.go and quoted.go.
-type conversation struct{ *extractor }
+type conversation struct{ *extract.Extractor }

@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/extract"
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/reading"
 	"citebot/rag/timex"
@@ -205,9 +206,9 @@ func (e conversation) resolveFollowUp(q Query) followUp {
 		fu.articles = citedArticles(ante)
 		return fu
 	}
-	read := e.ix.Read(text).Text
+	read := e.Ix.Read(text).Text
 	rewritten, local := e.rewrite(text, read, ante)
-	if rewritten != "" && !sameWords(rewritten, text) {
+	if rewritten != "" && !extract.SameWords(rewritten, text) {
 		fu.question, fu.resolved = rewritten, rewritten
 	}
 	if rewritten != "" {
@@ -317,28 +318,28 @@ func (e conversation) answerCarried(ctx context.Context, q Query, fu followUp) (
 		return Answer{}, false
 	}
 	q.Question = fu.question
-	r, err := e.retrieve(ctx, q)
+	r, err := e.Retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, false
 	}
-	if a := e.compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
+	if a := e.Compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return a, true
 	}
 	if fu.bound {
-		r.passages = nil
-		return e.compose(r), true
+		r.Passages = nil
+		return e.Compose(r), true
 	}
 	q.Question = fu.local
-	r, err = e.retrieve(ctx, q)
+	r, err = e.Retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, false
 	}
-	if a := e.compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
+	if a := e.Compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return a, true
 	}
 	// The names and place the pronouns became matched alone too.
-	r.passages = nil
-	return e.compose(r), true
+	r.Passages = nil
+	return e.Compose(r), true
 }
 
 // answerFromSources answers a follow-up from the articles its antecedent
@@ -348,17 +349,17 @@ func (e conversation) answerFromSources(ctx context.Context, q Query, fu followU
 		return Answer{}, false
 	}
 	q.Question = fu.local
-	r, err := e.retrieve(ctx, q)
-	if err != nil || r.read.Text == "" {
+	r, err := e.Retrieve(ctx, q)
+	if err != nil || r.Read.Text == "" {
 		return Answer{}, false
 	}
 	// The local question as read (acronyms spelled out), with the names
 	// and date the rewrite carries.
-	query := r.read.Text
+	query := r.Read.Text
 	if _, carry, ok := strings.Cut(fu.question, carrySep); ok {
 		query += " " + carry
 	}
-	ps, err := e.ix.Search(WithSearchTrace(ctx, nil), query, SearchOptions{K: 64, PerArticle: -1, Before: r.asOf, KeywordsOnly: true})
+	ps, err := e.Ix.Search(WithSearchTrace(ctx, nil), query, SearchOptions{K: 64, PerArticle: -1, Before: r.AsOf, KeywordsOnly: true})
 	if err != nil {
 		return Answer{}, false
 	}
@@ -371,8 +372,8 @@ func (e conversation) answerFromSources(ctx context.Context, q Query, fu followU
 	if len(kept) == 0 {
 		return Answer{}, false
 	}
-	r.passages = kept
-	a := e.compose(r)
+	r.Passages = kept
+	a := e.Compose(r)
 	if a.NotFound || len(a.Citations) == 0 || !answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return Answer{}, false
 	}
@@ -404,12 +405,12 @@ func ownTerms(f string) []string {
 // before the words it carries: "what about ai" read as "what about
 // artificial intelligence" is answered by a sentence about artificial
 // intelligence.
-func readOwnTerms(own []string, r retrieval) []string {
+func readOwnTerms(own []string, r extract.Retrieval) []string {
 	if len(own) == 0 {
 		return own
 	}
-	asked, _, _ := strings.Cut(r.question, carrySep)
-	read, _, _ := strings.Cut(r.read.Text, carrySep)
+	asked, _, _ := strings.Cut(r.Question, carrySep)
+	read, _, _ := strings.Cut(r.Read.Text, carrySep)
 	before := ownTerms(asked)
 	out := slices.Clone(own)
 	for _, t := range ownTerms(read) {
@@ -512,7 +513,7 @@ type subject struct {
 
 // subjectOf works out what an antecedent turn is about.
 func (e conversation) subjectOf(t Turn) subject {
-	rd := e.ix.Read(t.Question)
+	rd := e.Ix.Read(t.Question)
 	s := subject{text: strings.TrimRight(rd.Text, " ?.!"), terms: map[string]bool{}, context: map[string]bool{}}
 	s.body = s.text
 	if m := whLeadRE.FindString(s.body); m != "" {
@@ -521,7 +522,7 @@ func (e conversation) subjectOf(t Turn) subject {
 	// Names are found as in a question typed without capitals: a rewrite
 	// may hold a capitalised date or name beside lower-case names.
 	rd.Casual = true
-	q := e.ix.AnalyzeReading(rd)
+	q := e.Ix.AnalyzeReading(rd)
 	s.readNames(q)
 	for _, tm := range analysis.Terms(s.text) {
 		s.context[tm] = true
@@ -728,7 +729,7 @@ func (e conversation) rewrite(raw, f string, ante Turn) (resolved, local string)
 	if s.body == "" {
 		return "", ""
 	}
-	fq := e.ix.AnalyzeReading(reading.Reading{Text: f, Casual: f == strings.ToLower(f)})
+	fq := e.Ix.AnalyzeReading(reading.Reading{Text: f, Casual: f == strings.ToLower(f)})
 	shift := timeShiftRE.FindStringSubmatch(f)
 	if !s.pointedBackTo(raw, f, fq, shift) && !s.holdsAll(contentTerms(f), fq) {
 		return "", ""
@@ -898,7 +899,7 @@ func (e conversation) swap(s subject, x string) string {
 	if weakPointerRE.MatchString(x) || personalRE.MatchString(x) {
 		return ""
 	}
-	xq := e.ix.AnalyzeReading(reading.Reading{Text: x, Casual: true})
+	xq := e.Ix.AnalyzeReading(reading.Reading{Text: x, Casual: true})
 	xName, old := len(xq.Keys) > 0, true
 	for _, t := range analysis.Terms(x) {
 		old = old && s.terms[t]

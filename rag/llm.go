@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/extract"
 	"citebot/rag/internal/qa"
 	"citebot/rag/textutil"
 )
@@ -147,13 +148,13 @@ func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
 // answer answers q (its question resolved) with the model; asked is the
 // question as the user wrote it, for the prompt of a conversation.
 func (a *LLMAnswerer) answer(ctx context.Context, q Query, asked, resolved string) (Answer, error) {
-	r, err := a.ex.x.retrieve(ctx, q)
+	r, err := a.ex.x.Retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
-	question, passages, asOf := r.question, r.passages, r.asOf
+	question, passages, asOf := r.Question, r.Passages, r.AsOf
 	if len(passages) == 0 {
-		ans := a.ex.x.compose(r) // not found, saying what the corpus covers
+		ans := a.ex.x.Compose(r) // not found, saying what the corpus covers
 		ans.Mode = ModeLLM
 		return ans, nil
 	}
@@ -196,7 +197,7 @@ func (a *LLMAnswerer) answer(ctx context.Context, q Query, asked, resolved strin
 	v := verifyCitations(stripThinking(comp.Text), len(passages))
 	switch {
 	case v.notFound:
-		ans := a.ex.x.compose(retrieval{question: question, read: r.read, asOf: asOf})
+		ans := a.ex.x.Compose(extract.Retrieval{Question: question, Read: r.Read, AsOf: asOf})
 		ans.Mode = ModeLLM
 		return ans, nil
 	case len(v.order) == 0:
@@ -228,8 +229,8 @@ func pick(c bool, a, b string) string {
 }
 
 // fallback is the extractive answer to the same passages, with a note.
-func (a *LLMAnswerer) fallback(r retrieval, note string) Answer {
-	ans := a.ex.x.compose(r)
+func (a *LLMAnswerer) fallback(r extract.Retrieval, note string) Answer {
+	ans := a.ex.x.Compose(r)
 	ans.Mode = ModeExtractive
 	ans.Note = note
 	return ans
@@ -612,7 +613,7 @@ type quoteSentence struct {
 // " … " marking a gap. When they exceed MaxQuoteChars, the weakest are
 // left out.
 func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]string) string {
-	lex := a.ex.x.ix.Vocabulary()
+	lex := a.ex.x.Ix.Vocabulary()
 	art := passages[cited[0]].Article
 	var picks []quoteSentence
 	seen := map[int]bool{}
@@ -622,10 +623,10 @@ func (a *LLMAnswerer) quote(passages []Passage, cited []int, claims map[int][]st
 		var sentTerms []map[string]bool
 		for _, sp := range analysis.SplitSentences(p.Text) {
 			sents = append(sents, quoteSentence{start: p.Start + sp.Start, end: p.Start + sp.End})
-			sentTerms = append(sentTerms, termSet(p.Text[sp.Start:sp.End]))
+			sentTerms = append(sentTerms, extract.TermSet(p.Text[sp.Start:sp.End]))
 		}
 		for _, claim := range claims[pi] {
-			want := termSet(claim)
+			want := extract.TermSet(claim)
 			best, bestScore := -1, -1.0
 			for i, ts := range sentTerms {
 				score := 0.0

@@ -6,6 +6,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/english"
+	"citebot/rag/internal/extract"
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/reading"
 )
@@ -57,14 +58,14 @@ func (e conversation) genderOf(name string, ids []string) gender {
 	if len(fields) == 0 {
 		return genderUnknown
 	}
-	last := trimPossessive(fields[len(fields)-1])
+	last := extract.TrimPossessive(fields[len(fields)-1])
 	re, err := regexp.Compile(`(?i)\b` + regexp.QuoteMeta(last) + `\b`)
 	if err != nil {
 		return genderUnknown
 	}
 	var male, female int
 	for _, id := range ids {
-		art, ok := e.ix.Article(id)
+		art, ok := e.Ix.Article(id)
 		if !ok {
 			continue
 		}
@@ -110,7 +111,7 @@ func pronounAfter(text string) gender {
 		return genderUnknown
 	}
 	for _, m := range otherNameRE.FindAllStringSubmatch(text[:loc[0]], -1) {
-		if !english.IsWord(strings.ToLower(trimPossessive(m[1]))) {
+		if !english.IsWord(strings.ToLower(extract.TrimPossessive(m[1]))) {
 			return genderUnknown
 		}
 	}
@@ -125,7 +126,7 @@ func answerPeople(text string) []string {
 	text = asOfLeadRE.ReplaceAllString(text, "")
 	var out []string
 	for _, loc := range question.CapitalRunRE.FindAllStringIndex(text, -1) {
-		fields := strings.Fields(trimPossessive(strings.TrimRight(text[loc[0]:loc[1]], ".")))
+		fields := strings.Fields(extract.TrimPossessive(strings.TrimRight(text[loc[0]:loc[1]], ".")))
 		if len(fields) < 2 || institutionRE.MatchString(strings.Join(fields, " ")) || placePrepRE.MatchString(text[:loc[0]]) {
 			continue
 		}

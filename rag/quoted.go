@@ -7,6 +7,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/extract"
 	"citebot/rag/internal/question"
 )
 
@@ -34,7 +35,7 @@ func (e conversation) quotedOthers(q Query, fu followUp, ante Turn) (Answer, boo
 	if len(fu.articles) == 0 {
 		return Answer{}, false
 	}
-	art, ok := e.ix.Article(fu.articles[0])
+	art, ok := e.Ix.Article(fu.articles[0])
 	if !ok {
 		return Answer{}, false
 	}
@@ -67,12 +68,12 @@ func (e conversation) quotedOthers(q Query, fu followUp, ante Turn) (Answer, boo
 	for _, f := range found {
 		names = append(names, answerspan.Emphasis+f.name+answerspan.Emphasis)
 	}
-	n := b.ref(art)
-	b.add("The article also quotes " + listJoin(names) + " " + markers(n) + ":")
+	n := b.Ref(art)
+	b.Add("The article also quotes " + extract.ListJoin(names) + " " + extract.Markers(n) + ":")
 	for _, f := range found {
-		b.sentence(art, f.start, f.end, nil)
+		b.Sentence(art, f.start, f.end, nil)
 	}
-	return b.answer(), true
+	return b.Answer(), true
 }
 
 // speakers returns the people sentence s introduces as speaking: a name

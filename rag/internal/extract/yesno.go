@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"citebot/rag/timex"
@@ -8,6 +8,7 @@ import (
 
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 )
 
@@ -70,12 +71,12 @@ var didQuestionRE = regexp.MustCompile(`(?i)^(?:did|didn['’]t)\b`)
 // else from the best grounded sentence, "No" when that sentence denies
 // what the question asks about. It reports false to leave the question to
 // the general answer.
-func (e *extractor) yesNo(q question.Question, r retrieval, cands []*candidate) (Answer, bool) {
+func (e *Extractor) yesNo(q question.Question, r Retrieval, cands []*candidate) (qa.Answer, bool) {
 	if a, ok := e.yesFromEvents(q, r); ok {
 		return a, true
 	}
 	if len(cands) == 0 || !grounded(q, cands[0]) {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	best := cands[0]
 	if pastQuestionRE.MatchString(q.Text) && speculativeRE.MatchString(best.text) && !denialRE.MatchString(best.text) {
@@ -114,53 +115,53 @@ func (e *extractor) yesNo(q question.Question, r retrieval, cands []*candidate) 
 		if didQuestionRE.MatchString(q.Text) {
 			return e.notFound(r), true
 		}
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	if prospectsRE.MatchString(chosen[0].text) {
 		// "Asked about prospects for a rescheduled trip, …" neither says
 		// the trip is rescheduled nor that it is not: the sentence, no
 		// yes or no.
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	no := denies(q, chosen[0].text) || (len(chosen) > 1 && chosen[1].start > chosen[0].start && denies(q, chosen[1].text))
 	lead := "**Yes**: "
 	if no {
 		lead = "**No**: "
 	}
-	b := newBuilder(r)
+	b := NewBuilder(r)
 	for i, c := range chosen {
 		edit := func(s string) string { return s }
 		if i == 0 {
 			edit = func(s string) string { return lead + lowerFirstWord(s) }
 		}
-		b.sentence(c.art, c.start, c.end, edit)
+		b.Sentence(c.art, c.start, c.end, edit)
 	}
-	return b.answer(), true
+	return b.Answer(), true
 }
 
 // yesFromEvents answers "did X and Y meet in 2022?" with the event that
 // shows they did. It never answers no: the articles may not report every
 // event.
-func (e *extractor) yesFromEvents(q question.Question, r retrieval) (Answer, bool) {
-	sp := e.spec(r.read.Text, q, r.asOf)
+func (e *Extractor) yesFromEvents(q question.Question, r Retrieval) (qa.Answer, bool) {
+	sp := e.spec(r.Read.Text, q, r.AsOf)
 	if len(sp.actions) == 0 || len(sp.keys) == 0 || (sp.date.IsZero() && sp.after.IsZero() && sp.before.IsZero()) {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	var found []dated
-	for _, d := range e.match(e.articleEvents(append(r.passages, r.timeline...)), sp) {
-		if !d.ev.Planned && !d.ev.Date.From.After(r.asOf) && d.nearest {
+	for _, d := range e.match(e.articleEvents(append(r.Passages, r.timeline...)), sp) {
+		if !d.ev.Planned && !d.ev.Date.From.After(r.AsOf) && d.nearest {
 			found = append(found, d)
 		}
 	}
 	best, ok := newest(found)
 	if !ok {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
-	b := newBuilder(r)
-	n := b.ref(best.art)
-	b.add("**Yes**: the articles report " + articleFor(best.ev.Action) + " " + boldDate(best.ev.Date) + " " + markers(n) + ".")
-	b.sentence(best.art, best.ev.Start, best.ev.End, nil)
-	return b.answer(), true
+	b := NewBuilder(r)
+	n := b.Ref(best.art)
+	b.Add("**Yes**: the articles report " + articleFor(best.ev.Action) + " " + boldDate(best.ev.Date) + " " + Markers(n) + ".")
+	b.Sentence(best.art, best.ev.Start, best.ev.End, nil)
+	return b.Answer(), true
 }
 
 // articleFor writes an action noun with its article: "a call", "an
@@ -175,7 +176,7 @@ func articleFor(a events.Action) string {
 
 // subjectID returns the term id of the name a yes/no question opens
 // with, after its verb ("xi" in "is xi coming to the g20?"), or -1.
-func (e *extractor) subjectID(q question.Question) int {
+func (e *Extractor) subjectID(q question.Question) int {
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
 		keys[k] = true
@@ -187,7 +188,7 @@ func (e *extractor) subjectID(q question.Question) int {
 		if i == 0 || !keys[t.Term] {
 			continue
 		}
-		if id, ok := e.ix.TermID(t.Term); ok {
+		if id, ok := e.Ix.TermID(t.Term); ok {
 			return int(id)
 		}
 		return -1
@@ -229,7 +230,7 @@ func nextSentence(c *candidate, cands []*candidate) *candidate {
 // sharesKey reports whether the candidate names one of the question's
 // entities.
 func sharesKey(q question.Question, c *candidate) bool {
-	words := termSet(c.text)
+	words := TermSet(c.text)
 	for _, k := range q.Keys {
 		if words[k] {
 			return true
@@ -286,12 +287,12 @@ func lowerFirstWord(s string) string {
 
 // namesKeys reports whether set holds all the question's key terms but
 // its dates (which the articles may give relative to their own).
-func (e *extractor) namesKeys(q question.Question, set idSet) bool {
+func (e *Extractor) namesKeys(q question.Question, set idSet) bool {
 	for _, k := range q.Keys {
 		if q.DateTerms[k] {
 			continue
 		}
-		if id, ok := e.ix.TermID(k); !ok || !set[id] {
+		if id, ok := e.Ix.TermID(k); !ok || !set[id] {
 			return false
 		}
 	}

@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"strings"
@@ -76,10 +76,10 @@ func fillsSlot(q question.Question, after, s string) bool {
 	return false
 }
 
-// otherFocus reports whether s speaks of the thing a which-question asks
+// OtherFocus reports whether s speaks of the thing a which-question asks
 // for only as others of its kind: "Other beverages that use green bottles
 // … will also be replaced" sets them apart from the one asked about.
-func otherFocus(focus, s string) bool {
+func OtherFocus(focus, s string) bool {
 	if focus == "" {
 		return false
 	}

@@ -1,10 +1,11 @@
-package rag
+package extract
 
 import (
 	"fmt"
 	"regexp"
 
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
@@ -21,16 +22,16 @@ var authorRE = regexp.MustCompile(`(?i)\bwho\s+(?:wrote|authored|penned|filed|re
 // reports false for other questions, and gives "not found" when that
 // article has no byline: another article's would answer a different
 // question.
-func (e *extractor) authorship(q question.Question, r retrieval) (Answer, bool) {
-	if !authorRE.MatchString(q.Text) || len(r.passages) == 0 {
-		return Answer{}, false
+func (e *Extractor) authorship(q question.Question, r Retrieval) (qa.Answer, bool) {
+	if !authorRE.MatchString(q.Text) || len(r.Passages) == 0 {
+		return qa.Answer{}, false
 	}
-	art := r.passages[0].Article
+	art := r.Passages[0].Article
 	if art.Author == "" {
 		return e.notFound(r), true
 	}
-	b := newBuilder(r)
-	n := b.ref(art)
+	b := NewBuilder(r)
+	n := b.Ref(art)
 	where := art.Source
 	if !art.Published.IsZero() {
 		d := timex.FormatDay(art.Published)
@@ -43,8 +44,8 @@ func (e *extractor) authorship(q question.Question, r retrieval) (Answer, bool) 
 	if where != "" {
 		text += " (" + where + ")"
 	}
-	b.add(withMarker(text+".", n))
-	ans := b.answer()
+	b.Add(withMarker(text+".", n))
+	ans := b.Answer()
 	ans.Citations[0].Quote = "By " + art.Author
 	return ans, true
 }

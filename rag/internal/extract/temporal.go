@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/index"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
@@ -184,8 +186,8 @@ func init() {
 }
 
 // spec builds the event description of a text of the question.
-func (e *extractor) spec(text string, q question.Question, asOf time.Time) eventSpec {
-	lx := e.ix.Vocabulary()
+func (e *Extractor) spec(text string, q question.Question, asOf time.Time) eventSpec {
+	lx := e.Ix.Vocabulary()
 	var sp eventSpec
 	sp.actions = actionsOf(text)
 	for _, m := range timex.FindWith(text, timex.Options{Ref: asOf, Casual: true}) {
@@ -237,9 +239,9 @@ func (e *extractor) spec(text string, q question.Question, asOf time.Time) event
 			continue // matched by the event's action instead
 		}
 		qt := qterm{term: t, weight: math.Min(lx.IDF(t), maxEventTermWeight), key: keys[t]}
-		qt.id, qt.known = e.ix.TermID(t)
+		qt.id, qt.known = e.Ix.TermID(t)
 		for _, syn := range analysis.Synonyms(t) {
-			if id, ok := e.ix.TermID(syn); ok {
+			if id, ok := e.Ix.TermID(syn); ok {
 				qt.syns = append(qt.syns, id)
 			}
 		}
@@ -273,7 +275,7 @@ type dated struct {
 
 // articleEvents returns the dated events of the articles of passages, the
 // articles in order of first appearance.
-func (e *extractor) articleEvents(passages []Passage) [][]dated {
+func (e *Extractor) articleEvents(passages []index.Passage) [][]dated {
 	var out [][]dated
 	seen := map[string]bool{}
 	for _, p := range passages {
@@ -281,7 +283,7 @@ func (e *extractor) articleEvents(passages []Passage) [][]dated {
 			continue
 		}
 		seen[p.ArticleID] = true
-		evs := e.ix.Events(p)
+		evs := e.Ix.Events(p)
 		ds := make([]dated, len(evs))
 		for i, ev := range evs {
 			ds[i] = dated{ev: ev, art: p.Article}
@@ -292,7 +294,7 @@ func (e *extractor) articleEvents(passages []Passage) [][]dated {
 }
 
 // match returns the events that fit sp, with their coverage.
-func (e *extractor) match(all [][]dated, sp eventSpec) []dated {
+func (e *Extractor) match(all [][]dated, sp eventSpec) []dated {
 	var out []dated
 	for _, art := range all {
 		for _, d := range art {
@@ -305,7 +307,7 @@ func (e *extractor) match(all [][]dated, sp eventSpec) []dated {
 }
 
 // fit scores one event against a description.
-func (e *extractor) fit(d dated, sp eventSpec) (dated, bool) {
+func (e *Extractor) fit(d dated, sp eventSpec) (dated, bool) {
 	ev := d.ev
 	if len(sp.actions) > 0 {
 		// The date belongs to the action word nearest to it; another
@@ -321,10 +323,10 @@ func (e *extractor) fit(d dated, sp eventSpec) (dated, bool) {
 		return d, false
 	}
 	text := d.art.Text[ev.Start:ev.End] + " " + strings.Join(ev.Actors, " ")
-	set := newIDSet(e.ix.TextIDs(text))
+	set := newIDSet(e.Ix.TextIDs(text))
 	missing := 0
 	for _, k := range sp.keys {
-		if id, ok := e.ix.TermID(k); !ok || !set[id] {
+		if id, ok := e.Ix.TermID(k); !ok || !set[id] {
 			missing++
 		}
 	}
@@ -350,15 +352,15 @@ func (e *extractor) fit(d dated, sp eventSpec) (dated, bool) {
 
 // temporal answers a question about order in time from events, or reports
 // false to leave it to the sentence answer.
-func (e *extractor) temporal(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
-	if tq.op == opNone || tq.op == opCount || len(r.passages) == 0 {
-		return Answer{}, false
+func (e *Extractor) temporal(q question.Question, tq timeQuestion, r Retrieval) (qa.Answer, bool) {
+	if tq.op == opNone || tq.op == opCount || len(r.Passages) == 0 {
+		return qa.Answer{}, false
 	}
 	t := temporalCase{q: q, tq: tq, r: r}
-	t.all = e.articleEvents(append(slices.Clone(r.passages), r.timeline...))
-	t.target = e.spec(tq.target, q, r.asOf)
+	t.all = e.articleEvents(append(slices.Clone(r.Passages), r.timeline...))
+	t.target = e.spec(tq.target, q, r.AsOf)
 	if t.target.vague() && tq.op != opSince && tq.op != opBetween {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	switch tq.op {
 	case opLast, opFirst:
@@ -370,7 +372,7 @@ func (e *extractor) temporal(q question.Question, tq timeQuestion, r retrieval) 
 	case opSince, opBetween:
 		return e.duration(t)
 	}
-	return Answer{}, false
+	return qa.Answer{}, false
 }
 
 // temporalCase is a question about order in time with what it is answered
@@ -378,7 +380,7 @@ func (e *extractor) temporal(q question.Question, tq timeQuestion, r retrieval) 
 type temporalCase struct {
 	q      question.Question
 	tq     timeQuestion
-	r      retrieval
+	r      Retrieval
 	all    [][]dated // the events of the retrieved articles
 	target eventSpec // what the question asks about
 }
@@ -387,7 +389,7 @@ type temporalCase struct {
 func (t temporalCase) past(ds []dated) []dated {
 	var out []dated
 	for _, d := range ds {
-		if !d.ev.Planned && !d.ev.Date.From.After(t.r.asOf) {
+		if !d.ev.Planned && !d.ev.Date.From.After(t.r.AsOf) {
 			out = append(out, d)
 		}
 	}
@@ -396,12 +398,12 @@ func (t temporalCase) past(ds []dated) []dated {
 
 // lastOrFirst answers "when did they last (first) talk?": the newest
 // (oldest) past event on the target.
-func (e *extractor) lastOrFirst(t temporalCase) (Answer, bool) {
+func (e *Extractor) lastOrFirst(t temporalCase) (qa.Answer, bool) {
 	cands := t.past(e.match(t.all, t.target))
 	pick := picker(t.tq.op != opFirst)
 	best, ok := pick(cands)
 	if !ok {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	found := []dated{best}
 	// "When did they last talk?" asks for calls and meetings: name the
@@ -430,17 +432,17 @@ func (e *extractor) lastOrFirst(t temporalCase) (Answer, bool) {
 
 // nextPlanned answers "when will they next meet?": the plan that the
 // newest article reports, still ahead on the question's date.
-func (e *extractor) nextPlanned(t temporalCase) (Answer, bool) {
+func (e *Extractor) nextPlanned(t temporalCase) (qa.Answer, bool) {
 	var plans []dated
 	for _, d := range e.match(t.all, t.target) {
-		if d.ev.Planned && !d.art.Published.After(t.r.asOf) && !d.ev.Date.To.Before(t.r.asOf) {
+		if d.ev.Planned && !d.art.Published.After(t.r.AsOf) && !d.ev.Date.To.Before(t.r.AsOf) {
 			plans = append(plans, d)
 		}
 	}
 	// The plan in the newest article is the current one.
 	slices.SortStableFunc(plans, func(a, b dated) int { return b.art.Published.Compare(a.art.Published) })
 	if len(plans) == 0 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	if t.q.Kind == question.KindWhere {
 		return e.renderPlace(t.r, t.q, plans[0])
@@ -451,10 +453,10 @@ func (e *extractor) nextPlanned(t temporalCase) (Answer, bool) {
 // afterOrBefore answers "when did they next talk after the summit?": the
 // first past event on the target after the anchor event (the last one
 // before it).
-func (e *extractor) afterOrBefore(t temporalCase) (Answer, bool) {
-	anchor, ok := e.anchor(t.all, t.tq.anchor, t.q, t.r.asOf)
+func (e *Extractor) afterOrBefore(t temporalCase) (qa.Answer, bool) {
+	anchor, ok := e.anchor(t.all, t.tq.anchor, t.q, t.r.AsOf)
 	if !ok {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	var cands []dated
 	for _, d := range t.past(e.match(t.all, t.target)) {
@@ -464,7 +466,7 @@ func (e *extractor) afterOrBefore(t temporalCase) (Answer, bool) {
 	}
 	best, ok := picker(t.tq.op == opBefore)(cands)
 	if !ok {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	if t.q.Kind == question.KindWhere {
 		return e.renderPlace(t.r, t.q, best)
@@ -482,16 +484,16 @@ func picker(wantNewest bool) func([]dated) (dated, bool) {
 
 // duration answers "how long since …" and "how long between … and …": the
 // time from one anchor event to the other, or to the question's date.
-func (e *extractor) duration(t temporalCase) (Answer, bool) {
+func (e *Extractor) duration(t temporalCase) (qa.Answer, bool) {
 	tq := t.tq
-	from, ok := e.anchor(t.all, tq.anchor, t.q, t.r.asOf)
+	from, ok := e.anchor(t.all, tq.anchor, t.q, t.r.AsOf)
 	if !ok {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	var to dated
 	if tq.anchor2 != "" {
-		if to, ok = e.anchor(t.all, tq.anchor2, t.q, t.r.asOf); !ok {
-			return Answer{}, false
+		if to, ok = e.anchor(t.all, tq.anchor2, t.q, t.r.AsOf); !ok {
+			return qa.Answer{}, false
 		}
 	}
 	if tq.op == opSince && tq.anchor2 != "" {
@@ -499,13 +501,13 @@ func (e *extractor) duration(t temporalCase) (Answer, bool) {
 		// on the phone in September 2021?": the last matching event
 		// before the reference one.
 		var before []dated
-		for _, d := range t.past(e.match(t.all, e.spec(tq.anchor, t.q, t.r.asOf))) {
+		for _, d := range t.past(e.match(t.all, e.spec(tq.anchor, t.q, t.r.AsOf))) {
 			if d.ev.Date.To.Before(to.ev.Date.From) {
 				before = append(before, d)
 			}
 		}
 		if from, ok = newest(before); !ok {
-			return Answer{}, false
+			return qa.Answer{}, false
 		}
 	}
 	if tq.op == opBetween && to.ev.Date.Before(from.ev.Date) {
@@ -523,19 +525,19 @@ const timelineK = 12
 // the articles about each are among those whose events are read: "after
 // the spy balloon, when did they next speak?" needs the articles about
 // calls as well as the one about the balloon.
-func (e *extractor) timelinePassages(ctx context.Context, tq timeQuestion, asOf time.Time) ([]Passage, error) {
+func (e *Extractor) timelinePassages(ctx context.Context, tq timeQuestion, asOf time.Time) ([]index.Passage, error) {
 	if tq.op == opNone {
 		return nil, nil
 	}
 	// Supplementary searches: by keywords, and not traced as retrievals
 	// of their own.
-	ctx = WithSearchTrace(ctx, nil)
-	var out []Passage
+	ctx = index.WithSearchTrace(ctx, nil)
+	var out []index.Passage
 	for _, text := range []string{tq.target, tq.anchor, tq.anchor2} {
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
-		ps, err := e.ix.Search(ctx, text, SearchOptions{K: timelineK, PerArticle: 1, Before: asOf, KeywordsOnly: true})
+		ps, err := e.Ix.Search(ctx, text, index.SearchOptions{K: timelineK, PerArticle: 1, Before: asOf, KeywordsOnly: true})
 		if err != nil {
 			return nil, err
 		}
@@ -548,7 +550,7 @@ func (e *extractor) timelinePassages(ctx context.Context, tq timeQuestion, asOf 
 // summit", "their feb call"): the best-covered matching event, the
 // newest of equals. A phrase that names its date ("in sept 2021") must
 // match it.
-func (e *extractor) anchor(all [][]dated, phrase string, q question.Question, asOf time.Time) (dated, bool) {
+func (e *Extractor) anchor(all [][]dated, phrase string, q question.Question, asOf time.Time) (dated, bool) {
 	sp := e.spec(phrase, q, asOf)
 	var best dated
 	found := false
@@ -634,14 +636,14 @@ func capitalizeFirst(s string) string {
 // sentence states the number: the distinct matching events the articles
 // report up to the as-of date, each cited, with the caveat that the
 // articles may not report every one.
-func (e *extractor) countEvents(q question.Question, tq timeQuestion, r retrieval) (Answer, bool) {
-	target := e.spec(tq.target, q, r.asOf)
+func (e *Extractor) countEvents(q question.Question, tq timeQuestion, r Retrieval) (qa.Answer, bool) {
+	target := e.spec(tq.target, q, r.AsOf)
 	if len(target.actions) == 0 || len(target.keys) == 0 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	var found []dated
-	for _, d := range e.match(e.articleEvents(append(slices.Clone(r.passages), r.timeline...)), target) {
-		if d.ev.Planned || d.ev.Date.From.After(r.asOf) || !d.nearest {
+	for _, d := range e.match(e.articleEvents(append(slices.Clone(r.Passages), r.timeline...)), target) {
+		if d.ev.Planned || d.ev.Date.From.After(r.AsOf) || !d.nearest {
 			continue
 		}
 		dup := false
@@ -659,7 +661,7 @@ func (e *extractor) countEvents(q question.Question, tq timeQuestion, r retrieva
 		}
 	}
 	if len(found) == 0 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	slices.SortFunc(found, func(a, b dated) int { return a.ev.Date.Compare(b.ev.Date) })
 	return e.renderCount(r, found), true
@@ -670,10 +672,10 @@ func (e *extractor) countEvents(q question.Question, tq timeQuestion, r retrieva
 // leading (the event already matched what is asked), or reports false
 // when the sentence names no place, so that the question is answered as
 // any other.
-func (e *extractor) renderPlace(r retrieval, q question.Question, d dated) (Answer, bool) {
+func (e *Extractor) renderPlace(r Retrieval, q question.Question, d dated) (qa.Answer, bool) {
 	s := d.art.Text[d.ev.Start:d.ev.End]
 	if _, _, ok := answerspan.Find(q, s); !ok {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	return e.render(r, q, []*candidate{{art: d.art, start: d.ev.Start, end: d.ev.End, text: s, prevStart: -1}}), true
 }

@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/reading"
 	"citebot/rag/textutil"
@@ -26,17 +27,17 @@ import (
 // [reading.Reader] with the answerer's own lookups.
 type reader struct{ reading.Reader }
 
-// extractor answers a single question from the passages it retrieves:
-// the machinery behind [Extractive], less the reading of follow-ups.
-type extractor struct {
-	ix reader
+// Extractor answers a single question from the passages it retrieves:
+// the machinery behind rag.Extractive, less the reading of follow-ups.
+type Extractor struct {
+	Ix reader
 	// now returns the current time, for questions without an as-of date.
 	now func() time.Time
 }
 
-// newExtractor returns the extractor over ix whose clock is now.
-func newExtractor(ix *Index, now func() time.Time) *extractor {
-	return &extractor{ix: reader{reading.NewReader(ix.Index)}, now: now}
+// New returns the extractor over ix whose clock is now.
+func New(ix *index.Index, now func() time.Time) *Extractor {
+	return &Extractor{Ix: reader{reading.NewReader(ix)}, now: now}
 }
 
 // Thresholds of the not-found decision: the share of the question's
@@ -59,19 +60,19 @@ const (
 // an acronym.
 const acronymArticles = 20
 
-// retrieval is a question as read, and the evidence found for it.
-type retrieval struct {
-	// question is the normalised question, as the user wrote it.
-	question string
-	read     reading.Reading
-	asOf     time.Time
-	passages []Passage
+// Retrieval is a question as read, and the evidence found for it.
+type Retrieval struct {
+	// Question is the normalised question, as the user wrote it.
+	Question string
+	Read     reading.Reading
+	AsOf     time.Time
+	Passages []index.Passage
 	// timeline holds the passages found for the parts of a question about
 	// order in time (see timelinePassages).
-	timeline []Passage
+	timeline []index.Passage
 	// periods holds the passages of each period a comparison names, and
 	// periodLabels the periods ("2021", "2024"); see compare.
-	periods      [][]Passage
+	periods      [][]index.Passage
 	periodLabels []string
 	// q and tq are the analysis of read, when analyzed is set (retrieve
 	// sets them; answerFor works them out otherwise).
@@ -80,55 +81,55 @@ type retrieval struct {
 	analyzed bool
 }
 
-func (e *extractor) retrieve(ctx context.Context, q Query) (retrieval, error) {
-	question, err := NormalizeQuestion(q.Question)
+func (e *Extractor) Retrieve(ctx context.Context, q qa.Query) (Retrieval, error) {
+	question, err := qa.NormalizeQuestion(q.Question)
 	if err != nil {
-		return retrieval{}, err
+		return Retrieval{}, err
 	}
 	ctx = index.WithFilter(ctx, q.Filter) // every search of the answer keeps to it
-	r := retrieval{question: question, read: e.ix.Read(question), asOf: q.AsOf}
-	if r.asOf.IsZero() {
+	r := Retrieval{Question: question, Read: e.Ix.Read(question), AsOf: q.AsOf}
+	if r.AsOf.IsZero() {
 		now := e.now()
-		r.asOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+		r.AsOf = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	}
-	if r.read.Text == "" {
+	if r.Read.Text == "" {
 		return r, nil // only instructions to the bot: nothing to look up
 	}
 	k := q.K
 	if k <= 0 {
 		k = 5
 	}
-	opts := SearchOptions{K: max(k, 8), Before: r.asOf}
-	r.passages, err = e.ix.Search(ctx, r.read.Text, opts)
-	if errors.Is(err, ErrEmptyIndex) {
+	opts := index.SearchOptions{K: max(k, 8), Before: r.AsOf}
+	r.Passages, err = e.Ix.Search(ctx, r.Read.Text, opts)
+	if errors.Is(err, index.ErrEmptyIndex) {
 		return r, nil
 	}
 	// Acronyms the articles spell out: read them as spelled, and search
 	// again.
-	if acr := e.ix.UnknownAcronyms(r.read.Text); err == nil && len(acr) > 0 {
-		var wide []Passage
-		wide, err = e.ix.Search(WithSearchTrace(ctx, nil), r.read.Text, SearchOptions{K: acronymArticles, PerArticle: 1, Before: r.asOf, KeywordsOnly: true})
-		if text := reading.ExpandAcronyms(r.read.Text, acr, wide); err == nil && text != r.read.Text {
-			r.read.Text = text
-			r.passages, err = e.ix.Search(WithSearchTrace(ctx, nil), text, opts)
+	if acr := e.Ix.UnknownAcronyms(r.Read.Text); err == nil && len(acr) > 0 {
+		var wide []index.Passage
+		wide, err = e.Ix.Search(index.WithSearchTrace(ctx, nil), r.Read.Text, index.SearchOptions{K: acronymArticles, PerArticle: 1, Before: r.AsOf, KeywordsOnly: true})
+		if text := reading.ExpandAcronyms(r.Read.Text, acr, wide); err == nil && text != r.Read.Text {
+			r.Read.Text = text
+			r.Passages, err = e.Ix.Search(index.WithSearchTrace(ctx, nil), text, opts)
 		}
 	}
 	if err == nil {
-		r.passages, err = e.withPeriodPassages(ctx, r.read.Text, r.passages, r.asOf)
+		r.Passages, err = e.withPeriodPassages(ctx, r.Read.Text, r.Passages, r.AsOf)
 	}
-	r.q = e.ix.AnalyzeReading(r.read)
-	r.tq, r.analyzed = parseTime(r.read.Text, r.q.Kind), true
+	r.q = e.Ix.AnalyzeReading(r.Read)
+	r.tq, r.analyzed = parseTime(r.Read.Text, r.q.Kind), true
 	if err == nil {
-		r.timeline, err = e.timelinePassages(ctx, r.tq, r.asOf)
+		r.timeline, err = e.timelinePassages(ctx, r.tq, r.AsOf)
 	}
-	if periods := periodsOf(r.read.Text, r.asOf); err == nil && periods != nil {
-		r.periods, err = e.periodPassages(ctx, r.read.Text, periods, r.asOf)
+	if periods := periodsOf(r.Read.Text, r.AsOf); err == nil && periods != nil {
+		r.periods, err = e.periodPassages(ctx, r.Read.Text, periods, r.AsOf)
 		for _, p := range periods {
 			r.periodLabels = append(r.periodLabels, onDate(p))
 		}
 	}
 	if err != nil {
-		return retrieval{}, fmt.Errorf("retrieve: %w", err)
+		return Retrieval{}, fmt.Errorf("retrieve: %w", err)
 	}
 	return r, nil
 }
@@ -146,7 +147,7 @@ var boundedPeriodRE = regexp.MustCompile(`(?i)\b(?:by|before|after|since|until|t
 // question.PeriodSlack after it), unless the date only bounds it: "what did sullivan say about a call in march
 // 2023" is about what the March 2023 articles report, which the search of
 // the whole corpus may rank below articles about other calls.
-func (e *extractor) withPeriodPassages(ctx context.Context, text string, ps []Passage, asOf time.Time) ([]Passage, error) {
+func (e *Extractor) withPeriodPassages(ctx context.Context, text string, ps []index.Passage, asOf time.Time) ([]index.Passage, error) {
 	p, ok := question.QuestionPeriod(text)
 	if !ok || boundedPeriodRE.MatchString(text) {
 		return ps, nil
@@ -155,12 +156,12 @@ func (e *extractor) withPeriodPassages(ctx context.Context, text string, ps []Pa
 	if until.After(asOf) {
 		until = asOf
 	}
-	extra, err := e.ix.Search(WithSearchTrace(ctx, nil), text, SearchOptions{K: periodExtra, Since: p.From, Before: until})
+	extra, err := e.Ix.Search(index.WithSearchTrace(ctx, nil), text, index.SearchOptions{K: periodExtra, Since: p.From, Before: until})
 	if err != nil {
 		return ps, err
 	}
 	for _, x := range extra {
-		if !slices.ContainsFunc(ps, func(q Passage) bool { return q.ID == x.ID }) {
+		if !slices.ContainsFunc(ps, func(q index.Passage) bool { return q.ID == x.ID }) {
 			ps = append(ps, x)
 		}
 	}
@@ -295,7 +296,7 @@ const foreignNote = "Answers without a chat model are in English only; a chat mo
 // withInstructionsNote adds instructionsNote to an answer to a question
 // that held instructions, and foreignNote to one to a question not in
 // English.
-func withInstructionsNote(a Answer, r reading.Reading) Answer {
+func withInstructionsNote(a qa.Answer, r reading.Reading) qa.Answer {
 	switch {
 	case a.Note != "":
 	case r.Instructions:
@@ -306,23 +307,23 @@ func withInstructionsNote(a Answer, r reading.Reading) Answer {
 	return a
 }
 
-// compose builds the extractive answer from a retrieval, noting any
+// Compose builds the extractive answer from a retrieval, noting any
 // instructions in the question that were ignored.
-func (e *extractor) compose(r retrieval) Answer {
-	return withInstructionsNote(e.answerFor(r), r.read)
+func (e *Extractor) Compose(r Retrieval) qa.Answer {
+	return withInstructionsNote(e.answerFor(r), r.Read)
 }
 
 // answerFor builds the extractive answer from a retrieval.
-func (e *extractor) answerFor(r retrieval) Answer {
-	if r.read.Text == "" {
+func (e *Extractor) answerFor(r Retrieval) qa.Answer {
+	if r.Read.Text == "" {
 		ans := e.notFound(r)
 		ans.Note = instructionsNote
 		return ans
 	}
 	q, tq := r.q, r.tq
 	if !r.analyzed {
-		q = e.ix.AnalyzeReading(r.read)
-		tq = parseTime(r.read.Text, q.Kind)
+		q = e.Ix.AnalyzeReading(r.Read)
+		tq = parseTime(r.Read.Text, q.Kind)
 	}
 	if a, ok := e.authorship(q, r); ok {
 		return a
@@ -333,8 +334,8 @@ func (e *extractor) answerFor(r retrieval) Answer {
 	if a, ok := e.temporal(q, tq, r); ok {
 		return a
 	}
-	weights, total := e.termWeights(q)
-	cands := e.candidates(q, e.ix.withLedes(q, r.passages, weights, total), weights, total)
+	weights, total := e.TermWeights(q)
+	cands := e.candidates(q, e.Ix.WithLedes(q, r.Passages, weights, total), weights, total)
 	if q.YesNo && q.Kind == question.KindOther {
 		if a, ok := e.yesNo(q, r, cands); ok {
 			return a
@@ -385,11 +386,11 @@ func withListings(chosen, cands []*candidate) []*candidate {
 	return chosen
 }
 
-// termWeights returns the weight of each term of q in coverage (its IDF,
+// TermWeights returns the weight of each term of q in coverage (its IDF,
 // capped for a word the corpus never uses unless it names an entity or a
 // date) and their sum.
-func (e *extractor) termWeights(q question.Question) (map[string]float64, float64) {
-	lex := e.ix.Vocabulary()
+func (e *Extractor) TermWeights(q question.Question) (map[string]float64, float64) {
+	lex := e.Ix.Vocabulary()
 	keys := map[string]bool{}
 	for _, k := range q.Keys {
 		keys[k] = true
@@ -511,12 +512,12 @@ var superlativeRE = regexp.MustCompile(`(?i)\b(?:most|least|highest|lowest|bigge
 // whWordRE finds a question word.
 var whWordRE = regexp.MustCompile(`(?i)\b(?:which|what|who|whom|whose|where|when|why|how)\b`)
 
-// askingClause returns the clause of q that asks, from the punctuation
+// AskingClause returns the clause of q that asks, from the punctuation
 // before its first question word: "… killed the world's most wanted
 // terrorist, who was associated with which group?" asks "who was
 // associated with which group?"; the rest describes. A question without a
 // question word is returned whole.
-func askingClause(q string) string {
+func AskingClause(q string) string {
 	loc := whWordRE.FindStringIndex(q)
 	if loc == nil {
 		return q
@@ -529,10 +530,10 @@ func askingClause(q string) string {
 // superlative the question asks by ("California has the most cases").
 const superlativeWeight = 0.08
 
-// statesSuperlative reports whether s holds the superlative sup (lower
+// StatesSuperlative reports whether s holds the superlative sup (lower
 // case) as a whole word, not ranked by an ordinal before it: "the fifth
 // most likely to flip" is not the most likely.
-func statesSuperlative(s, sup string) bool {
+func StatesSuperlative(s, sup string) bool {
 	toks := analysis.Tokenize(s)
 	for i, t := range toks {
 		if t.Lower != sup {
@@ -569,8 +570,8 @@ func isLede(text string, start int) bool {
 // who sent it: "CNN —", "Paris CNN Business —", "BOGOTA, Colombia —".
 var datelineRE = regexp.MustCompile(`^[\p{L}\p{N} .,'’()]{1,60}?\s*[—–-]+$`)
 
-// isDateline reports whether s is a dateline, which no answer quotes.
-func isDateline(s string) bool { return datelineRE.MatchString(strings.TrimSpace(s)) }
+// IsDateline reports whether s is a dateline, which no answer quotes.
+func IsDateline(s string) bool { return datelineRE.MatchString(strings.TrimSpace(s)) }
 
 // maxDatelineBytes bounds the dateline before an article's first sentence.
 const maxDatelineBytes = 120
@@ -584,11 +585,11 @@ const preambleWeight = 0.5
 // recencyKind reports whether "last" in q asks for the newest evidence: it
 // does for when and what happened, not for a count or a duration ("how long
 // since they last spoke?") or a reason.
-// recencyShare places an article published at pub between the oldest
+// RecencyShare places an article published at pub between the oldest
 // (0) and newest (1) article of the answer's candidates, over a span of at
 // least minRecencySpan: articles a day apart in a week's news are
 // near-equals, not the two ends of the scale.
-func recencyShare(pub, oldest, newest time.Time) float64 {
+func RecencyShare(pub, oldest, newest time.Time) float64 {
 	span := max(newest.Sub(oldest), minRecencySpan)
 	return 1 - float64(newest.Sub(pub))/float64(span)
 }
@@ -699,7 +700,7 @@ func union(a, b idSet) idSet {
 	return u
 }
 
-func termSet(s string) map[string]bool {
+func TermSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, t := range analysis.Terms(s) {
 		m[t] = true
@@ -755,8 +756,8 @@ func withMarker(s string, ref int) string {
 
 // notFound is the answer that the corpus does not answer the question:
 // no citations, and what the corpus covers.
-func (e *extractor) notFound(r retrieval) Answer {
-	ans := newBuilder(r).answer()
+func (e *Extractor) notFound(r Retrieval) qa.Answer {
+	ans := NewBuilder(r).Answer()
 	ans.NotFound = true
 	ans.Text = e.notFoundText()
 	return ans
@@ -764,8 +765,8 @@ func (e *extractor) notFound(r retrieval) Answer {
 
 // notFoundText says plainly that the corpus does not answer, and what it
 // covers.
-func (e *extractor) notFoundText() string {
-	n, oldest, newest := e.ix.Coverage()
+func (e *Extractor) notFoundText() string {
+	n, oldest, newest := e.Ix.Coverage()
 	switch {
 	case n == 0:
 		return "The corpus is empty, so it can't answer this."
@@ -777,9 +778,9 @@ func (e *extractor) notFoundText() string {
 	return fmt.Sprintf("The corpus doesn't say: none of its %s (%s to %s) answers this question.", textutil.Plural(n, "article"), timex.FormatMonth(oldest), timex.FormatMonth(newest))
 }
 
-// sameWords reports whether a and b have the same words, ignoring case and
+// SameWords reports whether a and b have the same words, ignoring case and
 // punctuation.
-func sameWords(a, b string) bool {
+func SameWords(a, b string) bool {
 	f := func(s string) string {
 		return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
 	}

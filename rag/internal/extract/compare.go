@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"time"
 
+	"citebot/rag/internal/index"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/textutil"
 	"citebot/rag/timex"
@@ -58,18 +60,18 @@ func withoutComparison(text string, asOf time.Time) string {
 
 // periodPassages searches each period of a comparison for what is
 // compared, among the articles published in it.
-func (e *extractor) periodPassages(ctx context.Context, text string, periods []timex.Date, asOf time.Time) ([][]Passage, error) {
+func (e *Extractor) periodPassages(ctx context.Context, text string, periods []timex.Date, asOf time.Time) ([][]index.Passage, error) {
 	if len(periods) == 0 {
 		return nil, nil
 	}
 	query := withoutComparison(text, asOf)
-	out := make([][]Passage, len(periods))
+	out := make([][]index.Passage, len(periods))
 	for i, p := range periods {
 		until := p.To.Add(question.PeriodSlack)
 		if until.After(asOf) {
 			until = asOf
 		}
-		ps, err := e.ix.Search(WithSearchTrace(ctx, nil), query, SearchOptions{K: periodSearchK, Since: p.From, Before: until, KeywordsOnly: true, NoRecency: true})
+		ps, err := e.Ix.Search(index.WithSearchTrace(ctx, nil), query, index.SearchOptions{K: periodSearchK, Since: p.From, Before: until, KeywordsOnly: true, NoRecency: true})
 		if err != nil {
 			return nil, err
 		}
@@ -80,32 +82,32 @@ func (e *extractor) periodPassages(ctx context.Context, text string, periods []t
 
 // compare answers a comparison from the best grounded sentence of each
 // period, or reports false.
-func (e *extractor) compare(r retrieval) (Answer, bool) {
+func (e *Extractor) compare(r Retrieval) (qa.Answer, bool) {
 	if len(r.periods) != 2 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
-	read := r.read
-	read.Text = withoutComparison(read.Text, r.asOf)
-	q := e.ix.AnalyzeReading(read)
-	weights, total := e.termWeights(q)
+	read := r.Read
+	read.Text = withoutComparison(read.Text, r.AsOf)
+	q := e.Ix.AnalyzeReading(read)
+	weights, total := e.TermWeights(q)
 	var best []*candidate
 	for _, ps := range r.periods {
 		cands := e.candidates(q, ps, weights, total)
 		c := firstGrounded(q, cands)
 		if c == nil {
-			return Answer{}, false
+			return qa.Answer{}, false
 		}
 		best = append(best, c)
 	}
 	if best[0].art.ID == best[1].art.ID {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
-	b := newBuilder(r)
+	b := NewBuilder(r)
 	for i, c := range best {
 		label := r.periodLabels[i]
-		b.sentence(c.art, c.start, c.end, func(s string) string {
+		b.Sentence(c.art, c.start, c.end, func(s string) string {
 			return fmt.Sprintf("**%s**: %s", capitalizeFirst(label), lowerFirstWord(s))
 		})
 	}
-	return b.answer(), true
+	return b.Answer(), true
 }

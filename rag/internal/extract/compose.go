@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"fmt"
@@ -9,35 +9,36 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
-// builder assembles an answer: its sentences, each ending with citation
+// Builder assembles an answer: its sentences, each ending with citation
 // markers, and the citations, numbered in order of first use, with the
 // sentences quoted from each article.
-type builder struct {
-	ans   Answer
+type Builder struct {
+	ans   qa.Answer
 	refs  map[string]int   // article id → ref
 	arts  []corpus.Article // by ref-1
 	spans map[int][][2]int // ref → quoted sentences, as offsets in the article text
 	parts []string
 }
 
-func newBuilder(r retrieval) *builder {
-	b := &builder{
-		ans:   Answer{Question: r.question, Mode: ModeExtractive, Citations: []Citation{}},
+func NewBuilder(r Retrieval) *Builder {
+	b := &Builder{
+		ans:   qa.Answer{Question: r.Question, Mode: qa.ModeExtractive, Citations: []qa.Citation{}},
 		refs:  map[string]int{},
 		spans: map[int][][2]int{},
 	}
-	if !sameWords(r.read.Text, r.question) {
-		b.ans.Interpreted = r.read.Text
+	if !SameWords(r.Read.Text, r.Question) {
+		b.ans.Interpreted = r.Read.Text
 	}
 	return b
 }
 
-// ref returns the citation number of an article, adding its citation.
-func (b *builder) ref(art corpus.Article) int {
+// Ref returns the citation number of an article, adding its citation.
+func (b *Builder) Ref(art corpus.Article) int {
 	if n, ok := b.refs[art.ID]; ok {
 		return n
 	}
@@ -49,8 +50,8 @@ func (b *builder) ref(art corpus.Article) int {
 
 // quote records art.Text[start:end] as quoted and returns the article's
 // citation number.
-func (b *builder) quote(art corpus.Article, start, end int) int {
-	n := b.ref(art)
+func (b *Builder) quote(art corpus.Article, start, end int) int {
+	n := b.Ref(art)
 	sp := [2]int{start, end}
 	if !slices.Contains(b.spans[n], sp) {
 		b.spans[n] = append(b.spans[n], sp)
@@ -59,15 +60,15 @@ func (b *builder) quote(art corpus.Article, start, end int) int {
 }
 
 // quoted reports whether the sentence at start is already quoted.
-func (b *builder) quoted(art corpus.Article, start int) bool {
+func (b *Builder) quoted(art corpus.Article, start int) bool {
 	n, ok := b.refs[art.ID]
 	return ok && slices.ContainsFunc(b.spans[n], func(sp [2]int) bool { return sp[0] == start })
 }
 
-// sentence adds the article's sentence at start:end to the answer, its
+// Sentence adds the article's sentence at start:end to the answer, its
 // relative dates resolved, transformed by edit (may be nil), with its
 // citation marker.
-func (b *builder) sentence(art corpus.Article, start, end int, edit func(string) string) {
+func (b *Builder) Sentence(art corpus.Article, start, end int, edit func(string) string) {
 	if b.quoted(art, start) {
 		return
 	}
@@ -76,16 +77,16 @@ func (b *builder) sentence(art corpus.Article, start, end int, edit func(string)
 	if edit != nil {
 		s = edit(s)
 	}
-	b.add(withMarker(s, n))
+	b.Add(withMarker(s, n))
 }
 
-// add appends text to the answer.
-func (b *builder) add(text string) { b.parts = append(b.parts, text) }
+// Add appends text to the answer.
+func (b *Builder) Add(text string) { b.parts = append(b.parts, text) }
 
-// answer returns the assembled answer. Each citation quotes its sentences
+// Answer returns the assembled answer. Each citation quotes its sentences
 // in text order, joined by a space where they are adjacent and " … "
 // where they are not.
-func (b *builder) answer() Answer {
+func (b *Builder) Answer() qa.Answer {
 	ans := b.ans
 	ans.Text = strings.Join(b.parts, " ")
 	for i, art := range b.arts {
@@ -103,7 +104,7 @@ func (b *builder) answer() Answer {
 			}
 			q.WriteString(art.Text[sp[0]:sp[1]])
 		}
-		ans.Citations = append(ans.Citations, Citation{
+		ans.Citations = append(ans.Citations, qa.Citation{
 			Ref: n, ArticleID: art.ID, Title: art.Title, Source: art.Source,
 			Published: art.PublishedString(), URL: art.URL, Quote: q.String(), Approximate: art.Approximate,
 		})
@@ -111,8 +112,8 @@ func (b *builder) answer() Answer {
 	return ans
 }
 
-// markers writes the citation markers of refs: "[1][2]".
-func markers(refs ...int) string {
+// Markers writes the citation markers of refs: "[1][2]".
+func Markers(refs ...int) string {
 	var s strings.Builder
 	for _, n := range refs {
 		fmt.Fprintf(&s, "[%d]", n)
@@ -122,8 +123,8 @@ func markers(refs ...int) string {
 
 // render writes the answer from the chosen sentences: grouped by article,
 // the best sentence's article first, each article's in text order.
-func (e *extractor) render(r retrieval, q question.Question, chosen []*candidate) Answer {
-	b := newBuilder(r)
+func (e *Extractor) render(r Retrieval, q question.Question, chosen []*candidate) qa.Answer {
+	b := NewBuilder(r)
 	var order []string
 	byArt := map[string][]*candidate{}
 	for _, c := range chosen {
@@ -155,30 +156,30 @@ func (e *extractor) render(r retrieval, q question.Question, chosen []*candidate
 					if led := leadWithAnswer(q, s); led != s {
 						return led
 					}
-					if n := antecedent(q, c.art, c.start, s); n != "" {
+					if n := Antecedent(q, c.art, c.start, s); n != "" {
 						return answerspan.Emphasis + n + answerspan.Emphasis + ": " + lowerFirstWord(s)
 					}
 					return s
 				}
 			}
-			b.sentence(c.art, c.start, c.end, edit)
+			b.Sentence(c.art, c.start, c.end, edit)
 		}
 	}
 	if q.Recency && recencyKind(q) && len(b.parts) > 0 {
 		if pub := chosen[0].art.Published; !pub.IsZero() {
-			b.parts[0] = asOfPrefix(pub, chosen[0].art.Approximate, r.asOf) + joinPrefix(b.parts[0])
+			b.parts[0] = asOfPrefix(pub, chosen[0].art.Approximate, r.AsOf) + joinPrefix(b.parts[0])
 		}
 	}
-	return b.answer()
+	return b.Answer()
 }
 
 // renderEvents writes the answer naming events: a lead sentence with the
 // dates, then each event's sentence, dates resolved, with its citation.
-func (e *extractor) renderEvents(r retrieval, tq timeQuestion, found []dated) Answer {
-	b := newBuilder(r)
+func (e *Extractor) renderEvents(r Retrieval, tq timeQuestion, found []dated) qa.Answer {
+	b := NewBuilder(r)
 	var leads []string
 	for i, d := range found {
-		n := b.ref(d.art)
+		n := b.Ref(d.art)
 		what := actionNoun(d.ev.Action)
 		if len(tq.actions) == 0 {
 			what = "event"
@@ -211,14 +212,14 @@ func (e *extractor) renderEvents(r retrieval, tq timeQuestion, found []dated) An
 			}
 		}
 		if !newestArt.Published.IsZero() {
-			lead = asOfPrefix(newestArt.Published, newestArt.Approximate, r.asOf) + ": " + joined + "."
+			lead = asOfPrefix(newestArt.Published, newestArt.Approximate, r.AsOf) + ": " + joined + "."
 		}
 	}
-	b.add(lead)
+	b.Add(lead)
 	for _, d := range found {
-		b.sentence(d.art, d.ev.Start, d.ev.End, nil)
+		b.Sentence(d.art, d.ev.Start, d.ev.End, nil)
 	}
-	return b.answer()
+	return b.Answer()
 }
 
 // boldDate writes a date with its preposition, the date in bold: "in
@@ -240,52 +241,52 @@ func boldDate(d timex.Date) string {
 
 // renderDuration writes the time between two events (or from one to the
 // as-of date), both cited.
-func (e *extractor) renderDuration(r retrieval, from, to dated, toEvent bool) (Answer, bool) {
-	end := timex.OnDay(r.asOf)
+func (e *Extractor) renderDuration(r Retrieval, from, to dated, toEvent bool) (qa.Answer, bool) {
+	end := timex.OnDay(r.AsOf)
 	if toEvent {
 		end = to.ev.Date
 	}
 	span := timex.Between(from.ev.Date, end)
 	if span == "" || from.ev.Date.Overlaps(end) {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
-	b := newBuilder(r)
-	refs := []int{b.ref(from.art)}
+	b := NewBuilder(r)
+	refs := []int{b.Ref(from.art)}
 	if toEvent && to.art.ID != from.art.ID {
-		refs = append(refs, b.ref(to.art))
+		refs = append(refs, b.Ref(to.art))
 	}
 	endText := end.String()
 	if !toEvent {
 		endText += " (the date asked about)"
 	}
-	b.add(fmt.Sprintf("**%s**: from %s to %s %s.", capitalizeFirst(span), from.ev.Date, endText, markers(refs...)))
-	b.sentence(from.art, from.ev.Start, from.ev.End, nil)
+	b.Add(fmt.Sprintf("**%s**: from %s to %s %s.", capitalizeFirst(span), from.ev.Date, endText, Markers(refs...)))
+	b.Sentence(from.art, from.ev.Start, from.ev.End, nil)
 	if toEvent {
-		b.sentence(to.art, to.ev.Start, to.ev.End, nil)
+		b.Sentence(to.art, to.ev.Start, to.ev.End, nil)
 	}
-	return b.answer(), true
+	return b.Answer(), true
 }
 
 // renderCount writes how many events the articles report, listing their
 // dates with citations, then their sentences.
-func (e *extractor) renderCount(r retrieval, found []dated) Answer {
-	b := newBuilder(r)
+func (e *Extractor) renderCount(r Retrieval, found []dated) qa.Answer {
+	b := NewBuilder(r)
 	var dates []string
 	for _, d := range found {
-		dates = append(dates, fmt.Sprintf("%s [%d]", boldDate(d.ev.Date), b.ref(d.art)))
+		dates = append(dates, fmt.Sprintf("%s [%d]", boldDate(d.ev.Date), b.Ref(d.art)))
 	}
 	noun := actionNoun(found[0].ev.Action)
-	lead := fmt.Sprintf("The articles report %s, %s; they may not report every one.", timex.Count(len(found), noun), listJoin(dates))
-	b.add(lead)
+	lead := fmt.Sprintf("The articles report %s, %s; they may not report every one.", timex.Count(len(found), noun), ListJoin(dates))
+	b.Add(lead)
 	for _, d := range found {
-		b.sentence(d.art, d.ev.Start, d.ev.End, nil)
+		b.Sentence(d.art, d.ev.Start, d.ev.End, nil)
 	}
-	return b.answer()
+	return b.Answer()
 }
 
-// listJoin joins items as a person lists them: "a", "a and b", "a, b and
+// ListJoin joins items as a person lists them: "a", "a and b", "a, b and
 // c".
-func listJoin(items []string) string {
+func ListJoin(items []string) string {
 	switch len(items) {
 	case 0:
 		return ""

@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"regexp"
@@ -6,6 +6,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
 )
 
@@ -52,7 +53,7 @@ func headlineName(q question.Question, art corpus.Article, weights map[string]fl
 	own := outletWords(art, outlet)
 	for _, n := range namesIn(q, title, true) {
 		if !ownName(own, n) {
-			return possessor(q, n)
+			return Possessor(q, n)
 		}
 	}
 	return ""
@@ -62,12 +63,12 @@ func headlineName(q question.Question, art corpus.Article, weights map[string]fl
 // Un", "Starbucks’ Pumpkin Spice Latte".
 var possessiveRE = regexp.MustCompile(`['’]s?\s+`)
 
-// possessor returns the first part of a name that holds a possessive
+// Possessor returns the first part of a name that holds a possessive
 // ("North Korea" of "North Korea's Kim Jong Un"), or the part after it
 // when the question holds the first ("Pumpkin Spice Latte" of "Starbucks’
 // Pumpkin Spice Latte" for a question about Starbucks): text names the
 // parts apart ("North Korean leader Kim Jong Un").
-func possessor(q question.Question, n string) string {
+func Possessor(q question.Question, n string) string {
 	loc := possessiveRE.FindStringIndex(n)
 	if loc == nil {
 		return n
@@ -78,15 +79,15 @@ func possessor(q question.Question, n string) string {
 	return n[loc[1]:]
 }
 
-// withLedes returns passages with the first passage of each of their
+// WithLedes returns passages with the first passage of each of their
 // articles whose headline restates q (see headlineName) added when it is
 // not among them, scored as the article's best passage: a news report
 // states who, what and where first, in words the headline's question may
 // not share ("North Korean leader Kim Jong Un declared victory …").
-func (ix reader) withLedes(q question.Question, passages []Passage, weights map[string]float64, total float64) []Passage {
+func (ix reader) WithLedes(q question.Question, passages []index.Passage, weights map[string]float64, total float64) []index.Passage {
 	seen := map[string]bool{} // chunk ids
 	best := map[string]float64{}
-	ledes := map[string]Passage{}
+	ledes := map[string]index.Passage{}
 	var order []string // article ids
 	for _, p := range passages {
 		lede, ok := ix.Lede(p)

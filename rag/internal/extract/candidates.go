@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"cmp"
@@ -46,7 +46,7 @@ const (
 const periodWeight = 0.08
 
 // candidates scores every sentence of the passages, best first.
-func (e *extractor) candidates(q question.Question, passages []Passage, weights map[string]float64, total float64) []*candidate {
+func (e *Extractor) candidates(q question.Question, passages []index.Passage, weights map[string]float64, total float64) []*candidate {
 	if total == 0 {
 		return nil
 	}
@@ -62,7 +62,7 @@ func (e *extractor) candidates(q question.Question, passages []Passage, weights 
 
 // scorer holds what scoring the candidates of one question needs.
 type scorer struct {
-	e        *extractor
+	e        *Extractor
 	q        question.Question
 	qts      []qterm
 	weights  map[string]float64
@@ -77,8 +77,8 @@ type scorer struct {
 	artCache     map[string][]uint32 // article term ids, by article id
 }
 
-func (e *extractor) newScorer(q question.Question, passages []Passage, weights map[string]float64, total float64) *scorer {
-	sc := &scorer{e: e, q: q, qts: e.ix.resolveTerms(q, weights), weights: weights, total: total, contentTotal: total,
+func (e *Extractor) newScorer(q question.Question, passages []index.Passage, weights map[string]float64, total float64) *scorer {
+	sc := &scorer{e: e, q: q, qts: e.Ix.resolveTerms(q, weights), weights: weights, total: total, contentTotal: total,
 		focusID: -1, seen: map[string]bool{}, artCache: map[string][]uint32{}}
 	for _, t := range sc.qts {
 		if t.term == q.Focus && t.known {
@@ -155,10 +155,10 @@ type passageContext struct {
 
 // passageContext works out what passage p, made of sents, holds of the
 // question.
-func (sc *scorer) passageContext(p Passage, sents []index.PassageSentence) passageContext {
+func (sc *scorer) passageContext(p index.Passage, sents []index.PassageSentence) passageContext {
 	q := sc.q
 	pc := passageContext{dateOK: q.HasTime && q.InPeriod(p.Article.Published), entities: idSet{}}
-	ctxIDs := sc.e.ix.TextIDs(p.Title)
+	ctxIDs := sc.e.Ix.TextIDs(p.Title)
 	for _, st := range sents {
 		ctxIDs = append(ctxIDs, st.IDs...)
 	}
@@ -167,7 +167,7 @@ func (sc *scorer) passageContext(p Passage, sents []index.PassageSentence) passa
 	// once, then called "Roy".
 	artTerms, ok := sc.artCache[p.ArticleID]
 	if !ok {
-		artTerms = sc.e.ix.ArticleTermIDs(p)
+		artTerms = sc.e.Ix.ArticleTermIDs(p)
 		sc.artCache[p.ArticleID] = artTerms
 	}
 	for _, t := range sc.qts {
@@ -206,8 +206,8 @@ func (sc *scorer) passageContext(p Passage, sents []index.PassageSentence) passa
 
 // passageCandidates returns the candidates of the sentences of p not
 // scored before.
-func (sc *scorer) passageCandidates(p Passage) []*candidate {
-	sents := sc.e.ix.Sentences(p)
+func (sc *scorer) passageCandidates(p index.Passage) []*candidate {
+	sents := sc.e.Ix.Sentences(p)
 	pc := sc.passageContext(p, sents)
 	var out []*candidate
 	var before idSet
@@ -243,13 +243,13 @@ func (sc *scorer) passageCandidates(p Passage) []*candidate {
 // sentenceCandidate scores the sentence at p.Article.Text[start:end], of
 // term ids sSet, after the sentence of ids prev at [prevStart, prevEnd);
 // nil when it is no answer (too short, rhetorical, or announcing a list).
-func (sc *scorer) sentenceCandidate(p Passage, pc passageContext, sSet, prev idSet, start, end, prevStart, prevEnd int) *candidate {
+func (sc *scorer) sentenceCandidate(p index.Passage, pc passageContext, sSet, prev idSet, start, end, prevStart, prevEnd int) *candidate {
 	q := sc.q
 	s := p.Article.Text[start:end]
 	if utf8.RuneCountInString(s) < 12 || rhetorical(s) || introducesList(s) {
 		return nil
 	}
-	if sc.focusID >= 0 && otherFocus(q.Focus, s) {
+	if sc.focusID >= 0 && OtherFocus(q.Focus, s) {
 		sSet = without(sSet, uint32(sc.focusID))
 	}
 	c := &candidate{art: p.Article, start: start, end: end, text: s, terms: sSet, prevStart: -1}
@@ -273,7 +273,7 @@ func (sc *scorer) sentenceCandidate(p Passage, pc passageContext, sSet, prev idS
 	c.share = pc.share
 	c.fit = question.TypeFit(q, s)
 	c.ownFit = c.fit
-	if prevStart >= 0 && !isDateline(p.Article.Text[prevStart:prevEnd]) && needsLeadIn(q, s) {
+	if prevStart >= 0 && !IsDateline(p.Article.Text[prevStart:prevEnd]) && needsLeadIn(q, s) {
 		// "$5. That's how much a gallon costs": the sentence before holds
 		// what this one points to.
 		c.prevStart, c.prevEnd = prevStart, prevEnd
@@ -295,7 +295,7 @@ func (sc *scorer) score(out []*candidate) {
 	q := sc.q
 	oldest, newest := publishedSpan(q, out)
 	news := whichRE.MatchString(q.Text) || question.RelativeTimeRE.MatchString(q.Text)
-	sup := strings.ToLower(superlativeRE.FindString(askingClause(q.Text)))
+	sup := strings.ToLower(superlativeRE.FindString(AskingClause(q.Text)))
 	slot := questionSlot(q)
 	heads := map[string]string{}
 	maxC, maxS := 0.0, 0.0
@@ -307,12 +307,12 @@ func (sc *scorer) score(out []*candidate) {
 		c.score = sentenceWeight*c.covS + contextWeight*c.covC + fitWeight*c.fit + retrievalWeight*c.retrieval
 		pub := c.art.Published
 		if q.Recency && recencyKind(q) && !pub.IsZero() && newest.After(oldest) && c.covC >= recencyCoverage*maxC && !pub.After(newest) {
-			c.score += recencyWeight * recencyShare(pub, oldest, newest)
+			c.score += recencyWeight * RecencyShare(pub, oldest, newest)
 			if recentWordRE.MatchString(c.text) {
 				c.score += recentWordWeight
 			}
 		}
-		if sup != "" && statesSuperlative(c.text, sup) {
+		if sup != "" && StatesSuperlative(c.text, sup) {
 			c.score += superlativeWeight
 		}
 		if fillsSlot(q, slot, c.text) {

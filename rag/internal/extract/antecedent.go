@@ -1,4 +1,4 @@
-package rag
+package extract
 
 import (
 	"regexp"
@@ -15,7 +15,7 @@ import (
 // searched for the name it refers to.
 const antecedentReach = 2
 
-// antecedent returns the name that sentence s (at start in art's text)
+// Antecedent returns the name that sentence s (at start in art's text)
 // refers to by description when q asks which one: "the wildly popular
 // South Korean show" in an article headed "'Squid Game': Netflix green
 // lights season 2" is Squid Game. It applies to which-, who- and
@@ -25,7 +25,7 @@ const antecedentReach = 2
 // in the sentences just before, that the question does not hold and s
 // does not name itself, other than the outlet's. It returns "" when there
 // is none.
-func antecedent(q question.Question, art corpus.Article, start int, s string) string {
+func Antecedent(q question.Question, art corpus.Article, start int, s string) string {
 	switch {
 	case !whichRE.MatchString(q.Text) && q.Kind != question.KindWho && q.Kind != question.KindWhere:
 		return ""
@@ -124,7 +124,7 @@ func namesIn(q question.Question, text string, headline bool) []string {
 				continue
 			}
 		}
-		b = a + len(trimPossessive(text[a:b]))
+		b = a + len(TrimPossessive(text[a:b]))
 		a, b = answerspan.Trim(text, a, b)
 		a, b = answerspan.TrimQuestionWords(q, text, a, b)
 		if b <= a {
@@ -141,8 +141,8 @@ func namesIn(q question.Question, text string, headline bool) []string {
 	return out
 }
 
-// trimPossessive drops a possessive ending: "Pelosi’s" → "Pelosi".
-func trimPossessive(w string) string {
+// TrimPossessive drops a possessive ending: "Pelosi’s" → "Pelosi".
+func TrimPossessive(w string) string {
 	for _, suf := range []string{"'s", "’s", "'", "’"} {
 		if strings.HasSuffix(w, suf) {
 			return strings.TrimSuffix(w, suf)
