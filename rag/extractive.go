@@ -2,6 +2,7 @@ package rag
 
 import (
 	"citebot/rag/internal/extract"
+	"citebot/rag/internal/followup"
 	"context"
 	"time"
 )
@@ -38,25 +39,25 @@ func (e *Extractive) now() time.Time {
 
 // Answer answers q. Bad questions (empty, too long) return an error wrapping
 // [ErrEmptyQuestion] or [ErrQuestionTooLong]; a question the corpus does not
-// Answer returns an Answer with NotFound set and no citations.
+// answer returns an Answer with NotFound set and no citations.
 func (e *Extractive) Answer(ctx context.Context, q Query) (Answer, error) {
-	c := conversation{e.x}
-	fu := c.resolveFollowUp(q) // see followup.go
-	if fu.chitchat {
-		return chitchatAnswer(ModeExtractive), nil
+	c := followup.New(e.x)
+	fu := c.Resolve(q) // see package followup
+	if fu.Chitchat {
+		return followup.ChitchatAnswer(ModeExtractive), nil
 	}
-	if a, ok := c.answerFromLastAnswer(q, fu); ok {
+	if a, ok := c.AnswerFromLastAnswer(q, fu); ok {
 		return a, nil
 	}
-	if a, ok := c.answerInFocus(ctx, q, fu); ok {
-		return fu.withResolved(a), nil
+	if a, ok := c.AnswerInFocus(ctx, q, fu); ok {
+		return fu.WithResolved(a), nil
 	}
-	q.Question = fu.question
+	q.Question = fu.Question
 	r, err := e.x.Retrieve(ctx, q)
 	if err != nil {
 		return Answer{}, err
 	}
-	return fu.withResolved(e.x.Compose(r)), nil
+	return fu.WithResolved(e.x.Compose(r)), nil
 }
 
 // Retrieve normalises the question and returns the passages to answer it
@@ -72,7 +73,3 @@ func (e *Extractive) Retrieve(ctx context.Context, q Query) (question string, pa
 func (e *Extractive) Compose(question string, asOf time.Time, passages []Passage) Answer {
 	return e.x.Compose(extract.Retrieval{Question: question, Read: e.x.Ix.Read(question), AsOf: asOf, Passages: passages})
 }
-
-// conversation is the extractor as follow-ups read it: the methods of
-// followup.go, circumstance.go, pronoun.go and quoted.go.
-type conversation struct{ *extract.Extractor }

@@ -16,6 +16,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/extract"
+	"citebot/rag/internal/followup"
 	"citebot/rag/internal/qa"
 	"citebot/rag/textutil"
 )
@@ -132,17 +133,17 @@ func (a *LLMAnswerer) Extractive() *Extractive { return a.ex }
 
 // Answer answers q; see [LLMAnswerer].
 func (a *LLMAnswerer) Answer(ctx context.Context, q Query) (Answer, error) {
-	fu := conversation{a.ex.x}.resolveFollowUp(q) // see followup.go
-	if fu.chitchat {
-		return chitchatAnswer(ModeLLM), nil
+	fu := followup.New(a.ex.x).Resolve(q) // see package followup
+	if fu.Chitchat {
+		return followup.ChitchatAnswer(ModeLLM), nil
 	}
 	asked := q.Question
-	q.Question = fu.question // retrieval uses the resolved question
-	ans, err := a.answer(ctx, q, asked, fu.resolved)
+	q.Question = fu.Question // retrieval uses the resolved question
+	ans, err := a.answer(ctx, q, asked, fu.Resolved)
 	if err != nil {
 		return Answer{}, err
 	}
-	return fu.withResolved(ans), nil
+	return fu.WithResolved(ans), nil
 }
 
 // answer answers q (its question resolved) with the model; asked is the
@@ -236,10 +237,6 @@ func (a *LLMAnswerer) fallback(r extract.Retrieval, note string) Answer {
 	return ans
 }
 
-// markerRE matches a citation marker: [1], [1, 3], [2-4], [1][2] (as two
-// matches), [Passage 2].
-var markerRE = regexp.MustCompile(`\[\s*(?i:(?:passages?|sources?|p\.?)\s*)?(\d{1,3}(?:\s*(?:,|;|-|–|and)\s*\d{1,3})*)\s*\]`)
-
 // thinkRE matches the reasoning some local models emit before the answer.
 var thinkRE = regexp.MustCompile(`(?s)^\s*<think>.*?(?:</think>|$)`)
 
@@ -314,7 +311,7 @@ type reply struct {
 // findMarkers finds the citation markers of text and keeps, in each, the
 // numbers of the n passages given; removed counts the others.
 func findMarkers(text string, n int) (marks []markerMatch, removed int) {
-	for _, m := range markerRE.FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range qa.MarkerRE.FindAllStringSubmatchIndex(text, -1) {
 		mm := markerMatch{start: m[0], end: m[1]}
 		for _, num := range parseMarkerNumbers(text[m[2]:m[3]]) {
 			switch {
@@ -787,7 +784,7 @@ func (w *streamRewriter) text(s string) {
 func (w *streamRewriter) closeMarker() {
 	m := w.marker.String()
 	w.marker.Reset()
-	sub := markerRE.FindStringSubmatch(m)
+	sub := qa.MarkerRE.FindStringSubmatch(m)
 	if sub == nil || sub[0] != m {
 		w.text(m)
 		return

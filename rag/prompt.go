@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"citebot/rag/internal/followup"
 	"citebot/rag/textutil"
 	"citebot/rag/timex"
 )
@@ -83,7 +84,7 @@ func historyForPrompt(history []Turn) []promptTurn {
 		if t.Answer.Chitchat {
 			continue
 		}
-		ans := strings.TrimSpace(plainAnswer(t.Answer.Text))
+		ans := strings.TrimSpace(followup.PlainAnswer(t.Answer.Text))
 		ans = textutil.OneLine(strings.ReplaceAll(ans, " .", "."))
 		if t.Answer.NotFound {
 			ans = "(The passages did not answer it.)"

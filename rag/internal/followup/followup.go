@@ -1,4 +1,4 @@
-package rag
+package followup
 
 import (
 	"cmp"
@@ -12,10 +12,19 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/extract"
+	"citebot/rag/internal/index"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/internal/reading"
 	"citebot/rag/timex"
 )
+
+// Conversation is an extractor as follow-ups read it: the methods of
+// followup.go, circumstance.go, pronoun.go and quoted.go.
+type Conversation struct{ *extract.Extractor }
+
+// New returns the conversation reader over x.
+func New(x *extract.Extractor) Conversation { return Conversation{x} }
 
 // Reading a follow-up. A question asked after earlier turns of a
 // conversation ("and where was that?", "what did he say", "the one
@@ -77,12 +86,12 @@ const maxFollowUpTurns = 4
 
 // followUp is a question as read in its conversation.
 type followUp struct {
-	// question is the question to answer: the original or its rewrite.
-	question string
-	// resolved is the rewrite, "" when the question is answered as asked.
-	resolved string
-	// chitchat reports a message that asks nothing.
-	chitchat bool
+	// Question is the question to answer: the original or its rewrite.
+	Question string
+	// Resolved is the rewrite, "" when the question is answered as asked.
+	Resolved string
+	// Chitchat reports a message that asks nothing.
+	Chitchat bool
 	// local is the follow-up with its pronouns and time words resolved
 	// but without the carried names and date, to be answered from the
 	// articles the conversation has cited; "" when not a follow-up.
@@ -99,7 +108,7 @@ type followUp struct {
 	// quotes reports a follow-up asking whom else the antecedent's
 	// article quotes (see quotedOthers); ante is that antecedent.
 	quotes bool
-	ante   Turn
+	ante   qa.Turn
 	// circumstance reports a follow-up asking what was going on at the
 	// time of the antecedent's event (see circumstanceRE).
 	circumstance bool
@@ -160,27 +169,27 @@ var (
 	recencyWordRE = regexp.MustCompile(`(?i)\s*\b(?:recently|lately|most recently|currently|these days|so far|latest|last|newest|ever)\b`)
 )
 
-// resolveFollowUp reads q.Question in its conversation: a chitchat message,
+// Resolve reads q.Question in its conversation: a chitchat message,
 // a follow-up (rewritten to stand alone), or a question that stands alone.
-func (e conversation) resolveFollowUp(q Query) followUp {
-	fu := followUp{question: q.Question}
-	text, err := NormalizeQuestion(q.Question)
+func (e Conversation) Resolve(q qa.Query) followUp {
+	fu := followUp{Question: q.Question}
+	text, err := qa.NormalizeQuestion(q.Question)
 	if err != nil {
 		// Only an emoji or a symbol ("👍") is chitchat; other empty input
 		// is an empty question.
-		fu.chitchat = errors.Is(err, ErrEmptyQuestion) && strings.IndexFunc(q.Question, func(r rune) bool { return unicode.Is(unicode.So, r) }) >= 0
+		fu.Chitchat = errors.Is(err, qa.ErrEmptyQuestion) && strings.IndexFunc(q.Question, func(r rune) bool { return unicode.Is(unicode.So, r) }) >= 0
 		return fu
 	}
-	if Chitchat(text) {
-		fu.chitchat = true
+	if qa.Chitchat(text) {
+		fu.Chitchat = true
 		return fu
 	}
 	if len(q.History) == 0 {
 		return fu
 	}
 	if loc := topicSwitchRE.FindStringIndex(text); loc != nil && loc[1] < len(text) {
-		fu.question = strings.TrimSpace(text[loc[1]:])
-		fu.resolved = fu.question
+		fu.Question = strings.TrimSpace(text[loc[1]:])
+		fu.Resolved = fu.Question
 		return fu
 	}
 	ante, ok := antecedentTurn(q.History)
@@ -202,14 +211,14 @@ func (e conversation) resolveFollowUp(q Query) followUp {
 	if metaRE.MatchString(text) {
 		// "source?", "tell me more": the last question again, from the
 		// articles it was answered from; the answer shows its sources.
-		fu.question, fu.resolved, fu.local = ante.Question, ante.Question, ante.Question
+		fu.Question, fu.Resolved, fu.local = ante.Question, ante.Question, ante.Question
 		fu.articles = citedArticles(ante)
 		return fu
 	}
 	read := e.Ix.Read(text).Text
 	rewritten, local := e.rewrite(text, read, ante)
 	if rewritten != "" && !extract.SameWords(rewritten, text) {
-		fu.question, fu.resolved = rewritten, rewritten
+		fu.Question, fu.Resolved = rewritten, rewritten
 	}
 	if rewritten != "" {
 		fu.local = local
@@ -281,7 +290,7 @@ func plainFollowUp(text string) string {
 
 // citedArticles returns the ids of the articles t's answer cited, once
 // each, in order.
-func citedArticles(t Turn) []string {
+func citedArticles(t qa.Turn) []string {
 	var ids []string
 	for _, c := range t.Answer.Citations {
 		if !slices.Contains(ids, c.ArticleID) {
@@ -294,12 +303,12 @@ func citedArticles(t Turn) []string {
 // focusPassages bounds the passages taken from the cited articles.
 const focusPassages = 8
 
-// answerInFocus answers a follow-up from the articles its antecedent
+// AnswerInFocus answers a follow-up from the articles its antecedent
 // cited: a conversation usually stays on its sources. It searches those
 // articles with the rewritten question and answers the local form of the
 // follow-up from what it finds; ok is false when that finds no answer,
 // and the follow-up is then answered over the whole corpus.
-func (e conversation) answerInFocus(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+func (e Conversation) AnswerInFocus(ctx context.Context, q qa.Query, fu followUp) (qa.Answer, bool) {
 	if a, ok := e.answerFromSources(ctx, q, fu); ok {
 		return a, true
 	}
@@ -313,14 +322,14 @@ func (e conversation) answerInFocus(ctx context.Context, q Query, fu followUp) (
 // they met), and the follow-up is then answered without them; when that
 // answer holds none of its words either, it is not found. ok is false when nothing is carried or the follow-up
 // has no words of its own; it is then answered as usual.
-func (e conversation) answerCarried(ctx context.Context, q Query, fu followUp) (Answer, bool) {
-	if fu.local == "" || len(fu.own) == 0 || !strings.Contains(fu.question, carrySep) {
-		return Answer{}, false
+func (e Conversation) answerCarried(ctx context.Context, q qa.Query, fu followUp) (qa.Answer, bool) {
+	if fu.local == "" || len(fu.own) == 0 || !strings.Contains(fu.Question, carrySep) {
+		return qa.Answer{}, false
 	}
-	q.Question = fu.question
+	q.Question = fu.Question
 	r, err := e.Retrieve(ctx, q)
 	if err != nil {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	if a := e.Compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return a, true
@@ -332,7 +341,7 @@ func (e conversation) answerCarried(ctx context.Context, q Query, fu followUp) (
 	q.Question = fu.local
 	r, err = e.Retrieve(ctx, q)
 	if err != nil {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	if a := e.Compose(r); a.NotFound || answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
 		return a, true
@@ -344,43 +353,43 @@ func (e conversation) answerCarried(ctx context.Context, q Query, fu followUp) (
 
 // answerFromSources answers a follow-up from the articles its antecedent
 // cited; see [Extractive.answerInFocus].
-func (e conversation) answerFromSources(ctx context.Context, q Query, fu followUp) (Answer, bool) {
+func (e Conversation) answerFromSources(ctx context.Context, q qa.Query, fu followUp) (qa.Answer, bool) {
 	if fu.local == "" || len(fu.articles) == 0 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	q.Question = fu.local
 	r, err := e.Retrieve(ctx, q)
 	if err != nil || r.Read.Text == "" {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	// The local question as read (acronyms spelled out), with the names
 	// and date the rewrite carries.
 	query := r.Read.Text
-	if _, carry, ok := strings.Cut(fu.question, carrySep); ok {
+	if _, carry, ok := strings.Cut(fu.Question, carrySep); ok {
 		query += " " + carry
 	}
-	ps, err := e.Ix.Search(WithSearchTrace(ctx, nil), query, SearchOptions{K: 64, PerArticle: -1, Before: r.AsOf, KeywordsOnly: true})
+	ps, err := e.Ix.Search(index.WithSearchTrace(ctx, nil), query, index.SearchOptions{K: 64, PerArticle: -1, Before: r.AsOf, KeywordsOnly: true})
 	if err != nil {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
-	var kept []Passage
+	var kept []index.Passage
 	for _, p := range ps {
 		if slices.Contains(fu.articles, p.ArticleID) && len(kept) < focusPassages {
 			kept = append(kept, p)
 		}
 	}
 	if len(kept) == 0 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	r.Passages = kept
 	a := e.Compose(r)
 	if a.NotFound || len(a.Citations) == 0 || !answersOwnWords(readOwnTerms(fu.own, r), a.Text) {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	if anchoredRE.MatchString(fu.local) && repeats(a, fu.ante) {
 		// "after she visited taiwan, what did beijing cut off?" asks for
 		// another event than the one the last answer told of.
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	return a, true
 }
@@ -444,8 +453,8 @@ func answersOwnWords(own []string, text string) bool {
 
 // repeats reports whether answer a says nothing but what turn t's answer
 // said: every sentence of it is in t's answer text.
-func repeats(a Answer, t Turn) bool {
-	said, text := plainAnswer(t.Answer.Text), plainAnswer(a.Text)
+func repeats(a qa.Answer, t qa.Turn) bool {
+	said, text := PlainAnswer(t.Answer.Text), PlainAnswer(a.Text)
 	for _, s := range analysis.SplitSentences(text) {
 		if !strings.Contains(said, strings.TrimSpace(text[s.Start:s.End])) {
 			return false
@@ -464,10 +473,10 @@ func eseDemonym(p, d string) bool {
 
 // antecedentTurn returns the last turn of history with an answered question:
 // its question as resolved, and its answer.
-func antecedentTurn(history []Turn) (Turn, bool) {
+func antecedentTurn(history []qa.Turn) (qa.Turn, bool) {
 	for i := len(history) - 1; i >= max(0, len(history)-maxFollowUpTurns); i-- {
 		t := history[i]
-		if t.Answer.Chitchat || Chitchat(t.Question) {
+		if t.Answer.Chitchat || qa.Chitchat(t.Question) {
 			continue
 		}
 		q := t.Question
@@ -477,9 +486,9 @@ func antecedentTurn(history []Turn) (Turn, bool) {
 		if strings.TrimSpace(q) == "" {
 			continue
 		}
-		return Turn{Question: q, Answer: t.Answer}, true
+		return qa.Turn{Question: q, Answer: t.Answer}, true
 	}
-	return Turn{}, false
+	return qa.Turn{}, false
 }
 
 // subject is what an antecedent is about.
@@ -512,7 +521,7 @@ type subject struct {
 }
 
 // subjectOf works out what an antecedent turn is about.
-func (e conversation) subjectOf(t Turn) subject {
+func (e Conversation) subjectOf(t qa.Turn) subject {
 	rd := e.Ix.Read(t.Question)
 	s := subject{text: strings.TrimRight(rd.Text, " ?.!"), terms: map[string]bool{}, context: map[string]bool{}}
 	s.body = s.text
@@ -584,7 +593,7 @@ func (s *subject) readNames(q question.Question) {
 // readAnswer takes from the antecedent's answer ans what a follow-up may
 // refer to: its words, the person or place it gave for a who-, which- or
 // where-question q, the event and the people it names.
-func (s *subject) readAnswer(q question.Question, ans Answer) {
+func (s *subject) readAnswer(q question.Question, ans qa.Answer) {
 	for _, tm := range analysis.Terms(ans.Text) {
 		s.context[tm] = true
 	}
@@ -600,7 +609,7 @@ func (s *subject) readAnswer(q question.Question, ans Answer) {
 	case q.Kind == question.KindWhere:
 		s.place = markedSpan(ans.Text)
 	}
-	s.answerEvent = eventPhrase(plainAnswer(ans.Text))
+	s.answerEvent = eventPhrase(PlainAnswer(ans.Text))
 	s.answerPeople = answerPeople(ans.Text)
 }
 
@@ -724,7 +733,7 @@ func answerDate(text string) string {
 // rewrite returns the follow-up f (as read; raw as typed) rewritten to
 // stand alone against the antecedent ante, or "" when f stands alone;
 // local is the rewrite without the carried names and date.
-func (e conversation) rewrite(raw, f string, ante Turn) (resolved, local string) {
+func (e Conversation) rewrite(raw, f string, ante qa.Turn) (resolved, local string) {
 	s := e.subjectOf(ante)
 	if s.body == "" {
 		return "", ""
@@ -895,7 +904,7 @@ func elliptical(out string) bool {
 // "with", "over", "regarding" or "concerning" ("what about ai?" after
 // "… help with on drugs"), and a name the topic when that is a name too.
 // It returns "" when x names nothing new or no part fits.
-func (e conversation) swap(s subject, x string) string {
+func (e Conversation) swap(s subject, x string) string {
 	if weakPointerRE.MatchString(x) || personalRE.MatchString(x) {
 		return ""
 	}
@@ -1007,7 +1016,7 @@ func auxBody(s subject) string {
 
 // shifted rewrites a time-shift follow-up on the antecedent's date; see
 // rewrite for the results.
-func (e conversation) shifted(out string, shift []string, s subject) (resolved, local string) {
+func (e Conversation) shifted(out string, shift []string, s subject) (resolved, local string) {
 	prep := strings.ToLower(shift[1] + shift[2])
 	switch {
 	case shift[4] != "": // "the next one"
@@ -1174,15 +1183,15 @@ func withCarry(f string, s subject) string {
 	return f + carrySep + strings.Join(carry, ", ")
 }
 
-// chitchatAnswer is the answer to a message that asks nothing: no text,
+// ChitchatAnswer is the answer to a message that asks nothing: no text,
 // nothing cited.
-func chitchatAnswer(mode string) Answer {
-	return Answer{Chitchat: true, Mode: mode}
+func ChitchatAnswer(mode string) qa.Answer {
+	return qa.Answer{Chitchat: true, Mode: mode}
 }
 
-// withResolved records the rewritten question on an answer.
-func (fu followUp) withResolved(a Answer) Answer {
-	a.Resolved = fu.resolved
+// WithResolved records the rewritten question on an answer.
+func (fu followUp) WithResolved(a qa.Answer) qa.Answer {
+	a.Resolved = fu.Resolved
 	return a
 }
 

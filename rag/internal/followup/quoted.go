@@ -1,4 +1,4 @@
-package rag
+package followup
 
 import (
 	"regexp"
@@ -8,6 +8,7 @@ import (
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/extract"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 )
 
@@ -31,13 +32,13 @@ const maxQuoted = 4
 // the antecedent's first citation: the people its sentences quote that
 // the antecedent's answer does not name, each with the sentence quoting
 // them. It reports false when the article quotes no one else.
-func (e conversation) quotedOthers(q Query, fu followUp, ante Turn) (Answer, bool) {
+func (e Conversation) quotedOthers(q qa.Query, fu followUp, ante qa.Turn) (qa.Answer, bool) {
 	if len(fu.articles) == 0 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	art, ok := e.Ix.Article(fu.articles[0])
 	if !ok {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	type quoted struct {
 		name       string
@@ -61,7 +62,7 @@ func (e conversation) quotedOthers(q Query, fu followUp, ante Turn) (Answer, boo
 		}
 	}
 	if len(found) == 0 {
-		return Answer{}, false
+		return qa.Answer{}, false
 	}
 	b := fu.builder(q)
 	var names []string

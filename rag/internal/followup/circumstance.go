@@ -1,4 +1,4 @@
-package rag
+package followup
 
 import (
 	"regexp"
@@ -10,6 +10,7 @@ import (
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/extract"
+	"citebot/rag/internal/qa"
 	"citebot/rag/internal/reading"
 	"citebot/rag/timex"
 )
@@ -19,10 +20,10 @@ import (
 // quotes (quoted.go), what was going on at the time, where or when the
 // reported words were spoken, and why that mattered.
 
-// answerFromLastAnswer answers a follow-up of one of those kinds, or
+// AnswerFromLastAnswer answers a follow-up of one of those kinds, or
 // reports false for any other follow-up and when the article does not
 // tell.
-func (e conversation) answerFromLastAnswer(q Query, fu followUp) (Answer, bool) {
+func (e Conversation) AnswerFromLastAnswer(q qa.Query, fu followUp) (qa.Answer, bool) {
 	switch {
 	case fu.quotes:
 		return e.quotedOthers(q, fu, fu.ante)
@@ -33,7 +34,7 @@ func (e conversation) answerFromLastAnswer(q Query, fu followUp) (Answer, bool) 
 	case fu.why:
 		return e.whyThat(q, fu, fu.ante)
 	}
-	return Answer{}, false
+	return qa.Answer{}, false
 }
 
 // "What was going on at the time?" after an answer asks for the
@@ -58,8 +59,8 @@ var circumstanceClauseRE = regexp.MustCompile(`(?i)\b(?:amid|amidst|in the midst
 // clause its answer holds. It reports false when there is none. The
 // answer's text is what is looked in, not its citations' quotes: a
 // conversation kept between turns may drop them.
-func (e conversation) circumstance(q Query, fu followUp, ante Turn) (Answer, bool) {
-	said := plainAnswer(ante.Answer.Text)
+func (e Conversation) circumstance(q qa.Query, fu followUp, ante qa.Turn) (qa.Answer, bool) {
+	said := PlainAnswer(ante.Answer.Text)
 	for _, id := range citedArticles(ante) {
 		art, ok := e.Ix.Article(id)
 		if !ok {
@@ -73,16 +74,16 @@ func (e conversation) circumstance(q Query, fu followUp, ante Turn) (Answer, boo
 			b := fu.builder(q)
 			b.Add("At the time:")
 			b.Sentence(art, sp.Start, sp.End, emphasizeCircumstance)
-			return fu.withResolved(b.Answer()), true
+			return fu.WithResolved(b.Answer()), true
 		}
 	}
-	return Answer{}, false
+	return qa.Answer{}, false
 }
 
-// plainAnswer returns an answer's text without emphasis and citation
+// PlainAnswer returns an answer's text without emphasis and citation
 // markers, as its sentences were written.
-func plainAnswer(text string) string {
-	return markerRE.ReplaceAllString(strings.ReplaceAll(text, answerspan.Emphasis, ""), "")
+func PlainAnswer(text string) string {
+	return qa.MarkerRE.ReplaceAllString(strings.ReplaceAll(text, answerspan.Emphasis, ""), "")
 }
 
 // emphasizeCircumstance marks the circumstance clause of sentence s.
@@ -150,7 +151,7 @@ var briefingRE = regexp.MustCompile(`(?i)\b(?:briefing|briefed|told|interview|pr
 // reported words were spoken, with find (spokenWhere or spokenWhen):
 // from the sentence of the antecedent's cited articles that its answer
 // holds and the speechReach after it. It reports false when none tells.
-func (e conversation) saidAt(q Query, fu followUp, ante Turn, find func(string, time.Time) string) (Answer, bool) {
+func (e Conversation) saidAt(q qa.Query, fu followUp, ante qa.Turn, find func(string, time.Time) string) (qa.Answer, bool) {
 	for _, a := range e.answeredArticles(ante) {
 		for _, i := range a.held {
 			for _, next := range a.sents[i:min(len(a.sents), i+1+speechReach)] {
@@ -160,7 +161,7 @@ func (e conversation) saidAt(q Query, fu followUp, ante Turn, find func(string, 
 			}
 		}
 	}
-	return Answer{}, false
+	return qa.Answer{}, false
 }
 
 // answeredArticle is an article the antecedent cited, its sentences, and
@@ -173,8 +174,8 @@ type answeredArticle struct {
 
 // answeredArticles returns the articles the antecedent's answer cited,
 // with the sentences of each it holds (see answeredSentences).
-func (e conversation) answeredArticles(ante Turn) []answeredArticle {
-	said := plainAnswer(ante.Answer.Text)
+func (e Conversation) answeredArticles(ante qa.Turn) []answeredArticle {
+	said := PlainAnswer(ante.Answer.Text)
 	var out []answeredArticle
 	for _, id := range citedArticles(ante) {
 		art, ok := e.Ix.Article(id)
@@ -189,16 +190,16 @@ func (e conversation) answeredArticles(ante Turn) []answeredArticle {
 
 // answerWith answers follow-up fu with sentence sp of art, edited by edit
 // (nil: as written).
-func (fu followUp) answerWith(q Query, art corpus.Article, sp analysis.Span, edit func(string) string) Answer {
+func (fu followUp) answerWith(q qa.Query, art corpus.Article, sp analysis.Span, edit func(string) string) qa.Answer {
 	b := fu.builder(q)
 	b.Sentence(art, sp.Start, sp.End, edit)
-	return fu.withResolved(b.Answer())
+	return fu.WithResolved(b.Answer())
 }
 
 // builder starts an answer to follow-up fu, asked as q, that is made from
 // the last answer's article rather than from a search.
-func (fu followUp) builder(q Query) *extract.Builder {
-	return extract.NewBuilder(extract.Retrieval{Question: fu.question, Read: reading.Reading{Text: fu.question}, AsOf: q.AsOf})
+func (fu followUp) builder(q qa.Query) *extract.Builder {
+	return extract.NewBuilder(extract.Retrieval{Question: fu.Question, Read: reading.Reading{Text: fu.Question}, AsOf: q.AsOf})
 }
 
 // answeredSentences returns the indexes of the sentences sents of art
@@ -254,7 +255,7 @@ var effectRE = regexp.MustCompile(`(?i)\b(?:complicat\w*|derail\w*|affect\w*|thr
 const whyReach = 2
 
 // whyThat answers a follow-up matched by whyThatRE, or reports false.
-func (e conversation) whyThat(q Query, fu followUp, ante Turn) (Answer, bool) {
+func (e Conversation) whyThat(q qa.Query, fu followUp, ante qa.Turn) (qa.Answer, bool) {
 	for _, a := range e.answeredArticles(ante) {
 		for _, i := range a.held {
 			for d := 1; d <= whyReach; d++ {
@@ -269,5 +270,5 @@ func (e conversation) whyThat(q Query, fu followUp, ante Turn) (Answer, bool) {
 			}
 		}
 	}
-	return Answer{}, false
+	return qa.Answer{}, false
 }

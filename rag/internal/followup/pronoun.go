@@ -1,4 +1,4 @@
-package rag
+package followup
 
 import (
 	"regexp"
@@ -53,7 +53,7 @@ func pronounGender(p string) gender {
 // pronoun that first follows a mention of its last word in the rest of
 // its sentence or in the next, before any other name, he or she, when
 // one is used genderMargin times as often as the other.
-func (e conversation) genderOf(name string, ids []string) gender {
+func (e Conversation) genderOf(name string, ids []string) gender {
 	fields := strings.Fields(name)
 	if len(fields) == 0 {
 		return genderUnknown
