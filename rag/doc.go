@@ -7,10 +7,17 @@
 // ([Extractive]), or with a chat model ([ChatModel]) on any
 // OpenAI-compatible server, citations verified after generation
 // ([LLMAnswerer]). The client of those servers is package rag/openai, the
-// only one that imports go-openai; cmd wires it in. Tokens, index terms and
-// sentence spans come from rag/internal/analysis, dates from rag/timex,
-// dated events from rag/events, and the index itself, with its file
-// format, from rag/internal/index, whose names package rag re-exports.
+// only one that imports go-openai; cmd wires it in.
+//
+// Package rag is the front door; its parts live in packages below it,
+// whose names it re-exports: the index with its file format
+// (rag/internal/index), the questions and answers every answerer shares
+// (rag/internal/qa), the reading of a question as typed in chat
+// (rag/internal/reading), the offline answer to one question
+// (rag/internal/extract), the reading of follow-ups
+// (rag/internal/followup) and timelines (rag/internal/timeline). Tokens,
+// index terms and sentence spans come from rag/internal/analysis, dates
+// from rag/timex and dated events from rag/events.
 //
 // The index persists to one checksummed file ([Index.Save], [Index.Load])
 // that caches embeddings and term lists by article content hash, so only
