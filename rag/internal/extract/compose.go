@@ -25,6 +25,8 @@ type Builder struct {
 	parts []string
 }
 
+// NewBuilder returns an empty builder for the answer to r's question,
+// with the question as read when that differs from the one asked.
 func NewBuilder(r Retrieval) *Builder {
 	b := &Builder{
 		ans:   qa.Answer{Question: r.Question, Mode: qa.ModeExtractive, Citations: []qa.Citation{}},

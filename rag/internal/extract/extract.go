@@ -23,13 +23,14 @@ import (
 	"citebot/rag/timex"
 )
 
-// reader is the index as the extractive answerer reads it: an
+// reader is the index as the extractive answerer reads it: a
 // [reading.Reader] with the answerer's own lookups.
 type reader struct{ reading.Reader }
 
 // Extractor answers a single question from the passages it retrieves:
 // the machinery behind rag.Extractive, less the reading of follow-ups.
 type Extractor struct {
+	// Ix is the index, read as the answerer reads it.
 	Ix reader
 	// now returns the current time, for questions without an as-of date.
 	now func() time.Time
@@ -81,6 +82,10 @@ type Retrieval struct {
 	analyzed bool
 }
 
+// Retrieve normalises q's question, reads it and finds the passages to
+// answer it from (within q's filter, before its as-of date, acronyms the
+// articles spell out searched again), with the passages of any period the
+// question names and of the events it orders in time.
 func (e *Extractor) Retrieve(ctx context.Context, q qa.Query) (Retrieval, error) {
 	question, err := qa.NormalizeQuestion(q.Question)
 	if err != nil {
@@ -700,6 +705,7 @@ func union(a, b idSet) idSet {
 	return u
 }
 
+// TermSet returns the index terms of s as a set.
 func TermSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, t := range analysis.Terms(s) {

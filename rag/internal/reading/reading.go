@@ -253,6 +253,7 @@ func idiomAt(word func(int) string, i int) *idiom {
 	return nil
 }
 
+// IsCapitalised reports whether s starts with an upper-case letter.
 func IsCapitalised(s string) bool {
 	r, _ := utf8.DecodeRuneInString(s)
 	return unicode.IsUpper(r)
