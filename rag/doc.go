@@ -14,10 +14,11 @@
 // (rag/internal/index), the questions and answers every answerer shares
 // (rag/internal/qa), the reading of a question as typed in chat
 // (rag/internal/reading), the offline answer to one question
-// (rag/internal/extract), the reading of follow-ups
-// (rag/internal/followup) and timelines (rag/internal/timeline). Tokens,
-// index terms and sentence spans come from rag/internal/analysis, dates
-// from rag/timex and dated events from rag/events.
+// (rag/internal/extract, its citations assembled by rag/internal/cite),
+// the reading of follow-ups (rag/internal/followup) and timelines
+// (rag/internal/timeline). Tokens, index terms and sentence spans come
+// from rag/internal/analysis, dates from rag/timex and dated events from
+// rag/events.
 //
 // The index persists to one checksummed file ([Index.Save], [Index.Load])
 // that caches embeddings and term lists by article content hash, so only

@@ -5,6 +5,7 @@ import (
 	"regexp"
 
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/cite"
 	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
@@ -44,7 +45,7 @@ func (e *Extractor) authorship(q question.Question, r Retrieval) (qa.Answer, boo
 	if where != "" {
 		text += " (" + where + ")"
 	}
-	b.Add(withMarker(text+".", n))
+	b.Add(cite.WithMarker(text+".", n))
 	ans := b.Answer()
 	ans.Citations[0].Quote = "By " + art.Author
 	return ans, true

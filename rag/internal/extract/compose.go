@@ -2,125 +2,24 @@ package extract
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
-	"citebot/corpus"
-	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/cite"
 	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 	"citebot/rag/timex"
 )
 
-// Builder assembles an answer: its sentences, each ending with citation
-// markers, and the citations, numbered in order of first use, with the
-// sentences quoted from each article.
-type Builder struct {
-	ans   qa.Answer
-	refs  map[string]int   // article id → ref
-	arts  []corpus.Article // by ref-1
-	spans map[int][][2]int // ref → quoted sentences, as offsets in the article text
-	parts []string
-}
-
 // NewBuilder returns an empty builder for the answer to r's question,
 // with the question as read when that differs from the one asked.
-func NewBuilder(r Retrieval) *Builder {
-	b := &Builder{
-		ans:   qa.Answer{Question: r.Question, Mode: qa.ModeExtractive, Citations: []qa.Citation{}},
-		refs:  map[string]int{},
-		spans: map[int][][2]int{},
-	}
+func NewBuilder(r Retrieval) *cite.Builder {
+	interpreted := ""
 	if !SameWords(r.Read.Text, r.Question) {
-		b.ans.Interpreted = r.Read.Text
+		interpreted = r.Read.Text
 	}
-	return b
-}
-
-// Ref returns the citation number of an article, adding its citation.
-func (b *Builder) Ref(art corpus.Article) int {
-	if n, ok := b.refs[art.ID]; ok {
-		return n
-	}
-	b.arts = append(b.arts, art)
-	n := len(b.arts)
-	b.refs[art.ID] = n
-	return n
-}
-
-// quote records art.Text[start:end] as quoted and returns the article's
-// citation number.
-func (b *Builder) quote(art corpus.Article, start, end int) int {
-	n := b.Ref(art)
-	sp := [2]int{start, end}
-	if !slices.Contains(b.spans[n], sp) {
-		b.spans[n] = append(b.spans[n], sp)
-	}
-	return n
-}
-
-// quoted reports whether the sentence at start is already quoted.
-func (b *Builder) quoted(art corpus.Article, start int) bool {
-	n, ok := b.refs[art.ID]
-	return ok && slices.ContainsFunc(b.spans[n], func(sp [2]int) bool { return sp[0] == start })
-}
-
-// Sentence adds the article's sentence at start:end to the answer, its
-// relative dates resolved, transformed by edit (may be nil), with its
-// citation marker.
-func (b *Builder) Sentence(art corpus.Article, start, end int, edit func(string) string) {
-	if b.quoted(art, start) {
-		return
-	}
-	n := b.quote(art, start, end)
-	s := withoutLabel(timex.Resolve(art.Text[start:end], art.Published))
-	if edit != nil {
-		s = edit(s)
-	}
-	b.Add(withMarker(s, n))
-}
-
-// Add appends text to the answer.
-func (b *Builder) Add(text string) { b.parts = append(b.parts, text) }
-
-// Answer returns the assembled answer. Each citation quotes its sentences
-// in text order, joined by a space where they are adjacent and " … "
-// where they are not.
-func (b *Builder) Answer() qa.Answer {
-	ans := b.ans
-	ans.Text = strings.Join(b.parts, " ")
-	for i, art := range b.arts {
-		n := i + 1
-		sps := slices.Clone(b.spans[n])
-		slices.SortFunc(sps, func(x, y [2]int) int { return x[0] - y[0] })
-		var q strings.Builder
-		for j, sp := range sps {
-			if j > 0 {
-				if strings.TrimSpace(art.Text[sps[j-1][1]:sp[0]]) == "" {
-					q.WriteString(" ")
-				} else {
-					q.WriteString(" … ")
-				}
-			}
-			q.WriteString(art.Text[sp[0]:sp[1]])
-		}
-		ans.Citations = append(ans.Citations, qa.Citation{
-			Ref: n, ArticleID: art.ID, Title: art.Title, Source: art.Source,
-			Published: art.PublishedString(), URL: art.URL, Quote: q.String(), Approximate: art.Approximate,
-		})
-	}
-	return ans
-}
-
-// Markers writes the citation markers of refs: "[1][2]".
-func Markers(refs ...int) string {
-	var s strings.Builder
-	for _, n := range refs {
-		fmt.Fprintf(&s, "[%d]", n)
-	}
-	return s.String()
+	return cite.New(r.Question, interpreted)
 }
 
 // render writes the answer from the chosen sentences: grouped by article,
@@ -167,10 +66,8 @@ func (e *Extractor) render(r Retrieval, q question.Question, chosen []*candidate
 			b.Sentence(c.art, c.start, c.end, edit)
 		}
 	}
-	if q.Recency && recencyKind(q) && len(b.parts) > 0 {
-		if pub := chosen[0].art.Published; !pub.IsZero() {
-			b.parts[0] = asOfPrefix(pub, chosen[0].art.Approximate, r.AsOf) + joinPrefix(b.parts[0])
-		}
+	if pub := chosen[0].art.Published; q.Recency && recencyKind(q) && !pub.IsZero() {
+		b.EditFirst(func(s string) string { return asOfPrefix(pub, chosen[0].art.Approximate, r.AsOf) + joinPrefix(s) })
 	}
 	return b.Answer()
 }
@@ -261,7 +158,7 @@ func (e *Extractor) renderDuration(r Retrieval, from, to dated, toEvent bool) (q
 	if !toEvent {
 		endText += " (the date asked about)"
 	}
-	b.Add(fmt.Sprintf("**%s**: from %s to %s %s.", capitalizeFirst(span), from.ev.Date, endText, Markers(refs...)))
+	b.Add(fmt.Sprintf("**%s**: from %s to %s %s.", capitalizeFirst(span), from.ev.Date, endText, cite.Markers(refs...)))
 	b.Sentence(from.art, from.ev.Start, from.ev.End, nil)
 	if toEvent {
 		b.Sentence(to.art, to.ev.Start, to.ev.End, nil)
@@ -278,24 +175,12 @@ func (e *Extractor) renderCount(r Retrieval, found []dated) qa.Answer {
 		dates = append(dates, fmt.Sprintf("%s [%d]", boldDate(d.ev.Date), b.Ref(d.art)))
 	}
 	noun := actionNoun(found[0].ev.Action)
-	lead := fmt.Sprintf("The articles report %s, %s; they may not report every one.", timex.Count(len(found), noun), ListJoin(dates))
+	lead := fmt.Sprintf("The articles report %s, %s; they may not report every one.", timex.Count(len(found), noun), cite.ListJoin(dates))
 	b.Add(lead)
 	for _, d := range found {
 		b.Sentence(d.art, d.ev.Start, d.ev.End, nil)
 	}
 	return b.Answer()
-}
-
-// ListJoin joins items as a person lists them: "a", "a and b", "a, b and
-// c".
-func ListJoin(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // leadWithAnswer puts the answer of a when/how long/how many/who/where
@@ -312,22 +197,4 @@ func leadWithAnswer(q question.Question, s string) string {
 		return answerspan.Emphasis + strings.TrimRight(s[a:b], ".,;:") + answerspan.Emphasis + ": " + lowerFirstWord(s)
 	}
 	return s[:a] + answerspan.Emphasis + s[a:b] + answerspan.Emphasis + s[b:]
-}
-
-// labelRE matches the label some outlets open a paragraph with: "Driving
-// the news: ", "The details: ", "Between the lines: ".
-var labelRE = regexp.MustCompile(`^(\p{Lu}[\p{L}'’]*)((?: [\p{Ll}'’]+){0,3}): \p{Lu}`)
-
-// withoutLabel drops such a label from a sentence of the answer (the
-// citation's quote keeps it).
-func withoutLabel(s string) string {
-	m := labelRE.FindStringSubmatchIndex(s)
-	if m == nil {
-		return s
-	}
-	first := strings.ToLower(s[m[2]:m[3]])
-	if !analysis.IsStop(first, false) && !question.QuestionWords[first] && !strings.HasSuffix(first, "ing") {
-		return s // "Sullivan said: …" is no label
-	}
-	return s[m[1]-1:]
 }

@@ -740,26 +740,6 @@ func joinPrefix(s string) string {
 	return ": " + s
 }
 
-// withMarker puts the citation marker inside the sentence, before its final
-// punctuation ("… California [1]."), or after a closing quotation mark.
-func withMarker(s string, ref int) string {
-	s = strings.TrimSpace(s)
-	marker := fmt.Sprintf(" [%d]", ref)
-	last, n := utf8.DecodeLastRuneInString(s)
-	switch {
-	case last == '.' || last == '!' || last == '?':
-		body := s[:len(s)-n]
-		if strings.HasSuffix(body, ".") { // "… U.S." keeps its own period
-			return body + marker + "."
-		}
-		return body + marker + string(last)
-	case strings.ContainsRune("”\"’)", last):
-		return s + marker // "… a call.” [1]": the quotation keeps its own stop
-	default:
-		return s + marker + "."
-	}
-}
-
 // notFound is the answer that the corpus does not answer the question:
 // no citations, and what the corpus covers.
 func (e *Extractor) notFound(r Retrieval) qa.Answer {

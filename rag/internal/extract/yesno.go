@@ -8,6 +8,7 @@ import (
 
 	"citebot/rag/events"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/cite"
 	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 )
@@ -159,7 +160,7 @@ func (e *Extractor) yesFromEvents(q question.Question, r Retrieval) (qa.Answer, 
 	}
 	b := NewBuilder(r)
 	n := b.Ref(best.art)
-	b.Add("**Yes**: the articles report " + articleFor(best.ev.Action) + " " + boldDate(best.ev.Date) + " " + Markers(n) + ".")
+	b.Add("**Yes**: the articles report " + articleFor(best.ev.Action) + " " + boldDate(best.ev.Date) + " " + cite.Markers(n) + ".")
 	b.Sentence(best.art, best.ev.Start, best.ev.End, nil)
 	return b.Answer(), true
 }

@@ -9,6 +9,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
+	"citebot/rag/internal/cite"
 	"citebot/rag/internal/extract"
 	"citebot/rag/internal/qa"
 	"citebot/rag/internal/reading"
@@ -198,7 +199,7 @@ func (fu followUp) answerWith(q qa.Query, art corpus.Article, sp analysis.Span, 
 
 // builder starts an answer to follow-up fu, asked as q, that is made from
 // the last answer's article rather than from a search.
-func (fu followUp) builder(q qa.Query) *extract.Builder {
+func (fu followUp) builder(q qa.Query) *cite.Builder {
 	return extract.NewBuilder(extract.Retrieval{Question: fu.Question, Read: reading.Reading{Text: fu.Question}, AsOf: q.AsOf})
 }
 

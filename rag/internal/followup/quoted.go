@@ -7,7 +7,7 @@ import (
 
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
-	"citebot/rag/internal/extract"
+	"citebot/rag/internal/cite"
 	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
 )
@@ -70,7 +70,7 @@ func (e Conversation) quotedOthers(q qa.Query, fu followUp, ante qa.Turn) (qa.An
 		names = append(names, answerspan.Emphasis+f.name+answerspan.Emphasis)
 	}
 	n := b.Ref(art)
-	b.Add("The article also quotes " + extract.ListJoin(names) + " " + extract.Markers(n) + ":")
+	b.Add("The article also quotes " + cite.ListJoin(names) + " " + cite.Markers(n) + ":")
 	for _, f := range found {
 		b.Sentence(art, f.start, f.end, nil)
 	}
