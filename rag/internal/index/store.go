@@ -7,14 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/crc32"
 	"hash/fnv"
 	"io"
 	"math"
 	"math/bits"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +22,7 @@ import (
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/chunk"
+	"citebot/rag/internal/indexfile"
 )
 
 // Index file format, version 2 (all integers little-endian):
@@ -77,18 +75,13 @@ const (
 	// maxHeaderLen bounds the JSON header of a version 2 file (a few
 	// hundred bytes in practice).
 	maxHeaderLen = 1 << 20
-	// streamBuf is the buffer of the checksum pass and the largest single
-	// read, between which a load checks its context.
-	streamBuf = 1 << 20
 )
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Errors of [Index.Load]. In every case the index stays empty and the next
 // Update embeds the corpus from scratch.
 var (
 	// ErrCorruptIndex means the index file is truncated or damaged.
-	ErrCorruptIndex = errors.New("index file is corrupt")
+	ErrCorruptIndex = indexfile.ErrCorrupt
 	// ErrIndexVersion means the index file was written by a newer citebot.
 	ErrIndexVersion = errors.New("index file has an unsupported version")
 	// ErrEmbedderChanged means the index was built with another embedding
@@ -179,7 +172,7 @@ func (ix *Index) Save(path string) error {
 	if err != nil {
 		return fmt.Errorf("save index: %w", err)
 	}
-	err = writeAtomically(path, func(w *bufio.Writer) {
+	err = indexfile.WriteAtomically(path, func(w *bufio.Writer) {
 		var buf [8]byte
 		w.WriteString(fileMagic)
 		binary.LittleEndian.PutUint32(buf[:4], fileVersion)
@@ -223,8 +216,8 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 	vocabTerms := ix.vocab.Snapshot()
 	for _, id := range ids {
 		r := ix.arts[id]
-		sec.arts = appendString(sec.arts, id)
-		sec.arts = appendString(sec.arts, r.hash)
+		sec.arts = indexfile.AppendString(sec.arts, id)
+		sec.arts = indexfile.AppendString(sec.arts, r.hash)
 		sec.arts = binary.AppendUvarint(sec.arts, uint64(len(r.chunks)))
 		for _, c := range r.chunks {
 			sec.arts = binary.AppendUvarint(sec.arts, uint64(c.Start))
@@ -236,7 +229,7 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 				if !ok {
 					n = uint32(len(number))
 					number[t] = n
-					sec.vocab = appendString(sec.vocab, vocabTerms[t])
+					sec.vocab = indexfile.AppendString(sec.vocab, vocabTerms[t])
 				}
 				sec.terms = binary.AppendUvarint(sec.terms, uint64(n))
 			}
@@ -266,59 +259,8 @@ func (ix *Index) writeVectors(w *bufio.Writer, shards int) {
 	}
 }
 
-// writeAtomically writes a file at path through write, followed by the
-// CRC-32C of what it wrote: into a temporary file beside it, synced, then
-// renamed over path, so that a crash leaves the old file or the new one,
-// never half of one. Write errors surface when the buffer is flushed.
-func writeAtomically(path string, write func(w *bufio.Writer)) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	removeStaleTemps(path)
-	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer os.Remove(tmp) // no-op after the rename
-
-	crc := crc32.New(castagnoli)
-	w := bufio.NewWriterSize(io.MultiWriter(f, crc), 1<<20)
-	write(w)
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	var buf [4]byte
-	binary.LittleEndian.PutUint32(buf[:], crc.Sum32())
-	if _, err := f.Write(buf[:]); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename durable; not all systems support it
-		d.Close()
-	}
-	return nil
-}
-
 // padding returns the zero bytes that align offset to vectorAlign.
 func padding(offset int) int { return (vectorAlign - offset%vectorAlign) % vectorAlign }
-
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
 
 // Load is [Index.LoadContext] without a context.
 func (ix *Index) Load(path string) error {
@@ -360,7 +302,7 @@ func (ix *Index) LoadContext(ctx context.Context, path string) error {
 		return loadErr(err)
 	}
 	// The checksum is verified: decode reads without hashing again.
-	stored, err := ix.decode(&checkedReader{ctx: ctx, r: f, left: fi.Size()})
+	stored, err := ix.decode(indexfile.NewReader(ctx, f, fi.Size(), nil))
 	if err != nil {
 		return loadErr(err)
 	}
@@ -421,82 +363,7 @@ func precheck(ctx context.Context, ra io.ReaderAt, size int64) error {
 	default:
 		return fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
 	}
-	return verifyChecksum(ctx, ra, size)
-}
-
-// verifyChecksum streams the first size-4 bytes of ra through CRC-32C and
-// compares the sum with the last 4, checking ctx between reads.
-func verifyChecksum(ctx context.Context, ra io.ReaderAt, size int64) error {
-	crc := crc32.New(castagnoli)
-	buf := make([]byte, streamBuf)
-	for off := int64(0); off < size-4; {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		n := int(min(int64(len(buf)), size-4-off))
-		if _, err := ra.ReadAt(buf[:n], off); err != nil {
-			return err
-		}
-		crc.Write(buf[:n])
-		off += int64(n)
-	}
-	var sum [4]byte
-	if _, err := ra.ReadAt(sum[:], size-4); err != nil {
-		return err
-	}
-	if binary.LittleEndian.Uint32(sum[:]) != crc.Sum32() {
-		return fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
-	}
-	return nil
-}
-
-// checkedReader reads the index file, feeding what it reads to the
-// checksum (unless crc is nil: verified before) and counting the bytes
-// left. With ctx, it stops when ctx ends, checking between reads of at
-// most streamBuf bytes.
-type checkedReader struct {
-	ctx  context.Context
-	r    io.Reader
-	crc  hash.Hash32
-	left int64
-}
-
-func (c *checkedReader) readFull(b []byte) error {
-	if int64(len(b)) > c.left {
-		return io.ErrUnexpectedEOF
-	}
-	for p := b; len(p) > 0; {
-		if c.ctx != nil {
-			if err := c.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		n := min(len(p), streamBuf)
-		if _, err := io.ReadFull(c.r, p[:n]); err != nil {
-			return err
-		}
-		p = p[n:]
-	}
-	if c.crc != nil {
-		c.crc.Write(b)
-	}
-	c.left -= int64(len(b))
-	return nil
-}
-
-// finish reads the trailing checksum and verifies it.
-func (c *checkedReader) finish() error {
-	if c.left != 4 {
-		return fmt.Errorf("%w: %d bytes after the vectors, want 4", ErrCorruptIndex, c.left)
-	}
-	var buf [4]byte
-	if _, err := io.ReadFull(c.r, buf[:]); err != nil {
-		return err
-	}
-	if c.crc != nil && binary.LittleEndian.Uint32(buf[:]) != c.crc.Sum32() {
-		return fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
-	}
-	return nil
+	return indexfile.VerifyChecksum(ctx, ra, size)
 }
 
 // layout checks the counts and section lengths of a version 2 header of
@@ -531,7 +398,7 @@ func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
 }
 
 // decode reads and verifies an index file and returns its articles by id.
-func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
+func (ix *Index) decode(r *indexfile.Reader) (map[string]storedArticle, error) {
 	hdr, hlen, v1, err := readHeader(r)
 	switch {
 	case err != nil:
@@ -539,12 +406,12 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 	case v1 != nil:
 		return ix.decodeV1(v1)
 	}
-	meta, pad, err := hdr.layout(hlen, r.left)
+	meta, pad, err := hdr.layout(hlen, r.Remaining())
 	if err != nil {
 		return nil, err
 	}
 	body := make([]byte, meta+pad)
-	if err := r.readFull(body); err != nil {
+	if err := r.ReadFull(body); err != nil {
 		return nil, err
 	}
 	lay, err := decodeArticles(hdr, body[:hdr.Sections[0]])
@@ -573,12 +440,12 @@ func (ix *Index) decode(r *checkedReader) (map[string]storedArticle, error) {
 // readHeader reads the fixed prefix and the JSON header of an index file,
 // and the header's length. A version 1 file is returned whole in v1 for
 // decodeV1, with a zero header.
-func readHeader(r *checkedReader) (hdr fileHeader, hlen int64, v1 []byte, err error) {
+func readHeader(r *indexfile.Reader) (hdr fileHeader, hlen int64, v1 []byte, err error) {
 	prefix := make([]byte, fixedLen)
-	if r.left < int64(fixedLen+4) {
+	if r.Remaining() < int64(fixedLen+4) {
 		return hdr, 0, nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
 	}
-	if err := r.readFull(prefix); err != nil {
+	if err := r.ReadFull(prefix); err != nil {
 		return hdr, 0, nil, err
 	}
 	if string(prefix[:len(fileMagic)]) != fileMagic {
@@ -586,9 +453,9 @@ func readHeader(r *checkedReader) (hdr fileHeader, hlen int64, v1 []byte, err er
 	}
 	switch v := binary.LittleEndian.Uint32(prefix[len(fileMagic):]); v {
 	case 1:
-		data := make([]byte, fixedLen+int(r.left))
+		data := make([]byte, fixedLen+int(r.Remaining()))
 		copy(data, prefix)
-		if _, err := io.ReadFull(r.r, data[fixedLen:]); err != nil {
+		if err := r.ReadFull(data[fixedLen:]); err != nil {
 			return hdr, 0, nil, err
 		}
 		return hdr, 0, data, nil
@@ -597,11 +464,11 @@ func readHeader(r *checkedReader) (hdr fileHeader, hlen int64, v1 []byte, err er
 		return hdr, 0, nil, fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
 	}
 	n := binary.LittleEndian.Uint64(prefix[len(fileMagic)+4:])
-	if n > uint64(r.left-4) || n > maxHeaderLen {
+	if n > uint64(r.Remaining()-4) || n > maxHeaderLen {
 		return hdr, 0, nil, fmt.Errorf("%w: header length %d exceeds file", ErrCorruptIndex, n)
 	}
 	js := make([]byte, n)
-	if err := r.readFull(js); err != nil {
+	if err := r.ReadFull(js); err != nil {
 		return hdr, 0, nil, err
 	}
 	if err := json.Unmarshal(js, &hdr); err != nil {
@@ -622,7 +489,7 @@ type fileLayout struct {
 // decodeArticles decodes the articles section: ids, hashes and chunk
 // spans, checked against the header's counts.
 func decodeArticles(hdr fileHeader, section []byte) (fileLayout, error) {
-	d := &sectionReader{b: section}
+	d := &indexfile.Section{B: section}
 	lay := fileLayout{
 		stored:   make(map[string]storedArticle, hdr.Articles),
 		order:    make([]string, 0, hdr.Articles),
@@ -630,42 +497,42 @@ func decodeArticles(hdr fileHeader, section []byte) (fileLayout, error) {
 		perShard: make([]int, hdr.Shards),
 	}
 	for range hdr.Articles {
-		a := storedArticle{ID: d.string(), Hash: d.string()}
-		n := d.count(hdr.Chunks - len(lay.shard))
+		a := storedArticle{ID: d.ReadString(), Hash: d.ReadString()}
+		n := d.ReadCount(hdr.Chunks - len(lay.shard))
 		a.Spans = make([][2]int, n)
 		for i := range a.Spans {
-			start := d.count(math.MaxInt32)
-			a.Spans[i] = [2]int{start, start + d.count(math.MaxInt32)}
+			start := d.ReadCount(math.MaxInt32)
+			a.Spans[i] = [2]int{start, start + d.ReadCount(math.MaxInt32)}
 			s := shardOf(a.ID+"#"+strconv.Itoa(i), hdr.Shards)
 			lay.shard = append(lay.shard, int32(s))
 			lay.perShard[s]++
 		}
-		if _, dup := lay.stored[a.ID]; dup && d.err == nil {
-			d.err = fmt.Errorf("duplicate article %q", a.ID)
+		if _, dup := lay.stored[a.ID]; dup && d.Err == nil {
+			d.Err = fmt.Errorf("duplicate article %q", a.ID)
 		}
 		lay.stored[a.ID] = a
 		lay.order = append(lay.order, a.ID)
 	}
-	if d.err == nil && (len(lay.shard) != hdr.Chunks || len(d.b) != 0) {
-		d.err = fmt.Errorf("%d chunks in the articles section, header says %d", len(lay.shard), hdr.Chunks)
+	if d.Err == nil && (len(lay.shard) != hdr.Chunks || len(d.B) != 0) {
+		d.Err = fmt.Errorf("%d chunks in the articles section, header says %d", len(lay.shard), hdr.Chunks)
 	}
-	if d.err != nil {
-		return fileLayout{}, fmt.Errorf("%w: articles: %v", ErrCorruptIndex, d.err)
+	if d.Err != nil {
+		return fileLayout{}, fmt.Errorf("%w: articles: %v", ErrCorruptIndex, d.Err)
 	}
 	return lay, nil
 }
 
 // readVectors reads the vectors, one block per shard, then the file's
 // checksum, and puts the floats in the machine's byte order.
-func readVectors(r *checkedReader, hdr fileHeader, perShard []int) ([][]float32, error) {
+func readVectors(r *indexfile.Reader, hdr fileHeader, perShard []int) ([][]float32, error) {
 	blocks := make([][]float32, hdr.Shards)
 	for s, n := range perShard {
 		blocks[s] = make([]float32, n*hdr.Dim)
-		if err := r.readFull(floatBytes(blocks[s])); err != nil {
+		if err := r.ReadFull(floatBytes(blocks[s])); err != nil {
 			return nil, err
 		}
 	}
-	if err := r.finish(); err != nil {
+	if err := r.Finish(); err != nil {
 		return nil, err
 	}
 	if !littleEndian {
@@ -699,33 +566,33 @@ func (lay fileLayout) placeVectors(blocks [][]float32, dim int) {
 // decodeTerms decodes the vocabulary and the chunks' term lists (the body
 // after the articles section), interning the terms in ix's vocabulary.
 func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error {
-	d := &sectionReader{b: body[:hdr.Sections[1]]}
+	d := &indexfile.Section{B: body[:hdr.Sections[1]]}
 	fileTerms := make([]string, hdr.Terms)
 	for i := range fileTerms {
-		fileTerms[i] = d.string()
+		fileTerms[i] = d.ReadString()
 	}
-	if d.err == nil && len(d.b) != 0 {
-		d.err = errors.New("trailing bytes")
+	if d.Err == nil && len(d.B) != 0 {
+		d.Err = errors.New("trailing bytes")
 	}
-	if d.err != nil {
-		return fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.err)
+	if d.Err != nil {
+		return fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.Err)
 	}
 	ids := ix.vocab.Intern(fileTerms)
-	d = &sectionReader{b: body[hdr.Sections[1]:]}
+	d = &indexfile.Section{B: body[hdr.Sections[1]:]}
 	// One block for all lists.
 	slab := make([]uint32, 0, hdr.Postings)
 	for _, id := range lay.order {
 		a := lay.stored[id]
 		a.terms = make([][]uint32, len(a.Spans))
 		for i := range a.terms {
-			n := d.count(len(d.b))
+			n := d.ReadCount(len(d.B))
 			from := len(slab)
-			if n > cap(slab)-len(slab) && d.err == nil {
-				d.err = fmt.Errorf("more term numbers than the header's %d", hdr.Postings)
+			if n > cap(slab)-len(slab) && d.Err == nil {
+				d.Err = fmt.Errorf("more term numbers than the header's %d", hdr.Postings)
 			}
 			for range n {
-				t := d.count(len(ids) - 1)
-				if d.err != nil {
+				t := d.ReadCount(len(ids) - 1)
+				if d.Err != nil {
 					break
 				}
 				slab = append(slab, ids[t])
@@ -734,11 +601,11 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error 
 		}
 		lay.stored[id] = a
 	}
-	if d.err == nil && (len(d.b) != 0 || len(slab) != hdr.Postings) {
-		d.err = fmt.Errorf("%d term numbers and %d trailing bytes, header says %d and none", len(slab), len(d.b), hdr.Postings)
+	if d.Err == nil && (len(d.B) != 0 || len(slab) != hdr.Postings) {
+		d.Err = fmt.Errorf("%d term numbers and %d trailing bytes, header says %d and none", len(slab), len(d.B), hdr.Postings)
 	}
-	if d.err != nil {
-		return fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.err)
+	if d.Err != nil {
+		return fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.Err)
 	}
 	return nil
 }
@@ -748,46 +615,11 @@ func embedderChanged(name string, ch chunk.Chunker, ix *Index) error {
 		ErrEmbedderChanged, name, ch.MaxChars, ix.emb.Name(), ix.chunker.MaxChars)
 }
 
-// sectionReader decodes uvarints and strings; the first error sticks and
-// later reads return zero values.
-type sectionReader struct {
-	b   []byte
-	err error
-}
-
-// count reads a uvarint that must not exceed limit.
-func (d *sectionReader) count(limit int) int {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.err = errors.New("bad number")
-		return 0
-	}
-	if limit < 0 || v > uint64(limit) {
-		d.err = fmt.Errorf("number %d out of range", v)
-		return 0
-	}
-	d.b = d.b[n:]
-	return int(v)
-}
-
-func (d *sectionReader) string() string {
-	n := d.count(len(d.b))
-	if d.err != nil {
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
-}
-
 // decodeV1 parses and verifies a version 1 file (no term lists).
 func (ix *Index) decodeV1(data []byte) (map[string]storedArticle, error) {
 	var hdr fileHeaderV1
 	body, sum := data[:len(data)-4], binary.LittleEndian.Uint32(data[len(data)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
+	if crc32.Checksum(body, indexfile.Castagnoli) != sum {
 		return nil, fmt.Errorf("%w: checksum mismatch (truncated or damaged)", ErrCorruptIndex)
 	}
 	hlen := binary.LittleEndian.Uint64(data[len(fileMagic)+4:])
@@ -881,21 +713,4 @@ func (ix *Index) storedTermsValid(restored []*articleRec) bool {
 		}
 	}
 	return true
-}
-
-// staleTempAge is how old a temporary index file must be before a save
-// removes it: older than any save in progress, so that a concurrent
-// `citebot index` keeps its own.
-const staleTempAge = time.Hour
-
-// removeStaleTemps deletes temporary files that saves of path left behind
-// when their process was killed. Errors are ignored: the files only waste
-// space.
-func removeStaleTemps(path string) {
-	matches, _ := filepath.Glob(path + ".tmp-*")
-	for _, m := range matches {
-		if fi, err := os.Stat(m); err == nil && time.Since(fi.ModTime()) > staleTempAge {
-			os.Remove(m)
-		}
-	}
 }

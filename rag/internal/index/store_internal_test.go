@@ -3,6 +3,7 @@ package index
 import (
 	"bytes"
 	"citebot/rag/internal/embed"
+	"citebot/rag/internal/indexfile"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -96,7 +97,7 @@ func TestStoredTermsOfAnotherTokenizer(t *testing.T) {
 			t.Fatal("fingerprint not in the file")
 		}
 		copy(data[i:], bytes.Repeat([]byte("0"), len(fp)))
-		binary.LittleEndian.PutUint32(data[len(data)-4:], crc32.Checksum(data[:len(data)-4], castagnoli))
+		binary.LittleEndian.PutUint32(data[len(data)-4:], crc32.Checksum(data[:len(data)-4], indexfile.Castagnoli))
 		return data
 	}, func(stored map[string]storedArticle) {
 		for _, a := range stored {
@@ -225,10 +226,10 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		if len(b) >= 4 {
 			b = bytes.Clone(b)
-			binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], castagnoli))
+			binary.LittleEndian.PutUint32(b[len(b)-4:], crc32.Checksum(b[:len(b)-4], indexfile.Castagnoli))
 		}
 		got := NewIndex(IndexOptions{Embedder: hashEmbedder{8}})
-		r := &checkedReader{r: bytes.NewReader(b), crc: crc32.New(castagnoli), left: int64(len(b))}
+		r := indexfile.NewReader(nil, bytes.NewReader(b), int64(len(b)), crc32.New(indexfile.Castagnoli))
 		stored, err := got.decode(r)
 		if err != nil {
 			return
@@ -246,7 +247,7 @@ func FuzzDecode(f *testing.F) {
 func TestDecodeTermNumberOutOfRange(t *testing.T) {
 	ix := NewIndex(IndexOptions{Embedder: hashEmbedder{2}})
 	var arts, terms []byte
-	arts = appendString(appendString(arts, "a"), "hash")
+	arts = indexfile.AppendString(indexfile.AppendString(arts, "a"), "hash")
 	arts = binary.AppendUvarint(binary.AppendUvarint(binary.AppendUvarint(arts, 1), 0), 5)
 	terms = binary.AppendUvarint(binary.AppendUvarint(terms, 1), 0)
 	hdr, err := json.Marshal(fileHeader{
@@ -263,8 +264,8 @@ func TestDecodeTermNumberOutOfRange(t *testing.T) {
 	b = append(append(append(b, hdr...), arts...), terms...)
 	b = append(b, make([]byte, padding(len(b)))...)
 	b = append(b, floatBytes([]float32{0.6, 0.8})...)
-	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-	r := &checkedReader{r: bytes.NewReader(b), crc: crc32.New(castagnoli), left: int64(len(b))}
+	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, indexfile.Castagnoli))
+	r := indexfile.NewReader(nil, bytes.NewReader(b), int64(len(b)), crc32.New(indexfile.Castagnoli))
 	if _, err := ix.decode(r); !errors.Is(err, ErrCorruptIndex) {
 		t.Fatalf("decode: %v, want ErrCorruptIndex", err)
 	}
