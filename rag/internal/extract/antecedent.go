@@ -8,6 +8,7 @@ import (
 	"citebot/rag/internal/analysis"
 	"citebot/rag/internal/answerspan"
 	"citebot/rag/internal/english"
+	"citebot/rag/internal/index"
 	"citebot/rag/internal/question"
 )
 
@@ -23,8 +24,9 @@ const antecedentReach = 2
 // by description (see definiteFocus), or, for a who-question, names no
 // one new. The name is the first one in the headline, else the nearest
 // in the sentences just before, that the question does not hold and s
-// does not name itself, other than the outlet's. It returns "" when there
-// is none.
+// does not name itself, other than the outlet's; the headline of a digest
+// ("5 things to know: Wildfires, Ukraine, …") lists other stories and is
+// passed over. It returns "" when there is none.
 func Antecedent(q question.Question, art corpus.Article, start int, s string) string {
 	switch {
 	case !whichRE.MatchString(q.Text) && q.Kind != question.KindWho && q.Kind != question.KindWhere:
@@ -48,7 +50,7 @@ func Antecedent(q question.Question, art corpus.Article, start int, s string) st
 		}
 		return ""
 	}
-	if title != "" {
+	if title != "" && !index.IsDigest(art.Title) { // a digest's headline names other stories
 		if n := pick(title, true); n != "" {
 			return n
 		}

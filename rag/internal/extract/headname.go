@@ -30,15 +30,15 @@ const headlineNameWeight = 0.1
 
 // headlineName returns the first name in art's headline that q does not
 // hold and that is not the outlet's, when the headline holds at least
-// headlineShare of q's term weight (weights, summing to total); else "".
-// It applies to which- and who-questions.
+// headlineShare of q's term weight (weights, summing to total) and is no
+// digest's; else "". It applies to which- and who-questions.
 func headlineName(q question.Question, art corpus.Article, weights map[string]float64, total float64) string {
 	if total <= 0 || (!whichRE.MatchString(q.Text) && q.Kind != question.KindWho) {
 		return ""
 	}
 	title, outlet := analysis.Headline(art.Title)
-	if title == "" {
-		return ""
+	if title == "" || index.IsDigest(art.Title) {
+		return "" // a digest's headline names many stories, not one answer
 	}
 	got, seen := 0.0, map[string]bool{}
 	for _, t := range analysis.Tokenize(title) {

@@ -18,10 +18,14 @@ const digestFactor = 0.9
 // mark a digest.
 const minDigestItems = 3
 
-// digest reports whether the article's headline lists several stories:
-// minDigestItems or more items separated by commas, in one sentence of it.
-func (r *articleRec) digest() bool {
-	title, _ := analysis.Headline(r.art.Title)
+// digest reports whether the article is a digest: see [IsDigest].
+func (r *articleRec) digest() bool { return IsDigest(r.art.Title) }
+
+// IsDigest reports whether an article with title reads as a digest: its
+// headline lists several stories, minDigestItems (3) or more items
+// separated by commas in one sentence of it.
+func IsDigest(title string) bool {
+	title, _ = analysis.Headline(title)
 	for _, part := range strings.FieldsFunc(title, func(c rune) bool { return c == '.' || c == ':' || c == ';' }) {
 		if strings.Count(part, ",")+1 >= minDigestItems {
 			return true

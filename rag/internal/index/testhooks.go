@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/philippgille/chromem-go"
-
-	"citebot/corpus"
 )
 
 // Internals for the tests and benchmarks of package rag, which cannot
@@ -69,6 +67,3 @@ func Reshard(ix *Index, size, most int) int {
 	ix.dropShards(old, set.cols)
 	return len(set.cols)
 }
-
-// IsDigest reports whether an article with title reads as a digest.
-func IsDigest(title string) bool { return (&articleRec{art: corpus.Article{Title: title}}).digest() }
