@@ -44,7 +44,8 @@ func TestYesNoWithoutAllItsNames(t *testing.T) {
 
 // TestYesNoLeads checks the yes or no a sentence gives: calling the thing
 // asked about a mistake to see answers "No"; speaking of its prospects
-// answers neither, so the answer starts with the sentence itself.
+// answers neither, so the answer starts with the sentence itself; and a
+// question offering a choice ("a thaw or a freeze?") gets no yes or no.
 func TestYesNoLeads(t *testing.T) {
 	e := rag.NewExtractive(shippedIndex(t))
 	tests := []struct {
@@ -52,6 +53,9 @@ func TestYesNoLeads(t *testing.T) {
 	}{
 		{"a mistake to see it", "is there a thaw between washington and beijing?", "2021-10-25", "**No**: yet with disagreements abounding"},
 		{"the prospects for it say neither", "is blinken's beijing trip rescheduled?", "2023-03-15", "Asked about prospects for a rescheduled trip"},
+		{"a choice is no yes/no question", "is there a thaw or a freeze between washington and beijing?", "2021-10-25", "Yet with disagreements abounding"},
+		{"or what asks yes or no", "is there a thaw between washington and beijing or what?", "2021-10-25", "**No**: yet"},
+		{"or not asks yes or no", "is there a thaw between washington and beijing or not?", "2021-10-25", "**No**: yet"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

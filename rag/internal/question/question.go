@@ -95,6 +95,11 @@ var (
 	nameNouns = `person|people|man|woman|official|officials|leader|leaders|president|organization|group|professor|scholar|expert|analyst|diplomat|minister|senator|governor|researcher|journalist|reporter|spokesman|spokeswoman|spokesperson|envoy|ambassador|secretary|adviser|advisor|aide|general|judge|lawyer|actor|actress|singer|rapper|player|star|celebrity|athlete|ceo|founder|author|writer|company|companies|automaker|firm|brand|bank|retailer|chain|airline|network|agency|team|club|party|country|countries|nation|state|city|university|school|college|newspaper|outlet|show|series|movie|film|book|album|song|band`
 	// clauseRE splits a question into its parts: "did they talk again?
 	// when was the latest one", "aukus announcement - what is aukus?".
+	// orRE finds the word "or".
+	orRE = regexp.MustCompile(`(?i)\bor\s+`)
+	// orTagRE matches what follows an "or" that only asks "or not": "or
+	// not", "is it a thaw or what?".
+	orTagRE  = regexp.MustCompile(`(?i)^(?:not\b|(?:no|what|whatever|something|anything)\s*[?!.]*$)`)
 	clauseRE = regexp.MustCompile(`\?+|\s[-–—]\s|;`)
 	// LeadInRE is a clause's opening before its question: "and", "so",
 	// "according to the White House,".
@@ -121,7 +126,7 @@ func questionKind(q string) (Kind, bool) {
 		if k, ok := firstKind(leadKinds, c); ok {
 			return k, yesNo
 		}
-		if i == 0 && yesNoLead.MatchString(c) {
+		if i == 0 && yesNoLead.MatchString(c) && !offersChoice(c) {
 			yesNo = true
 		}
 	}
@@ -132,6 +137,20 @@ func questionKind(q string) (Kind, bool) {
 	// for some aukus announcement, what is it", "the IRS will do what?".
 	k, _ := firstKind(anywhereKinds, q)
 	return k, false
+}
+
+// offersChoice reports whether yes/no question c offers a choice ("is it
+// abstract or concrete?", "would it alter the treaties or replace them?"),
+// which yes or no does not answer. An "or" that opens a question of its
+// own ("did they meet, or was it all calls?") or asks "or not" ("or
+// what?") leaves a yes/no question.
+func offersChoice(c string) bool {
+	for _, loc := range orRE.FindAllStringIndex(c, -1) {
+		if rest := c[loc[1]:]; !yesNoLead.MatchString(rest) && !orTagRE.MatchString(rest) {
+			return true
+		}
+	}
+	return false
 }
 
 // kindPattern is a pattern of question words and the kind they ask.
