@@ -25,6 +25,7 @@ func TestEmphasizeAnswer(t *testing.T) {
 		{"Who met Xi in Bali?", "President Joe Biden and Xi met in Bali.", "**President Joe Biden** and Xi met in Bali."},
 		{"Scientists say the doomsday glacier could raise sea level. Where is the glacier located?", "Antarctica’s so-called doomsday glacier could retreat fast.", "**Antarctica**’s so-called doomsday glacier could retreat fast."},
 		{"Scientists say the doomsday glacier could raise sea level. Where is the glacier located?", "Scientists’ models show the glacier could retreat fast.", "Scientists’ models show the glacier could retreat fast."},
+		{"Who wrote the rule down?", "The rule was written down,[Note 3] the records say.", "The rule was written down,[Note 3] the records say."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.q, func(t *testing.T) {

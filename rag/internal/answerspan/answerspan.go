@@ -68,7 +68,7 @@ func Find(q question.Question, s string) (int, int, bool) {
 		if q.Kind == question.KindWho || q.Kind == question.KindWhere {
 			a, b = TrimQuestionWords(q, s, a, b)
 		}
-		if b <= a || !question.NovelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") {
+		if b <= a || !question.NovelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") || inBrackets(s, a) {
 			continue
 		}
 		// A date with its year beats a bare month or weekday; a person
@@ -245,6 +245,14 @@ const LaterOrdinals = `second|third|fourth|fifth|sixth|seventh|eighth|ninth|tent
 
 // ordinalWordRE matches an ordinal written as a word.
 var ordinalWordRE = regexp.MustCompile(`^(?:first|` + LaterOrdinals + `)$`)
+
+// inBrackets reports whether offset a of s lies inside square brackets,
+// where a footnote or a citation stands ("bodies,[Note 3] and"), never an
+// answer.
+func inBrackets(s string, a int) bool {
+	open := strings.LastIndexByte(s[:a], '[')
+	return open >= 0 && !strings.Contains(s[open:a], "]") && strings.Contains(s[a:], "]")
+}
 
 // Trim drops surrounding spaces and punctuation (but not the period of
 // an abbreviation such as "Calif.") from s[a:b].
