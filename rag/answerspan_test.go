@@ -25,6 +25,9 @@ func TestEmphasizeAnswer(t *testing.T) {
 		{"Who met Xi in Bali?", "President Joe Biden and Xi met in Bali.", "**President Joe Biden** and Xi met in Bali."},
 		{"Scientists say the doomsday glacier could raise sea level. Where is the glacier located?", "Antarctica’s so-called doomsday glacier could retreat fast.", "**Antarctica**’s so-called doomsday glacier could retreat fast."},
 		{"Scientists say the doomsday glacier could raise sea level. Where is the glacier located?", "Scientists’ models show the glacier could retreat fast.", "Scientists’ models show the glacier could retreat fast."},
+		{"What percentage of adults disapprove?", "In a new survey, 60% of adults disapprove of the ruling.", "In a new survey, **60%** of adults disapprove of the ruling."},
+		{"What share of adults disapprove?", "In a new survey, 60 percent of adults disapprove of the ruling.", "In a new survey, **60 percent** of adults disapprove of the ruling."},
+		{"How many widows settled in the town?", "Records name twenty-five widows who settled in the town.", "Records name **twenty-five** widows who settled in the town."},
 		{"Who wrote the rule down?", "The rule was written down,[Note 3] the records say.", "The rule was written down,[Note 3] the records say."},
 	}
 	for _, tt := range tests {

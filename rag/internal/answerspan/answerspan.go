@@ -16,12 +16,18 @@ import (
 // Markdown bold, e.g. "The call lasted around **90 minutes** …".
 const Emphasis = "**"
 
+// numberWords spells the numbers up to ninety-nine, a hundred and a
+// thousand: "twenty-five" is one number, not "five".
+const numberWords = `(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-(?:one|two|three|four|five|six|seven|eight|nine))?|` +
+	`ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|` +
+	`one|two|three|four|five|six|seven|eight|nine|hundred|thousand`
+
 var (
 	// A full or partial date: "15 November 2023", "Nov. 15, 2023",
 	// "April 2024", "July 4", "1892", "the 10th and 11th centuries".
 	dateSpanRE = regexp.MustCompile(`\b(?:\d{1,2} (?:` + question.MonthAlt + `),? \d{4}|(?:` + question.MonthAlt + `) \d{1,2},? \d{4}|(?:` + question.MonthAlt + `),? \d{4}|(?:` + question.MonthAlt + `) \d{1,2}|(?:early |mid-|late )?(?:1[0-9]|20)\d\d(?:s)?|(?:the )?\d{1,2}(?:st|nd|rd|th)(?: and \d{1,2}(?:st|nd|rd|th))? centur(?:y|ies)|(?:` + question.WeekdayAlt + `)|(?:` + question.MonthAlt + `))\b`)
 	// A quantity with its unit, or a bare number.
-	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?:[- ]?%| percent)?\b|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
+	quantitySpanRE = regexp.MustCompile(`(?i)\b(?:about |around |some |nearly |almost |more than |over |at least )?(?:\d[\d,.]*|` + numberWords + `|a few|several|dozens of|hundreds of|thousands of)(?:[- ](?:million|billion|thousand|hundred))?(?: ?%|\b(?: percent\b)?)|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twice|once)\b`)
 )
 
 // Emphasize wraps the part of sentence s that most likely answers q in
