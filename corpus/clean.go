@@ -368,12 +368,7 @@ func mayHaveAd(p string) bool {
 		}
 		return false
 	}
-	for _, h := range adHints {
-		if containsFoldASCII(p, h) {
-			return true
-		}
-	}
-	return false
+	return adHintSet.in(p)
 }
 
 // creditHints are words one of which every match of photoCreditRE contains
@@ -387,32 +382,50 @@ var creditHints = []string{"photo", "image", "picture", "getty", "reuter", "hutt
 
 // mayHaveCredit reports whether p contains one of creditHints, ASCII
 // letters compared without case.
-func mayHaveCredit(p string) bool {
-	for _, h := range creditHints {
-		if containsFoldASCII(p, h) {
-			return true
+func mayHaveCredit(p string) bool { return creditHintSet.in(p) }
+
+// Hint sets of adHints and creditHints.
+var (
+	adHintSet     = newFoldSet(adHints)
+	creditHintSet = newFoldSet(creditHints)
+)
+
+// foldSet finds any of a few lower-case ASCII words in a text, with ASCII
+// letters of the text compared without case, in one pass: the words are
+// listed by their first byte.
+type foldSet [256][]string
+
+// newFoldSet returns the set of words, each lower-case ASCII.
+func newFoldSet(words []string) *foldSet {
+	var f foldSet
+	for _, w := range words {
+		f[w[0]] = append(f[w[0]], w)
+	}
+	return &f
+}
+
+// in reports whether s contains one of the set's words. It allocates
+// nothing.
+func (f *foldSet) in(s string) bool {
+	for i := 0; i < len(s); i++ {
+		for _, w := range f[s[i]|0x20] {
+			if i+len(w) <= len(s) && equalFoldASCII(s[i+1:i+len(w)], w[1:]) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// containsFoldASCII reports whether s contains lower, a lower-case ASCII
-// word, with ASCII letters of s compared without case. It allocates nothing.
-func containsFoldASCII(s, lower string) bool {
-	first := lower[0]
-	for i := 0; i+len(lower) <= len(s); i++ {
-		if s[i]|0x20 != first {
-			continue
-		}
-		j := 1
-		for j < len(lower) && s[i+j]|0x20 == lower[j] {
-			j++
-		}
-		if j == len(lower) {
-			return true
+// equalFoldASCII reports whether s equals lower, a lower-case ASCII word
+// of the same length, ASCII letters of s compared without case.
+func equalFoldASCII(s, lower string) bool {
+	for j := 0; j < len(lower); j++ {
+		if s[j]|0x20 != lower[j] {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // countWords returns the number of words of p as strings.Fields splits
