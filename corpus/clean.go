@@ -48,8 +48,10 @@ var (
 		// Icon names that leak from scraped "read more" buttons.
 		regexp.MustCompile(`\b(?:ArrowRight|ArrowLeft|ChevronRight|ChevronLeft|ExternalLink)\b`),
 	}
-	// Paragraphs that are page furniture, not article text.
-	furnitureRE = regexp.MustCompile(`(?i)^(?:advertisement|skip advertisement|story continues below(?: advertisement)?|continue reading(?: below)?|read more:?.*|related(?: articles| stories| coverage)?:?|share(?: this(?: article| story)?)?:?|recommended|most read|sponsored(?: content)?|sign up for .{0,80}newsletter.*|\(?photo:.*)$`)
+	// Paragraphs that are page furniture, not article text: the
+	// newsletter a story belongs to ("A version of this story first
+	// appeared in … newsletter. Sign up here.") among them.
+	furnitureRE = regexp.MustCompile(`(?i)^(?:advertisement|skip advertisement|story continues below(?: advertisement)?|continue reading(?: below)?|read more:?.*|related(?: articles| stories| coverage)?:?|share(?: this(?: article| story)?)?:?|recommended|most read|sponsored(?: content)?|sign up for .{0,80}newsletter.*|(?:a version of this (?:story|article)|this (?:story|article) is part of) .{0,120}?\bnewsletter\b.*|\(?photo:.*)$`)
 )
 
 // clean splits raw text into paragraphs, strips boilerplate and extracts the

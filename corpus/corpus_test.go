@@ -284,6 +284,12 @@ func TestCleanBoilerplate(t *testing.T) {
 			wantText:  "Shoppers found the shelves empty. Stores blamed the drought.",
 		},
 		{
+			name:      "the newsletter a story belongs to is furniture",
+			raw:       "Paris Example Business —\n\nThis story is part of Example Business’ Evening Brief newsletter. To get it in your inbox, sign up for free, here.\n\nShoppers found the shelves empty. Stores blamed the drought.\n\nA version of this story first appeared in Example's Morning newsletter. Not a subscriber? You can sign up right here.",
+			wantTitle: "Shoppers found the shelves empty",
+			wantText:  "Shoppers found the shelves empty. Stores blamed the drought.",
+		},
+		{
 			name:      "a lone paragraph is never taken for a headline",
 			raw:       "Short single paragraph",
 			wantTitle: "Short single paragraph",
