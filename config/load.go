@@ -31,6 +31,10 @@ type Key struct {
 	// URL marks keys whose value is a URL, printed only through
 	// [RedactURL].
 	URL bool
+	// ServeOnly marks keys only `citebot serve` reads (Discord and its HTTP
+	// endpoints): the other commands define no flag for them. Their file
+	// and environment values are loaded and checked all the same.
+	ServeOnly bool
 	// DefaultDoc is the default as docs/configuration.md shows it, when
 	// the value of [Default] would not do (it depends on the machine, or
 	// an empty value means something); empty: that value.
@@ -62,7 +66,7 @@ var Keys = []Key{
 	{Name: "openai.max_concurrent", Env: []string{"CITEBOT_OPENAI_MAX_CONCURRENT"}, Usage: "model requests at once, 1 to 256", field: func(c *Config) any { return &c.OpenAI.MaxConcurrent }},
 	{Name: "openai.max_retries", Env: []string{"CITEBOT_OPENAI_MAX_RETRIES"}, Usage: "retries of a failed model request (429, 5xx, network), 0 to 10", field: func(c *Config) any { return &c.OpenAI.MaxRetries }},
 	{Name: "discord.token", Env: []string{"DISCORD_TOKEN", "CITEBOT_DISCORD_TOKEN"}, Usage: "bot token from the Discord developer portal; never printed", Secret: true, DefaultDoc: "(required by `serve`)", field: func(c *Config) any { return &c.Discord.Token }},
-	{Name: "discord.guild_id", Env: []string{"CITEBOT_GUILD_ID", "CITEBOT_DISCORD_GUILD_ID"}, Flag: "guild", Usage: "register commands in this server only (instant); empty: globally", DefaultDoc: "global", field: func(c *Config) any { return &c.Discord.GuildID }},
+	{Name: "discord.guild_id", Env: []string{"CITEBOT_GUILD_ID", "CITEBOT_DISCORD_GUILD_ID"}, Flag: "guild", ServeOnly: true, Usage: "register commands in this server only (instant); empty: globally", DefaultDoc: "global", field: func(c *Config) any { return &c.Discord.GuildID }},
 	{Name: "discord.answer_timeout", Env: []string{"CITEBOT_ANSWER_TIMEOUT", "CITEBOT_DISCORD_ANSWER_TIMEOUT"}, Usage: "time limit of one answer, 1s to 14m", field: func(c *Config) any { return &c.Discord.AnswerTimeout }},
 	{Name: "discord.user_rate", Env: []string{"CITEBOT_USER_RATE", "CITEBOT_DISCORD_USER_RATE"}, Usage: "questions one user may ask per minute, 1 to 600", field: func(c *Config) any { return &c.Discord.UserRate }},
 	{Name: "discord.max_concurrent", Env: []string{"CITEBOT_MAX_CONCURRENT", "CITEBOT_DISCORD_MAX_CONCURRENT"}, Usage: "questions answered at once, 1 to 1024", field: func(c *Config) any { return &c.Discord.MaxConcurrent }},
@@ -70,10 +74,10 @@ var Keys = []Key{
 	{Name: "discord.conversations", Env: []string{"CITEBOT_CONVERSATIONS", "CITEBOT_DISCORD_CONVERSATIONS"}, Usage: "answers remembered for follow-ups and feedback, in memory only, 1 to 1000000", field: func(c *Config) any { return &c.Discord.Conversations }},
 	{Name: "discord.conversation_ttl", Env: []string{"CITEBOT_CONVERSATION_TTL", "CITEBOT_DISCORD_CONVERSATION_TTL"}, Usage: "how long an answer is remembered after its last use, 1m to 24h", field: func(c *Config) any { return &c.Discord.ConversationTTL }},
 	{Name: "discord.message_content", Env: []string{"CITEBOT_MESSAGE_CONTENT", "CITEBOT_DISCORD_MESSAGE_CONTENT"}, Usage: "ask for the privileged Message Content intent (enable it in the developer portal), to answer replies without the ping", field: func(c *Config) any { return &c.Discord.MessageContent }},
-	{Name: "discord.shard_id", Env: []string{"CITEBOT_SHARD_ID", "CITEBOT_DISCORD_SHARD_ID"}, Flag: "shard-id", Usage: "the shard this serve process runs, from 0 (with discord.shard_count; see docs/deploy.md)", field: func(c *Config) any { return &c.Discord.ShardID }},
-	{Name: "discord.shard_count", Env: []string{"CITEBOT_SHARD_COUNT", "CITEBOT_DISCORD_SHARD_COUNT"}, Flag: "shard-count", Usage: "shards (serve processes) in all: a number, auto (Discord's recommendation from GET /gateway/bot) or empty for one process serving every server", DefaultDoc: "none", field: func(c *Config) any { return &c.Discord.ShardCount }},
+	{Name: "discord.shard_id", Env: []string{"CITEBOT_SHARD_ID", "CITEBOT_DISCORD_SHARD_ID"}, Flag: "shard-id", ServeOnly: true, Usage: "the shard this serve process runs, from 0 (with discord.shard_count; see docs/deploy.md)", field: func(c *Config) any { return &c.Discord.ShardID }},
+	{Name: "discord.shard_count", Env: []string{"CITEBOT_SHARD_COUNT", "CITEBOT_DISCORD_SHARD_COUNT"}, Flag: "shard-count", ServeOnly: true, Usage: "shards (serve processes) in all: a number, auto (Discord's recommendation from GET /gateway/bot) or empty for one process serving every server", DefaultDoc: "none", field: func(c *Config) any { return &c.Discord.ShardCount }},
 	{Name: "read_only", Env: []string{"CITEBOT_READ_ONLY"}, Flag: "read-only", Usage: "never write the index file (shards share one that citebot index writes); changes are indexed in memory only", field: func(c *Config) any { return &c.ReadOnly }},
-	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", Usage: "address of /healthz, /readyz and /metrics (serve only), e.g. 127.0.0.1:8080; empty: off (the image: :8080)", DefaultDoc: "off; the image: `:8080`", field: func(c *Config) any { return &c.HTTP.Addr }},
+	{Name: "http.addr", Env: []string{"CITEBOT_HTTP_ADDR"}, Flag: "http", ServeOnly: true, Usage: "address of /healthz, /readyz and /metrics (serve only), e.g. 127.0.0.1:8080; empty: off (the image: :8080)", DefaultDoc: "off; the image: `:8080`", field: func(c *Config) any { return &c.HTTP.Addr }},
 }
 
 // FileEnv is the environment variable naming the configuration file; the
@@ -152,6 +156,18 @@ type Flags struct {
 	ConfigFile string
 	scratch    Config
 	fs         *flag.FlagSet
+}
+
+// FlagNames returns the flags of the keys a command reads: every key's
+// with serve, else those of the keys that are not [Key.ServeOnly].
+func FlagNames(serve bool) []string {
+	var names []string
+	for _, k := range Keys {
+		if k.Flag != "" && (serve || !k.ServeOnly) {
+			names = append(names, k.Flag)
+		}
+	}
+	return names
 }
 
 // RegisterFlags defines --config and the flag of every key in [Keys] whose

@@ -28,7 +28,8 @@ prints the effective configuration as YAML, each value with its source (` + "`de
 ` + "`\"[redacted]\"`" + `, then validates it and exits 1 if anything is wrong (2 when the bad
 value came from a flag, as for every command). A value of the file that an environment
 variable replaces is marked ` + "`overrides file …`" + ` and gets a ` + "`# Note:`" + ` line, so a file's
-setting is never ignored without a word. Secrets have no flags (command lines are
+setting is never ignored without a word. A flag marked (serve) is taken by
+` + "`citebot serve`" + ` and ` + "`config check`" + ` only. Secrets have no flags (command lines are
 visible to other users in ` + "`ps`" + `); set them in the environment. Credentials inside a URL
 are never printed or logged either: ` + "`openai.base_url`" + `
 ` + "`http://user:pa55word@host/v1?api_key=x`" + ` shows as
@@ -71,6 +72,9 @@ func WriteMarkdown(w io.Writer) error {
 		fl := ""
 		if k.Flag != "" {
 			fl = "`" + flagName(k.Flag) + "`"
+			if k.ServeOnly {
+				fl += " (serve)"
+			}
 		}
 		d := k.DefaultDoc
 		if d == "" && !k.Secret {

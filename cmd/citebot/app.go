@@ -96,7 +96,9 @@ func warnInsecureFile(log *slog.Logger, cfg config.Config) {
 func parseArgs(e *env, name, synopsis string, args []string, extra func(fs *flag.FlagSet)) (*cli, error) {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c := &cli{fs: fs, flags: config.RegisterFlags(fs)}
+	// serve reads every key; config check checks them all.
+	all := name == "serve" || name == "config check"
+	c := &cli{fs: fs, flags: config.RegisterFlags(fs, config.FlagNames(all)...)}
 	if extra != nil {
 		extra(fs)
 	}

@@ -281,6 +281,44 @@ func TestBadFlagValuesAreUsageErrors(t *testing.T) {
 	}
 }
 
+// TestServeOnlyFlags checks that the flags of Discord and the HTTP
+// endpoints belong to serve (and config check): another command's help
+// does not list them, and it refuses them as usage errors.
+func TestServeOnlyFlags(t *testing.T) {
+	data := t.TempDir()
+	serveOnly := []string{"-guild", "-http", "-shard-id", "-shard-count"}
+	tests := []struct {
+		cmd    []string
+		listed bool
+	}{
+		{[]string{"ask"}, false},
+		{[]string{"index"}, false},
+		{[]string{"chat"}, false},
+		{[]string{"serve"}, true},
+		{[]string{"config", "check"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.cmd, " "), func(t *testing.T) {
+			_, help, code := runCLI(t, nil, append(tt.cmd, "-h")...)
+			if code != 0 {
+				t.Fatalf("-h: exit %d: %s", code, help)
+			}
+			for _, f := range serveOnly {
+				if got := strings.Contains(help, "  "+f+" "); got != tt.listed {
+					t.Errorf("help lists %s: got %v, want %v", f, got, tt.listed)
+				}
+			}
+			if tt.listed {
+				return
+			}
+			args := append(append([]string{}, tt.cmd...), "--data", data, "--guild", "123", "x")
+			if _, errOut, code := runCLI(t, nil, args...); code != 2 || !strings.Contains(errOut, "-guild") {
+				t.Errorf("--guild: exit %d (want 2), stderr %q", code, errOut)
+			}
+		})
+	}
+}
+
 // TestStyledRespectsNoColor checks that terminal output is styled unless
 // NO_COLOR is set to a value (https://no-color.org). /dev/null is a
 // character device, so it passes for a terminal.
