@@ -76,11 +76,23 @@ func (b *Builder) Sentence(art corpus.Article, start, end int, edit func(string)
 		return
 	}
 	n := b.quote(art, start, end)
-	s := withoutLabel(timex.Resolve(art.Text[start:end], art.Published))
+	s := withoutLabel(timex.Resolve(withoutMarkers(art.Text[start:end]), art.Published))
 	if edit != nil {
 		s = edit(s)
 	}
 	b.Add(WithMarker(s, n))
+}
+
+// withoutMarkers writes what in s reads as a citation marker ("[8] Jane
+// Doe", a seed in a score line) in parentheses ("(8) Jane Doe"), so that
+// every marker of an answer is one of its own citations.
+func withoutMarkers(s string) string {
+	if !strings.Contains(s, "[") {
+		return s
+	}
+	return qa.MarkerRE.ReplaceAllStringFunc(s, func(m string) string {
+		return "(" + m[1:len(m)-1] + ")"
+	})
 }
 
 // EditFirst replaces the answer's first part, if it has one, with its
