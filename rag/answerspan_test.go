@@ -28,6 +28,8 @@ func TestEmphasizeAnswer(t *testing.T) {
 		{"What percentage of adults disapprove?", "In a new survey, 60% of adults disapprove of the ruling.", "In a new survey, **60%** of adults disapprove of the ruling."},
 		{"What share of adults disapprove?", "In a new survey, 60 percent of adults disapprove of the ruling.", "In a new survey, **60 percent** of adults disapprove of the ruling."},
 		{"How many widows settled in the town?", "Records name twenty-five widows who settled in the town.", "Records name **twenty-five** widows who settled in the town."},
+		{"How many mechanisms keep the pressure down?", "Engines have two independent mechanisms for it; one may be set by the user, the second is a fail-safe.", "Engines have **two** independent mechanisms for it; one may be set by the user, the second is a fail-safe."},
+		{"How many settlers were there in the fort?", "In 1564 the lieutenant launched a second voyage and built the fort.", "In 1564 the lieutenant launched a second voyage and built the fort."},
 		{"Who wrote the rule down?", "The rule was written down,[Note 3] the records say.", "The rule was written down,[Note 3] the records say."},
 	}
 	for _, tt := range tests {

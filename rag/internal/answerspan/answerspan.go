@@ -6,6 +6,7 @@ package answerspan
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 
 	"citebot/rag/internal/analysis"
@@ -74,13 +75,15 @@ func Find(q question.Question, s string) (int, int, bool) {
 		if q.Kind == question.KindWho || q.Kind == question.KindWhere {
 			a, b = TrimQuestionWords(q, s, a, b)
 		}
-		if b <= a || !question.NovelSpan(q, s[a:b]) || strings.Contains(s[a:b], "[") || inBrackets(s, a) {
-			continue
+		counts := q.Kind == question.KindHowMany && quantifiesCounted(q, s[b:])
+		if b <= a || !question.NovelSpan(q, s[a:b]) && !counts || strings.Contains(s[a:b], "[") || inBrackets(s, a) {
+			continue // "two" is a stop word, but "two independent mechanisms" counts them
 		}
 		// A date with its year beats a bare month or weekday; a person
 		// named as one ("said Evan Medeiros, a former …") beats another
-		// name.
-		specific := (q.Kind == question.KindWhen && question.YearRE.MatchString(s[a:b])) || (q.Kind == question.KindWho && PersonLike(s, a, b))
+		// name; a number of the things counted ("two independent
+		// mechanisms") beats another number.
+		specific := (q.Kind == question.KindWhen && question.YearRE.MatchString(s[a:b])) || (q.Kind == question.KindWho && PersonLike(s, a, b)) || counts
 		d := distance(anchors, a, b)
 		if (specific && !bestSpecific) || (specific == bestSpecific && d < bestDist) {
 			best, bestDist, bestSpecific = []int{a, b}, d, specific
@@ -111,7 +114,7 @@ func spansOfKind(q question.Question, s string) (spans [][]int, ok bool) {
 			if firstTime(s, sp) && !q.Words["time"] && !q.Words["times"] {
 				continue // "for the first time" counts nothing unless times are asked for
 			}
-			if !countsTime(q, s[sp[1]:]) && !inside(sp, dates) {
+			if !countsTime(q, s[sp[1]:]) && !inside(sp, dates) && !ordersOther(q, s, sp) {
 				spans = append(spans, sp)
 			}
 		}
@@ -243,6 +246,64 @@ func firstTime(s string, sp []int) bool {
 		return false
 	}
 	return w == "first" || strings.HasPrefix(s[sp[1]:], " time")
+}
+
+// countedRE finds the words a how-many question counts: "calls" of "how
+// many calls had they held?".
+var countedRE = regexp.MustCompile(`(?i)\bhow many\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)`)
+
+// countedTerms returns the terms of the words a how-many question
+// counts, or nil.
+func countedTerms(q question.Question) []string {
+	m := countedRE.FindStringSubmatch(q.Text)
+	if m == nil {
+		return nil
+	}
+	return analysis.Terms(m[1])
+}
+
+// countedWords is how many words after a number may come before the thing
+// it counts ("two independent mechanisms").
+const countedWords = 3
+
+// quantifiesCounted reports whether rest, the text after a number, names
+// what q counts within its first countedWords terms.
+func quantifiesCounted(q question.Question, rest string) bool {
+	counted := countedTerms(q)
+	after := analysis.Terms(rest)
+	after = after[:min(len(after), countedWords)]
+	for _, t := range counted {
+		if slices.Contains(after, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// ordinalReach is how far, in bytes, from an ordinal the thing it places
+// in a series is looked for.
+const ordinalReach = 40
+
+// ordersOther reports whether the quantity at s[sp[0]:sp[1]] is an
+// ordinal that places something other than what q counts in a series: "a
+// second voyage" when q asks how many settlers there were. An ordinal
+// with a counted word within ordinalReach bytes ("their last phone call —
+// their fifth") counts it.
+func ordersOther(q question.Question, s string, sp []int) bool {
+	if !ordinalWordRE.MatchString(strings.ToLower(s[sp[0]:sp[1]])) {
+		return false
+	}
+	counted := countedTerms(q)
+	if len(counted) == 0 {
+		return false
+	}
+	near := analysis.Terms(s[max(0, sp[0]-ordinalReach):min(len(s), sp[1]+ordinalReach)])
+	for _, t := range counted {
+		if slices.Contains(near, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // LaterOrdinals are the ordinals after "first" written as words, up to
