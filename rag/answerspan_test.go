@@ -30,6 +30,8 @@ func TestEmphasizeAnswer(t *testing.T) {
 		{"How many widows settled in the town?", "Records name twenty-five widows who settled in the town.", "Records name **twenty-five** widows who settled in the town."},
 		{"How many mechanisms keep the pressure down?", "Engines have two independent mechanisms for it; one may be set by the user, the second is a fail-safe.", "Engines have **two** independent mechanisms for it; one may be set by the user, the second is a fail-safe."},
 		{"How many settlers were there in the fort?", "In 1564 the lieutenant launched a second voyage and built the fort.", "In 1564 the lieutenant launched a second voyage and built the fort."},
+		{"Who did Mara Quill defeat in the semifinal?", "Score line: (8) Mara Quill defeated (2) Lena Holt 6-4, 6-3 in the semifinal.", "Score line: (8) Mara Quill defeated (2) **Lena Holt** 6-4, 6-3 in the semifinal."},
+		{"Who called the talks candid?", "Sullivan said: the talks were candid.", "**Sullivan** said: the talks were candid."},
 		{"Who wrote the rule down?", "The rule was written down,[Note 3] the records say.", "The rule was written down,[Note 3] the records say."},
 	}
 	for _, tt := range tests {

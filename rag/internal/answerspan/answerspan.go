@@ -120,6 +120,9 @@ func spansOfKind(q question.Question, s string) (spans [][]int, ok bool) {
 		}
 	case question.KindWho:
 		for _, sp := range question.CapitalRunRE.FindAllStringIndex(s, -1) {
+			if sp[0] == 0 && opensWithLabel(s) {
+				continue // "Score line: …" opens with a label, not a name
+			}
 			if first := strings.Fields(s[sp[0]:sp[1]])[0]; sp[0] == 0 && question.SentenceWord(first) {
 				if sp[0] += len(first); sp[0] >= sp[1] {
 					continue
@@ -246,6 +249,22 @@ func firstTime(s string, sp []int) bool {
 		return false
 	}
 	return w == "first" || strings.HasPrefix(s[sp[1]:], " time")
+}
+
+// labelRE matches a label that opens a sentence: a capitalised word and
+// one to three lower-case ones before a colon ("Score line:", "Driving
+// the news:"); speechRE, a verb of speech among them ("Sullivan said:"),
+// which makes it a speaker instead.
+var (
+	labelRE  = regexp.MustCompile(`^\p{Lu}[\p{L}'’]*((?: [\p{Ll}'’]+){1,3}):\s`)
+	speechRE = regexp.MustCompile(`\b(?:said|says|say|told|tells|added|adds|wrote|writes|asked|asks|noted|notes|explained|explains|replied|replies|tweeted|posted|continued|concluded|warned|argued)\b`)
+)
+
+// opensWithLabel reports whether s opens with a label rather than a
+// name: "Score line: (8) Jane Doe defeated …".
+func opensWithLabel(s string) bool {
+	m := labelRE.FindStringSubmatch(s)
+	return m != nil && !speechRE.MatchString(m[1])
 }
 
 // countedRE finds the words a how-many question counts: "calls" of "how
