@@ -27,7 +27,7 @@ import (
 var ErrEmptyIndex = errors.New("the index holds no articles")
 
 // Index holds the chunks of a corpus in chromem-go collections (vector
-// search; the chunks are spread over up to 64 collections that a query
+// search; the chunks are spread over up to 512 collections that a query
 // scans side by side) and a BM25 lexicon (keyword search), and persists
 // the embeddings and term lists to a single file so that unchanged articles
 // are never embedded or tokenised twice. It is safe for concurrent use:
@@ -171,15 +171,20 @@ type UpdateStats struct {
 	// (an older format) or was written with another tokenizer. Saving the
 	// index spares the next start that work.
 	Retokenized int
+	// Resharded reports that the vectors were regrouped into another
+	// number of shards than the index file's (a corpus that grew or shrank
+	// much, or a file written by a version with other shard sizes): saving
+	// the file spares the next start that work.
+	Resharded bool
 	// Duration is the wall time of the update.
 	Duration time.Duration
 }
 
 // Modified reports whether the update changed the index, or found the
-// index file outdated (see Retokenized): either way the file should be
-// saved again.
+// index file outdated (see Retokenized and Resharded): either way the file
+// should be saved again.
 func (s UpdateStats) Modified() bool {
-	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0
+	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0 || s.Resharded
 }
 
 // Progress is called during an update with the chunks embedded so far and
@@ -222,6 +227,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 		return UpdateStats{}, err
 	}
 
+	fileShards := ix.fileShards
 	if err := ix.swap(ctx, next); err != nil {
 		return UpdateStats{}, err
 	}
@@ -229,6 +235,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	st.Articles = len(next)
 	ix.mu.RLock()
 	st.Chunks = len(ix.recs)
+	st.Resharded = fileShards > 0 && len(ix.shards) != fileShards
 	ix.mu.RUnlock()
 	st.Duration = time.Since(start)
 	return st, nil
