@@ -58,6 +58,8 @@ type Index struct {
 
 	workers      int
 	vectorWeight float64
+	lexicalFirst bool                     // see lexicalDecides
+	scans        atomic.Int64             // vector queries sent to chromem-go, for tests
 	stored       map[string]storedArticle // loaded from disk, by article id; consumed by Update
 	fileShards   int                      // shard count of the loaded file, which its vectors are ordered by
 }
@@ -117,9 +119,13 @@ type IndexOptions struct {
 	// VectorWeight is the weight of embedding similarity against BM25 (1) in
 	// retrieval. Default: 0.1 for the LocalEmbedder, whose hashed features
 	// mostly repeat what BM25 sees, and 0.5 for model embedders, which add
-	// meaning BM25 misses.
+	// meaning BM25 misses. With the LocalEmbedder at 0.1 or less, a search
+	// whose words fill its candidate pool skips the scan of all vectors.
 	VectorWeight float64
 }
+
+// localVectorWeight is the default VectorWeight of the LocalEmbedder.
+const localVectorWeight = 0.1
 
 // NewIndex returns an empty index.
 func NewIndex(opts IndexOptions) *Index {
@@ -137,13 +143,15 @@ func NewIndex(opts IndexOptions) *Index {
 		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: bm25.NewVocabulary(),
 		stored: map[string]storedArticle{},
 	}
+	_, local := opts.Embedder.(*embed.LocalEmbedder)
 	ix.vectorWeight = opts.VectorWeight
 	if ix.vectorWeight <= 0 {
 		ix.vectorWeight = 0.5
-		if _, local := opts.Embedder.(*embed.LocalEmbedder); local {
-			ix.vectorWeight = 0.1
+		if local {
+			ix.vectorWeight = localVectorWeight
 		}
 	}
+	ix.lexicalFirst = local && ix.vectorWeight <= localVectorWeight
 	ix.workers = opts.Workers
 	if ix.workers <= 0 {
 		ix.workers = runtime.GOMAXPROCS(0)

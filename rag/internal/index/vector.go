@@ -212,6 +212,7 @@ type vectorHit struct {
 // hold more of the best m, and is asked again for m: the result is exactly
 // that of asking every shard for m.
 func (ix *Index) vectorSearch(ctx context.Context, q []float32, m int) ([]vectorHit, error) {
+	ix.scans.Add(1)
 	shards := ix.shards
 	ks := make([]int, len(shards))
 	for s, col := range shards {
