@@ -20,8 +20,34 @@ const minDigestItems = 3
 
 // digest reports whether the article's headline lists several stories:
 // minDigestItems or more items separated by commas, in one sentence of it.
+// It is worked out once per article (the headline expressions were an
+// eighth of a question's CPU once the vector scan was skipped). Safe for
+// concurrent use.
 func (r *articleRec) digest() bool {
-	title, _ := analysis.Headline(r.art.Title)
+	switch r.isDigest.Load() {
+	case digestNo:
+		return false
+	case digestYes:
+		return true
+	}
+	d := headlineIsDigest(r.art.Title)
+	state := int32(digestNo)
+	if d {
+		state = digestYes
+	}
+	r.isDigest.Store(state)
+	return d
+}
+
+// The states of articleRec.isDigest; 0 is not worked out yet.
+const (
+	digestNo  = 1
+	digestYes = 2
+)
+
+// headlineIsDigest is digest for a headline.
+func headlineIsDigest(headline string) bool {
+	title, _ := analysis.Headline(headline)
 	for _, part := range strings.FieldsFunc(title, func(c rune) bool { return c == '.' || c == ':' || c == ';' }) {
 		if strings.Count(part, ",")+1 >= minDigestItems {
 			return true

@@ -71,6 +71,8 @@ type articleRec struct {
 	chunks []*chunkRec
 	terms  atomic.Pointer[[]uint32]       // sorted distinct term ids of all chunks, made on first use
 	events atomic.Pointer[[]events.Event] // dated events, made on first use
+	// isDigest caches digest(): 0 not worked out yet, digestNo, digestYes.
+	isDigest atomic.Int32
 }
 
 // eventList returns the article's dated events (see package events), working

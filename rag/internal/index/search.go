@@ -299,7 +299,6 @@ func (ix *Index) fuse(out []Passage, c *searchPool, recency float64, ref time.Ti
 		maxPhrase = math.Max(maxPhrase, p.Phrase)
 		maxVec = math.Max(maxVec, p.Vector)
 	}
-	digests := map[*articleRec]bool{} // read from each headline once
 	for i := range out {
 		p := &out[i]
 		p.Score = norm(p.Lexical, maxLex) + phraseWeight*norm(p.Phrase, maxPhrase) + ix.vectorWeight*norm(p.Vector, maxVec) +
@@ -307,12 +306,7 @@ func (ix *Index) fuse(out []Passage, c *searchPool, recency float64, ref time.Ti
 		if recency > 0 {
 			p.Score *= math.Pow(agePrior(p.Article.Published, ref), recency)
 		}
-		d, ok := digests[p.rec.art]
-		if !ok {
-			d = p.rec.art.digest()
-			digests[p.rec.art] = d
-		}
-		if d {
+		if p.rec.art.digest() {
 			p.Score *= digestFactor
 		}
 	}

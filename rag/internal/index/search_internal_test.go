@@ -87,3 +87,23 @@ func TestLexicalDecidesSkipsTheScan(t *testing.T) {
 		})
 	}
 }
+
+// TestDigestWorkedOutOnce checks that an article's digest flag, cached
+// after the first call, stays what its headline says.
+func TestDigestWorkedOutOnce(t *testing.T) {
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{"Storms hit the coast, markets fall, a new mayor sworn in", true},
+		{"Biden and Xi speak by phone for two hours", false},
+	}
+	for _, tt := range tests {
+		r := &articleRec{art: corpus.Article{Title: tt.title}}
+		for call := range 3 {
+			if got := r.digest(); got != tt.want {
+				t.Errorf("%q, call %d: digest() = %v, want %v", tt.title, call+1, got, tt.want)
+			}
+		}
+	}
+}
