@@ -76,7 +76,7 @@ func IsStop(w string, allCaps bool) bool {
 // Katakana and Thai characters are one word each, as those scripts do not
 // separate words by spaces.
 func Tokenize(text string) []Token {
-	var toks []Token
+	toks, b := make([]Token, 0, wordStarts(text)), []byte(nil) // b: the current word in lower case
 	i := 0
 	for i < len(text) {
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -90,7 +90,7 @@ func Tokenize(text string) []Token {
 			continue
 		}
 		start := i
-		var b strings.Builder
+		b = b[:0]
 		allCaps, capital := true, unicode.IsUpper(r)
 		letters := 0
 		for i < len(text) {
@@ -103,27 +103,27 @@ func Tokenize(text string) []Token {
 				if unicode.IsLetter(r) {
 					letters++
 				}
-				b.WriteRune(unicode.ToLower(r))
+				b = utf8.AppendRune(b, unicode.ToLower(r))
 				i += n
 				continue
 			case (r == '\'' || r == '’') && i+n < len(text):
 				next, _ := utf8.DecodeRuneInString(text[i+n:])
 				if unicode.IsLetter(next) {
 					i += n
-					b.WriteRune('\'')
+					b = append(b, '\'')
 					continue
 				}
-			case (r == ',' || r == '.') && b.Len() > 0 && IsDigitString(b.String()) && i+n < len(text):
+			case (r == ',' || r == '.') && len(b) > 0 && IsDigitString(string(b)) && i+n < len(text):
 				// 1,000 and 3.5
 				next, _ := utf8.DecodeRuneInString(text[i+n:])
 				if unicode.IsDigit(next) {
 					if r == '.' {
-						b.WriteByte('.')
+						b = append(b, '.')
 					}
 					i += n
 					continue
 				}
-			case r == '.' && i+n < len(text) && letters <= 2 && b.Len() <= 3:
+			case r == '.' && i+n < len(text) && letters <= 2 && len(b) <= 3:
 				// Dotted acronyms: "U.S.", "U.N.", "D.C.".
 				next, nn := utf8.DecodeRuneInString(text[i+n:])
 				if unicode.IsUpper(next) {
@@ -133,13 +133,13 @@ func Tokenize(text string) []Token {
 						continue
 					}
 				}
-				if capital && allCaps && b.Len() >= 2 {
+				if capital && allCaps && len(b) >= 2 {
 					i += n // final dot of "U.S."
 				}
 			}
 			break
 		}
-		w := b.String()
+		w := string(b)
 		if strings.HasSuffix(w, "'s") {
 			w = w[:len(w)-2]
 		}
@@ -154,6 +154,24 @@ func Tokenize(text string) []Token {
 		toks = append(toks, t)
 	}
 	return JoinAliases(toks)
+}
+
+// wordStarts returns about how many words text has, to size Tokenize's
+// result once: the runs of ASCII letters and digits, and of other
+// characters above ASCII, that follow anything else. Tokenize's words
+// are about as many (apostrophes and number separators join a few runs,
+// ideographs are a word each); append grows the result when they are more.
+func wordStarts(text string) int {
+	n, in := 0, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		word := c >= utf8.RuneSelf || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if word && !in {
+			n++
+		}
+		in = word
+	}
+	return n
 }
 
 // aliases joins multi-word names into the token their abbreviation has, so

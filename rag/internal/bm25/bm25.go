@@ -119,13 +119,25 @@ func (v *Vocabulary) Snapshot() []string {
 	return v.terms[:len(v.terms):len(v.terms)]
 }
 
-// Posting is one document containing a term.
+// Posting is one document containing a term. Postings are most of a
+// lexicon's memory (one for every distinct term of every document), so a
+// posting is three 16-bit halves, 6 bytes, where an int32 and a uint16
+// would take 8 with padding.
 type Posting struct {
-	// Doc is the document's number: its place in the list Build was given.
-	Doc int32
-	// TF is how often the document holds the term (at most 65535).
-	TF uint16
+	docLo, docHi, tf uint16
 }
+
+// NewPosting returns the posting of document doc (its place in the list
+// Build was given, at least 0) holding the term tf times.
+func NewPosting(doc int32, tf uint16) Posting {
+	return Posting{docLo: uint16(doc), docHi: uint16(uint32(doc) >> 16), tf: tf}
+}
+
+// Doc returns the document's number.
+func (p Posting) Doc() int32 { return int32(uint32(p.docHi)<<16 | uint32(p.docLo)) }
+
+// TF returns how often the document holds the term (at most 65535).
+func (p Posting) TF() uint16 { return p.tf }
 
 // Lexicon is an immutable BM25 index over documents given as term-id lists.
 type Lexicon struct {
@@ -270,7 +282,7 @@ func placePostings(slab []Posting, docs [][]uint32, first int32, next []int32, t
 		}
 		for _, t := range d {
 			if tf[t] > 0 {
-				slab[next[t]] = Posting{Doc: doc, TF: tf[t]}
+				slab[next[t]] = NewPosting(doc, tf[t])
 				next[t]++
 				tf[t] = 0
 			}
@@ -383,11 +395,11 @@ func (s *Scores) Add(ps []Posting, weight float64) {
 	acc, norm := *s.p, s.lx.norm
 	idf := weight * bm25IDF(s.lx.n, len(ps))
 	for _, p := range ps {
-		tf := float64(p.TF)
-		if acc[p.Doc] == 0 {
-			s.touched = append(s.touched, p.Doc)
+		tf, d := float64(p.TF()), p.Doc()
+		if acc[d] == 0 {
+			s.touched = append(s.touched, d)
 		}
-		acc[p.Doc] += idf * tf * (bm25K1 + 1) / (tf + norm[p.Doc])
+		acc[d] += idf * tf * (bm25K1 + 1) / (tf + norm[d])
 	}
 }
 

@@ -33,7 +33,7 @@ func refBuild(vocab *Vocabulary, docs [][]uint32) *refLexicon {
 			}
 		}
 		for _, t := range order {
-			lx.postings[t] = append(lx.postings[t], Posting{Doc: int32(i), TF: counts[t]})
+			lx.postings[t] = append(lx.postings[t], NewPosting(int32(i), counts[t]))
 		}
 		lx.docLen[i] = float32(len(d))
 		total += float64(len(d))
@@ -57,9 +57,9 @@ func (lx *refLexicon) Search(qterms []WeightedTerm, k int) []Scored {
 		}
 		idf := wt.Weight * math.Log(1+(float64(lx.n)-float64(len(ps))+0.5)/(float64(len(ps))+0.5))
 		for _, p := range ps {
-			tf := float64(p.TF)
-			norm := bm25K1 * (1 - bm25B + bm25B*float64(lx.docLen[p.Doc])/lx.avgLen)
-			acc[int(p.Doc)] += idf * tf * (bm25K1 + 1) / (tf + norm)
+			tf := float64(p.TF())
+			norm := bm25K1 * (1 - bm25B + bm25B*float64(lx.docLen[p.Doc()])/lx.avgLen)
+			acc[int(p.Doc())] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
 	var all []Scored

@@ -27,7 +27,7 @@ import (
 var ErrEmptyIndex = errors.New("the index holds no articles")
 
 // Index holds the chunks of a corpus in chromem-go collections (vector
-// search; the chunks are spread over up to 64 collections that a query
+// search; the chunks are spread over up to 512 collections that a query
 // scans side by side) and a BM25 lexicon (keyword search), and persists
 // the embeddings and term lists to a single file so that unchanged articles
 // are never embedded or tokenised twice. It is safe for concurrent use:
@@ -58,6 +58,8 @@ type Index struct {
 
 	workers      int
 	vectorWeight float64
+	lexicalFirst bool                     // see lexicalDecides
+	scans        atomic.Int64             // vector queries sent to chromem-go, for tests
 	stored       map[string]storedArticle // loaded from disk, by article id; consumed by Update
 	fileShards   int                      // shard count of the loaded file, which its vectors are ordered by
 }
@@ -69,6 +71,8 @@ type articleRec struct {
 	chunks []*chunkRec
 	terms  atomic.Pointer[[]uint32]       // sorted distinct term ids of all chunks, made on first use
 	events atomic.Pointer[[]events.Event] // dated events, made on first use
+	// isDigest caches digest(): 0 not worked out yet, digestNo, digestYes.
+	isDigest atomic.Int32
 }
 
 // eventList returns the article's dated events (see package events), working
@@ -117,9 +121,13 @@ type IndexOptions struct {
 	// VectorWeight is the weight of embedding similarity against BM25 (1) in
 	// retrieval. Default: 0.1 for the LocalEmbedder, whose hashed features
 	// mostly repeat what BM25 sees, and 0.5 for model embedders, which add
-	// meaning BM25 misses.
+	// meaning BM25 misses. With the LocalEmbedder at 0.1 or less, a search
+	// whose words fill its candidate pool skips the scan of all vectors.
 	VectorWeight float64
 }
+
+// localVectorWeight is the default VectorWeight of the LocalEmbedder.
+const localVectorWeight = 0.1
 
 // NewIndex returns an empty index.
 func NewIndex(opts IndexOptions) *Index {
@@ -137,13 +145,15 @@ func NewIndex(opts IndexOptions) *Index {
 		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: bm25.NewVocabulary(),
 		stored: map[string]storedArticle{},
 	}
+	_, local := opts.Embedder.(*embed.LocalEmbedder)
 	ix.vectorWeight = opts.VectorWeight
 	if ix.vectorWeight <= 0 {
 		ix.vectorWeight = 0.5
-		if _, local := opts.Embedder.(*embed.LocalEmbedder); local {
-			ix.vectorWeight = 0.1
+		if local {
+			ix.vectorWeight = localVectorWeight
 		}
 	}
+	ix.lexicalFirst = local && ix.vectorWeight <= localVectorWeight
 	ix.workers = opts.Workers
 	if ix.workers <= 0 {
 		ix.workers = runtime.GOMAXPROCS(0)
@@ -171,15 +181,20 @@ type UpdateStats struct {
 	// (an older format) or was written with another tokenizer. Saving the
 	// index spares the next start that work.
 	Retokenized int
+	// Resharded reports that the vectors were regrouped into another
+	// number of shards than the index file's (a corpus that grew or shrank
+	// much, or a file written by a version with other shard sizes): saving
+	// the file spares the next start that work.
+	Resharded bool
 	// Duration is the wall time of the update.
 	Duration time.Duration
 }
 
 // Modified reports whether the update changed the index, or found the
-// index file outdated (see Retokenized): either way the file should be
-// saved again.
+// index file outdated (see Retokenized and Resharded): either way the file
+// should be saved again.
 func (s UpdateStats) Modified() bool {
-	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0
+	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0 || s.Resharded
 }
 
 // Progress is called during an update with the chunks embedded so far and
@@ -222,6 +237,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 		return UpdateStats{}, err
 	}
 
+	fileShards := ix.fileShards
 	if err := ix.swap(ctx, next); err != nil {
 		return UpdateStats{}, err
 	}
@@ -229,6 +245,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	st.Articles = len(next)
 	ix.mu.RLock()
 	st.Chunks = len(ix.recs)
+	st.Resharded = fileShards > 0 && len(ix.shards) != fileShards
 	ix.mu.RUnlock()
 	st.Duration = time.Since(start)
 	return st, nil

@@ -33,13 +33,13 @@ func (ix *Index) pairSearch(raw []string, k int, allow bitset) []bm25.Scored {
 		pa, pb := lx.Postings(a), lx.Postings(b)
 		for x, y := 0, 0; x < len(pa) && y < len(pb); {
 			switch {
-			case pa[x].Doc < pb[y].Doc:
+			case pa[x].Doc() < pb[y].Doc():
 				x++
-			case pa[x].Doc > pb[y].Doc:
+			case pa[x].Doc() > pb[y].Doc():
 				y++
 			default:
-				if tf := adjacent(ix.recs[pa[x].Doc].terms, a, b); tf > 0 {
-					hits = append(hits, bm25.Posting{Doc: pa[x].Doc, TF: tf})
+				if tf := adjacent(ix.recs[pa[x].Doc()].terms, a, b); tf > 0 {
+					hits = append(hits, bm25.NewPosting(pa[x].Doc(), tf))
 				}
 				x++
 				y++

@@ -135,7 +135,8 @@ const (
 // Search returns the passages most relevant to query, best first. The
 // candidates are the union of the best BM25 matches over words and over
 // adjacent word pairs and the nearest neighbours of the query embedding in
-// the chromem-go collection; they are ranked by a weighted blend of those
+// the chromem-go collections (unless the words decide: see
+// lexicalDecides); they are ranked by a weighted blend of those
 // normalised scores, then the best are re-ranked with the proximity of the
 // query's words within one sentence. Near-duplicate passages are removed
 // and at most PerArticle passages of one article kept. It returns
@@ -231,7 +232,8 @@ func (ix *Index) gather(ctx context.Context, c *searchPool) ([]Passage, error) {
 		}
 		return p
 	}
-	for _, s := range ix.lex.SearchIn(c.qterms, c.m, c.allow.chunkSet().keep) {
+	lexical := ix.lex.SearchIn(c.qterms, c.m, c.allow.chunkSet().keep)
+	for _, s := range lexical {
 		get(s.Doc).Lexical = s.Score
 	}
 	for _, s := range ix.pairSearch(c.raw, c.m, c.allow.chunkSet()) {
@@ -246,12 +248,14 @@ func (ix *Index) gather(ctx context.Context, c *searchPool) ([]Passage, error) {
 		if len(c.qvec) != ix.dim {
 			return nil, fmt.Errorf("query vector has %d dimensions, the index %d: re-index with the current embedder", len(c.qvec), ix.dim)
 		}
-		hits, err := ix.vectorSearchIn(ctx, c.qvec, c.m, c.allow)
-		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
-		}
-		for _, h := range hits {
-			get(h.doc).Vector = float64(h.sim)
+		if !ix.lexicalDecides(len(lexical), c.m) {
+			hits, err := ix.vectorSearchIn(ctx, c.qvec, c.m, c.allow)
+			if err != nil {
+				return nil, fmt.Errorf("vector search: %w", err)
+			}
+			for _, h := range hits {
+				get(h.doc).Vector = float64(h.sim)
+			}
 		}
 		// Chunks found by the keyword side still get their similarity.
 		for i, p := range cand {
@@ -267,6 +271,23 @@ func (ix *Index) gather(ctx context.Context, c *searchPool) ([]Passage, error) {
 	return out, nil
 }
 
+// lexicalDecides reports whether a search whose BM25 over words found
+// lexical of the m candidates it asked for can do without the scan of all
+// vectors: with the local embedder at its default weight (0.1, see
+// IndexOptions.VectorWeight), whose hashed features mostly repeat what BM25
+// sees, when BM25 filled the pool. A chunk only the scan would add matches
+// none of the query's words well enough to be among the m best, and its
+// similarity weighs a tenth of a word match; the candidates still get
+// their similarity to the query. A query with few word matches (a short
+// follow-up, a rare word) and every query of a model embedder, whose
+// vectors find what the words miss, still reach chromem-go. On the
+// evaluation sets the figures stay the same (docs/performance.md); on a
+// large news corpus most questions skip a scan that was nine tenths of
+// their time.
+func (ix *Index) lexicalDecides(lexical, m int) bool {
+	return ix.lexicalFirst && lexical >= m
+}
+
 // fuse sets the Score of each candidate: the weighted blend of its
 // normalised scores, times the age prior of its article for a query about
 // the present (ref is the date the age counts to) and digestFactor for a
@@ -278,7 +299,6 @@ func (ix *Index) fuse(out []Passage, c *searchPool, recency float64, ref time.Ti
 		maxPhrase = math.Max(maxPhrase, p.Phrase)
 		maxVec = math.Max(maxVec, p.Vector)
 	}
-	digests := map[*articleRec]bool{} // read from each headline once
 	for i := range out {
 		p := &out[i]
 		p.Score = norm(p.Lexical, maxLex) + phraseWeight*norm(p.Phrase, maxPhrase) + ix.vectorWeight*norm(p.Vector, maxVec) +
@@ -286,12 +306,7 @@ func (ix *Index) fuse(out []Passage, c *searchPool, recency float64, ref time.Ti
 		if recency > 0 {
 			p.Score *= math.Pow(agePrior(p.Article.Published, ref), recency)
 		}
-		d, ok := digests[p.rec.art]
-		if !ok {
-			d = p.rec.art.digest()
-			digests[p.rec.art] = d
-		}
-		if d {
+		if p.rec.art.digest() {
 			p.Score *= digestFactor
 		}
 	}

@@ -47,3 +47,63 @@ func TestProximitySynonymsAreAlternatives(t *testing.T) {
 		}
 	}
 }
+
+// TestLexicalDecidesSkipsTheScan checks when a search reaches chromem-go:
+// with the local embedder at its default weight only when BM25 finds fewer
+// candidates than the pool holds; with a heavier vector weight or a model
+// embedder always. Candidates get their similarity either way.
+func TestLexicalDecidesSkipsTheScan(t *testing.T) {
+	arts := SampleArticles(400, 11)
+	tests := []struct {
+		name     string
+		opts     IndexOptions
+		query    string
+		wantScan bool
+	}{
+		{"local, many word matches", IndexOptions{}, "Biden Xi call", false},
+		{"local, no word matches", IndexOptions{}, "zeppelin", true},
+		{"local, few word matches", IndexOptions{}, "Woodside Filoli", true},
+		{"local, heavier vector weight", IndexOptions{VectorWeight: 0.5}, "Biden Xi call", true},
+		{"model embedder", IndexOptions{Embedder: hashEmbedder{16}}, "Biden Xi call", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ix := NewIndex(tt.opts)
+			if _, err := ix.Update(context.Background(), arts, nil); err != nil {
+				t.Fatal(err)
+			}
+			ps, err := ix.Search(context.Background(), tt.query, SearchOptions{K: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ix.scans.Load() > 0; got != tt.wantScan {
+				t.Errorf("scanned %v, want %v", got, tt.wantScan)
+			}
+			for _, p := range ps {
+				if p.Vector == 0 {
+					t.Errorf("passage %s has no similarity", p.ID)
+				}
+			}
+		})
+	}
+}
+
+// TestDigestWorkedOutOnce checks that an article's digest flag, cached
+// after the first call, stays what its headline says.
+func TestDigestWorkedOutOnce(t *testing.T) {
+	tests := []struct {
+		title string
+		want  bool
+	}{
+		{"Storms hit the coast, markets fall, a new mayor sworn in", true},
+		{"Biden and Xi speak by phone for two hours", false},
+	}
+	for _, tt := range tests {
+		r := &articleRec{art: corpus.Article{Title: tt.title}}
+		for call := range 3 {
+			if got := r.digest(); got != tt.want {
+				t.Errorf("%q, call %d: digest() = %v, want %v", tt.title, call+1, got, tt.want)
+			}
+		}
+	}
+}

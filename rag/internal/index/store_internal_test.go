@@ -161,6 +161,48 @@ func TestSaveLoadSharded(t *testing.T) {
 	}
 }
 
+// TestLoadReshardedAsksForSave loads a file written with one shard sizing
+// under another: when the vectors are regrouped into another number of
+// shards, the update says so and asks for a save (so that the next start
+// does not regroup them again), and searches find the same.
+func TestLoadReshardedAsksForSave(t *testing.T) {
+	arts := SampleArticles(300, 29)
+	qs := testQuestions(arts, 10)
+	tests := []struct {
+		name          string
+		size, most    int // the sizing the file is read with
+		wantResharded bool
+	}{
+		{"same sizing", 32, 64, false},
+		{"fewer shards allowed", 32, 8, true},
+		{"larger shards", 1024, 64, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			withShards(t, 32, 64)
+			want := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
+			restore := SetShardSizing(tt.size, tt.most)
+			defer restore()
+			got := saveLoad(t, want, nil)
+			st, err := got.Update(context.Background(), arts, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Resharded != tt.wantResharded || st.Modified() != tt.wantResharded {
+				t.Errorf("got Resharded %v, Modified %v; want both %v (%d shards saved, %d now)", st.Resharded, st.Modified(), tt.wantResharded, len(want.shards), len(got.shards))
+			}
+			checkLayout(t, got)
+			if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
+				t.Error("search results after the load differ")
+			}
+			again := saveLoad(t, got, nil)
+			if st, err := again.Update(context.Background(), arts, nil); err != nil || st.Modified() {
+				t.Errorf("update after saving the regrouped index: %+v, %v", st, err)
+			}
+		})
+	}
+}
+
 // checkLayout checks that every shard's vectors lie back to back in
 // memory, in the order of the index's chunks, and that the collection
 // scans the same vectors the chunks hold.

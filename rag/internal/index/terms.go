@@ -16,10 +16,10 @@ func (ix *Index) surfaceForm(lx *bm25.Lexicon, t string) string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	for _, p := range ps[:min(len(ps), 3)] {
-		if int(p.Doc) >= len(ix.recs) {
+		if int(p.Doc()) >= len(ix.recs) {
 			continue
 		}
-		for _, tok := range analysis.Tokenize(ix.recs[p.Doc].Text) {
+		for _, tok := range analysis.Tokenize(ix.recs[p.Doc()].Text) {
 			if tok.Term == t {
 				return tok.Lower
 			}
@@ -42,10 +42,10 @@ func (ix *Index) properTerm(lx *bm25.Lexicon, term string) bool {
 	const sample = 12
 	step := max(1, len(ps)/sample)
 	for i := 0; i < len(ps) && i/step < sample; i += step {
-		if int(ps[i].Doc) >= len(ix.recs) {
+		if int(ps[i].Doc()) >= len(ix.recs) {
 			continue
 		}
-		text := ix.recs[ps[i].Doc].Text
+		text := ix.recs[ps[i].Doc()].Text
 		for _, t := range analysis.Tokenize(text) {
 			// A stop word in lower case has no term ("for"), but counts
 			// against the capitals of the same word ("FOR" in a shouted

@@ -95,32 +95,80 @@ func TestVectorSearchMatchesOneCollection(t *testing.T) {
 					t.Fatalf("embed query: %v", err)
 				}
 				for _, m := range []int{1, 8, 64, 500} {
-					hits, err := ix.vectorSearch(ctx, qv, m)
-					if err != nil {
-						t.Fatal(err)
-					}
-					want, err := col.QueryEmbedding(ctx, qv, m, nil, nil)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if len(hits) != len(want) {
-						t.Fatalf("m=%d: got %d hits, want %d", m, len(hits), len(want))
-					}
-					// Equal similarities in order; equal chunks except where
-					// the similarity at the cut is shared (either may stay).
-					got := map[string]float32{}
-					for i, h := range hits {
-						got[ix.recs[h.doc].ID] = h.sim
-						if h.sim != want[i].Similarity {
-							t.Fatalf("m=%d: similarity %d is %v, want %v", m, i, h.sim, want[i].Similarity)
-						}
-					}
-					cut := want[len(want)-1].Similarity
-					for _, w := range want {
-						if s, ok := got[w.ID]; (!ok && w.Similarity != cut) || (ok && s != w.Similarity) {
-							t.Fatalf("m=%d: %s (similarity %v) missing or scored %v", m, w.ID, w.Similarity, s)
-						}
-					}
+					sameHits(t, ix, col, qv, m)
+				}
+			}
+		})
+	}
+}
+
+// sameHits checks that the vector search of ix for qv's m best chunks
+// finds what the single collection col finds.
+func sameHits(t *testing.T, ix *Index, col *chromem.Collection, qv []float32, m int) {
+	t.Helper()
+	ctx := context.Background()
+	hits, err := ix.vectorSearch(ctx, qv, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := col.QueryEmbedding(ctx, qv, min(m, col.Count()), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != len(want) {
+		t.Fatalf("m=%d: got %d hits, want %d", m, len(hits), len(want))
+	}
+	// Equal similarities in order; equal chunks except where the
+	// similarity at the cut is shared (either may stay).
+	got := map[string]float32{}
+	for i, h := range hits {
+		got[ix.recs[h.doc].ID] = h.sim
+		if h.sim != want[i].Similarity {
+			t.Fatalf("m=%d: similarity %d is %v, want %v", m, i, h.sim, want[i].Similarity)
+		}
+	}
+	cut := want[len(want)-1].Similarity
+	for _, w := range want {
+		if s, ok := got[w.ID]; (!ok && w.Similarity != cut) || (ok && s != w.Similarity) {
+			t.Fatalf("m=%d: %s (similarity %v) missing or scored %v", m, w.ID, w.Similarity, s)
+		}
+	}
+}
+
+// TestVectorSearchAsksShardsAgain checks the second round of vectorSearch:
+// with no slack in the first round's quota, shards that hold more of the
+// best chunks than their share are asked again, and the hits still equal
+// those of one collection, whatever the shard count and m.
+func TestVectorSearchAsksShardsAgain(t *testing.T) {
+	arts := SampleArticles(300, 3)
+	emb := hashEmbedder{32}
+	ctx := context.Background()
+	tests := []struct {
+		name       string
+		size, most int
+		slack      float64
+		ms         []int
+	}{
+		{"one shard", 1 << 20, 1, 0, []int{1, 10, 5000}},
+		{"many shards, no slack", 16, 64, 0, []int{1, 3, 64, 200, 5000}},
+		{"many shards, default slack", 16, 64, shardQuotaSlack, []int{1, 64, 512}},
+		{"few shards, no slack", 256, 4, 0, []int{2, 50, 400}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			withShards(t, tt.size, tt.most)
+			old := shardQuotaSlack
+			shardQuotaSlack = tt.slack
+			t.Cleanup(func() { shardQuotaSlack = old })
+			ix := buildTestIndex(t, emb, arts)
+			col := oneCollection(t, ix)
+			for q := range 10 {
+				qv, err := emb.EmbedQuery(ctx, arts[q*7].Title)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range tt.ms {
+					sameHits(t, ix, col, qv, m)
 				}
 			}
 		})
