@@ -1,10 +1,11 @@
 package rag
 
 import (
-	"citebot/rag/internal/extract"
-	"citebot/rag/internal/followup"
 	"context"
 	"time"
+
+	"citebot/rag/internal/extract"
+	"citebot/rag/internal/followup"
 )
 
 // Extractive answers questions offline by quoting the sentences of the

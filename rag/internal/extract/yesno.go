@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"citebot/rag/timex"
 	"regexp"
 	"strings"
 	"unicode"
@@ -11,6 +10,7 @@ import (
 	"citebot/rag/internal/cite"
 	"citebot/rag/internal/qa"
 	"citebot/rag/internal/question"
+	"citebot/rag/timex"
 )
 
 // Yes/no questions ("did Biden and Xi meet in 2022?", "is Xi coming to

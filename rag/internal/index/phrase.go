@@ -1,8 +1,9 @@
 package index
 
 import (
-	"citebot/rag/internal/bm25"
 	"math"
+
+	"citebot/rag/internal/bm25"
 )
 
 // pairSearch scores documents by BM25 over the query's adjacent term pairs

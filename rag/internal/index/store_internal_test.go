@@ -2,8 +2,6 @@ package index
 
 import (
 	"bytes"
-	"citebot/rag/internal/embed"
-	"citebot/rag/internal/indexfile"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -15,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"citebot/rag/internal/embed"
+	"citebot/rag/internal/indexfile"
 )
 
 // saveAndReload saves an index of arts, lets edit change the loaded term
