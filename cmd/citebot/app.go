@@ -341,17 +341,26 @@ func openIndexWith(ctx context.Context, cfg config.Config, log *slog.Logger, pro
 // buildIndex is openIndexWith that returns a failed save as saveErr
 // instead of logging it, for `citebot index`, which fails then.
 func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progress rag.Progress, emb rag.Embedder) (ix *rag.Index, st rag.UpdateStats, saveErr, err error) {
-	arts, desc, err := loadCorpus(ctx, cfg, log)
-	if err != nil {
-		return nil, rag.UpdateStats{}, nil, err
-	}
 	ix = rag.NewIndex(rag.IndexOptions{
 		Embedder: emb,
 		Chunker:  rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
 		Logger:   log,
 	})
 	path := indexPath(cfg)
-	switch err := ix.LoadContext(ctx, path); {
+	// The index file is read while the corpus loads: reading is mostly
+	// waiting for the disk, loading mostly parsing, so a large corpus
+	// starts in the longer of the two rather than in their sum.
+	loadCtx, cancelLoad := context.WithCancel(ctx)
+	defer cancelLoad()
+	loaded := make(chan error, 1)
+	go func() { loaded <- ix.LoadContext(loadCtx, path) }()
+	arts, desc, err := loadCorpus(ctx, cfg, log)
+	if err != nil {
+		cancelLoad()
+		<-loaded
+		return nil, rag.UpdateStats{}, nil, err
+	}
+	switch err := <-loaded; {
 	case err == nil:
 	case ctx.Err() != nil:
 		return nil, rag.UpdateStats{}, nil, fmt.Errorf("index %s: %w", desc, ctx.Err())
