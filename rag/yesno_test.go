@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"citebot/corpus"
 	"citebot/rag"
 )
 
@@ -101,4 +102,32 @@ func answerAsOf(t *testing.T, e *rag.Extractive, q, asOf string) rag.Answer {
 		t.Fatalf("Answer(%q): %v", q, err)
 	}
 	return ans
+}
+
+// TestAffirmingIdiomsDenyNothing checks that an idiom holding a word of
+// denial but affirming ("had no problem meeting", "not only … but also")
+// answers "Yes", while a plain denial answers "No".
+func TestAffirmingIdiomsDenyNothing(t *testing.T) {
+	arts := []corpus.Article{
+		{ID: "a", Title: "Port officials meet visitors", Source: "Example News", Published: day("2024-05-02"),
+			Text: "The port officials had no problem meeting a trade delegation in person last week. The talks covered shipping fees."},
+		{ID: "b", Title: "Rail board and the unions", Source: "Example News", Published: day("2024-05-03"),
+			Text: "The rail board not only met the unions in person but also visited the depots. It promised new trains."},
+		{ID: "c", Title: "Mayor skips the fair", Source: "Example News", Published: day("2024-05-04"),
+			Text: "The mayor did not attend the county fair this year. Her deputy went instead."},
+	}
+	e := rag.NewExtractive(newIndex(t, arts))
+	tests := []struct{ q, want string }{
+		{"did the port officials meet a trade delegation in person?", "**Yes**"},
+		{"did the rail board meet the unions in person?", "**Yes**"},
+		{"did the mayor attend the county fair?", "**No**"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			ans := answerAsOf(t, e, tt.q, "2024-05-10")
+			if !strings.HasPrefix(ans.Text, tt.want) {
+				t.Errorf("got %q, want it to start with %q", ans.Text, tt.want)
+			}
+		})
+	}
 }

@@ -240,12 +240,18 @@ func sharesKey(q question.Question, c *candidate) bool {
 	return false
 }
 
+// affirmingRE finds idioms that hold a word of denial but affirm: "had
+// no problem meeting", "not only … but", "no doubt", "nothing but".
+var affirmingRE = regexp.MustCompile(`(?i)\bno (?:problem|problems|trouble|difficulty|hesitation|qualms|doubt)\b|\bnot (?:only|just|merely)\b|\bnothing but\b`)
+
 // denies reports whether sentence s denies what question q asks: a
 // short sentence by any word of denial, a long one by a denial in a
 // clause that holds one of the question's words ("Biden had requested the
 // call with Xi, “not seeking specific outcomes” …" does not deny the
-// request).
+// request). An idiom that affirms ("had no problem meeting") denies
+// nothing.
 func denies(q question.Question, s string) bool {
+	s = affirmingRE.ReplaceAllString(s, " ")
 	if len(strings.Fields(s)) <= 25 {
 		return denialRE.MatchString(s)
 	}
