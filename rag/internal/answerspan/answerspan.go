@@ -267,20 +267,6 @@ func opensWithLabel(s string) bool {
 	return m != nil && !speechRE.MatchString(m[1])
 }
 
-// countedRE finds the words a how-many question counts: "calls" of "how
-// many calls had they held?".
-var countedRE = regexp.MustCompile(`(?i)\bhow many\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)`)
-
-// countedTerms returns the terms of the words a how-many question
-// counts, or nil.
-func countedTerms(q question.Question) []string {
-	m := countedRE.FindStringSubmatch(q.Text)
-	if m == nil {
-		return nil
-	}
-	return analysis.Terms(m[1])
-}
-
 // countedWords is how many words after a number may come before the thing
 // it counts ("two independent mechanisms").
 const countedWords = 3
@@ -288,10 +274,12 @@ const countedWords = 3
 // quantifiesCounted reports whether rest, the text after a number, names
 // what q counts within its first countedWords terms.
 func quantifiesCounted(q question.Question, rest string) bool {
-	counted := countedTerms(q)
+	if len(q.Counted) == 0 {
+		return false
+	}
 	after := analysis.Terms(rest)
 	after = after[:min(len(after), countedWords)]
-	for _, t := range counted {
+	for _, t := range q.Counted {
 		if slices.Contains(after, t) {
 			return true
 		}
@@ -312,12 +300,11 @@ func ordersOther(q question.Question, s string, sp []int) bool {
 	if !ordinalWordRE.MatchString(strings.ToLower(s[sp[0]:sp[1]])) {
 		return false
 	}
-	counted := countedTerms(q)
-	if len(counted) == 0 {
+	if len(q.Counted) == 0 {
 		return false
 	}
 	near := analysis.Terms(s[max(0, sp[0]-ordinalReach):min(len(s), sp[1]+ordinalReach)])
-	for _, t := range counted {
+	for _, t := range q.Counted {
 		if slices.Contains(near, t) {
 			return false
 		}

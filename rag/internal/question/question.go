@@ -58,6 +58,9 @@ type Question struct {
 	// Focus is the term of the noun a what/which question asks for
 	// ("summit" in "what summits …", "automak" in "which automaker …").
 	Focus string
+	// Counted holds the terms of the words a how-many question counts
+	// ("call" of "how many calls had they held?"); nil for other kinds.
+	Counted []string
 	// About are the terms of what the question asks about ("taiwan" in
 	// "what did they say about taiwan?"): the answer's sentence, or the
 	// one before it, must name them.
@@ -229,6 +232,19 @@ func focusTerm(q string) string {
 	return ws[len(ws)-1]
 }
 
+// countedRE finds the words a how-many question counts: "calls" of "how
+// many calls had they held?".
+var countedRE = regexp.MustCompile(`(?i)\bhow many\s+((?:[\p{L}-]+\s+){0,2}[\p{L}-]+)`)
+
+// countedTerms returns the terms of the words question q counts, or nil.
+func countedTerms(q string) []string {
+	m := countedRE.FindStringSubmatch(q)
+	if m == nil {
+		return nil
+	}
+	return analysis.Terms(m[1])
+}
+
 // PeriodSlack is how long after a period an article may still report on it.
 const PeriodSlack = 75 * 24 * time.Hour
 
@@ -290,6 +306,9 @@ func Analyze(q string) Question {
 	}
 	if a.Kind == KindWhat || a.Kind == KindWho { // "which show", "what summits"
 		a.Focus = focusTerm(q)
+	}
+	if a.Kind == KindHowMany {
+		a.Counted = countedTerms(q)
 	}
 	a.Recency = recencyRE.MatchString(q)
 	for _, m := range lastRE.FindAllStringSubmatch(q, -1) {
