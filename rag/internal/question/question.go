@@ -96,13 +96,13 @@ var (
 	// name: "which Georgetown professor", "which automaker", "what
 	// country".
 	nameNouns = `person|people|man|woman|official|officials|leader|leaders|president|organization|group|professor|scholar|expert|analyst|diplomat|minister|senator|governor|researcher|journalist|reporter|spokesman|spokeswoman|spokesperson|envoy|ambassador|secretary|adviser|advisor|aide|general|judge|lawyer|actor|actress|singer|rapper|player|star|celebrity|athlete|ceo|founder|author|writer|company|companies|automaker|firm|brand|bank|retailer|chain|airline|network|agency|team|club|party|country|countries|nation|state|city|university|school|college|newspaper|outlet|show|series|movie|film|book|album|song|band`
-	// clauseRE splits a question into its parts: "did they talk again?
-	// when was the latest one", "aukus announcement - what is aukus?".
 	// orRE finds the word "or".
 	orRE = regexp.MustCompile(`(?i)\bor\s+`)
 	// orTagRE matches what follows an "or" that only asks "or not": "or
 	// not", "is it a thaw or what?".
-	orTagRE  = regexp.MustCompile(`(?i)^(?:not\b|(?:no|what|whatever|something|anything)\s*[?!.]*$)`)
+	orTagRE = regexp.MustCompile(`(?i)^(?:not\b|(?:no|what|whatever|something|anything)\s*[?!.]*$)`)
+	// clauseRE splits a question into its parts: "did they talk again?
+	// when was the latest one", "aukus announcement - what is aukus?".
 	clauseRE = regexp.MustCompile(`\?+|\s[-–—]\s|;`)
 	// LeadInRE is a clause's opening before its question: "and", "so",
 	// "according to the White House,".
