@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -176,7 +177,7 @@ func RegisterFlags(fs *flag.FlagSet, names ...string) *Flags {
 	f := &Flags{scratch: Default(), fs: fs}
 	fs.StringVar(&f.ConfigFile, "config", "", "YAML configuration file (env "+FileEnv+")")
 	for _, k := range Keys {
-		if k.Flag == "" || (len(names) > 0 && !contains(names, k.Flag)) {
+		if k.Flag == "" || (len(names) > 0 && !slices.Contains(names, k.Flag)) {
 			continue
 		}
 		usage := k.Usage + " (env " + k.Env[0] + ")"
@@ -324,13 +325,4 @@ func set(p any, v string) error {
 		return fmt.Errorf("unsupported field type %T", p)
 	}
 	return nil
-}
-
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
