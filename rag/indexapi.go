@@ -48,6 +48,7 @@ var (
 	ErrCorruptIndex    = index.ErrCorruptIndex
 	ErrIndexVersion    = index.ErrIndexVersion
 	ErrEmbedderChanged = index.ErrEmbedderChanged
+	ErrFileDiffers     = index.ErrFileDiffers
 )
 
 // Defaults of packages index and embed.

@@ -12,6 +12,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -341,12 +342,20 @@ func openIndexWith(ctx context.Context, cfg config.Config, log *slog.Logger, pro
 // buildIndex is openIndexWith that returns a failed save as saveErr
 // instead of logging it, for `citebot index`, which fails then.
 func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progress rag.Progress, emb rag.Embedder) (ix *rag.Index, st rag.UpdateStats, saveErr, err error) {
-	ix = rag.NewIndex(rag.IndexOptions{
-		Embedder: emb,
-		Chunker:  rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
-		Logger:   log,
-	})
 	path := indexPath(cfg)
+	// Vectors being embedded wait for the save in a scratch file beside
+	// the index rather than in memory (large corpora only; see
+	// rag.IndexOptions.ScratchDir). read_only writes nothing there.
+	scratch := ""
+	if !cfg.ReadOnly && os.MkdirAll(filepath.Dir(path), 0o755) == nil {
+		scratch = filepath.Dir(path)
+	}
+	ix = rag.NewIndex(rag.IndexOptions{
+		Embedder:   emb,
+		Chunker:    rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
+		Logger:     log,
+		ScratchDir: scratch,
+	})
 	// The index file is read while the corpus loads: reading is mostly
 	// waiting for the disk, loading mostly parsing, so a large corpus
 	// starts in the longer of the two rather than in their sum.

@@ -503,6 +503,12 @@ func TestServeReloadsTheCorpus(t *testing.T) {
 	if strings.Contains(lastLine(s.logs.String(), "corpus reloaded"), "embedded=0") {
 		t.Errorf("the changed article was not embedded: %s", line)
 	}
+	// Its vectors left serve's memory for the file it saved (the reload
+	// maps them before it logs that it is done).
+	logs := s.logs.String()
+	if seg := logs[strings.Index(logs, "trigger=index_file"):strings.LastIndex(logs, "trigger=signal")]; !strings.Contains(seg, `msg="vectors mapped from the index file"`) {
+		t.Errorf("the SIGHUP reload did not map the vectors it embedded:\n%s", seg)
+	}
 	// serve saved the index it embedded; its own write is not a change.
 	time.Sleep(10 * indexPollInterval)
 	if n := strings.Count(s.logs.String(), "corpus reloaded"); n != 2 {

@@ -137,11 +137,29 @@ func (r *reloader) reload(ctx context.Context, trigger string) {
 // process, idle until the first question, would otherwise keep.
 func (r *reloader) warm(ctx context.Context) {
 	start := time.Now()
+	r.mapVectors(ctx)
 	if err := r.ix.Warm(ctx, 0); err != nil {
 		return
 	}
 	debug.FreeOSMemory()
 	r.log.Debug("index warmed", "took", time.Since(start).Round(time.Millisecond))
+}
+
+// mapVectors points the vectors embedded since the index was loaded at
+// the index file that holds them (see rag.Index.MapFile), so that they
+// leave serve's own memory as loaded ones do. When the file does not hold
+// them (read_only, a failed save), they stay in memory.
+func (r *reloader) mapVectors(ctx context.Context) {
+	n, err := r.ix.MapFile(ctx, r.path)
+	switch {
+	case err == nil && n > 0:
+		r.log.Debug("vectors mapped from the index file", "path", r.path, "chunks", n)
+	case err == nil, ctx.Err() != nil:
+	case errors.Is(err, rag.ErrFileDiffers), errors.Is(err, fs.ErrNotExist):
+		r.log.Debug("the index file does not hold the index; new vectors stay in memory", "path", r.path, "detail", err.Error())
+	default:
+		r.log.Warn("could not map the index file; new vectors stay in memory", "path", r.path, "error", err.Error())
+	}
 }
 
 // fail logs a failed reload and remembers the file, so that one bad file

@@ -33,3 +33,31 @@ func SetShardSizing(size, most int) (restore func()) {
 	shardSize, maxShards = size, most
 	return func() { shardSize, maxShards = oldSize, oldMax }
 }
+
+// MappedChunks returns how many chunks of ix have their vector in a mapped
+// index file.
+func MappedChunks(ix *Index) int { return countChunks(ix, false) }
+
+// ScratchChunks returns how many chunks of ix have their vector in a
+// scratch mapping.
+func ScratchChunks(ix *Index) int { return countChunks(ix, true) }
+
+func countChunks(ix *Index, scratch bool) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := 0
+	for _, r := range ix.recs {
+		if r.file != nil && r.file.Scratch() == scratch {
+			n++
+		}
+	}
+	return n
+}
+
+// SetScratchMin sets the least size of vector blocks kept in a scratch
+// mapping, and returns a function restoring the default.
+func SetScratchMin(bytes int) (restore func()) {
+	old := scratchMinBytes
+	scratchMinBytes = bytes
+	return func() { scratchMinBytes = old }
+}

@@ -21,6 +21,7 @@ import (
 	"citebot/rag/internal/chunk"
 	"citebot/rag/internal/embed"
 	dictionary "citebot/rag/internal/english"
+	"citebot/rag/internal/indexfile"
 )
 
 // ErrEmptyIndex is returned by searches on an index without articles.
@@ -62,6 +63,9 @@ type Index struct {
 	scans        atomic.Int64             // vector queries sent to chromem-go, for tests
 	stored       map[string]storedArticle // loaded from disk, by article id; consumed by Update
 	fileShards   int                      // shard count of the loaded file, which its vectors are ordered by
+	// vectorsInMemory and scratchDir are the IndexOptions fields.
+	vectorsInMemory bool
+	scratchDir      string
 }
 
 type articleRec struct {
@@ -102,6 +106,11 @@ type chunkRec struct {
 	// where the embedder writes (see placeVectors).
 	vec   []float32
 	terms []uint32 // the title's term ids, then the text's
+	// file keeps the mapping vec points into alive (see
+	// indexfile.Mapping): the index file's, or a scratch file's while
+	// embedding (IndexOptions.ScratchDir); nil when vec is in memory the
+	// index allocated.
+	file  *indexfile.Mapping
 	art   *articleRec
 	sents atomic.Pointer[chunkSentences] // made on first use
 }
@@ -124,6 +133,23 @@ type IndexOptions struct {
 	// meaning BM25 misses. With the LocalEmbedder at 0.1 or less, a search
 	// whose words fill its candidate pool skips the scan of all vectors.
 	VectorWeight float64
+	// VectorsInMemory makes [Index.Load] read the index file's vectors into
+	// memory. By default (false) they stay where they lie in the file,
+	// memory-mapped (see indexfile.Mapping), on unix systems whose float32s
+	// are little-endian as in the file; elsewhere they are always read.
+	// Mapped, the vectors (3 GB at 1.5 million passages of 512 dimensions)
+	// are not part of the process's own memory: the kernel keeps them in
+	// the page cache while memory allows.
+	VectorsInMemory bool
+	// ScratchDir, when set, is where an update keeps the vectors it embeds
+	// (64 MB of them or more), on Linux: in a file removed as soon as it is
+	// made and mapped into memory, which the kernel writes out under memory
+	// pressure instead of holding it all, as it would the process's own
+	// memory. It needs free disk space for the vectors (2 KB a passage at
+	// 512 dimensions) besides the index file. Default "": in memory. The
+	// vectors move to the index file once it is saved and mapped (see
+	// [Index.MapFile]).
+	ScratchDir string
 }
 
 // localVectorWeight is the default VectorWeight of the LocalEmbedder.
@@ -155,6 +181,8 @@ func NewIndex(opts IndexOptions) *Index {
 	}
 	ix.lexicalFirst = local && ix.vectorWeight <= localVectorWeight
 	ix.workers = opts.Workers
+	ix.vectorsInMemory = opts.VectorsInMemory
+	ix.scratchDir = opts.ScratchDir
 	if ix.workers <= 0 {
 		ix.workers = runtime.GOMAXPROCS(0)
 	}
@@ -433,13 +461,20 @@ func (ix *Index) placeVectors(next map[string]*articleRec, todo []*articleRec) {
 			}
 		}
 	}
+	sizes := make([]int, n)
 	for s, g := range groups {
-		if mixed[s] || len(g) == 0 {
+		if !mixed[s] {
+			sizes[s] = len(g) * dim
+		}
+	}
+	blocks, file := ix.newBlocks(sizes)
+	for s, g := range groups {
+		if blocks[s] == nil {
 			continue
 		}
-		block := make([]float32, len(g)*dim)
 		for j, c := range g {
-			c.vec = block[j*dim : j*dim : (j+1)*dim]
+			c.vec = blocks[s][j*dim : j*dim : (j+1)*dim]
+			c.file = file
 		}
 	}
 }

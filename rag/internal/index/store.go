@@ -45,9 +45,13 @@ import (
 //	checksum   uint32 CRC-32C of everything before it
 //
 // Strings are a uvarint length and the bytes; counts, spans and term
-// numbers are uvarints. Each shard's vectors are read straight into one
-// block of memory, which its chromem-go collection then scans, so loading
-// costs little more than reading the file.
+// numbers are uvarints. The vectors are used where they lie: the file is
+// memory-mapped (indexfile.Mapping) and each shard's chromem-go collection
+// scans its stretch of the mapping, so the vectors (most of an index's
+// size) take page cache, which the kernel can reclaim, rather than the
+// process's own memory, and loading reads only the sections before them.
+// With IndexOptions.VectorsInMemory, or where files cannot be mapped, each
+// shard's vectors are read straight into one block of memory instead.
 //
 // Chunk text is not stored: it is re-cut from the corpus by the spans, which
 // are only trusted when the article's content hash matches. Term lists are
@@ -125,6 +129,9 @@ type storedArticle struct {
 	Spans [][2]int `json:"spans"`
 	vecs  [][]float32
 	terms [][]uint32 // nil when the file has no usable term lists
+	// file keeps the index file mapped while vecs point into it; nil when
+	// they were read into memory.
+	file *indexfile.Mapping
 }
 
 // restore rebuilds the chunks of a from the stored spans, vectors and term
@@ -138,7 +145,7 @@ func (s storedArticle) restore(a corpus.Article) ([]*chunkRec, bool) {
 		c := &chunkRec{Chunk: chunk.Chunk{
 			ID: a.ID + "#" + strconv.Itoa(i), ArticleID: a.ID, Title: a.Title, Published: a.Published,
 			Seq: i, Start: sp[0], End: sp[1], Text: a.Text[sp[0]:sp[1]],
-		}, vec: s.vecs[i]}
+		}, vec: s.vecs[i], file: s.file}
 		if s.terms != nil {
 			c.terms = s.terms[i]
 		}
@@ -301,8 +308,16 @@ func (ix *Index) LoadContext(ctx context.Context, path string) error {
 	if err := precheck(ctx, f, fi.Size()); err != nil {
 		return loadErr(err)
 	}
-	// The checksum is verified: decode reads without hashing again.
-	stored, err := ix.decode(indexfile.NewReader(ctx, f, fi.Size(), nil))
+	// The checksum is verified: decode reads without hashing again. The
+	// vectors are used where they lie in the file, mapped into memory,
+	// when the machine stores float32s as the file does.
+	var m *indexfile.Mapping
+	if littleEndian && !ix.vectorsInMemory {
+		if m, err = indexfile.Map(f, fi.Size()); err != nil && !errors.Is(err, indexfile.ErrNoMapping) {
+			ix.log.Warn("could not map the index file; reading it into memory", "path", path, "error", err.Error())
+		}
+	}
+	stored, err := ix.decode(indexfile.NewReader(ctx, f, fi.Size(), nil), m)
 	if err != nil {
 		return loadErr(err)
 	}
@@ -398,43 +413,62 @@ func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
 }
 
 // decode reads and verifies an index file and returns its articles by id.
-func (ix *Index) decode(r *indexfile.Reader) (map[string]storedArticle, error) {
-	hdr, hlen, v1, err := readHeader(r)
+// With m, the mapped file, the vectors are not read: chunks point at them
+// in m.
+func (ix *Index) decode(r *indexfile.Reader, m *indexfile.Mapping) (map[string]storedArticle, error) {
+	hdr, body, lay, v1, err := ix.decodeVectors(r, m)
 	switch {
 	case err != nil:
 		return nil, err
 	case v1 != nil:
 		return ix.decodeV1(v1)
 	}
-	meta, pad, err := hdr.layout(hlen, r.Remaining())
-	if err != nil {
-		return nil, err
-	}
-	body := make([]byte, meta+pad)
-	if err := r.ReadFull(body); err != nil {
-		return nil, err
-	}
-	lay, err := decodeArticles(hdr, body[:hdr.Sections[0]])
-	if err != nil {
-		return nil, err
-	}
-	blocks, err := readVectors(r, hdr, lay.perShard)
-	if err != nil {
-		return nil, err
-	}
-	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
-		return nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
-	}
-	lay.placeVectors(blocks, hdr.Dim)
 	ix.fileShards = hdr.Shards // read by Update; Load holds updateMu
 
 	if hdr.Tokenizer != tokenizerFingerprint() {
 		return lay.stored, nil // term lists of another tokenizer: recomputed
 	}
-	if err := ix.decodeTerms(hdr, body[hdr.Sections[0]:meta], lay); err != nil {
+	if err := ix.decodeTerms(hdr, body, lay); err != nil {
 		return nil, err
 	}
 	return lay.stored, nil
+}
+
+// decodeVectors reads a version 2 file up to and including its vectors
+// (from m when not nil) and returns its header, the sections after the
+// articles (vocabulary and term lists, undecoded), and its articles with
+// their vectors. A version 1 file is returned whole in v1.
+func (ix *Index) decodeVectors(r *indexfile.Reader, m *indexfile.Mapping) (hdr fileHeader, body []byte, lay fileLayout, v1 []byte, err error) {
+	hdr, hlen, v1, err := readHeader(r)
+	if err != nil || v1 != nil {
+		return hdr, nil, lay, v1, err
+	}
+	meta, pad, err := hdr.layout(hlen, r.Remaining())
+	if err != nil {
+		return hdr, nil, lay, nil, err
+	}
+	body = make([]byte, meta+pad)
+	if err := r.ReadFull(body); err != nil {
+		return hdr, nil, lay, nil, err
+	}
+	lay, err = decodeArticles(hdr, body[:hdr.Sections[0]])
+	if err != nil {
+		return hdr, nil, lay, nil, err
+	}
+	var blocks [][]float32
+	if m != nil {
+		blocks, err = mappedVectors(r, hdr, lay.perShard, m)
+	} else {
+		blocks, err = readVectors(r, hdr, lay.perShard)
+	}
+	if err != nil {
+		return hdr, nil, lay, nil, err
+	}
+	if hdr.Embedder != ix.emb.Name() || hdr.Chunker != ix.chunker {
+		return hdr, nil, lay, nil, embedderChanged(hdr.Embedder, hdr.Chunker, ix)
+	}
+	lay.placeVectors(blocks, hdr.Dim, m)
+	return hdr, body[hdr.Sections[0]:meta], lay, nil, nil
 }
 
 // readHeader reads the fixed prefix and the JSON header of an index file,
@@ -545,13 +579,36 @@ func readVectors(r *indexfile.Reader, hdr fileHeader, perShard []int) ([][]float
 	return blocks, nil
 }
 
-// placeVectors gives every chunk its vector, a slice of its shard's block.
-func (lay fileLayout) placeVectors(blocks [][]float32, dim int) {
+// mappedVectors returns the vectors of each shard as slices of m, the
+// mapped file, whose reader r is at the first vector: nothing is read.
+// The file's length was checked against the header (layout) and its
+// checksum verified (precheck).
+func mappedVectors(r *indexfile.Reader, hdr fileHeader, perShard []int, m *indexfile.Mapping) ([][]float32, error) {
+	data := m.Bytes()
+	off := int64(len(data)) - r.Remaining()
+	if want := int64(hdr.Chunks)*int64(hdr.Dim)*4 + 4; r.Remaining() != want || off%vectorAlign != 0 {
+		return nil, fmt.Errorf("%w: %d bytes of vectors at offset %d, want %d", ErrCorruptIndex, r.Remaining()-4, off, want-4)
+	}
+	blocks := make([][]float32, hdr.Shards)
+	for s, n := range perShard {
+		size := int64(n) * int64(hdr.Dim)
+		if size > 0 {
+			blocks[s] = unsafe.Slice((*float32)(unsafe.Pointer(&data[off])), size)
+		}
+		off += size * 4
+	}
+	return blocks, nil
+}
+
+// placeVectors gives every chunk its vector, a slice of its shard's block;
+// m, when not nil, is the mapped file the blocks lie in.
+func (lay fileLayout) placeVectors(blocks [][]float32, dim int, m *indexfile.Mapping) {
 	next := make([]int, len(blocks)) // next vector of each shard
 	k := 0
 	for _, id := range lay.order {
 		a := lay.stored[id]
 		a.vecs = make([][]float32, len(a.Spans))
+		a.file = m
 		for i := range a.vecs {
 			s := lay.shard[k]
 			off := next[s] * dim

@@ -273,7 +273,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		got := NewIndex(IndexOptions{Embedder: hashEmbedder{8}})
 		r := indexfile.NewReader(nil, bytes.NewReader(b), int64(len(b)), crc32.New(indexfile.Castagnoli))
-		stored, err := got.decode(r)
+		stored, err := got.decode(r, nil)
 		if err != nil {
 			return
 		}
@@ -309,7 +309,7 @@ func TestDecodeTermNumberOutOfRange(t *testing.T) {
 	b = append(b, floatBytes([]float32{0.6, 0.8})...)
 	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, indexfile.Castagnoli))
 	r := indexfile.NewReader(nil, bytes.NewReader(b), int64(len(b)), crc32.New(indexfile.Castagnoli))
-	if _, err := ix.decode(r); !errors.Is(err, ErrCorruptIndex) {
+	if _, err := ix.decode(r, nil); !errors.Is(err, ErrCorruptIndex) {
 		t.Fatalf("decode: %v, want ErrCorruptIndex", err)
 	}
 }

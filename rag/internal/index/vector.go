@@ -13,6 +13,8 @@ import (
 	"unsafe"
 
 	"github.com/philippgille/chromem-go"
+
+	"citebot/rag/internal/indexfile"
 )
 
 // The vectors live in chromem-go collections ("shards"): a chunk belongs to
@@ -79,8 +81,9 @@ func noEmbedding(context.Context, string) ([]float32, error) {
 // swap applies under the index lock.
 type shardSet struct {
 	cols   []*chromem.Collection
-	moved  [][]*chunkRec // per rebuilt shard, its chunks in block order
-	blocks [][]float32   // per rebuilt shard, the vectors of moved, back to back
+	moved  [][]*chunkRec      // per rebuilt shard, its chunks in block order
+	blocks [][]float32        // per rebuilt shard, the vectors of moved, back to back
+	file   *indexfile.Mapping // the scratch mapping blocks lie in, if any
 }
 
 // groupByShard splits recs by their shard of n, keeping their order.
@@ -118,23 +121,27 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 		}
 		build = append(build, s)
 	}
+	// The shards whose vectors are not yet back to back get a block.
+	sizes := make([]int, n)
+	for _, s := range build {
+		if !backToBack(groups[s], dim) {
+			sizes[s] = len(groups[s]) * dim
+		}
+	}
+	blocks, file := ix.newBlocks(sizes)
+	set.file = file
 	ix.gen++
 	errs := make([]error, n)
 	err := ix.forEachErr(ctx, len(build), func(i int) {
 		s := build[i]
 		g := groups[s]
-		col, err := ix.db.CreateCollection(fmt.Sprintf("chunks-%d-%d", ix.gen, s), nil, noEmbedding)
-		if err != nil {
-			errs[s] = err
-			return
-		}
 		vecs := make([][]float32, len(g))
-		if backToBack(g, dim) {
+		if sizes[s] == 0 {
 			for j, c := range g {
 				vecs[j] = c.vec
 			}
 		} else {
-			block := make([]float32, len(g)*dim)
+			block := blocks[s]
 			for j, c := range g {
 				v := block[j*dim : (j+1)*dim : (j+1)*dim]
 				copy(v, c.vec)
@@ -142,13 +149,7 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 			}
 			set.moved[s], set.blocks[s] = g, block
 		}
-		for j, c := range g {
-			if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: vecs[j], Content: c.Text}); err != nil {
-				errs[s] = fmt.Errorf("add %s: %w", c.ID, err)
-				return
-			}
-		}
-		set.cols[s] = col
+		set.cols[s], errs[s] = ix.newShard(ctx, s, g, vecs)
 	})
 	if err == nil {
 		err = errors.Join(errs...)
@@ -160,12 +161,69 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 	return set, nil
 }
 
+// scratchMinBytes is the least size of vector blocks that newBlocks puts
+// in a scratch mapping rather than in memory.
+var scratchMinBytes = 64 << 20
+
+// newBlocks returns a block of sizes[i] float32s for each i (nil for 0):
+// in one scratch mapping in IndexOptions.ScratchDir when they add up to
+// scratchMinBytes or more and the system has them (file is that mapping),
+// in memory otherwise.
+func (ix *Index) newBlocks(sizes []int) (blocks [][]float32, file *indexfile.Mapping) {
+	total := 0
+	for _, n := range sizes {
+		total += n
+	}
+	blocks = make([][]float32, len(sizes))
+	if ix.scratchDir != "" && total*4 >= scratchMinBytes {
+		m, err := indexfile.Scratch(ix.scratchDir, int64(total)*4)
+		if err == nil {
+			data := m.Bytes()
+			off := 0
+			for i, n := range sizes {
+				if n > 0 {
+					blocks[i] = unsafe.Slice((*float32)(unsafe.Pointer(&data[off])), n)
+					off += n * 4
+				}
+			}
+			return blocks, m
+		}
+		if !errors.Is(err, indexfile.ErrNoMapping) {
+			ix.log.Warn("vectors being embedded stay in memory: no scratch file", "dir", ix.scratchDir, "error", err.Error())
+		}
+	}
+	for i, n := range sizes {
+		if n > 0 {
+			blocks[i] = make([]float32, n)
+		}
+	}
+	return blocks, nil
+}
+
+// newShard returns a new collection for shard s holding the chunks g,
+// vecs[j] the vector of g[j]. The caller has advanced ix.gen since the
+// shards in use were built, so that the name is new.
+func (ix *Index) newShard(ctx context.Context, s int, g []*chunkRec, vecs [][]float32) (*chromem.Collection, error) {
+	col, err := ix.db.CreateCollection(fmt.Sprintf("chunks-%d-%d", ix.gen, s), nil, noEmbedding)
+	if err != nil {
+		return nil, err
+	}
+	for j, c := range g {
+		if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: vecs[j], Content: c.Text}); err != nil {
+			ix.db.DeleteCollection(col.Name)
+			return nil, fmt.Errorf("add %s: %w", c.ID, err)
+		}
+	}
+	return col, nil
+}
+
 // apply points the moved chunks at their vectors' copies. The caller holds
 // ix.mu for writing: searches read the vectors.
 func (set shardSet) apply(dim int) {
 	for s, g := range set.moved {
 		for j, c := range g {
 			c.vec = set.blocks[s][j*dim : (j+1)*dim : (j+1)*dim]
+			c.file = set.file
 		}
 	}
 }

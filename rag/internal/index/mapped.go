@@ -1,0 +1,133 @@
+package index
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/philippgille/chromem-go"
+
+	"citebot/corpus"
+	"citebot/rag/internal/indexfile"
+)
+
+// ErrFileDiffers is returned by [Index.MapFile] when the index file does
+// not hold exactly the index's chunks and vectors.
+var ErrFileDiffers = errors.New("the index file does not hold this index")
+
+// MapFile points the index's vectors at the index file at path, which
+// [Index.Save] wrote from it, mapped into memory, and returns how many
+// were in the process's own memory or a scratch file before (see
+// IndexOptions.ScratchDir): vectors embedded since
+// the index was loaded then leave the process's own memory as the loaded
+// ones did (see IndexOptions.VectorsInMemory). The file's checksum is
+// verified, and every chunk's vector must equal its copy in the file, or
+// [ErrFileDiffers] is returned and the index keeps its vectors where they
+// are. Searches run meanwhile; the new collections replace the old ones
+// at once. It does nothing when every vector is mapped already (nothing
+// was embedded since the load), and where vectors are not mapped: with
+// VectorsInMemory, on systems without memory maps or of the other byte
+// order. serve calls it after every save; the other commands end soon
+// after theirs.
+func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
+	if !littleEndian || ix.vectorsInMemory {
+		return 0, nil
+	}
+	ix.updateMu.Lock()
+	defer ix.updateMu.Unlock()
+	ix.mu.RLock()
+	mapped := !slices.ContainsFunc(ix.recs, func(c *chunkRec) bool { return c.file == nil || c.file.Scratch() })
+	ix.mu.RUnlock()
+	if mapped {
+		return 0, nil // as loaded; nothing embedded since
+	}
+	f, err := corpus.OpenRegular(path)
+	if err != nil {
+		return 0, fmt.Errorf("map index: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("map index: %w", err)
+	}
+	if err := precheck(ctx, f, fi.Size()); err != nil {
+		return 0, fmt.Errorf("map index %s: %w", path, err)
+	}
+	m, err := indexfile.Map(f, fi.Size())
+	switch {
+	case errors.Is(err, indexfile.ErrNoMapping):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("map index: %w", err)
+	}
+	hdr, _, lay, v1, err := ix.decodeVectors(indexfile.NewReader(ctx, f, fi.Size(), nil), m)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("map index %s: %w", path, err)
+	case v1 != nil:
+		return 0, fmt.Errorf("map index %s: %w: a version 1 file", path, ErrFileDiffers)
+	}
+
+	ix.mu.RLock()
+	recs, arts, shards := ix.recs, ix.arts, ix.shards
+	ix.mu.RUnlock()
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	if hdr.Shards != len(shards) || len(lay.stored) != len(arts) {
+		return 0, fmt.Errorf("map index %s: %w: %d shards and %d articles, the index has %d and %d",
+			path, ErrFileDiffers, hdr.Shards, len(lay.stored), len(shards), len(arts))
+	}
+	vecs := make([][]float32, len(recs))
+	for i, c := range recs {
+		s, ok := lay.stored[c.ArticleID]
+		if !ok || s.Hash != c.art.hash || c.Seq >= len(s.vecs) || s.Spans[c.Seq] != [2]int{c.Start, c.End} || !slices.Equal(s.vecs[c.Seq], c.vec) {
+			return 0, fmt.Errorf("map index %s: %w: chunk %s", path, ErrFileDiffers, c.ID)
+		}
+		vecs[i] = s.vecs[c.Seq]
+	}
+	cols, err := ix.shardsOver(ctx, recs, vecs, len(shards))
+	if err != nil {
+		return 0, fmt.Errorf("map index %s: %w", path, err)
+	}
+
+	moved := 0
+	ix.mu.Lock()
+	for i, c := range recs {
+		if c.file == nil || c.file.Scratch() {
+			moved++
+		}
+		c.vec, c.file = vecs[i], m
+	}
+	ix.shards = cols
+	ix.mu.Unlock()
+	ix.dropShards(shards, cols)
+	return moved, nil
+}
+
+// shardsOver returns n new collections holding recs, recs[i] with the
+// vector vecs[i].
+func (ix *Index) shardsOver(ctx context.Context, recs []*chunkRec, vecs [][]float32, n int) ([]*chromem.Collection, error) {
+	groups := make([][]*chunkRec, n)
+	gvecs := make([][][]float32, n)
+	for i, c := range recs {
+		s := shardOf(c.ID, n)
+		groups[s] = append(groups[s], c)
+		gvecs[s] = append(gvecs[s], vecs[i])
+	}
+	ix.gen++
+	cols := make([]*chromem.Collection, n)
+	errs := make([]error, n)
+	err := ix.forEachErr(ctx, n, func(s int) {
+		cols[s], errs[s] = ix.newShard(ctx, s, groups[s], gvecs[s])
+	})
+	if err == nil {
+		err = errors.Join(errs...)
+	}
+	if err != nil {
+		ix.dropShards(cols, nil)
+		return nil, err
+	}
+	return cols, nil
+}

@@ -1,0 +1,64 @@
+package indexfile
+
+import (
+	"errors"
+	"os"
+	"runtime"
+	"sync/atomic"
+)
+
+// ErrNoMapping is what [Map] returns where files cannot be memory-mapped;
+// the caller reads the file instead.
+var ErrNoMapping = errors.New("memory-mapped files are not supported here")
+
+// A Mapping is a read-only memory map of a whole file. Its bytes stay valid
+// while the Mapping is reachable: the memory is unmapped by a cleanup once
+// the garbage collector finds no reference to the Mapping left, so anything
+// that keeps a slice of [Mapping.Bytes] must also keep the Mapping.
+//
+// The mapping shares the file's pages with the page cache: they count
+// towards a process's resident memory once read, but the kernel may drop
+// them under memory pressure and read them again, unlike memory the
+// process allocates. Replacing the file by a rename (as [WriteAtomically]
+// does) leaves the mapping intact, on the old file, whose disk space is
+// freed when the mapping is. Truncating a mapped file in place makes reads
+// of the lost pages fault (SIGBUS), so citebot never writes its files in
+// place.
+type Mapping struct {
+	data    []byte
+	scratch bool
+}
+
+// live counts the mappings not yet unmapped.
+var live atomic.Int64
+
+// Map maps the first size bytes of f read-only. It returns [ErrNoMapping]
+// where mapping is not supported (non-unix systems) and for an empty file.
+func Map(f *os.File, size int64) (*Mapping, error) {
+	if size <= 0 || int64(int(size)) != size {
+		return nil, ErrNoMapping
+	}
+	data, err := mapFile(f, int(size))
+	if err != nil {
+		return nil, err
+	}
+	m := &Mapping{data: data}
+	live.Add(1)
+	runtime.AddCleanup(m, func(b []byte) {
+		unmapFile(b)
+		live.Add(-1)
+	}, data)
+	return m, nil
+}
+
+// Bytes returns the mapped bytes. They are valid only while m is
+// reachable; a [Scratch] mapping's may be written.
+func (m *Mapping) Bytes() []byte { return m.data }
+
+// Scratch reports whether m was made by [Scratch] rather than [Map].
+func (m *Mapping) Scratch() bool { return m.scratch }
+
+// LiveMappings returns how many mappings made by [Map] and [Scratch] are not yet
+// unmapped: a Mapping is unmapped some time after the garbage collector
+// finds it unreachable.
+func LiveMappings() int { return int(live.Load()) }

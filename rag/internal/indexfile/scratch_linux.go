@@ -1,0 +1,42 @@
+package indexfile
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+)
+
+// Scratch returns a writable mapping of size zeroed bytes backed by a new
+// file in dir, removed at once: memory for data being built (the vectors
+// of an index being embedded) that the kernel writes out to that file
+// under memory pressure instead of holding it all, as it would the
+// process's own memory, and that leaves nothing behind however the process
+// ends. The file's blocks are allocated up front, so a full disk is an
+// error here rather than a fault later. It returns [ErrNoMapping] where
+// scratch mappings are not supported (outside Linux).
+func Scratch(dir string, size int64) (*Mapping, error) {
+	if size <= 0 || int64(int(size)) != size {
+		return nil, ErrNoMapping
+	}
+	f, err := os.CreateTemp(dir, ".citebot-scratch-*")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	os.Remove(f.Name())
+	if err := syscall.Fallocate(int(f.Fd()), 0, 0, size); err != nil {
+		return nil, fmt.Errorf("allocate %d bytes in %s: %w", size, dir, err)
+	}
+	data, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("map a scratch file in %s: %w", dir, err)
+	}
+	m := &Mapping{data: data, scratch: true}
+	live.Add(1)
+	runtime.AddCleanup(m, func(b []byte) {
+		unmapFile(b)
+		live.Add(-1)
+	}, data)
+	return m, nil
+}
