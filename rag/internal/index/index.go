@@ -685,6 +685,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 	ix.fileShards = 0
 	ix.mu.Unlock()
 	ix.dropShards(old, set.cols)
+	adviseRandom(recs)
 	if tw, ok := ix.emb.(termWeighter); ok {
 		tw.SetTermWeights(lex.IDF)
 	}

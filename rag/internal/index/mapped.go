@@ -103,7 +103,22 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	ix.shards = cols
 	ix.mu.Unlock()
 	ix.dropShards(shards, cols)
+	m.RandomAccess()
 	return moved, nil
+}
+
+// adviseRandom marks the mappings that recs' vectors lie in for random
+// access, once the collections over them are built: building reads every
+// vector in order (chromem-go checks its norm), which read-ahead speeds
+// up, while searches read the vectors of scattered candidates.
+func adviseRandom(recs []*chunkRec) {
+	var seen []*indexfile.Mapping // a few: the index file's, a scratch one
+	for _, c := range recs {
+		if c.file != nil && !slices.Contains(seen, c.file) {
+			seen = append(seen, c.file)
+			c.file.RandomAccess()
+		}
+	}
 }
 
 // shardsOver returns n new collections holding recs, recs[i] with the

@@ -62,3 +62,10 @@ func (m *Mapping) Scratch() bool { return m.scratch }
 // unmapped: a Mapping is unmapped some time after the garbage collector
 // finds it unreachable.
 func LiveMappings() int { return int(live.Load()) }
+
+// RandomAccess tells the kernel that m will be read in no order, so that a
+// page read from disk brings in that page alone rather than its
+// neighbours. Under memory pressure, when the page cache cannot hold the
+// whole mapping, this keeps a few scattered reads from evicting (and
+// re-reading) far more than they need. Errors are ignored: it is advice.
+func (m *Mapping) RandomAccess() { adviseRandom(m.data) }

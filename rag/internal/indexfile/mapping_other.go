@@ -7,3 +7,5 @@ import "os"
 func mapFile(*os.File, int) ([]byte, error) { return nil, ErrNoMapping }
 
 func unmapFile([]byte) {}
+
+func adviseRandom([]byte) {}
