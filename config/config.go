@@ -44,6 +44,12 @@ type Config struct {
 	// 256 halves that for a large corpus (docs/performance.md measures
 	// what it does to answers). Changing it re-embeds the corpus.
 	LocalDim int `yaml:"local_dim"`
+	// VectorsInMemory reads the index file's vectors into the process's
+	// memory. Default false: they are used from the file, memory-mapped,
+	// as page cache the kernel may reclaim and that processes mapping one
+	// file share; an index file replaced in place (cp over it, rather than
+	// a rename) while mapped then crashes the process.
+	VectorsInMemory bool `yaml:"vectors_in_memory"`
 
 	Log     Log     `yaml:"log"`
 	Chunk   Chunk   `yaml:"chunk"`

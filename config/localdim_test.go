@@ -36,3 +36,30 @@ func TestLocalDim(t *testing.T) {
 		})
 	}
 }
+
+func TestVectorsInMemory(t *testing.T) {
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    bool
+		wantErr bool
+	}{
+		{"default: mapped", nil, false, false},
+		{"from the environment", map[string]string{"CITEBOT_VECTORS_IN_MEMORY": "true"}, true, false},
+		{"not a boolean", map[string]string{"CITEBOT_VECTORS_IN_MEMORY": "sometimes"}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _, err := config.LoadSources(nil, envFunc(tt.env))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("LoadSources: got %v, want an error: %v", err, tt.wantErr)
+			}
+			if err == nil && c.VectorsInMemory != tt.want {
+				t.Errorf("got vectors_in_memory %v, want %v", c.VectorsInMemory, tt.want)
+			}
+			if tt.wantErr && !strings.Contains(err.Error(), "CITEBOT_VECTORS_IN_MEMORY") {
+				t.Errorf("error %q does not name CITEBOT_VECTORS_IN_MEMORY", err)
+			}
+		})
+	}
+}

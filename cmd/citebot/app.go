@@ -355,6 +355,9 @@ func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progre
 		Chunker:    rag.Chunker{MaxChars: cfg.Chunk.MaxChars, OverlapChars: cfg.Chunk.OverlapChars},
 		Logger:     log,
 		ScratchDir: scratch,
+		// Mapped vectors are the default; the file is then never read
+		// into memory.
+		VectorsInMemory: cfg.VectorsInMemory,
 	})
 	// The index file is read while the corpus loads: reading is mostly
 	// waiting for the disk, loading mostly parsing, so a large corpus
