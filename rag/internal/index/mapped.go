@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/philippgille/chromem-go"
@@ -17,31 +18,26 @@ import (
 var ErrFileDiffers = errors.New("the index file does not hold this index")
 
 // MapFile points the index's vectors at the index file at path, which
-// [Index.Save] wrote from it, mapped into memory, and returns how many
-// were in the process's own memory or a scratch file before (see
-// IndexOptions.ScratchDir): vectors embedded since
-// the index was loaded then leave the process's own memory as the loaded
-// ones did (see IndexOptions.VectorsInMemory). The file's checksum is
-// verified, and every chunk's vector must equal its copy in the file, or
-// [ErrFileDiffers] is returned and the index keeps its vectors where they
-// are. Searches run meanwhile; the new collections replace the old ones
-// at once. It does nothing when every vector is mapped already (nothing
-// was embedded since the load), and where vectors are not mapped: with
-// VectorsInMemory, on systems without memory maps or of the other byte
-// order. serve calls it after every save; the other commands end soon
-// after theirs.
+// [Index.Save] wrote from it or another process wrote for the same
+// corpus, mapped into memory, and returns how many vectors it moved: from
+// the process's own memory, a scratch file (IndexOptions.ScratchDir) or an
+// older index file. Vectors embedded since the index was loaded then leave
+// the process's own memory as loaded ones do, and a replaced index file
+// is released (with its disk space) once no vector lies in it. The file's
+// checksum is verified, and every chunk's vector must equal its copy in
+// the file, or [ErrFileDiffers] is returned and the vectors stay where
+// they are. Searches run meanwhile; the new collections replace the old
+// ones at once. It does nothing when every vector lies in that very file
+// already, and where vectors are not mapped: with VectorsInMemory, on
+// systems without memory maps or of the other byte order. serve calls it
+// before warming, at start and after every reload; the other commands end
+// soon after their save.
 func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	if !littleEndian || ix.vectorsInMemory {
 		return 0, nil
 	}
 	ix.updateMu.Lock()
 	defer ix.updateMu.Unlock()
-	ix.mu.RLock()
-	mapped := !slices.ContainsFunc(ix.recs, func(c *chunkRec) bool { return c.file == nil || c.file.Scratch() })
-	ix.mu.RUnlock()
-	if mapped {
-		return 0, nil // as loaded; nothing embedded since
-	}
 	f, err := corpus.OpenRegular(path)
 	if err != nil {
 		return 0, fmt.Errorf("map index: %w", err)
@@ -50,6 +46,9 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return 0, fmt.Errorf("map index: %w", err)
+	}
+	if ix.allIn(fi) {
+		return 0, nil
 	}
 	if err := precheck(ctx, f, fi.Size()); err != nil {
 		return 0, fmt.Errorf("map index %s: %w", path, err)
@@ -92,19 +91,34 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 		return 0, fmt.Errorf("map index %s: %w", path, err)
 	}
 
-	moved := 0
 	ix.mu.Lock()
 	for i, c := range recs {
-		if c.file == nil || c.file.Scratch() {
-			moved++
-		}
 		c.vec, c.file = vecs[i], m
 	}
 	ix.shards = cols
 	ix.mu.Unlock()
 	ix.dropShards(shards, cols)
 	m.RandomAccess()
-	return moved, nil
+	return len(recs), nil
+}
+
+// allIn reports whether every chunk's vector lies in the mapped file fi.
+func (ix *Index) allIn(fi os.FileInfo) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var checked []*indexfile.Mapping // a few distinct mappings
+	for _, c := range ix.recs {
+		if c.file == nil {
+			return false
+		}
+		if !slices.Contains(checked, c.file) {
+			if !c.file.Of(fi) {
+				return false
+			}
+			checked = append(checked, c.file)
+		}
+	}
+	return true
 }
 
 // adviseRandom marks the mappings that recs' vectors lie in for random

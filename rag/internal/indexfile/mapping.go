@@ -27,6 +27,7 @@ var ErrNoMapping = errors.New("memory-mapped files are not supported here")
 type Mapping struct {
 	data    []byte
 	scratch bool
+	file    os.FileInfo // the file mapped, for Of; nil for a scratch mapping
 }
 
 // live counts the mappings not yet unmapped.
@@ -42,7 +43,12 @@ func Map(f *os.File, size int64) (*Mapping, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Mapping{data: data}
+	fi, err := f.Stat()
+	if err != nil {
+		unmapFile(data)
+		return nil, err
+	}
+	m := &Mapping{data: data, file: fi}
 	live.Add(1)
 	runtime.AddCleanup(m, func(b []byte) {
 		unmapFile(b)
@@ -54,6 +60,11 @@ func Map(f *os.File, size int64) (*Mapping, error) {
 // Bytes returns the mapped bytes. They are valid only while m is
 // reachable; a [Scratch] mapping's may be written.
 func (m *Mapping) Bytes() []byte { return m.data }
+
+// Of reports whether m maps the file fi describes (the same file, as
+// [os.SameFile] tells, not a file that replaced it); a scratch mapping
+// maps no file.
+func (m *Mapping) Of(fi os.FileInfo) bool { return m.file != nil && os.SameFile(m.file, fi) }
 
 // Scratch reports whether m was made by [Scratch] rather than [Map].
 func (m *Mapping) Scratch() bool { return m.scratch }

@@ -35,11 +35,21 @@ func TestMapping(t *testing.T) {
 	if got := indexfile.LiveMappings(); got != before+1 {
 		t.Errorf("live mappings after Map: got %d, want %d", got, before+1)
 	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m.Of(fi) {
+		t.Error("the mapping is not of the file it maps")
+	}
 	if err := os.WriteFile(path+".new", []byte("other"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Rename(path+".new", path); err != nil {
 		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || m.Of(fi) {
+		t.Errorf("the mapping is of the file that replaced it (%v)", err)
 	}
 	if !bytes.Equal(m.Bytes(), want) {
 		t.Error("mapped bytes differ from the file's (or changed when it was replaced)")
