@@ -11,8 +11,11 @@ import (
 
 // memoryLimitShare is the share of a container's memory limit that Go's
 // garbage collector aims to stay under; the rest is left to the page
-// cache, which holds the mapped vectors of the index file.
-const memoryLimitShare = 0.8
+// cache, which holds the mapped vectors of the index file. Measured at 1.5
+// million passages in 4 GB (docs/performance.md): a question's p50 was
+// 379, 332–373, 211 and 214 ms at 70, 80, 90 and 95%; the collector's
+// work costs more than the vectors read again from disk.
+const memoryLimitShare = 0.9
 
 // setMemoryLimit gives Go's garbage collector a soft memory limit of
 // memoryLimitShare of the process's cgroup memory limit (`docker run

@@ -91,8 +91,8 @@ func TestSetMemoryLimitFromCgroup(t *testing.T) {
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	got := setMemoryLimit(func(string) string { return "" }, root)
-	if want := int64(800000000); got != want {
-		t.Errorf("limit set: got %d, want %d (80%% of the cgroup's)", got, want)
+	if want := int64(900000000); got != want {
+		t.Errorf("limit set: got %d, want %d (90%% of the cgroup's)", got, want)
 	}
 	if now := debug.SetMemoryLimit(-1); now != got {
 		t.Errorf("runtime memory limit: got %d, want %d", now, got)
