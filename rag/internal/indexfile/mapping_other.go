@@ -7,5 +7,3 @@ import "os"
 func mapFile(*os.File, int) ([]byte, error) { return nil, ErrNoMapping }
 
 func unmapFile([]byte) {}
-
-func adviseRandom([]byte) {}

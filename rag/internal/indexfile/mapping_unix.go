@@ -17,5 +17,3 @@ func mapFile(f *os.File, size int) ([]byte, error) {
 }
 
 func unmapFile(b []byte) { syscall.Munmap(b) }
-
-func adviseRandom(b []byte) { syscall.Madvise(b, syscall.MADV_RANDOM) }
