@@ -22,7 +22,8 @@
 # before each step, so that it reads the corpus and the index file from
 # disk and their pages count against the cgroup, not against the step that
 # wrote them: the times are then those of a start after a reboot. citebot
-# sets Go's memory limit to 90% of the cgroup's (unless GOMEMLIMIT is set).
+# sets Go's memory limit to 80% of the cgroup's while indexing and 90% once
+# the index is open (unless GOMEMLIMIT is set).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 copies=${1:-31}

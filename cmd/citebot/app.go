@@ -336,6 +336,7 @@ func openIndexWith(ctx context.Context, cfg config.Config, log *slog.Logger, pro
 	if saveErr != nil {
 		log.Warn("could not save the index; it will be rebuilt next time", "path", indexPath(cfg), "error", saveErr.Error())
 	}
+	memLimit.indexOpened()
 	return ix, st, nil
 }
 

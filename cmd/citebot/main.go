@@ -32,7 +32,7 @@ import (
 var version = "dev"
 
 func main() {
-	setMemoryLimit(os.Getenv, "/")
+	memLimit = setMemoryLimit(os.Getenv, "/")
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -9,21 +9,37 @@ import (
 	"strings"
 )
 
-// memoryLimitShare is the share of a container's memory limit that Go's
-// garbage collector aims to stay under; the rest is left to the page
-// cache, which holds the mapped vectors of the index file. Measured at 1.5
-// million passages in 4 GB (docs/performance.md): a question's p50 was
-// 379, 332–373, 211 and 214 ms at 70, 80, 90 and 95%; the collector's
-// work costs more than the vectors read again from disk.
-const memoryLimitShare = 0.9
+// Shares of a container's memory limit that Go's garbage collector aims to
+// stay under; the rest is left to the page cache, which holds the mapped
+// vectors of the index file and the pages being written. Measured at 1.5
+// million passages in 4 GB (docs/performance.md).
+const (
+	// buildShare holds until the index is open: building or updating it
+	// writes vectors (a scratch file, then the index file) through the
+	// page cache, which needs room to write them back. At 80% `citebot
+	// index` took 5 minutes; at 90% it thrashed for over 15.
+	buildShare = 0.8
+	// openShare holds once the index is open, for questions: a question's
+	// p50 was 379, 332–373, 211 and 214 ms at 70, 80, 90 and 95%; the
+	// collector's work on the live heap costs more than vectors read
+	// again from disk.
+	openShare = 0.9
+)
+
+// containerLimit is the memory limit of the process's container in bytes,
+// 0 when it has none or GOMEMLIMIT rules.
+type containerLimit int64
+
+// memLimit is the limit main found, for indexOpened.
+var memLimit containerLimit
 
 // setMemoryLimit gives Go's garbage collector a soft memory limit of
-// memoryLimitShare of the process's cgroup memory limit (`docker run
-// --memory 4g`, a systemd MemoryMax), unless GOMEMLIMIT is set, which the
-// runtime has applied already. Without a limit the collector lets the heap
-// grow to twice what is live, which a container of the corpus's size
-// cannot hold. It returns the limit set, 0 for none.
-func setMemoryLimit(getenv func(string) string, root string) int64 {
+// buildShare of the process's cgroup memory limit (`docker run --memory
+// 4g`, a systemd MemoryMax), unless GOMEMLIMIT is set, which the runtime
+// has applied already, and returns the container's limit. Without a limit
+// the collector lets the heap grow to twice what is live, which a
+// container of the corpus's size cannot hold.
+func setMemoryLimit(getenv func(string) string, root string) containerLimit {
 	if getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
@@ -31,7 +47,19 @@ func setMemoryLimit(getenv func(string) string, root string) int64 {
 	if !ok {
 		return 0
 	}
-	soft := int64(float64(limit) * memoryLimitShare)
+	debug.SetMemoryLimit(int64(float64(limit) * buildShare))
+	return containerLimit(limit)
+}
+
+// indexOpened raises Go's memory limit to openShare of the container's
+// limit, once the index is open and only questions remain; a later update
+// that embeds a few articles runs under it too. It returns the limit set,
+// 0 for none.
+func (l containerLimit) indexOpened() int64 {
+	if l <= 0 {
+		return 0
+	}
+	soft := int64(float64(l) * openShare)
 	debug.SetMemoryLimit(soft)
 	return soft
 }

@@ -90,11 +90,20 @@ func TestSetMemoryLimitFromCgroup(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	got := setMemoryLimit(func(string) string { return "" }, root)
-	if want := int64(900000000); got != want {
-		t.Errorf("limit set: got %d, want %d (90%% of the cgroup's)", got, want)
+	l := setMemoryLimit(func(string) string { return "" }, root)
+	if l != 1000000000 {
+		t.Errorf("container limit: got %d, want 1000000000", l)
 	}
-	if now := debug.SetMemoryLimit(-1); now != got {
-		t.Errorf("runtime memory limit: got %d, want %d", now, got)
+	if got, want := debug.SetMemoryLimit(-1), int64(800000000); got != want {
+		t.Errorf("Go's limit while building: got %d, want %d (80%% of the cgroup's)", got, want)
+	}
+	if got, want := l.indexOpened(), int64(900000000); got != want {
+		t.Errorf("indexOpened: got %d, want %d (90%% of the cgroup's)", got, want)
+	}
+	if got, want := debug.SetMemoryLimit(-1), int64(900000000); got != want {
+		t.Errorf("Go's limit once open: got %d, want %d", got, want)
+	}
+	if got := containerLimit(0).indexOpened(); got != 0 {
+		t.Errorf("indexOpened without a container limit: got %d, want 0 (nothing set)", got)
 	}
 }
