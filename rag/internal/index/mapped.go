@@ -102,23 +102,27 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	return len(recs), nil
 }
 
+// mappingsOf returns the distinct mappings that recs' vectors lie in (a
+// few: index files, scratch files), and whether some vector lies in the
+// process's own memory instead.
+func mappingsOf(recs []*chunkRec) (files []*indexfile.Mapping, inMemory bool) {
+	for _, c := range recs {
+		switch {
+		case c.file == nil:
+			inMemory = true
+		case !slices.Contains(files, c.file):
+			files = append(files, c.file)
+		}
+	}
+	return files, inMemory
+}
+
 // allIn reports whether every chunk's vector lies in the mapped file fi.
 func (ix *Index) allIn(fi os.FileInfo) bool {
 	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	var checked []*indexfile.Mapping // a few distinct mappings
-	for _, c := range ix.recs {
-		if c.file == nil {
-			return false
-		}
-		if !slices.Contains(checked, c.file) {
-			if !c.file.Of(fi) {
-				return false
-			}
-			checked = append(checked, c.file)
-		}
-	}
-	return true
+	files, inMemory := mappingsOf(ix.recs)
+	ix.mu.RUnlock()
+	return !inMemory && !slices.ContainsFunc(files, func(m *indexfile.Mapping) bool { return !m.Of(fi) })
 }
 
 // adviseRandom marks the mappings that recs' vectors lie in for random
@@ -126,12 +130,9 @@ func (ix *Index) allIn(fi os.FileInfo) bool {
 // vector in order (chromem-go checks its norm), which read-ahead speeds
 // up, while searches read the vectors of scattered candidates.
 func adviseRandom(recs []*chunkRec) {
-	var seen []*indexfile.Mapping // a few: the index file's, a scratch one
-	for _, c := range recs {
-		if c.file != nil && !slices.Contains(seen, c.file) {
-			seen = append(seen, c.file)
-			c.file.RandomAccess()
-		}
+	files, _ := mappingsOf(recs)
+	for _, m := range files {
+		m.RandomAccess()
 	}
 }
 

@@ -48,13 +48,20 @@ func Map(f *os.File, size int64) (*Mapping, error) {
 		unmapFile(data)
 		return nil, err
 	}
-	m := &Mapping{data: data, file: fi}
+	return newMapping(data, fi), nil
+}
+
+// newMapping returns the Mapping of data, mapped from the file fi (nil for
+// a scratch file), counted in LiveMappings and unmapped by a cleanup once
+// unreachable.
+func newMapping(data []byte, fi os.FileInfo) *Mapping {
+	m := &Mapping{data: data, scratch: fi == nil, file: fi}
 	live.Add(1)
 	runtime.AddCleanup(m, func(b []byte) {
 		unmapFile(b)
 		live.Add(-1)
 	}, data)
-	return m, nil
+	return m
 }
 
 // Bytes returns the mapped bytes. They are valid only while m is

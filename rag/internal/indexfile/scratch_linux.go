@@ -3,7 +3,6 @@ package indexfile
 import (
 	"fmt"
 	"os"
-	"runtime"
 	"syscall"
 )
 
@@ -32,11 +31,5 @@ func Scratch(dir string, size int64) (*Mapping, error) {
 	if err != nil {
 		return nil, fmt.Errorf("map a scratch file in %s: %w", dir, err)
 	}
-	m := &Mapping{data: data, scratch: true}
-	live.Add(1)
-	runtime.AddCleanup(m, func(b []byte) {
-		unmapFile(b)
-		live.Add(-1)
-	}, data)
-	return m, nil
+	return newMapping(data, nil), nil
 }
