@@ -14,6 +14,7 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/index"
+	"citebot/rag/internal/indexfile"
 )
 
 // TestLoadMapsTheVectors loads a saved index with its vectors mapped from
@@ -224,5 +225,39 @@ func TestScratchDirMissing(t *testing.T) {
 	}
 	if !reflect.DeepEqual(searches(t, ix, arts), searches(t, newIndex(t, arts), arts)) {
 		t.Error("search results differ from an index built in memory")
+	}
+}
+
+// TestVectorsOfOutliveTheIndex reads the vectors VectorsOf returned after
+// the mapped index they came from is gone and its file unmapped: they are
+// copies. (Slices of the mapping would fault here; comparing the vectors
+// of an index no longer used made the tests crash under load.)
+func TestVectorsOfOutliveTheIndex(t *testing.T) {
+	arts := index.SampleArticles(60, 24)
+	want := newIndex(t, arts)
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := want.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	before := indexfile.LiveMappings()
+	ix := index.NewIndex(index.IndexOptions{})
+	if err := ix.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if index.MappedChunks(ix) == 0 {
+		t.Skip("vectors are not mapped on this system")
+	}
+	got := index.VectorsOf(ix)
+	runtime.KeepAlive(ix) // and no further
+	// The cleanup unmaps the file after a collection finds it unreachable.
+	for indexfile.LiveMappings() > before {
+		runtime.GC()
+		runtime.Gosched()
+	}
+	if !reflect.DeepEqual(got, index.VectorsOf(want)) {
+		t.Error("vectors read after the index was dropped differ from the saved index's")
 	}
 }

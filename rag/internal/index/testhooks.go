@@ -2,6 +2,7 @@ package index
 
 import (
 	"context"
+	"slices"
 
 	"github.com/philippgille/chromem-go"
 )
@@ -9,13 +10,16 @@ import (
 // Internals for the tests and benchmarks of package rag, which cannot
 // reach them otherwise. Nothing else calls them.
 
-// VectorsOf returns the stored vectors of ix in chunk order.
+// VectorsOf returns copies of the stored vectors of ix in chunk order.
+// Copies, because a mapped vector is valid only while ix is reachable
+// (see indexfile.Mapping): a caller comparing the vectors of an index it
+// no longer uses would otherwise read memory unmapped meanwhile.
 func VectorsOf(ix *Index) [][]float32 {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	out := make([][]float32, len(ix.recs))
 	for i, r := range ix.recs {
-		out[i] = r.vec
+		out[i] = slices.Clone(r.vec)
 	}
 	return out
 }
