@@ -196,6 +196,11 @@ func pseudonymizeUsers(_ []string, a slog.Attr) slog.Attr {
 // (confined to it: see corpus.LoadPath) or the shipped corpus. Only regular
 // files are read. Files that cannot be loaded are logged as warnings; it
 // fails only when nothing loads, or when ctx ends.
+//
+// A JSONL file or directory is read from its snapshot in the data
+// directory (see snapshotPath) when its files are as they were when the
+// snapshot was taken, and the snapshot is written after every full load
+// (but for read_only).
 func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger) ([]corpus.Article, string, error) {
 	var (
 		arts  []corpus.Article
@@ -206,13 +211,15 @@ func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger) ([]cor
 	switch {
 	case cfg.Articles != "":
 		desc = cfg.Articles
-		arts, warns, err = corpus.LoadJSONLFile(ctx, cfg.Articles)
+		arts, warns, err = loadSnapshotted(ctx, cfg, log, func() (corpus.Stamp, error) { return corpus.StampFile(cfg.Articles) },
+			func() ([]corpus.Article, []error, error) { return corpus.LoadJSONLFile(ctx, cfg.Articles) })
 		if err != nil && arts == nil && warns == nil {
 			return nil, desc, fmt.Errorf("open articles: %w", err)
 		}
 	case cfg.Corpus != "":
 		desc = cfg.Corpus
-		arts, warns, err = corpus.LoadPath(ctx, cfg.Corpus)
+		arts, warns, err = loadSnapshotted(ctx, cfg, log, func() (corpus.Stamp, error) { return corpus.StampDir(ctx, cfg.Corpus) },
+			func() ([]corpus.Article, []error, error) { return corpus.LoadPath(ctx, cfg.Corpus) })
 		for _, w := range warns {
 			var fe *corpus.FileError
 			if errors.As(w, &fe) {
@@ -233,6 +240,58 @@ func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger) ([]cor
 		return nil, desc, fmt.Errorf("load corpus: no articles could be loaded from %s", desc)
 	}
 	return arts, desc, nil
+}
+
+// loadSnapshotted returns the articles and warnings of the snapshot of the
+// configured corpus when stamp, taken now, matches the snapshot's, and
+// otherwise those of load, saving them to the snapshot (unless read_only
+// or load failed). The warnings of a full load and of the snapshot it
+// saved read the same.
+func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, stamp func() (corpus.Stamp, error), load func() ([]corpus.Article, []error, error)) ([]corpus.Article, []error, error) {
+	path := snapshotPath(cfg)
+	start := time.Now()
+	st, err := stamp()
+	if err != nil {
+		log.Debug("corpus not stamped; reading it in full", "error", err.Error())
+		return load()
+	}
+	arts, warns, err := corpus.ReadSnapshot(ctx, path, st)
+	switch {
+	case err == nil:
+		log.Debug("corpus unchanged: read from its snapshot", "path", path, "articles", len(arts), "took", time.Since(start).Round(time.Millisecond))
+		return arts, warns, nil
+	case ctx.Err() != nil:
+		return nil, nil, ctx.Err()
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, corpus.ErrStale):
+		log.Debug("reading the corpus in full", "snapshot", path, "reason", err.Error())
+	default:
+		log.Warn("corpus snapshot unusable; reading the corpus in full", "path", path, "error", err.Error())
+	}
+	arts, warns, err = load()
+	if err != nil || len(arts) == 0 || cfg.ReadOnly {
+		return arts, warns, err
+	}
+	start = time.Now()
+	saved := false
+	err = os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
+		saved, err = corpus.WriteSnapshot(path, st, arts, warns)
+	}
+	switch {
+	case err != nil:
+		log.Warn("could not save the corpus snapshot; the corpus will be read in full at the next start too", "path", path, "error", err.Error())
+	case saved:
+		log.Debug("corpus snapshot saved", "path", path, "took", time.Since(start).Round(time.Millisecond))
+	default:
+		log.Debug("corpus snapshot not saved: a file changed moments ago", "path", path)
+	}
+	return arts, warns, nil
+}
+
+// snapshotPath returns the file beside the index (see indexPath) where the
+// configured corpus's snapshot is kept (see corpus.WriteSnapshot).
+func snapshotPath(cfg config.Config) string {
+	return strings.TrimSuffix(indexPath(cfg), ".cbi") + ".corpus"
 }
 
 // indexPath returns the index file of the configured corpus in the data

@@ -13,9 +13,10 @@ import (
 )
 
 func runIndex(ctx context.Context, e *env, args []string) error {
-	var rebuild bool
+	var rebuild, verify bool
 	c, err := parse(e, "index", "[flags]", args, func(fs *flag.FlagSet) {
-		fs.BoolVar(&rebuild, "rebuild", false, "discard the existing index and embed everything again")
+		fs.BoolVar(&rebuild, "rebuild", false, "discard the existing index and embed everything again (implies --verify)")
+		fs.BoolVar(&verify, "verify", false, "read and clean every corpus file, even those whose size and modification time are unchanged")
 	})
 	if err != nil {
 		return err
@@ -27,6 +28,11 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if rebuild {
 		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("remove old index: %w", err)
+		}
+	}
+	if rebuild || verify {
+		if err := os.Remove(snapshotPath(c.cfg)); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("remove corpus snapshot: %w", err)
 		}
 	}
 	bar := newProgressBar(e.stderr, "embedding")
