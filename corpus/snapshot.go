@@ -201,6 +201,7 @@ func WriteSnapshot(path string, st Stamp, articles []Article, warnings []error) 
 		}
 		return false, nil
 	}
+	removeStaleTemps(path)
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -247,6 +248,23 @@ func WriteSnapshot(path string, st Stamp, articles []Article, warnings []error) 
 		err = os.Rename(tmp, path)
 	}
 	return err == nil, err
+}
+
+// staleTempAge is the age past which a temporary file beside a snapshot
+// is taken to be left by a process that died writing it: a write takes
+// seconds even at a million passages.
+const staleTempAge = time.Hour
+
+// removeStaleTemps removes the temporary files of earlier writes of path
+// that are older than staleTempAge (a snapshot's is the size of the
+// corpus); younger ones may be another process's write under way.
+func removeStaleTemps(path string) {
+	matches, _ := filepath.Glob(path + ".tmp-*")
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > staleTempAge {
+			os.Remove(m)
+		}
+	}
 }
 
 // ReadSnapshot returns the articles and warnings that [WriteSnapshot] saved

@@ -200,11 +200,25 @@ func TestSnapshotFile(t *testing.T) {
 	}
 
 	settle(t, dir)
+	// A temporary file an hour old is left by a write that died, and is
+	// removed; a newer one may be another process's write, and stays.
+	stale, current := path+".tmp-1", path+".tmp-2"
+	write(t, stale, "half a snapshot")
+	write(t, current, "a snapshot being written")
+	if err := os.Chtimes(stale, time.Now().Add(-2*time.Hour), time.Now().Add(-2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	if st, err = corpus.StampFile(src); err != nil {
 		t.Fatal(err)
 	}
 	if saved, err := corpus.WriteSnapshot(path, st, arts, warns); !saved || err != nil {
 		t.Fatalf("WriteSnapshot: saved %v, %v; want saved", saved, err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stale temporary file: %v; want it removed", err)
+	}
+	if _, err := os.Stat(current); err != nil {
+		t.Errorf("recent temporary file: %v; want it kept", err)
 	}
 	got, _, err := corpus.ReadSnapshot(context.Background(), path, st)
 	if err != nil || !reflect.DeepEqual(got, arts) {
