@@ -235,6 +235,9 @@ func (t *treeLoader) jsonl(p string) error {
 		return nil
 	}
 	arts, warns, err := loadJSONL(t.ctx, f, p)
+	if osf, ok := f.(*os.File); ok {
+		dropCache(osf) // as LoadJSONLFile does
+	}
 	f.Close()
 	if t.ctx.Err() != nil {
 		return t.ctx.Err()
@@ -372,13 +375,16 @@ func LoadJSONL(r io.Reader, name string) (articles []Article, warnings []error, 
 // LoadJSONLFile reads the JSONL article file at path as [LoadJSONL] does.
 // The file is opened without blocking and read only when its own Stat says
 // it is a regular file (see [OpenRegular]); reading stops, returning ctx's
-// error, when ctx ends.
+// error, when ctx ends. On Linux the file's pages are then dropped from
+// the page cache: the articles are in memory, and at a million passages
+// the cached file would take memory a container needs for the index.
 func LoadJSONLFile(ctx context.Context, path string) (articles []Article, warnings []error, err error) {
 	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
+	defer dropCache(f)
 	return loadJSONL(ctx, f, path)
 }
 

@@ -241,6 +241,9 @@ func WriteSnapshot(path string, st Stamp, articles []Article, warnings []error) 
 	if err == nil {
 		err = f.Sync()
 	}
+	if err == nil {
+		dropCache(f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -326,6 +329,7 @@ func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Articl
 	if crc.Sum32() != binary.LittleEndian.Uint32(check[:]) {
 		return nil, nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptSnapshot)
 	}
+	dropCache(f)
 	body := b.String()
 	if int64(len(body)) != size-4 {
 		return nil, nil, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)

@@ -12,5 +12,5 @@ func fileIdentity(fi fs.FileInfo) (dev, ino uint64, ctime time.Time) {
 	if !ok {
 		return 0, 0, time.Time{}
 	}
-	return uint64(st.Dev), st.Ino, time.Unix(st.Ctim.Sec, st.Ctim.Nsec)
+	return uint64(st.Dev), st.Ino, time.Unix(int64(st.Ctim.Sec), int64(st.Ctim.Nsec))
 }
