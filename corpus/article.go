@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -60,8 +61,16 @@ func (a Article) PublishedString() string {
 // identically, so an index can skip re-embedding unchanged articles.
 func (a Article) Hash() string {
 	h := sha256.New()
-	for _, s := range []string{a.ID, a.Title, a.Source, a.URL, a.Author, a.PublishedString(), fmt.Sprint(a.Approximate), a.Text} {
-		fmt.Fprintf(h, "%d:%s;", len(s), s)
+	var buf [4096]byte // the fields pass through it: no copy of the text is allocated
+	for _, s := range []string{a.ID, a.Title, a.Source, a.URL, a.Author, a.PublishedString(), strconv.FormatBool(a.Approximate), a.Text} {
+		// Each field as "<length>:<bytes>;".
+		h.Write(append(strconv.AppendInt(buf[:0], int64(len(s)), 10), ':'))
+		for s != "" {
+			n := copy(buf[:], s)
+			h.Write(buf[:n])
+			s = s[n:]
+		}
+		h.Write([]byte{';'})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
 }

@@ -1,10 +1,14 @@
 package corpus_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"citebot/corpus"
 )
@@ -326,6 +330,33 @@ func TestHashChangesWithContent(t *testing.T) {
 	}
 	if a.Hash() != (corpus.Article{ID: "a", Title: "T", Text: "body"}).Hash() {
 		t.Errorf("hash is not deterministic")
+	}
+}
+
+// TestHashUnchanged: index files key articles by Hash, so its value must
+// never change: it is compared with the definition it has always had
+// (SHA-256 of every field as "<length>:<bytes>;", the first 16 bytes in
+// hex) and with a value recorded once.
+func TestHashUnchanged(t *testing.T) {
+	reference := func(a corpus.Article) string {
+		h := sha256.New()
+		for _, s := range []string{a.ID, a.Title, a.Source, a.URL, a.Author, a.PublishedString(), fmt.Sprint(a.Approximate), a.Text} {
+			fmt.Fprintf(h, "%d:%s;", len(s), s)
+		}
+		return hex.EncodeToString(h.Sum(nil)[:16])
+	}
+	arts, err := corpus.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts = append(arts, corpus.Article{}, corpus.Article{ID: "é/ü", Title: "Ünïcode — “quotes”", Approximate: true, Published: time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC), Text: strings.Repeat("x", 1000)})
+	for _, a := range arts {
+		if got, want := a.Hash(), reference(a); got != want {
+			t.Errorf("%q: got %s, want %s", a.ID, got, want)
+		}
+	}
+	if got, want := (corpus.Article{ID: "a", Title: "T", Text: "body"}).Hash(), "8ff368d24f3300c29facbd2ebbd81baf"; got != want {
+		t.Errorf("recorded hash: got %s, want %s", got, want)
 	}
 }
 
