@@ -425,7 +425,14 @@ func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progre
 	loadCtx, cancelLoad := context.WithCancel(ctx)
 	defer cancelLoad()
 	loaded := make(chan error, 1)
-	go func() { loaded <- ix.LoadContext(loadCtx, path) }()
+	start := time.Now()
+	go func() {
+		err := ix.LoadContext(loadCtx, path)
+		if err == nil {
+			log.Debug("index file read", "path", path, "took", time.Since(start).Round(time.Millisecond))
+		}
+		loaded <- err
+	}()
 	arts, desc, err := loadCorpus(ctx, cfg, log)
 	if err != nil {
 		cancelLoad()
