@@ -9,4 +9,8 @@ var (
 	PhotoCreditRE  = photoCreditRE
 	AdSentenceREs  = adSentenceREs
 	JSONLBatchSize = jsonlBatch
+	DecodeSnapshot = decodeSnapshot
 )
+
+// SnapshotMagic starts a snapshot file.
+const SnapshotMagic = snapshotMagic

@@ -286,25 +286,9 @@ func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Articl
 	if err != nil {
 		return nil, nil, err
 	}
-	// The snapshot's stamp comes right after the magic and version:
-	// compare it before reading the rest.
-	head := make([]byte, len(snapshotMagic)+2*binary.MaxVarintLen64+len(st.sum))
-	n, _ := io.ReadFull(f, head)
-	d := snapshotDecoder{s: string(head[:n])}
-	if !strings.HasPrefix(d.s, snapshotMagic) {
-		return nil, nil, fmt.Errorf("%w: not a citebot corpus snapshot", ErrCorruptSnapshot)
+	if err := checkStamp(f, st); err != nil {
+		return nil, nil, err
 	}
-	d.s = d.s[len(snapshotMagic):]
-	v, sum := d.uint(), d.string()
-	switch {
-	case d.err != nil:
-		return nil, nil, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
-	case v != snapshotVersion:
-		return nil, nil, fmt.Errorf("%w: version %d", ErrStale, v)
-	case sum != string(st.sum[:]):
-		return nil, nil, ErrStale
-	}
-
 	// The whole file is read into one string, checksummed on the way (all
 	// but its last 4 bytes, the checksum).
 	size := fi.Size()
@@ -334,7 +318,35 @@ func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Articl
 	if int64(len(body)) != size-4 {
 		return nil, nil, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
 	}
-	d = snapshotDecoder{s: body[len(snapshotMagic):]}
+	return decodeSnapshot(body[len(snapshotMagic):])
+}
+
+// checkStamp reads the start of the snapshot f, its magic, version and
+// stamp, and returns an error unless they are a snapshot's of st.
+func checkStamp(f io.Reader, st Stamp) error {
+	head := make([]byte, len(snapshotMagic)+2*binary.MaxVarintLen64+len(st.sum))
+	n, _ := io.ReadFull(f, head)
+	d := snapshotDecoder{s: string(head[:n])}
+	if !strings.HasPrefix(d.s, snapshotMagic) {
+		return fmt.Errorf("%w: not a citebot corpus snapshot", ErrCorruptSnapshot)
+	}
+	d.s = d.s[len(snapshotMagic):]
+	v, sum := d.uint(), d.string()
+	switch {
+	case d.err != nil:
+		return fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
+	case v != snapshotVersion:
+		return fmt.Errorf("%w: version %d", ErrStale, v)
+	case sum != string(st.sum[:]):
+		return ErrStale
+	}
+	return nil
+}
+
+// decodeSnapshot decodes what follows the magic in a snapshot whose
+// checksum was verified: version, stamp, articles and warnings.
+func decodeSnapshot(body string) (articles []Article, warnings []error, err error) {
+	d := snapshotDecoder{s: body}
 	d.uint()
 	d.string()
 	count := d.uint()

@@ -17,7 +17,7 @@ import (
 // snapshotCorpus writes a corpus directory that loads with warnings: an
 // article with front matter, one with sidecar metadata, a JSONL file with
 // a bad line, a hidden file, and a sidecar entry without an article.
-func snapshotCorpus(t *testing.T) string {
+func snapshotCorpus(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
@@ -45,7 +45,7 @@ func snapshotCorpus(t *testing.T) string {
 // settle sets the modification times under dir an hour back and waits
 // until their change times (which cannot be set) are over 100 ms old, so
 // that a stamp taken now may be saved (see corpus.WriteSnapshot).
-func settle(t *testing.T, dir string) {
+func settle(t testing.TB, dir string) {
 	t.Helper()
 	old := time.Now().Add(-time.Hour)
 	var newest time.Time
@@ -295,4 +295,38 @@ func remove(t *testing.T, p string) {
 	if err := os.Remove(p); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzDecodeSnapshot decodes arbitrary snapshot bodies (what follows the
+// magic, once the checksum matched): an error or articles, never a panic
+// or an allocation beyond the body's size.
+func FuzzDecodeSnapshot(f *testing.F) {
+	dir := snapshotCorpus(f)
+	path := filepath.Join(f.TempDir(), "c.corpus")
+	st, err := corpus.StampDir(context.Background(), dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	arts, warns, err := corpus.LoadPath(context.Background(), dir)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if saved, err := corpus.WriteSnapshot(path, st, arts, warns); !saved || err != nil {
+		f.Fatalf("WriteSnapshot: saved %v, %v", saved, err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(string(b[len(corpus.SnapshotMagic) : len(b)-4]))
+	f.Add("")
+	f.Fuzz(func(t *testing.T, body string) {
+		arts, warns, err := corpus.DecodeSnapshot(body)
+		if err != nil && (arts != nil || warns != nil) {
+			t.Errorf("error %v with %d articles and %d warnings", err, len(arts), len(warns))
+		}
+		if err == nil && len(arts) > len(body) {
+			t.Errorf("%d articles from %d bytes", len(arts), len(body))
+		}
+	})
 }
