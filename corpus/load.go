@@ -283,11 +283,8 @@ func (t *treeLoader) visit(p string, d fs.DirEntry, err error) error {
 		return nil
 	}
 	name := d.Name()
-	if p != "." && strings.HasPrefix(name, ".") {
-		if d.IsDir() {
-			return fs.SkipDir
-		}
-		return nil
+	if hidden, skip := hiddenEntry(p, d); hidden {
+		return skip
 	}
 	if d.IsDir() || name == SidecarName {
 		return nil
@@ -305,6 +302,21 @@ func (t *treeLoader) visit(p string, d fs.DirEntry, err error) error {
 	}
 	t.article(p, name)
 	return nil
+}
+
+// hiddenEntry reports whether the walk entry d at p (relative to the
+// corpus directory, "." for the directory itself) is hidden: a name
+// starting with a dot, which loads never read and stamps (see StampDir)
+// never count. skip is what the walk function returns for it: fs.SkipDir
+// for a directory, so that nothing under it is read either.
+func hiddenEntry(p string, d fs.DirEntry) (hidden bool, skip error) {
+	if p == "." || !strings.HasPrefix(d.Name(), ".") {
+		return false, nil
+	}
+	if d.IsDir() {
+		return true, fs.SkipDir
+	}
+	return true, nil
 }
 
 // article loads one article file at p, with its sidecar metadata.

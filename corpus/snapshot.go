@@ -85,11 +85,8 @@ func StampDir(ctx context.Context, dir string) (Stamp, error) {
 			fmt.Fprintf(s.h, "%q error %q\n", rel, err.Error())
 			return nil
 		}
-		if rel != "." && strings.HasPrefix(d.Name(), ".") {
-			if d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
+		if hidden, skip := hiddenEntry(rel, d); hidden {
+			return skip
 		}
 		if d.IsDir() {
 			fmt.Fprintf(s.h, "%q dir\n", filepath.ToSlash(rel))
