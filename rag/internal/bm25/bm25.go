@@ -158,6 +158,8 @@ type Lexicon struct {
 	// Proper caches, for the index, whether the corpus writes a term as a
 	// name: term → bool. Package bm25 does not use it.
 	Proper sync.Map
+	// backing keeps the memory of the postings alive (see Assemble).
+	backing any
 }
 
 // Docs returns the number of documents of the lexicon.
@@ -190,8 +192,14 @@ const minDocsPerWorker = 2048
 // Large collections are indexed in parallel by workers goroutines; the result
 // does not depend on their number.
 func Build(vocab *Vocabulary, docs [][]uint32, workers int) *Lexicon {
-	lx := &Lexicon{vocab: vocab, n: len(docs), norm: make([]float64, len(docs))}
-	nterms := lx.setLengths(docs)
+	lx := &Lexicon{vocab: vocab, n: len(docs)}
+	lx.setLengths(func(i int) int { return len(docs[i]) })
+	nterms := 0
+	for _, d := range docs {
+		for _, t := range d {
+			nterms = max(nterms, int(t)+1)
+		}
+	}
 	lx.postings = make([][]Posting, nterms)
 	if len(docs) == 0 {
 		return lx
@@ -200,24 +208,36 @@ func Build(vocab *Vocabulary, docs [][]uint32, workers int) *Lexicon {
 	return lx
 }
 
+// Assemble returns the lexicon of docs documents, document i of length(i)
+// terms, whose postings are given: postings[id] lists the documents
+// containing term id, in document order, as [Build] made them (and as
+// [WritePostings] and [PostingsOf] keep them). Given the lengths and
+// postings of a lexicon Build made, it returns a lexicon that scores
+// every search as that one does, without the pass over every document's
+// terms that Build makes. The postings are not checked: a document number
+// of docs or more is skipped by searches. backing, when not nil, is kept
+// reachable as long as the lexicon is: the memory the postings lie in
+// when that is not the Go heap (a mapped file).
+func Assemble(vocab *Vocabulary, docs int, length func(i int) int, postings [][]Posting, backing any) *Lexicon {
+	lx := &Lexicon{vocab: vocab, n: docs, postings: postings, backing: backing}
+	lx.setLengths(length)
+	return lx
+}
+
 // setLengths sets the average document length and the length
-// normalisation of every document, and returns the number of term ids the
-// documents use (the largest id plus one).
-func (lx *Lexicon) setLengths(docs [][]uint32) (nterms int) {
+// normalisation of every document, document i of length(i) terms.
+func (lx *Lexicon) setLengths(length func(i int) int) {
+	lx.norm = make([]float64, lx.n)
 	var total float64
-	for _, d := range docs {
-		total += float64(len(d))
-		for _, t := range d {
-			nterms = max(nterms, int(t)+1)
-		}
+	for i := range lx.n {
+		total += float64(length(i))
 	}
-	if len(docs) > 0 {
-		lx.avgLen = total / float64(len(docs))
+	if lx.n > 0 {
+		lx.avgLen = total / float64(lx.n)
 	}
-	for i, d := range docs {
-		lx.norm[i] = bm25K1 * (1 - bm25B + bm25B*float64(float32(len(d)))/lx.avgLen)
+	for i := range lx.n {
+		lx.norm[i] = bm25K1 * (1 - bm25B + bm25B*float64(float32(length(i)))/lx.avgLen)
 	}
-	return nterms
 }
 
 // fillPostings builds the posting lists of docs on workers goroutines, in
@@ -396,6 +416,9 @@ func (s *Scores) Add(ps []Posting, weight float64) {
 	idf := weight * bm25IDF(s.lx.n, len(ps))
 	for _, p := range ps {
 		tf, d := float64(p.TF()), p.Doc()
+		if uint(d) >= uint(len(acc)) {
+			continue // only in postings Assemble was given: not trusted
+		}
 		if acc[d] == 0 {
 			s.touched = append(s.touched, d)
 		}

@@ -62,6 +62,7 @@ type Index struct {
 	lexicalFirst bool                     // see lexicalDecides
 	scans        atomic.Int64             // vector queries sent to chromem-go, for tests
 	stored       map[string]storedArticle // loaded from disk, by article id; consumed by Update
+	storedLex    *storedLexicons          // loaded from disk with stored; consumed by Update
 	fileShards   int                      // shard count of the loaded file, which its vectors are ordered by
 	// vectorsInMemory and scratchDir are the IndexOptions fields.
 	vectorsInMemory bool
@@ -214,15 +215,21 @@ type UpdateStats struct {
 	// much, or a file written by a version with other shard sizes): saving
 	// the file spares the next start that work.
 	Resharded bool
+	// LexiconsRebuilt reports that an index loaded whole, every article
+	// unchanged, built its BM25 lexicons from the term lists because the
+	// index file has none (a version 2 file): saving the file spares the
+	// next start that work.
+	LexiconsRebuilt bool
 	// Duration is the wall time of the update.
 	Duration time.Duration
 }
 
 // Modified reports whether the update changed the index, or found the
-// index file outdated (see Retokenized and Resharded): either way the file
+// index file outdated (see Retokenized, Resharded and LexiconsRebuilt):
+// either way the file
 // should be saved again.
 func (s UpdateStats) Modified() bool {
-	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0 || s.Resharded
+	return s.Added+s.Changed+s.Removed > 0 || s.Embedded > 0 || s.Retokenized > 0 || s.Resharded || s.LexiconsRebuilt
 }
 
 // Progress is called during an update with the chunks embedded so far and
@@ -266,10 +273,18 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	}
 
 	fileShards := ix.fileShards
-	if err := ix.swap(ctx, next); err != nil {
+	whole := len(current) == 0 && len(todo) == 0 && len(next) > 0 && len(restored) == len(next) &&
+		len(ix.stored) == len(next) && st.Retokenized == 0
+	var lexs *storedLexicons
+	if whole {
+		lexs = ix.storedLex
+		st.LexiconsRebuilt = lexs == nil
+	}
+	if err := ix.swap(ctx, next, lexs); err != nil {
 		return UpdateStats{}, err
 	}
 	clear(ix.stored)
+	ix.storedLex = nil
 	st.Articles = len(next)
 	ix.mu.RLock()
 	st.Chunks = len(ix.recs)
@@ -628,8 +643,10 @@ func embeddingText(title, text string) string {
 	return title + "\n\n" + text
 }
 
-// swap replaces the index contents with next.
-func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
+// swap replaces the index contents with next. With lexs, the lexicons
+// of an index file that holds exactly next, unchanged, the lexicons are
+// assembled from them rather than built from the term lists.
+func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *storedLexicons) error {
 	ids := make([]string, 0, len(next))
 	for id := range next {
 		ids = append(ids, id)
@@ -649,34 +666,19 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 			recs = append(recs, c)
 		}
 	}
-	docs := make([][]uint32, len(recs))
 	byID := make(map[string]int, len(recs))
 	for i, c := range recs {
-		docs[i] = c.terms
 		byID[c.ID] = i
 	}
-	lex := bm25.Build(ix.vocab, docs, ix.workers)
-	// Whole articles as documents too: an article that matches the query
-	// throughout, not in one passage only, is about it.
-	// Their term lists are laid end to end in one allocation of the exact
-	// size: appended chunk by chunk, each article's list was reallocated
-	// as it grew (a quarter of a cold start's CPU at 1.5 M passages).
-	total := 0
-	for _, c := range recs {
-		total += len(c.terms)
-	}
-	artDocs := make([][]uint32, len(ids))
-	flat := make([]uint32, 0, total)
 	for k, id := range ids {
-		r := next[id]
-		r.no = k
-		start := len(flat)
-		for _, c := range r.chunks {
-			flat = append(flat, c.terms...)
-		}
-		artDocs[k] = flat[start:len(flat):len(flat)]
+		next[id].no = k
 	}
-	artLex := bm25.Build(ix.vocab, artDocs, ix.workers)
+	var lex, artLex *bm25.Lexicon
+	if lexs != nil {
+		lex, artLex = ix.assembleLexicons(recs, ids, next, lexs)
+	} else {
+		lex, artLex = ix.buildLexicons(recs, ids, next)
+	}
 	set, err := ix.buildShards(ctx, recs, dim)
 	if err != nil {
 		return fmt.Errorf("update index: %w", err)
@@ -700,6 +702,50 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec) error {
 		tw.SetTermWeights(lex.IDF)
 	}
 	return nil
+}
+
+// buildLexicons builds the BM25 lexicons over recs and over the articles
+// of next, numbered in the order of ids.
+func (ix *Index) buildLexicons(recs []*chunkRec, ids []string, next map[string]*articleRec) (lex, artLex *bm25.Lexicon) {
+	docs := make([][]uint32, len(recs))
+	for i, c := range recs {
+		docs[i] = c.terms
+	}
+	lex = bm25.Build(ix.vocab, docs, ix.workers)
+	// Whole articles as documents too: an article that matches the query
+	// throughout, not in one passage only, is about it.
+	// Their term lists are laid end to end in one allocation of the exact
+	// size: appended chunk by chunk, each article's list was reallocated
+	// as it grew (a quarter of a cold start's CPU at 1.5 M passages).
+	total := 0
+	for _, c := range recs {
+		total += len(c.terms)
+	}
+	artDocs := make([][]uint32, len(ids))
+	flat := make([]uint32, 0, total)
+	for k, id := range ids {
+		start := len(flat)
+		for _, c := range next[id].chunks {
+			flat = append(flat, c.terms...)
+		}
+		artDocs[k] = flat[start:len(flat):len(flat)]
+	}
+	return lex, bm25.Build(ix.vocab, artDocs, ix.workers)
+}
+
+// assembleLexicons returns the lexicons that buildLexicons would build,
+// from the postings of the index file that holds exactly recs: only the
+// documents' lengths are counted.
+func (ix *Index) assembleLexicons(recs []*chunkRec, ids []string, next map[string]*articleRec, lexs *storedLexicons) (lex, artLex *bm25.Lexicon) {
+	lex = bm25.Assemble(ix.vocab, len(recs), func(i int) int { return len(recs[i].terms) }, lexs.lists[0], lexs.file)
+	artLen := make([]int, len(ids))
+	for k, id := range ids {
+		for _, c := range next[id].chunks {
+			artLen[k] += len(c.terms)
+		}
+	}
+	artLex = bm25.Assemble(ix.vocab, len(ids), func(k int) int { return artLen[k] }, lexs.lists[1], lexs.file)
+	return lex, artLex
 }
 
 // DefaultWarmArticles is how many of the newest articles [Index.Warm]

@@ -38,6 +38,8 @@ func (ix *Index) pairSearch(raw []string, k int, allow bitset) []bm25.Scored {
 				x++
 			case pa[x].Doc() > pb[y].Doc():
 				y++
+			case int(pa[x].Doc()) >= len(ix.recs): // a stored posting not trusted
+				x++
 			default:
 				if tf := adjacent(ix.recs[pa[x].Doc()].terms, a, b); tf > 0 {
 					hits = append(hits, bm25.NewPosting(pa[x].Doc(), tf))

@@ -21,23 +21,30 @@ import (
 
 	"citebot/corpus"
 	"citebot/rag/internal/analysis"
+	"citebot/rag/internal/bm25"
 	"citebot/rag/internal/chunk"
 	"citebot/rag/internal/indexfile"
 )
 
-// Index file format, version 2 (all integers little-endian):
+// Index file format, version 3 (all integers little-endian):
 //
 //	magic      "citebot-index\n" (14 bytes)
-//	version    uint32 (2)
+//	version    uint32 (3)
 //	headerLen  uint64
 //	header     JSON: embedder name, dimension, chunker, save time, tokenizer
-//	           fingerprint, counts of articles, chunks and terms, and the
-//	           byte lengths of the three sections that follow
+//	           fingerprint, counts of articles, chunks, terms and postings,
+//	           and the byte lengths of the four sections that follow
 //	articles   per article (sorted by id): id, content hash, chunk count,
 //	           and per chunk its span as start and length
 //	vocabulary the BM25 terms of the chunks, each a string
 //	terms      per chunk (in article order): term count, then term numbers
 //	           into the vocabulary above
+//	lexicons   for the BM25 lexicon over chunks, then the one over whole
+//	           articles: per term of the vocabulary, its posting count
+//	padding    zero bytes up to a multiple of 8 bytes from the file start
+//	postings   the two lexicons' postings (bm25.PostingSize bytes each:
+//	           document number, term frequency), term by term in
+//	           vocabulary order, each term's in document order
 //	padding    zero bytes up to a multiple of 8 bytes from the file start
 //	vectors    float32 × dimension for every chunk, grouped by vector shard
 //	           (shard fnv32a(chunk id) mod the header's shard count; within
@@ -45,13 +52,21 @@ import (
 //	checksum   uint32 CRC-32C of everything before it
 //
 // Strings are a uvarint length and the bytes; counts, spans and term
-// numbers are uvarints. The vectors are used where they lie: the file is
-// memory-mapped (indexfile.Mapping) and each shard's chromem-go collection
-// scans its stretch of the mapping, so the vectors (most of an index's
+// numbers are uvarints. The vectors and postings are used where they lie:
+// the file is memory-mapped (indexfile.Mapping), each shard's chromem-go
+// collection scans its stretch of the mapping and the lexicons' posting
+// lists are slices of it, so the vectors and postings (most of an index's
 // size) take page cache, which the kernel can reclaim, rather than the
 // process's own memory, and loading reads only the sections before them.
-// With IndexOptions.VectorsInMemory, or where files cannot be mapped, each
-// shard's vectors are read straight into one block of memory instead.
+// With IndexOptions.VectorsInMemory, or where files cannot be mapped, they
+// are read into memory instead. The stored lexicons are used when the
+// index is loaded whole, every article unchanged; any change rebuilds
+// them from the term lists.
+//
+// Version 2 files are version 3 files without the lexicons (the header
+// lists three section lengths); they are still read, and the lexicons
+// built from the term lists, and such an update asks for the file to be
+// saved again (UpdateStats.LexiconsRebuilt).
 //
 // Chunk text is not stored: it is re-cut from the corpus by the spans, which
 // are only trusted when the article's content hash matches. Term lists are
@@ -71,7 +86,7 @@ import (
 // having allocated little more than that buffer.
 const (
 	fileMagic     = "citebot-index\n"
-	fileVersion   = 2
+	fileVersion   = 3
 	fixedLen      = len(fileMagic) + 4 + 8
 	vectorAlign   = 8
 	maxDim        = 1 << 16
@@ -108,9 +123,12 @@ type fileHeader struct {
 	Postings int `json:"postings"`
 	// Shards is the number of vector shards the vectors are grouped by.
 	Shards int `json:"shards"`
-	// Sections holds the byte lengths of the articles, vocabulary and terms
-	// sections.
-	Sections [3]int64 `json:"sections"`
+	// Sections holds the byte lengths of the articles, vocabulary, terms
+	// and lexicons sections (three in a version 2 file).
+	Sections [4]int64 `json:"sections"`
+	// Lexicons counts the postings of the lexicon over chunks and of the
+	// one over articles; zero in a version 2 file.
+	Lexicons [2]int64 `json:"lexicons,omitempty"`
 }
 
 // fileHeaderV1 is the JSON header of a version 1 file.
@@ -190,7 +208,10 @@ func (ix *Index) Save(path string) error {
 		w.Write(sec.arts)
 		w.Write(sec.vocab)
 		w.Write(sec.terms)
-		w.Write(make([]byte, padding(fixedLen+len(js)+len(sec.arts)+len(sec.vocab)+len(sec.terms))))
+		w.Write(sec.lexicons)
+		w.Write(make([]byte, padding(fixedLen+len(js)+len(sec.arts)+len(sec.vocab)+len(sec.terms)+len(sec.lexicons))))
+		ix.writePostings(w, sec.termOf)
+		w.Write(make([]byte, padding(int(postingBytes(hdr)))))
 		ix.writeVectors(w, hdr.Shards)
 	})
 	if err != nil {
@@ -199,11 +220,38 @@ func (ix *Index) Save(path string) error {
 	return nil
 }
 
-// sections are the encoded parts of an index file before its vectors:
+// sections are the encoded parts of an index file before its postings:
 // the articles (id, hash, chunk spans), the vocabulary (the terms in use,
-// numbered in order of first use) and the chunks' term lists.
+// numbered in order of first use), the chunks' term lists and the
+// lexicons' posting counts.
 type sections struct {
-	arts, vocab, terms []byte
+	arts, vocab, terms, lexicons []byte
+	// termOf[n] is the vocabulary id of the file's term n.
+	termOf []uint32
+}
+
+// lexicons returns the index's lexicons in file order: over chunks, then
+// over articles; nil for an index never updated. The caller holds ix.mu.
+func (ix *Index) lexicons() []*bm25.Lexicon {
+	if ix.lex == nil || ix.artLex == nil {
+		return nil
+	}
+	return []*bm25.Lexicon{ix.lex, ix.artLex}
+}
+
+// postingBytes is the size of the postings of the lexicons hdr counts.
+func postingBytes(hdr fileHeader) int64 {
+	return (hdr.Lexicons[0] + hdr.Lexicons[1]) * bm25.PostingSize
+}
+
+// writePostings writes the postings of the lexicons, term by term in the
+// order of termOf. The caller holds ix.mu.
+func (ix *Index) writePostings(w *bufio.Writer, termOf []uint32) {
+	for _, lx := range ix.lexicons() {
+		for _, t := range termOf {
+			bm25.WritePostings(w, lx.Postings(t)) // w's error is Flush's
+		}
+	}
 }
 
 // encodeSections encodes the articles in id order, and returns the file
@@ -236,6 +284,7 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 				if !ok {
 					n = uint32(len(number))
 					number[t] = n
+					sec.termOf = append(sec.termOf, t)
 					sec.vocab = indexfile.AppendString(sec.vocab, vocabTerms[t])
 				}
 				sec.terms = binary.AppendUvarint(sec.terms, uint64(n))
@@ -244,7 +293,14 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 		}
 	}
 	hdr.Terms = len(number)
-	hdr.Sections = [3]int64{int64(len(sec.arts)), int64(len(sec.vocab)), int64(len(sec.terms))}
+	for k, lx := range ix.lexicons() {
+		for _, t := range sec.termOf {
+			n := len(lx.Postings(t))
+			sec.lexicons = binary.AppendUvarint(sec.lexicons, uint64(n))
+			hdr.Lexicons[k] += int64(n)
+		}
+	}
+	hdr.Sections = [4]int64{int64(len(sec.arts)), int64(len(sec.vocab)), int64(len(sec.terms)), int64(len(sec.lexicons))}
 	return hdr, sec
 }
 
@@ -297,12 +353,12 @@ func (ix *Index) LoadContext(ctx context.Context, path string) error {
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
 	}
-	ix.fileShards = 0
+	ix.fileShards, ix.storedLex = 0, nil
 	loadErr := func(err error) error {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 			err = fmt.Errorf("%w: truncated", ErrCorruptIndex)
 		}
-		ix.fileShards = 0
+		ix.fileShards, ix.storedLex = 0, nil
 		return fmt.Errorf("load index %s: %w", path, err)
 	}
 	if err := precheck(ctx, f, fi.Size()); err != nil {
@@ -360,7 +416,7 @@ func precheck(ctx context.Context, ra io.ReaderAt, size int64) error {
 		if first[0] != '{' || last[0] != '}' {
 			return fmt.Errorf("%w: header is not a JSON object", ErrCorruptIndex)
 		}
-	case fileVersion:
+	case 2, fileVersion:
 		if hlen < 2 || hlen > maxHeaderLen || hlen > uint64(rest) {
 			return fmt.Errorf("%w: header length %d does not fit a file of %d bytes", ErrCorruptIndex, hlen, size)
 		}
@@ -376,7 +432,7 @@ func precheck(ctx context.Context, ra io.ReaderAt, size int64) error {
 			return err
 		}
 	default:
-		return fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
+		return fmt.Errorf("%w: version %d (this citebot reads 1 to %d)", ErrIndexVersion, v, fileVersion)
 	}
 	return indexfile.VerifyChecksum(ctx, ra, size)
 }
@@ -395,8 +451,13 @@ func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
 		meta += n
 	}
 	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Postings < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
-		int64(hdr.Chunks) > rest || int64(hdr.Articles) > rest || int64(hdr.Terms) > rest || int64(hdr.Postings) > hdr.Sections[2] {
+		int64(hdr.Chunks) > rest || int64(hdr.Articles) > rest || int64(hdr.Terms) > rest || int64(hdr.Postings) > hdr.Sections[2] ||
+		hdr.Lexicons[0] < 0 || hdr.Lexicons[1] < 0 || hdr.Lexicons[0] > rest/bm25.PostingSize || hdr.Lexicons[1] > rest/bm25.PostingSize {
 		return 0, 0, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
+	}
+	// Stored lexicons have a count for every term, each at least 1 byte.
+	if hdr.Lexicons != [2]int64{} && 2*int64(hdr.Terms) > hdr.Sections[3] {
+		return 0, 0, fmt.Errorf("%w: header counts do not fit the lexicons section", ErrCorruptIndex)
 	}
 	// Every article takes at least 3 bytes (id, hash, chunk count), every
 	// chunk 2 (start, length) and 1 more in the terms section (its term
@@ -406,10 +467,17 @@ func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
 	}
 	pad = int64(padding(fixedLen + int(hlen) + int(meta)))
 	vecBytes := int64(hdr.Chunks) * int64(hdr.Dim) * 4
-	if want := meta + pad + vecBytes + 4; rest != want {
+	if want := meta + pad + hdr.postingSpan() + vecBytes + 4; rest != want {
 		return 0, 0, fmt.Errorf("%w: %d bytes after the header, want %d", ErrCorruptIndex, rest, want)
 	}
 	return meta, pad, nil
+}
+
+// postingSpan is the bytes of the postings of the lexicons hdr counts
+// and of the padding after them. It starts at a multiple of vectorAlign.
+func (hdr fileHeader) postingSpan() int64 {
+	n := postingBytes(hdr)
+	return n + int64(padding(int(n%vectorAlign)))
 }
 
 // decode reads and verifies an index file and returns its articles by id.
@@ -428,10 +496,59 @@ func (ix *Index) decode(r *indexfile.Reader, m *indexfile.Mapping) (map[string]s
 	if hdr.Tokenizer != tokenizerFingerprint() {
 		return lay.stored, nil // term lists of another tokenizer: recomputed
 	}
-	if err := ix.decodeTerms(hdr, body, lay); err != nil {
+	ids, err := ix.decodeTerms(hdr, body, lay)
+	if err != nil {
 		return nil, err
 	}
+	if hdr.Lexicons != [2]int64{} {
+		lists, err := decodeLexicons(hdr, body[hdr.Sections[1]+hdr.Sections[2]:], lay.postings, ids)
+		if err != nil {
+			return nil, err
+		}
+		ix.storedLex = &storedLexicons{lists: lists, file: m}
+	}
 	return lay.stored, nil
+}
+
+// storedLexicons are the BM25 lexicons of an index file: the postings of
+// each term id, over chunks and over articles (see bm25.Assemble), and
+// the mapped file they lie in (nil when read into memory).
+type storedLexicons struct {
+	lists [2][][]bm25.Posting
+	file  *indexfile.Mapping
+}
+
+// decodeLexicons decodes the posting counts of the two lexicons and
+// returns their posting lists (slices of postings, the encoded postings)
+// indexed by term id, ids[n] being the id of the file's term n.
+func decodeLexicons(hdr fileHeader, counts, postings []byte, ids []uint32) ([2][][]bm25.Posting, error) {
+	var lists [2][][]bm25.Posting
+	all := bm25.PostingsOf(postings)
+	nterms := 0
+	for _, id := range ids {
+		nterms = max(nterms, int(id)+1)
+	}
+	d := &indexfile.Section{B: counts}
+	pos := 0
+	for k, docs := range []int{hdr.Chunks, hdr.Articles} {
+		lists[k] = make([][]bm25.Posting, nterms)
+		end := pos + int(hdr.Lexicons[k])
+		for _, id := range ids {
+			c := d.ReadCount(min(docs, end-pos))
+			if d.Err != nil {
+				return lists, fmt.Errorf("%w: lexicons: %v", ErrCorruptIndex, d.Err)
+			}
+			lists[k][id] = all[pos : pos+c : pos+c]
+			pos += c
+		}
+		if pos != end {
+			return lists, fmt.Errorf("%w: lexicons: %d postings, header says %d", ErrCorruptIndex, pos-(end-int(hdr.Lexicons[k])), hdr.Lexicons[k])
+		}
+	}
+	if len(d.B) != 0 || pos != len(all) {
+		return lists, fmt.Errorf("%w: lexicons: trailing bytes", ErrCorruptIndex)
+	}
+	return lists, nil
 }
 
 // decodeVectors reads a version 2 file up to and including its vectors
@@ -457,9 +574,12 @@ func (ix *Index) decodeVectors(r *indexfile.Reader, m *indexfile.Mapping) (hdr f
 	}
 	var blocks [][]float32
 	if m != nil {
+		lay.postings = mappedPostings(r, hdr, m)
 		blocks, err = mappedVectors(r, hdr, lay.perShard, m)
 	} else {
-		blocks, err = readVectors(r, hdr, lay.perShard)
+		if lay.postings, err = readPostings(r, hdr); err == nil {
+			blocks, err = readVectors(r, hdr, lay.perShard)
+		}
 	}
 	if err != nil {
 		return hdr, nil, lay, nil, err
@@ -493,9 +613,9 @@ func readHeader(r *indexfile.Reader) (hdr fileHeader, hlen int64, v1 []byte, err
 			return hdr, 0, nil, err
 		}
 		return hdr, 0, data, nil
-	case fileVersion:
+	case 2, fileVersion:
 	default:
-		return hdr, 0, nil, fmt.Errorf("%w: version %d (this citebot reads 1 and %d)", ErrIndexVersion, v, fileVersion)
+		return hdr, 0, nil, fmt.Errorf("%w: version %d (this citebot reads 1 to %d)", ErrIndexVersion, v, fileVersion)
 	}
 	n := binary.LittleEndian.Uint64(prefix[len(fileMagic)+4:])
 	if n > uint64(r.Remaining()-4) || n > maxHeaderLen {
@@ -518,6 +638,9 @@ type fileLayout struct {
 	order    []string // article ids in file order
 	shard    []int32  // the shard of each chunk, in file order
 	perShard []int    // chunks per shard
+	// postings are the encoded postings of the stored lexicons: in the
+	// mapped file, or read into memory.
+	postings []byte
 }
 
 // decodeArticles decodes the articles section: ids, hashes and chunk
@@ -556,6 +679,26 @@ func decodeArticles(hdr fileHeader, section []byte) (fileLayout, error) {
 	return lay, nil
 }
 
+// readPostings reads the postings of the lexicons and the padding after
+// them.
+func readPostings(r *indexfile.Reader, hdr fileHeader) ([]byte, error) {
+	n := postingBytes(hdr)
+	b := make([]byte, hdr.postingSpan())
+	if err := r.ReadFull(b); err != nil {
+		return nil, err
+	}
+	return b[:n], nil
+}
+
+// mappedPostings returns the postings of the lexicons as a slice of m,
+// the mapped file, whose reader r is at the first of them: nothing is
+// read. The file's length was checked against the header (layout).
+func mappedPostings(r *indexfile.Reader, hdr fileHeader, m *indexfile.Mapping) []byte {
+	data := m.Bytes()
+	off := int64(len(data)) - r.Remaining()
+	return data[off : off+postingBytes(hdr)]
+}
+
 // readVectors reads the vectors, one block per shard, then the file's
 // checksum, and puts the floats in the machine's byte order.
 func readVectors(r *indexfile.Reader, hdr fileHeader, perShard []int) ([][]float32, error) {
@@ -585,9 +728,10 @@ func readVectors(r *indexfile.Reader, hdr fileHeader, perShard []int) ([][]float
 // checksum verified (precheck).
 func mappedVectors(r *indexfile.Reader, hdr fileHeader, perShard []int, m *indexfile.Mapping) ([][]float32, error) {
 	data := m.Bytes()
-	off := int64(len(data)) - r.Remaining()
-	if want := int64(hdr.Chunks)*int64(hdr.Dim)*4 + 4; r.Remaining() != want || off%vectorAlign != 0 {
-		return nil, fmt.Errorf("%w: %d bytes of vectors at offset %d, want %d", ErrCorruptIndex, r.Remaining()-4, off, want-4)
+	rest := r.Remaining() - hdr.postingSpan() // r is before the postings
+	off := int64(len(data)) - rest
+	if want := int64(hdr.Chunks)*int64(hdr.Dim)*4 + 4; rest != want || off%vectorAlign != 0 {
+		return nil, fmt.Errorf("%w: %d bytes of vectors at offset %d, want %d", ErrCorruptIndex, rest-4, off, want-4)
 	}
 	blocks := make([][]float32, hdr.Shards)
 	for s, n := range perShard {
@@ -621,8 +765,9 @@ func (lay fileLayout) placeVectors(blocks [][]float32, dim int, m *indexfile.Map
 }
 
 // decodeTerms decodes the vocabulary and the chunks' term lists (the body
-// after the articles section), interning the terms in ix's vocabulary.
-func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error {
+// after the articles section), interning the terms in ix's vocabulary,
+// and returns the ids of the file's terms in file order.
+func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) ([]uint32, error) {
 	d := &indexfile.Section{B: body[:hdr.Sections[1]]}
 	fileTerms := make([]string, hdr.Terms)
 	for i := range fileTerms {
@@ -632,10 +777,10 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error 
 		d.Err = errors.New("trailing bytes")
 	}
 	if d.Err != nil {
-		return fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.Err)
+		return nil, fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.Err)
 	}
 	ids := ix.vocab.Intern(fileTerms)
-	d = &indexfile.Section{B: body[hdr.Sections[1]:]}
+	d = &indexfile.Section{B: body[hdr.Sections[1] : hdr.Sections[1]+hdr.Sections[2]]}
 	// One block for all lists.
 	slab := make([]uint32, 0, hdr.Postings)
 	for _, id := range lay.order {
@@ -662,9 +807,9 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) error 
 		d.Err = fmt.Errorf("%d term numbers and %d trailing bytes, header says %d and none", len(slab), len(d.B), hdr.Postings)
 	}
 	if d.Err != nil {
-		return fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.Err)
+		return nil, fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.Err)
 	}
-	return nil
+	return ids, nil
 }
 
 func embedderChanged(name string, ch chunk.Chunker, ix *Index) error {

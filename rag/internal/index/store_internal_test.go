@@ -296,7 +296,7 @@ func TestDecodeTermNumberOutOfRange(t *testing.T) {
 	hdr, err := json.Marshal(fileHeader{
 		Embedder: ix.emb.Name(), Dim: 2, Chunker: ix.chunker, Tokenizer: tokenizerFingerprint(),
 		Articles: 1, Chunks: 1, Terms: 0, Postings: 1, Shards: 1,
-		Sections: [3]int64{int64(len(arts)), 0, int64(len(terms))},
+		Sections: [4]int64{int64(len(arts)), 0, int64(len(terms))},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -228,8 +228,8 @@ func TestLoadDamaged(t *testing.T) {
 	})
 	t.Run("newer version", func(t *testing.T) {
 		b := bytes.Clone(data)
-		binary.LittleEndian.PutUint32(b[14:], 3)
-		check(t, "v3", b, index.ErrIndexVersion)
+		binary.LittleEndian.PutUint32(b[14:], binary.LittleEndian.Uint32(b[14:])+1)
+		check(t, "newer", b, index.ErrIndexVersion)
 	})
 	t.Run("not an index", func(t *testing.T) {
 		check(t, "text", []byte("hello, world: this is not an index file at all\n"), index.ErrCorruptIndex)
