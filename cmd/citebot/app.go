@@ -288,6 +288,40 @@ func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, s
 	return arts, warns, nil
 }
 
+// loadIndexFile loads the index file at path into ix. A file sealed
+// since its checksum was last verified (see corpus.WriteSeal), and
+// unchanged since, is loaded without that pass; otherwise the checksum
+// is verified and, unless read_only, the file sealed.
+func loadIndexFile(ctx context.Context, cfg config.Config, log *slog.Logger, ix *rag.Index, path string) error {
+	start := time.Now()
+	seal := sealPath(cfg)
+	st, stampErr := corpus.StampFile(path)
+	if stampErr == nil && corpus.Sealed(seal, st) {
+		err := ix.LoadTrusted(ctx, path)
+		if err == nil {
+			log.Debug("index file read; checksum verified before", "path", path, "took", time.Since(start).Round(time.Millisecond))
+		}
+		return err
+	}
+	if err := ix.LoadContext(ctx, path); err != nil {
+		return err
+	}
+	log.Debug("index file read and verified", "path", path, "took", time.Since(start).Round(time.Millisecond))
+	if stampErr != nil || cfg.ReadOnly {
+		return nil
+	}
+	if _, err := corpus.WriteSeal(seal, st); err != nil {
+		log.Warn("could not record the index file's verification; the next start verifies it again", "path", seal, "error", err.Error())
+	}
+	return nil
+}
+
+// sealPath returns the file beside the index where the seal of the
+// index file is kept (see loadIndexFile).
+func sealPath(cfg config.Config) string {
+	return strings.TrimSuffix(indexPath(cfg), ".cbi") + ".seal"
+}
+
 // snapshotPath returns the file beside the index (see indexPath) where the
 // configured corpus's snapshot is kept (see corpus.WriteSnapshot).
 func snapshotPath(cfg config.Config) string {
@@ -425,14 +459,7 @@ func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progre
 	loadCtx, cancelLoad := context.WithCancel(ctx)
 	defer cancelLoad()
 	loaded := make(chan error, 1)
-	start := time.Now()
-	go func() {
-		err := ix.LoadContext(loadCtx, path)
-		if err == nil {
-			log.Debug("index file read", "path", path, "took", time.Since(start).Round(time.Millisecond))
-		}
-		loaded <- err
-	}()
+	go func() { loaded <- loadIndexFile(loadCtx, cfg, log, ix, path) }()
 	arts, desc, err := loadCorpus(ctx, cfg, log)
 	if err != nil {
 		cancelLoad()

@@ -16,7 +16,7 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	var rebuild, verify bool
 	c, err := parse(e, "index", "[flags]", args, func(fs *flag.FlagSet) {
 		fs.BoolVar(&rebuild, "rebuild", false, "discard the existing index and embed everything again (implies --verify)")
-		fs.BoolVar(&verify, "verify", false, "read and clean every corpus file, even those whose size and modification time are unchanged")
+		fs.BoolVar(&verify, "verify", false, "read and clean every corpus file, even those whose size and modification time are unchanged, and verify the index file's checksum")
 	})
 	if err != nil {
 		return err
@@ -31,8 +31,10 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if rebuild || verify {
-		if err := os.Remove(snapshotPath(c.cfg)); err != nil && !os.IsNotExist(err) {
-			return fmt.Errorf("remove corpus snapshot: %w", err)
+		for _, p := range []string{snapshotPath(c.cfg), sealPath(c.cfg)} {
+			if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+				return fmt.Errorf("remove %s: %w", p, err)
+			}
 		}
 	}
 	bar := newProgressBar(e.stderr, "embedding")

@@ -94,3 +94,74 @@ func TestColdStartReadsTheCorpusSnapshot(t *testing.T) {
 		t.Errorf("read_only: exit %d, stderr %q; want no snapshot saved", code, errOut)
 	}
 }
+
+// TestColdStartTrustsASealedIndexFile: a start verifies the index file's
+// checksum once and seals the file; later starts load it without that
+// pass while it is unchanged. A changed file, index --verify or a missing
+// seal verify it again, and read_only writes no seal.
+func TestColdStartTrustsASealedIndexFile(t *testing.T) {
+	data := t.TempDir()
+	arts := filepath.Join(t.TempDir(), "a.jsonl")
+	body := `{"id":"n1","published":"2024-01-02","title":"Trams return","text":"The city brought its trams back on Monday after a year of repairs."}` + "\n"
+	if err := os.WriteFile(arts, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	settleFile(t, arts)
+	const (
+		verified = "index file read and verified"
+		trusted  = "index file read; checksum verified before"
+		rebuilt  = "index file unusable"
+	)
+	run := func(name string, env map[string]string, args []string, logs, notLogs []string) {
+		t.Helper()
+		env["CITEBOT_LOG_LEVEL"] = "debug"
+		args = append(args[:1:1], append([]string{"--articles", arts, "--data", data}, args[1:]...)...)
+		out, errOut, code := runCLI(t, env, args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, code, errOut)
+		}
+		for _, want := range logs {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%s: stderr lacks %q:\n%s", name, want, errOut)
+			}
+		}
+		for _, bad := range notLogs {
+			if strings.Contains(errOut, bad) {
+				t.Errorf("%s: stderr has %q:\n%s", name, bad, errOut)
+			}
+		}
+		if args[0] == "ask" && !strings.Contains(out, "Monday") {
+			t.Errorf("%s: stdout lacks the answer:\n%s", name, out)
+		}
+	}
+	ask := []string{"ask", "when did the trams return?"}
+	run("index", map[string]string{}, []string{"index"}, nil, []string{trusted})
+	matches, _ := filepath.Glob(filepath.Join(data, "*.cbi"))
+	if len(matches) != 1 {
+		t.Fatalf("index files %v, want one", matches)
+	}
+	index := matches[0]
+	seal := strings.TrimSuffix(index, ".cbi") + ".seal"
+	settleFile(t, index) // a file changed moments ago is not sealed
+
+	run("read_only ask", map[string]string{"CITEBOT_READ_ONLY": "true"}, ask, []string{verified}, []string{trusted})
+	if _, err := os.Stat(seal); !os.IsNotExist(err) {
+		t.Fatalf("read_only left a seal: %v", err)
+	}
+	run("first ask", map[string]string{}, ask, []string{verified}, []string{trusted})
+	run("second ask", map[string]string{}, ask, []string{trusted}, []string{verified})
+	run("index --verify", map[string]string{}, []string{"index", "--verify"}, []string{verified}, []string{trusted})
+	run("ask after the verify", map[string]string{}, ask, []string{trusted}, []string{verified})
+
+	// A byte of the file changed since the seal: verified again, and the
+	// damage found.
+	b, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)-8] ^= 0xff // in the last vector
+	if err := os.WriteFile(index, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run("ask, file damaged", map[string]string{}, ask, []string{rebuilt}, []string{trusted})
+}

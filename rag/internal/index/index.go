@@ -78,6 +78,9 @@ type articleRec struct {
 	events atomic.Pointer[[]events.Event] // dated events, made on first use
 	// isDigest caches digest(): 0 not worked out yet, digestNo, digestYes.
 	isDigest atomic.Int32
+	// file keeps the mapped index file the chunks' term lists lie in
+	// alive (see decodeTermLists); nil when they are in memory.
+	file *indexfile.Mapping
 }
 
 // eventList returns the article's dated events (see package events), working
@@ -323,7 +326,7 @@ func (ix *Index) sortArticles(articles []corpus.Article, current map[string]*art
 		}
 		if s, ok := ix.stored[a.ID]; ok && s.Hash == h {
 			if chunks, ok := s.restore(a); ok {
-				rec.chunks = chunks
+				rec.chunks, rec.file = chunks, s.termsFile
 				restored = append(restored, rec)
 				st.Reused += len(chunks)
 				if _, inMem := current[a.ID]; !inMem {

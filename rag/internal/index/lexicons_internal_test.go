@@ -20,10 +20,10 @@ import (
 
 // fileParts are the parts of a saved index file.
 type fileParts struct {
-	header   map[string]any
-	meta     []byte // the sections before the postings
-	postings []byte
-	vectors  []byte
+	header  map[string]any
+	meta    []byte // the sections before the term lists
+	raw     []byte // the term lists and postings
+	vectors []byte
 }
 
 // splitFile cuts a version 3 file into its parts.
@@ -31,7 +31,7 @@ func splitFile(t *testing.T, data []byte) fileParts {
 	t.Helper()
 	hlen := int(binary.LittleEndian.Uint64(data[len(fileMagic)+4:]))
 	js := data[fixedLen : fixedLen+hlen]
-	var hdr fileHeader
+	hdr := fileHeader{version: fileVersion}
 	var p fileParts
 	if err := json.Unmarshal(js, &hdr); err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func splitFile(t *testing.T, data []byte) fileParts {
 	at := fixedLen + hlen
 	p.meta = data[at : at+int(meta)]
 	at += int(meta + pad)
-	p.postings = data[at : at+int(postingBytes(hdr))]
+	p.raw = data[at : at+int(termListBytes(hdr)+postingBytes(hdr))]
 	p.vectors = data[len(data)-4-hdr.Chunks*hdr.Dim*4 : len(data)-4]
 	return p
 }
@@ -63,7 +63,7 @@ func (p fileParts) join(t *testing.T, version uint32) []byte {
 	b = binary.LittleEndian.AppendUint64(b, uint64(len(js)))
 	b = append(append(b, js...), p.meta...)
 	b = append(b, make([]byte, padding(len(b)))...)
-	b = append(b, p.postings...)
+	b = append(b, p.raw...)
 	b = append(b, make([]byte, padding(len(b)))...)
 	b = append(b, p.vectors...)
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, indexfile.Castagnoli))
@@ -114,12 +114,62 @@ func TestStoredLexiconsUsed(t *testing.T) {
 	if m == nil {
 		t.Fatal("the loaded index's vectors are not mapped")
 	}
-	data := m.Bytes()
-	lo := uintptr(unsafe.Pointer(&data[0]))
 	for _, ps := range sameLexicons(t, got, want) {
-		if at := uintptr(unsafe.Pointer(&ps[0])); at < lo || at >= lo+uintptr(len(data)) {
+		if !inMapping(m, unsafe.Pointer(&ps[0])) {
 			t.Fatal("a posting list of the loaded index is not in the mapped file")
 		}
+	}
+	for _, c := range got.recs {
+		if len(c.terms) > 0 && !inMapping(m, unsafe.Pointer(&c.terms[0])) || c.art.file != m {
+			t.Fatalf("chunk %s: its term list is not in the mapped file, or the file is not kept", c.ID)
+		}
+	}
+}
+
+// inMapping reports whether p points into m.
+func inMapping(m *indexfile.Mapping, p unsafe.Pointer) bool {
+	data := m.Bytes()
+	lo := uintptr(unsafe.Pointer(&data[0]))
+	return uintptr(p) >= lo && uintptr(p) < lo+uintptr(len(data))
+}
+
+// TestStoredTermListsCopiedIntoAnIndexInUse loads a file into an index
+// that already numbers terms: the term lists it restores are copies, so
+// that the file need not stay mapped for them, and searches are those of
+// an index built from scratch.
+func TestStoredTermListsCopiedIntoAnIndexInUse(t *testing.T) {
+	arts := SampleArticles(60, 41)
+	path, _ := savedFile(t, buildTestIndex(t, embed.NewLocalEmbedder(0), arts))
+	got := buildTestIndex(t, embed.NewLocalEmbedder(0), arts[:30])
+	if err := got.Load(path); err != nil {
+		t.Fatal(err)
+	}
+	for id, a := range got.stored {
+		if a.file == nil || a.termsFile != nil {
+			t.Fatalf("article %s: vectors mapped %v, file kept for its term lists %v; want true, false", id, a.file != nil, a.termsFile != nil)
+		}
+		for _, ts := range a.terms {
+			if len(ts) > 0 && inMapping(a.file, unsafe.Pointer(&ts[0])) {
+				t.Fatalf("article %s: a term list lies in the mapped file", id)
+			}
+		}
+	}
+	st, err := got.Update(context.Background(), arts, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Embedded != 0 || st.Retokenized != 0 || st.Unchanged != len(arts) {
+		t.Errorf("stats %+v; want the file's vectors and term lists reused", st)
+	}
+	for _, c := range got.recs {
+		if c.art.file != nil {
+			t.Fatalf("chunk %s keeps the file mapped", c.ID)
+		}
+	}
+	want := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
+	qs := testQuestions(arts, 12)
+	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
+		t.Error("search results differ from an index built from scratch")
 	}
 }
 
@@ -176,13 +226,28 @@ func TestLoadVersion2BuildsLexiconsAndAsksForSave(t *testing.T) {
 	want := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
 	_, data := savedFile(t, want)
 	p := splitFile(t, data)
-	// A version 2 file: three sections, no lexicons.
+	// A version 2 file: three sections, each chunk's term numbers after
+	// its count in the terms section, no lexicons.
 	sections := p.header["sections"].([]any)
-	lexBytes := int(sections[3].(float64))
-	p.header["sections"] = sections[:3]
+	var n [4]int
+	for i := range n {
+		n[i] = int(sections[i].(float64))
+	}
+	counts := &indexfile.Section{B: p.meta[n[0]+n[1] : n[0]+n[1]+n[2]]}
+	nums, _ := uint32sOf(p.raw)
+	var terms []byte
+	for len(counts.B) > 0 {
+		c := counts.ReadCount(len(nums))
+		terms = binary.AppendUvarint(terms, uint64(c))
+		for _, t := range nums[:c] {
+			terms = binary.AppendUvarint(terms, uint64(t))
+		}
+		nums = nums[c:]
+	}
+	p.header["sections"] = []int{n[0], n[1], len(terms)}
 	delete(p.header, "lexicons")
-	p.meta = p.meta[:len(p.meta)-lexBytes]
-	p.postings = nil
+	p.meta = append(slices.Clip(p.meta[:n[0]+n[1]]), terms...)
+	p.raw = nil
 	path := filepath.Join(t.TempDir(), "v2.cbi")
 	if err := os.WriteFile(path, p.join(t, 2), 0o600); err != nil {
 		t.Fatal(err)
@@ -219,7 +284,7 @@ func TestStoredLexiconsDamaged(t *testing.T) {
 		{"more postings declared", func(p *fileParts) {
 			lex := p.header["lexicons"].([]any)
 			lex[0] = lex[0].(float64) + 1
-			p.postings = append(p.postings, make([]byte, bm25.PostingSize)...)
+			p.raw = append(slices.Clip(p.raw), make([]byte, bm25.PostingSize)...)
 		}},
 		{"a count too high", func(p *fileParts) {
 			sections := p.header["sections"].([]any)

@@ -50,7 +50,7 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	if ix.allIn(fi) {
 		return 0, nil
 	}
-	if err := precheck(ctx, f, fi.Size()); err != nil {
+	if err := precheck(ctx, f, fi.Size(), true); err != nil {
 		return 0, fmt.Errorf("map index %s: %w", path, err)
 	}
 	m, err := indexfile.Map(f, fi.Size())

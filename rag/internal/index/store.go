@@ -37,11 +37,12 @@ import (
 //	articles   per article (sorted by id): id, content hash, chunk count,
 //	           and per chunk its span as start and length
 //	vocabulary the BM25 terms of the chunks, each a string
-//	terms      per chunk (in article order): term count, then term numbers
-//	           into the vocabulary above
+//	terms      per chunk (in article order): its term count
 //	lexicons   for the BM25 lexicon over chunks, then the one over whole
 //	           articles: per term of the vocabulary, its posting count
 //	padding    zero bytes up to a multiple of 8 bytes from the file start
+//	term lists the chunks' term numbers into the vocabulary, uint32 each,
+//	           chunk after chunk (the title's terms, then the passage's)
 //	postings   the two lexicons' postings (bm25.PostingSize bytes each:
 //	           document number, term frequency), term by term in
 //	           vocabulary order, each term's in document order
@@ -51,22 +52,26 @@ import (
 //	           a shard, in article order)
 //	checksum   uint32 CRC-32C of everything before it
 //
-// Strings are a uvarint length and the bytes; counts, spans and term
-// numbers are uvarints. The vectors and postings are used where they lie:
+// Strings are a uvarint length and the bytes; counts and spans are
+// uvarints. The vectors, postings and term lists are used where they lie:
 // the file is memory-mapped (indexfile.Mapping), each shard's chromem-go
-// collection scans its stretch of the mapping and the lexicons' posting
-// lists are slices of it, so the vectors and postings (most of an index's
-// size) take page cache, which the kernel can reclaim, rather than the
-// process's own memory, and loading reads only the sections before them.
+// collection scans its stretch of the mapping, and the lexicons' posting
+// lists and the chunks' term lists are slices of it, so they (most of an
+// index's size) take page cache, which the kernel can reclaim, rather than
+// the process's own memory, and loading reads only the sections before
+// them (and the term lists once, to check their numbers). Term lists are
+// copied instead when the process's vocabulary numbers the file's terms
+// otherwise (it already held terms).
 // With IndexOptions.VectorsInMemory, or where files cannot be mapped, they
 // are read into memory instead. The stored lexicons are used when the
 // index is loaded whole, every article unchanged; any change rebuilds
 // them from the term lists.
 //
-// Version 2 files are version 3 files without the lexicons (the header
-// lists three section lengths); they are still read, and the lexicons
-// built from the term lists, and such an update asks for the file to be
-// saved again (UpdateStats.LexiconsRebuilt).
+// Version 2 files have no lexicons (the header lists three section
+// lengths), and their terms section holds each chunk's term numbers,
+// uvarints, after its count; there is no term lists part. They are still
+// read, the lexicons built from the term lists, and such an update asks
+// for the file to be saved again (UpdateStats.LexiconsRebuilt).
 //
 // Chunk text is not stored: it is re-cut from the corpus by the spans, which
 // are only trusted when the article's content hash matches. Term lists are
@@ -129,6 +134,8 @@ type fileHeader struct {
 	// Lexicons counts the postings of the lexicon over chunks and of the
 	// one over articles; zero in a version 2 file.
 	Lexicons [2]int64 `json:"lexicons,omitempty"`
+	// version is the file's version (not in the JSON).
+	version uint32
 }
 
 // fileHeaderV1 is the JSON header of a version 1 file.
@@ -150,6 +157,9 @@ type storedArticle struct {
 	// file keeps the index file mapped while vecs point into it; nil when
 	// they were read into memory.
 	file *indexfile.Mapping
+	// termsFile is file when the term lists lie in it too (see
+	// decodeTermLists); nil otherwise.
+	termsFile *indexfile.Mapping
 }
 
 // restore rebuilds the chunks of a from the stored spans, vectors and term
@@ -210,8 +220,9 @@ func (ix *Index) Save(path string) error {
 		w.Write(sec.terms)
 		w.Write(sec.lexicons)
 		w.Write(make([]byte, padding(fixedLen+len(js)+len(sec.arts)+len(sec.vocab)+len(sec.terms)+len(sec.lexicons))))
+		ix.writeTermLists(w, sec.number)
 		ix.writePostings(w, sec.termOf)
-		w.Write(make([]byte, padding(int(postingBytes(hdr)))))
+		w.Write(make([]byte, padding(int(termListBytes(hdr)+postingBytes(hdr)))))
 		ix.writeVectors(w, hdr.Shards)
 	})
 	if err != nil {
@@ -226,8 +237,9 @@ func (ix *Index) Save(path string) error {
 // lexicons' posting counts.
 type sections struct {
 	arts, vocab, terms, lexicons []byte
-	// termOf[n] is the vocabulary id of the file's term n.
-	termOf []uint32
+	// termOf[n] is the vocabulary id of the file's term n, number[id]
+	// the file's number of vocabulary id id.
+	termOf, number []uint32
 }
 
 // lexicons returns the index's lexicons in file order: over chunks, then
@@ -239,9 +251,31 @@ func (ix *Index) lexicons() []*bm25.Lexicon {
 	return []*bm25.Lexicon{ix.lex, ix.artLex}
 }
 
+// termListBytes is the size of the term lists part of a file with hdr:
+// none in a version 2 file, whose term numbers are in the terms section.
+func termListBytes(hdr fileHeader) int64 {
+	if hdr.version == 2 {
+		return 0
+	}
+	return int64(hdr.Postings) * 4
+}
+
 // postingBytes is the size of the postings of the lexicons hdr counts.
 func postingBytes(hdr fileHeader) int64 {
 	return (hdr.Lexicons[0] + hdr.Lexicons[1]) * bm25.PostingSize
+}
+
+// writeTermLists writes the chunks' term numbers, in file order; number
+// maps a vocabulary id to its number in the file. The caller holds ix.mu.
+func (ix *Index) writeTermLists(w *bufio.Writer, number []uint32) {
+	var buf []byte
+	for _, c := range ix.recs { // recs are in ids order
+		buf = buf[:0]
+		for _, t := range c.terms {
+			buf = binary.LittleEndian.AppendUint32(buf, number[t])
+		}
+		w.Write(buf) // w's error is Flush's
+	}
 }
 
 // writePostings writes the postings of the lexicons, term by term in the
@@ -265,10 +299,11 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 	hdr := fileHeader{
 		Embedder: ix.emb.Name(), Dim: ix.dim, Chunker: ix.chunker, Saved: time.Now().UTC(),
 		Tokenizer: tokenizerFingerprint(), Articles: len(ids), Shards: max(1, len(ix.shards)),
+		version: fileVersion,
 	}
-	var sec sections
-	number := map[uint32]uint32{}
 	vocabTerms := ix.vocab.Snapshot()
+	sec := sections{number: make([]uint32, len(vocabTerms))}
+	numbered := make([]bool, len(vocabTerms))
 	for _, id := range ids {
 		r := ix.arts[id]
 		sec.arts = indexfile.AppendString(sec.arts, id)
@@ -280,19 +315,17 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 			sec.terms = binary.AppendUvarint(sec.terms, uint64(len(c.terms)))
 			hdr.Postings += len(c.terms)
 			for _, t := range c.terms {
-				n, ok := number[t]
-				if !ok {
-					n = uint32(len(number))
-					number[t] = n
+				if !numbered[t] {
+					numbered[t] = true
+					sec.number[t] = uint32(len(sec.termOf))
 					sec.termOf = append(sec.termOf, t)
 					sec.vocab = indexfile.AppendString(sec.vocab, vocabTerms[t])
 				}
-				sec.terms = binary.AppendUvarint(sec.terms, uint64(n))
 			}
 			hdr.Chunks++
 		}
 	}
-	hdr.Terms = len(number)
+	hdr.Terms = len(sec.termOf)
 	for k, lx := range ix.lexicons() {
 		for _, t := range sec.termOf {
 			n := len(lx.Postings(t))
@@ -342,6 +375,24 @@ func (ix *Index) Load(path string) error {
 // verified, streaming, before anything large is allocated. The load stops
 // with ctx's error when ctx ends.
 func (ix *Index) LoadContext(ctx context.Context, path string) error {
+	return ix.load(ctx, path, true)
+}
+
+// LoadTrusted is [Index.LoadContext] for a file whose checksum was
+// verified before (by LoadContext, in this process or another) and that
+// has not changed since, which the caller knows from a record it keeps
+// (cmd/citebot stamps the file's size, times and inode). It skips the
+// checksum pass, the one read of the whole file, which at a million
+// passages is a few seconds of a start. Everything else is checked as
+// LoadContext checks it: the sizes the header declares against the
+// file's, and every section it decodes. The vectors and postings, used
+// where they lie in the mapped file, are not read.
+func (ix *Index) LoadTrusted(ctx context.Context, path string) error {
+	return ix.load(ctx, path, false)
+}
+
+// load is LoadContext, verifying the checksum when verify is set.
+func (ix *Index) load(ctx context.Context, path string, verify bool) error {
 	ix.updateMu.Lock()
 	defer ix.updateMu.Unlock()
 	f, err := corpus.OpenRegular(path)
@@ -361,10 +412,11 @@ func (ix *Index) LoadContext(ctx context.Context, path string) error {
 		ix.fileShards, ix.storedLex = 0, nil
 		return fmt.Errorf("load index %s: %w", path, err)
 	}
-	if err := precheck(ctx, f, fi.Size()); err != nil {
+	if err := precheck(ctx, f, fi.Size(), verify); err != nil {
 		return loadErr(err)
 	}
-	// The checksum is verified: decode reads without hashing again. The
+	// The checksum is verified, or trusted: decode reads without hashing
+	// again. The
 	// vectors are used where they lie in the file, mapped into memory,
 	// when the machine stores float32s as the file does.
 	var m *indexfile.Mapping
@@ -383,10 +435,11 @@ func (ix *Index) LoadContext(ctx context.Context, path string) error {
 
 // precheck checks an index file of size bytes before it is decoded: its
 // magic and version, that the header length and the sizes the header
-// declares add up to size, and then its checksum, in one streaming pass
-// with a fixed buffer. Nothing it allocates depends on the file's size
-// beyond a version 2 header of at most maxHeaderLen bytes.
-func precheck(ctx context.Context, ra io.ReaderAt, size int64) error {
+// declares add up to size, and then, when verify is set, its checksum, in
+// one streaming pass with a fixed buffer. Nothing it allocates depends on
+// the file's size beyond a version 2 header of at most maxHeaderLen
+// bytes.
+func precheck(ctx context.Context, ra io.ReaderAt, size int64, verify bool) error {
 	if size < int64(fixedLen+4) {
 		return fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
 	}
@@ -424,7 +477,7 @@ func precheck(ctx context.Context, ra io.ReaderAt, size int64) error {
 		if _, err := ra.ReadAt(js, int64(fixedLen)); err != nil {
 			return err
 		}
-		var hdr fileHeader
+		hdr := fileHeader{version: v}
 		if err := json.Unmarshal(js, &hdr); err != nil {
 			return fmt.Errorf("%w: header: %v", ErrCorruptIndex, err)
 		}
@@ -434,15 +487,19 @@ func precheck(ctx context.Context, ra io.ReaderAt, size int64) error {
 	default:
 		return fmt.Errorf("%w: version %d (this citebot reads 1 to %d)", ErrIndexVersion, v, fileVersion)
 	}
+	if !verify {
+		return nil
+	}
 	return indexfile.VerifyChecksum(ctx, ra, size)
 }
 
-// layout checks the counts and section lengths of a version 2 header of
-// hlen bytes against rest, the bytes that follow the header (checksum
-// included), before anything they declare is read: each section must fit,
-// hold at least the bytes its counts need, and the sections, padding,
-// vectors and checksum must fill rest exactly. It returns the length of
-// the three sections and of the padding after them.
+// layout checks the counts and section lengths of a version 2 or 3
+// header of hlen bytes against rest, the bytes that follow the header
+// (checksum included), before anything they declare is read: each section
+// must fit, hold at least the bytes its counts need, and the sections,
+// padding, term lists, postings, vectors and checksum must fill rest
+// exactly. It returns the length of the four sections and of the padding
+// after them.
 func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
 	for _, n := range hdr.Sections {
 		if n < 0 || n > rest {
@@ -451,32 +508,35 @@ func (hdr fileHeader) layout(hlen, rest int64) (meta, pad int64, err error) {
 		meta += n
 	}
 	if hdr.Dim < 0 || hdr.Dim > maxDim || hdr.Chunks < 0 || hdr.Articles < 0 || hdr.Terms < 0 || hdr.Postings < 0 || hdr.Shards < 1 || hdr.Shards > maxFileShards ||
-		int64(hdr.Chunks) > rest || int64(hdr.Articles) > rest || int64(hdr.Terms) > rest || int64(hdr.Postings) > hdr.Sections[2] ||
+		int64(hdr.Chunks) > rest || int64(hdr.Articles) > rest || int64(hdr.Terms) > rest || int64(hdr.Postings) > rest/4 ||
 		hdr.Lexicons[0] < 0 || hdr.Lexicons[1] < 0 || hdr.Lexicons[0] > rest/bm25.PostingSize || hdr.Lexicons[1] > rest/bm25.PostingSize {
 		return 0, 0, fmt.Errorf("%w: header counts out of range", ErrCorruptIndex)
 	}
-	// Stored lexicons have a count for every term, each at least 1 byte.
-	if hdr.Lexicons != [2]int64{} && 2*int64(hdr.Terms) > hdr.Sections[3] {
-		return 0, 0, fmt.Errorf("%w: header counts do not fit the lexicons section", ErrCorruptIndex)
-	}
 	// Every article takes at least 3 bytes (id, hash, chunk count), every
 	// chunk 2 (start, length) and 1 more in the terms section (its term
-	// count), every term and term number at least 1.
-	if 3*int64(hdr.Articles)+2*int64(hdr.Chunks) > hdr.Sections[0] || int64(hdr.Terms) > hdr.Sections[1] || int64(hdr.Chunks)+int64(hdr.Postings) > hdr.Sections[2] {
+	// count), every term at least 1; in version 2 every term number 1 more
+	// in the terms section. Stored lexicons have a count of at least 1
+	// byte for every term in each lexicon.
+	inTerms := int64(hdr.Chunks)
+	if hdr.version == 2 {
+		inTerms += int64(hdr.Postings)
+	}
+	if 3*int64(hdr.Articles)+2*int64(hdr.Chunks) > hdr.Sections[0] || int64(hdr.Terms) > hdr.Sections[1] || inTerms > hdr.Sections[2] ||
+		(hdr.Lexicons != [2]int64{} && 2*int64(hdr.Terms) > hdr.Sections[3]) {
 		return 0, 0, fmt.Errorf("%w: header counts do not fit the sections", ErrCorruptIndex)
 	}
 	pad = int64(padding(fixedLen + int(hlen) + int(meta)))
 	vecBytes := int64(hdr.Chunks) * int64(hdr.Dim) * 4
-	if want := meta + pad + hdr.postingSpan() + vecBytes + 4; rest != want {
+	if want := meta + pad + hdr.rawSpan() + vecBytes + 4; rest != want {
 		return 0, 0, fmt.Errorf("%w: %d bytes after the header, want %d", ErrCorruptIndex, rest, want)
 	}
 	return meta, pad, nil
 }
 
-// postingSpan is the bytes of the postings of the lexicons hdr counts
+// rawSpan is the bytes of the term lists and postings of a file with hdr
 // and of the padding after them. It starts at a multiple of vectorAlign.
-func (hdr fileHeader) postingSpan() int64 {
-	n := postingBytes(hdr)
+func (hdr fileHeader) rawSpan() int64 {
+	n := termListBytes(hdr) + postingBytes(hdr)
 	return n + int64(padding(int(n%vectorAlign)))
 }
 
@@ -573,14 +633,14 @@ func (ix *Index) decodeVectors(r *indexfile.Reader, m *indexfile.Mapping) (hdr f
 		return hdr, nil, lay, nil, err
 	}
 	var blocks [][]float32
+	var raw []byte
 	if m != nil {
-		lay.postings = mappedPostings(r, hdr, m)
+		raw, lay.mapped = mappedRaw(r, hdr, m), true
 		blocks, err = mappedVectors(r, hdr, lay.perShard, m)
-	} else {
-		if lay.postings, err = readPostings(r, hdr); err == nil {
-			blocks, err = readVectors(r, hdr, lay.perShard)
-		}
+	} else if raw, err = readRaw(r, hdr); err == nil {
+		blocks, err = readVectors(r, hdr, lay.perShard)
 	}
+	lay.termLists, lay.postings = raw[:termListBytes(hdr)], raw[termListBytes(hdr):]
 	if err != nil {
 		return hdr, nil, lay, nil, err
 	}
@@ -605,7 +665,8 @@ func readHeader(r *indexfile.Reader) (hdr fileHeader, hlen int64, v1 []byte, err
 	if string(prefix[:len(fileMagic)]) != fileMagic {
 		return hdr, 0, nil, fmt.Errorf("%w: not a citebot index", ErrCorruptIndex)
 	}
-	switch v := binary.LittleEndian.Uint32(prefix[len(fileMagic):]); v {
+	hdr.version = binary.LittleEndian.Uint32(prefix[len(fileMagic):])
+	switch v := hdr.version; v {
 	case 1:
 		data := make([]byte, fixedLen+int(r.Remaining()))
 		copy(data, prefix)
@@ -638,9 +699,11 @@ type fileLayout struct {
 	order    []string // article ids in file order
 	shard    []int32  // the shard of each chunk, in file order
 	perShard []int    // chunks per shard
-	// postings are the encoded postings of the stored lexicons: in the
-	// mapped file, or read into memory.
-	postings []byte
+	// termLists and postings are the term lists part and the encoded
+	// postings of the stored lexicons (version 3): in the mapped file, or
+	// read into memory.
+	termLists, postings []byte
+	mapped              bool // whether they are in the mapped file
 }
 
 // decodeArticles decodes the articles section: ids, hashes and chunk
@@ -679,24 +742,23 @@ func decodeArticles(hdr fileHeader, section []byte) (fileLayout, error) {
 	return lay, nil
 }
 
-// readPostings reads the postings of the lexicons and the padding after
-// them.
-func readPostings(r *indexfile.Reader, hdr fileHeader) ([]byte, error) {
-	n := postingBytes(hdr)
-	b := make([]byte, hdr.postingSpan())
+// readRaw reads the term lists and postings, and the padding after
+// them, and returns them without the padding.
+func readRaw(r *indexfile.Reader, hdr fileHeader) ([]byte, error) {
+	b := make([]byte, hdr.rawSpan())
 	if err := r.ReadFull(b); err != nil {
 		return nil, err
 	}
-	return b[:n], nil
+	return b[:termListBytes(hdr)+postingBytes(hdr)], nil
 }
 
-// mappedPostings returns the postings of the lexicons as a slice of m,
-// the mapped file, whose reader r is at the first of them: nothing is
-// read. The file's length was checked against the header (layout).
-func mappedPostings(r *indexfile.Reader, hdr fileHeader, m *indexfile.Mapping) []byte {
+// mappedRaw returns the term lists and postings as a slice of m, the
+// mapped file, whose reader r is at the first of them: nothing is read.
+// The file's length was checked against the header (layout).
+func mappedRaw(r *indexfile.Reader, hdr fileHeader, m *indexfile.Mapping) []byte {
 	data := m.Bytes()
 	off := int64(len(data)) - r.Remaining()
-	return data[off : off+postingBytes(hdr)]
+	return data[off : off+termListBytes(hdr)+postingBytes(hdr)]
 }
 
 // readVectors reads the vectors, one block per shard, then the file's
@@ -728,7 +790,7 @@ func readVectors(r *indexfile.Reader, hdr fileHeader, perShard []int) ([][]float
 // checksum verified (precheck).
 func mappedVectors(r *indexfile.Reader, hdr fileHeader, perShard []int, m *indexfile.Mapping) ([][]float32, error) {
 	data := m.Bytes()
-	rest := r.Remaining() - hdr.postingSpan() // r is before the postings
+	rest := r.Remaining() - hdr.rawSpan() // r is before the postings
 	off := int64(len(data)) - rest
 	if want := int64(hdr.Chunks)*int64(hdr.Dim)*4 + 4; rest != want || off%vectorAlign != 0 {
 		return nil, fmt.Errorf("%w: %d bytes of vectors at offset %d, want %d", ErrCorruptIndex, rest-4, off, want-4)
@@ -764,9 +826,9 @@ func (lay fileLayout) placeVectors(blocks [][]float32, dim int, m *indexfile.Map
 	}
 }
 
-// decodeTerms decodes the vocabulary and the chunks' term lists (the body
-// after the articles section), interning the terms in ix's vocabulary,
-// and returns the ids of the file's terms in file order.
+// decodeTerms decodes the vocabulary and the chunks' term lists,
+// interning the terms in ix's vocabulary, and returns the ids of the
+// file's terms in file order. body is what follows the articles section.
 func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) ([]uint32, error) {
 	d := &indexfile.Section{B: body[:hdr.Sections[1]]}
 	fileTerms := make([]string, hdr.Terms)
@@ -779,8 +841,28 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) ([]uin
 	if d.Err != nil {
 		return nil, fmt.Errorf("%w: vocabulary: %v", ErrCorruptIndex, d.Err)
 	}
+	// Term lists are used where they lie only in a process's first index:
+	// they then keep the file mapped for as long as their chunks are in
+	// the index, and a later load would keep its file too.
+	first := len(ix.vocab.Snapshot()) == 0
 	ids := ix.vocab.Intern(fileTerms)
-	d = &indexfile.Section{B: body[hdr.Sections[1] : hdr.Sections[1]+hdr.Sections[2]]}
+	terms := body[hdr.Sections[1] : hdr.Sections[1]+hdr.Sections[2]]
+	var err error
+	if hdr.version == 2 {
+		err = decodeTermsV2(hdr, terms, lay, ids)
+	} else {
+		err = decodeTermLists(hdr, terms, lay, ids, first)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: terms: %v", ErrCorruptIndex, err)
+	}
+	return ids, nil
+}
+
+// decodeTermsV2 decodes the terms section of a version 2 file: per chunk,
+// its term count and term numbers, mapped to ids by ids.
+func decodeTermsV2(hdr fileHeader, section []byte, lay fileLayout, ids []uint32) error {
+	d := &indexfile.Section{B: section}
 	// One block for all lists.
 	slab := make([]uint32, 0, hdr.Postings)
 	for _, id := range lay.order {
@@ -806,10 +888,72 @@ func (ix *Index) decodeTerms(hdr fileHeader, body []byte, lay fileLayout) ([]uin
 	if d.Err == nil && (len(d.B) != 0 || len(slab) != hdr.Postings) {
 		d.Err = fmt.Errorf("%d term numbers and %d trailing bytes, header says %d and none", len(slab), len(d.B), hdr.Postings)
 	}
-	if d.Err != nil {
-		return nil, fmt.Errorf("%w: terms: %v", ErrCorruptIndex, d.Err)
+	return d.Err
+}
+
+// decodeTermLists decodes the term counts of a version 3 file (section)
+// and cuts the chunks' term lists from lay.termLists. With inPlace, when
+// the file's term numbers are the vocabulary's ids (as they are when the
+// vocabulary held no terms before the load), the lists are used where
+// they lie; otherwise they are copied, every number mapped to its id.
+// Every number is checked against the vocabulary.
+func decodeTermLists(hdr fileHeader, section []byte, lay fileLayout, ids []uint32, inPlace bool) error {
+	nums, shared := uint32sOf(lay.termLists)
+	same := true
+	for n, id := range ids {
+		if id != uint32(n) {
+			same = false
+			break
+		}
 	}
-	return ids, nil
+	kept := shared && lay.mapped && inPlace && same
+	if shared && lay.mapped && !kept {
+		nums = slices.Clone(nums) // the mapping is read-only, or must not be kept
+	}
+	for i, t := range nums {
+		if int(t) >= len(ids) {
+			return fmt.Errorf("term number %d of %d", t, len(ids))
+		}
+		if !same {
+			nums[i] = ids[t]
+		}
+	}
+	d := &indexfile.Section{B: section}
+	pos := 0
+	for _, id := range lay.order {
+		a := lay.stored[id]
+		if kept {
+			a.termsFile = a.file
+		}
+		a.terms = make([][]uint32, len(a.Spans))
+		for i := range a.terms {
+			n := d.ReadCount(len(nums) - pos)
+			a.terms[i] = nums[pos : pos+n : pos+n]
+			pos += n
+		}
+		lay.stored[id] = a
+	}
+	if d.Err == nil && (len(d.B) != 0 || pos != len(nums)) {
+		d.Err = fmt.Errorf("%d term numbers counted and %d trailing bytes, the lists hold %d and none", pos, len(d.B), len(nums))
+	}
+	return d.Err
+}
+
+// uint32sOf returns the little-endian uint32s of b: b's memory (shared)
+// where the machine's byte order and b's alignment allow, else a copy.
+func uint32sOf(b []byte) (v []uint32, shared bool) {
+	n := len(b) / 4
+	if n == 0 {
+		return nil, false
+	}
+	if littleEndian && uintptr(unsafe.Pointer(&b[0]))%4 == 0 {
+		return unsafe.Slice((*uint32)(unsafe.Pointer(&b[0])), n), true
+	}
+	v = make([]uint32, n)
+	for i := range v {
+		v[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return v, false
 }
 
 func embedderChanged(name string, ch chunk.Chunker, ix *Index) error {

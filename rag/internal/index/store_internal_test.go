@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -115,10 +116,8 @@ func TestStoredTermsThatDisagree(t *testing.T) {
 	// fingerprint missed) are caught by the sample check and recomputed.
 	_, want, st := saveAndReload(t, nil, func(stored map[string]storedArticle) {
 		for _, a := range stored {
-			for _, ts := range a.terms {
-				for i := range ts {
-					ts[i] = 0
-				}
+			for i, ts := range a.terms {
+				a.terms[i] = make([]uint32, len(ts)) // the lists may lie in the read-only mapping
 			}
 		}
 	})
@@ -285,31 +284,44 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
-// TestDecodeTermNumberOutOfRange builds a well-formed file whose one term
-// list names a term its (empty) vocabulary lacks.
+// TestDecodeTermNumberOutOfRange builds well-formed files, of both
+// versions that hold term lists, whose one term list names a term their
+// (empty) vocabulary lacks.
 func TestDecodeTermNumberOutOfRange(t *testing.T) {
-	ix := NewIndex(IndexOptions{Embedder: hashEmbedder{2}})
-	var arts, terms []byte
-	arts = indexfile.AppendString(indexfile.AppendString(arts, "a"), "hash")
-	arts = binary.AppendUvarint(binary.AppendUvarint(binary.AppendUvarint(arts, 1), 0), 5)
-	terms = binary.AppendUvarint(binary.AppendUvarint(terms, 1), 0)
-	hdr, err := json.Marshal(fileHeader{
-		Embedder: ix.emb.Name(), Dim: 2, Chunker: ix.chunker, Tokenizer: tokenizerFingerprint(),
-		Articles: 1, Chunks: 1, Terms: 0, Postings: 1, Shards: 1,
-		Sections: [4]int64{int64(len(arts)), 0, int64(len(terms))},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := []byte(fileMagic)
-	b = binary.LittleEndian.AppendUint32(b, fileVersion)
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(hdr)))
-	b = append(append(append(b, hdr...), arts...), terms...)
-	b = append(b, make([]byte, padding(len(b)))...)
-	b = append(b, floatBytes([]float32{0.6, 0.8})...)
-	b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, indexfile.Castagnoli))
-	r := indexfile.NewReader(nil, bytes.NewReader(b), int64(len(b)), crc32.New(indexfile.Castagnoli))
-	if _, err := ix.decode(r, nil); !errors.Is(err, ErrCorruptIndex) {
-		t.Fatalf("decode: %v, want ErrCorruptIndex", err)
+	for _, version := range []uint32{2, fileVersion} {
+		t.Run(fmt.Sprintf("version %d", version), func(t *testing.T) {
+			ix := NewIndex(IndexOptions{Embedder: hashEmbedder{2}})
+			var arts, terms, raw []byte
+			arts = indexfile.AppendString(indexfile.AppendString(arts, "a"), "hash")
+			arts = binary.AppendUvarint(binary.AppendUvarint(binary.AppendUvarint(arts, 1), 0), 5)
+			terms = binary.AppendUvarint(terms, 1) // one chunk of one term: number 0
+			if version == 2 {
+				terms = binary.AppendUvarint(terms, 0)
+			} else {
+				raw = binary.LittleEndian.AppendUint32(raw, 0)
+			}
+			hdr, err := json.Marshal(fileHeader{
+				Embedder: ix.emb.Name(), Dim: 2, Chunker: ix.chunker, Tokenizer: tokenizerFingerprint(),
+				Articles: 1, Chunks: 1, Terms: 0, Postings: 1, Shards: 1,
+				Sections: [4]int64{int64(len(arts)), 0, int64(len(terms))},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := []byte(fileMagic)
+			b = binary.LittleEndian.AppendUint32(b, version)
+			b = binary.LittleEndian.AppendUint64(b, uint64(len(hdr)))
+			b = append(append(append(b, hdr...), arts...), terms...)
+			b = append(b, make([]byte, padding(len(b)))...)
+			b = append(b, raw...)
+			b = append(b, make([]byte, padding(len(b)))...)
+			b = append(b, floatBytes([]float32{0.6, 0.8})...)
+			b = binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, indexfile.Castagnoli))
+			r := indexfile.NewReader(nil, bytes.NewReader(b), int64(len(b)), crc32.New(indexfile.Castagnoli))
+			_, err = ix.decode(r, nil)
+			if !errors.Is(err, ErrCorruptIndex) || !strings.Contains(err.Error(), "terms:") {
+				t.Fatalf("decode: %v, want ErrCorruptIndex in the terms", err)
+			}
+		})
 	}
 }
