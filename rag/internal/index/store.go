@@ -166,11 +166,13 @@ type storedArticle struct {
 // lists. ok is false when the spans do not fit the article's text.
 func (s storedArticle) restore(a corpus.Article) ([]*chunkRec, bool) {
 	out := make([]*chunkRec, 0, len(s.Spans))
+	recs := make([]chunkRec, len(s.Spans)) // one allocation for the article
 	for i, sp := range s.Spans {
 		if sp[0] < 0 || sp[0] >= sp[1] || sp[1] > len(a.Text) {
 			return nil, false
 		}
-		c := &chunkRec{Chunk: chunk.Chunk{
+		c := &recs[i]
+		*c = chunkRec{Chunk: chunk.Chunk{
 			ID: a.ID + "#" + strconv.Itoa(i), ArticleID: a.ID, Title: a.Title, Published: a.Published,
 			Seq: i, Start: sp[0], End: sp[1], Text: a.Text[sp[0]:sp[1]],
 		}, vec: s.vecs[i], file: s.file}
@@ -1033,28 +1035,30 @@ var tokenizerFingerprint = sync.OnceValue(func() string {
 // chunks spread over restored. A tokenizer change the fingerprint missed
 // shows up here, and the lists are then recomputed.
 func (ix *Index) storedTermsValid(restored []*articleRec) bool {
-	type sample struct {
-		r *articleRec
-		c *chunkRec
-	}
-	var all []sample
-	for _, r := range restored {
-		for _, c := range r.chunks {
-			if c.terms != nil {
-				all = append(all, sample{r, c})
-			}
-		}
-	}
 	const checks = 16
-	for i := 0; i < min(checks, len(all)); i++ {
-		s := all[i*len(all)/min(checks, len(all))]
-		var want []uint32
-		if s.r.art.Title != "" {
-			want = ix.vocab.AppendTermIDs(nil, analysis.Tokenize(s.r.art.Title))
+	n := 0
+	for _, r := range restored {
+		n += len(r.chunks)
+	}
+	samples := min(checks, n)
+	r, before := 0, 0 // restored[r] holds chunks before+0 … onwards
+	for i := range samples {
+		k := i * n / samples // the sample's number among all chunks
+		for k-before >= len(restored[r].chunks) {
+			before += len(restored[r].chunks)
+			r++
 		}
-		want = ix.vocab.AppendTermIDs(want, analysis.Tokenize(s.c.Text))
-		if !slices.Equal(want, s.c.terms) {
-			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", s.c.ID)
+		a, c := restored[r], restored[r].chunks[k-before]
+		if c.terms == nil {
+			continue
+		}
+		var want []uint32
+		if a.art.Title != "" {
+			want = ix.vocab.AppendTermIDs(nil, analysis.Tokenize(a.art.Title))
+		}
+		want = ix.vocab.AppendTermIDs(want, analysis.Tokenize(c.Text))
+		if !slices.Equal(want, c.terms) {
+			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", c.ID)
 			return false
 		}
 	}
