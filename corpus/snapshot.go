@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // A corpus snapshot is the result of a load (articles and warnings) saved
@@ -274,27 +275,13 @@ func removeStaleTemps(path string) {
 // checksum is verified first. Strings of the articles share one allocation
 // of the file's size. It stops, returning ctx's error, when ctx ends.
 func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Article, warnings []error, err error) {
-	f, err := OpenRegular(path)
+	f, size, err := openSnapshot(path, st)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := checkStamp(f, st); err != nil {
-		return nil, nil, err
-	}
 	// The whole file is read into one string, checksummed on the way (all
 	// but its last 4 bytes, the checksum).
-	size := fi.Size()
-	if size < int64(len(snapshotMagic))+4 || int64(int(size)) != size {
-		return nil, nil, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return nil, nil, err
-	}
 	var b strings.Builder
 	b.Grow(int(size))
 	crc := crc32.New(snapshotCastagnoli)
@@ -316,6 +303,84 @@ func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Articl
 		return nil, nil, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
 	}
 	return decodeSnapshot(body[len(snapshotMagic):])
+}
+
+// MapSnapshot is [ReadSnapshot] for the one snapshot a process reads at
+// its start: the file is memory-mapped, read-only, and the articles'
+// strings are its bytes. They then take page cache, which the kernel can
+// reclaim and fills at disk speed, rather than the process's own memory,
+// which on virtual machines costs a page fault for every 4 KiB filled (a
+// snapshot of 1.5 million passages, 0.75 GB: 0.3 s mapped, 3 s read).
+// The mapping is never unmapped, as the strings may be anywhere: a
+// snapshot replaced while the process runs keeps its disk space until
+// the process exits, so later reads (a serve reload's) use ReadSnapshot.
+// The file must not be changed in place meanwhile; WriteSnapshot only
+// ever replaces it. Where files cannot be mapped, it is ReadSnapshot.
+func MapSnapshot(ctx context.Context, path string, st Stamp) (articles []Article, warnings []error, err error) {
+	f, size, err := openSnapshot(path, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	data, err := mapFile(f, int(size))
+	if errors.Is(err, errNoMapping) {
+		return ReadSnapshot(ctx, path, st)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	defer func() {
+		if err != nil {
+			unmapFile(data) // nothing of it was handed out
+		}
+	}()
+	crc := crc32.New(snapshotCastagnoli)
+	for off := 0; off < len(data)-4; off += snapshotCheckStep {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		crc.Write(data[off:min(off+snapshotCheckStep, len(data)-4)])
+	}
+	if crc.Sum32() != binary.LittleEndian.Uint32(data[len(data)-4:]) {
+		return nil, nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptSnapshot)
+	}
+	body := unsafe.String(&data[0], len(data)-4)
+	articles, warnings, err = decodeSnapshot(body[len(snapshotMagic):])
+	if err != nil {
+		return nil, nil, err
+	}
+	return articles, warnings, nil
+}
+
+// snapshotCheckStep is how many bytes of a mapped snapshot are
+// checksummed between checks of the context.
+const snapshotCheckStep = 16 << 20
+
+// openSnapshot opens the snapshot at path, checks that it was saved with
+// the stamp st, and returns it, at its start, with its size.
+func openSnapshot(path string, st Stamp) (f *os.File, size int64, err error) {
+	f, err = OpenRegular(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkStamp(f, st)
+	}
+	if err == nil {
+		size = fi.Size()
+		if size < int64(len(snapshotMagic))+4 || int64(int(size)) != size {
+			err = fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
+		}
+	}
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, size, nil
 }
 
 // checkStamp reads the start of the snapshot f, its magic, version and

@@ -104,23 +104,34 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, gotWarns, err := corpus.ReadSnapshot(context.Background(), path, st)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("articles from the snapshot:\n got %+v\nwant %+v", got, want)
-	}
-	if g, w := messages(gotWarns), messages(wantWarns); !reflect.DeepEqual(g, w) {
-		t.Errorf("warnings from the snapshot:\n got %q\nwant %q", g, w)
-	}
-	for _, w := range gotWarns {
-		var fe *corpus.FileError
-		if !errors.As(w, &fe) || fe.Path == "" {
-			t.Errorf("warning %q is not a FileError naming its file", w)
-		}
+	for _, rd := range snapshotReaders {
+		t.Run(rd.name, func(t *testing.T) {
+			got, gotWarns, err := rd.read(context.Background(), path, st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("articles from the snapshot:\n got %+v\nwant %+v", got, want)
+			}
+			if g, w := messages(gotWarns), messages(wantWarns); !reflect.DeepEqual(g, w) {
+				t.Errorf("warnings from the snapshot:\n got %q\nwant %q", g, w)
+			}
+			for _, w := range gotWarns {
+				var fe *corpus.FileError
+				if !errors.As(w, &fe) || fe.Path == "" {
+					t.Errorf("warning %q is not a FileError naming its file", w)
+				}
+			}
+		})
 	}
 }
+
+// snapshotReaders are the two ways to read a snapshot, which must agree.
+// A snapshot MapSnapshot read stays mapped: its file is not written again.
+var snapshotReaders = []struct {
+	name string
+	read func(context.Context, string, corpus.Stamp) ([]corpus.Article, []error, error)
+}{{"read", corpus.ReadSnapshot}, {"mapped", corpus.MapSnapshot}}
 
 // TestSnapshotStale checks that every change a load could see makes the
 // snapshot stale, and that what a load cannot see (hidden files) does not.
@@ -246,9 +257,11 @@ func TestSnapshotDamaged(t *testing.T) {
 		if err := os.WriteFile(path, b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		arts, _, err := corpus.ReadSnapshot(context.Background(), path, st)
-		if !errors.Is(err, want) || arts != nil {
-			t.Errorf("got %d articles, %v; want none, %v", len(arts), err, want)
+		for _, rd := range snapshotReaders {
+			arts, _, err := rd.read(context.Background(), path, st)
+			if !errors.Is(err, want) || arts != nil {
+				t.Errorf("%s: got %d articles, %v; want none, %v", rd.name, len(arts), err, want)
+			}
 		}
 	}
 	t.Run("truncated", func(t *testing.T) {
@@ -267,8 +280,10 @@ func TestSnapshotDamaged(t *testing.T) {
 		check(t, []byte("hello, world\n"), corpus.ErrCorruptSnapshot)
 	})
 	t.Run("missing", func(t *testing.T) {
-		if _, _, err := corpus.ReadSnapshot(context.Background(), filepath.Join(dir, "none"), st); !errors.Is(err, fs.ErrNotExist) {
-			t.Errorf("got %v, want fs.ErrNotExist", err)
+		for _, rd := range snapshotReaders {
+			if _, _, err := rd.read(context.Background(), filepath.Join(dir, "none"), st); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s: got %v, want fs.ErrNotExist", rd.name, err)
+			}
 		}
 	})
 	t.Run("cancelled", func(t *testing.T) {
@@ -277,8 +292,10 @@ func TestSnapshotDamaged(t *testing.T) {
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		if _, _, err := corpus.ReadSnapshot(ctx, path, st); !errors.Is(err, context.Canceled) {
-			t.Errorf("got %v, want context.Canceled", err)
+		for _, rd := range snapshotReaders {
+			if _, _, err := rd.read(ctx, path, st); !errors.Is(err, context.Canceled) {
+				t.Errorf("%s: got %v, want context.Canceled", rd.name, err)
+			}
 		}
 	})
 }

@@ -198,10 +198,10 @@ func pseudonymizeUsers(_ []string, a slog.Attr) slog.Attr {
 // fails only when nothing loads, or when ctx ends.
 //
 // A JSONL file or directory is read from its snapshot in the data
-// directory (see snapshotPath) when its files are as they were when the
-// snapshot was taken, and the snapshot is written after every full load
-// (but for read_only).
-func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger) ([]corpus.Article, string, error) {
+// directory (see snapshotPath), by read, when its files are as they were
+// when the snapshot was taken, and the snapshot is written after every
+// full load (but for read_only).
+func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger, read snapshotReader) ([]corpus.Article, string, error) {
 	var (
 		arts  []corpus.Article
 		warns []error
@@ -211,14 +211,14 @@ func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger) ([]cor
 	switch {
 	case cfg.Articles != "":
 		desc = cfg.Articles
-		arts, warns, err = loadSnapshotted(ctx, cfg, log, func() (corpus.Stamp, error) { return corpus.StampFile(cfg.Articles) },
+		arts, warns, err = loadSnapshotted(ctx, cfg, log, read, func() (corpus.Stamp, error) { return corpus.StampFile(cfg.Articles) },
 			func() ([]corpus.Article, []error, error) { return corpus.LoadJSONLFile(ctx, cfg.Articles) })
 		if err != nil && arts == nil && warns == nil {
 			return nil, desc, fmt.Errorf("open articles: %w", err)
 		}
 	case cfg.Corpus != "":
 		desc = cfg.Corpus
-		arts, warns, err = loadSnapshotted(ctx, cfg, log, func() (corpus.Stamp, error) { return corpus.StampDir(ctx, cfg.Corpus) },
+		arts, warns, err = loadSnapshotted(ctx, cfg, log, read, func() (corpus.Stamp, error) { return corpus.StampDir(ctx, cfg.Corpus) },
 			func() ([]corpus.Article, []error, error) { return corpus.LoadPath(ctx, cfg.Corpus) })
 		for _, w := range warns {
 			var fe *corpus.FileError
@@ -242,12 +242,16 @@ func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger) ([]cor
 	return arts, desc, nil
 }
 
+// snapshotReader reads a corpus snapshot: corpus.MapSnapshot at a
+// process's start, corpus.ReadSnapshot later (see MapSnapshot).
+type snapshotReader func(ctx context.Context, path string, st corpus.Stamp) ([]corpus.Article, []error, error)
+
 // loadSnapshotted returns the articles and warnings of the snapshot of the
 // configured corpus when stamp, taken now, matches the snapshot's, and
 // otherwise those of load, saving them to the snapshot (unless read_only
 // or load failed). The warnings of a full load and of the snapshot it
 // saved read the same.
-func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, stamp func() (corpus.Stamp, error), load func() ([]corpus.Article, []error, error)) ([]corpus.Article, []error, error) {
+func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, read snapshotReader, stamp func() (corpus.Stamp, error), load func() ([]corpus.Article, []error, error)) ([]corpus.Article, []error, error) {
 	path := snapshotPath(cfg)
 	start := time.Now()
 	st, err := stamp()
@@ -255,7 +259,7 @@ func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, s
 		log.Debug("corpus not stamped; reading it in full", "error", err.Error())
 		return load()
 	}
-	arts, warns, err := corpus.ReadSnapshot(ctx, path, st)
+	arts, warns, err := read(ctx, path, st)
 	switch {
 	case err == nil:
 		log.Debug("corpus unchanged: read from its snapshot", "path", path, "articles", len(arts), "took", time.Since(start).Round(time.Millisecond))
@@ -460,7 +464,7 @@ func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progre
 	defer cancelLoad()
 	loaded := make(chan error, 1)
 	go func() { loaded <- loadIndexFile(loadCtx, cfg, log, ix, path) }()
-	arts, desc, err := loadCorpus(ctx, cfg, log)
+	arts, desc, err := loadCorpus(ctx, cfg, log, corpus.MapSnapshot)
 	if err != nil {
 		cancelLoad()
 		<-loaded

@@ -88,7 +88,7 @@ func (r *reloader) changed() bool {
 func (r *reloader) reload(ctx context.Context, trigger string) {
 	start := time.Now()
 	fi, _ := os.Stat(r.path)
-	arts, desc, err := loadCorpus(ctx, r.cfg, r.log)
+	arts, desc, err := loadCorpus(ctx, r.cfg, r.log, corpus.ReadSnapshot)
 	if err != nil {
 		r.fail(trigger, fi, "could not reload the corpus; still serving the previous index", err)
 		return
