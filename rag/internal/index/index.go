@@ -44,6 +44,7 @@ type Index struct {
 	mu     sync.RWMutex
 	db     *chromem.DB
 	shards []*chromem.Collection // chunk c is in shards[shardOf(c.ID, len(shards))]
+	built  *shardBuild           // fills shards: wait for it before using them
 	gen    int                   // names new collections apart from the ones they replace
 	arts   map[string]*articleRec
 	recs   []*chunkRec // lexicon document i is recs[i]
@@ -172,7 +173,7 @@ func NewIndex(opts IndexOptions) *Index {
 	}
 	ix := &Index{
 		emb: opts.Embedder, chunker: opts.Chunker, log: opts.Logger,
-		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: bm25.NewVocabulary(),
+		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: bm25.NewVocabulary(), built: builtShards(),
 		stored: map[string]storedArticle{},
 	}
 	_, local := opts.Embedder.(*embed.LocalEmbedder)
@@ -707,7 +708,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *st
 	ix.mu.Lock()
 	old := ix.shards
 	set.apply(dim)
-	ix.arts, ix.recs, ix.byID, ix.lex, ix.artLex, ix.dim, ix.shards = next, recs, byID, lex, artLex, dim, set.cols
+	ix.arts, ix.recs, ix.byID, ix.lex, ix.artLex, ix.dim, ix.shards, ix.built = next, recs, byID, lex, artLex, dim, set.cols, set.built
 	ix.newest = time.Time{}
 	for _, r := range next {
 		if r.art.Published.After(ix.newest) {
@@ -716,8 +717,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *st
 	}
 	ix.fileShards = 0
 	ix.mu.Unlock()
-	ix.dropShards(old, set.cols)
-	adviseRandom(recs)
+	ix.dropShards(old, set.kept)
 	if tw, ok := ix.emb.(termWeighter); ok {
 		tw.SetTermWeights(lex.IDF)
 	}
@@ -773,18 +773,20 @@ func (ix *Index) assembleLexicons(recs []*chunkRec, ids []string, next map[strin
 const DefaultWarmArticles = 1000
 
 // Warm does ahead of time what the first questions would otherwise do on
-// first use: it works out the sentences of every passage and the dated
+// first use: it fills the vector collections an update left unfilled (see
+// shardBuild), works out the sentences of every passage and the dated
 // events of the newest maxArticles articles (DefaultWarmArticles when 0),
 // on Workers goroutines, and loads the English word list. serve calls it
 // in the background at start and after a reload; eval before timing
-// answers. It stops when ctx ends.
+// answers. It stops when ctx ends; the collections are filled anyway.
 func (ix *Index) Warm(ctx context.Context, maxArticles int) error {
 	if maxArticles <= 0 {
 		maxArticles = DefaultWarmArticles
 	}
 	dictionary.IsWord("warm")
 	ix.mu.RLock()
-	recs := ix.recs
+	recs, built := ix.recs, ix.built
+	built.start() // the vector collections, in the background meanwhile
 	arts := make([]*articleRec, 0, len(ix.arts))
 	for _, r := range ix.arts {
 		arts = append(arts, r)
@@ -800,7 +802,10 @@ func (ix *Index) Warm(ctx context.Context, maxArticles int) error {
 	if err := ix.forEachErr(ctx, len(recs), func(i int) { recs[i].sentences() }); err != nil {
 		return err
 	}
-	return ix.forEachErr(ctx, len(arts), func(i int) { arts[i].eventList() })
+	if err := ix.forEachErr(ctx, len(arts), func(i int) { arts[i].eventList() }); err != nil {
+		return err
+	}
+	return built.wait(ctx)
 }
 
 // Articles returns the indexed articles sorted by ID.

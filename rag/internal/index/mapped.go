@@ -69,8 +69,11 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	}
 
 	ix.mu.RLock()
-	recs, arts, shards := ix.recs, ix.arts, ix.shards
+	recs, arts, shards, built := ix.recs, ix.arts, ix.shards, ix.built
 	ix.mu.RUnlock()
+	if err := built.wait(ctx); err != nil {
+		return 0, fmt.Errorf("map index %s: %w", path, err)
+	}
 	if len(recs) == 0 {
 		return 0, nil
 	}
@@ -95,7 +98,7 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	for i, c := range recs {
 		c.vec, c.file = vecs[i], m
 	}
-	ix.shards = cols
+	ix.shards, ix.built = cols, builtShards()
 	ix.mu.Unlock()
 	ix.dropShards(shards, cols)
 	m.RandomAccess()
@@ -125,17 +128,6 @@ func (ix *Index) allIn(fi os.FileInfo) bool {
 	return !inMemory && !slices.ContainsFunc(files, func(m *indexfile.Mapping) bool { return !m.Of(fi) })
 }
 
-// adviseRandom marks the mappings that recs' vectors lie in for random
-// access, once the collections over them are built: building reads every
-// vector in order (chromem-go checks its norm), which read-ahead speeds
-// up, while searches read the vectors of scattered candidates.
-func adviseRandom(recs []*chunkRec) {
-	files, _ := mappingsOf(recs)
-	for _, m := range files {
-		m.RandomAccess()
-	}
-}
-
 // shardsOver returns n new collections holding recs, recs[i] with the
 // vector vecs[i].
 func (ix *Index) shardsOver(ctx context.Context, recs []*chunkRec, vecs [][]float32, n int) ([]*chromem.Collection, error) {
@@ -150,7 +142,7 @@ func (ix *Index) shardsOver(ctx context.Context, recs []*chunkRec, vecs [][]floa
 	cols := make([]*chromem.Collection, n)
 	errs := make([]error, n)
 	err := ix.forEachErr(ctx, n, func(s int) {
-		cols[s], errs[s] = ix.newShard(ctx, s, groups[s], gvecs[s])
+		cols[s], errs[s] = ix.newShard(ctx, ix.gen, s, groups[s], gvecs[s])
 	})
 	if err == nil {
 		err = errors.Join(errs...)

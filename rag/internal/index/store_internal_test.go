@@ -15,6 +15,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/philippgille/chromem-go"
+
 	"citebot/rag/internal/embed"
 	"citebot/rag/internal/indexfile"
 )
@@ -208,6 +210,7 @@ func TestLoadReshardedAsksForSave(t *testing.T) {
 // scans the same vectors the chunks hold.
 func checkLayout(t *testing.T, ix *Index) {
 	t.Helper()
+	waitShards(t, ix)
 	groups := make([][]*chunkRec, len(ix.shards))
 	for _, c := range ix.recs {
 		s := shardOf(c.ID, len(ix.shards))
@@ -324,4 +327,14 @@ func TestDecodeTermNumberOutOfRange(t *testing.T) {
 			}
 		})
 	}
+}
+
+// waitShards waits until the collections of ix are built, and returns
+// them.
+func waitShards(t *testing.T, ix *Index) []*chromem.Collection {
+	t.Helper()
+	if err := ix.built.wait(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return ix.shards
 }

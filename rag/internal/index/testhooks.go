@@ -24,10 +24,14 @@ func VectorsOf(ix *Index) [][]float32 {
 	return out
 }
 
-// ChromemDB returns the chromem-go database that answers vector queries.
+// ChromemDB returns the chromem-go database that answers vector queries,
+// once its collections are built.
 func ChromemDB(ix *Index) *chromem.DB {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if err := ix.built.wait(context.Background()); err != nil {
+		panic(err)
+	}
 	return ix.db
 }
 
@@ -64,9 +68,12 @@ func Reshard(ix *Index, size, most int) int {
 	if err != nil {
 		panic(err)
 	}
+	if err := set.built.wait(context.Background()); err != nil {
+		panic(err)
+	}
 	ix.mu.Lock()
 	set.apply(dim)
-	ix.shards = set.cols
+	ix.shards, ix.built = set.cols, set.built
 	ix.mu.Unlock()
 	ix.dropShards(old, set.cols)
 	return len(set.cols)

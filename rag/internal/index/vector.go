@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unsafe"
 
@@ -81,9 +82,57 @@ func noEmbedding(context.Context, string) ([]float32, error) {
 // swap applies under the index lock.
 type shardSet struct {
 	cols   []*chromem.Collection
-	moved  [][]*chunkRec      // per rebuilt shard, its chunks in block order
-	blocks [][]float32        // per rebuilt shard, the vectors of moved, back to back
-	file   *indexfile.Mapping // the scratch mapping blocks lie in, if any
+	moved  [][]*chunkRec         // per rebuilt shard, its chunks in block order
+	blocks [][]float32           // per rebuilt shard, the vectors of moved, back to back
+	file   *indexfile.Mapping    // the scratch mapping blocks lie in, if any
+	built  *shardBuild           // the building of the new collections of cols
+	kept   []*chromem.Collection // the current collections that cols reuses
+}
+
+// A shardBuild is the filling of an index generation's new collections,
+// which an update leaves for later: at a million passages it takes
+// seconds of both cores (chromem-go allocates a document for each chunk
+// and reads every vector), and many questions are answered without a
+// vector scan (see lexicalDecides). It starts, in the background, when
+// first needed: by a vector search, which waits for it, by the next
+// update or MapFile, or by [Index.Warm], which serve calls at start.
+type shardBuild struct {
+	once sync.Once
+	run  func() error // fills the collections; nil when there is nothing to fill
+	done chan struct{}
+	err  error // set before done is closed
+}
+
+// builtShards is the shardBuild of collections that need no filling.
+func builtShards() *shardBuild {
+	b := &shardBuild{done: make(chan struct{})}
+	close(b.done)
+	return b
+}
+
+// start starts the build, unless it has started.
+func (b *shardBuild) start() {
+	b.once.Do(func() {
+		if b.run == nil {
+			return
+		}
+		go func() {
+			defer close(b.done)
+			b.err = b.run()
+		}()
+	})
+}
+
+// wait starts the build if needed, waits until it is over and returns its
+// error, or ctx's when ctx ends first.
+func (b *shardBuild) wait(ctx context.Context) error {
+	b.start()
+	select {
+	case <-b.done:
+		return b.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // groupByShard splits recs by their shard of n, keeping their order.
@@ -100,15 +149,22 @@ func groupByShard(recs []*chunkRec, n int) [][]*chunkRec {
 // the current collection of a shard whose chunks are unchanged, a new one
 // otherwise. The vectors of a new shard are laid out back to back in one
 // block (unless they already are, as after a load), so that a query reads
-// each shard from one stretch of memory. Shards are filled in parallel.
+// each shard from one stretch of memory. The new collections are filled
+// in parallel, in the background (set.built), once the vectors are laid
+// out; the caller holds updateMu.
 func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (shardSet, error) {
+	// The current collections are compared below: their build must be
+	// over (a failed one's are all rebuilt).
+	if err := ix.built.wait(ctx); err != nil && ctx.Err() != nil {
+		return shardSet{}, err
+	}
 	current := len(ix.shards)
 	if current == 0 {
 		current = ix.fileShards
 	}
 	n := shardCount(len(recs), current)
 	groups := groupByShard(recs, n)
-	reuse := n == len(ix.shards) && dim == ix.dim
+	reuse := n == len(ix.shards) && dim == ix.dim && ix.built.err == nil
 	set := shardSet{cols: make([]*chromem.Collection, n), moved: make([][]*chunkRec, n), blocks: make([][]float32, n)}
 	var build []int
 	for s, g := range groups {
@@ -130,35 +186,89 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 	}
 	blocks, file := ix.newBlocks(sizes)
 	set.file = file
-	ix.gen++
-	errs := make([]error, n)
+	vecs := make([][][]float32, n)
 	err := ix.forEachErr(ctx, len(build), func(i int) {
 		s := build[i]
 		g := groups[s]
-		vecs := make([][]float32, len(g))
+		vecs[s] = make([][]float32, len(g))
 		if sizes[s] == 0 {
 			for j, c := range g {
-				vecs[j] = c.vec
+				vecs[s][j] = c.vec
 			}
-		} else {
-			block := blocks[s]
-			for j, c := range g {
-				v := block[j*dim : (j+1)*dim : (j+1)*dim]
-				copy(v, c.vec)
-				vecs[j] = v
-			}
-			set.moved[s], set.blocks[s] = g, block
+			return
 		}
-		set.cols[s], errs[s] = ix.newShard(ctx, s, g, vecs)
+		block := blocks[s]
+		for j, c := range g {
+			v := block[j*dim : (j+1)*dim : (j+1)*dim]
+			copy(v, c.vec)
+			vecs[s][j] = v
+		}
+		set.moved[s], set.blocks[s] = g, block
 	})
-	if err == nil {
-		err = errors.Join(errs...)
-	}
 	if err != nil {
-		ix.dropShards(set.cols, ix.shards)
 		return shardSet{}, err
 	}
+	for _, c := range set.cols {
+		if c != nil {
+			set.kept = append(set.kept, c)
+		}
+	}
+	// The mappings the new collections' vectors lie in, for fillShards to
+	// advise once it has read them: the scratch file of the moved ones,
+	// the chunks' own of the others.
+	var files []*indexfile.Mapping
+	for _, s := range build {
+		if set.moved[s] != nil {
+			if file != nil && !slices.Contains(files, file) {
+				files = append(files, file)
+			}
+			continue
+		}
+		fs, _ := mappingsOf(groups[s])
+		for _, m := range fs {
+			if !slices.Contains(files, m) {
+				files = append(files, m)
+			}
+		}
+	}
+	ix.gen++
+	set.built = ix.fillShards(context.WithoutCancel(ctx), ix.gen, set.cols, build, groups, vecs, files)
 	return set, nil
+}
+
+// fillShards returns the build (see shardBuild) that fills the
+// collections cols[s] of the shards s of build, with the chunks groups[s]
+// and their vectors vecs[s], naming them for generation gen, and then
+// marks files, the mappings of their vectors, for random access: filling
+// reads every vector in order (chromem-go checks its norm), which
+// read-ahead speeds up, while searches read the vectors of scattered
+// candidates. On an error, the new collections are dropped, and searches
+// that need them get the error.
+func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collection, build []int, groups [][]*chunkRec, vecs [][][]float32, files []*indexfile.Mapping) *shardBuild {
+	b := &shardBuild{done: make(chan struct{})}
+	b.run = func() error {
+		errs := make([]error, len(cols))
+		err := ix.forEachErr(ctx, len(build), func(i int) {
+			s := build[i]
+			cols[s], errs[s] = ix.newShard(ctx, gen, s, groups[s], vecs[s])
+		})
+		if err = errors.Join(err, errors.Join(errs...)); err != nil {
+			ix.log.Error("vector collections not built; vector searches fail until the next update", "error", err.Error())
+			for _, s := range build {
+				ix.dropShards(cols[s:s+1], nil)
+			}
+			return err
+		}
+		for _, m := range files {
+			m.RandomAccess()
+		}
+		return nil
+	}
+	if len(build) == 0 {
+		b.run = nil
+		close(b.done)
+	}
+	return b
 }
 
 // scratchMinBytes is the least size of vector blocks that newBlocks puts
@@ -201,10 +311,11 @@ func (ix *Index) newBlocks(sizes []int) (blocks [][]float32, file *indexfile.Map
 }
 
 // newShard returns a new collection for shard s holding the chunks g,
-// vecs[j] the vector of g[j]. The caller has advanced ix.gen since the
-// shards in use were built, so that the name is new.
-func (ix *Index) newShard(ctx context.Context, s int, g []*chunkRec, vecs [][]float32) (*chromem.Collection, error) {
-	col, err := ix.db.CreateCollection(fmt.Sprintf("chunks-%d-%d", ix.gen, s), nil, noEmbedding)
+// vecs[j] the vector of g[j], named for generation gen: the caller has
+// advanced ix.gen since the shards in use were built, so that the name is
+// new.
+func (ix *Index) newShard(ctx context.Context, gen, s int, g []*chunkRec, vecs [][]float32) (*chromem.Collection, error) {
+	col, err := ix.db.CreateCollection(fmt.Sprintf("chunks-%d-%d", gen, s), nil, noEmbedding)
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +382,9 @@ type vectorHit struct {
 // that of asking every shard for m.
 func (ix *Index) vectorSearch(ctx context.Context, q []float32, m int) ([]vectorHit, error) {
 	ix.scans.Add(1)
+	if err := ix.built.wait(ctx); err != nil {
+		return nil, err
+	}
 	shards := ix.shards
 	ks := make([]int, len(shards))
 	for s, col := range shards {

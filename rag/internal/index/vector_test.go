@@ -220,7 +220,7 @@ func TestUpdateSharded(t *testing.T) {
 	arts := SampleArticles(900, 6)
 	qs := testQuestions(arts, 40)
 	ix := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
-	shards := slices.Clone(ix.shards)
+	shards := slices.Clone(waitShards(t, ix))
 
 	// Remove 5, change 5, add 5.
 	next := slices.Clone(arts[5:])
@@ -239,7 +239,7 @@ func TestUpdateSharded(t *testing.T) {
 		t.Errorf("removed, changed, added = %d, %d, %d; want 5, 5, 5", st.Removed, st.Changed, st.Added)
 	}
 	reused := 0
-	for i, c := range ix.shards {
+	for i, c := range waitShards(t, ix) {
 		if c == shards[i] {
 			reused++
 		}
@@ -278,5 +278,60 @@ func TestShardCount(t *testing.T) {
 		if got := shardCount(tc.n, tc.current); got != tc.want {
 			t.Errorf("shardCount(%d, %d) = %d, want %d", tc.n, tc.current, got, tc.want)
 		}
+	}
+}
+
+// filled reports whether the vector collections of ix's generation are
+// filled (or failed).
+func filled(ix *Index) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	select {
+	case <-ix.built.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// TestShardsFilledWhenNeeded: an update leaves its vector collections
+// unfilled; a search without a vector scan leaves them so, and the first
+// one that scans fills them, as does Warm.
+func TestShardsFilledWhenNeeded(t *testing.T) {
+	ctx := context.Background()
+	arts := SampleArticles(200, 9)
+	for _, how := range []string{"search", "warm"} {
+		t.Run(how, func(t *testing.T) {
+			ix := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
+			if filled(ix) {
+				t.Fatal("the update filled the collections")
+			}
+			if _, err := ix.Search(ctx, "spy balloon", SearchOptions{K: 5, KeywordsOnly: true}); err != nil {
+				t.Fatal(err)
+			}
+			if filled(ix) || ix.scans.Load() != 0 {
+				t.Fatal("a search without a vector scan filled the collections")
+			}
+			switch how {
+			case "search":
+				q, err := ix.emb.EmbedQuery(ctx, "spy balloon")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := VectorCandidates(ctx, ix, q, 5); err != nil {
+					t.Fatal(err)
+				}
+			case "warm":
+				if err := ix.Warm(ctx, 0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if !filled(ix) {
+				t.Fatalf("%s did not fill the collections", how)
+			}
+			if got, want := len(ChromemDB(ix).ListCollections()), Shards(ix); got != want {
+				t.Errorf("%d collections, want %d", got, want)
+			}
+		})
 	}
 }
