@@ -1,11 +1,13 @@
 package corpus
 
 import (
+	"context"
 	"errors"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // A seal records that a file was checked while it was in the state a
@@ -56,4 +58,26 @@ func Sealed(path string, st Stamp) bool {
 	got := make([]byte, len(want)+1)
 	n, err := io.ReadFull(f, got)
 	return errors.Is(err, io.ErrUnexpectedEOF) && n == len(want) && string(got[:n]) == string(want)
+}
+
+// SettledStamp returns the stamp of the file at path (see [StampFile])
+// taken late enough that [WriteSeal] records it: when the file changed
+// within a tick of its file system's clock, it waits for the tick to pass
+// (100 ms, or 2 s where times have no sub-second digits) and stamps it
+// again. cmd/citebot uses it to seal an index file it has just written.
+// It returns ctx's error when ctx ends first.
+func SettledStamp(ctx context.Context, path string) (Stamp, error) {
+	for {
+		st, err := StampFile(path)
+		if err != nil || st.taken.After(st.racy) {
+			return st, err
+		}
+		t := time.NewTimer(time.Until(st.racy) + time.Millisecond)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return Stamp{}, ctx.Err()
+		case <-t.C:
+		}
+	}
 }

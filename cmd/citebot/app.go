@@ -320,6 +320,20 @@ func loadIndexFile(ctx context.Context, cfg config.Config, log *slog.Logger, ix 
 	return nil
 }
 
+// sealWritten seals the index file at path that this process has just
+// written (see loadIndexFile): its checksum was computed as it was
+// written, so the next start need not read it all to verify it. It may
+// wait a clock tick of the file system (see corpus.SettledStamp).
+func sealWritten(ctx context.Context, cfg config.Config, log *slog.Logger, path string) {
+	st, err := corpus.SettledStamp(ctx, path)
+	if err == nil {
+		_, err = corpus.WriteSeal(sealPath(cfg), st)
+	}
+	if err != nil && ctx.Err() == nil {
+		log.Warn("could not seal the index file; the next start verifies it", "path", path, "error", err.Error())
+	}
+}
+
 // sealPath returns the file beside the index where the seal of the
 // index file is kept (see loadIndexFile).
 func sealPath(cfg config.Config) string {

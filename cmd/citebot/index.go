@@ -47,6 +47,9 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 	if saveErr != nil {
 		return fmt.Errorf("index not saved to %s (%d articles, %d chunks were indexed in memory only): %w", path, st.Articles, st.Chunks, saveErr)
 	}
+	if st.Modified() {
+		sealWritten(ctx, c.cfg, c.log, path)
+	}
 	size := ""
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
 		size = fmt.Sprintf(" (%s)", humanBytes(fi.Size()))

@@ -95,10 +95,11 @@ func TestColdStartReadsTheCorpusSnapshot(t *testing.T) {
 	}
 }
 
-// TestColdStartTrustsASealedIndexFile: a start verifies the index file's
-// checksum once and seals the file; later starts load it without that
-// pass while it is unchanged. A changed file, index --verify or a missing
-// seal verify it again, and read_only writes no seal.
+// TestColdStartTrustsASealedIndexFile: index seals the file it writes,
+// and a start that verified the index file's checksum seals it; later
+// starts load it without that pass while it is unchanged. A changed file,
+// index --verify or a missing seal verify it again, and read_only writes
+// no seal.
 func TestColdStartTrustsASealedIndexFile(t *testing.T) {
 	data := t.TempDir()
 	arts := filepath.Join(t.TempDir(), "a.jsonl")
@@ -142,9 +143,13 @@ func TestColdStartTrustsASealedIndexFile(t *testing.T) {
 	}
 	index := matches[0]
 	seal := strings.TrimSuffix(index, ".cbi") + ".seal"
-	settleFile(t, index) // a file changed moments ago is not sealed
+	readOnly := map[string]string{"CITEBOT_READ_ONLY": "true"}
+	run("ask after index", readOnly, ask, []string{trusted}, []string{verified})
 
-	run("read_only ask", map[string]string{"CITEBOT_READ_ONLY": "true"}, ask, []string{verified}, []string{trusted})
+	if err := os.Remove(seal); err != nil {
+		t.Fatal(err)
+	}
+	run("read_only ask", readOnly, ask, []string{verified}, []string{trusted})
 	if _, err := os.Stat(seal); !os.IsNotExist(err) {
 		t.Fatalf("read_only left a seal: %v", err)
 	}
