@@ -48,7 +48,7 @@ type Index struct {
 	gen    int                   // names new collections apart from the ones they replace
 	arts   map[string]*articleRec
 	recs   []*chunkRec // lexicon document i is recs[i]
-	byID   map[string]int
+	nos    *chunkNos   // the numbers of recs by chunk id
 	lex    *bm25.Lexicon
 	artLex *bm25.Lexicon // BM25 over whole articles: document k is the article numbered k
 	vocab  *bm25.Vocabulary
@@ -68,6 +68,27 @@ type Index struct {
 	// vectorsInMemory and scratchDir are the IndexOptions fields.
 	vectorsInMemory bool
 	scratchDir      string
+}
+
+// chunkNos maps the ids of an index generation's chunks to their numbers
+// (places in Index.recs), made on first use: only vector hits, which
+// chromem-go returns by id, need it, and at a million passages it takes
+// half a second to make.
+type chunkNos struct {
+	once sync.Once
+	m    map[string]int
+}
+
+// of returns the number of chunk id among recs, the generation's chunks.
+func (n *chunkNos) of(recs []*chunkRec, id string) (int, bool) {
+	n.once.Do(func() {
+		n.m = make(map[string]int, len(recs))
+		for i, c := range recs {
+			n.m[c.ID] = i
+		}
+	})
+	i, ok := n.m[id]
+	return i, ok
 }
 
 type articleRec struct {
@@ -173,7 +194,7 @@ func NewIndex(opts IndexOptions) *Index {
 	}
 	ix := &Index{
 		emb: opts.Embedder, chunker: opts.Chunker, log: opts.Logger,
-		arts: map[string]*articleRec{}, byID: map[string]int{}, vocab: bm25.NewVocabulary(), built: builtShards(),
+		arts: map[string]*articleRec{}, nos: &chunkNos{}, vocab: bm25.NewVocabulary(), built: builtShards(),
 		stored: map[string]storedArticle{},
 	}
 	_, local := opts.Embedder.(*embed.LocalEmbedder)
@@ -687,10 +708,6 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *st
 			recs = append(recs, c)
 		}
 	}
-	byID := make(map[string]int, len(recs))
-	for i, c := range recs {
-		byID[c.ID] = i
-	}
 	for k, id := range ids {
 		next[id].no = k
 	}
@@ -708,7 +725,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *st
 	ix.mu.Lock()
 	old := ix.shards
 	set.apply(dim)
-	ix.arts, ix.recs, ix.byID, ix.lex, ix.artLex, ix.dim, ix.shards, ix.built = next, recs, byID, lex, artLex, dim, set.cols, set.built
+	ix.arts, ix.recs, ix.nos, ix.lex, ix.artLex, ix.dim, ix.shards, ix.built = next, recs, &chunkNos{}, lex, artLex, dim, set.cols, set.built
 	ix.newest = time.Time{}
 	for _, r := range next {
 		if r.art.Published.After(ix.newest) {

@@ -168,9 +168,11 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 	set := shardSet{cols: make([]*chromem.Collection, n), moved: make([][]*chunkRec, n), blocks: make([][]float32, n)}
 	var build []int
 	for s, g := range groups {
+		// A shard is unchanged when it has as many chunks as before, all
+		// of the index in use: of articles whose records are the current
+		// ones (a changed or added article has a new record).
 		if reuse && ix.shards[s].Count() == len(g) && !slices.ContainsFunc(g, func(c *chunkRec) bool {
-			i, ok := ix.byID[c.ID]
-			return !ok || ix.recs[i] != c
+			return ix.arts[c.ArticleID] != c.art
 		}) {
 			set.cols[s] = ix.shards[s]
 			continue
@@ -186,18 +188,16 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 	}
 	blocks, file := ix.newBlocks(sizes)
 	set.file = file
+	// The vectors of the moved shards are copied now; fillShards reads
+	// the others from their chunks.
 	vecs := make([][][]float32, n)
 	err := ix.forEachErr(ctx, len(build), func(i int) {
 		s := build[i]
-		g := groups[s]
-		vecs[s] = make([][]float32, len(g))
 		if sizes[s] == 0 {
-			for j, c := range g {
-				vecs[s][j] = c.vec
-			}
 			return
 		}
-		block := blocks[s]
+		g, block := groups[s], blocks[s]
+		vecs[s] = make([][]float32, len(g))
 		for j, c := range g {
 			v := block[j*dim : (j+1)*dim : (j+1)*dim]
 			copy(v, c.vec)
@@ -213,44 +213,51 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 			set.kept = append(set.kept, c)
 		}
 	}
-	// The mappings the new collections' vectors lie in, for fillShards to
-	// advise once it has read them: the scratch file of the moved ones,
-	// the chunks' own of the others.
-	var files []*indexfile.Mapping
-	for _, s := range build {
-		if set.moved[s] != nil {
-			if file != nil && !slices.Contains(files, file) {
-				files = append(files, file)
-			}
-			continue
-		}
-		fs, _ := mappingsOf(groups[s])
-		for _, m := range fs {
-			if !slices.Contains(files, m) {
-				files = append(files, m)
-			}
-		}
-	}
 	ix.gen++
-	set.built = ix.fillShards(context.WithoutCancel(ctx), ix.gen, set.cols, build, groups, vecs, files)
+	set.built = ix.fillShards(context.WithoutCancel(ctx), ix.gen, set.cols, build, groups, vecs, file)
 	return set, nil
 }
 
 // fillShards returns the build (see shardBuild) that fills the
 // collections cols[s] of the shards s of build, with the chunks groups[s]
-// and their vectors vecs[s], naming them for generation gen, and then
-// marks files, the mappings of their vectors, for random access: filling
-// reads every vector in order (chromem-go checks its norm), which
-// read-ahead speeds up, while searches read the vectors of scattered
-// candidates. On an error, the new collections are dropped, and searches
-// that need them get the error.
-func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collection, build []int, groups [][]*chunkRec, vecs [][][]float32, files []*indexfile.Mapping) *shardBuild {
+// and their vectors: vecs[s] for a shard whose vectors were moved into
+// the scratch mapping moved (nil if in memory), the chunks' own for the
+// others, which no update moves meanwhile (the next one waits for the
+// build). It names them for generation gen, and then marks the mappings
+// of their vectors for random access: filling reads every vector in order
+// (chromem-go checks its norm), which read-ahead speeds up, while
+// searches read the vectors of scattered candidates. On an error, the new
+// collections are dropped, and searches that need them get the error.
+func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collection, build []int, groups [][]*chunkRec, vecs [][][]float32, moved *indexfile.Mapping) *shardBuild {
 	b := &shardBuild{done: make(chan struct{})}
 	b.run = func() error {
 		errs := make([]error, len(cols))
+		var files []*indexfile.Mapping
+		var mu sync.Mutex
 		err := ix.forEachErr(ctx, len(build), func(i int) {
 			s := build[i]
-			cols[s], errs[s] = ix.newShard(ctx, gen, s, groups[s], vecs[s])
+			vs := vecs[s]
+			if vs == nil {
+				vs = make([][]float32, len(groups[s]))
+				for j, c := range groups[s] {
+					vs[j] = c.vec
+				}
+				fs, _ := mappingsOf(groups[s])
+				mu.Lock()
+				for _, m := range fs {
+					if !slices.Contains(files, m) {
+						files = append(files, m)
+					}
+				}
+				mu.Unlock()
+			} else if moved != nil {
+				mu.Lock()
+				if !slices.Contains(files, moved) {
+					files = append(files, moved)
+				}
+				mu.Unlock()
+			}
+			cols[s], errs[s] = ix.newShard(ctx, gen, s, groups[s], vs)
 		})
 		if err = errors.Join(err, errors.Join(errs...)); err != nil {
 			ix.log.Error("vector collections not built; vector searches fail until the next update", "error", err.Error())
@@ -416,7 +423,7 @@ func (ix *Index) vectorSearch(ctx context.Context, q []float32, m int) ([]vector
 	best = bestResults(results, m)
 	hits := make([]vectorHit, 0, len(best))
 	for _, r := range best {
-		if i, ok := ix.byID[r.ID]; ok {
+		if i, ok := ix.nos.of(ix.recs, r.ID); ok {
 			hits = append(hits, vectorHit{i, r.Similarity})
 		}
 	}
