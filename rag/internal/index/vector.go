@@ -232,8 +232,17 @@ func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collec
 	b := &shardBuild{done: make(chan struct{})}
 	b.run = func() error {
 		errs := make([]error, len(cols))
-		var files []*indexfile.Mapping
+		// The lowest address of a vector in each mapping, from which it
+		// is advised: an index file's vectors follow its postings.
+		lowest := map[*indexfile.Mapping]uintptr{}
 		var mu sync.Mutex
+		note := func(m *indexfile.Mapping, p uintptr) {
+			mu.Lock()
+			if cur, ok := lowest[m]; !ok || p < cur {
+				lowest[m] = p
+			}
+			mu.Unlock()
+		}
 		err := ix.forEachErr(ctx, len(build), func(i int) {
 			s := build[i]
 			vs := vecs[s]
@@ -241,21 +250,12 @@ func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collec
 				vs = make([][]float32, len(groups[s]))
 				for j, c := range groups[s] {
 					vs[j] = c.vec
-				}
-				fs, _ := mappingsOf(groups[s])
-				mu.Lock()
-				for _, m := range fs {
-					if !slices.Contains(files, m) {
-						files = append(files, m)
+					if c.file != nil && len(c.vec) > 0 {
+						note(c.file, uintptr(unsafe.Pointer(&c.vec[0])))
 					}
 				}
-				mu.Unlock()
-			} else if moved != nil {
-				mu.Lock()
-				if !slices.Contains(files, moved) {
-					files = append(files, moved)
-				}
-				mu.Unlock()
+			} else if moved != nil && len(vs) > 0 && len(vs[0]) > 0 {
+				note(moved, uintptr(unsafe.Pointer(&vs[0][0])))
 			}
 			cols[s], errs[s] = ix.newShard(ctx, gen, s, groups[s], vs)
 		})
@@ -266,8 +266,8 @@ func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collec
 			}
 			return err
 		}
-		for _, m := range files {
-			m.RandomAccess()
+		for m, p := range lowest {
+			m.RandomAccessFrom(int(p - uintptr(unsafe.Pointer(unsafe.SliceData(m.Bytes())))))
 		}
 		return nil
 	}

@@ -87,3 +87,14 @@ func LiveMappings() int { return int(live.Load()) }
 // whole mapping, this keeps a few scattered reads from evicting (and
 // re-reading) far more than they need. Errors are ignored: it is advice.
 func (m *Mapping) RandomAccess() { adviseRandom(m.data) }
+
+// RandomAccessFrom is RandomAccess for the bytes of m from offset off (from
+// the start of its memory page) to the end: an index file's vectors, which
+// searches read in no order, follow its postings, which they read a list
+// at a time, so read-ahead still serves the postings.
+func (m *Mapping) RandomAccessFrom(off int) {
+	if off < 0 || off >= len(m.data) {
+		return
+	}
+	adviseRandom(m.data[off&^(os.Getpagesize()-1):])
+}
