@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -23,11 +22,8 @@ const sealMagic = "citebot-seal 1\n"
 // as a change made since might not show in it: an older seal at path is
 // then removed, and saved is false.
 func WriteSeal(path string, st Stamp) (saved bool, err error) {
-	if !st.taken.After(st.racy) {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return false, err
-		}
-		return false, nil
+	if !st.settled() {
+		return false, removeUnsettled(path)
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -69,7 +65,7 @@ func Sealed(path string, st Stamp) bool {
 func SettledStamp(ctx context.Context, path string) (Stamp, error) {
 	for {
 		st, err := StampFile(path)
-		if err != nil || st.taken.After(st.racy) {
+		if err != nil || st.settled() {
 			return st, err
 		}
 		t := time.NewTimer(time.Until(st.racy) + time.Millisecond)

@@ -149,6 +149,22 @@ func (s *stamper) write(name string, fi fs.FileInfo) {
 	}
 }
 
+// settled reports whether every file s covers changed more than a tick of
+// its file system's clock before s was taken: a change made since then
+// shows in a new stamp. A record of an unsettled stamp (a snapshot, a
+// seal) might hide such a change, so none is written.
+func (s Stamp) settled() bool { return s.taken.After(s.racy) }
+
+// removeUnsettled removes the record of an earlier stamp at path (a
+// snapshot, a seal), as WriteSnapshot and WriteSeal do where they may not
+// write one of an unsettled stamp.
+func removeUnsettled(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
 func (s *stamper) stamp() Stamp {
 	st := Stamp{racy: s.racy, taken: s.taken}
 	copy(st.sum[:], s.h.Sum(nil))
@@ -193,11 +209,8 @@ var snapshotCastagnoli = crc32.MakeTable(crc32.Castagnoli)
 // then nothing is written, an older snapshot at path is removed, and
 // saved is false.
 func WriteSnapshot(path string, st Stamp, articles []Article, warnings []error) (saved bool, err error) {
-	if !st.taken.After(st.racy) {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return false, err
-		}
-		return false, nil
+	if !st.settled() {
+		return false, removeUnsettled(path)
 	}
 	removeStaleTemps(path)
 	dir := filepath.Dir(path)

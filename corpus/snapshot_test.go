@@ -68,7 +68,7 @@ func settle(t testing.TB, dir string) {
 }
 
 // loadAndSave loads dir, stamped first, and saves its snapshot to path.
-func loadAndSave(t *testing.T, dir, path string) ([]corpus.Article, []error) {
+func loadAndSave(t testing.TB, dir, path string) ([]corpus.Article, []error) {
 	t.Helper()
 	st, err := corpus.StampDir(context.Background(), dir)
 	if err != nil {
@@ -325,17 +325,7 @@ func remove(t *testing.T, p string) {
 func FuzzDecodeSnapshot(f *testing.F) {
 	dir := snapshotCorpus(f)
 	path := filepath.Join(f.TempDir(), "c.corpus")
-	st, err := corpus.StampDir(context.Background(), dir)
-	if err != nil {
-		f.Fatal(err)
-	}
-	arts, warns, err := corpus.LoadPath(context.Background(), dir)
-	if err != nil {
-		f.Fatal(err)
-	}
-	if saved, err := corpus.WriteSnapshot(path, st, arts, warns); !saved || err != nil {
-		f.Fatalf("WriteSnapshot: saved %v, %v", saved, err)
-	}
+	loadAndSave(f, dir, path)
 	b, err := os.ReadFile(path)
 	if err != nil {
 		f.Fatal(err)

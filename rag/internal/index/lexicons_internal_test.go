@@ -8,7 +8,6 @@ import (
 	"hash/crc32"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"testing"
 	"unsafe"
@@ -70,7 +69,7 @@ func (p fileParts) join(t *testing.T, version uint32) []byte {
 }
 
 // savedFile saves ix and returns the file's path and bytes.
-func savedFile(t *testing.T, ix *Index) (string, []byte) {
+func savedFile(t testing.TB, ix *Index) (string, []byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "index.cbi")
 	if err := ix.Save(path); err != nil {
@@ -166,11 +165,7 @@ func TestStoredTermListsCopiedIntoAnIndexInUse(t *testing.T) {
 			t.Fatalf("chunk %s keeps the file mapped", c.ID)
 		}
 	}
-	want := buildTestIndex(t, embed.NewLocalEmbedder(0), arts)
-	qs := testQuestions(arts, 12)
-	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
-		t.Error("search results differ from an index built from scratch")
-	}
+	sameSearches(t, got, buildTestIndex(t, embed.NewLocalEmbedder(0), arts), arts)
 }
 
 func TestStoredLexiconsInMemory(t *testing.T) {
@@ -189,10 +184,7 @@ func TestStoredLexiconsInMemory(t *testing.T) {
 		t.Errorf("stats %+v; want the file's lexicons used and nothing to save", st)
 	}
 	sameLexicons(t, got, want)
-	qs := testQuestions(arts, 12)
-	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
-		t.Error("search results after the load differ from the original index")
-	}
+	sameSearches(t, got, want, arts)
 }
 
 func TestStoredLexiconsNotUsedForAChangedCorpus(t *testing.T) {

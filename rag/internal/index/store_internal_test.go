@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"hash/crc32"
 	"os"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/philippgille/chromem-go"
 
+	"citebot/corpus"
 	"citebot/rag/internal/embed"
 	"citebot/rag/internal/indexfile"
 )
@@ -40,26 +40,26 @@ func saveAndReload(t *testing.T, editFile func([]byte) []byte, editStored func(m
 		t.Errorf("%d chunks embedded after a load; want all reused", st.Embedded)
 	}
 
+	sameSearches(t, got, want, arts)
+	return got, want, st
+}
+
+// sameSearches fails unless got and want return the same passages for
+// questions about arts.
+func sameSearches(t *testing.T, got, want *Index, arts []corpus.Article) {
+	t.Helper()
 	qs := testQuestions(arts, 20)
 	if !reflect.DeepEqual(searchAll(t, got, qs), searchAll(t, want, qs)) {
-		t.Error("search results after the load differ from the original index")
+		t.Error("search results differ")
 	}
-	return got, want, st
 }
 
 // saveLoad saves ix to a file, lets editFile (if not nil) change the
 // file's bytes, and returns a new index loaded from it.
 func saveLoad(t *testing.T, ix *Index, editFile func([]byte) []byte) *Index {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := ix.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	path, data := savedFile(t, ix)
 	if editFile != nil {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
 		if err := os.WriteFile(path, editFile(data), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -257,14 +257,7 @@ func FuzzDecode(f *testing.F) {
 	if _, err := ix.Update(context.Background(), arts, nil); err != nil {
 		f.Fatal(err)
 	}
-	path := filepath.Join(f.TempDir(), "index.cbi")
-	if err := ix.Save(path); err != nil {
-		f.Fatal(err)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		f.Fatal(err)
-	}
+	_, data := savedFile(f, ix)
 	f.Add(data)
 	f.Add(data[:len(data)/2])
 	f.Add([]byte(fileMagic + "\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00{}\x00\x00\x00\x00"))

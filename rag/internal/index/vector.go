@@ -233,10 +233,16 @@ func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collec
 	b.run = func() error {
 		errs := make([]error, len(cols))
 		// The lowest address of a vector in each mapping, from which it
-		// is advised: an index file's vectors follow its postings.
+		// is advised: an index file's vectors follow its postings. A
+		// shard's vectors lie back to back (see buildShards), so its first
+		// is its lowest.
 		lowest := map[*indexfile.Mapping]uintptr{}
 		var mu sync.Mutex
-		note := func(m *indexfile.Mapping, p uintptr) {
+		note := func(m *indexfile.Mapping, v []float32) {
+			if m == nil || len(v) == 0 {
+				return
+			}
+			p := uintptr(unsafe.Pointer(&v[0]))
 			mu.Lock()
 			if cur, ok := lowest[m]; !ok || p < cur {
 				lowest[m] = p
@@ -250,12 +256,12 @@ func (ix *Index) fillShards(ctx context.Context, gen int, cols []*chromem.Collec
 				vs = make([][]float32, len(groups[s]))
 				for j, c := range groups[s] {
 					vs[j] = c.vec
-					if c.file != nil && len(c.vec) > 0 {
-						note(c.file, uintptr(unsafe.Pointer(&c.vec[0])))
-					}
 				}
-			} else if moved != nil && len(vs) > 0 && len(vs[0]) > 0 {
-				note(moved, uintptr(unsafe.Pointer(&vs[0][0])))
+				if len(groups[s]) > 0 {
+					note(groups[s][0].file, groups[s][0].vec)
+				}
+			} else if len(vs) > 0 {
+				note(moved, vs[0])
 			}
 			cols[s], errs[s] = ix.newShard(ctx, gen, s, groups[s], vs)
 		})
