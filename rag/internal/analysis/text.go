@@ -1,9 +1,11 @@
 package analysis
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -24,32 +26,97 @@ type Token struct {
 	Capital bool
 }
 
-// stemCache memoises the Snowball stemmer, which allocates on every call.
-var stemCache = struct {
-	sync.RWMutex
-	m map[string]string
-}{m: map[string]string{}}
+// wordInfo is what Tokenize needs of a lower-case word.
+type wordInfo struct {
+	lower string // the word; its tokens share this copy
+	term  string // its stem (see Stem)
+	stop  bool   // a stop word, unless written in capitals (see IsStop)
+}
+
+// words memoises wordInfo for words of up to maxCachedWord bytes: the
+// Snowball stemmer allocates on every call, and a text repeats its words.
+// Reads take no lock: read is an immutable map, replaced by a merged copy
+// once the words added since (recent, under mu) are a quarter as many.
+// At a million passages Tokenize looks up hundreds of millions of words,
+// and a lock taken for each, even a read lock, made two cores slower than
+// one.
+var words struct {
+	read   atomic.Pointer[map[string]wordInfo]
+	mu     sync.Mutex
+	recent map[string]wordInfo
+}
+
+// maxCachedWord is the longest word words keeps.
+const maxCachedWord = 64
+
+// wordOfBytes returns the wordInfo of the lower-case word b.
+func wordOfBytes(b []byte) wordInfo {
+	if m := words.read.Load(); m != nil {
+		if wi, ok := (*m)[string(b)]; ok { // no allocation: Go looks up by the bytes
+			return wi
+		}
+	}
+	return addWord(string(b))
+}
+
+// wordOf returns the wordInfo of the lower-case word w.
+func wordOf(w string) wordInfo {
+	if m := words.read.Load(); m != nil {
+		if wi, ok := (*m)[w]; ok {
+			return wi
+		}
+	}
+	return addWord(w)
+}
+
+// addWord returns the wordInfo of w, a word missing from words.read,
+// computing it and keeping it if it is new.
+func addWord(w string) wordInfo {
+	words.mu.Lock()
+	defer words.mu.Unlock()
+	if wi, ok := words.recent[w]; ok {
+		return wi
+	}
+	wi := wordInfo{lower: w, term: stem(w), stop: isStopWord(w)}
+	if len(w) > maxCachedWord {
+		return wi
+	}
+	if words.recent == nil {
+		words.recent = map[string]wordInfo{}
+	}
+	words.recent[w] = wi
+	read := words.read.Load()
+	n := 0
+	if read != nil {
+		n = len(*read)
+	}
+	if len(words.recent) >= 256+n/4 {
+		merged := make(map[string]wordInfo, n+len(words.recent))
+		if read != nil {
+			for k, v := range *read {
+				merged[k] = v
+			}
+		}
+		for k, v := range words.recent {
+			merged[k] = v
+		}
+		words.read.Store(&merged)
+		words.recent = nil
+	}
+	return wi
+}
 
 // Stem returns the index term of a lower-case word.
-func Stem(w string) string {
-	stemCache.RLock()
-	v, ok := stemCache.m[w]
-	stemCache.RUnlock()
-	if ok {
-		return v
-	}
-	s := w
+func Stem(w string) string { return wordOf(w).term }
+
+// stem computes Stem.
+func stem(w string) string {
 	if base, ok := irregular[w]; ok && !unmapped[w] {
-		s = english.Stem(base, true)
+		return english.Stem(base, true)
 	} else if isLatin(w) && !isNumber(w) {
-		s = english.Stem(w, true)
+		return english.Stem(w, true)
 	}
-	if len(w) <= 64 {
-		stemCache.Lock()
-		stemCache.m[w] = s
-		stemCache.Unlock()
-	}
-	return s
+	return w
 }
 
 // IsStop reports whether a lower-case word carries no meaning for retrieval.
@@ -58,6 +125,11 @@ func IsStop(w string, allCaps bool) bool {
 	if allCaps && utf8.RuneCountInString(w) > 1 {
 		return false
 	}
+	return wordOf(w).stop
+}
+
+// isStopWord computes IsStop for a word not in capitals.
+func isStopWord(w string) bool {
 	if english.IsStopWord(w) {
 		return true
 	}
@@ -76,7 +148,15 @@ func IsStop(w string, allCaps bool) bool {
 // Katakana and Thai characters are one word each, as those scripts do not
 // separate words by spaces.
 func Tokenize(text string) []Token {
-	toks, b := make([]Token, 0, wordStarts(text)), []byte(nil) // b: the current word in lower case
+	return AppendTokens(make([]Token, 0, wordStarts(text)), text)
+}
+
+// AppendTokens appends the tokens of text (see Tokenize) to dst and
+// returns the extended slice: a caller that tokenises many texts reuses
+// one buffer rather than allocating a slice for each.
+func AppendTokens(dst []Token, text string) []Token {
+	from := len(dst)
+	toks, b := dst, []byte(nil) // b: the current word in lower case
 	i := 0
 	for i < len(text) {
 		r, n := utf8.DecodeRuneInString(text[i:])
@@ -139,21 +219,24 @@ func Tokenize(text string) []Token {
 			}
 			break
 		}
-		w := string(b)
-		if strings.HasSuffix(w, "'s") {
-			w = w[:len(w)-2]
+		if bytes.HasSuffix(b, []byte("'s")) {
+			b = b[:len(b)-2]
 		}
-		w = strings.TrimSuffix(w, "'")
-		if w == "" {
+		if len(b) > 0 && b[len(b)-1] == '\'' {
+			b = b[:len(b)-1]
+		}
+		if len(b) == 0 {
 			continue
 		}
-		t := Token{Lower: w, Start: start, End: i, Capital: capital}
-		if !IsStop(w, allCaps && letters > 0) {
-			t.Term = Stem(w)
+		wi := wordOfBytes(b)
+		t := Token{Lower: wi.lower, Start: start, End: i, Capital: capital}
+		// IsStop(wi.lower, allCaps && letters > 0)
+		if !wi.stop || allCaps && letters > 0 && utf8.RuneCount(b) > 1 {
+			t.Term = wi.term
 		}
 		toks = append(toks, t)
 	}
-	return JoinAliases(toks)
+	return toks[:from+len(JoinAliases(toks[from:]))]
 }
 
 // wordStarts returns about how many words text has, to size Tokenize's
@@ -185,8 +268,8 @@ var aliases = map[[2]string]string{
 func JoinAliases(toks []Token) []Token {
 	out := toks[:0]
 	for i := 0; i < len(toks); i++ {
-		if i+1 < len(toks) {
-			if a, ok := aliases[[2]string{toks[i].Lower, toks[i+1].Lower}]; ok && toks[i].Capital && toks[i+1].Capital {
+		if i+1 < len(toks) && toks[i].Capital && toks[i+1].Capital {
+			if a, ok := aliases[[2]string{toks[i].Lower, toks[i+1].Lower}]; ok {
 				out = append(out, Token{Lower: a, Term: a, Start: toks[i].Start, End: toks[i+1].End, Capital: true})
 				i++
 				continue

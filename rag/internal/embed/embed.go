@@ -86,12 +86,21 @@ func (e *LocalEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][
 // EmbedDocuments returns for the text of toks. A text without words gets a
 // fixed unit vector.
 func (e *LocalEmbedder) EmbedDocumentTokens(toks []analysis.Token) []float32 {
-	v := e.embedTokens(toks, nil)
-	if v == nil {
-		v = make([]float32, e.dim)
-		v[0] = 1
+	return e.EmbedDocumentTokensTo(nil, toks)
+}
+
+// EmbedDocumentTokensTo is EmbedDocumentTokens writing the vector to dst
+// (allocated if it has room for fewer than Dim floats) and returning it.
+func (e *LocalEmbedder) EmbedDocumentTokensTo(dst []float32, toks []analysis.Token) []float32 {
+	if cap(dst) < e.dim {
+		dst = make([]float32, e.dim)
 	}
-	return v
+	dst = dst[:e.dim]
+	if e.embedTokensTo(dst, toks, nil) == nil {
+		clear(dst)
+		dst[0] = 1
+	}
+	return dst
 }
 
 // EmbedQuery embeds a query, weighting its terms by the index's IDF. It
@@ -115,7 +124,7 @@ const (
 )
 
 func (e *LocalEmbedder) embed(text string, idf func(string) float64) []float32 {
-	return e.embedTokens(analysis.Tokenize(text), idf)
+	return e.embedTokensTo(make([]float32, e.dim), analysis.Tokenize(text), idf)
 }
 
 // FNV-1a, 64 bits: features are hashed as the strings "w:<term>",
@@ -210,10 +219,12 @@ func (fs *featureSet) grow() {
 	}
 }
 
-// embedTokens embeds a tokenised text; see [LocalEmbedder]. Features are
-// told apart by their 64-bit hash, and summed in the order they first occur,
-// so equal input gives bit-identical vectors.
-func (e *LocalEmbedder) embedTokens(toks []analysis.Token, idf func(string) float64) []float32 {
+// embedTokensTo embeds a tokenised text into dst, of Dim floats, and
+// returns it, or nil (dst untouched) for a text without features; see
+// [LocalEmbedder]. Features are told apart by their 64-bit hash, and
+// summed in the order they first occur, so equal input gives bit-identical
+// vectors.
+func (e *LocalEmbedder) embedTokensTo(dst []float32, toks []analysis.Token, idf func(string) float64) []float32 {
 	fs := featureSets.Get().(*featureSet)
 	defer featureSets.Put(fs)
 	fs.reset(4 * len(toks))
@@ -260,39 +271,57 @@ func (e *LocalEmbedder) embedTokens(toks []analysis.Token, idf func(string) floa
 	v := fs.v[:e.dim]
 	clear(v)
 	for _, f := range fs.list {
-		val := (1 + math.Log(f.n)) * f.weight
+		val := (1 + logCount(f.n)) * f.weight
 		if f.hash>>63 == 1 {
 			val = -val
 		}
 		v[f.hash%uint64(e.dim)] += val
 	}
-	return normalize(v)
+	return normalizeTo(dst, v)
 }
 
-// normalize returns v scaled to unit length as float32, or nil for a zero vector.
-func normalize(v []float64) []float32 {
+// logs[n] is math.Log(n): most features occur a few times in a text.
+var logs = func() (t [32]float64) {
+	for n := range t {
+		t[n] = math.Log(float64(n))
+	}
+	return t
+}()
+
+// logCount returns math.Log(n) for a feature's count n.
+func logCount(n float64) float64 {
+	if n < float64(len(logs)) {
+		return logs[int(n)]
+	}
+	return math.Log(n)
+}
+
+// normalizeTo writes v scaled to unit length to dst, as long as v, as
+// float32s and returns it, or returns nil (dst untouched) for a vector
+// that is zero or not finite.
+func normalizeTo[F float32 | float64](dst []float32, v []F) []float32 {
 	var s float64
 	for _, x := range v {
-		s += x * x
+		s += float64(x) * float64(x)
 	}
 	if s == 0 || math.IsNaN(s) || math.IsInf(s, 0) {
 		return nil
 	}
 	n := math.Sqrt(s)
-	out := make([]float32, len(v))
+	dst = dst[:len(v)]
 	for i, x := range v {
-		out[i] = float32(x / n)
+		dst[i] = float32(float64(x) / n)
 	}
-	return out
+	return dst
 }
 
 // Normalize32 returns v scaled to unit length, computed in float64, or nil
 // when v is zero or not finite. Vector stores compare unit vectors by dot
 // product.
 func Normalize32(v []float32) []float32 {
-	f := make([]float64, len(v))
-	for i, x := range v {
-		f[i] = float64(x)
-	}
-	return normalize(f)
+	return normalizeTo(make([]float32, len(v)), v)
 }
+
+// Normalize32To is Normalize32 writing to dst, as long as v (v itself, to
+// normalise in place), and returning it, or nil, dst untouched.
+func Normalize32To(dst, v []float32) []float32 { return normalizeTo(dst, v) }

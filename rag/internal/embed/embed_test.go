@@ -65,7 +65,7 @@ func refEmbed(dim int, text string, idf func(string) float64) []float32 {
 		}
 		v[x%uint64(dim)] += val
 	}
-	return normalize(v)
+	return normalizeTo(make([]float32, dim), v)
 }
 
 // embedTexts returns texts that exercise the tokenizer and embedder: the
@@ -108,5 +108,42 @@ func TestLocalEmbedderMatchesReference(t *testing.T) {
 				t.Fatalf("%.40q: two embeddings of one text differ", text)
 			}
 		}
+	}
+}
+
+// TestLogCountAndNormalizeTo checks the shortcuts of the embedding loop
+// against what they replace, bit for bit: the logarithm of a feature's
+// count from a table, and normalising in place.
+func TestLogCountAndNormalizeTo(t *testing.T) {
+	for n := 1.0; n <= 100; n++ {
+		if got, want := logCount(n), math.Log(n); got != want {
+			t.Fatalf("logCount(%v) = %v, want %v", n, got, want)
+		}
+	}
+	tests := []struct {
+		name string
+		v    []float32
+	}{
+		{"unit", []float32{1, 0, 0}},
+		{"small", []float32{1e-20, 3e-21, -2e-20}},
+		{"mixed", []float32{0.3, -1.7, 2.25, 9, -0.001}},
+		{"zero", []float32{0, 0}},
+		{"not finite", []float32{float32(math.Inf(1)), 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := make([]float64, len(tt.v))
+			for i, x := range tt.v {
+				f[i] = float64(x)
+			}
+			want := normalizeTo(make([]float32, len(f)), f) // from float64s, as before
+			if got := Normalize32(tt.v); !slices.Equal(got, want) {
+				t.Errorf("Normalize32: got %v, want %v", got, want)
+			}
+			in := slices.Clone(tt.v)
+			if got := Normalize32To(in, in); !slices.Equal(got, want) || want == nil && !slices.Equal(in, tt.v) {
+				t.Errorf("Normalize32To in place: got %v (v now %v), want %v", got, in, want)
+			}
+		})
 	}
 }

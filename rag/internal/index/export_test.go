@@ -1,6 +1,8 @@
 package index
 
 import (
+	"slices"
+
 	"citebot/rag/internal/sample"
 )
 
@@ -60,4 +62,27 @@ func SetScratchMin(bytes int) (restore func()) {
 	old := scratchMinBytes
 	scratchMinBytes = bytes
 	return func() { scratchMinBytes = old }
+}
+
+// ChunkVectors returns a copy of every chunk's vector, by chunk id.
+func ChunkVectors(ix *Index) map[string][]float32 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make(map[string][]float32, len(ix.recs))
+	for _, r := range ix.recs {
+		out[r.ID] = slices.Clone(r.vec)
+	}
+	return out
+}
+
+// EmbeddedTexts returns the text each chunk's vector embeds (its title,
+// then its text), by chunk id.
+func EmbeddedTexts(ix *Index) map[string]string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make(map[string]string, len(ix.recs))
+	for _, r := range ix.recs {
+		out[r.ID] = embeddingText(r.art.art.Title, r.Text)
+	}
+	return out
 }

@@ -5,14 +5,17 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
 	"citebot/corpus"
+	"citebot/rag/internal/embed"
 	"citebot/rag/internal/index"
 	"citebot/rag/internal/indexfile"
 )
@@ -171,6 +174,7 @@ func TestUpdateEmbedsIntoScratch(t *testing.T) {
 	if !reflect.DeepEqual(searches(t, ix, arts), searches(t, want, arts)) {
 		t.Error("search results of the index embedded into scratch differ")
 	}
+	sameVectors(t, "embedded into scratch", ix, want)
 
 	// Changing an article rebuilds its shard: its vectors are copied into
 	// a new scratch block (any size counts here).
@@ -187,6 +191,7 @@ func TestUpdateEmbedsIntoScratch(t *testing.T) {
 	if !reflect.DeepEqual(searches(t, ix, next), searches(t, want, next)) {
 		t.Error("search results after an update differ")
 	}
+	sameVectors(t, "after an update", ix, want)
 
 	path := filepath.Join(dir, "index.cbi")
 	if err := ix.Save(path); err != nil {
@@ -201,6 +206,36 @@ func TestUpdateEmbedsIntoScratch(t *testing.T) {
 	runtime.GC()
 	if !reflect.DeepEqual(searches(t, ix, next), searches(t, want, next)) {
 		t.Error("search results after MapFile differ")
+	}
+}
+
+// sameVectors checks that ix and want hold the same vectors, bit for bit,
+// and that a chunk's is the local embedder's vector of its title and
+// text, normalised again (as the index does for any embedder), whichever
+// way the index wrote it: into a scratch block, a block in memory, or an
+// allocation of its own.
+func sameVectors(t *testing.T, when string, ix, want *index.Index) {
+	t.Helper()
+	got, wantVecs := index.ChunkVectors(ix), index.ChunkVectors(want)
+	if len(got) != len(wantVecs) {
+		t.Fatalf("%s: %d vectors, want %d", when, len(got), len(wantVecs))
+	}
+	for id, v := range wantVecs {
+		if !slices.Equal(got[id], v) {
+			t.Fatalf("%s: vector of %s differs", when, id)
+		}
+	}
+	texts := index.EmbeddedTexts(ix)
+	ids := slices.Sorted(maps.Keys(texts))
+	e := embed.NewLocalEmbedder(0)
+	for _, id := range ids[:min(len(ids), 60)] {
+		docs, err := e.EmbedDocuments(context.Background(), []string{texts[id]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v := embed.Normalize32(docs[0]); !slices.Equal(got[id], v) {
+			t.Fatalf("%s: vector of %s is not its text's", when, id)
+		}
 	}
 }
 

@@ -191,6 +191,7 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 	// The vectors of the moved shards are copied now; fillShards reads
 	// the others from their chunks.
 	vecs := make([][][]float32, n)
+	errs := make([]error, n)
 	err := ix.forEachErr(ctx, len(build), func(i int) {
 		s := build[i]
 		if sizes[s] == 0 {
@@ -198,14 +199,14 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 		}
 		g, block := groups[s], blocks[s]
 		vecs[s] = make([][]float32, len(g))
+		w := newBlockWriter(block, file)
 		for j, c := range g {
-			v := block[j*dim : (j+1)*dim : (j+1)*dim]
-			copy(v, c.vec)
-			vecs[s][j] = v
+			vecs[s][j] = w.put(c.vec)
 		}
+		errs[s] = w.close()
 		set.moved[s], set.blocks[s] = g, block
 	})
-	if err != nil {
+	if err = errors.Join(err, errors.Join(errs...)); err != nil {
 		return shardSet{}, err
 	}
 	for _, c := range set.cols {
@@ -321,6 +322,66 @@ func (ix *Index) newBlocks(sizes []int) (blocks [][]float32, file *indexfile.Map
 		}
 	}
 	return blocks, nil
+}
+
+// blockWriter writes the vectors of a block in order: in memory by
+// copying them, in a scratch mapping through its file, a megabyte at a
+// time (see indexfile.Mapping.Put), for stores into the mapping would
+// fault page by page.
+type blockWriter struct {
+	block []float32
+	file  *indexfile.Mapping // the scratch mapping block lies in; nil for memory
+	n     int                // floats of block placed
+	buf   *[]float32         // floats placed, not yet written (file only)
+	err   error              // the first write's error
+}
+
+// writeBufs holds blockWriter buffers of a megabyte.
+var writeBufs = sync.Pool{New: func() any { b := make([]float32, 0, 1<<18); return &b }}
+
+// newBlockWriter returns a writer of block, which lies in file (nil for
+// memory), from its start.
+func newBlockWriter(block []float32, file *indexfile.Mapping) *blockWriter {
+	w := &blockWriter{block: block, file: file}
+	if file != nil {
+		w.buf = writeBufs.Get().(*[]float32)
+	}
+	return w
+}
+
+// put places v next in the block and returns its place there, which holds
+// v once close has returned without an error.
+func (w *blockWriter) put(v []float32) []float32 {
+	if w.buf != nil && len(*w.buf)+len(v) > cap(*w.buf) {
+		w.flush()
+	}
+	at := w.block[w.n : w.n+len(v) : w.n+len(v)]
+	w.n += len(v)
+	if w.buf == nil {
+		copy(at, v)
+	} else {
+		*w.buf = append(*w.buf, v...)
+	}
+	return at
+}
+
+// flush writes the floats placed and not yet written.
+func (w *blockWriter) flush() {
+	b := *w.buf
+	if len(b) > 0 && w.err == nil {
+		w.err = w.file.Put(floatBytes(w.block[w.n-len(b):w.n]), floatBytes(b))
+	}
+	*w.buf = b[:0]
+}
+
+// close writes what put placed and returns the first error of a write.
+func (w *blockWriter) close() error {
+	if w.buf != nil {
+		w.flush()
+		writeBufs.Put(w.buf)
+		w.buf = nil
+	}
+	return w.err
 }
 
 // newShard returns a new collection for shard s holding the chunks g,

@@ -2,9 +2,11 @@ package indexfile
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 	"sync/atomic"
+	"unsafe"
 )
 
 // ErrNoMapping is what [Map] returns where files cannot be memory-mapped;
@@ -26,7 +28,7 @@ var ErrNoMapping = errors.New("memory-mapped files are not supported here")
 // place.
 type Mapping struct {
 	data    []byte
-	scratch bool
+	scratch *os.File    // the file of a scratch mapping, written by Put; nil for Map's
 	file    os.FileInfo // the file mapped, for Of; nil for a scratch mapping
 }
 
@@ -48,25 +50,54 @@ func Map(f *os.File, size int64) (*Mapping, error) {
 		unmapFile(data)
 		return nil, err
 	}
-	return newMapping(data, fi), nil
+	return newMapping(data, fi, nil), nil
 }
 
-// newMapping returns the Mapping of data, mapped from the file fi (nil for
-// a scratch file), counted in LiveMappings and unmapped by a cleanup once
-// unreachable.
-func newMapping(data []byte, fi os.FileInfo) *Mapping {
-	m := &Mapping{data: data, scratch: fi == nil, file: fi}
+// newMapping returns the Mapping of data, mapped from the file fi, or
+// from the scratch file f (then fi is nil), counted in LiveMappings and
+// unmapped (and f closed) by a cleanup once unreachable.
+func newMapping(data []byte, fi os.FileInfo, f *os.File) *Mapping {
+	m := &Mapping{data: data, scratch: f, file: fi}
 	live.Add(1)
-	runtime.AddCleanup(m, func(b []byte) {
-		unmapFile(b)
+	type held struct {
+		data []byte
+		f    *os.File
+	}
+	runtime.AddCleanup(m, func(h held) {
+		unmapFile(h.data)
+		if h.f != nil {
+			h.f.Close()
+		}
 		live.Add(-1)
-	}, data)
+	}, held{data, f})
 	return m
 }
 
-// Bytes returns the mapped bytes. They are valid only while m is
-// reachable; a [Scratch] mapping's may be written.
+// Bytes returns the mapped bytes, read-only. They are valid only while m
+// is reachable. A [Scratch] mapping's are written with [Mapping.Put].
 func (m *Mapping) Bytes() []byte { return m.data }
+
+// Put writes src at dst, a slice of a scratch mapping's [Mapping.Bytes]
+// at least as long as src, through the mapping's file; the mapping shows
+// the bytes at once. Writing through the file rather than storing into
+// the mapping spares a page fault per page, each of which converts the
+// file's preallocated blocks a page at a time: filling a 3 GB mapping in
+// order took 9 s of system time by stores, 0.4 s by writes of a
+// megabyte. Put fails for a mapping made by [Map], and for a dst outside
+// m.
+func (m *Mapping) Put(dst, src []byte) error {
+	if m.scratch == nil {
+		return errors.New("indexfile: put into a read-only mapping")
+	}
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(dst))) - uintptr(unsafe.Pointer(unsafe.SliceData(m.data)))
+	if len(dst) < len(src) || off > uintptr(len(m.data)) || uintptr(len(m.data))-off < uintptr(len(src)) {
+		return fmt.Errorf("indexfile: put of %d bytes outside the scratch mapping", len(src))
+	}
+	if _, err := m.scratch.WriteAt(src, int64(off)); err != nil {
+		return fmt.Errorf("write the scratch file: %w", err)
+	}
+	return nil
+}
 
 // Of reports whether m maps the file fi describes (the same file, as
 // [os.SameFile] tells, not a file that replaced it); a scratch mapping
@@ -74,7 +105,7 @@ func (m *Mapping) Bytes() []byte { return m.data }
 func (m *Mapping) Of(fi os.FileInfo) bool { return m.file != nil && os.SameFile(m.file, fi) }
 
 // Scratch reports whether m was made by [Scratch] rather than [Map].
-func (m *Mapping) Scratch() bool { return m.scratch }
+func (m *Mapping) Scratch() bool { return m.scratch != nil }
 
 // LiveMappings returns how many mappings made by [Map] and [Scratch] are not yet
 // unmapped: a Mapping is unmapped some time after the garbage collector
