@@ -219,12 +219,7 @@ func AppendTokens(dst []Token, text string) []Token {
 			}
 			break
 		}
-		if bytes.HasSuffix(b, []byte("'s")) {
-			b = b[:len(b)-2]
-		}
-		if len(b) > 0 && b[len(b)-1] == '\'' {
-			b = b[:len(b)-1]
-		}
+		b = bytes.TrimSuffix(bytes.TrimSuffix(b, []byte("'s")), []byte("'"))
 		if len(b) == 0 {
 			continue
 		}

@@ -224,6 +224,70 @@ func Assemble(vocab *Vocabulary, docs int, length func(i int) int, postings [][]
 	return lx
 }
 
+// Group returns the lexicon of groups documents, document k being the
+// documents d of lx with group[d] == k joined end to end, of length(k)
+// terms; group never decreases with d. Its postings are those that
+// [Build] would make from the joined documents (a term frequency is the
+// sum of the documents', capped as Build caps it), taken from lx's
+// postings on workers goroutines: one pass over the postings rather than
+// over every term of every document, and no copy of the joined term
+// lists. A posting of a document group does not cover is skipped.
+func Group(lx *Lexicon, group []int32, groups int, length func(k int) int, workers int) *Lexicon {
+	out := &Lexicon{vocab: lx.vocab, n: groups, postings: make([][]Posting, len(lx.postings))}
+	out.setLengths(length)
+	// joined calls f with each group of term t's postings and its
+	// summed frequency, in order.
+	joined := func(t int, f func(k int32, tf uint32)) {
+		cur, tf := int32(-1), uint32(0)
+		for _, p := range lx.postings[t] {
+			d := p.Doc()
+			if d < 0 || int(d) >= len(group) {
+				continue
+			}
+			if k := group[d]; k != cur {
+				if cur >= 0 {
+					f(cur, tf)
+				}
+				cur, tf = k, 0
+			}
+			tf += uint32(p.TF())
+		}
+		if cur >= 0 {
+			f(cur, tf)
+		}
+	}
+	nterms := len(lx.postings)
+	workers = max(1, min(workers, nterms/minDocsPerWorker))
+	span := func(w int) (int, int) { return nterms * w / workers, nterms * (w + 1) / workers }
+	counts := make([]int, nterms)
+	parallel(workers, func(w int) {
+		from, to := span(w)
+		for t := from; t < to; t++ {
+			joined(t, func(int32, uint32) { counts[t]++ })
+		}
+	})
+	total := 0
+	for _, c := range counts {
+		total += c
+	}
+	slab := make([]Posting, total)
+	for t, at := 0, 0; t < nterms; t++ {
+		if counts[t] > 0 {
+			out.postings[t] = slab[at : at : at+counts[t]]
+			at += counts[t]
+		}
+	}
+	parallel(workers, func(w int) {
+		from, to := span(w)
+		for t := from; t < to; t++ {
+			joined(t, func(k int32, tf uint32) {
+				out.postings[t] = append(out.postings[t], NewPosting(k, uint16(min(tf, math.MaxUint16))))
+			})
+		}
+	})
+	return out
+}
+
 // setLengths sets the average document length and the length
 // normalisation of every document, document i of length(i) terms.
 func (lx *Lexicon) setLengths(length func(i int) int) {

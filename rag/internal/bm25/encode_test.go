@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"citebot/rag/internal/analysis"
 )
 
 // encodeLists writes the postings of every term of lx, term by term, and
@@ -109,5 +111,62 @@ func TestAssembleSkipsDocumentsOutOfRange(t *testing.T) {
 	got := lx.Search([]WeightedTerm{{Term: "a", Weight: 1}}, 10)
 	if len(got) != 2 || got[0].Doc > 1 || got[1].Doc > 1 {
 		t.Errorf("Search = %v, want documents 0 and 1 only", got)
+	}
+}
+
+// TestGroupIsBuildOfJoinedDocuments checks that Group makes, from a
+// lexicon of documents, the lexicon Build makes of groups of them joined
+// end to end: the same postings, lengths and scores, including groups of
+// no document, a frequency summed past Build's cap, and several workers.
+func TestGroupIsBuildOfJoinedDocuments(t *testing.T) {
+	for _, n := range []int{1, 7, 5000} {
+		t.Run(fmt.Sprintf("docs=%d", n), func(t *testing.T) {
+			vocab, docs := randomDocs(uint64(n)+90, n)
+			if n == 7 { // two documents of one group pass the cap together
+				id := vocab.AppendTermIDs(nil, []analysis.Token{{Term: "many"}})[0]
+				for _, d := range []int{2, 3} {
+					for range 40_000 {
+						docs[d] = append(docs[d], id)
+					}
+				}
+			}
+			r := rand.New(rand.NewPCG(9, uint64(n)))
+			group := make([]int32, n)
+			var joined [][]uint32
+			k := int32(-1)
+			for d := range docs {
+				if d == 0 || d == 2 || d != 3 && r.IntN(3) == 0 {
+					k++
+					joined = append(joined, nil)
+					if r.IntN(4) == 0 { // a group without documents
+						k++
+						joined = append(joined, nil)
+					}
+				}
+				group[d] = k
+				joined[k] = append(joined[k], docs[d]...)
+			}
+			want := Build(vocab, joined, 2)
+			for _, workers := range []int{1, 3} {
+				got := Group(Build(vocab, docs, 2), group, len(joined), func(k int) int { return len(joined[k]) }, workers)
+				if got.Docs() != want.Docs() || !slices.Equal(got.norm, want.norm) || got.avgLen != want.avgLen {
+					t.Fatalf("workers=%d: %d documents or their lengths differ from Build's %d", workers, got.Docs(), want.Docs())
+				}
+				if len(got.postings) != len(want.postings) {
+					t.Fatalf("workers=%d: %d posting lists, want %d", workers, len(got.postings), len(want.postings))
+				}
+				for term := range want.postings {
+					if !slices.Equal(got.postings[term], want.postings[term]) {
+						t.Fatalf("workers=%d: postings of term %d:\ngot  %v\nwant %v", workers, term, got.postings[term], want.postings[term])
+					}
+				}
+				for range 20 {
+					qt := []WeightedTerm{{Term: fmt.Sprintf("t%d", r.IntN(400)), Weight: 1}, {Term: "many", Weight: 0.4}}
+					if g, w := got.Search(qt, 10), want.Search(qt, 10); !slices.Equal(g, w) {
+						t.Fatalf("workers=%d: query %v:\ngot  %v\nwant %v", workers, qt, g, w)
+					}
+				}
+			}
+		})
 	}
 }
