@@ -46,6 +46,12 @@ var words struct {
 	recent map[string]wordInfo
 }
 
+// isStop is IsStop for wi's word, allCaps telling that it was written in
+// capitals.
+func (wi wordInfo) isStop(allCaps bool) bool {
+	return wi.stop && !(allCaps && utf8.RuneCountInString(wi.lower) > 1)
+}
+
 // maxCachedWord is the longest word words keeps.
 const maxCachedWord = 64
 
@@ -121,12 +127,7 @@ func stem(w string) string {
 
 // IsStop reports whether a lower-case word carries no meaning for retrieval.
 // Acronyms written in capitals ("US", "IT") are never stop words.
-func IsStop(w string, allCaps bool) bool {
-	if allCaps && utf8.RuneCountInString(w) > 1 {
-		return false
-	}
-	return wordOf(w).stop
-}
+func IsStop(w string, allCaps bool) bool { return wordOf(w).isStop(allCaps) }
 
 // isStopWord computes IsStop for a word not in capitals.
 func isStopWord(w string) bool {
@@ -225,8 +226,7 @@ func AppendTokens(dst []Token, text string) []Token {
 		}
 		wi := wordOfBytes(b)
 		t := Token{Lower: wi.lower, Start: start, End: i, Capital: capital}
-		// IsStop(wi.lower, allCaps && letters > 0)
-		if !wi.stop || allCaps && letters > 0 && utf8.RuneCount(b) > 1 {
+		if !wi.isStop(allCaps && letters > 0) {
 			t.Term = wi.term
 		}
 		toks = append(toks, t)

@@ -76,3 +76,33 @@ func TestWordsConcurrently(t *testing.T) {
 		t.Errorf("Stem(walkings) = %q, want walk", got)
 	}
 }
+
+// TestStopWordsInCapitals checks the stop-word rule in both places it
+// applies, IsStop and Tokenize: a word written in capitals and longer than
+// one letter ("US", "IT") is never a stop word.
+func TestStopWordsInCapitals(t *testing.T) {
+	tests := []struct {
+		word    string
+		allCaps bool
+		want    bool
+	}{
+		{"us", false, true},
+		{"us", true, false},
+		{"it", true, false},
+		{"a", true, true},
+		{"talks", true, false},
+		{"the", false, true},
+	}
+	for _, tt := range tests {
+		if got := analysis.IsStop(tt.word, tt.allCaps); got != tt.want {
+			t.Errorf("IsStop(%q, %v) = %v, want %v", tt.word, tt.allCaps, got, tt.want)
+		}
+	}
+	var terms []string
+	for _, tok := range analysis.Tokenize("IT and US talks: A us it") {
+		terms = append(terms, tok.Term)
+	}
+	if want := []string{"it", "", "us", "talk", "", "", ""}; !reflect.DeepEqual(terms, want) {
+		t.Errorf("terms of %q: got %q, want %q", "IT and US talks: A us it", terms, want)
+	}
+}

@@ -832,17 +832,26 @@ func (ix *Index) buildLexicons(recs []*chunkRec, ids []string, next map[string]*
 	// throughout, not in one passage only, is about it. Each article's
 	// document is its chunks' term lists end to end, and its postings are
 	// those of its chunks joined (recs are in the order of ids).
-	group := make([]int32, len(recs))
-	artLen := make([]int, len(ids))
-	i := 0
+	group := make([]int32, 0, len(recs))
 	for k, id := range ids {
-		for _, c := range next[id].chunks {
-			group[i] = int32(k)
-			artLen[k] += len(c.terms)
-			i++
+		for range next[id].chunks {
+			group = append(group, int32(k))
 		}
 	}
+	artLen := articleLengths(ids, next)
 	return lex, bm25.Group(lex, group, len(ids), func(k int) int { return artLen[k] }, ix.workers)
+}
+
+// articleLengths returns the length in terms of each article of ids as a
+// BM25 document: its chunks' term lists end to end.
+func articleLengths(ids []string, next map[string]*articleRec) []int {
+	n := make([]int, len(ids))
+	for k, id := range ids {
+		for _, c := range next[id].chunks {
+			n[k] += len(c.terms)
+		}
+	}
+	return n
 }
 
 // assembleLexicons returns the lexicons that buildLexicons would build,
@@ -850,12 +859,7 @@ func (ix *Index) buildLexicons(recs []*chunkRec, ids []string, next map[string]*
 // documents' lengths are counted.
 func (ix *Index) assembleLexicons(recs []*chunkRec, ids []string, next map[string]*articleRec, lexs *storedLexicons) (lex, artLex *bm25.Lexicon) {
 	lex = bm25.Assemble(ix.vocab, len(recs), func(i int) int { return len(recs[i].terms) }, lexs.lists[0], lexs.file)
-	artLen := make([]int, len(ids))
-	for k, id := range ids {
-		for _, c := range next[id].chunks {
-			artLen[k] += len(c.terms)
-		}
-	}
+	artLen := articleLengths(ids, next)
 	artLex = bm25.Assemble(ix.vocab, len(ids), func(k int) int { return artLen[k] }, lexs.lists[1], lexs.file)
 	return lex, artLex
 }
