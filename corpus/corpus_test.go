@@ -360,6 +360,33 @@ func TestHashUnchanged(t *testing.T) {
 	}
 }
 
+// TestHashAll: HashAll is each article's Hash, in order, whatever the
+// number of articles against the workers.
+func TestHashAll(t *testing.T) {
+	shipped, err := corpus.Shipped()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []int{0, 1, 2, 5, 97} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			arts := make([]corpus.Article, n)
+			for i := range arts {
+				arts[i] = shipped[i%len(shipped)]
+				arts[i].ID = fmt.Sprint(i)
+			}
+			got := corpus.HashAll(arts)
+			if len(got) != n {
+				t.Fatalf("got %d hashes for %d articles", len(got), n)
+			}
+			for i, a := range arts {
+				if got[i] != a.Hash() {
+					t.Errorf("hash %d: got %s, want %s", i, got[i], a.Hash())
+				}
+			}
+		})
+	}
+}
+
 func keys(m map[string]corpus.Article) []string {
 	var out []string
 	for k := range m {

@@ -26,6 +26,18 @@ import (
 // most of a start's time. The snapshot holds the cleaned text, about the
 // size of the corpus.
 
+// A Snapshot is what a corpus snapshot holds: the result of a load.
+type Snapshot struct {
+	// Articles are the articles loaded.
+	Articles []Article
+	// Hashes holds the [Article.Hash] of each of Articles, in their
+	// order: a reader can then tell which articles changed without
+	// reading their text. Nil when not known.
+	Hashes []string
+	// Warnings are the load's warnings (see [LoadPath]).
+	Warnings []error
+}
+
 // ErrStale is returned by [ReadSnapshot] when the snapshot was taken of
 // files in another state (a file changed, was added or removed), or by
 // another build of citebot, whose cleaning may differ.
@@ -192,14 +204,16 @@ var program = sync.OnceValue(func() []byte {
 // snapshotMagic and snapshotVersion start a snapshot file.
 const (
 	snapshotMagic   = "citebot-corpus\n"
-	snapshotVersion = 1
+	snapshotVersion = 2 // 2: each article's hash after its strings
 )
 
 // snapshotCastagnoli is the CRC-32C table of a snapshot's checksum.
 var snapshotCastagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// WriteSnapshot saves articles and the warnings of their load to path,
-// with st, the stamp taken before the load read the files. The file is
+// WriteSnapshot saves snap, the articles, hashes and warnings of a load,
+// to path, with st, the stamp taken before the load read the files.
+// Hashes that are not one for each article are computed (see [HashAll]);
+// they must otherwise be the articles' [Article.Hash]. The file is
 // written to a temporary file beside path, synced and renamed over it, so
 // a crash leaves the old snapshot or the new one. Warnings are kept as
 // their messages: [ReadSnapshot] returns them as [*FileError]s that wrap
@@ -208,9 +222,13 @@ var snapshotCastagnoli = crc32.MakeTable(crc32.Castagnoli)
 // sub-second digits), a change made since might not show in its stamp:
 // then nothing is written, an older snapshot at path is removed, and
 // saved is false.
-func WriteSnapshot(path string, st Stamp, articles []Article, warnings []error) (saved bool, err error) {
+func WriteSnapshot(path string, st Stamp, snap Snapshot) (saved bool, err error) {
 	if !st.settled() {
 		return false, removeUnsettled(path)
+	}
+	articles, warnings, hashes := snap.Articles, snap.Warnings, snap.Hashes
+	if len(hashes) != len(articles) {
+		hashes = HashAll(articles)
 	}
 	removeStaleTemps(path)
 	dir := filepath.Dir(path)
@@ -227,8 +245,8 @@ func WriteSnapshot(path string, st Stamp, articles []Article, warnings []error) 
 	enc.uint(snapshotVersion)
 	enc.string(string(st.sum[:]))
 	enc.uint(uint64(len(articles)))
-	for _, a := range articles {
-		for _, s := range []string{a.ID, a.Title, a.Source, a.URL, a.Author, a.Text, a.Origin} {
+	for i, a := range articles {
+		for _, s := range []string{a.ID, a.Title, a.Source, a.URL, a.Author, a.Text, a.Origin, hashes[i]} {
 			enc.string(s)
 		}
 		enc.time(a.Published)
@@ -281,16 +299,16 @@ func removeStaleTemps(path string) {
 	}
 }
 
-// ReadSnapshot returns the articles and warnings that [WriteSnapshot] saved
-// to path, provided that they were saved with the stamp st; otherwise it
+// ReadSnapshot returns the snapshot that [WriteSnapshot] saved to path,
+// provided that it was saved with the stamp st; otherwise it
 // returns an error wrapping [ErrStale], [ErrCorruptSnapshot] or the file
 // system's error ([fs.ErrNotExist] when there is no snapshot). The file's
 // checksum is verified first. Strings of the articles share one allocation
 // of the file's size. It stops, returning ctx's error, when ctx ends.
-func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Article, warnings []error, err error) {
+func ReadSnapshot(ctx context.Context, path string, st Stamp) (Snapshot, error) {
 	f, size, err := openSnapshot(path, st)
 	if err != nil {
-		return nil, nil, err
+		return Snapshot{}, err
 	}
 	defer f.Close()
 	// The whole file is read into one string, checksummed on the way (all
@@ -301,19 +319,19 @@ func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Articl
 	r := readerWithContext{ctx, f}
 	buf := make([]byte, 1<<20)
 	if _, err := io.CopyBuffer(io.MultiWriter(&b, crc), io.LimitReader(r, size-4), buf); err != nil {
-		return nil, nil, err
+		return Snapshot{}, err
 	}
 	var check [4]byte
 	if _, err := io.ReadFull(r, check[:]); err != nil {
-		return nil, nil, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
+		return Snapshot{}, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
 	}
 	if crc.Sum32() != binary.LittleEndian.Uint32(check[:]) {
-		return nil, nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptSnapshot)
+		return Snapshot{}, fmt.Errorf("%w: checksum mismatch", ErrCorruptSnapshot)
 	}
 	dropCache(f)
 	body := b.String()
 	if int64(len(body)) != size-4 {
-		return nil, nil, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
+		return Snapshot{}, fmt.Errorf("%w: truncated", ErrCorruptSnapshot)
 	}
 	return decodeSnapshot(body[len(snapshotMagic):])
 }
@@ -329,10 +347,10 @@ func ReadSnapshot(ctx context.Context, path string, st Stamp) (articles []Articl
 // the process exits, so later reads (a serve reload's) use ReadSnapshot.
 // The file must not be changed in place meanwhile; WriteSnapshot only
 // ever replaces it. Where files cannot be mapped, it is ReadSnapshot.
-func MapSnapshot(ctx context.Context, path string, st Stamp) (articles []Article, warnings []error, err error) {
+func MapSnapshot(ctx context.Context, path string, st Stamp) (snap Snapshot, err error) {
 	f, size, err := openSnapshot(path, st)
 	if err != nil {
-		return nil, nil, err
+		return Snapshot{}, err
 	}
 	defer f.Close()
 	data, err := mapFile(f, int(size))
@@ -340,7 +358,7 @@ func MapSnapshot(ctx context.Context, path string, st Stamp) (articles []Article
 		return ReadSnapshot(ctx, path, st)
 	}
 	if err != nil {
-		return nil, nil, err
+		return Snapshot{}, err
 	}
 	defer func() {
 		if err != nil {
@@ -350,19 +368,15 @@ func MapSnapshot(ctx context.Context, path string, st Stamp) (articles []Article
 	crc := crc32.New(snapshotCastagnoli)
 	for off := 0; off < len(data)-4; off += snapshotCheckStep {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, err
+			return Snapshot{}, err
 		}
 		crc.Write(data[off:min(off+snapshotCheckStep, len(data)-4)])
 	}
 	if crc.Sum32() != binary.LittleEndian.Uint32(data[len(data)-4:]) {
-		return nil, nil, fmt.Errorf("%w: checksum mismatch", ErrCorruptSnapshot)
+		return Snapshot{}, fmt.Errorf("%w: checksum mismatch", ErrCorruptSnapshot)
 	}
 	body := unsafe.String(&data[0], len(data)-4)
-	articles, warnings, err = decodeSnapshot(body[len(snapshotMagic):])
-	if err != nil {
-		return nil, nil, err
-	}
-	return articles, warnings, nil
+	return decodeSnapshot(body[len(snapshotMagic):])
 }
 
 // snapshotCheckStep is how many bytes of a mapped snapshot are
@@ -420,40 +434,45 @@ func checkStamp(f io.Reader, st Stamp) error {
 
 // decodeSnapshot decodes what follows the magic in a snapshot whose
 // checksum was verified: version, stamp, articles and warnings.
-func decodeSnapshot(body string) (articles []Article, warnings []error, err error) {
+func decodeSnapshot(body string) (Snapshot, error) {
 	d := snapshotDecoder{s: body}
 	d.uint()
 	d.string()
 	count := d.uint()
 	if count > uint64(len(d.s)) {
-		return nil, nil, fmt.Errorf("%w: %d articles", ErrCorruptSnapshot, count)
+		return Snapshot{}, fmt.Errorf("%w: %d articles", ErrCorruptSnapshot, count)
 	}
-	articles = make([]Article, 0, count)
+	snap := Snapshot{Articles: make([]Article, 0, count), Hashes: make([]string, 0, count)}
 	for range count {
 		var a Article
 		for _, s := range []*string{&a.ID, &a.Title, &a.Source, &a.URL, &a.Author, &a.Text, &a.Origin} {
 			*s = d.string()
 		}
+		h := d.string()
+		if len(h) != hashLen && d.err == nil {
+			d.err = ErrCorruptSnapshot
+		}
 		a.Published = d.time()
 		a.Approximate = d.bool()
-		articles = append(articles, a)
+		snap.Articles = append(snap.Articles, a)
+		snap.Hashes = append(snap.Hashes, h)
 	}
 	count = d.uint()
 	if count > uint64(len(d.s)) {
-		return nil, nil, fmt.Errorf("%w: %d warnings", ErrCorruptSnapshot, count)
+		return Snapshot{}, fmt.Errorf("%w: %d warnings", ErrCorruptSnapshot, count)
 	}
 	for range count {
 		p, msg := d.string(), d.string()
 		if p == "" {
-			warnings = append(warnings, errors.New(msg))
+			snap.Warnings = append(snap.Warnings, errors.New(msg))
 		} else {
-			warnings = append(warnings, &FileError{Path: p, Err: errors.New(msg)})
+			snap.Warnings = append(snap.Warnings, &FileError{Path: p, Err: errors.New(msg)})
 		}
 	}
 	if d.err != nil || d.s != "" {
-		return nil, nil, fmt.Errorf("%w: %d bytes left over", ErrCorruptSnapshot, len(d.s))
+		return Snapshot{}, fmt.Errorf("%w: %d bytes left over", ErrCorruptSnapshot, len(d.s))
 	}
-	return articles, warnings, nil
+	return snap, nil
 }
 
 // readerWithContext reads from r until ctx ends.

@@ -78,7 +78,7 @@ func loadAndSave(t testing.TB, dir, path string) ([]corpus.Article, []error) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	saved, err := corpus.WriteSnapshot(path, st, arts, warns)
+	saved, err := corpus.WriteSnapshot(path, st, corpus.Snapshot{Articles: arts, Warnings: warns})
 	if err != nil || !saved {
 		t.Fatalf("WriteSnapshot: saved %v, %v; want saved", saved, err)
 	}
@@ -106,12 +106,16 @@ func TestSnapshotRoundTrip(t *testing.T) {
 	}
 	for _, rd := range snapshotReaders {
 		t.Run(rd.name, func(t *testing.T) {
-			got, gotWarns, err := rd.read(context.Background(), path, st)
+			snap, err := rd.read(context.Background(), path, st)
 			if err != nil {
 				t.Fatal(err)
 			}
+			got, gotWarns := snap.Articles, snap.Warnings
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("articles from the snapshot:\n got %+v\nwant %+v", got, want)
+			}
+			if g, w := snap.Hashes, corpus.HashAll(want); !reflect.DeepEqual(g, w) {
+				t.Errorf("hashes from the snapshot:\n got %q\nwant %q", g, w)
 			}
 			if g, w := messages(gotWarns), messages(wantWarns); !reflect.DeepEqual(g, w) {
 				t.Errorf("warnings from the snapshot:\n got %q\nwant %q", g, w)
@@ -130,7 +134,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 // A snapshot MapSnapshot read stays mapped: its file is not written again.
 var snapshotReaders = []struct {
 	name string
-	read func(context.Context, string, corpus.Stamp) ([]corpus.Article, []error, error)
+	read func(context.Context, string, corpus.Stamp) (corpus.Snapshot, error)
 }{{"read", corpus.ReadSnapshot}, {"mapped", corpus.MapSnapshot}}
 
 // TestSnapshotStale checks that every change a load could see makes the
@@ -183,7 +187,7 @@ func TestSnapshotStale(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, err = corpus.ReadSnapshot(context.Background(), path, st)
+			_, err = corpus.ReadSnapshot(context.Background(), path, st)
 			if got := errors.Is(err, corpus.ErrStale); got != tt.stale || (!tt.stale && err != nil) {
 				t.Errorf("ReadSnapshot after %s: %v; want stale %v", tt.name, err, tt.stale)
 			}
@@ -211,7 +215,7 @@ func TestSnapshotFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if saved, err := corpus.WriteSnapshot(path, st, arts, warns); saved || err != nil {
+	if saved, err := corpus.WriteSnapshot(path, st, corpus.Snapshot{Articles: arts, Warnings: warns}); saved || err != nil {
 		t.Errorf("WriteSnapshot of a file just written: saved %v, %v; want not saved", saved, err)
 	}
 
@@ -227,7 +231,7 @@ func TestSnapshotFile(t *testing.T) {
 	if st, err = corpus.StampFile(src); err != nil {
 		t.Fatal(err)
 	}
-	if saved, err := corpus.WriteSnapshot(path, st, arts, warns); !saved || err != nil {
+	if saved, err := corpus.WriteSnapshot(path, st, corpus.Snapshot{Articles: arts, Warnings: warns}); !saved || err != nil {
 		t.Fatalf("WriteSnapshot: saved %v, %v; want saved", saved, err)
 	}
 	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
@@ -236,9 +240,9 @@ func TestSnapshotFile(t *testing.T) {
 	if _, err := os.Stat(current); err != nil {
 		t.Errorf("recent temporary file: %v; want it kept", err)
 	}
-	got, _, err := corpus.ReadSnapshot(context.Background(), path, st)
-	if err != nil || !reflect.DeepEqual(got, arts) {
-		t.Errorf("ReadSnapshot: %v, %+v; want %+v", err, got, arts)
+	got, err := corpus.ReadSnapshot(context.Background(), path, st)
+	if err != nil || !reflect.DeepEqual(got.Articles, arts) {
+		t.Errorf("ReadSnapshot: %v, %+v; want %+v", err, got.Articles, arts)
 	}
 	if _, err := corpus.StampFile(filepath.Join(dir, "missing.jsonl")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("StampFile of a missing file: %v, want fs.ErrNotExist", err)
@@ -263,9 +267,9 @@ func TestSnapshotDamaged(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, rd := range snapshotReaders {
-			arts, _, err := rd.read(context.Background(), path, st)
-			if !errors.Is(err, want) || arts != nil {
-				t.Errorf("%s: got %d articles, %v; want none, %v", rd.name, len(arts), err, want)
+			snap, err := rd.read(context.Background(), path, st)
+			if !errors.Is(err, want) || snap.Articles != nil || snap.Hashes != nil {
+				t.Errorf("%s: got %d articles, %v; want none, %v", rd.name, len(snap.Articles), err, want)
 			}
 		}
 	}
@@ -286,7 +290,7 @@ func TestSnapshotDamaged(t *testing.T) {
 	})
 	t.Run("missing", func(t *testing.T) {
 		for _, rd := range snapshotReaders {
-			if _, _, err := rd.read(context.Background(), filepath.Join(dir, "none"), st); !errors.Is(err, fs.ErrNotExist) {
+			if _, err := rd.read(context.Background(), filepath.Join(dir, "none"), st); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("%s: got %v, want fs.ErrNotExist", rd.name, err)
 			}
 		}
@@ -298,7 +302,7 @@ func TestSnapshotDamaged(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
 		for _, rd := range snapshotReaders {
-			if _, _, err := rd.read(ctx, path, st); !errors.Is(err, context.Canceled) {
+			if _, err := rd.read(ctx, path, st); !errors.Is(err, context.Canceled) {
 				t.Errorf("%s: got %v, want context.Canceled", rd.name, err)
 			}
 		}
@@ -333,12 +337,13 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	f.Add(string(b[len(corpus.SnapshotMagic) : len(b)-4]))
 	f.Add("")
 	f.Fuzz(func(t *testing.T, body string) {
-		arts, warns, err := corpus.DecodeSnapshot(body)
-		if err != nil && (arts != nil || warns != nil) {
-			t.Errorf("error %v with %d articles and %d warnings", err, len(arts), len(warns))
+		snap, err := corpus.DecodeSnapshot(body)
+		arts := snap.Articles
+		if err != nil && (arts != nil || snap.Hashes != nil || snap.Warnings != nil) {
+			t.Errorf("error %v with %d articles and %d warnings", err, len(arts), len(snap.Warnings))
 		}
-		if err == nil && len(arts) > len(body) {
-			t.Errorf("%d articles from %d bytes", len(arts), len(body))
+		if err == nil && (len(arts) > len(body) || len(snap.Hashes) != len(arts)) {
+			t.Errorf("%d articles and %d hashes from %d bytes", len(arts), len(snap.Hashes), len(body))
 		}
 	})
 }

@@ -200,27 +200,27 @@ func pseudonymizeUsers(_ []string, a slog.Attr) slog.Attr {
 // A JSONL file or directory is read from its snapshot in the data
 // directory (see snapshotPath), by read, when its files are as they were
 // when the snapshot was taken, and the snapshot is written after every
-// full load (but for read_only).
-func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger, read snapshotReader) ([]corpus.Article, string, error) {
+// full load (but for read_only). The articles' hashes come with them
+// when a snapshot was read or written, for rag.Index.UpdateHashed.
+func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger, read snapshotReader) (corpus.Snapshot, string, error) {
 	var (
-		arts  []corpus.Article
-		warns []error
-		err   error
-		desc  string
+		snap corpus.Snapshot
+		err  error
+		desc string
 	)
 	switch {
 	case cfg.Articles != "":
 		desc = cfg.Articles
-		arts, warns, err = loadSnapshotted(ctx, cfg, log, read, func() (corpus.Stamp, error) { return corpus.StampFile(cfg.Articles) },
+		snap, err = loadSnapshotted(ctx, cfg, log, read, func() (corpus.Stamp, error) { return corpus.StampFile(cfg.Articles) },
 			func() ([]corpus.Article, []error, error) { return corpus.LoadJSONLFile(ctx, cfg.Articles) })
-		if err != nil && arts == nil && warns == nil {
-			return nil, desc, fmt.Errorf("open articles: %w", err)
+		if err != nil && snap.Articles == nil && snap.Warnings == nil {
+			return corpus.Snapshot{}, desc, fmt.Errorf("open articles: %w", err)
 		}
 	case cfg.Corpus != "":
 		desc = cfg.Corpus
-		arts, warns, err = loadSnapshotted(ctx, cfg, log, read, func() (corpus.Stamp, error) { return corpus.StampDir(ctx, cfg.Corpus) },
+		snap, err = loadSnapshotted(ctx, cfg, log, read, func() (corpus.Stamp, error) { return corpus.StampDir(ctx, cfg.Corpus) },
 			func() ([]corpus.Article, []error, error) { return corpus.LoadPath(ctx, cfg.Corpus) })
-		for _, w := range warns {
+		for _, w := range snap.Warnings {
 			var fe *corpus.FileError
 			if errors.As(w, &fe) {
 				fe.Path = filepath.Join(cfg.Corpus, filepath.FromSlash(fe.Path))
@@ -228,58 +228,63 @@ func loadCorpus(ctx context.Context, cfg config.Config, log *slog.Logger, read s
 		}
 	default:
 		desc = "the shipped corpus"
-		arts, err = corpus.Shipped()
+		snap.Articles, err = corpus.Shipped()
 	}
-	for _, w := range warns {
+	for _, w := range snap.Warnings {
 		log.Warn("skipped or partly loaded article", "problem", w.Error())
 	}
 	if err != nil {
-		return nil, desc, fmt.Errorf("load corpus: %w", err)
+		return corpus.Snapshot{}, desc, fmt.Errorf("load corpus: %w", err)
 	}
-	if len(arts) == 0 {
-		return nil, desc, fmt.Errorf("load corpus: no articles could be loaded from %s", desc)
+	if len(snap.Articles) == 0 {
+		return corpus.Snapshot{}, desc, fmt.Errorf("load corpus: no articles could be loaded from %s", desc)
 	}
-	return arts, desc, nil
+	return snap, desc, nil
 }
 
 // snapshotReader reads a corpus snapshot: corpus.MapSnapshot at a
 // process's start, corpus.ReadSnapshot later (see MapSnapshot).
-type snapshotReader func(ctx context.Context, path string, st corpus.Stamp) ([]corpus.Article, []error, error)
+type snapshotReader func(ctx context.Context, path string, st corpus.Stamp) (corpus.Snapshot, error)
 
-// loadSnapshotted returns the articles and warnings of the snapshot of the
-// configured corpus when stamp, taken now, matches the snapshot's, and
-// otherwise those of load, saving them to the snapshot (unless read_only
-// or load failed). The warnings of a full load and of the snapshot it
-// saved read the same.
-func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, read snapshotReader, stamp func() (corpus.Stamp, error), load func() ([]corpus.Article, []error, error)) ([]corpus.Article, []error, error) {
+// loadSnapshotted returns the snapshot of the configured corpus when
+// stamp, taken now, matches the snapshot's, and otherwise the articles
+// and warnings of load, with their hashes, saved to the snapshot (unless
+// read_only, which leaves the hashes to the index, or load failed). The
+// warnings of a full load and of the snapshot it saved read the same.
+func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, read snapshotReader, stamp func() (corpus.Stamp, error), load func() ([]corpus.Article, []error, error)) (corpus.Snapshot, error) {
 	path := snapshotPath(cfg)
 	start := time.Now()
+	full := func() (corpus.Snapshot, error) {
+		arts, warns, err := load()
+		return corpus.Snapshot{Articles: arts, Warnings: warns}, err
+	}
 	st, err := stamp()
 	if err != nil {
 		log.Debug("corpus not stamped; reading it in full", "error", err.Error())
-		return load()
+		return full()
 	}
-	arts, warns, err := read(ctx, path, st)
+	snap, err := read(ctx, path, st)
 	switch {
 	case err == nil:
-		log.Debug("corpus unchanged: read from its snapshot", "path", path, "articles", len(arts), "took", time.Since(start).Round(time.Millisecond))
-		return arts, warns, nil
+		log.Debug("corpus unchanged: read from its snapshot", "path", path, "articles", len(snap.Articles), "took", time.Since(start).Round(time.Millisecond))
+		return snap, nil
 	case ctx.Err() != nil:
-		return nil, nil, ctx.Err()
+		return corpus.Snapshot{}, ctx.Err()
 	case errors.Is(err, fs.ErrNotExist), errors.Is(err, corpus.ErrStale):
 		log.Debug("reading the corpus in full", "snapshot", path, "reason", err.Error())
 	default:
 		log.Warn("corpus snapshot unusable; reading the corpus in full", "path", path, "error", err.Error())
 	}
-	arts, warns, err = load()
-	if err != nil || len(arts) == 0 || cfg.ReadOnly {
-		return arts, warns, err
+	snap, err = full()
+	if err != nil || len(snap.Articles) == 0 || cfg.ReadOnly {
+		return snap, err
 	}
 	start = time.Now()
+	snap.Hashes = corpus.HashAll(snap.Articles)
 	saved := false
 	err = os.MkdirAll(filepath.Dir(path), 0o755)
 	if err == nil {
-		saved, err = corpus.WriteSnapshot(path, st, arts, warns)
+		saved, err = corpus.WriteSnapshot(path, st, snap)
 	}
 	switch {
 	case err != nil:
@@ -289,7 +294,7 @@ func loadSnapshotted(ctx context.Context, cfg config.Config, log *slog.Logger, r
 	default:
 		log.Debug("corpus snapshot not saved: a file changed moments ago", "path", path)
 	}
-	return arts, warns, nil
+	return snap, nil
 }
 
 // loadIndexFile loads the index file at path into ix. A file sealed
@@ -478,7 +483,7 @@ func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progre
 	defer cancelLoad()
 	loaded := make(chan error, 1)
 	go func() { loaded <- loadIndexFile(loadCtx, cfg, log, ix, path) }()
-	arts, desc, err := loadCorpus(ctx, cfg, log, corpus.MapSnapshot)
+	snap, desc, err := loadCorpus(ctx, cfg, log, corpus.MapSnapshot)
 	if err != nil {
 		cancelLoad()
 		<-loaded
@@ -495,7 +500,7 @@ func buildIndex(ctx context.Context, cfg config.Config, log *slog.Logger, progre
 	default:
 		log.Warn("index file unusable; rebuilding it from the corpus", "path", path, "error", err.Error())
 	}
-	st, err = ix.Update(ctx, arts, progress)
+	st, err = ix.UpdateHashed(ctx, snap.Articles, snap.Hashes, progress)
 	if err != nil {
 		return nil, st, nil, fmt.Errorf("index %s: %w", desc, err)
 	}

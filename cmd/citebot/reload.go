@@ -88,7 +88,7 @@ func (r *reloader) changed() bool {
 func (r *reloader) reload(ctx context.Context, trigger string) {
 	start := time.Now()
 	fi, _ := os.Stat(r.path)
-	arts, desc, err := loadCorpus(ctx, r.cfg, r.log, corpus.ReadSnapshot)
+	snap, desc, err := loadCorpus(ctx, r.cfg, r.log, corpus.ReadSnapshot)
 	if err != nil {
 		r.fail(trigger, fi, "could not reload the corpus; still serving the previous index", err)
 		return
@@ -104,7 +104,8 @@ func (r *reloader) reload(ctx context.Context, trigger string) {
 		r.log.Warn("index file unusable; reusing the vectors in memory", "path", r.path, "error", err.Error())
 	}
 	before := fingerprints(r.ix.Articles())
-	st, err := r.ix.Update(ctx, arts, nil)
+	arts := snap.Articles
+	st, err := r.ix.UpdateHashed(ctx, arts, snap.Hashes, nil)
 	if err != nil {
 		r.fail(trigger, fi, "could not update the index; still serving the previous one", err)
 		return

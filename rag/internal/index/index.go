@@ -269,6 +269,20 @@ type Progress func(done, total int)
 // Hashing, chunking, tokenising and local embedding run on Workers
 // goroutines; searches are excluded only while the result is swapped in.
 func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress Progress) (UpdateStats, error) {
+	return ix.UpdateHashed(ctx, articles, nil, progress)
+}
+
+// UpdateHashed is [Index.Update] told each article's hash: hashes[i] is
+// articles[i].Hash(), as a corpus snapshot records it
+// ([corpus.Snapshot]). An unchanged article's text is then not read,
+// which at a million passages is most of a start's reading. With nil
+// hashes it is Update; hashes of another length than articles are an
+// error. A hash that is not the article's may leave it indexed as it
+// was.
+func (ix *Index) UpdateHashed(ctx context.Context, articles []corpus.Article, hashes []string, progress Progress) (UpdateStats, error) {
+	if hashes != nil && len(hashes) != len(articles) {
+		return UpdateStats{}, fmt.Errorf("update index: %d hashes for %d articles", len(hashes), len(articles))
+	}
 	ix.updateMu.Lock()
 	defer ix.updateMu.Unlock()
 	start := time.Now()
@@ -278,7 +292,7 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 	current := ix.arts
 	ix.mu.RUnlock()
 
-	next, todo, restored, err := ix.sortArticles(articles, current, &st)
+	next, todo, restored, err := ix.sortArticles(articles, hashes, current, &st)
 	if err != nil {
 		return st, err
 	}
@@ -321,27 +335,56 @@ func (ix *Index) Update(ctx context.Context, articles []corpus.Article, progress
 // sortArticles sorts articles by what an update does with them, against
 // current (what the index holds): next is the index to be, todo the
 // articles to chunk and embed, restored those whose chunks and vectors came
-// from the index file. It counts them in st and fails on a duplicate id.
-func (ix *Index) sortArticles(articles []corpus.Article, current map[string]*articleRec, st *UpdateStats) (next map[string]*articleRec, todo, restored []*articleRec, err error) {
+// from the index file. hashes, when not nil, are the articles' hashes. It
+// counts them in st and fails on a duplicate id.
+func (ix *Index) sortArticles(articles []corpus.Article, hashes []string, current map[string]*articleRec, st *UpdateStats) (next map[string]*articleRec, todo, restored []*articleRec, err error) {
 	// Hashing, and restoring chunks from the index file, on Workers
 	// goroutines: at a million passages they are seconds of a start.
 	type found struct {
-		hash   string
-		chunks []*chunkRec // restored from the index file
-		file   *indexfile.Mapping
+		hash    string
+		stored  storedArticle // to restore from the index file, if restore
+		restore bool
+		chunks  []*chunkRec // restored from it
+		file    *indexfile.Mapping
 	}
 	pre := make([]found, len(articles))
 	ix.forEach(len(articles), func(i int) {
 		a := articles[i]
-		h := a.Hash()
+		h := ""
+		if hashes != nil {
+			h = hashes[i]
+		} else {
+			h = a.Hash()
+		}
 		pre[i].hash = h
 		if cur, ok := current[a.ID]; ok && cur.hash == h {
 			return
 		}
 		if s, ok := ix.stored[a.ID]; ok && s.Hash == h {
-			if chunks, ok := s.restore(a); ok {
-				pre[i].chunks, pre[i].file = chunks, s.termsFile
-			}
+			pre[i].stored, pre[i].restore = s, true
+		}
+	})
+	// The restored chunks' records in one allocation: at a million
+	// passages, a million small ones cost a second of a start.
+	// (A record outlives its article there while another article's
+	// records are in use: what an update that changes a few articles
+	// leaves is small.)
+	from := make([]int, len(pre)+1)
+	for i, p := range pre {
+		from[i+1] = from[i]
+		if p.restore {
+			from[i+1] += len(p.stored.Spans)
+		}
+	}
+	recs, ptrs := make([]chunkRec, from[len(pre)]), make([]*chunkRec, from[len(pre)])
+	ix.forEach(len(articles), func(i int) {
+		s := &pre[i].stored
+		if !pre[i].restore {
+			return
+		}
+		n := len(s.Spans)
+		if chunks, ok := s.restore(articles[i], recs[from[i]:from[i]+n], ptrs[from[i]:from[i]+n:from[i]+n]); ok {
+			pre[i].chunks, pre[i].file = chunks, s.termsFile
 		}
 	})
 
@@ -773,7 +816,11 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *st
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	var recs []*chunkRec
+	n := 0
+	for _, r := range next {
+		n += len(r.chunks)
+	}
+	recs := make([]*chunkRec, 0, n)
 	dim := 0
 	for _, id := range ids {
 		for _, c := range next[id].chunks {

@@ -163,25 +163,44 @@ type storedArticle struct {
 }
 
 // restore rebuilds the chunks of a from the stored spans, vectors and term
-// lists. ok is false when the spans do not fit the article's text.
-func (s storedArticle) restore(a corpus.Article) ([]*chunkRec, bool) {
-	out := make([]*chunkRec, 0, len(s.Spans))
-	recs := make([]chunkRec, len(s.Spans)) // one allocation for the article
+// lists, into recs, pointed to by out (both of len(s.Spans)), and returns
+// out. ok is false when the spans do not fit the article's text.
+func (s storedArticle) restore(a corpus.Article, recs []chunkRec, out []*chunkRec) ([]*chunkRec, bool) {
+	ids := chunkIDs(a.ID, len(s.Spans))
 	for i, sp := range s.Spans {
 		if sp[0] < 0 || sp[0] >= sp[1] || sp[1] > len(a.Text) {
 			return nil, false
 		}
 		c := &recs[i]
-		*c = chunkRec{Chunk: chunk.Chunk{
-			ID: a.ID + "#" + strconv.Itoa(i), ArticleID: a.ID, Title: a.Title, Published: a.Published,
+		c.Chunk = chunk.Chunk{
+			ID: ids[i], ArticleID: a.ID, Title: a.Title, Published: a.Published,
 			Seq: i, Start: sp[0], End: sp[1], Text: a.Text[sp[0]:sp[1]],
-		}, vec: s.vecs[i], file: s.file}
+		}
+		c.vec, c.file = s.vecs[i], s.file
 		if s.terms != nil {
 			c.terms = s.terms[i]
 		}
-		out = append(out, c)
+		out[i] = c
 	}
 	return out, len(out) > 0
+}
+
+// chunkIDs returns the ids of the n chunks of the article id,
+// "<id>#<seq>", in one allocation.
+func chunkIDs(id string, n int) []string {
+	buf := make([]byte, 0, n*(len(id)+4))
+	ends := make([]int, n)
+	for i := range n {
+		buf = strconv.AppendInt(append(append(buf, id...), '#'), int64(i), 10)
+		ends[i] = len(buf)
+	}
+	all := string(buf)
+	ids := make([]string, n)
+	start := 0
+	for i, end := range ends {
+		ids[i], start = all[start:end], end
+	}
+	return ids
 }
 
 // littleEndian reports whether float32s are stored in file order in memory.

@@ -88,6 +88,57 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 	}
 }
 
+// TestUpdateHashedTrustsTheHashes: an update told the articles' hashes
+// (a corpus snapshot's) restores from the index file the articles whose
+// hash the file records, without hashing them, and is otherwise Update.
+func TestUpdateHashedTrustsTheHashes(t *testing.T) {
+	arts := index.SampleArticles(120, 5)
+	ix := newIndex(t, arts)
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	// Article 7 changed in a way its hash would show, but the hash given
+	// is the old one: the update trusts it, and keeps the indexed article.
+	next := append([]corpus.Article(nil), arts...)
+	next[7].Title += " (updated)"
+	hashes := corpus.HashAll(arts)
+	tests := []struct {
+		name      string
+		hashes    []string
+		unchanged int
+		wantErr   bool
+	}{
+		{"hashes given", hashes, len(arts), false},
+		{"no hashes", nil, len(arts) - 1, false},
+		{"one hash short", hashes[1:], 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := index.NewIndex(index.IndexOptions{})
+			if err := got.Load(path); err != nil {
+				t.Fatal(err)
+			}
+			st, err := got.UpdateHashed(context.Background(), next, tt.hashes, nil)
+			if tt.wantErr {
+				if err == nil || got.Len() != 0 {
+					t.Errorf("UpdateHashed with %d hashes for %d articles: %v, %d chunks; want an error and nothing indexed", len(tt.hashes), len(next), err, got.Len())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Unchanged != tt.unchanged || st.Reused != got.Len()-st.Embedded {
+				t.Errorf("stats: %+v; want %d unchanged and the rest of %d chunks reused", st, tt.unchanged, got.Len())
+			}
+			if tt.unchanged == len(arts) && !reflect.DeepEqual(index.VectorsOf(got), index.VectorsOf(ix)) {
+				t.Error("vectors differ from the saved index's")
+			}
+		})
+	}
+}
+
 // writeV1 writes ix in the version 1 format: the articles in the JSON
 // header, then the vectors.
 func writeV1(t *testing.T, path string, ix *index.Index, arts []corpus.Article) {
