@@ -257,7 +257,10 @@ func (ix *Index) gather(ctx context.Context, c *searchPool) ([]Passage, error) {
 				get(h.doc).Vector = float64(h.sim)
 			}
 		}
-		// Chunks found by the keyword side still get their similarity.
+		// Chunks found by the keyword side still get their similarity:
+		// their vectors, scattered over the index file, are asked of the
+		// disk all at once first.
+		ix.willNeedVectors(cand)
 		for i, p := range cand {
 			if p.Vector == 0 {
 				p.Vector = dot(c.qvec, ix.recs[i].vec)

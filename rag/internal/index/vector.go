@@ -551,3 +551,18 @@ func bestResults(results [][]chromem.Result, m int) []*chromem.Result {
 	})
 	return all[:min(m, len(all))]
 }
+
+// willNeedVectors tells the mappings that hold the vectors of the
+// candidates still without a similarity that those will be read (see
+// indexfile.Mapping.WillNeed). Called with ix.mu held.
+func (ix *Index) willNeedVectors(cand map[int]*Passage) {
+	parts := map[*indexfile.Mapping][][]byte{}
+	for i, p := range cand {
+		if c := ix.recs[i]; p.Vector == 0 && c.file != nil {
+			parts[c.file] = append(parts[c.file], floatBytes(c.vec))
+		}
+	}
+	for m, ps := range parts {
+		m.WillNeed(ps)
+	}
+}
