@@ -31,7 +31,7 @@ func (c *chunkRec) sentences() *chunkSentences {
 	if s := c.sents.Load(); s != nil {
 		return s
 	}
-	toks := analysis.Tokenize(c.Text)
+	toks := analysis.Tokenize(c.text())
 	text := 0
 	for _, t := range toks {
 		if t.Term != "" {
@@ -43,7 +43,7 @@ func (c *chunkRec) sentences() *chunkSentences {
 		s.titleLen = 0
 	}
 	i, n := 0, s.titleLen
-	for _, sp := range analysis.SplitSentences(c.Text) {
+	for _, sp := range analysis.SplitSentences(c.text()) {
 		for i < len(toks) && toks[i].Start < sp.End {
 			if toks[i].Term != "" {
 				n++
@@ -155,5 +155,5 @@ func (ix *Index) Lede(p Passage) (Passage, bool) {
 	}
 	a := p.rec.art
 	c := a.chunks[0]
-	return Passage{Chunk: c.Chunk, Article: a.art, rec: c, Score: p.Score}, true
+	return Passage{Chunk: c.chunk(), Article: a.art, rec: c, Score: p.Score}, true
 }

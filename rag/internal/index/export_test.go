@@ -70,7 +70,7 @@ func ChunkVectors(ix *Index) map[string][]float32 {
 	defer ix.mu.RUnlock()
 	out := make(map[string][]float32, len(ix.recs))
 	for _, r := range ix.recs {
-		out[r.ID] = slices.Clone(r.vec)
+		out[r.id()] = slices.Clone(r.vec)
 	}
 	return out
 }
@@ -82,7 +82,7 @@ func EmbeddedTexts(ix *Index) map[string]string {
 	defer ix.mu.RUnlock()
 	out := make(map[string]string, len(ix.recs))
 	for _, r := range ix.recs {
-		out[r.ID] = embeddingText(r.art.art.Title, r.Text)
+		out[r.id()] = embeddingText(r.art.art.Title, r.text())
 	}
 	return out
 }

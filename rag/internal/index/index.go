@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,7 +44,7 @@ type Index struct {
 
 	mu     sync.RWMutex
 	db     *chromem.DB
-	shards []*chromem.Collection // chunk c is in shards[shardOf(c.ID, len(shards))]
+	shards []*chromem.Collection // chunk c is in shards[c.shard(len(shards))]
 	built  *shardBuild           // fills shards: wait for it before using them
 	gen    int                   // names new collections apart from the ones they replace
 	arts   map[string]*articleRec
@@ -84,7 +85,7 @@ func (n *chunkNos) of(recs []*chunkRec, id string) (int, bool) {
 	n.once.Do(func() {
 		n.m = make(map[string]int, len(recs))
 		for i, c := range recs {
-			n.m[c.ID] = i
+			n.m[c.id()] = i
 		}
 	})
 	i, ok := n.m[id]
@@ -125,8 +126,15 @@ func eventsOf(a corpus.Article) []events.Event {
 	return events.Extract(a, spans)
 }
 
+// A chunkRec is a passage of the index. It holds what no other record
+// does: a million of them are built at every start, so each is small
+// (88 bytes on 64-bit systems, five pointers for the garbage collector to
+// follow); its id, text and metadata come from its article (see chunk).
 type chunkRec struct {
-	chunk.Chunk
+	art *articleRec
+	// seq numbers the article's chunks from 0; start and end are the
+	// byte offsets of the chunk in the article's text.
+	seq, start, end int32
 	// vec is the chunk's unit vector: its own allocation, or its place
 	// in its shard's block (see placeVectors).
 	vec   []float32
@@ -136,9 +144,34 @@ type chunkRec struct {
 	// embedding (IndexOptions.ScratchDir); nil when vec is in memory the
 	// index allocated.
 	file  *indexfile.Mapping
-	art   *articleRec
 	sents atomic.Pointer[chunkSentences] // made on first use
 }
+
+// newChunkRec returns the record of c, a chunk of r's article.
+func newChunkRec(r *articleRec, c chunk.Chunk) *chunkRec {
+	return &chunkRec{art: r, seq: int32(c.Seq), start: int32(c.Start), end: int32(c.End)}
+}
+
+// text returns the chunk's text.
+func (c *chunkRec) text() string { return c.art.art.Text[c.start:c.end] }
+
+// articleID returns the id of the chunk's article.
+func (c *chunkRec) articleID() string { return c.art.art.ID }
+
+// id returns the chunk's id, "<article id>#<seq>" (a new string).
+func (c *chunkRec) id() string { return c.art.art.ID + "#" + strconv.Itoa(int(c.seq)) }
+
+// chunk returns the chunk as package chunk has it.
+func (c *chunkRec) chunk() chunk.Chunk {
+	a := &c.art.art
+	return chunk.Chunk{
+		ID: c.id(), ArticleID: a.ID, Title: a.Title, Published: a.Published,
+		Seq: int(c.seq), Start: int(c.start), End: int(c.end), Text: c.text(),
+	}
+}
+
+// shard returns the shard of the chunk among n: shardOf its id.
+func (c *chunkRec) shard(n int) int { return shardOfChunk(c.art.art.ID, int(c.seq), n) }
 
 // IndexOptions configures [NewIndex].
 type IndexOptions struct {
@@ -299,7 +332,7 @@ func (ix *Index) UpdateHashed(ctx context.Context, articles []corpus.Article, ha
 	ix.forEach(len(todo), func(i int) {
 		r := todo[i]
 		for _, c := range ix.chunker.Split(r.art) {
-			r.chunks = append(r.chunks, &chunkRec{Chunk: c, art: r})
+			r.chunks = append(r.chunks, newChunkRec(r, c))
 		}
 	})
 	blocks := ix.placeVectors(next, todo)
@@ -342,14 +375,15 @@ func (ix *Index) sortArticles(articles []corpus.Article, hashes []string, curren
 	// goroutines: at a million passages they are seconds of a start.
 	type found struct {
 		hash    string
+		cur     *articleRec   // the index's record, when unchanged
+		rec     *articleRec   // the new record otherwise
 		stored  storedArticle // to restore from the index file, if restore
 		restore bool
 		chunks  []*chunkRec // restored from it
-		file    *indexfile.Mapping
 	}
 	pre := make([]found, len(articles))
 	ix.forEach(len(articles), func(i int) {
-		a := articles[i]
+		a := &articles[i]
 		h := ""
 		if hashes != nil {
 			h = hashes[i]
@@ -358,33 +392,45 @@ func (ix *Index) sortArticles(articles []corpus.Article, hashes []string, curren
 		}
 		pre[i].hash = h
 		if cur, ok := current[a.ID]; ok && cur.hash == h {
+			pre[i].cur = cur
 			return
 		}
 		if s, ok := ix.stored[a.ID]; ok && s.Hash == h {
 			pre[i].stored, pre[i].restore = s, true
 		}
 	})
-	// The restored chunks' records in one allocation: at a million
-	// passages, a million small ones cost a second of a start.
-	// (A record outlives its article there while another article's
-	// records are in use: what an update that changes a few articles
-	// leaves is small.)
-	from := make([]int, len(pre)+1)
+	// The new records, and the restored chunks' records, each in one
+	// allocation: at a million passages, a million small ones cost a
+	// second of a start. (A record outlives its article there while
+	// another's are in use: what an update that changes a few articles
+	// leaves behind is small.)
+	nrec, nchunk := 0, 0
+	from := make([]int, len(pre))
 	for i, p := range pre {
-		from[i+1] = from[i]
+		from[i] = nchunk
+		if p.cur == nil {
+			nrec++
+		}
 		if p.restore {
-			from[i+1] += len(p.stored.Spans)
+			nchunk += len(p.stored.Spans)
 		}
 	}
-	recs, ptrs := make([]chunkRec, from[len(pre)]), make([]*chunkRec, from[len(pre)])
+	arecs := make([]articleRec, 0, nrec)
+	for i := range pre {
+		if pre[i].cur == nil {
+			arecs = append(arecs, articleRec{art: articles[i], hash: pre[i].hash})
+			pre[i].rec = &arecs[len(arecs)-1]
+		}
+	}
+	crecs, ptrs := make([]chunkRec, nchunk), make([]*chunkRec, nchunk)
 	ix.forEach(len(articles), func(i int) {
-		s := &pre[i].stored
-		if !pre[i].restore {
+		p := &pre[i]
+		if !p.restore {
 			return
 		}
-		n := len(s.Spans)
-		if chunks, ok := s.restore(articles[i], recs[from[i]:from[i]+n], ptrs[from[i]:from[i]+n:from[i]+n]); ok {
-			pre[i].chunks, pre[i].file = chunks, s.termsFile
+		n := len(p.stored.Spans)
+		if chunks, ok := p.stored.restore(p.rec, crecs[from[i]:from[i]+n], ptrs[from[i]:from[i]+n:from[i]+n]); ok {
+			p.chunks = chunks
 		}
 	})
 
@@ -393,14 +439,13 @@ func (ix *Index) sortArticles(articles []corpus.Article, hashes []string, curren
 		if _, dup := next[a.ID]; dup {
 			return nil, nil, nil, fmt.Errorf("update index: duplicate article id %q", a.ID)
 		}
-		h := pre[i].hash
-		if cur, ok := current[a.ID]; ok && cur.hash == h {
+		if cur := pre[i].cur; cur != nil {
 			next[a.ID] = cur
 			st.Unchanged++
 			st.Reused += len(cur.chunks)
 			continue
 		}
-		rec := &articleRec{art: a, hash: h}
+		rec := pre[i].rec
 		next[a.ID] = rec
 		if _, ok := current[a.ID]; ok {
 			st.Changed++
@@ -408,7 +453,7 @@ func (ix *Index) sortArticles(articles []corpus.Article, hashes []string, curren
 			st.Added++
 		}
 		if chunks := pre[i].chunks; chunks != nil {
-			rec.chunks, rec.file = chunks, pre[i].file
+			rec.chunks, rec.file = chunks, pre[i].stored.termsFile
 			restored = append(restored, rec)
 			st.Reused += len(chunks)
 			if _, inMem := current[a.ID]; !inMem {
@@ -523,7 +568,7 @@ func (ix *Index) titleTerms(r *articleRec) titleTokens {
 // article's title: in buf if it has room, else in a new allocation. tb
 // holds buffers it reuses.
 func (ix *Index) prepareChunk(c *chunkRec, t titleTokens, te tokenEmbedder, vec bool, tb *tokenBufs, buf []float32) []float32 {
-	tb.toks = analysis.AppendTokens(tb.toks[:0], c.Text)
+	tb.toks = analysis.AppendTokens(tb.toks[:0], c.text())
 	toks := tb.toks
 	if c.terms == nil {
 		c.terms = ix.vocab.AppendTermIDs(append(make([]uint32, 0, len(t.ids)+len(toks)), t.ids...), toks)
@@ -630,7 +675,7 @@ func (ix *Index) placeVectors(next map[string]*articleRec, todo []*articleRec) [
 	for _, id := range ids {
 		r := next[id]
 		for _, c := range r.chunks {
-			s := shardOf(c.ID, n)
+			s := c.shard(n)
 			if fresh[r] {
 				groups[s] = append(groups[s], c)
 			} else {
@@ -695,7 +740,7 @@ func (ix *Index) embed(ctx context.Context, recs []*articleRec, blocks []vectorB
 	for _, r := range recs {
 		for _, c := range r.chunks {
 			if len(c.vec) == 0 {
-				return fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", c.ID)
+				return fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", c.id())
 			}
 			if dim == 0 {
 				dim = len(c.vec)
@@ -731,7 +776,7 @@ func (ix *Index) embedBatches(ctx context.Context, recs []*articleRec, total int
 			for j := range jobs {
 				texts := make([]string, 0, j.to-j.from)
 				for _, c := range all[j.from:j.to] {
-					texts = append(texts, embeddingText(titles[c.ArticleID], c.Text))
+					texts = append(texts, embeddingText(titles[c.articleID()], c.text()))
 				}
 				vecs, err := ix.emb.EmbedDocuments(ctx, texts)
 				if err == nil && len(vecs) != len(texts) {
@@ -744,7 +789,7 @@ func (ix *Index) embedBatches(ctx context.Context, recs []*articleRec, total int
 				for i, v := range vecs {
 					u := embed.Normalize32(v)
 					if u == nil {
-						cancel(fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", all[j.from+i].ID))
+						cancel(fmt.Errorf("embed chunks: %s: embedder returned a zero or non-finite vector", all[j.from+i].id()))
 						break
 					}
 					all[j.from+i].vec = u
@@ -829,7 +874,7 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *st
 				dim = len(c.vec)
 			}
 			if len(c.vec) != dim {
-				return fmt.Errorf("update index: chunk %s has %d dimensions, others %d", c.ID, len(c.vec), dim)
+				return fmt.Errorf("update index: chunk %s has %d dimensions, others %d", c.id(), len(c.vec), dim)
 			}
 			recs = append(recs, c)
 		}

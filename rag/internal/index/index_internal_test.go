@@ -48,15 +48,15 @@ func TestUpdateSameOnAnyPath(t *testing.T) {
 			refTerms, terms := ref.vocab.Snapshot(), tc.ix.vocab.Snapshot()
 			for i, c := range tc.ix.recs {
 				r := ref.recs[i]
-				if c.ID != r.ID || !slices.Equal(c.vec, r.vec) {
-					t.Fatalf("chunk %d (%s): vector differs from the reference's (%s)", i, c.ID, r.ID)
+				if c.id() != r.id() || !slices.Equal(c.vec, r.vec) {
+					t.Fatalf("chunk %d (%s): vector differs from the reference's (%s)", i, c.id(), r.id())
 				}
 				if len(c.terms) != len(r.terms) {
-					t.Fatalf("chunk %s: %d terms, want %d", c.ID, len(c.terms), len(r.terms))
+					t.Fatalf("chunk %s: %d terms, want %d", c.id(), len(c.terms), len(r.terms))
 				}
 				for j := range c.terms {
 					if terms[c.terms[j]] != refTerms[r.terms[j]] {
-						t.Fatalf("chunk %s: term %d is %q, want %q", c.ID, j, terms[c.terms[j]], refTerms[r.terms[j]])
+						t.Fatalf("chunk %s: term %d is %q, want %q", c.id(), j, terms[c.terms[j]], refTerms[r.terms[j]])
 					}
 				}
 			}

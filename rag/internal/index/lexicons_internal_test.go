@@ -120,7 +120,7 @@ func TestStoredLexiconsUsed(t *testing.T) {
 	}
 	for _, c := range got.recs {
 		if len(c.terms) > 0 && !inMapping(m, unsafe.Pointer(&c.terms[0])) || c.art.file != m {
-			t.Fatalf("chunk %s: its term list is not in the mapped file, or the file is not kept", c.ID)
+			t.Fatalf("chunk %s: its term list is not in the mapped file, or the file is not kept", c.id())
 		}
 	}
 }
@@ -162,7 +162,7 @@ func TestStoredTermListsCopiedIntoAnIndexInUse(t *testing.T) {
 	}
 	for _, c := range got.recs {
 		if c.art.file != nil {
-			t.Fatalf("chunk %s keeps the file mapped", c.ID)
+			t.Fatalf("chunk %s keeps the file mapped", c.id())
 		}
 	}
 	sameSearches(t, got, buildTestIndex(t, embed.NewLocalEmbedder(0), arts), arts)

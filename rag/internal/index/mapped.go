@@ -83,11 +83,11 @@ func (ix *Index) MapFile(ctx context.Context, path string) (int, error) {
 	}
 	vecs := make([][]float32, len(recs))
 	for i, c := range recs {
-		s, ok := lay.stored[c.ArticleID]
-		if !ok || s.Hash != c.art.hash || c.Seq >= len(s.vecs) || s.Spans[c.Seq] != [2]int{c.Start, c.End} || !slices.Equal(s.vecs[c.Seq], c.vec) {
-			return 0, fmt.Errorf("map index %s: %w: chunk %s", path, ErrFileDiffers, c.ID)
+		s, ok := lay.stored[c.articleID()]
+		if !ok || s.Hash != c.art.hash || int(c.seq) >= len(s.vecs) || s.Spans[c.seq] != [2]int{int(c.start), int(c.end)} || !slices.Equal(s.vecs[c.seq], c.vec) {
+			return 0, fmt.Errorf("map index %s: %w: chunk %s", path, ErrFileDiffers, c.id())
 		}
-		vecs[i] = s.vecs[c.Seq]
+		vecs[i] = s.vecs[c.seq]
 	}
 	cols, err := ix.shardsOver(ctx, recs, vecs, len(shards))
 	if err != nil {
@@ -134,7 +134,7 @@ func (ix *Index) shardsOver(ctx context.Context, recs []*chunkRec, vecs [][]floa
 	groups := make([][]*chunkRec, n)
 	gvecs := make([][][]float32, n)
 	for i, c := range recs {
-		s := shardOf(c.ID, n)
+		s := c.shard(n)
 		groups[s] = append(groups[s], c)
 		gvecs[s] = append(gvecs[s], vecs[i])
 	}

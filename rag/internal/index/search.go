@@ -227,7 +227,7 @@ func (ix *Index) gather(ctx context.Context, c *searchPool) ([]Passage, error) {
 		p, ok := cand[i]
 		if !ok {
 			r := ix.recs[i]
-			p = &Passage{Chunk: r.Chunk, Article: ix.arts[r.ArticleID].art, rec: r}
+			p = &Passage{Chunk: r.chunk(), Article: ix.arts[r.articleID()].art, rec: r}
 			cand[i] = p
 		}
 		return p

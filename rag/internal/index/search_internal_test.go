@@ -42,8 +42,8 @@ func TestProximitySynonymsAreAlternatives(t *testing.T) {
 	}
 	for _, c := range ix.recs {
 		got := q.proximity(c)
-		if math.Abs(got-want[c.ArticleID]) > 1e-9 {
-			t.Errorf("%s (%q): proximity %.4f, want %.4f", c.ArticleID, texts[c.ArticleID], got, want[c.ArticleID])
+		if math.Abs(got-want[c.articleID()]) > 1e-9 {
+			t.Errorf("%s (%q): proximity %.4f, want %.4f", c.articleID(), texts[c.articleID()], got, want[c.articleID()])
 		}
 	}
 }

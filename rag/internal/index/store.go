@@ -13,7 +13,6 @@ import (
 	"math"
 	"math/bits"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -162,20 +161,17 @@ type storedArticle struct {
 	termsFile *indexfile.Mapping
 }
 
-// restore rebuilds the chunks of a from the stored spans, vectors and term
-// lists, into recs, pointed to by out (both of len(s.Spans)), and returns
-// out. ok is false when the spans do not fit the article's text.
-func (s storedArticle) restore(a corpus.Article, recs []chunkRec, out []*chunkRec) ([]*chunkRec, bool) {
-	ids := chunkIDs(a.ID, len(s.Spans))
+// restore rebuilds the chunks of r's article from the stored spans,
+// vectors and term lists, into recs, pointed to by out (both of
+// len(s.Spans)), and returns out. ok is false when the spans do not fit
+// the article's text.
+func (s storedArticle) restore(r *articleRec, recs []chunkRec, out []*chunkRec) ([]*chunkRec, bool) {
 	for i, sp := range s.Spans {
-		if sp[0] < 0 || sp[0] >= sp[1] || sp[1] > len(a.Text) {
+		if sp[0] < 0 || sp[0] >= sp[1] || sp[1] > len(r.art.Text) {
 			return nil, false
 		}
 		c := &recs[i]
-		c.Chunk = chunk.Chunk{
-			ID: ids[i], ArticleID: a.ID, Title: a.Title, Published: a.Published,
-			Seq: i, Start: sp[0], End: sp[1], Text: a.Text[sp[0]:sp[1]],
-		}
+		c.art, c.seq, c.start, c.end = r, int32(i), int32(sp[0]), int32(sp[1])
 		c.vec, c.file = s.vecs[i], s.file
 		if s.terms != nil {
 			c.terms = s.terms[i]
@@ -183,24 +179,6 @@ func (s storedArticle) restore(a corpus.Article, recs []chunkRec, out []*chunkRe
 		out[i] = c
 	}
 	return out, len(out) > 0
-}
-
-// chunkIDs returns the ids of the n chunks of the article id,
-// "<id>#<seq>", in one allocation.
-func chunkIDs(id string, n int) []string {
-	buf := make([]byte, 0, n*(len(id)+4))
-	ends := make([]int, n)
-	for i := range n {
-		buf = strconv.AppendInt(append(append(buf, id...), '#'), int64(i), 10)
-		ends[i] = len(buf)
-	}
-	all := string(buf)
-	ids := make([]string, n)
-	start := 0
-	for i, end := range ends {
-		ids[i], start = all[start:end], end
-	}
-	return ids
 }
 
 // littleEndian reports whether float32s are stored in file order in memory.
@@ -331,8 +309,8 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 		sec.arts = indexfile.AppendString(sec.arts, r.hash)
 		sec.arts = binary.AppendUvarint(sec.arts, uint64(len(r.chunks)))
 		for _, c := range r.chunks {
-			sec.arts = binary.AppendUvarint(sec.arts, uint64(c.Start))
-			sec.arts = binary.AppendUvarint(sec.arts, uint64(c.End-c.Start))
+			sec.arts = binary.AppendUvarint(sec.arts, uint64(int(c.start)))
+			sec.arts = binary.AppendUvarint(sec.arts, uint64(int(c.end)-int(c.start)))
 			sec.terms = binary.AppendUvarint(sec.terms, uint64(len(c.terms)))
 			hdr.Postings += len(c.terms)
 			for _, t := range c.terms {
@@ -737,14 +715,16 @@ func decodeArticles(hdr fileHeader, section []byte) (fileLayout, error) {
 		shard:    make([]int32, 0, hdr.Chunks),
 		perShard: make([]int, hdr.Shards),
 	}
+	spans := make([][2]int, hdr.Chunks) // the articles' spans, in one allocation
 	for range hdr.Articles {
 		a := storedArticle{ID: d.ReadString(), Hash: d.ReadString()}
-		n := d.ReadCount(hdr.Chunks - len(lay.shard))
-		a.Spans = make([][2]int, n)
+		k := len(lay.shard)
+		n := d.ReadCount(hdr.Chunks - k)
+		a.Spans = spans[k : k+n : k+n]
 		for i := range a.Spans {
 			start := d.ReadCount(math.MaxInt32)
 			a.Spans[i] = [2]int{start, start + d.ReadCount(math.MaxInt32)}
-			s := shardOf(a.ID+"#"+strconv.Itoa(i), hdr.Shards)
+			s := shardOfChunk(a.ID, i, hdr.Shards)
 			lay.shard = append(lay.shard, int32(s))
 			lay.perShard[s]++
 		}
@@ -831,10 +811,11 @@ func mappedVectors(r *indexfile.Reader, hdr fileHeader, perShard []int, m *index
 // m, when not nil, is the mapped file the blocks lie in.
 func (lay fileLayout) placeVectors(blocks [][]float32, dim int, m *indexfile.Mapping) {
 	next := make([]int, len(blocks)) // next vector of each shard
+	vecs := make([][]float32, len(lay.shard)) // the articles' vectors, in one allocation
 	k := 0
 	for _, id := range lay.order {
 		a := lay.stored[id]
-		a.vecs = make([][]float32, len(a.Spans))
+		a.vecs = vecs[k : k+len(a.Spans) : k+len(a.Spans)]
 		a.file = m
 		for i := range a.vecs {
 			s := lay.shard[k]
@@ -940,13 +921,15 @@ func decodeTermLists(hdr fileHeader, section []byte, lay fileLayout, ids []uint3
 		}
 	}
 	d := &indexfile.Section{B: section}
-	pos := 0
+	pos, k := 0, 0
+	terms := make([][]uint32, len(lay.shard)) // the articles' lists, in one allocation
 	for _, id := range lay.order {
 		a := lay.stored[id]
 		if kept {
 			a.termsFile = a.file
 		}
-		a.terms = make([][]uint32, len(a.Spans))
+		a.terms = terms[k : k+len(a.Spans) : k+len(a.Spans)]
+		k += len(a.Spans)
 		for i := range a.terms {
 			n := d.ReadCount(len(nums) - pos)
 			a.terms[i] = nums[pos : pos+n : pos+n]
@@ -1075,9 +1058,9 @@ func (ix *Index) storedTermsValid(restored []*articleRec) bool {
 		if a.art.Title != "" {
 			want = ix.vocab.AppendTermIDs(nil, analysis.Tokenize(a.art.Title))
 		}
-		want = ix.vocab.AppendTermIDs(want, analysis.Tokenize(c.Text))
+		want = ix.vocab.AppendTermIDs(want, analysis.Tokenize(c.text()))
 		if !slices.Equal(want, c.terms) {
-			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", c.ID)
+			ix.log.Debug("index file term lists differ from the tokenizer's; recomputing them", "chunk", c.id())
 			return false
 		}
 	}

@@ -154,7 +154,7 @@ func TestSaveLoadSharded(t *testing.T) {
 	checkLayout(t, got)
 	for i, c := range got.recs {
 		if !slices.Equal(c.vec, want.recs[i].vec) {
-			t.Fatalf("chunk %s: vector differs after the load", c.ID)
+			t.Fatalf("chunk %s: vector differs after the load", c.id())
 		}
 	}
 	qs := testQuestions(arts, 20)
@@ -213,7 +213,7 @@ func checkLayout(t *testing.T, ix *Index) {
 	waitShards(t, ix)
 	groups := make([][]*chunkRec, len(ix.shards))
 	for _, c := range ix.recs {
-		s := shardOf(c.ID, len(ix.shards))
+		s := shardOf(c.id(), len(ix.shards))
 		groups[s] = append(groups[s], c)
 	}
 	for s, g := range groups {
@@ -223,7 +223,7 @@ func checkLayout(t *testing.T, ix *Index) {
 		if len(g) == 0 {
 			continue
 		}
-		doc, err := ix.shards[s].GetByID(context.Background(), g[0].ID)
+		doc, err := ix.shards[s].GetByID(context.Background(), g[0].id())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,7 @@ func (ix *Index) surfaceForm(lx *bm25.Lexicon, t string) string {
 		if int(p.Doc()) >= len(ix.recs) {
 			continue
 		}
-		for _, tok := range analysis.Tokenize(ix.recs[p.Doc()].Text) {
+		for _, tok := range analysis.Tokenize(ix.recs[p.Doc()].text()) {
 			if tok.Term == t {
 				return tok.Lower
 			}
@@ -45,7 +45,7 @@ func (ix *Index) properTerm(lx *bm25.Lexicon, term string) bool {
 		if int(ps[i].Doc()) >= len(ix.recs) {
 			continue
 		}
-		text := ix.recs[ps[i].Doc()].Text
+		text := ix.recs[ps[i].Doc()].text()
 		for _, t := range analysis.Tokenize(text) {
 			// A stop word in lower case has no term ("for"), but counts
 			// against the capitals of the same word ("FOR" in a shouted

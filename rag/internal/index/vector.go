@@ -8,6 +8,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -67,6 +68,28 @@ func shardOf(id string, shards int) int {
 	for i := 0; i < len(id); i++ {
 		h ^= uint32(id[i])
 		h *= 16777619
+	}
+	return int(h % uint32(shards))
+}
+
+// shardOfChunk is shardOf the id of chunk seq of the article id,
+// "<id>#<seq>", without making the string.
+func shardOfChunk(id string, seq, shards int) int {
+	if shards == 1 {
+		return 0
+	}
+	h := uint32(2166136261)
+	add := func(b byte) {
+		h ^= uint32(b)
+		h *= 16777619
+	}
+	for i := 0; i < len(id); i++ {
+		add(id[i])
+	}
+	add('#')
+	var digits [20]byte
+	for _, b := range strconv.AppendInt(digits[:0], int64(seq), 10) {
+		add(b)
 	}
 	return int(h % uint32(shards))
 }
@@ -139,7 +162,7 @@ func (b *shardBuild) wait(ctx context.Context) error {
 func groupByShard(recs []*chunkRec, n int) [][]*chunkRec {
 	groups := make([][]*chunkRec, n)
 	for _, c := range recs {
-		s := shardOf(c.ID, n)
+		s := c.shard(n)
 		groups[s] = append(groups[s], c)
 	}
 	return groups
@@ -172,7 +195,7 @@ func (ix *Index) buildShards(ctx context.Context, recs []*chunkRec, dim int) (sh
 		// of the index in use: of articles whose records are the current
 		// ones (a changed or added article has a new record).
 		if reuse && ix.shards[s].Count() == len(g) && !slices.ContainsFunc(g, func(c *chunkRec) bool {
-			return ix.arts[c.ArticleID] != c.art
+			return ix.arts[c.articleID()] != c.art
 		}) {
 			set.cols[s] = ix.shards[s]
 			continue
@@ -394,9 +417,9 @@ func (ix *Index) newShard(ctx context.Context, gen, s int, g []*chunkRec, vecs [
 		return nil, err
 	}
 	for j, c := range g {
-		if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: vecs[j], Content: c.Text}); err != nil {
+		if err := col.AddDocument(ctx, chromem.Document{ID: c.id(), Embedding: vecs[j], Content: c.text()}); err != nil {
 			ix.db.DeleteCollection(col.Name)
-			return nil, fmt.Errorf("add %s: %w", c.ID, err)
+			return nil, fmt.Errorf("add %s: %w", c.id(), err)
 		}
 	}
 	return col, nil

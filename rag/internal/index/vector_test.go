@@ -69,7 +69,7 @@ func oneCollection(t *testing.T, ix *Index) *chromem.Collection {
 		t.Fatal(err)
 	}
 	for _, c := range ix.recs {
-		if err := col.AddDocument(context.Background(), chromem.Document{ID: c.ID, Embedding: c.vec, Content: c.Text}); err != nil {
+		if err := col.AddDocument(context.Background(), chromem.Document{ID: c.id(), Embedding: c.vec, Content: c.text()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -122,7 +122,7 @@ func sameHits(t *testing.T, ix *Index, col *chromem.Collection, qv []float32, m 
 	// similarity at the cut is shared (either may stay).
 	got := map[string]float32{}
 	for i, h := range hits {
-		got[ix.recs[h.doc].ID] = h.sim
+		got[ix.recs[h.doc].id()] = h.sim
 		if h.sim != want[i].Similarity {
 			t.Fatalf("m=%d: similarity %d is %v, want %v", m, i, h.sim, want[i].Similarity)
 		}
