@@ -869,7 +869,9 @@ func (ix *Index) swap(ctx context.Context, next map[string]*articleRec, lexs *st
 	dim := 0
 	for _, id := range ids {
 		for _, c := range next[id].chunks {
-			c.art = next[id]
+			if c.art != next[id] { // set at restore or split: written only if not, as searches read it
+				c.art = next[id]
+			}
 			if dim == 0 {
 				dim = len(c.vec)
 			}

@@ -810,7 +810,7 @@ func mappedVectors(r *indexfile.Reader, hdr fileHeader, perShard []int, m *index
 // placeVectors gives every chunk its vector, a slice of its shard's block;
 // m, when not nil, is the mapped file the blocks lie in.
 func (lay fileLayout) placeVectors(blocks [][]float32, dim int, m *indexfile.Mapping) {
-	next := make([]int, len(blocks)) // next vector of each shard
+	next := make([]int, len(blocks))          // next vector of each shard
 	vecs := make([][]float32, len(lay.shard)) // the articles' vectors, in one allocation
 	k := 0
 	for _, id := range lay.order {
