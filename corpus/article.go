@@ -14,8 +14,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -86,17 +84,7 @@ const hashLen = 32
 // about a gigabyte of text.
 func HashAll(articles []Article) []string {
 	hashes := make([]string, len(articles))
-	workers := min(runtime.GOMAXPROCS(0), len(articles))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(articles); i = int(next.Add(1)) - 1 {
-				hashes[i] = articles[i].Hash()
-			}
-		})
-	}
-	wg.Wait()
+	forEach(len(articles), runtime.GOMAXPROCS(0), func(i int) { hashes[i] = articles[i].Hash() })
 	return hashes
 }
 

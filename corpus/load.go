@@ -479,16 +479,20 @@ type jsonLine struct {
 
 // parseLines parses the lines of batch on up to workers goroutines.
 func parseLines(batch []jsonLine, name string, workers int) {
+	forEach(len(batch), workers, func(i int) { batch[i].parse(name) })
+}
+
+// forEach calls f(i) for every i in [0, n) on up to workers goroutines,
+// each taking the next i, and returns when all calls have.
+func forEach(n, workers int, f func(i int)) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range max(1, min(workers, len(batch))) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < len(batch); i = int(next.Add(1)) - 1 {
-				batch[i].parse(name)
+	for range max(1, min(workers, n)) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				f(i)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 }
