@@ -309,8 +309,8 @@ func (ix *Index) encodeSections() (fileHeader, sections) {
 		sec.arts = indexfile.AppendString(sec.arts, r.hash)
 		sec.arts = binary.AppendUvarint(sec.arts, uint64(len(r.chunks)))
 		for _, c := range r.chunks {
-			sec.arts = binary.AppendUvarint(sec.arts, uint64(int(c.start)))
-			sec.arts = binary.AppendUvarint(sec.arts, uint64(int(c.end)-int(c.start)))
+			sec.arts = binary.AppendUvarint(sec.arts, uint64(c.start))
+			sec.arts = binary.AppendUvarint(sec.arts, uint64(c.end-c.start))
 			sec.terms = binary.AppendUvarint(sec.terms, uint64(len(c.terms)))
 			hdr.Postings += len(c.terms)
 			for _, t := range c.terms {

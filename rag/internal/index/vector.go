@@ -60,7 +60,7 @@ func shardCount(n, current int) int {
 
 // shardOf returns the shard of a chunk id: FNV-1a (32 bits) of the id
 // modulo the shard count.
-func shardOf(id string, shards int) int {
+func shardOf[T string | []byte](id T, shards int) int {
 	if shards == 1 {
 		return 0
 	}
@@ -73,25 +73,11 @@ func shardOf(id string, shards int) int {
 }
 
 // shardOfChunk is shardOf the id of chunk seq of the article id,
-// "<id>#<seq>", without making the string.
+// "<id>#<seq>", made in a buffer on the stack (for ids of up to 40
+// bytes) rather than as a string.
 func shardOfChunk(id string, seq, shards int) int {
-	if shards == 1 {
-		return 0
-	}
-	h := uint32(2166136261)
-	add := func(b byte) {
-		h ^= uint32(b)
-		h *= 16777619
-	}
-	for i := 0; i < len(id); i++ {
-		add(id[i])
-	}
-	add('#')
-	var digits [20]byte
-	for _, b := range strconv.AppendInt(digits[:0], int64(seq), 10) {
-		add(b)
-	}
-	return int(h % uint32(shards))
+	var buf [64]byte
+	return shardOf(strconv.AppendInt(append(append(buf[:0], id...), '#'), int64(seq), 10), shards)
 }
 
 // noEmbedding is the embedding function of the collections: citebot always

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/philippgille/chromem-go"
@@ -264,6 +266,12 @@ func TestShardOfIsFNV1a(t *testing.T) {
 		for _, n := range []int{1, 2, 7, 64} {
 			if got, want := shardOf(id, n), int(h.Sum32()%uint32(n)); got != want {
 				t.Errorf("shardOf(%q, %d) = %d, want %d", id, n, got, want)
+			}
+			if art, seq, ok := strings.Cut(id, "#"); ok {
+				no, _ := strconv.Atoi(seq)
+				if got, want := shardOfChunk(art, no, n), shardOf(id, n); got != want {
+					t.Errorf("shardOfChunk(%q, %d, %d) = %d, want shardOf's %d", art, no, n, got, want)
+				}
 			}
 		}
 	}
