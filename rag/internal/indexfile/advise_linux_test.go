@@ -4,15 +4,12 @@ import (
 	"bufio"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
-
-	"citebot/rag/internal/indexfile"
 )
 
 // randomRanges returns the address ranges of this process's mappings
@@ -48,19 +45,7 @@ func randomRanges(t *testing.T, lo, hi uintptr) [][2]uintptr {
 
 func TestRandomAccessFrom(t *testing.T) {
 	page := os.Getpagesize()
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, make([]byte, 4*page), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, err := indexfile.Map(f, int64(4*page))
-	if err != nil {
-		t.Skip("no memory maps:", err)
-	}
+	m := mapZeros(t, 4*page)
 	data := m.Bytes()
 	lo := uintptr(unsafe.Pointer(&data[0]))
 	hi := lo + uintptr(len(data))

@@ -81,22 +81,7 @@ func TestMapEmpty(t *testing.T) {
 // mapping and empty ones left out.
 func TestWillNeed(t *testing.T) {
 	page := os.Getpagesize()
-	path := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(path, make([]byte, 8*page), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := indexfile.Map(f, int64(8*page))
-	f.Close()
-	if errors.Is(err, indexfile.ErrNoMapping) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mapZeros(t, 8*page)
 	b := m.Bytes()
 	at := func(from, to int) []byte { return b[from:to] }
 	var got [][2]int
@@ -131,4 +116,27 @@ func TestWillNeed(t *testing.T) {
 		})
 	}
 	runtime.KeepAlive(m)
+}
+
+// mapZeros maps a new file of n zero bytes, skipping the test where files
+// cannot be mapped.
+func mapZeros(t *testing.T, n int) *indexfile.Mapping {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, make([]byte, n), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := indexfile.Map(f, int64(n))
+	if errors.Is(err, indexfile.ErrNoMapping) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
