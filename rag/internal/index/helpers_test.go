@@ -2,6 +2,7 @@ package index_test
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"citebot/corpus"
@@ -28,4 +29,15 @@ func newIndex(t testing.TB, arts []corpus.Article) *index.Index {
 		t.Fatalf("Update: %v", err)
 	}
 	return ix
+}
+
+// saveTemp saves ix to index.cbi in a new temporary directory and returns
+// the file's path.
+func saveTemp(t testing.TB, ix *index.Index) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "index.cbi")
+	if err := ix.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -29,10 +29,7 @@ func TestLoadMapsTheVectors(t *testing.T) {
 	defer index.SetShardSizing(64, 512)() // several shards
 	arts := index.SampleArticles(300, 21)
 	ix := newIndex(t, arts)
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := ix.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	path := saveTemp(t, ix)
 	load := func(opts index.IndexOptions) *index.Index {
 		t.Helper()
 		got := index.NewIndex(opts)
@@ -270,10 +267,7 @@ func TestScratchDirMissing(t *testing.T) {
 func TestVectorsOfOutliveTheIndex(t *testing.T) {
 	arts := index.SampleArticles(60, 24)
 	want := newIndex(t, arts)
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := want.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	path := saveTemp(t, want)
 	before := indexfile.LiveMappings()
 	ix := index.NewIndex(index.IndexOptions{})
 	if err := ix.Load(path); err != nil {

@@ -143,10 +143,7 @@ func (c countdownCtx) Err() error {
 func TestLoadContextCancelled(t *testing.T) {
 	arts := index.SampleArticles(200, 41)
 	ix := newIndex(t, arts)
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := ix.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	path := saveTemp(t, ix)
 	for checks := 0; ; checks++ {
 		n := checks
 		got := index.NewIndex(index.IndexOptions{})

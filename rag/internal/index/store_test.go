@@ -94,10 +94,7 @@ func TestSaveLoadRoundTrip(t *testing.T) {
 func TestUpdateHashedTrustsTheHashes(t *testing.T) {
 	arts := index.SampleArticles(120, 5)
 	ix := newIndex(t, arts)
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := ix.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	path := saveTemp(t, ix)
 	// Article 7 changed in a way its hash would show, but the hash given
 	// is the old one: the update trusts it, and keeps the indexed article.
 	next := append([]corpus.Article(nil), arts...)
@@ -212,10 +209,7 @@ func TestLoadVersion1(t *testing.T) {
 func savedIndex(t *testing.T, arts []corpus.Article) (*index.Index, []byte) {
 	t.Helper()
 	ix := newIndex(t, arts)
-	path := filepath.Join(t.TempDir(), "index.cbi")
-	if err := ix.Save(path); err != nil {
-		t.Fatal(err)
-	}
+	path := saveTemp(t, ix)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
